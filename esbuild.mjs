@@ -1,0 +1,46 @@
+// Bundles the extension host (cjs, `vscode` external), the CLI (node) and the webview (browser).
+// `node esbuild.mjs --watch` rebuilds on change; `--production` minifies.
+import * as esbuild from 'esbuild';
+import { existsSync } from 'node:fs';
+
+const watch = process.argv.includes('--watch');
+const production = process.argv.includes('--production');
+
+/** Prints errors as file:line:col so editors' problem matchers pick them up. */
+const problemMatcher = {
+  name: 'problem-matcher',
+  setup(build) {
+    build.onEnd((result) => {
+      for (const { text, location } of result.errors) {
+        if (location) console.error(`${location.file}:${location.line}:${location.column}: error: ${text}`);
+        else console.error(`error: ${text}`);
+      }
+    });
+  },
+};
+
+const common = {
+  bundle: true,
+  sourcemap: true,
+  minify: production,
+  logLevel: 'warning',
+  plugins: [problemMatcher],
+};
+
+const targets = [
+  { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', target: 'node20',
+    banner: { js: '#!/usr/bin/env node' } },
+  { ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs',
+    target: 'node20', external: ['vscode'] },
+  { ...common, entryPoints: ['src/webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife',
+    target: 'es2022' },
+  { ...common, entryPoints: ['test/integration/index.ts'], outfile: 'out/integration/index.js', platform: 'node',
+    format: 'cjs', target: 'node20', external: ['vscode', 'mocha'], sourcemap: 'inline' },
+].filter((t) => t.entryPoints.every((e) => existsSync(e)));
+
+if (watch) {
+  for (const t of targets) await (await esbuild.context(t)).watch();
+} else {
+  const results = await Promise.allSettled(targets.map((t) => esbuild.build(t)));
+  if (results.some((r) => r.status === 'rejected')) process.exit(1);
+}

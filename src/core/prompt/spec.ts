@@ -1,0 +1,187 @@
+// PromptSpec: the one internal model every prompt file format (.prompt.yml, .prompty) loads into.
+// Loaders live beside this file; everything downstream (render, engine, evaluators) reads only this.
+
+import type { SourceProblem } from '../errors';
+
+export type Role = 'system' | 'user' | 'assistant';
+
+/** A message as sent to a model: no placeholders left. */
+export interface ChatMessage {
+  role: Role;
+  content: string;
+}
+
+/** A message template from the prompt file; `content` may hold {{var}} placeholders or {% %} blocks. */
+export interface MessageTemplate {
+  role: Role;
+  content: string;
+  /** 1-based line of the message in the source file. */
+  line: number;
+}
+
+/** Generation parameters. Names follow the GitHub Models prompt format. */
+export interface ModelParameters {
+  maxTokens?: number;
+  temperature?: number;
+  topP?: number;
+  /** Anything else a provider accepts (e.g. seed, stop, presencePenalty) passes through. */
+  [key: string]: unknown;
+}
+
+export type ResponseFormat =
+  | { type: 'text' }
+  | { type: 'json_object' }
+  | { type: 'json_schema'; name: string; schema: Record<string, unknown>; strict?: boolean };
+
+/** The error categories of PRODUCT.md. */
+export const ERROR_CATEGORIES = [
+  'format',
+  'instruction',
+  'knowledge',
+  'grounding',
+  'retrieval',
+  'reasoning',
+  'refusal',
+  'error',
+] as const;
+export type ErrorCategory = (typeof ERROR_CATEGORIES)[number];
+
+/** Fields every evaluator may carry. */
+export interface EvaluatorBase {
+  name: string;
+  /** Declared error category for failures of this evaluator. */
+  category?: ErrorCategory;
+  /** Relative weight in a case's weighted score (default 1). Pass/fail still needs every evaluator to pass. */
+  weight?: number;
+  /** 1-based line where the evaluator is declared. */
+  line: number;
+}
+
+export interface LlmChoice {
+  choice: string;
+  score: number;
+}
+
+/** Evaluators as declared in a prompt file. gh-compatible kinds first, then ours. */
+export type EvaluatorSpec = EvaluatorBase &
+  (
+    | { kind: 'string'; equals?: string; contains?: string; startsWith?: string; endsWith?: string }
+    | { kind: 'llm'; modelId: string; prompt: string; systemPrompt?: string; choices: LlmChoice[] }
+    | {
+        kind: 'builtin';
+        /** e.g. 'github/similarity', 'github/coherence', 'github/fluency', 'github/relevance', 'github/groundedness' */
+        uses: string;
+      }
+    | { kind: 'regex'; pattern: string; flags?: string; /** pass when the pattern does NOT match */ negate?: boolean }
+    | {
+        kind: 'json';
+        /** JSON Schema, inline (already parsed) or loaded from the file the prompt named. */
+        schema?: Record<string, unknown>;
+        /** Path of the schema file as written (for messages). */
+        schemaFile?: string;
+      }
+    | { kind: 'similar'; /** template, default '{{expected}}' */ reference?: string; threshold: number; model?: string }
+    | { kind: 'judge'; rubric: string; model?: string; /** 0..1, default 0.5 */ threshold?: number }
+    | {
+        kind: 'faithfulness' | 'answer-relevancy' | 'context-precision' | 'context-recall';
+        /** 0..1, default 0.5 */
+        threshold?: number;
+        model?: string;
+      }
+    | { kind: 'latency'; maxMs: number }
+    | { kind: 'cost'; maxUsd: number }
+    | { kind: 'refusal'; /** true: the model is expected to refuse (e.g. a safety case). Default false. */ expected?: boolean }
+  );
+
+export type EvaluatorKind = EvaluatorSpec['kind'];
+
+/** One few-shot example from the pool. */
+export interface Example {
+  /**
+   * The example's user side. A string fills the final user template when that template has exactly one
+   * variable, otherwise it is the user message verbatim; a map renders the final user template.
+   */
+  input: string | Record<string, unknown>;
+  /** The assistant reply shown to the model. */
+  output: string;
+  /** Where the example came from (for messages and "never its own example"). */
+  file: string;
+  line: number;
+}
+
+export type ExampleSelect = 'first' | 'random' | 'similar';
+
+/** One column of the side-by-side view. Every field but `name` is optional: unset means "as the base prompt". */
+export interface VariantSpec {
+  name: string;
+  /** Number of few-shot examples (default 0). */
+  shots?: number;
+  select?: ExampleSelect;
+  /** Seed for select: random (default: derived from the variant name, so runs are reproducible). */
+  seed?: number;
+  model?: string;
+  modelParameters?: ModelParameters;
+  /** Replaces the system message text (templated like the rest). */
+  system?: string;
+  /** Appended to the system message (handy for "think step by step" style variants). */
+  systemSuffix?: string;
+  /** Use the prompt's `retrieval` settings for this variant (a RAG column). */
+  retrieval?: boolean;
+  line: number;
+}
+
+export interface RetrievalSpec {
+  /** Glob(s), relative to the prompt file. */
+  documents: string[];
+  chunk: { size: number; overlap: number };
+  topK: number;
+  query: 'input' | 'hyde' | 'expand';
+  /** Variable that receives the chunks (default 'context'). */
+  into: string;
+  /** Template of the search query (default: the final user message). */
+  queryTemplate?: string;
+  /** Embedding model; without it search is lexical (BM25). */
+  embeddingModel?: string;
+  line: number;
+}
+
+/** One test case of the eval set. */
+export interface EvalCase {
+  /** 0-based position in the combined eval set (testData first, then testFile rows). */
+  index: number;
+  /** The file the case came from (the prompt file for inline testData) and its 1-based line. */
+  file: string;
+  line: number;
+  vars: Record<string, unknown>;
+  expected?: string;
+  /** Context passages for RAG metrics (may also be filled by retrieval). */
+  context?: string[];
+  tags?: string[];
+  /** Case-level evaluators, run in addition to the prompt's. */
+  evaluators?: EvaluatorSpec[];
+}
+
+export type PromptFormat = 'prompt.yml' | 'prompty';
+
+export interface PromptSpec {
+  format: PromptFormat;
+  /** Absolute path of the prompt file. */
+  file: string;
+  name: string;
+  description?: string;
+  /** Model as written, e.g. 'openai/gpt-4o-mini'. Undefined → the configured default model. */
+  model?: string;
+  modelParameters: ModelParameters;
+  responseFormat?: ResponseFormat;
+  messages: MessageTemplate[];
+  evaluators: EvaluatorSpec[];
+  cases: EvalCase[];
+  examples: Example[];
+  /** Always at least one: without `variants` in the file there is one variant named 'default'. */
+  variants: VariantSpec[];
+  retrieval?: RetrievalSpec;
+  /** Problems that did not stop loading (bad case rows, unknown keys): reported, the valid rest runs. */
+  problems: SourceProblem[];
+  /** Line of the top-level keys, for CodeLens placement (key → 1-based line). */
+  keyLines: Record<string, number>;
+}

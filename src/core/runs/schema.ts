@@ -1,0 +1,118 @@
+// The run record (FORMATS.md §3): the one result format read by the panel, the history tree, the CLI and comparisons.
+
+import { z } from 'zod';
+import { ERROR_CATEGORIES } from '../prompt/spec';
+
+export const ErrorCategorySchema = z.enum(ERROR_CATEGORIES);
+
+export const TokensSchema = z.object({ prompt: z.number(), completion: z.number() });
+
+export const EvaluatorVerdictSchema = z.object({
+  name: z.string(),
+  passed: z.boolean(),
+  score: z.number(),
+  details: z.string().optional(),
+  data: z.unknown().optional(),
+  category: ErrorCategorySchema.optional(),
+});
+
+export const MessageSchema = z.object({ role: z.enum(['system', 'user', 'assistant']), content: z.string() });
+
+export const CaseResultSchema = z.object({
+  variant: z.string(),
+  /** 0-based repeat index when --repeat > 1. */
+  repeat: z.number().int().optional(),
+  output: z.string(),
+  passed: z.boolean(),
+  /** Provider/transport failure after retries; such a result has category 'error'. */
+  error: z.string().nullable(),
+  category: ErrorCategorySchema.nullable().optional(),
+  categoryReason: z.string().nullable().optional(),
+  latencyMs: z.number(),
+  tokens: TokensSchema,
+  costUsd: z.number().optional(),
+  cached: z.boolean(),
+  /** Weighted score over evaluators, 0..1. */
+  score: z.number().optional(),
+  evaluators: z.array(EvaluatorVerdictSchema),
+  /** The exact messages sent, few-shot pairs included. */
+  messages: z.array(MessageSchema).optional(),
+  /** Model actually used for this cell. */
+  model: z.string().optional(),
+  /** Retrieved passages, for RAG variants. */
+  context: z.array(z.string()).optional(),
+});
+
+export const CaseRecordSchema = z.object({
+  index: z.number().int(),
+  /** Source file of the case, relative to the workspace/run root (the prompt file for inline testData). */
+  file: z.string().optional(),
+  line: z.number().int(),
+  vars: z.record(z.string(), z.unknown()),
+  expected: z.string().optional(),
+  tags: z.array(z.string()).optional(),
+  results: z.array(CaseResultSchema),
+});
+
+export const VariantSummarySchema = z.object({
+  name: z.string(),
+  model: z.string(),
+  shots: z.number().int().optional(),
+  passed: z.number().int(),
+  failed: z.number().int(),
+  errors: z.number().int(),
+  passRate: z.number(),
+  tokens: TokensSchema,
+  costUsd: z.number(),
+  latencyMs: z.object({ p50: z.number(), p95: z.number() }),
+  categories: z.record(z.string(), z.number()),
+  /** Calls served from the cache. */
+  cached: z.number().int().optional(),
+});
+
+export const RecommendationKindSchema = z.enum(['evaluation', 'prompt-engineering', 'rag', 'fine-tuning']);
+
+export const RecommendationSchema = z.object({
+  kind: RecommendationKindSchema,
+  confidence: z.number(),
+  /** One-line headline shown on the card. */
+  title: z.string().optional(),
+  why: z.string(),
+  evidence: z.record(z.string(), z.unknown()),
+  actions: z.array(z.string()),
+});
+
+export const AdviceSchema = z.object({ recommendations: z.array(RecommendationSchema) });
+
+export const RunRecordSchema = z.object({
+  version: z.literal(1),
+  id: z.string(),
+  startedAt: z.string(),
+  finishedAt: z.string().nullable(),
+  /** Relative to the run root (workspace folder or CLI cwd). */
+  promptFile: z.string(),
+  promptName: z.string().optional(),
+  status: z.enum(['running', 'completed', 'cancelled', 'failed']),
+  /** Why a failed run failed (e.g. no provider configured). */
+  statusReason: z.string().optional(),
+  /** sha256 of the prompt file's text at run time, to mark inline results stale. */
+  promptHash: z.string().optional(),
+  repeat: z.number().int().optional(),
+  variants: z.array(VariantSummarySchema),
+  cases: z.array(CaseRecordSchema),
+  /** Problems found while loading (bad rows skipped etc.), as file:line:col strings. */
+  problems: z.array(z.string()).optional(),
+  /** Provider calls actually made (cache misses), per run. */
+  calls: z.number().int().optional(),
+  advice: AdviceSchema.optional(),
+});
+
+export type EvaluatorVerdict = z.infer<typeof EvaluatorVerdictSchema>;
+export type CaseResult = z.infer<typeof CaseResultSchema>;
+export type CaseRecord = z.infer<typeof CaseRecordSchema>;
+export type VariantSummary = z.infer<typeof VariantSummarySchema>;
+export type Recommendation = z.infer<typeof RecommendationSchema>;
+export type RecommendationKind = z.infer<typeof RecommendationKindSchema>;
+export type Advice = z.infer<typeof AdviceSchema>;
+export type RunRecord = z.infer<typeof RunRecordSchema>;
+export type RunStatus = RunRecord['status'];

@@ -1,0 +1,47 @@
+// The contract between the pieces of the extension host that start runs and those that show them
+// (panel, CodeLens, decorations, diagnostics, history tree). One RunController per window.
+
+import type * as vscode from 'vscode';
+import type { RunEvent } from '../../core/events';
+import type { RunRecord } from '../../core/runs/schema';
+
+export interface StartRunOptions {
+  /** Only these case indexes (run the case at the cursor, re-run failures). */
+  caseIndexes?: number[];
+  /** Only these variants. */
+  variants?: string[];
+  /** Bypass the response cache. */
+  noCache?: boolean;
+}
+
+export interface RunEventForFile {
+  /** The prompt file the run belongs to. */
+  promptUri: vscode.Uri;
+  runId: string;
+  event: RunEvent;
+}
+
+export interface StoredRun {
+  /** The run record file. */
+  uri: vscode.Uri;
+  record: RunRecord;
+}
+
+export interface RunController extends vscode.Disposable {
+  /** Starts a run (with progress + cancel notification). Resolves with the finished record (also when cancelled). */
+  start(promptUri: vscode.Uri, opts?: StartRunOptions): Promise<RunRecord | undefined>;
+  /** Cancels the run of this prompt file, if one is under way. */
+  cancel(promptUri: vscode.Uri): void;
+  isRunning(promptUri: vscode.Uri): boolean;
+  /** Every engine event, as it happens. */
+  readonly onDidRunEvent: vscode.Event<RunEventForFile>;
+  /** Runs (of any origin: panel, command, CLI) appeared, changed or were deleted on disk. */
+  readonly onDidChangeRuns: vscode.Event<void>;
+  /** Stored runs of a prompt file, newest first. */
+  listRuns(promptUri: vscode.Uri): Promise<StoredRun[]>;
+  /** Every stored run in the workspace, newest first. */
+  listAllRuns(): Promise<StoredRun[]>;
+  /** The newest completed/cancelled run of a prompt file. */
+  lastRun(promptUri: vscode.Uri): Promise<StoredRun | undefined>;
+  readRun(runUri: vscode.Uri): Promise<RunRecord | undefined>;
+}
