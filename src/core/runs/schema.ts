@@ -58,6 +58,8 @@ export const VariantSummarySchema = z.object({
   name: z.string(),
   model: z.string(),
   shots: z.number().int().optional(),
+  /** The variant retrieves context (a RAG column). */
+  retrieval: z.boolean().optional(),
   passed: z.number().int(),
   failed: z.number().int(),
   errors: z.number().int(),
