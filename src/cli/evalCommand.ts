@@ -1,0 +1,142 @@
+// `prompt-ladder eval`: load each prompt file, run it, print the table and the top recommendation, write exports.
+
+import * as path from 'node:path';
+import { promises as fs } from 'node:fs';
+import { loadPromptFile } from '../core/prompt/load';
+import { SpecError, formatProblem } from '../core/errors';
+import { runEval, unknownVariants, variantModel } from '../core/engine';
+import { createEnvResolver, loadUserConfig } from '../core/providers/resolve';
+import type { RunRecord } from '../core/runs/schema';
+import { toJUnit } from '../core/runs/junit';
+import { toHtml } from '../core/runs/html';
+import { writeFileAtomic } from '../core/runs/store';
+import { topRecommendationLine } from '../core/analysis/advisor';
+import { variantTable } from './table';
+import { ProgressLine } from './progress';
+import { UsageError } from './usage';
+
+export interface EvalArgs {
+  files: string[];
+  json?: string;
+  junit?: string;
+  html?: string;
+  variants?: string[];
+  concurrency?: number;
+  cache: boolean;
+  repeat?: number;
+  root: string;
+  quiet: boolean;
+}
+
+const out = (s: string) => process.stdout.write(s + '\n');
+const err = (s: string) => process.stderr.write(s + '\n');
+
+export async function evalCommand(args: EvalArgs): Promise<number> {
+  const env = process.env;
+  const providers = createEnvResolver(env, await loadUserConfig(env));
+
+  // Load everything first: an invalid file is a usage error (exit 2) before any call is made.
+  const specs = [];
+  for (const file of args.files) {
+    const abs = path.resolve(file);
+    let text: string;
+    try {
+      text = await fs.readFile(abs, 'utf8');
+    } catch {
+      throw new UsageError(`${file}: cannot read the file`);
+    }
+    try {
+      const spec = await loadPromptFile(abs, { text });
+      for (const p of spec.problems) err(formatProblem({ ...p, file: path.relative(process.cwd(), p.file) || p.file }));
+      const unknown = unknownVariants(spec, args.variants);
+      if (unknown.length === args.variants?.length && unknown.length > 0) {
+        throw new UsageError(
+          `${file}: no variant named ${unknown.map((n) => `"${n}"`).join(', ')} (variants: ${spec.variants.map((v) => v.name).join(', ')})`,
+        );
+      }
+      for (const v of spec.variants) {
+        if (args.variants?.length && !args.variants.includes(v.name)) continue;
+        const model = variantModel(spec, v, providers);
+        try {
+          if (!model) throw new Error('no model: add `model:` to the prompt file or set PROMPT_LADDER_MODEL');
+          providers.resolve(model);
+        } catch (e) {
+          throw new UsageError(`${file}: variant "${v.name}": ${(e as Error).message}`);
+        }
+      }
+      specs.push({ spec, text });
+    } catch (e) {
+      if (e instanceof SpecError) {
+        for (const p of e.problems) err(formatProblem({ ...p, file: path.relative(process.cwd(), p.file) || p.file }));
+        return 2;
+      }
+      throw e;
+    }
+  }
+
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts++;
+    if (interrupts > 1) process.exit(130);
+    err('\nStopping… (partial results are kept; Ctrl-C again to quit at once)');
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
+
+  const records: RunRecord[] = [];
+  let exit = 0;
+  try {
+    for (const { spec, text } of specs) {
+      if (controller.signal.aborted) break;
+      const progress = new ProgressLine(process.stderr, path.basename(spec.file));
+      const { record, path: recordPath } = await runEval(spec, {
+        providers,
+        root: args.root,
+        cache: args.cache,
+        ...(args.concurrency ? { concurrency: args.concurrency } : {}),
+        ...(args.variants?.length ? { variants: args.variants } : {}),
+        ...(args.repeat ? { repeat: args.repeat } : {}),
+        signal: controller.signal,
+        promptText: text,
+        onEvent: args.quiet ? undefined : (e) => progress.onEvent(e),
+      });
+      progress.clear();
+      records.push(record);
+      printRecord(record, recordPath, args);
+      const bad = record.variants.some((v) => v.failed > 0 || v.errors > 0);
+      if (bad || record.status !== 'completed') exit = 1;
+    }
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+
+  if (args.json) await writeFileAtomic(args.json, JSON.stringify(records.length === 1 ? records[0] : records, null, 2) + '\n');
+  if (args.junit) await writeFileAtomic(args.junit, toJUnit(records));
+  if (args.html) await writeFileAtomic(args.html, toHtml(records));
+  for (const [flag, file] of [['json', args.json], ['junit', args.junit], ['html', args.html]] as const) {
+    if (file) out(`Wrote ${flag.toUpperCase()} to ${file}`);
+  }
+  return exit;
+}
+
+function printRecord(record: RunRecord, recordPath: string | undefined, args: EvalArgs): void {
+  const total = record.cases.length;
+  out('');
+  out(`${record.promptName ?? record.promptFile} — ${total} case${total === 1 ? '' : 's'} × ${record.variants.length} variant${record.variants.length === 1 ? '' : 's'} — ${record.status}${record.statusReason ? ` (${record.statusReason})` : ''}`);
+  out(variantTable(record));
+  const cached = record.variants.reduce((n, v) => n + (v.cached ?? 0), 0);
+  out(`calls: ${record.calls ?? 0}${cached ? ` · cached results: ${cached}` : ''}`);
+  if (!args.quiet) {
+    const failing = record.cases.flatMap((c) =>
+      c.results.filter((r) => !r.passed).map((r) => ({ c, r })),
+    );
+    for (const { c, r } of failing.slice(0, 10)) {
+      const why = r.error ?? r.evaluators.filter((e) => !e.passed).map((e) => e.name).join(', ');
+      out(`  ✗ case ${c.index} (line ${c.line}) [${r.variant}] ${r.category ?? ''}: ${why}`);
+    }
+    if (failing.length > 10) out(`  … and ${failing.length - 10} more (see the run record)`);
+  }
+  if (record.advice?.recommendations.length) out(`Advice: ${topRecommendationLine(record.advice)}`);
+  if (recordPath) out(`Run record: ${path.relative(process.cwd(), recordPath) || recordPath}`);
+}

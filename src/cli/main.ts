@@ -1,0 +1,119 @@
+// The `prompt-ladder` command (FORMATS.md §4). Exit codes: 0 all passed, 1 a case failed or errored, 2 bad usage or invalid file.
+
+import { parseArgs } from 'node:util';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { evalCommand, type EvalArgs } from './evalCommand';
+import { UsageError } from './usage';
+
+const HELP = `prompt-ladder — run prompt files over eval sets, with few-shot variants side by side
+
+Usage:
+  prompt-ladder eval <file>... [options]
+
+Options:
+  --json <out.json>     write the run record(s) as JSON
+  --junit <out.xml>     write JUnit XML (one suite per prompt file and variant)
+  --html <out.html>     write a self-contained HTML report
+  --variant <name>      run only this variant (repeatable)
+  --concurrency <n>     cap concurrent calls per endpoint (default: adaptive)
+  --no-cache            bypass the response cache
+  --repeat <n>          run every case n times
+  --root <dir>          where .promptladder/ lives (default: current directory)
+  --quiet               print only the summary
+  -h, --help            show this help
+  -v, --version         print the version
+
+Providers come from your environment (never from the prompt file): openai/NAME uses
+OPENAI_API_KEY and OPENAI_BASE_URL; ollama/NAME a local Ollama (OLLAMA_HOST); github/NAME
+GitHub Models with GITHUB_TOKEN; azure/DEPLOYMENT uses AZURE_OPENAI_ENDPOINT and
+AZURE_OPENAI_API_KEY; named profiles live in ~/.config/prompt-ladder/config.json.
+
+Exit codes: 0 all passed · 1 a case failed or errored (or the run was cancelled) · 2 bad usage or invalid file`;
+
+function positiveInt(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} needs a whole number ≥ 1, got "${value}"`);
+  return n;
+}
+
+async function version(): Promise<string> {
+  try {
+    const pkg = JSON.parse(await fs.readFile(path.join(__dirname, '..', 'package.json'), 'utf8')) as { version?: string };
+    return pkg.version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        json: { type: 'string' },
+        junit: { type: 'string' },
+        html: { type: 'string' },
+        variant: { type: 'string', multiple: true },
+        concurrency: { type: 'string' },
+        'no-cache': { type: 'boolean' },
+        repeat: { type: 'string' },
+        root: { type: 'string' },
+        quiet: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
+      },
+    });
+  } catch (err) {
+    process.stderr.write(`prompt-ladder: ${(err as Error).message}\n\n${HELP}\n`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.version) {
+    process.stdout.write(`${await version()}\n`);
+    return 0;
+  }
+  const [command, ...files] = positionals;
+  if (values.help || !command) {
+    process.stdout.write(`${HELP}\n`);
+    return command || values.help ? 0 : 2;
+  }
+  try {
+    if (command !== 'eval') throw new UsageError(`unknown command "${command}" (try: prompt-ladder eval <file>)`);
+    if (files.length === 0) throw new UsageError('eval needs at least one prompt file');
+    const args: EvalArgs = {
+      files,
+      json: values.json,
+      junit: values.junit,
+      html: values.html,
+      variants: values.variant,
+      concurrency: positiveInt('concurrency', values.concurrency),
+      cache: !values['no-cache'],
+      repeat: positiveInt('repeat', values.repeat),
+      root: path.resolve(values.root ?? process.cwd()),
+      quiet: Boolean(values.quiet),
+    };
+    return await evalCommand(args);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`prompt-ladder: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.stderr.write(`prompt-ladder: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.exitCode = 2;
+    },
+  );
+}

@@ -1,0 +1,463 @@
+// The engine: PromptSpec → (case × variant × repeat) jobs → provider calls (cache first, through the scheduler)
+// → evaluators → error categories → advice, streaming events, ending in one run record on disk.
+
+import { randomUUID, createHash } from 'node:crypto';
+import * as path from 'node:path';
+import type { RunEvent } from './events';
+import type { ChatMessage, EvalCase, PromptSpec, VariantSpec, ModelParameters } from './prompt/spec';
+import type { ChatRequest, ChatResult, ProviderResolver, ResolvedModel } from './providers/provider';
+import type { JudgeClient } from './evaluators/evaluator';
+import type { CaseRecord, CaseResult, RunRecord } from './runs/schema';
+import { Scheduler } from './providers/scheduler';
+import { ResponseCache } from './providers/cache';
+import { estimateCostUsd } from './providers/pricing';
+import { runEvaluators } from './evaluators/registry';
+import { registerRagasEvaluators } from './evaluators/ragas';
+import { selectExamples } from './render/examples';
+import { renderMessages } from './render/messages';
+import { renderTemplate } from './render/template';
+import { categorizeResult } from './analysis/categorize';
+import { advise } from './analysis/advisor';
+import { buildRetriever, type Retriever } from './retrieval/retriever';
+import { cacheDir, writeRun } from './runs/store';
+import { summarizeVariants } from './runs/summary';
+import { formatProblem } from './errors';
+
+export interface RunOptions {
+  providers: ProviderResolver;
+  /** Run root (workspace folder / CLI cwd): records in <root>/.promptladder/runs, cache in <root>/.promptladder/cache. */
+  root: string;
+  /** Use the response cache (default true). */
+  cache?: boolean;
+  /** Hard cap on concurrent calls per endpoint; default: adaptive. */
+  concurrency?: number;
+  signal?: AbortSignal;
+  variants?: string[];
+  caseIndexes?: number[];
+  repeat?: number;
+  onEvent?: (e: RunEvent) => void;
+  /** Write the record (default true). */
+  write?: boolean;
+  promptText?: string;
+  judgeModel?: string;
+  /** Use an LLM judge to categorize failures no deterministic signal explains (default: when a judge model is configured). */
+  categorizeWithJudge?: boolean;
+  /** Per-attempt timeout for provider calls. */
+  timeoutMs?: number;
+}
+
+/** The model a variant uses, as written. */
+export function variantModel(spec: PromptSpec, variant: VariantSpec, providers: ProviderResolver): string | undefined {
+  return variant.model ?? spec.model ?? providers.defaultModel;
+}
+
+const ABORT = 'AbortError';
+
+function isAbort(err: unknown, signal?: AbortSignal): boolean {
+  return Boolean(signal?.aborted) || (err instanceof Error && (err.name === ABORT || err.name === 'APIUserAbortError'));
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+interface CachedChat extends ChatResult {
+  latencyMs: number;
+}
+
+/** One engine run. Public entry: runEval. */
+class Run {
+  private readonly schedulers = new Map<string, Scheduler>();
+  private readonly cache: ResponseCache | null;
+  private readonly resolved = new Map<string, ResolvedModel | Error>();
+  private readonly retrievers = new Map<string, Promise<Retriever>>();
+  calls = 0;
+
+  constructor(
+    private readonly spec: PromptSpec,
+    private readonly opts: RunOptions,
+  ) {
+    this.cache = opts.cache === false ? null : new ResponseCache(cacheDir(opts.root));
+  }
+
+  resolve(ref: string | undefined): ResolvedModel {
+    if (!ref) {
+      throw new Error(
+        'No model: the prompt file names none and no default model is configured (set `model:` in the file, or a default model in settings / PROMPT_LADDER_MODEL).',
+      );
+    }
+    let r = this.resolved.get(ref);
+    if (!r) {
+      try {
+        r = this.opts.providers.resolve(ref);
+      } catch (err) {
+        r = err instanceof Error ? err : new Error(String(err));
+      }
+      this.resolved.set(ref, r);
+    }
+    if (r instanceof Error) throw r;
+    return r;
+  }
+
+  private scheduler(endpointKey: string): Scheduler {
+    let s = this.schedulers.get(endpointKey);
+    if (!s) {
+      s = new Scheduler({
+        ...(this.opts.concurrency ? { maxConcurrency: this.opts.concurrency } : {}),
+        ...(this.opts.timeoutMs ? { timeoutMs: this.opts.timeoutMs } : {}),
+      });
+      this.schedulers.set(endpointKey, s);
+    }
+    return s;
+  }
+
+  /** A chat call: cache first, then the provider through its endpoint's scheduler. */
+  async chat(resolved: ResolvedModel, request: ChatRequest, repeat: number): Promise<{ result: CachedChat; cached: boolean }> {
+    const key = ResponseCache.keyOf({ endpoint: resolved.provider.endpointKey, request, repeat });
+    if (this.cache) {
+      const hit = await this.cache.get<CachedChat>(key);
+      if (hit && typeof hit.text === 'string') return { result: hit, cached: true };
+    }
+    const signal = this.opts.signal;
+    const started = performance.now();
+    this.calls++;
+    const res = await this.scheduler(resolved.provider.endpointKey).run(
+      (attemptSignal) => resolved.provider.chat(request, attemptSignal),
+      signal,
+    );
+    const result: CachedChat = { ...res, latencyMs: Math.round(performance.now() - started) };
+    if (this.cache) await this.cache.set(key, result).catch(() => undefined);
+    return { result, cached: false };
+  }
+
+  async embed(texts: string[], modelRef: string): Promise<number[][]> {
+    const resolved = this.resolve(modelRef);
+    const embed = resolved.provider.embed;
+    if (!embed) throw new Error(`${resolved.provider.label} offers no embeddings`);
+    const key = ResponseCache.keyOf({
+      endpoint: resolved.provider.endpointKey,
+      request: { model: resolved.model, messages: texts.map((t) => ({ role: 'user', content: t })), params: { embeddings: true } },
+      repeat: 0,
+    });
+    if (this.cache) {
+      const hit = await this.cache.get<number[][]>(key);
+      if (Array.isArray(hit) && hit.length === texts.length) return hit;
+    }
+    this.calls++;
+    const vectors = await this.scheduler(resolved.provider.endpointKey).run(
+      (s) => embed.call(resolved.provider, texts, resolved.model, s),
+      this.opts.signal,
+    );
+    if (this.cache) await this.cache.set(key, vectors).catch(() => undefined);
+    return vectors;
+  }
+
+  get embeddingModel(): string | undefined {
+    return this.opts.providers.embeddingModel;
+  }
+
+  /** Judge client for LLM-backed evaluators and categorization. */
+  judgeFor(fallbackModel: string | undefined): JudgeClient {
+    const judgeModel = this.opts.judgeModel ?? this.opts.providers.judgeModel ?? fallbackModel;
+    const client: JudgeClient = {
+      complete: async (messages, o) => {
+        const ref = o?.model ?? judgeModel;
+        const resolved = this.resolve(ref);
+        const params: ModelParameters = { temperature: o?.temperature ?? 0 };
+        const request: ChatRequest = {
+          model: resolved.model,
+          messages,
+          params,
+          ...(o?.json ? { responseFormat: { type: 'json_object' as const } } : {}),
+        };
+        const { result } = await this.chat(resolved, request, 0);
+        return result.text.trim();
+      },
+    };
+    const embedModel = this.embeddingModel;
+    if (embedModel) {
+      client.embed = (texts, o) => this.embed(texts, o?.model ?? embedModel);
+    }
+    return client;
+  }
+
+  retriever(variant: VariantSpec, fallbackModel: string | undefined): Promise<Retriever> | undefined {
+    const r = this.spec.retrieval;
+    if (!variant.retrieval || !r) return undefined;
+    let p = this.retrievers.get('default');
+    if (!p) {
+      const judge = this.judgeFor(fallbackModel);
+      const embedModel = r.embeddingModel ?? this.embeddingModel;
+      p = buildRetriever(r, path.dirname(this.spec.file), {
+        ...(embedModel ? { embed: (texts: string[]) => this.embed(texts, embedModel) } : {}),
+        complete: (msgs: ChatMessage[]) => judge.complete(msgs, { temperature: 0 }),
+        cacheDir: cacheDir(this.opts.root),
+        ...(this.opts.signal ? { signal: this.opts.signal } : {}),
+      });
+      this.retrievers.set('default', p);
+    }
+    return p;
+  }
+
+  /** Runs one (case, variant, repeat) job to a result. Throws only on abort. */
+  async job(evalCase: EvalCase, variant: VariantSpec, repeat: number): Promise<CaseResult> {
+    const spec = this.spec;
+    const modelRef = variantModel(spec, variant, this.opts.providers);
+    const base: CaseResult = {
+      variant: variant.name,
+      ...(this.opts.repeat && this.opts.repeat > 1 ? { repeat } : {}),
+      output: '',
+      passed: false,
+      error: null,
+      category: null,
+      categoryReason: null,
+      latencyMs: 0,
+      tokens: { prompt: 0, completion: 0 },
+      costUsd: 0,
+      cached: false,
+      evaluators: [],
+      ...(modelRef ? { model: modelRef } : {}),
+    };
+    let messages: ChatMessage[] = [];
+    try {
+      const resolved = this.resolve(modelRef);
+      const extraVars: Record<string, unknown> = {};
+      let context: string[] | undefined;
+      const retrieverP = this.retriever(variant, modelRef);
+      if (retrieverP && spec.retrieval) {
+        const retriever = await retrieverP;
+        const queryBase = spec.retrieval.queryTemplate
+          ? renderTemplate(spec.retrieval.queryTemplate, evalCase.vars)
+          : lastUser(renderMessages(spec, variant, evalCase, [], { [spec.retrieval.into]: '' }));
+        const found = await retriever.search(queryBase);
+        context = found.chunks.map((c) => c.text);
+        extraVars[spec.retrieval.into] = context.join('\n\n---\n\n');
+      }
+      const embedModel = this.embeddingModel;
+      const examples = await selectExamples(spec, variant, evalCase, {
+        ...(embedModel && variant.select === 'similar' ? { embed: (t: string[]) => this.embed(t, embedModel) } : {}),
+      });
+      messages = renderMessages(spec, variant, evalCase, examples, extraVars);
+      const params: ModelParameters = { ...spec.modelParameters, ...(variant.modelParameters ?? {}) };
+      const request: ChatRequest = {
+        model: resolved.model,
+        messages,
+        params,
+        ...(spec.responseFormat ? { responseFormat: spec.responseFormat } : {}),
+      };
+      this.opts.onEvent?.({ type: 'case-started', caseIndex: evalCase.index, variant: variant.name, repeat });
+      const { result, cached } = await this.chat(resolved, request, repeat);
+      const output = result.text.trim();
+      const costUsd = estimateCostUsd(resolved.model, result.usage);
+      const ctx = context ?? evalCase.context;
+      const evaluators = [...spec.evaluators, ...(evalCase.evaluators ?? [])];
+      const judge = this.judgeFor(modelRef);
+      const verdict = await runEvaluators(evaluators, {
+        output,
+        vars: evalCase.vars,
+        ...(evalCase.expected !== undefined ? { expected: evalCase.expected } : {}),
+        ...(ctx ? { context: ctx } : {}),
+        messages,
+        question: lastUser(messages),
+        latencyMs: result.latencyMs,
+        costUsd,
+        judge,
+        signal: this.opts.signal ?? new AbortController().signal,
+      });
+      const out: CaseResult = {
+        ...base,
+        output: result.text,
+        passed: verdict.passed,
+        latencyMs: result.latencyMs,
+        tokens: result.usage,
+        costUsd,
+        cached,
+        score: verdict.score,
+        evaluators: verdict.results.map((r) => ({
+          name: r.name,
+          passed: r.passed,
+          score: r.score,
+          ...(r.details !== undefined ? { details: r.details } : {}),
+          ...(r.data !== undefined ? { data: r.data } : {}),
+          ...(r.category ? { category: r.category } : {}),
+        })),
+        messages,
+        ...(context ? { context } : {}),
+      };
+      if (!out.passed) {
+        const useJudge = this.opts.categorizeWithJudge ?? Boolean(this.opts.judgeModel ?? this.opts.providers.judgeModel);
+        const cat = await categorizeResult(out, { evalCase, specEvaluators: evaluators, judge, useJudge });
+        out.category = cat.category;
+        out.categoryReason = cat.reason;
+      }
+      return out;
+    } catch (err) {
+      if (isAbort(err, this.opts.signal)) throw err;
+      return {
+        ...base,
+        ...(messages.length ? { messages } : {}),
+        error: errorMessage(err),
+        category: 'error',
+        categoryReason: 'The call failed after retries (provider or transport), so the model was never judged.',
+      };
+    }
+  }
+}
+
+function lastUser(messages: ChatMessage[]): string {
+  for (let i = messages.length - 1; i >= 0; i--) if (messages[i].role === 'user') return messages[i].content;
+  return '';
+}
+
+export function hashText(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** Unknown `--variant` names are a usage error; returns the names that match none. */
+export function unknownVariants(spec: PromptSpec, names: string[] | undefined): string[] {
+  if (!names?.length) return [];
+  const known = new Set(spec.variants.map((v) => v.name));
+  return names.filter((n) => !known.has(n));
+}
+
+export async function runEval(spec: PromptSpec, opts: RunOptions): Promise<{ record: RunRecord; path?: string }> {
+  registerRagasEvaluators();
+  const run = new Run(spec, opts);
+  const repeat = Math.max(1, Math.floor(opts.repeat ?? 1));
+  const wanted = opts.variants?.length ? new Set(opts.variants) : undefined;
+  const variants = spec.variants.filter((v) => !wanted || wanted.has(v.name));
+  const caseSet = opts.caseIndexes ? new Set(opts.caseIndexes) : undefined;
+  const cases = spec.cases.filter((c) => !caseSet || caseSet.has(c.index));
+  const rel = (file: string) => path.relative(opts.root, file).split(path.sep).join('/') || path.basename(file);
+
+  const caseRecords: CaseRecord[] = cases.map((c) => ({
+    index: c.index,
+    ...(c.file !== spec.file ? { file: rel(c.file) } : {}),
+    line: c.line,
+    vars: c.vars,
+    ...(c.expected !== undefined ? { expected: c.expected } : {}),
+    ...(c.tags?.length ? { tags: c.tags } : {}),
+    results: [],
+  }));
+  const variantInfo = variants.map((v) => ({
+    name: v.name,
+    model: variantModel(spec, v, opts.providers) ?? '(none)',
+    shots: v.shots ?? 0,
+    ...(v.retrieval ? { retrieval: true } : {}),
+  }));
+  const record: RunRecord = {
+    version: 1,
+    id: randomUUID(),
+    startedAt: new Date().toISOString(),
+    finishedAt: null,
+    promptFile: rel(spec.file),
+    promptName: spec.name,
+    status: 'running',
+    ...(opts.promptText !== undefined ? { promptHash: hashText(opts.promptText) } : {}),
+    ...(repeat > 1 ? { repeat } : {}),
+    variants: summarizeVariants(variantInfo, caseRecords),
+    cases: caseRecords,
+    ...(spec.problems.length ? { problems: spec.problems.map(formatProblem) } : {}),
+    calls: 0,
+  };
+
+  const write = opts.write !== false;
+  let filePath: string | undefined;
+  let writing: Promise<void> = Promise.resolve();
+  const persist = () => {
+    record.calls = run.calls;
+    const snapshot = JSON.parse(JSON.stringify(record)) as RunRecord;
+    writing = writing
+      .then(async () => {
+        filePath = await writeRun(opts.root, snapshot, filePath);
+      })
+      .catch(() => undefined);
+    return writing;
+  };
+  if (write) await persist();
+
+  const total = cases.length * variants.length * repeat;
+  opts.onEvent?.({
+    type: 'run-started',
+    runId: record.id,
+    total,
+    variants: variants.map((v) => v.name),
+    caseCount: cases.length,
+    record,
+  });
+
+  // Jobs in case-major order so early cells fill whole rows; workers pull from one iterator.
+  function* jobs(): Generator<[number, VariantSpec, number]> {
+    for (let r = 0; r < repeat; r++) for (let i = 0; i < cases.length; i++) for (const v of variants) yield [i, v, r];
+  }
+  const queue = jobs();
+  const counts = { done: 0, passed: 0, failed: 0, errors: 0, cached: 0 };
+  let lastPersist = Date.now();
+  let failure: unknown;
+  const workers = Math.max(1, Math.min(total, opts.concurrency ? Math.max(opts.concurrency, 1) * 2 : 512));
+  const signal = opts.signal;
+
+  const worker = async () => {
+    for (;;) {
+      if (signal?.aborted || failure) return;
+      const next = queue.next();
+      if (next.done) return;
+      const [i, variant, r] = next.value;
+      let result: CaseResult;
+      try {
+        result = await run.job(cases[i], variant, r);
+      } catch (err) {
+        if (isAbort(err, signal)) return;
+        failure = err;
+        return;
+      }
+      caseRecords[i].results.push(result);
+      counts.done++;
+      if (result.error) counts.errors++;
+      else if (result.passed) counts.passed++;
+      else counts.failed++;
+      if (result.cached) counts.cached++;
+      opts.onEvent?.({ type: 'case-finished', caseIndex: cases[i].index, result });
+      opts.onEvent?.({ type: 'progress', total, ...counts });
+      if (write && Date.now() - lastPersist > 5000) {
+        lastPersist = Date.now();
+        record.variants = summarizeVariants(variantInfo, caseRecords);
+        void persist();
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: workers }, worker));
+
+  // Keep each case's results in variant order (then repeat) regardless of finishing order.
+  const order = new Map(variants.map((v, i) => [v.name, i]));
+  for (const c of caseRecords) c.results.sort((a, b) => order.get(a.variant)! - order.get(b.variant)! || (a.repeat ?? 0) - (b.repeat ?? 0));
+
+  record.variants = summarizeVariants(variantInfo, caseRecords);
+  record.finishedAt = new Date().toISOString();
+  record.calls = run.calls;
+  if (failure) {
+    record.status = 'failed';
+    record.statusReason = errorMessage(failure);
+  } else if (signal?.aborted) {
+    record.status = 'cancelled';
+  } else if (total > 0 && counts.errors === total) {
+    record.status = 'failed';
+    record.statusReason = firstError(caseRecords) ?? 'every call failed';
+  } else {
+    record.status = 'completed';
+  }
+  try {
+    record.advice = advise(record, { spec });
+  } catch {
+    // advice is a bonus; a bug there must not lose the run
+  }
+  if (write) await persist();
+  await writing;
+  opts.onEvent?.({ type: 'run-finished', record, ...(filePath ? { path: filePath } : {}) });
+  return { record, ...(filePath ? { path: filePath } : {}) };
+}
+
+function firstError(cases: CaseRecord[]): string | undefined {
+  for (const c of cases) for (const r of c.results) if (r.error) return r.error;
+  return undefined;
+}
