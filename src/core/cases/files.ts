@@ -1,0 +1,186 @@
+// Eval-set and example files: JSONL (one row a line), CSV (header row), YAML/JSON (a list of maps).
+// Each row keeps its 1-based line; a broken line or row is reported and skipped, the rest loads.
+
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { parse as parseCsv } from 'csv-parse/sync';
+import type { SourceProblem } from '../errors';
+import type { EvalCase } from '../prompt/spec';
+import { RowLocator, SubLocator, YamlSource } from '../prompt/source';
+import type { Locator } from '../prompt/source';
+import { describeValue } from '../prompt/issues';
+import { parseCaseRow } from './row';
+import { loadSchemaFiles } from '../prompt/schemaFiles';
+
+export type RowsFormat = 'jsonl' | 'csv' | 'yaml';
+
+export interface RawRow {
+  value: unknown;
+  line: number;
+  loc: Locator;
+}
+
+/** Thrown when an eval-set or examples file cannot be read at all (missing, unreadable). */
+export class CasesFileError extends Error {
+  constructor(
+    readonly file: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'CasesFileError';
+  }
+}
+
+export function rowsFormat(file: string): RowsFormat | undefined {
+  const f = file.toLowerCase();
+  if (f.endsWith('.jsonl') || f.endsWith('.ndjson')) return 'jsonl';
+  if (f.endsWith('.csv')) return 'csv';
+  if (f.endsWith('.yml') || f.endsWith('.yaml') || f.endsWith('.json')) return 'yaml';
+  return undefined;
+}
+
+/** Columns whose CSV cells may hold JSON (`["a","b"]`, `[{...}]`). */
+const JSON_CELL_COLUMNS = new Set(['context', 'tags', 'evaluators']);
+
+/** Split a file's text into raw rows with positions. */
+export function readRows(file: string, text: string): { rows: RawRow[]; problems: SourceProblem[] } {
+  const format = rowsFormat(file);
+  if (format === 'jsonl') return readJsonl(file, text);
+  if (format === 'csv') return readCsv(file, text);
+  if (format === 'yaml') return readYamlList(file, text);
+  return {
+    rows: [],
+    problems: [{ file, line: 1, col: 1, message: 'unknown eval set format; use .jsonl, .csv, .yaml/.yml or .json', severity: 'error' }],
+  };
+}
+
+function readJsonl(file: string, text: string): { rows: RawRow[]; problems: SourceProblem[] } {
+  const rows: RawRow[] = [];
+  const problems: SourceProblem[] = [];
+  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
+  lines.forEach((l, i) => {
+    const line = i + 1;
+    if (!l.trim()) return;
+    try {
+      rows.push({ value: JSON.parse(l), line, loc: new RowLocator(file, line) });
+    } catch (e) {
+      const msg = (e as Error).message;
+      const pos = /position (\d+)/.exec(msg);
+      const col = pos ? Number(pos[1]) + 1 : l.length - l.trimStart().length + 1;
+      problems.push({ file, line, col, endLine: line, endCol: l.length + 1, message: `invalid JSON: ${msg.replace(/ in JSON at position \d+.*$/, '').replace(/\s*\(line \d+ column \d+\)$/, '')}`, severity: 'error' });
+    }
+  });
+  return { rows, problems };
+}
+
+function readCsv(file: string, text: string): { rows: RawRow[]; problems: SourceProblem[] } {
+  const rows: RawRow[] = [];
+  const problems: SourceProblem[] = [];
+  let records: { record: string[]; raw: string; info: { lines: number } }[];
+  try {
+    records = parseCsv(text, { info: true, raw: true, relax_column_count: true, skip_empty_lines: true, bom: true }) as never;
+  } catch (e) {
+    const err = e as Error & { lines?: number };
+    return { rows, problems: [{ file, line: err.lines ?? 1, col: 1, message: `invalid CSV: ${err.message}`, severity: 'error' }] };
+  }
+  if (records.length === 0) return { rows, problems };
+  const startLine = (r: { raw: string; info: { lines: number } }): number => {
+    const body = r.raw.replace(/^(?:\r?\n)+/, '').replace(/\r?\n$/, '');
+    return r.info.lines - (body.match(/\n/g)?.length ?? 0);
+  };
+  const header = records[0].record.map((h) => h.trim());
+  const headerLine = startLine(records[0]);
+  header.forEach((h, i) => {
+    if (!h) problems.push({ file, line: headerLine, col: 1, message: `header column ${i + 1} has no name`, severity: 'error' });
+  });
+  for (const r of records.slice(1)) {
+    const line = startLine(r);
+    if (r.record.length !== header.length) {
+      problems.push({ file, line, col: 1, message: `row has ${r.record.length} field${r.record.length === 1 ? '' : 's'}; the header has ${header.length}`, severity: 'error' });
+      continue;
+    }
+    const value: Record<string, unknown> = {};
+    header.forEach((h, i) => {
+      if (!h) return;
+      let cell: unknown = r.record[i];
+      const s = String(cell).trim();
+      if (JSON_CELL_COLUMNS.has(h) && /^[[{]/.test(s)) {
+        try {
+          cell = JSON.parse(s);
+        } catch {
+          /* keep the text; row validation reports a wrong type where it matters */
+        }
+      }
+      if (h === 'evaluators' && s === '') return;
+      if ((h === 'context' || h === 'tags') && s === '') return;
+      value[h] = cell;
+    });
+    rows.push({ value, line, loc: new RowLocator(file, line) });
+  }
+  return { rows, problems };
+}
+
+function readYamlList(file: string, text: string): { rows: RawRow[]; problems: SourceProblem[] } {
+  const src = new YamlSource(file, text);
+  if (src.hasErrors) return { rows: [], problems: src.syntaxProblems };
+  const problems = [...src.syntaxProblems];
+  const value = src.toJS();
+  if (value === null || value === undefined) return { rows: [], problems };
+  if (!Array.isArray(value)) {
+    problems.push(src.problem({ path: [], message: `expected a list of cases, got ${describeValue(value)}` }));
+    return { rows: [], problems };
+  }
+  const rows = value.map((v, i) => ({ value: v, line: src.line([i]), loc: new SubLocator(src, [i]) as Locator }));
+  return { rows, problems };
+}
+
+/** Cases from rows; `startIndex` numbers them; json schema files load relative to the file. */
+export async function casesFromText(file: string, text: string, startIndex: number): Promise<{ cases: EvalCase[]; problems: SourceProblem[] }> {
+  const { rows, problems } = readRows(file, text);
+  const cases: EvalCase[] = [];
+  for (const row of rows) {
+    const r = parseCaseRow(row.value, row.loc, { file, line: row.line, index: startIndex + cases.length });
+    problems.push(...r.problems);
+    if (!r.value) continue;
+    if (r.value.evaluators?.length) {
+      const schemaProblems = await loadSchemaFiles(r.value.evaluators, path.dirname(file), file);
+      if (schemaProblems.length) {
+        problems.push(...schemaProblems);
+        continue;
+      }
+    }
+    cases.push(r.value);
+  }
+  problems.sort((a, b) => a.line - b.line || a.col - b.col);
+  return { cases, problems };
+}
+
+/**
+ * Load an eval-set file (JSONL, CSV, YAML/JSON list). `relativeTo` is the directory a relative `filePath` resolves
+ * against (the prompt file's folder). Rows with problems are skipped and reported; the rest load.
+ * Throws CasesFileError when the file cannot be read — the caller reports that at its own `testFile` line.
+ */
+export async function loadCasesFile(filePath: string, opts: { startIndex: number; relativeTo: string; text?: string }): Promise<{ cases: EvalCase[]; problems: SourceProblem[] }> {
+  const abs = path.resolve(opts.relativeTo, filePath);
+  let text = opts.text;
+  if (text === undefined) {
+    try {
+      text = await fs.readFile(abs, 'utf8');
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new CasesFileError(abs, code === 'ENOENT' ? `file not found: ${filePath}` : `cannot read ${filePath}: ${(e as Error).message}`);
+    }
+  }
+  return casesFromText(abs, text, opts.startIndex);
+}
+
+/** Read an examples or cases file's text, or throw CasesFileError. */
+export async function readRowsFile(filePath: string, relativeTo: string): Promise<{ abs: string; text: string }> {
+  const abs = path.resolve(relativeTo, filePath);
+  try {
+    return { abs, text: await fs.readFile(abs, 'utf8') };
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new CasesFileError(abs, code === 'ENOENT' ? `file not found: ${filePath}` : `cannot read ${filePath}: ${(e as Error).message}`);
+  }
+}

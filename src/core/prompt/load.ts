@@ -1,0 +1,72 @@
+// Entry points: load a prompt file (either format) into a PromptSpec, and check prompt or eval-set text for
+// live diagnostics. Usable problems go to `spec.problems`; an unusable file throws SpecError with all of them.
+
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { SpecError } from '../errors';
+import type { SourceProblem } from '../errors';
+import type { PromptSpec } from './spec';
+import { loadPromptYml } from './promptYml';
+import type { LoadResult } from './promptYml';
+import { loadPrompty } from './prompty';
+import { casesFromText, rowsFormat } from '../cases/files';
+import { sortProblems } from './common';
+
+export type PromptFileKind = 'prompt.yml' | 'prompty';
+
+/** Which loader handles a file, from its name; undefined when it is not a prompt file. */
+export function promptFileKind(file: string): PromptFileKind | undefined {
+  const f = file.toLowerCase();
+  if (f.endsWith('.prompt.yml') || f.endsWith('.prompt.yaml')) return 'prompt.yml';
+  if (f.endsWith('.prompty')) return 'prompty';
+  return undefined;
+}
+
+async function load(file: string, text: string): Promise<LoadResult> {
+  const kind = promptFileKind(file);
+  if (kind === 'prompt.yml') return loadPromptYml(file, text);
+  if (kind === 'prompty') return loadPrompty(file, text);
+  return { fatal: [{ file, line: 1, col: 1, message: 'not a prompt file: expected a name ending in .prompt.yml, .prompt.yaml or .prompty', severity: 'error' }], soft: [] };
+}
+
+/**
+ * Load a prompt file. `opts.text` is the unsaved editor buffer (otherwise the file is read).
+ * Throws SpecError with every problem when the file cannot be used.
+ */
+export async function loadPromptFile(file: string, opts?: { text?: string }): Promise<PromptSpec> {
+  const abs = path.resolve(file);
+  let text = opts?.text;
+  if (text === undefined) {
+    try {
+      text = await fs.readFile(abs, 'utf8');
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new SpecError([{ file: abs, line: 1, col: 1, message: code === 'ENOENT' ? 'file not found' : `cannot read file: ${(e as Error).message}`, severity: 'error' }]);
+    }
+  }
+  const r = await load(abs, text);
+  if (!r.spec || r.fatal.length) throw new SpecError(sortProblems([...r.fatal, ...r.soft], abs));
+  return r.spec;
+}
+
+/** Every problem of a prompt file's text, including those of the eval-set and example files it names. Never throws. */
+export async function checkPromptText(file: string, text: string): Promise<SourceProblem[]> {
+  const abs = path.resolve(file);
+  try {
+    const r = await load(abs, text);
+    return sortProblems([...r.fatal, ...r.soft], abs);
+  } catch (e) {
+    return [{ file: abs, line: 1, col: 1, message: `cannot check this file: ${(e as Error).message}`, severity: 'error' }];
+  }
+}
+
+/** Problems of an eval-set file being edited (JSONL, CSV, YAML). Never throws. */
+export async function checkCasesText(file: string, text: string): Promise<SourceProblem[]> {
+  const abs = path.resolve(file);
+  if (!rowsFormat(abs)) return [];
+  try {
+    return (await casesFromText(abs, text, 0)).problems;
+  } catch (e) {
+    return [{ file: abs, line: 1, col: 1, message: `cannot check this file: ${(e as Error).message}`, severity: 'error' }];
+  }
+}

@@ -1,0 +1,145 @@
+// Loader for `*.prompt.yml` / `*.prompt.yaml`: the GitHub Models prompt format plus our keys (FORMATS.md §1).
+
+import * as path from 'node:path';
+import { isScalar, Scalar } from 'yaml';
+import { z } from 'zod';
+import type { SourceProblem } from '../errors';
+import type { MessageTemplate, PromptSpec, ResponseFormat } from './spec';
+import type { IssuePath } from './issues';
+import { describeValue } from './issues';
+import { YamlSource } from './source';
+import { checkTemplate } from '../render/template';
+import { COMMON_KEYS, Collector, sortProblems, cleanModelParameters, isMap, modelParametersSchema, parseCommon, warnUnknownKeys } from './common';
+
+export const PROMPT_YML_KEYS = ['name', 'description', 'model', 'modelParameters', 'responseFormat', 'jsonSchema', 'messages', ...COMMON_KEYS] as const;
+
+const messageSchema = z.object({ role: z.enum(['system', 'user', 'assistant']), content: z.string() });
+
+export interface LoadResult {
+  spec?: PromptSpec;
+  /** Problems that make the file unusable (spec is undefined when there are any). */
+  fatal: SourceProblem[];
+  /** Everything else: bad rows, warnings. */
+  soft: SourceProblem[];
+}
+
+/** Report template syntax errors of a message at the line they occur. */
+export function checkMessageTemplate(c: Collector, content: string, p: IssuePath): void {
+  const err = checkTemplate(content);
+  if (!err) return;
+  const node = c.src.nodeAt(p);
+  const range = c.src.range(p);
+  const block = isScalar(node) && (node.type === Scalar.BLOCK_LITERAL || node.type === Scalar.BLOCK_FOLDED);
+  const before = content.slice(0, err.offset).split('\n').length - 1;
+  const line = range.line + before + (block ? 1 : 0);
+  c.push({ file: c.src.file, line, col: 1, message: `template: ${err.message}`, severity: 'error' });
+}
+
+export function nameFromFile(file: string, suffix: RegExp): string {
+  return path.basename(file).replace(suffix, '');
+}
+
+export async function loadPromptYml(file: string, text: string): Promise<LoadResult> {
+  const src = new YamlSource(file, text);
+  const c = new Collector(src);
+  if (src.hasErrors) return { fatal: src.syntaxProblems, soft: [] };
+  src.syntaxProblems.forEach((p) => c.push(p));
+  const obj = src.toJS();
+  if (!isMap(obj)) {
+    c.add({ path: [], message: `expected a prompt file (a map with messages), got ${obj === null || obj === undefined ? 'an empty file' : describeValue(obj)}` });
+    return { fatal: c.fatal, soft: c.soft };
+  }
+  warnUnknownKeys(c, obj, PROMPT_YML_KEYS, []);
+
+  const str = (k: string): string | undefined => {
+    const v = obj[k];
+    if (v === undefined || v === null) return undefined;
+    if (typeof v !== 'string') {
+      c.add({ path: [k], message: `expected a string, got ${describeValue(v)}` });
+      return undefined;
+    }
+    return v;
+  };
+  const name = str('name') ?? nameFromFile(file, /\.prompt\.ya?ml$/i);
+  const description = str('description');
+  const model = str('model');
+
+  let modelParameters = {};
+  if (obj.modelParameters !== undefined && obj.modelParameters !== null) {
+    const mp = c.parse(modelParametersSchema, obj.modelParameters, ['modelParameters']);
+    if (mp) modelParameters = cleanModelParameters(mp);
+  }
+
+  // responseFormat + jsonSchema (a JSON string in gh; a YAML map accepted too)
+  let responseFormat: ResponseFormat | undefined;
+  if (obj.responseFormat !== undefined && obj.responseFormat !== null) {
+    const rf = c.parse(z.enum(['text', 'json_object', 'json_schema']), obj.responseFormat, ['responseFormat']);
+    if (rf === 'text' || rf === 'json_object') responseFormat = { type: rf };
+    if (rf === 'json_schema') {
+      let js: unknown = obj.jsonSchema;
+      if (js === undefined || js === null) c.add({ path: ['responseFormat'], message: 'responseFormat json_schema needs a `jsonSchema` (a JSON string with name and schema)' });
+      else {
+        if (typeof js === 'string') {
+          try {
+            js = JSON.parse(js);
+          } catch (e) {
+            c.add({ path: ['jsonSchema'], message: `invalid JSON: ${(e as Error).message}` });
+            js = undefined;
+          }
+        }
+        if (js !== undefined) {
+          if (!isMap(js)) c.add({ path: ['jsonSchema'], message: `expected a JSON object with name and schema, got ${describeValue(js)}` });
+          else if (typeof js.name !== 'string' || !js.name) c.add({ path: ['jsonSchema'], message: 'jsonSchema must contain a "name" (a string)' });
+          else if (!isMap(js.schema)) c.add({ path: ['jsonSchema'], message: 'jsonSchema must contain a "schema" (a JSON object)' });
+          else responseFormat = { type: 'json_schema', name: js.name, schema: js.schema, ...(typeof js.strict === 'boolean' ? { strict: js.strict } : {}) };
+        }
+      }
+    }
+  } else if (obj.jsonSchema !== undefined) {
+    c.add({ path: ['jsonSchema'], message: 'jsonSchema is used only with responseFormat: json_schema', severity: 'warning' });
+  }
+
+  // messages
+  const messages: MessageTemplate[] = [];
+  if (obj.messages === undefined || obj.messages === null) c.add({ path: [], message: 'no messages: a prompt file needs `messages` (a list of {role, content})' });
+  else if (!Array.isArray(obj.messages)) c.add({ path: ['messages'], message: `expected a list of {role, content}, got ${describeValue(obj.messages)}` });
+  else if (obj.messages.length === 0) c.add({ path: ['messages'], message: 'must not be empty' });
+  else {
+    obj.messages.forEach((m, i) => {
+      const p: IssuePath = ['messages', i];
+      if (!isMap(m)) {
+        c.add({ path: p, message: `expected a message {role, content}, got ${describeValue(m)}` });
+        return;
+      }
+      const r = c.parse(messageSchema, m, p);
+      if (!r) return;
+      checkMessageTemplate(c, r.content, [...p, 'content']);
+      messages.push({ role: r.role, content: r.content, line: src.line(p) });
+    });
+  }
+
+  const common = await parseCommon(c, obj, file);
+  if (c.fatal.length) return { fatal: c.fatal, soft: c.soft };
+
+  const keyLines: Record<string, number> = {};
+  for (const k of Object.keys(obj)) keyLines[k] = src.keyRange([k]).line;
+
+  const spec: PromptSpec = {
+    format: 'prompt.yml',
+    file,
+    name,
+    ...(description !== undefined ? { description } : {}),
+    ...(model !== undefined ? { model } : {}),
+    modelParameters,
+    ...(responseFormat ? { responseFormat } : {}),
+    messages,
+    evaluators: common.evaluators,
+    cases: common.cases,
+    examples: common.examples,
+    variants: common.variants ?? [{ name: 'default', shots: 0, line: keyLines.model ?? 1 }],
+    ...(common.retrieval ? { retrieval: common.retrieval } : {}),
+    problems: sortProblems(c.soft, file),
+    keyLines,
+  };
+  return { spec, fatal: [], soft: spec.problems };
+}
