@@ -1,0 +1,97 @@
+import { test, before, after } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readFileSync, existsSync } from 'node:fs';
+import * as path from 'node:path';
+import { startScriptedServer, type ScriptedServer } from '../../fixtures/scripted-server';
+import { CLASSIFIER, classifierRules, tempWorkspace, type Workspace } from '../engine/helpers';
+
+const MAIN = path.resolve('src/cli/main.ts');
+let server: ScriptedServer;
+let ws: Workspace;
+
+before(async () => {
+  server = await startScriptedServer({ rules: classifierRules });
+  ws = tempWorkspace();
+});
+after(async () => {
+  await server.close();
+  ws.dispose();
+});
+
+function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
+      cwd: ws.root,
+      env: { PATH: process.env.PATH ?? '', HOME: ws.root, OPENAI_API_KEY: 'cli-key', OPENAI_BASE_URL: server.url, ...env },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+test('exit 1 when a case fails; prints the table, the failures and where the record went', async () => {
+  ws.write('cls.prompt.yml', CLASSIFIER);
+  const r = await cli(['eval', 'cls.prompt.yml']);
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stdout, /zero-shot\s+openai\/test-model\s+1\s+2\s+0\s+33\.3%/);
+  assert.match(r.stdout, /2-shot\s+openai\/test-model\s+3\s+0\s+0\s+100\.0%/);
+  assert.match(r.stdout, /✗ case 0 \(line \d+\) \[zero-shot\] format/);
+  assert.match(r.stdout, /Run record: \.promptladder[\\/]runs[\\/]cls-.*\.json/);
+});
+
+test('exit 0 when every case passes; --variant narrows; --json/--junit/--html are written', async () => {
+  ws.write('cls.prompt.yml', CLASSIFIER);
+  const r = await cli(['eval', 'cls.prompt.yml', '--variant', '2-shot', '--json', 'out/run.json', '--junit', 'out/junit.xml', '--html', 'out/report.html']);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  const json = JSON.parse(readFileSync(path.join(ws.root, 'out/run.json'), 'utf8'));
+  assert.equal(json.version, 1);
+  assert.deepEqual(json.variants.map((v: { name: string }) => v.name), ['2-shot']);
+  const junit = readFileSync(path.join(ws.root, 'out/junit.xml'), 'utf8');
+  assert.match(junit, /<testsuite name="cls\.prompt\.yml \[2-shot\]" tests="3" failures="0" errors="0"/);
+  const html = readFileSync(path.join(ws.root, 'out/report.html'), 'utf8');
+  assert.match(html, /<!doctype html>/);
+  assert.ok(!/<link|src="http/.test(html), 'self-contained');
+});
+
+test('exit 2 for an invalid file, with file:line:col; no call is made', async () => {
+  server.resetStats();
+  ws.write('bad.prompt.yml', 'name: bad\nmodel: openai/x\nmessages:\n  - role: user\n    content: hi\nmodelParameters:\n  temperature: hot\n');
+  const r = await cli(['eval', 'bad.prompt.yml']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /bad\.prompt\.yml:7:\d+: .*temperature/);
+  assert.equal(server.stats.chatRequests, 0);
+});
+
+test('exit 2 for bad usage: unknown variant, bad --concurrency, no files', async () => {
+  ws.write('cls.prompt.yml', CLASSIFIER);
+  const a = await cli(['eval', 'cls.prompt.yml', '--variant', 'nope']);
+  assert.equal(a.code, 2);
+  assert.match(a.stderr, /no variant named "nope"/);
+  const b = await cli(['eval', 'cls.prompt.yml', '--concurrency', 'zero']);
+  assert.equal(b.code, 2);
+  const c = await cli(['eval']);
+  assert.equal(c.code, 2);
+});
+
+test('exit 2 with the variable to set when no API key is configured', async () => {
+  ws.write('cls.prompt.yml', CLASSIFIER);
+  const r = await cli(['eval', 'cls.prompt.yml'], { OPENAI_API_KEY: '' });
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /OPENAI_API_KEY/);
+});
+
+test('a bad eval-set row is reported with its line and skipped; the valid rows still run', async () => {
+  ws.write('rows.cases.jsonl', '{"message":"refund me","intent":"refund"}\n{not json\n{"message":"refund now","intent":"refund"}\n');
+  ws.write('rows.prompt.yml', CLASSIFIER.replace(/testData:[\s\S]*?examples:/, 'testFile: ./rows.cases.jsonl\nexamples:'));
+  const r = await cli(['eval', 'rows.prompt.yml', '--variant', '2-shot', '--json', 'rows.json']);
+  assert.match(r.stderr, /rows\.cases\.jsonl:2:\d+:/);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  const json = JSON.parse(readFileSync(path.join(ws.root, 'rows.json'), 'utf8'));
+  assert.equal(json.cases.length, 2);
+  assert.deepEqual(json.cases.map((c: { line: number }) => c.line), [1, 3]);
+  assert.ok(existsSync(path.join(ws.root, '.promptladder', 'runs')));
+});
