@@ -1,0 +1,95 @@
+// Cost estimates and token counts. Prices are USD per 1M tokens (input, output) of well-known hosted
+// models as published by OpenAI; they change, so treat results as estimates. Unknown models cost 0
+// (local models, Azure deployments with custom names, GitHub Models' free tier).
+// Token counts use the o200k_base encoding (gpt-4o and later) via gpt-tokenizer.
+
+import { countTokens as countO200k } from 'gpt-tokenizer';
+import type { ChatMessage } from '../prompt/spec';
+import type { TokenUsage } from './provider';
+
+interface Price {
+  input: number;
+  output: number;
+}
+
+/** USD per 1M tokens. Longest matching prefix wins ('gpt-4o-mini-2024-07-18' → 'gpt-4o-mini'). */
+export const PRICES: Readonly<Record<string, Price>> = {
+  'gpt-5': { input: 1.25, output: 10 },
+  'gpt-5-mini': { input: 0.25, output: 2 },
+  'gpt-5-nano': { input: 0.05, output: 0.4 },
+  'gpt-4.1': { input: 2, output: 8 },
+  'gpt-4.1-mini': { input: 0.4, output: 1.6 },
+  'gpt-4.1-nano': { input: 0.1, output: 0.4 },
+  'gpt-4o': { input: 2.5, output: 10 },
+  'gpt-4o-mini': { input: 0.15, output: 0.6 },
+  'gpt-4-turbo': { input: 10, output: 30 },
+  'gpt-4': { input: 30, output: 60 },
+  'gpt-3.5-turbo': { input: 0.5, output: 1.5 },
+  o1: { input: 15, output: 60 },
+  'o1-mini': { input: 1.1, output: 4.4 },
+  o3: { input: 2, output: 8 },
+  'o3-mini': { input: 1.1, output: 4.4 },
+  'o4-mini': { input: 1.1, output: 4.4 },
+  'text-embedding-3-small': { input: 0.02, output: 0 },
+  'text-embedding-3-large': { input: 0.13, output: 0 },
+  'text-embedding-ada-002': { input: 0.1, output: 0 },
+};
+
+/** Inference prices of fine-tuned models ('ft:<base>:…'). */
+export const FINE_TUNED_PRICES: Readonly<Record<string, Price>> = {
+  'gpt-4.1': { input: 3, output: 12 },
+  'gpt-4.1-mini': { input: 0.8, output: 3.2 },
+  'gpt-4.1-nano': { input: 0.2, output: 0.8 },
+  'gpt-4o': { input: 3.75, output: 15 },
+  'gpt-4o-mini': { input: 0.3, output: 1.2 },
+  'gpt-3.5-turbo': { input: 3, output: 6 },
+};
+
+function lookup(table: Readonly<Record<string, Price>>, name: string): Price | undefined {
+  if (table[name]) return table[name];
+  let best: string | undefined;
+  for (const key of Object.keys(table)) {
+    if (name.startsWith(`${key}-`) && (!best || key.length > best.length)) best = key;
+  }
+  return best ? table[best] : undefined;
+}
+
+/** The price entry for a model reference as written ('openai/gpt-4o-mini', 'github/openai/gpt-4o', 'ft:gpt-4o-mini:org::id'). */
+export function priceOf(model: string): Price | undefined {
+  const name = model.trim().toLowerCase();
+  if (name.startsWith('ft:') || name.includes('/ft:')) {
+    const base = name.slice(name.indexOf('ft:') + 3).split(':')[0];
+    return lookup(FINE_TUNED_PRICES, base);
+  }
+  // Only OpenAI's models are priced; strip the provider/publisher path.
+  const parts = name.split('/');
+  const last = parts[parts.length - 1];
+  const prefix = parts.slice(0, -1);
+  if (prefix.some((p) => p === 'ollama' || p === 'azure')) return undefined;
+  if (prefix.length > 0 && !prefix.every((p) => p === 'openai' || p === 'github' || p === 'azure-openai')) return undefined;
+  return lookup(PRICES, last);
+}
+
+/** Estimated cost in USD; 0 for unknown models. */
+export function estimateCostUsd(model: string, usage: TokenUsage): number {
+  const p = priceOf(model);
+  if (!p) return 0;
+  return (usage.prompt * p.input + usage.completion * p.output) / 1_000_000;
+}
+
+/** Tokens of a text in the o200k_base encoding. Special-token strings count as ordinary text. */
+export function countTokens(text: string): number {
+  if (!text) return 0;
+  try {
+    return countO200k(text, { disallowedSpecial: new Set() });
+  } catch {
+    return Math.ceil(text.length / 4);
+  }
+}
+
+/** Prompt tokens of a chat request: content plus the per-message framing (4 tokens per message incl. the role, 3 to prime the reply). */
+export function countMessageTokens(messages: readonly ChatMessage[]): number {
+  let total = 3;
+  for (const m of messages) total += 4 + countTokens(m.content);
+  return total;
+}
