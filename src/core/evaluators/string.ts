@@ -11,7 +11,7 @@
 import type { EvaluatorSpec } from '../prompt/spec';
 import type { EvaluatorFn, EvaluatorResult } from './evaluator';
 import { goToLower } from './goStrings';
-import { fill, replyOf, rowVars } from './templateVars';
+import { ghTemplate, replyOf, rowVars } from './templateVars';
 
 type StringSpec = Extract<EvaluatorSpec, { kind: 'string' }>;
 
@@ -24,23 +24,23 @@ export const evaluateString: EvaluatorFn<StringSpec> = async (spec, input) => {
   let details: string;
   let category: EvaluatorResult['category'];
   if (set(spec.equals)) {
-    const equals = fill(String(spec.equals), vars);
+    const equals = ghTemplate(String(spec.equals), vars);
     passed = response === equals;
     details = `Expected exact match: '${equals}'`;
     category = 'format';
   } else if (set(spec.contains)) {
-    const contains = fill(String(spec.contains), vars);
+    const contains = ghTemplate(String(spec.contains), vars);
     passed = goToLower(response).includes(goToLower(contains));
     details = `Expected to contain: '${contains}'`;
     // Left undefined: a missing word may be a knowledge or an instruction problem; the categorizer decides.
     category = undefined;
   } else if (set(spec.startsWith)) {
-    const startsWith = fill(String(spec.startsWith), vars);
+    const startsWith = ghTemplate(String(spec.startsWith), vars);
     passed = goToLower(response).startsWith(goToLower(startsWith));
     details = `Expected to start with: '${startsWith}'`;
     category = 'format';
   } else if (set(spec.endsWith)) {
-    const endsWith = fill(String(spec.endsWith), vars);
+    const endsWith = ghTemplate(String(spec.endsWith), vars);
     passed = goToLower(response).endsWith(goToLower(endsWith));
     details = `Expected to end with: '${endsWith}'`;
     category = 'format';
