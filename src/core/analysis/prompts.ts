@@ -95,16 +95,18 @@ export function faithfulnessVerdictPrompt(context: string[], statements: string[
 // ---------------------------------------------------------------------------------------------
 // Ragas: answer relevancy (questions generated from the answer; noncommittal flag)
 
-export const GeneratedQuestionReplySchema = z.object({ question: z.string(), noncommittal: Bit });
+export const GeneratedQuestionsReplySchema = z.object({ questions: z.array(z.string()), noncommittal: Bit });
 
-export function answerQuestionPrompt(answer: string, context?: string[]): ChatMessage[] {
+/** One call for N questions (Ragas makes N calls; one call with N distinct questions keeps the cache deterministic). */
+export function answerQuestionsPrompt(answer: string, n: number, context?: string[]): ChatMessage[] {
   return [
     {
       role: 'system',
       content:
-        'Write the question this answer most likely responds to. Also say whether the answer is noncommittal ' +
-        '(evasive, vague or ambiguous, e.g. "I don\'t know", "I\'m not sure"): noncommittal 1 if so, 0 if it commits to an answer. ' +
-        `${JSON_ONLY} Shape: {"question": "...", "noncommittal": 0}`,
+        `Write ${n} different questions that this answer most likely responds to, each one on its own. ` +
+        'Also say whether the answer is noncommittal (evasive, vague or ambiguous, e.g. "I don\'t know", "I\'m not sure"): ' +
+        'noncommittal 1 if so, 0 if it commits to an answer. ' +
+        `${JSON_ONLY} Shape: {"questions": ["...", "..."], "noncommittal": 0}`,
     },
     {
       role: 'user',

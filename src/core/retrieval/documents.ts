@@ -1,0 +1,104 @@
+// Loads the documents a `retrieval.documents` glob names: Markdown and plain text as they are, HTML with
+// its tags stripped, PDF (via the optional `unpdf` package) and DOCX (via the optional `mammoth` package),
+// both loaded lazily so they cost nothing unless such a file is in the corpus.
+
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { expandGlob } from './glob';
+
+export interface SourceDocument {
+  /** Path relative to the base folder, with '/' separators. */
+  source: string;
+  text: string;
+}
+
+export interface LoadResult {
+  documents: SourceDocument[];
+  /** Files that matched but could not be read (message per file). */
+  skipped: { source: string; reason: string }[];
+}
+
+const TEXT_EXT = new Set(['.md', '.markdown', '.mdx', '.txt', '.text', '.rst', '.adoc', '.csv', '.tsv', '.json', '.jsonl', '.yml', '.yaml', '.xml']);
+const HTML_EXT = new Set(['.html', '.htm', '.xhtml']);
+
+export async function loadDocuments(globs: string[], baseDir: string): Promise<LoadResult> {
+  const files = new Set<string>();
+  for (const g of globs) for (const f of await expandGlob(g, baseDir)) files.add(f);
+  const documents: SourceDocument[] = [];
+  const skipped: LoadResult['skipped'] = [];
+  for (const file of [...files].sort()) {
+    const source = path.relative(baseDir, file).split(path.sep).join('/');
+    try {
+      const text = await readDocument(file);
+      if (text === undefined) {
+        skipped.push({ source, reason: `unsupported file type '${path.extname(file) || '(none)'}'` });
+      } else if (text.trim()) {
+        documents.push({ source, text });
+      }
+    } catch (e) {
+      skipped.push({ source, reason: (e as Error).message });
+    }
+  }
+  return { documents, skipped };
+}
+
+/** Text of one document, or undefined for a file type we do not read. */
+export async function readDocument(file: string): Promise<string | undefined> {
+  const ext = path.extname(file).toLowerCase();
+  if (TEXT_EXT.has(ext)) return fs.readFile(file, 'utf8');
+  if (HTML_EXT.has(ext)) return htmlToText(await fs.readFile(file, 'utf8'));
+  if (ext === '.pdf') return readPdf(file);
+  if (ext === '.docx') return readDocx(file);
+  return undefined;
+}
+
+/** Visible text of an HTML page: scripts, styles and comments dropped, block tags become line breaks, entities decoded. */
+export function htmlToText(html: string): string {
+  return decodeEntities(
+    html
+      .replace(/<!--[\s\S]*?-->/g, '')
+      .replace(/<(script|style|noscript|template|svg|head)\b[\s\S]*?<\/\1\s*>/gi, '')
+      .replace(/<br\s*\/?>/gi, '\n')
+      .replace(/<\/?(p|div|section|article|header|footer|li|ul|ol|h[1-6]|tr|table|blockquote|pre|dd|dt|main|nav|aside)\b[^>]*>/gi, '\n\n')
+      .replace(/<[^>]+>/g, ''),
+  )
+    .replace(/[ \t\f\v]+/g, ' ')
+    .replace(/ *\n */g, '\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
+}
+
+function decodeEntities(s: string): string {
+  const named: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ', ndash: '–', mdash: '—', hellip: '…', copy: '©' };
+  return s.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (m, code: string) => {
+    if (code[0] === '#') {
+      const n = code[1] === 'x' || code[1] === 'X' ? parseInt(code.slice(2), 16) : parseInt(code.slice(1), 10);
+      return Number.isFinite(n) && n > 0 && n < 0x110000 ? String.fromCodePoint(n) : m;
+    }
+    return named[code.toLowerCase()] ?? m;
+  });
+}
+
+// Optional dependencies: imported by a computed name so bundlers leave them out unless installed.
+async function optionalImport(name: string): Promise<any> {
+  try {
+    return await import(name);
+  } catch {
+    throw new Error(`reading this file type needs the '${name}' package (npm install ${name})`);
+  }
+}
+
+async function readPdf(file: string): Promise<string> {
+  const unpdf = await optionalImport('unpdf');
+  const data = new Uint8Array(await fs.readFile(file));
+  const pdf = await unpdf.getDocumentProxy(data);
+  const { text } = await unpdf.extractText(pdf, { mergePages: false });
+  return (Array.isArray(text) ? text : [text]).join('\n\n');
+}
+
+async function readDocx(file: string): Promise<string> {
+  const mammoth = await optionalImport('mammoth');
+  const m = mammoth.extractRawText ? mammoth : mammoth.default;
+  const { value } = await m.extractRawText({ path: file });
+  return value as string;
+}

@@ -1,0 +1,175 @@
+// The retriever behind a prompt file's `retrieval` key: loads the documents (by glob, relative to the prompt
+// file), chunks them, and searches them per query — BM25 offline by default, embedding cosine when an embed
+// function is given (chunk vectors cached on disk). Query modes:
+//   input  — search with the query as it is;
+//   hyde   — ask the model for a hypothetical answer and search with it (lexical search uses question +
+//            hypothetical answer, since BM25 rewards the question's own terms too);
+//   expand — ask the model for several rephrasings, search with each and the original, merge the rankings
+//            with reciprocal rank fusion (RRF, k = 60).
+// Without a `complete` function, hyde and expand fall back to `input` (the `queries` of a result say so).
+
+import { createHash } from 'node:crypto';
+import type { ChatMessage, RetrievalSpec } from '../prompt/spec';
+import { ResponseCache } from '../providers/cache';
+import { ExpandReplySchema, expandPrompt, hydePrompt, parseJudgeJson } from '../analysis/prompts';
+import { Bm25Index } from './bm25';
+import { chunkText } from './chunk';
+import { loadDocuments } from './documents';
+
+export interface RetrievedChunk {
+  text: string;
+  /** Document path relative to the prompt file's folder. */
+  source: string;
+  score: number;
+}
+
+export interface SearchResult {
+  chunks: RetrievedChunk[];
+  /** The queries actually searched (the input, the hypothetical answer, or the expansions). */
+  queries: string[];
+}
+
+export interface Retriever {
+  search(query: string): Promise<SearchResult>;
+  /** Number of chunks indexed. */
+  readonly size: number;
+  /** Documents indexed (relative paths). */
+  readonly sources: string[];
+  /** Files that matched but could not be read, with the reason. */
+  readonly skipped: { source: string; reason: string }[];
+  /** 'embeddings' when an embed function was given, else 'bm25'. */
+  readonly method: 'bm25' | 'embeddings';
+}
+
+export interface RetrieverOptions {
+  embed?: (texts: string[]) => Promise<number[][]>;
+  complete?: (msgs: ChatMessage[]) => Promise<string>;
+  /** Folder of the response cache; chunk embeddings are cached there. */
+  cacheDir?: string;
+  signal?: AbortSignal;
+  /** Identity of the embedding model for cache keys (default: spec.embeddingModel or 'default'). */
+  embedModelKey?: string;
+  /** Number of expansions for query mode `expand` (default 3). */
+  expansions?: number;
+}
+
+interface Chunk {
+  text: string;
+  source: string;
+}
+
+export const RRF_K = 60;
+const EMBED_BATCH = 64;
+
+export async function buildRetriever(spec: RetrievalSpec, baseDir: string, opts: RetrieverOptions = {}): Promise<Retriever> {
+  const { documents, skipped } = await loadDocuments(spec.documents, baseDir);
+  const chunks: Chunk[] = [];
+  for (const d of documents) for (const text of chunkText(d.text, spec.chunk)) chunks.push({ text, source: d.source });
+
+  const topK = Math.max(1, spec.topK);
+  const bm25 = new Bm25Index(chunks.map((c) => c.text));
+  const cache = opts.cacheDir ? new ResponseCache(opts.cacheDir) : undefined;
+  const modelKey = opts.embedModelKey ?? spec.embeddingModel ?? 'default';
+  const embedFn = opts.embed;
+  let chunkVectors: Promise<number[][]> | undefined;
+
+  const embedTexts = async (texts: string[]): Promise<number[][]> => {
+    const out: (number[] | undefined)[] = new Array(texts.length);
+    const keys = texts.map((t) => embeddingKey(modelKey, t));
+    if (cache) await Promise.all(keys.map(async (k, i) => (out[i] = await cache.get<number[]>(k))));
+    const missing = texts.map((_, i) => i).filter((i) => !out[i]);
+    for (let s = 0; s < missing.length; s += EMBED_BATCH) {
+      throwIfAborted(opts.signal);
+      const batch = missing.slice(s, s + EMBED_BATCH);
+      const vectors = await embedFn!(batch.map((i) => texts[i]));
+      batch.forEach((i, j) => (out[i] = vectors[j]));
+      if (cache) await Promise.all(batch.map((i, j) => cache.set(keys[i], vectors[j]).catch(() => undefined)));
+    }
+    return out as number[][];
+  };
+
+  const rank = async (query: string, lexicalText: string): Promise<{ index: number; score: number }[]> => {
+    let scores: number[];
+    if (embedFn && chunks.length) {
+      chunkVectors ??= embedTexts(chunks.map((c) => c.text));
+      const [vectors, [qv]] = await Promise.all([chunkVectors, embedTexts([query])]);
+      scores = vectors.map((v) => cosine(v, qv));
+    } else {
+      scores = bm25.scores(lexicalText);
+    }
+    return scores
+      .map((score, index) => ({ index, score }))
+      .filter((x) => (embedFn ? true : x.score > 0))
+      .sort((a, b) => b.score - a.score || a.index - b.index);
+  };
+
+  const memo = new Map<string, Promise<SearchResult>>();
+  const run = async (query: string): Promise<SearchResult> => {
+    throwIfAborted(opts.signal);
+    if (!chunks.length) return { chunks: [], queries: [query] };
+    const mode = opts.complete ? spec.query : 'input';
+    if (mode === 'hyde') {
+      const hypo = (await opts.complete!(hydePrompt(query))).trim() || query;
+      const ranked = await rank(hypo, `${query}\n${hypo}`);
+      return { chunks: top(ranked), queries: [hypo] };
+    }
+    if (mode === 'expand') {
+      let extra: string[] = [];
+      try {
+        extra = parseJudgeJson(await opts.complete!(expandPrompt(query, opts.expansions ?? 3)), ExpandReplySchema).queries;
+      } catch {
+        // an unusable expansion reply leaves the original query alone
+      }
+      const queries = [query, ...extra.map((q) => q.trim()).filter((q) => q && q !== query)];
+      const rankings = await Promise.all(queries.map((q) => rank(q, q)));
+      return { chunks: top(reciprocalRankFusion(rankings.map((r) => r.map((x) => x.index)))), queries };
+    }
+    return { chunks: top(await rank(query, query)), queries: [query] };
+  };
+
+  const top = (ranked: { index: number; score: number }[]): RetrievedChunk[] =>
+    ranked.slice(0, topK).map(({ index, score }) => ({ text: chunks[index].text, source: chunks[index].source, score }));
+
+  return {
+    search(query: string) {
+      let p = memo.get(query);
+      if (!p) {
+        p = run(query);
+        memo.set(query, p);
+        p.catch(() => memo.delete(query));
+      }
+      return p;
+    },
+    size: chunks.length,
+    sources: documents.map((d) => d.source),
+    skipped,
+    method: embedFn ? 'embeddings' : 'bm25',
+  };
+}
+
+/** Reciprocal rank fusion of several rankings (lists of item ids, best first): score = Σ 1 / (k + rank). */
+export function reciprocalRankFusion(rankings: number[][], k = RRF_K): { index: number; score: number }[] {
+  const scores = new Map<number, number>();
+  for (const ranking of rankings) ranking.forEach((id, r) => scores.set(id, (scores.get(id) ?? 0) + 1 / (k + r + 1)));
+  return [...scores.entries()].map(([index, score]) => ({ index, score })).sort((a, b) => b.score - a.score || a.index - b.index);
+}
+
+function cosine(a: number[], b: number[]): number {
+  let dot = 0;
+  let na = 0;
+  let nb = 0;
+  for (let i = 0; i < Math.min(a.length, b.length); i++) {
+    dot += a[i] * b[i];
+    na += a[i] * a[i];
+    nb += b[i] * b[i];
+  }
+  return na && nb ? dot / Math.sqrt(na * nb) : 0;
+}
+
+function embeddingKey(model: string, text: string): string {
+  return createHash('sha256').update(JSON.stringify({ v: 1, kind: 'retrieval-embedding', model, text })).digest('hex');
+}
+
+function throwIfAborted(signal?: AbortSignal): void {
+  if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new Error('aborted');
+}
