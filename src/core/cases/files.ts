@@ -66,7 +66,7 @@ function readJsonl(file: string, text: string): { rows: RawRow[]; problems: Sour
     } catch (e) {
       const msg = (e as Error).message;
       const pos = /position (\d+)/.exec(msg);
-      const col = pos ? Number(pos[1]) + 1 : l.length - l.trimStart().length + 1;
+      const col = pos ? Number(pos[1]) + 1 : /end of JSON input/.test(msg) ? l.trimEnd().length + 1 : l.length - l.trimStart().length + 1;
       problems.push({ file, line, col, endLine: line, endCol: l.length + 1, message: `invalid JSON: ${msg.replace(/ in JSON at position \d+.*$/, '').replace(/\s*\(line \d+ column \d+\)$/, '')}`, severity: 'error' });
     }
   });

@@ -1,0 +1,105 @@
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { loadPromptFile } from '../../../src/core/prompt/load';
+import { splitPromptyBody } from '../../../src/core/prompt/prompty';
+import { renderMessages } from '../../../src/core/render/messages';
+import { SpecError, formatProblem } from '../../../src/core/errors';
+
+const FIX = path.resolve(__dirname, '../../fixtures/prompts');
+const fx = (name: string): string => path.join(FIX, name);
+
+test('prompty v1: azure deployment, snake_case parameters, role markers with lines, sample as the one case', async () => {
+  const s = await loadPromptFile(fx('chat.prompty'));
+  assert.equal(s.format, 'prompty');
+  assert.equal(s.name, 'Outdoor chat');
+  assert.equal(s.model, 'azure/gpt-4o-mini');
+  assert.deepEqual(s.modelParameters, { maxTokens: 300, temperature: 0.5, presencePenalty: 0.1 });
+  assert.deepEqual(s.messages.map((m) => [m.role, m.line]), [
+    ['system', 19],
+    ['user', 26],
+  ]);
+  assert.equal(s.messages[1].content, '{{question}}');
+  assert.equal(s.cases.length, 1);
+  assert.deepEqual(s.cases[0].vars, { firstName: 'Seth', items: ['tent', 'stove'], question: 'What tents do you have?' });
+  assert.equal(s.cases[0].line, 14);
+  assert.deepEqual(s.variants, [{ name: 'default', shots: 0, line: 4 }]);
+  assert.deepEqual(s.problems, []);
+});
+
+test('prompty for/if templating renders like Jinja (no blank lines left by block tags)', async () => {
+  const s = await loadPromptFile(fx('chat.prompty'));
+  const chat = renderMessages(s, s.variants[0], s.cases[0], []);
+  assert.deepEqual(chat, [
+    { role: 'system', content: 'You are an assistant helping Seth.\n- 1. tent\n- 2. stove\nGreet Seth warmly.' },
+    { role: 'user', content: 'What tents do you have?' },
+  ]);
+});
+
+test('prompty v2: model id + provider, options, `# Role:` markers, sibling NAME.cases.jsonl with input defaults', async () => {
+  const s = await loadPromptFile(fx('qa.prompty'));
+  assert.equal(s.model, 'openai/gpt-4o-mini');
+  assert.deepEqual(s.modelParameters, { temperature: 0, maxTokens: 100 });
+  assert.deepEqual(s.messages, [
+    { role: 'system', line: 19, content: 'Answer in a {{tone}} tone.' },
+    { role: 'user', line: 22, content: '{{question}}' },
+  ]);
+  assert.deepEqual(s.cases.map((c) => [path.basename(c.file), c.line, c.vars, c.expected]), [
+    ['qa.cases.jsonl', 1, { tone: 'friendly', question: 'What is a vector?', expected: 'direction' }, 'direction'],
+    ['qa.cases.jsonl', 2, { tone: 'terse', question: 'Define chunking' }, undefined],
+  ]);
+});
+
+test('prompty front matter may carry our keys (testData, evaluators, variants, examples)', async () => {
+  const s = await loadPromptFile(fx('ours.prompty'));
+  assert.deepEqual(s.cases.map((c) => [c.line, c.vars.question]), [
+    [4, 'What is 2+2?'],
+    [6, 'Capital of France?'],
+  ]);
+  assert.deepEqual(s.evaluators.map((e) => [e.name, e.kind, e.line]), [['has-answer', 'string', 9]]);
+  assert.deepEqual(s.variants.map((v) => [v.name, v.shots, v.line]), [
+    ['zero', undefined, 15],
+    ['one', 1, 16],
+  ]);
+  assert.equal(s.examples.length, 1);
+  assert.equal(s.model, 'gpt-4o');
+  assert.deepEqual(s.messages.map((m) => [m.role, m.line]), [
+    ['system', 20],
+    ['user', 23],
+  ]);
+});
+
+test('v2 inputs example values make the case when there is no eval set', async () => {
+  const s = await loadPromptFile(fx('solo.prompty'), {
+    text: '---\nname: solo\ninputs:\n  question:\n    type: string\n    example: Why?\n---\nuser:\n{{question}}\n',
+  });
+  assert.deepEqual(s.cases.map((c) => [c.line, c.vars]), [[3, { question: 'Why?' }]]);
+});
+
+test('role markers: case-insensitive, `#` prefix and attributes allowed; text before the first marker is system', () => {
+  const msgs = splitPromptyBody('Intro text\n\nUSER:\nhi\n# Assistant:\nhello\nuser[name="bo"]:\nagain\nnot a role: here\n', 10);
+  assert.deepEqual(msgs, [
+    { role: 'system', line: 10, content: 'Intro text' },
+    { role: 'user', line: 12, content: 'hi' },
+    { role: 'assistant', line: 14, content: 'hello' },
+    { role: 'user', line: 16, content: 'again\nnot a role: here' },
+  ]);
+});
+
+test('prompty problems are positioned in the whole file (front matter offset, template line in the body)', async () => {
+  const bad = async (text: string): Promise<string[]> => {
+    try {
+      await loadPromptFile(fx('bad.prompty'), { text });
+    } catch (e) {
+      assert.ok(e instanceof SpecError);
+      return e.problems.map((p) => formatProblem({ ...p, file: 'bad.prompty' }));
+    }
+    return assert.fail('expected a SpecError');
+  };
+  assert.deepEqual(await bad('---\nname: x\nvariants:\n  - name: a\n    shots: many\n---\nuser:\nhi\n'), [
+    'bad.prompty:5:12: variants[0].shots: expected a number, got "many"',
+  ]);
+  assert.deepEqual(await bad('---\nname: x\n---\nsystem:\nbe nice\n\nuser:\n{% if a %}\nhi\n'), ['bad.prompty:8:1: template: {% if %} without {% endif %}']);
+  assert.deepEqual(await bad('---\nname: x\n---\n\n'), ['bad.prompty:4:1: no messages: the body after the front matter is empty (write `system:` / `user:` sections)']);
+  assert.deepEqual(await bad('---\nname: x\nuser:\nhi\n'), ['bad.prompty:1:1: front matter is not closed: add a line with `---` after it']);
+});
