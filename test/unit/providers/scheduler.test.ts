@@ -1,0 +1,188 @@
+import { test, before, after, beforeEach } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { startScriptedServer, type ScriptedServer } from '../../fixtures/scripted-server';
+import { createOpenAIProvider } from '../../../src/core/providers/openai';
+import { ProviderError, type ChatResult, type Provider } from '../../../src/core/providers/provider';
+import { Scheduler } from '../../../src/core/providers/scheduler';
+
+let server: ScriptedServer;
+let provider: Provider;
+
+before(async () => {
+  server = await startScriptedServer();
+  provider = createOpenAIProvider({ kind: 'custom', baseURL: server.url, apiKey: 'sk-test-scheduler-000' });
+});
+after(async () => {
+  await server.close();
+});
+beforeEach(() => {
+  server.setOptions({ capacity: undefined, faults: [], latencyMs: 0, retryAfterMs: 50 });
+  server.setRules([]);
+  server.resetStats();
+});
+
+const ask = (content: string) => (signal: AbortSignal) =>
+  provider.chat({ model: 'm', messages: [{ role: 'user', content }], params: {} }, signal);
+
+async function rejection(p: Promise<unknown>): Promise<unknown> {
+  try {
+    await p;
+  } catch (err) {
+    return err;
+  }
+  assert.fail('expected a rejection');
+}
+
+async function until(cond: () => boolean): Promise<void> {
+  for (let i = 0; i < 300 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
+}
+
+test('429 storm: every call succeeds exactly once, the limit settles near capacity, retry-after is honoured', async () => {
+  const RETRY_AFTER = 80;
+  server.setOptions({ capacity: 4, latencyMs: 20, retryAfterMs: RETRY_AFTER });
+  const scheduler = new Scheduler({ baseDelayMs: 1, maxDelayMs: 1000 });
+  // Per call: when each attempt ended with a 429 and when the next attempt started.
+  const gaps: number[] = [];
+  const tracked = (content: string) => {
+    let throttledAt: number | undefined;
+    return async (signal: AbortSignal): Promise<ChatResult> => {
+      const start = performance.now();
+      if (throttledAt !== undefined) gaps.push(start - throttledAt);
+      throttledAt = undefined;
+      try {
+        return await ask(content)(signal);
+      } catch (err) {
+        if (err instanceof ProviderError && err.status === 429) throttledAt = performance.now();
+        throw err;
+      }
+    };
+  };
+  const results = await Promise.all(Array.from({ length: 60 }, (_, i) => scheduler.run(tracked(`q${i}`))));
+  assert.deepEqual(
+    results.map((r) => r.text),
+    Array.from({ length: 60 }, (_, i) => `echo: q${i}`),
+  );
+  assert.equal(server.stats.completed, 60, 'no call lost or duplicated');
+  assert.ok(scheduler.stats.throttled > 0, 'the storm really throttled');
+  assert.equal(scheduler.stats.throttled, server.stats.rejected429);
+  assert.ok(scheduler.stats.limit <= 5, `limit ${scheduler.stats.limit} settles near capacity`);
+  assert.ok(gaps.length > 0);
+  assert.ok(Math.min(...gaps) >= RETRY_AFTER - 2, `a retry came ${Math.min(...gaps).toFixed(1)} ms after a 429`);
+
+  // After the back-off the scheduler stays near the capacity.
+  server.resetStats();
+  await Promise.all(Array.from({ length: 40 }, (_, i) => scheduler.run(ask(`again${i}`))));
+  assert.equal(server.stats.completed, 40);
+  assert.ok(server.stats.peakInFlight <= 4 + 2, `peak ${server.stats.peakInFlight}`);
+  assert.ok(server.stats.rejected429 <= 10, `${server.stats.rejected429} rejections after back-off`);
+});
+
+test('an explicit maxConcurrency is a hard cap', async () => {
+  server.setOptions({ latencyMs: 10 });
+  const scheduler = new Scheduler({ maxConcurrency: 3 });
+  await Promise.all(Array.from({ length: 30 }, (_, i) => scheduler.run(ask(`c${i}`))));
+  assert.equal(scheduler.stats.peakInFlight, 3);
+  assert.equal(server.stats.peakInFlight, 3);
+});
+
+test('injected 500s are retried, then the call succeeds', async () => {
+  server.setOptions({ faults: [{ status: 500, times: 3 }] });
+  const scheduler = new Scheduler({ baseDelayMs: 1 });
+  const res = await scheduler.run(ask('hello'));
+  assert.equal(res.text, 'echo: hello');
+  assert.equal(server.stats.chatRequests, 4);
+  assert.equal(scheduler.stats.retries, 3);
+});
+
+test('persistent 500 rejects with the reason after bounded attempts', async () => {
+  server.setOptions({ faults: [{ status: 500 }] });
+  const scheduler = new Scheduler({ baseDelayMs: 1 });
+  const err = (await rejection(scheduler.run(ask('x')))) as ProviderError;
+  assert.ok(err instanceof ProviderError);
+  assert.match(err.message, /^HTTP 500 after 7 attempts/);
+  assert.equal(err.status, 500);
+  assert.equal(server.stats.chatRequests, 7);
+});
+
+test('non-retryable errors reject after one attempt', async () => {
+  server.setRules([{ user: '.*', status: 400 }]);
+  const scheduler = new Scheduler({ baseDelayMs: 1 });
+  const err = (await rejection(scheduler.run(ask('x')))) as ProviderError;
+  assert.equal(err.status, 400);
+  assert.equal(server.stats.chatRequests, 1);
+});
+
+test('a hanging request times out, is retried, and succeeds', async () => {
+  server.setOptions({ faults: [{ kind: 'timeout', times: 1 }] });
+  const scheduler = new Scheduler({ baseDelayMs: 1, timeoutMs: 150 });
+  const res = await scheduler.run(ask('hang'));
+  assert.equal(res.text, 'echo: hang');
+  assert.equal(server.stats.chatRequests, 2);
+  await until(() => server.stats.aborted === 1);
+  assert.equal(server.stats.aborted, 1, 'the timed-out request was aborted on the wire');
+});
+
+test('a request that always hangs fails with a timeout reason', async () => {
+  server.setOptions({ faults: [{ kind: 'timeout' }] });
+  const scheduler = new Scheduler({ baseDelayMs: 1, timeoutMs: 100, maxRetries: 1 });
+  const err = (await rejection(scheduler.run(ask('hang')))) as ProviderError;
+  assert.ok(err instanceof ProviderError);
+  assert.match(err.message, /^timed out after 2 attempts/);
+});
+
+test('a reset connection is retried', async () => {
+  server.setOptions({ faults: [{ kind: 'reset', times: 2 }] });
+  const scheduler = new Scheduler({ baseDelayMs: 1 });
+  assert.equal((await scheduler.run(ask('r'))).text, 'echo: r');
+  assert.equal(server.stats.chatRequests, 3);
+});
+
+test('a malformed body is retried once, then reported', async () => {
+  server.setOptions({ faults: [{ kind: 'malformed', times: 1 }] });
+  const scheduler = new Scheduler({ baseDelayMs: 1 });
+  assert.equal((await scheduler.run(ask('m'))).text, 'echo: m');
+
+  server.setOptions({ faults: [{ kind: 'malformed' }] });
+  server.resetStats();
+  const err = (await rejection(scheduler.run(ask('m')))) as ProviderError;
+  assert.match(err.message, /^malformed response after 2 attempts/);
+  assert.equal(server.stats.chatRequests, 2);
+});
+
+test('cancellation rejects queued calls and aborts in-flight ones on the wire', async () => {
+  server.setOptions({ latencyMs: 5000 });
+  const scheduler = new Scheduler({ maxConcurrency: 2 });
+  const ctrl = new AbortController();
+  const calls = Array.from({ length: 6 }, (_, i) => scheduler.run(ask(`slow${i}`), ctrl.signal));
+  await until(() => server.stats.chatRequests === 2);
+  ctrl.abort();
+  const errors = await Promise.all(calls.map((c) => rejection(c)));
+  for (const e of errors) assert.equal((e as Error).name, 'AbortError');
+  await until(() => server.stats.aborted === 2);
+  assert.equal(server.stats.aborted, 2, 'both in-flight requests were aborted');
+  assert.equal(server.stats.chatRequests, 2, 'queued calls never reached the server');
+  assert.equal(server.stats.completed, 0);
+  // An already-aborted signal rejects at once, without a call.
+  assert.equal(((await rejection(scheduler.run(ask('late'), ctrl.signal))) as Error).name, 'AbortError');
+  assert.equal(server.stats.chatRequests, 2);
+});
+
+test('cancellation during a retry wait rejects at once', async () => {
+  server.setOptions({ faults: [{ status: 500 }] });
+  const scheduler = new Scheduler({ baseDelayMs: 10_000 });
+  const ctrl = new AbortController();
+  const call = scheduler.run(ask('x'), ctrl.signal);
+  await until(() => server.stats.chatRequests === 1);
+  ctrl.abort();
+  assert.equal(((await rejection(call)) as Error).name, 'AbortError');
+  assert.equal(server.stats.chatRequests, 1);
+});
+
+test('a task that ignores its signal still frees its slot at the timeout', async () => {
+  const scheduler = new Scheduler({ timeoutMs: 50, maxRetries: 0, maxConcurrency: 1 });
+  const stuck = scheduler.run(() => new Promise<never>(() => undefined));
+  const next = scheduler.run(async () => 'ran');
+  const err = (await rejection(stuck)) as ProviderError;
+  assert.match(err.message, /timed out/);
+  assert.equal(await next, 'ran');
+});
