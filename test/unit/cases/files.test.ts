@@ -60,7 +60,7 @@ test('a missing eval-set file throws CasesFileError naming the path as written',
 });
 
 test('checkCasesText checks the unsaved text of an eval-set file', async () => {
-  assert.deepEqual(brief(await checkCasesText(path.join(FIX, 'edit.jsonl'), '{"q": 1}\n{"q": \n')), ['edit.jsonl:2:7: invalid JSON: Unexpected end of JSON input']);
+  assert.deepEqual(brief(await checkCasesText(path.join(FIX, 'edit.jsonl'), '{"q": 1}\n{"q": \n')), ['edit.jsonl:2:6: invalid JSON: Unexpected end of JSON input']);
   assert.deepEqual(await checkCasesText(path.join(FIX, 'edit.jsonl'), '{"q": 1}\n'), []);
   assert.deepEqual(brief(await checkCasesText(path.join(FIX, 'edit.yaml'), 'q: 1\n')), ['edit.yaml:1:1: expected a list of cases, got a map']);
   assert.deepEqual(await checkCasesText(path.join(FIX, 'notes.md'), 'anything'), []);
