@@ -34,7 +34,7 @@ const PATTERNS: RegExp[] = [
   new RegExp(`\\b(?:sorry|my apologies|apologies)\\b[,!.]?[^.!?\\n]{0,30}?\\bi\\s*${CANT}${NOT_FOUND}`, 'i'),
   new RegExp(`\\bi (?:must |have to )?apologi[sz]e\\b[^.!?\\n]{0,30}?\\bi\\s*${CANT}${NOT_FOUND}`, 'i'),
   // English: plain inability to act on the request
-  new RegExp(`\\bi\\s*${CANT} (?:\\w+ ){0,2}?${ACTS}\\b(?! but\\b)`, 'i'),
+  new RegExp(`\\bi\\s*${CANT} (?:be able to )?(?:\\w+ ){0,2}?${ACTS}\\b(?! but\\b)`, 'i'),
   new RegExp(`\\bi (?:must|have to|will have to) (?:respectfully |politely )?(?:decline|refuse)\\b`, 'i'),
   new RegExp(`\\bi${A}?m not (?:allowed|permitted|comfortable) (?:to|with)\\b`, 'i'),
   new RegExp(`\\bi am not (?:allowed|permitted|comfortable) (?:to|with)\\b`, 'i'),

@@ -32,7 +32,14 @@ import { evaluateRegex } from './regex';
 import { evaluateSimilar } from './similar';
 import { evaluateString } from './string';
 
-type SpecOf<K extends EvaluatorKind> = Extract<EvaluatorSpec, { kind: K }>;
+/** The spec type of a kind (the Ragas kinds share one variant, so plain Extract would give never). */
+type SpecOf<K extends EvaluatorKind> = EvaluatorSpec extends infer S
+  ? S extends { kind: infer SK }
+    ? K extends SK
+      ? S & { kind: K }
+      : never
+    : never
+  : never;
 
 const evaluators = new Map<EvaluatorKind, EvaluatorFn<any>>([
   ['string', evaluateString],
