@@ -28,7 +28,7 @@
 
 import type { PromptSpec } from '../prompt/spec';
 import type { Advice, CaseResult, Recommendation, RecommendationKind, RunRecord, VariantSummary } from '../runs/schema';
-import { estimateCostUsd } from '../providers/pricing';
+import { estimateCostUsd, priceOf } from '../providers/pricing';
 
 export const MIN_CASES = 10;
 export const COMFORTABLE_CASES = 20;
@@ -290,6 +290,7 @@ const RULES: Record<Group, (env: RuleEnv) => Candidate | undefined> = {
     if (m.movement === 'reduced' && m.best) {
       const saved = Math.max(0, Math.round(m.best.promptTokensPerCall - env.baseline.promptTokensPerCall));
       const per1000 = savedPer1000(env, m.best, saved);
+      const net = netPer1000(m.best, env.baseline);
       return candidate(
         env,
         'format-instruction',
@@ -306,7 +307,12 @@ const RULES: Record<Group, (env: RuleEnv) => Candidate | undefined> = {
           `command:${ADVISOR_COMMANDS.addTestCase}|Add test cases (fine-tuning needs 50+ good examples)`,
           'Until then, keep the few-shot variant in production',
         ],
-        { bestFewShot: m.best.variant, tokensSavedPerCall: saved, ...(per1000 !== undefined ? { savedPer1000CallsUsd: round6(per1000) } : {}) },
+        {
+          bestFewShot: m.best.variant,
+          tokensSavedPerCall: saved,
+          ...(per1000 !== undefined ? { savedPer1000CallsUsd: round6(per1000) } : {}),
+          ...(net !== undefined ? { netPromptSavedPer1000CallsUsd: round6(net) } : {}),
+        },
       );
     }
     if (m.movement === 'cleared' && m.best) {
@@ -580,6 +586,18 @@ function savedPer1000(env: RuleEnv, v: VariantStats, savedTokens: number): numbe
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Prompt cost per 1,000 calls of the few-shot variant at the base price minus the zero-shot prompt at the
+ * fine-tuned price ('ft:<base>'): what fine-tuning really saves on prompts. Undefined when a price is unknown.
+ */
+function netPer1000(fewShot: VariantStats, baseline: VariantStats): number | undefined {
+  const name = fewShot.model.split('/').pop() ?? fewShot.model;
+  const base = priceOf(fewShot.model);
+  const ft = priceOf(`ft:${name}`);
+  if (!base || !ft) return undefined;
+  return (fewShot.promptTokensPerCall * base.input - baseline.promptTokensPerCall * ft.input) / 1000;
 }
 
 function labelFor(env: RuleEnv, group: Group): string {

@@ -11,6 +11,7 @@ export interface CellInit {
   context?: string[];
   repeat?: number;
   score?: number;
+  promptTokens?: number;
 }
 
 export function result(variant: string, init: CellInit): CaseResult {
@@ -23,7 +24,7 @@ export function result(variant: string, init: CellInit): CaseResult {
     category: init.category ?? (init.error ? 'error' : null),
     categoryReason: null,
     latencyMs: 10,
-    tokens: { prompt: 100, completion: 10 },
+    tokens: { prompt: init.promptTokens ?? 100, completion: 10 },
     cached: false,
     score: init.score,
     evaluators: init.evaluators ?? [],
@@ -75,4 +76,47 @@ export function runRecord(id: string, cases: CaseRecord[], variants: (string | P
     variants: variants.map((v) => (typeof v === 'string' ? summarize(v, cases) : summarize(v.name, cases, v))),
     cases,
   };
+}
+
+export interface VariantPlan {
+  name: string;
+  shots?: number;
+  retrieval?: boolean;
+  model?: string;
+  /** case index → failure category ('error' = a transport error) */
+  failures: Record<number, NonNullable<CaseResult['category']>>;
+  promptTokens?: number;
+}
+
+/** A record of `n` cases where each variant fails the listed cases with the listed categories. */
+export function plannedRecord(n: number, plans: VariantPlan[]): RunRecord {
+  const cases: CaseRecord[] = [];
+  for (let i = 0; i < n; i++) {
+    cases.push(
+      caseRecord(
+        i,
+        { q: `question ${i}` },
+        plans.map((p) => {
+          const cat = p.failures[i];
+          return result(p.name, {
+            passed: !cat,
+            error: cat === 'error' ? 'HTTP 500' : null,
+            category: cat ?? null,
+            promptTokens: p.promptTokens,
+            context: p.retrieval ? ['some retrieved passage'] : undefined,
+          });
+        }),
+      ),
+    );
+  }
+  return runRecord(
+    'r',
+    cases,
+    plans.map((p) => ({ name: p.name, shots: p.shots ?? 0, model: p.model ?? 'gpt-4o-mini', ...(p.retrieval ? { retrieval: true } : {}) })),
+  );
+}
+
+/** {0: cat, 1: cat, ...} for the given indexes. */
+export function failing(indexes: number[], category: NonNullable<CaseResult['category']>): Record<number, NonNullable<CaseResult['category']>> {
+  return Object.fromEntries(indexes.map((i) => [i, category]));
 }
