@@ -60,10 +60,10 @@ function hasContext(input: EvalInput): input is EvalInput & { context: string[] 
   return !!input.context && input.context.some((c) => c.trim() !== '');
 }
 
-/** Sentences of a reference text: split after . ! ? 。！？ and at line breaks; empty pieces dropped. */
+/** Sentences of a reference text: split after . ! ? (before whitespace), after 。！？ and at line breaks; empty pieces dropped. */
 export function splitSentences(text: string): string[] {
   return text
-    .split(/(?<=[.!?。！？])\s+|\n+/)
+    .split(/(?<=[.!?])\s+|(?<=[。！？])\s*|\n+/)
     .map((s) => s.trim())
     .filter((s) => /[\p{L}\p{N}]/u.test(s));
 }
