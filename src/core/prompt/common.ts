@@ -117,12 +117,17 @@ export async function parseCommon(c: Collector, obj: Record<string, unknown>, fi
   if (obj.evaluators !== undefined && obj.evaluators !== null) {
     if (!Array.isArray(obj.evaluators)) c.add({ path: ['evaluators'], message: `expected a list of evaluators, got ${describeValue(obj.evaluators)}` });
     else {
+      const sourceIndex = new Map<EvaluatorSpec, number>();
       obj.evaluators.forEach((e, i) => {
         const r = parseEvaluator(e, ['evaluators', i], src.line(['evaluators', i]), i);
         c.addAll(r.issues);
-        if (r.spec) out.evaluators.push(r.spec);
+        if (r.spec) {
+          out.evaluators.push(r.spec);
+          sourceIndex.set(r.spec, i);
+        }
       });
-      for (const p of await loadSchemaFiles(out.evaluators, dir, file)) c.push(p);
+      const schemaAt = (e: EvaluatorSpec) => src.range(['evaluators', sourceIndex.get(e) ?? -1, 'json', 'schema']);
+      for (const p of await loadSchemaFiles(out.evaluators, dir, file, schemaAt)) c.push(p);
       const names = new Set<string>();
       out.evaluators.forEach((e, i) => {
         if (names.has(e.name)) c.add({ path: ['evaluators', i, 'name'], message: `duplicate evaluator name "${e.name}"`, severity: 'warning' });
@@ -141,7 +146,10 @@ export async function parseCommon(c: Collector, obj: Record<string, unknown>, fi
         for (const p of r.problems) c.push(p, true);
         if (!r.value) continue;
         if (r.value.evaluators?.length) {
-          const sp = await loadSchemaFiles(r.value.evaluators, dir, file);
+          const row = i;
+          const sp = await loadSchemaFiles(r.value.evaluators, dir, file, (e) =>
+            src.range(['testData', row, 'evaluators', r.value?.evaluators?.indexOf(e) ?? -1, 'json', 'schema']),
+          );
           if (sp.length) {
             sp.forEach((p) => c.push(p, true));
             continue;

@@ -13,7 +13,9 @@ import { COMMON_KEYS, Collector, sortProblems, cleanModelParameters, isMap, mode
 
 export const PROMPT_YML_KEYS = ['name', 'description', 'model', 'modelParameters', 'responseFormat', 'jsonSchema', 'messages', ...COMMON_KEYS] as const;
 
-const messageSchema = z.object({ role: z.enum(['system', 'user', 'assistant']), content: z.string() });
+// gh decodes YAML scalars into Go strings, so `content: 42` is the text "42" there; do the same.
+const scalarText = z.union([z.string(), z.number(), z.boolean()]).transform((v) => String(v));
+const messageSchema = z.object({ role: z.enum(['system', 'user', 'assistant']), content: scalarText });
 
 export interface LoadResult {
   spec?: PromptSpec;
@@ -54,6 +56,7 @@ export async function loadPromptYml(file: string, text: string): Promise<LoadRes
   const str = (k: string): string | undefined => {
     const v = obj[k];
     if (v === undefined || v === null) return undefined;
+    if (typeof v === 'number' || typeof v === 'boolean') return String(v);
     if (typeof v !== 'string') {
       c.add({ path: [k], message: `expected a string, got ${describeValue(v)}` });
       return undefined;

@@ -206,7 +206,7 @@ test('evaluator problems: bad values, missing fields, bad regex, missing schema 
       'inline.prompt.yml:9:7: evaluators[1].llm.prompt: required (expected a string)',
       'inline.prompt.yml:10:16: evaluators[1].llm.choices: must not be empty',
       'inline.prompt.yml:12:22: evaluators[2].regex.pattern: invalid regular expression: Invalid regular expression: /(/: Unterminated group',
-      'inline.prompt.yml:13:1: evaluator "d": schema file ./nope.schema.json not found',
+      'inline.prompt.yml:14:20: evaluator "d": schema file ./nope.schema.json not found',
       'inline.prompt.yml:15:5: evaluators[4]: more than one evaluator kind (string, regex); declare one kind per evaluator',
       'inline.prompt.yml:19:11: evaluators[5].uses: unknown built-in evaluator "github/nonsense"; expected one of github/similarity, github/coherence, github/fluency, github/relevance, github/groundedness',
     ],
@@ -282,4 +282,21 @@ test('checkPromptText returns every problem (fatal and not) and never throws', a
 test('an unknown extension and a missing file are SpecErrors, not crashes', async () => {
   await assert.rejects(loadPromptFile(fx('nope.prompt.yml')), (e: unknown) => e instanceof SpecError && /file not found/.test(e.message));
   await assert.rejects(loadPromptFile(fx('notes.txt'), { text: 'x' }), (e: unknown) => e instanceof SpecError && /not a prompt file/.test(e.message));
+});
+
+test('scalars read as text like gh does: numeric content and name', async () => {
+  const s = await loadPromptFile(fx('x.prompt.yml'), { text: 'name: 2024\nmessages:\n  - role: user\n    content: 42\n' });
+  assert.equal(s.name, '2024');
+  assert.equal(s.messages[0].content, '42');
+});
+
+test('a case-level json evaluator loads its schema relative to the prompt; a missing one skips only that row', async () => {
+  const s = await loadPromptFile(fx('x.prompt.yml'), {
+    text: 'messages:\n  - role: user\n    content: "{{q}}"\ntestData:\n  - q: a\n    evaluators:\n      - name: shape\n        json: {schema: ./triage.schema.json}\n  - q: b\n    evaluators:\n      - name: shape\n        json: {schema: ./gone.json}\n',
+  });
+  assert.equal(s.cases.length, 1);
+  const e = s.cases[0].evaluators?.[0];
+  assert.ok(e?.kind === 'json');
+  assert.deepEqual(e.schema?.required, ['intent']);
+  assert.deepEqual(brief(s.problems), ['x.prompt.yml:12:24: evaluator "shape": schema file ./gone.json not found']);
 });
