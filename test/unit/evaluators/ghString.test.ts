@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import type { EvaluatorSpec } from '../../../src/core/prompt/spec';
 import { runEvaluators } from '../../../src/core/evaluators/registry';
 import { goToLower, goTrimSpace } from '../../../src/core/evaluators/goStrings';
+import { ghTemplate, goFormat } from '../../../src/core/evaluators/templateVars';
 import { evalInput } from './evalInput';
 
 type StringSpec = Extract<EvaluatorSpec, { kind: 'string' }>;
@@ -98,5 +99,17 @@ describe('Go string semantics', () => {
     assert.equal(goToLower('ΟΔΟΣ'), 'οδοσ');
     assert.equal(goToLower('\u0130STANBUL'), 'istanbul');
     assert.equal(goToLower('ABC'), 'abc');
+  });
+});
+
+describe('gh templating of evaluator values', () => {
+  it("prints values like Go's %v", () => {
+    assert.deepEqual(
+      [42, 3.5, 1234567.5, 0.00001, true, null, ['a', 1], { b: 1, a: 'x' }].map(goFormat),
+      ['42', '3.5', '1.2345675e+06', '1e-05', 'true', '<nil>', '[a 1]', 'map[a:x b:1]'],
+    );
+  });
+  it('replaces only exact {{key}} placeholders, in one pass, and leaves {% %} alone', () => {
+    assert.equal(ghTemplate('{{a}}|{{ a }}|{{b}}|{% if a %}', { a: 'A{{b}}', b: 'B' }), 'A{{b}}|{{ a }}|B|{% if a %}');
   });
 });
