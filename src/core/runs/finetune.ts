@@ -1,0 +1,222 @@
+// Fine-tuning dataset export: OpenAI chat JSONL ({"messages":[…]} per line) from a prompt file and a run.
+//
+// Source 'expected': every case with an `expected` value becomes an example whose assistant turn is `expected`.
+// Source 'best-variant': the passing outputs of the variant with the best pass rate (first passing result per case).
+// The prompt of each example is the prompt as it would be AFTER fine-tuning: the template messages rendered
+// with the case's variables and the chosen variant's system text, but WITHOUT the few-shot examples (the
+// fine-tuned model has learned them). Retrieved context of a RAG variant stays in (it is per-question input).
+// Train/validation split: seeded shuffle, `validationShare` (default 0.2) of the examples to validation.
+// Estimates: training tokens (o200k), training cost at the provider's published training price × epochs,
+// and the number that matters — prompt tokens saved per call once the few-shot examples are gone, and what
+// that is per 1,000 calls (at the base model's input price, and net of the fine-tuned model's higher price).
+
+import type { ChatMessage, EvalCase, PromptSpec, VariantSpec } from '../prompt/spec';
+import type { RunRecord, VariantSummary } from './schema';
+import { countMessageTokens, priceOf } from '../providers/pricing';
+import { renderMessages } from '../render/messages';
+
+/** OpenAI's minimum number of training examples for a fine-tuning job. */
+export const OPENAI_MIN_EXAMPLES = 10;
+/** OpenAI's guidance: clear improvements usually start at 50–100 examples. */
+export const RECOMMENDED_EXAMPLES = 50;
+export const DEFAULT_EPOCHS = 3;
+
+/** Training prices, USD per 1M training tokens (OpenAI's published prices; estimates, they change). */
+export const TRAINING_PRICES: Readonly<Record<string, number>> = {
+  'gpt-4.1': 25,
+  'gpt-4.1-mini': 5,
+  'gpt-4.1-nano': 1.5,
+  'gpt-4o': 25,
+  'gpt-4o-mini': 3,
+  'gpt-3.5-turbo': 8,
+};
+
+export interface FineTuneOptions {
+  source: 'expected' | 'best-variant';
+  /** Share of examples held out for validation (0..0.5, default 0.2). 0 → no validation file. */
+  validationShare?: number;
+  /** Seed of the shuffle before the split (default 1). */
+  seed?: number;
+  /** Epochs for the cost estimate (default 3). */
+  epochs?: number;
+  /** Variant whose prompt (and, for 'best-variant', outputs) to use; default: the best passing variant. */
+  variant?: string;
+}
+
+export interface FineTuneExport {
+  /** JSONL, one {"messages":[…]} per line. */
+  train: string;
+  validation: string;
+  counts: { train: number; validation: number; skipped: number };
+  /** Training tokens of one epoch (train + validation). */
+  tokens: { train: number; validation: number };
+  /** Training cost for `epochs` epochs of the train file; undefined when the model has no known training price. */
+  estimatedTrainingCostUsd?: number;
+  /** Base model the estimates refer to. */
+  baseModel?: string;
+  /** Variant whose prompt (and outputs) were used. */
+  variant: string;
+  warnings: string[];
+  /** Prompt tokens the few-shot examples cost per call (saved once they are no longer needed). */
+  tokensSavedPerCall: number;
+  /** Those tokens per 1,000 calls at the base model's input price. */
+  savedPer1000CallsUsd?: number;
+  /** Prompt cost per 1,000 calls: few-shot on the base model minus zero-shot on the fine-tuned model (can be negative). */
+  netSavedPer1000CallsUsd?: number;
+  /** The few-shot variant the savings compare with. */
+  fewShotVariant?: string;
+}
+
+interface Example {
+  caseIndex: number;
+  messages: ChatMessage[];
+}
+
+export function exportFineTuneDataset(spec: PromptSpec, record: RunRecord, opts: FineTuneOptions): FineTuneExport {
+  const warnings: string[] = [];
+  const best = pickVariant(record, opts.variant);
+  const vspec: VariantSpec = spec.variants.find((v) => v.name === best?.name) ?? { name: best?.name ?? 'default', line: 0 };
+  const model = best?.model ?? vspec.model ?? spec.model ?? '';
+  const into = spec.retrieval?.into ?? 'context';
+
+  const examples: Example[] = [];
+  let skipped = 0;
+  for (const c of record.cases) {
+    const evalCase: EvalCase = spec.cases.find((x) => x.index === c.index) ?? { index: c.index, file: spec.file, line: c.line, vars: c.vars, expected: c.expected };
+    const result = c.results.find((r) => r.variant === vspec.name && r.passed && !r.error);
+    let answer: string | undefined;
+    if (opts.source === 'expected') answer = evalCase.expected ?? c.expected;
+    else answer = result?.output.trim();
+    if (!answer) {
+      skipped++;
+      continue;
+    }
+    const anyCtx = result?.context ?? c.results.find((r) => r.variant === vspec.name)?.context;
+    const extra = anyCtx ? { [into]: anyCtx.join('\n\n---\n\n') } : undefined;
+    const prompt = renderMessages(spec, { ...vspec, shots: 0 }, evalCase, [], extra);
+    examples.push({ caseIndex: c.index, messages: [...prompt, { role: 'assistant', content: answer }] });
+  }
+  if (opts.source === 'expected' && skipped) warnings.push(`${skipped} cases have no expected output and were left out.`);
+  if (opts.source === 'best-variant' && skipped) warnings.push(`${skipped} cases did not pass in ${vspec.name} and were left out.`);
+
+  const share = Math.min(0.5, Math.max(0, opts.validationShare ?? 0.2));
+  const shuffled = shuffle(examples, opts.seed ?? 1);
+  let nVal = Math.round(shuffled.length * share);
+  if (share > 0 && nVal === 0 && shuffled.length >= 2 * OPENAI_MIN_EXAMPLES) nVal = 1;
+  const validation = shuffled.slice(0, nVal);
+  const train = shuffled.slice(nVal);
+
+  if (train.length < OPENAI_MIN_EXAMPLES) {
+    warnings.push(`OpenAI needs at least ${OPENAI_MIN_EXAMPLES} training examples; this export has ${train.length}. Add cases with expected outputs.`);
+  } else if (train.length < RECOMMENDED_EXAMPLES) {
+    warnings.push(`${train.length} training examples: fine-tuning usually needs ${RECOMMENDED_EXAMPLES}–100 to show a clear improvement.`);
+  }
+
+  const tokTrain = train.reduce((s, e) => s + countMessageTokens(e.messages), 0);
+  const tokVal = validation.reduce((s, e) => s + countMessageTokens(e.messages), 0);
+  const epochs = opts.epochs ?? DEFAULT_EPOCHS;
+  const trainPrice = trainingPrice(model);
+  if (model && trainPrice === undefined) warnings.push(`No training price known for '${model}': cost not estimated.`);
+
+  const savings = fewShotSavings(spec, record, model);
+
+  return {
+    train: toJsonl(train),
+    validation: toJsonl(validation),
+    counts: { train: train.length, validation: validation.length, skipped },
+    tokens: { train: tokTrain, validation: tokVal },
+    ...(trainPrice !== undefined ? { estimatedTrainingCostUsd: round6((tokTrain * epochs * trainPrice) / 1e6) } : {}),
+    ...(model ? { baseModel: model } : {}),
+    variant: vspec.name,
+    warnings,
+    ...savings,
+  };
+}
+
+/** Training price (USD per 1M tokens) of a model reference, by longest known prefix of its last path segment. */
+export function trainingPrice(model: string): number | undefined {
+  const name = (model.split('/').pop() ?? model).toLowerCase();
+  let best: string | undefined;
+  for (const key of Object.keys(TRAINING_PRICES)) if ((name === key || name.startsWith(`${key}-`)) && (!best || key.length > best.length)) best = key;
+  return best ? TRAINING_PRICES[best] : undefined;
+}
+
+/**
+ * Prompt tokens the few-shot examples cost per call: for the non-RAG variant with the most shots, the mean over
+ * its results of (tokens of the messages sent − tokens of the same prompt without the example pairs).
+ */
+function fewShotSavings(spec: PromptSpec, record: RunRecord, model: string): Pick<FineTuneExport, 'tokensSavedPerCall' | 'savedPer1000CallsUsd' | 'netSavedPer1000CallsUsd' | 'fewShotVariant'> {
+  const fewShot = [...record.variants].filter((v) => !v.retrieval && (v.shots ?? 0) > 0).sort((a, b) => (b.shots ?? 0) - (a.shots ?? 0))[0];
+  if (!fewShot) return { tokensSavedPerCall: 0 };
+  const diffs: number[] = [];
+  let withTokens = 0;
+  let withoutTokens = 0;
+  for (const c of record.cases) {
+    for (const r of c.results) {
+      if (r.variant !== fewShot.name || !r.messages?.length) continue;
+      const without = dropExamplePairs(r.messages, spec);
+      const a = countMessageTokens(r.messages);
+      const b = countMessageTokens(without);
+      diffs.push(a - b);
+      withTokens += a;
+      withoutTokens += b;
+    }
+  }
+  if (!diffs.length) return { tokensSavedPerCall: 0, fewShotVariant: fewShot.name };
+  const saved = Math.round(diffs.reduce((s, d) => s + d, 0) / diffs.length);
+  const m = fewShot.model || model;
+  const base = priceOf(m);
+  const ft = priceOf(`ft:${m.split('/').pop() ?? m}`);
+  const out: ReturnType<typeof fewShotSavings> = { tokensSavedPerCall: saved, fewShotVariant: fewShot.name };
+  if (base) out.savedPer1000CallsUsd = round6((saved * base.input) / 1000);
+  if (base && ft) out.netSavedPer1000CallsUsd = round6(((withTokens / diffs.length) * base.input - (withoutTokens / diffs.length) * ft.input) / 1000);
+  return out;
+}
+
+/** The messages without the inserted few-shot pairs: the template's own messages are kept, extra user/assistant pairs before the final user message are dropped. */
+function dropExamplePairs(messages: ChatMessage[], spec: PromptSpec): ChatMessage[] {
+  const templateTurns = spec.messages.filter((m) => m.role !== 'system').length;
+  const turns = messages.filter((m) => m.role !== 'system');
+  const extra = turns.length - templateTurns;
+  if (extra <= 0) return messages;
+  // pairs sit right before the final user message
+  let lastUser = -1;
+  for (let i = messages.length - 1; i >= 0; i--)
+    if (messages[i].role === 'user') {
+      lastUser = i;
+      break;
+    }
+  if (lastUser < extra) return messages;
+  return [...messages.slice(0, lastUser - extra), ...messages.slice(lastUser)];
+}
+
+function pickVariant(record: RunRecord, name?: string): VariantSummary | undefined {
+  if (name) return record.variants.find((v) => v.name === name);
+  return [...record.variants].sort((a, b) => b.passRate - a.passRate || (a.shots ?? 0) - (b.shots ?? 0))[0];
+}
+
+function toJsonl(examples: Example[]): string {
+  return examples.map((e) => JSON.stringify({ messages: e.messages })).join('\n') + (examples.length ? '\n' : '');
+}
+
+/** Deterministic Fisher–Yates with mulberry32. */
+function shuffle<T>(items: T[], seed: number): T[] {
+  let a = seed >>> 0;
+  const rnd = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(rnd() * (i + 1));
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}
+
+function round6(x: number): number {
+  return Math.round(x * 1e6) / 1e6;
+}
