@@ -1,0 +1,496 @@
+// One results panel (one per prompt file): owns the WebviewPanel, keeps the full record of the run it shows
+// (folding streamed events into it), answers the webview's commands and requests, and posts slim state.
+
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { RunEvent } from '../../core/events';
+import type { RunRecord } from '../../core/runs/schema';
+import { isAllowedActionCommand, parseAction } from '../../shared/actions';
+import { compareForPanel } from '../../shared/compareData';
+import {
+  parseWebviewMessage,
+  type CompareData,
+  type DetailsResult,
+  type HostMessage,
+  type Request,
+  type TestSnapshot,
+  type WebviewMessage,
+} from '../../shared/protocol';
+import { applyRunEvent, emptyLiveRun, type LiveRun } from '../../shared/runState';
+import { slimEvent, slimRecord } from '../../shared/slim';
+import type { RunController, RunEventForFile, StartRunOptions } from '../runs/types';
+import { EventBatcher } from './eventBatcher';
+import { panelHtml } from './html';
+
+export interface PanelLog {
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+export interface PanelFocus {
+  caseIndex?: number;
+  variant?: string;
+  open?: boolean;
+}
+
+export interface ResultsPanelDeps {
+  extensionUri: vscode.Uri;
+  runs: RunController;
+  log: PanelLog;
+}
+
+export interface PanelRestore {
+  runUri?: vscode.Uri;
+  compareWith?: vscode.Uri;
+}
+
+const BATCH_MS = 75;
+
+export class ResultsPanel implements vscode.Disposable {
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly batcher: EventBatcher<RunEvent>;
+  private live: LiveRun = emptyLiveRun();
+  private runUri: vscode.Uri | undefined;
+  private pinned = false;
+  private compare: { data: CompareData; base: RunRecord; baseUri?: vscode.Uri } | null = null;
+  /** Compare the next finished run with this record (set by "re-run failures"). */
+  private compareNextWith: { base: RunRecord; baseUri?: vscode.Uri } | null = null;
+  private ready = false;
+  private readyWaiters: (() => void)[] = [];
+  private pendingFocus: PanelFocus | undefined;
+  private loaded: Promise<void>;
+  private reloadTimer: ReturnType<typeof setTimeout> | undefined;
+  private nextProbe = 1;
+  private readonly probes = new Map<number, (s: TestSnapshot) => void>();
+  private disposed = false;
+  private readonly onDisposeCallbacks: (() => void)[] = [];
+
+  constructor(
+    readonly panel: vscode.WebviewPanel,
+    readonly promptUri: vscode.Uri,
+    private readonly deps: ResultsPanelDeps,
+    restore: PanelRestore = {},
+  ) {
+    this.batcher = new EventBatcher((events) => this.post({ type: 'runEvents', events }), BATCH_MS);
+    panel.title = `Results: ${path.basename(promptUri.path)}`;
+    panel.iconPath = {
+      light: vscode.Uri.joinPath(deps.extensionUri, 'media', 'results-light.svg'),
+      dark: vscode.Uri.joinPath(deps.extensionUri, 'media', 'results-dark.svg'),
+    };
+    // Set once: resetting html on view-state changes would reload the webview.
+    panel.webview.html = panelHtml(panel.webview, deps.extensionUri, panel.title);
+    this.disposables.push(
+      panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)),
+      panel.onDidChangeViewState(() => {
+        // A hidden webview is torn down (no retainContextWhenHidden); it says `ready` again when shown.
+        if (!panel.visible) this.setNotReady();
+      }),
+      panel.onDidDispose(() => this.dispose()),
+      deps.runs.onDidRunEvent((e) => this.onRunEvent(e)),
+      deps.runs.onDidChangeRuns(() => this.scheduleReload()),
+    );
+    this.loaded = this.load(restore);
+  }
+
+  onDidDispose(cb: () => void): void {
+    this.onDisposeCallbacks.push(cb);
+  }
+
+  /** Reveals the panel and applies what `PanelManager.show` asked for. */
+  async apply(opts: { runUri?: vscode.Uri; compareWith?: vscode.Uri; run?: boolean; focus?: PanelFocus }): Promise<void> {
+    await this.loaded;
+    if (opts.runUri && opts.runUri.toString() !== this.runUri?.toString()) {
+      await this.pin(opts.runUri);
+    }
+    if (opts.compareWith) await this.setCompare(opts.compareWith);
+    if (opts.focus && (opts.focus.caseIndex !== undefined || opts.focus.variant !== undefined)) {
+      if (this.ready) this.post({ type: 'focus', focus: opts.focus });
+      else this.pendingFocus = opts.focus;
+    }
+    if (opts.run) void this.start({});
+  }
+
+  reveal(): void {
+    this.panel.reveal(undefined, true);
+  }
+
+  // ---- data --------------------------------------------------------------------------------------------------
+
+  private async load(restore: PanelRestore): Promise<void> {
+    try {
+      if (restore.runUri) {
+        const rec = await this.deps.runs.readRun(restore.runUri);
+        if (rec) {
+          this.live = emptyLiveRun(rec, restore.runUri.fsPath);
+          this.runUri = restore.runUri;
+          this.pinned = true;
+        }
+      }
+      if (!this.live.record) await this.loadLatest();
+      if (restore.compareWith) await this.setCompare(restore.compareWith, false);
+    } catch (err) {
+      this.deps.log.error(`results panel: could not load runs of ${this.promptUri.fsPath}: ${String(err)}`);
+    }
+  }
+
+  private async loadLatest(): Promise<boolean> {
+    const last = await this.deps.runs.lastRun(this.promptUri);
+    if (!last) return false;
+    if (this.live.running) return false;
+    const changed = last.record.id !== this.live.record?.id || last.record.finishedAt !== this.live.record?.finishedAt;
+    this.live = emptyLiveRun(last.record, last.uri.fsPath);
+    this.runUri = last.uri;
+    return changed;
+  }
+
+  private async pin(runUri: vscode.Uri): Promise<void> {
+    const rec = await this.deps.runs.readRun(runUri);
+    if (!rec) {
+      void vscode.window.showErrorMessage(`Prompt Ladder: could not read the run ${vscode.workspace.asRelativePath(runUri)}.`);
+      return;
+    }
+    if (this.live.running) this.live.running = false;
+    this.live = emptyLiveRun(rec, runUri.fsPath);
+    this.runUri = runUri;
+    this.pinned = true;
+    if (this.compare) this.compare = { ...this.compare, data: compareForPanel(this.compare.base, rec, this.compare.baseUri?.toString()) };
+    this.postInit();
+  }
+
+  private async showLatest(): Promise<void> {
+    this.pinned = false;
+    await this.loadLatest();
+    this.recompare();
+    this.postInit();
+  }
+
+  /** Runs appeared or changed on disk (CLI, another window): follow the newest unless pinned or running. */
+  private scheduleReload(): void {
+    if (this.pinned || this.disposed) return;
+    clearTimeout(this.reloadTimer);
+    this.reloadTimer = setTimeout(() => {
+      if (this.pinned || this.live.running || this.deps.runs.isRunning(this.promptUri)) return;
+      void this.loadLatest().then((changed) => {
+        if (changed) {
+          this.recompare();
+          this.postInit();
+        }
+      });
+    }, 300);
+  }
+
+  private async setCompare(baseUri: vscode.Uri, post = true): Promise<CompareData | null> {
+    const base = await this.deps.runs.readRun(baseUri);
+    if (!base) {
+      void vscode.window.showErrorMessage(`Prompt Ladder: could not read the run ${vscode.workspace.asRelativePath(baseUri)}.`);
+      return null;
+    }
+    const head = this.live.record;
+    if (!head) return null;
+    this.compare = { base, baseUri, data: compareForPanel(base, head, baseUri.toString()) };
+    if (post) this.post({ type: 'compare', compare: this.compare.data });
+    return this.compare.data;
+  }
+
+  private recompare(): void {
+    if (this.compare && this.live.record) {
+      this.compare = { ...this.compare, data: compareForPanel(this.compare.base, this.live.record, this.compare.baseUri?.toString()) };
+    }
+  }
+
+  // ---- run events --------------------------------------------------------------------------------------------
+
+  private onRunEvent(e: RunEventForFile): void {
+    if (this.disposed || e.promptUri.toString() !== this.promptUri.toString()) return;
+    const ev = e.event;
+    if (ev.type === 'run-started') {
+      this.pinned = false;
+      this.runUri = undefined;
+      if (this.compare) {
+        // the comparison is redone when the run finishes
+        this.compareNextWith ??= { base: this.compare.base, baseUri: this.compare.baseUri };
+        this.compare = null;
+        this.post({ type: 'compare', compare: null });
+      }
+    } else if (ev.type !== 'run-finished' && ev.type !== 'progress' && this.live.record?.id !== e.runId) {
+      return; // events of a run this panel did not see start
+    }
+    applyRunEvent(this.live, ev);
+    if (ev.type === 'run-finished') {
+      this.runUri = ev.path ? vscode.Uri.file(ev.path) : undefined;
+      const next = this.compareNextWith;
+      this.compareNextWith = null;
+      if (next) this.compare = { ...next, data: compareForPanel(next.base, ev.record, next.baseUri?.toString()) };
+    }
+    if (!this.ready) return; // the next `ready` gets the whole state
+    this.batcher.push(slimEvent(ev));
+    if (ev.type === 'run-started' || ev.type === 'run-finished') this.batcher.flushNow();
+    if (ev.type === 'run-finished' && this.compare) this.post({ type: 'compare', compare: this.compare.data });
+  }
+
+  private async start(opts: StartRunOptions): Promise<void> {
+    try {
+      await this.deps.runs.start(this.promptUri, opts);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      this.deps.log.error(`run of ${this.promptUri.fsPath} failed: ${message}`);
+      this.post({ type: 'error', message });
+    } finally {
+      if (!this.deps.runs.isRunning(this.promptUri) && this.live.running) {
+        this.live.running = false;
+        this.post({ type: 'running', running: false });
+      }
+    }
+  }
+
+  // ---- messages ----------------------------------------------------------------------------------------------
+
+  private post(message: HostMessage): void {
+    if (!this.ready || this.disposed) return;
+    void this.panel.webview.postMessage(message).then(undefined, (err: unknown) => this.deps.log.warn(`results panel: post failed: ${String(err)}`));
+  }
+
+  private setNotReady(): void {
+    this.ready = false;
+    this.batcher.clear();
+  }
+
+  private postInit(): void {
+    if (!this.ready) return;
+    this.batcher.clear();
+    const running = this.live.running || this.deps.runs.isRunning(this.promptUri);
+    const focus = this.pendingFocus;
+    this.pendingFocus = undefined;
+    this.post({
+      type: 'init',
+      promptUri: this.promptUri.toString(),
+      promptLabel: vscode.workspace.asRelativePath(this.promptUri, false),
+      record: this.live.record ? slimRecord(this.live.record) : null,
+      ...(this.runUri ? { runUri: this.runUri.toString() } : {}),
+      pinned: this.pinned,
+      running,
+      compare: this.compare?.data ?? null,
+      progress: running ? this.live.progress : null,
+      ...(focus ? { focus } : {}),
+    });
+  }
+
+  private receive(raw: unknown): void {
+    const parsed = parseWebviewMessage(raw);
+    if (!parsed.ok) {
+      this.deps.log.warn(`results panel dropped a message from the webview: ${parsed.error}`);
+      return;
+    }
+    void this.handle(parsed.message).catch((err: unknown) => {
+      this.deps.log.error(`results panel: '${parsed.message.type}' failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    });
+  }
+
+  private async handle(msg: WebviewMessage): Promise<void> {
+    switch (msg.type) {
+      case 'ready':
+        await this.loaded;
+        this.ready = true;
+        this.postInit();
+        for (const w of this.readyWaiters.splice(0)) w();
+        return;
+      case 'run':
+        void this.start({
+          ...(msg.caseIndexes ? { caseIndexes: msg.caseIndexes } : {}),
+          ...(msg.variants ? { variants: msg.variants } : {}),
+          ...(msg.noCache ? { noCache: true } : {}),
+        });
+        return;
+      case 'cancel':
+        this.deps.runs.cancel(this.promptUri);
+        return;
+      case 'rerunFailures':
+        return this.rerunFailures(msg.variants);
+      case 'openFile':
+        return this.openFile(msg.file, msg.line);
+      case 'executeAction':
+        return this.executeAction(msg.action);
+      case 'copy':
+        await vscode.env.clipboard.writeText(msg.text);
+        vscode.window.setStatusBarMessage('Prompt Ladder: copied', 2000);
+        return;
+      case 'clearCompare':
+        this.compare = null;
+        this.compareNextWith = null;
+        this.post({ type: 'compare', compare: null });
+        return;
+      case 'showLatest':
+        return this.showLatest();
+      case 'log':
+        this.deps.log[msg.level](`webview: ${msg.message}`);
+        return;
+      case 'request':
+        return this.answer(msg.id, msg.request);
+      case 'testProbeResult': {
+        const resolve = this.probes.get(msg.id);
+        this.probes.delete(msg.id);
+        resolve?.(msg.snapshot);
+        return;
+      }
+    }
+  }
+
+  private async answer(id: number, request: Request): Promise<void> {
+    try {
+      let result: unknown;
+      switch (request.method) {
+        case 'details':
+          result = this.details(request.caseIndex, request.variant);
+          break;
+        case 'pickRunToCompare':
+          result = await this.pickRunToCompare();
+          break;
+        case 'compareWith':
+          result = await this.setCompare(vscode.Uri.parse(request.runUri), false);
+          break;
+      }
+      this.post({ type: 'response', id, ok: true, result });
+    } catch (err) {
+      this.post({ type: 'response', id, ok: false, error: err instanceof Error ? err.message : String(err) });
+    }
+  }
+
+  /** The full (not slimmed) case and this variant's results, from the record the host keeps. */
+  details(caseIndex: number, variant: string): DetailsResult {
+    const c = this.live.record?.cases.find((x) => x.index === caseIndex);
+    if (!c) throw new Error(`Case ${caseIndex + 1} is not in this run.`);
+    return {
+      caseIndex,
+      variant,
+      ...(c.file ? { file: c.file } : {}),
+      line: c.line,
+      vars: c.vars,
+      ...(c.expected !== undefined ? { expected: c.expected } : {}),
+      results: c.results.filter((r) => r.variant === variant).sort((a, b) => (a.repeat ?? 0) - (b.repeat ?? 0)),
+    };
+  }
+
+  private async pickRunToCompare(): Promise<CompareData | null> {
+    const head = this.live.record;
+    if (!head) return null;
+    const runs = (await this.deps.runs.listRuns(this.promptUri)).filter((r) => r.record.id !== head.id);
+    if (runs.length === 0) {
+      void vscode.window.showInformationMessage(`Prompt Ladder: there is no other run of ${path.basename(this.promptUri.path)} to compare with.`);
+      return null;
+    }
+    const items = runs.map((r) => ({
+      label: `$(history) ${new Date(r.record.startedAt).toLocaleString()}`,
+      description: r.record.variants.map((v) => `${v.name} ${Math.round(v.passRate * 100)}%`).join(' · '),
+      detail: `${r.record.status} · ${r.record.cases.length} cases · ${vscode.workspace.asRelativePath(r.uri, false)}`,
+      run: r,
+    }));
+    const picked = await vscode.window.showQuickPick(items, {
+      title: `Compare ${path.basename(this.promptUri.path)} with…`,
+      placeHolder: 'Pick an earlier run (the base); the shown run is compared against it',
+      matchOnDescription: true,
+      matchOnDetail: true,
+    });
+    if (!picked) return null;
+    this.compare = { base: picked.run.record, baseUri: picked.run.uri, data: compareForPanel(picked.run.record, head, picked.run.uri.toString()) };
+    return this.compare.data;
+  }
+
+  private async rerunFailures(variants: string[] | undefined): Promise<void> {
+    const rec = this.live.record;
+    if (!rec) return;
+    const failing = rec.cases
+      .filter((c) => c.results.some((r) => (!variants || variants.includes(r.variant)) && (!r.passed || r.error)))
+      .map((c) => c.index);
+    if (failing.length === 0) {
+      this.post({ type: 'error', message: 'No case failed in this run.' });
+      return;
+    }
+    // Show what the re-run changed: compare it with the run the failures came from.
+    this.compareNextWith = { base: rec, baseUri: this.runUri };
+    await this.start({ caseIndexes: failing, ...(variants ? { variants } : {}) });
+  }
+
+  private runRoot(): vscode.Uri {
+    return vscode.workspace.getWorkspaceFolder(this.promptUri)?.uri ?? vscode.Uri.joinPath(this.promptUri, '..');
+  }
+
+  private async openFile(file: string | undefined, line: number): Promise<void> {
+    let target = this.promptUri;
+    if (file) {
+      const root = this.runRoot();
+      const candidate = vscode.Uri.joinPath(root, file);
+      const rel = path.relative(root.path, candidate.path);
+      if (rel.startsWith('..') || path.isAbsolute(rel)) {
+        this.deps.log.warn(`results panel: refused to open ${file} (outside the workspace folder)`);
+        return;
+      }
+      target = candidate;
+    }
+    const shown = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === target.toString());
+    const pos = new vscode.Position(Math.max(0, line - 1), 0);
+    try {
+      await vscode.window.showTextDocument(target, {
+        viewColumn: shown?.viewColumn ?? vscode.ViewColumn.One,
+        selection: new vscode.Range(pos, pos),
+        preview: false,
+      });
+    } catch (err) {
+      void vscode.window.showErrorMessage(`Prompt Ladder: could not open ${vscode.workspace.asRelativePath(target)}: ${String(err)}`);
+    }
+  }
+
+  private async executeAction(action: string): Promise<void> {
+    const a = parseAction(action);
+    if (!a.command) {
+      void vscode.window.showInformationMessage(a.label);
+      return;
+    }
+    if (!isAllowedActionCommand(a.command)) {
+      this.deps.log.warn(`results panel: advisor action '${a.command}' is not a Prompt Ladder command; not run`);
+      void vscode.window.showWarningMessage(`Prompt Ladder only runs its own commands from advice; '${a.command}' was not run.`);
+      return;
+    }
+    await vscode.commands.executeCommand(a.command, this.promptUri, ...(a.args ?? []));
+  }
+
+  // ---- test hooks --------------------------------------------------------------------------------------------
+
+  /** Resolves once the webview has said `ready` (test hook). */
+  whenReady(): Promise<void> {
+    if (this.ready) return Promise.resolve();
+    return new Promise((resolve) => this.readyWaiters.push(resolve));
+  }
+
+  /** Test hook: asks the webview to click/press, settle, and describe what it shows. */
+  probe(opts: { click?: string; key?: string } = {}, timeoutMs = 15_000): Promise<TestSnapshot> {
+    const id = this.nextProbe++;
+    return new Promise<TestSnapshot>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.probes.delete(id);
+        reject(new Error('the webview did not answer the probe'));
+      }, timeoutMs);
+      this.probes.set(id, (s) => {
+        clearTimeout(timer);
+        resolve(s);
+      });
+      this.post({ type: 'testProbe', id, ...opts });
+    });
+  }
+
+  /** Test hook: the full record the panel shows. */
+  get record(): RunRecord | null {
+    return this.live.record;
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.ready = false;
+    clearTimeout(this.reloadTimer);
+    this.batcher.dispose();
+    for (const d of this.disposables.splice(0)) d.dispose();
+    this.panel.dispose();
+    for (const cb of this.onDisposeCallbacks.splice(0)) cb();
+  }
+}

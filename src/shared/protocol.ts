@@ -1,0 +1,235 @@
+// The message protocol between the results panel's host (extension) and its webview.
+// Every message is a zod schema; both sides validate what they receive and drop (and log) what does not parse.
+//
+//   webview → host: commands (fire and forget) and requests ({ type: 'request', id, request }) that the host
+//                   answers with { type: 'response', id, ... }.
+//   host → webview: notifications (init, runEvents, running, compare, focus, error) and responses.
+//
+// The webview says `ready` once its script runs; the host posts nothing before that (messages to a webview
+// that is hidden or still loading are dropped), and answers every `ready` with a full `init`.
+
+import * as z from 'zod/mini';
+import type { RunEvent } from '../core/events';
+import { Index, Int, WireCaseResultSchema as CaseResultSchema, WireRunRecordSchema as RunRecordSchema } from './recordSchema';
+
+// ---------------------------------------------------------------------------------------------------------
+// Shared payloads
+
+export const RunEventSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('run-started'),
+    runId: z.string(),
+    total: Int,
+    variants: z.array(z.string()),
+    caseCount: Int,
+    record: RunRecordSchema,
+  }),
+  z.object({ type: z.literal('case-started'), caseIndex: Index, variant: z.string(), repeat: Int }),
+  z.object({ type: z.literal('case-finished'), caseIndex: Index, result: CaseResultSchema }),
+  z.object({
+    type: z.literal('progress'),
+    done: Int,
+    total: Int,
+    passed: Int,
+    failed: Int,
+    errors: Int,
+    cached: Int,
+  }),
+  z.object({ type: z.literal('run-finished'), record: RunRecordSchema, path: z.optional(z.string()) }),
+]);
+
+// Compile-time check that the schema and the engine's RunEvent type describe the same thing.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const runEventMatches: Same<z.infer<typeof RunEventSchema>, RunEvent> = true;
+void runEventMatches;
+
+export const CellChangeSchema = z.enum(['improved', 'regressed', 'unchanged', 'added', 'removed']);
+export type CellChange = z.infer<typeof CellChangeSchema>;
+
+/** A comparison of the shown run (head) with an older run of the same prompt file (base), keyed by head case index. */
+export const CompareDataSchema = z.object({
+  baseRunId: z.string(),
+  baseStartedAt: z.string(),
+  /** The base run's record file (to restore the comparison after a reload). */
+  baseUri: z.optional(z.string()),
+  summary: z.object({
+    improved: Int,
+    regressed: Int,
+    unchanged: Int,
+    added: Int,
+    removed: Int,
+    basePassRate: z.nullable(z.number()),
+    headPassRate: z.nullable(z.number()),
+  }),
+  cases: z.array(
+    z.object({
+      caseIndex: Index,
+      /** Case-level verdict: regressed if any variant regressed, else improved if any improved, else the rest. */
+      change: CellChangeSchema,
+      variants: z.record(z.string(), CellChangeSchema),
+    }),
+  ),
+  variants: z.array(
+    z.object({
+      variant: z.string(),
+      basePassRate: z.nullable(z.number()),
+      headPassRate: z.nullable(z.number()),
+      passRateDelta: z.nullable(z.number()),
+    }),
+  ),
+});
+export type CompareData = z.infer<typeof CompareDataSchema>;
+
+/** What a details request returns: one case and every result of one variant in it (all repeats), unabridged. */
+export const DetailsResultSchema = z.object({
+  caseIndex: Index,
+  variant: z.string(),
+  file: z.optional(z.string()),
+  line: Int,
+  vars: z.record(z.string(), z.unknown()),
+  expected: z.optional(z.string()),
+  results: z.array(CaseResultSchema),
+});
+export type DetailsResult = z.infer<typeof DetailsResultSchema>;
+
+/** What the webview keeps with vscode.setState: UI state and where the data comes from, never the data. */
+export const PersistedStateSchema = z.object({
+  promptUri: z.string(),
+  /** A specific run the panel shows (otherwise the newest run of the prompt). */
+  runUri: z.optional(z.string()),
+  compareUri: z.optional(z.string()),
+  ui: z.optional(z.record(z.string(), z.unknown())),
+});
+export type PersistedState = z.infer<typeof PersistedStateSchema>;
+
+/** A flat description of what the webview shows; only for the integration test's probe. */
+export const TestSnapshotSchema = z.object({
+  rowCount: Int,
+  renderedRows: Int,
+  cells: z.array(z.object({ caseIndex: Index, variant: z.string(), status: z.string(), text: z.string() })),
+  details: z.nullable(z.string()),
+  progress: z.string(),
+  summary: z.string(),
+  advice: z.nullable(z.string()),
+});
+export type TestSnapshot = z.infer<typeof TestSnapshotSchema>;
+
+// ---------------------------------------------------------------------------------------------------------
+// webview → host
+
+export const RequestSchema = z.discriminatedUnion('method', [
+  z.object({ method: z.literal('details'), caseIndex: Index, variant: z.string() }),
+  /** The host shows a quick pick of this prompt's other runs; resolves with the comparison or null. */
+  z.object({ method: z.literal('pickRunToCompare') }),
+  z.object({ method: z.literal('compareWith'), runUri: z.string() }),
+]);
+export type Request = z.infer<typeof RequestSchema>;
+export type RequestMethod = Request['method'];
+
+/** The result schema of each request method (validated by the webview when the response arrives). */
+export const ResultSchemas = {
+  details: DetailsResultSchema,
+  pickRunToCompare: z.nullable(CompareDataSchema),
+  compareWith: z.nullable(CompareDataSchema),
+} satisfies Record<RequestMethod, z.ZodMiniType>;
+export type ResultOf<M extends RequestMethod> = z.infer<(typeof ResultSchemas)[M]>;
+
+export const WebviewMessageSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('ready') }),
+  z.object({
+    type: z.literal('run'),
+    caseIndexes: z.optional(z.array(Index)),
+    variants: z.optional(z.array(z.string())),
+    noCache: z.optional(z.boolean()),
+  }),
+  z.object({ type: z.literal('cancel') }),
+  /** Re-run the cases that failed or errored in the shown run (optionally only in these variants). */
+  z.object({ type: z.literal('rerunFailures'), variants: z.optional(z.array(z.string())) }),
+  /** Open a file of the run (relative to the run root; the prompt file when absent) at a 1-based line. */
+  z.object({ type: z.literal('openFile'), file: z.optional(z.string().check(z.maxLength(4096))), line: z.int().check(z.minimum(1)) }),
+  /** An advisor action: `command:<id>` runs a Prompt Ladder command, anything else is shown as text. */
+  z.object({ type: z.literal('executeAction'), action: z.string().check(z.minLength(1), z.maxLength(2000)) }),
+  z.object({ type: z.literal('copy'), text: z.string().check(z.maxLength(5_000_000)) }),
+  z.object({ type: z.literal('clearCompare') }),
+  /** Show the newest run again after a specific one was opened. */
+  z.object({ type: z.literal('showLatest') }),
+  z.object({ type: z.literal('log'), level: z.enum(['info', 'warn', 'error']), message: z.string().check(z.maxLength(10_000)) }),
+  z.object({ type: z.literal('request'), id: Int, request: RequestSchema }),
+  z.object({ type: z.literal('testProbeResult'), id: Int, snapshot: TestSnapshotSchema }),
+]);
+export type WebviewMessage = z.infer<typeof WebviewMessageSchema>;
+
+// ---------------------------------------------------------------------------------------------------------
+// host → webview
+
+export const FocusSchema = z.object({
+  caseIndex: z.optional(Index),
+  variant: z.optional(z.string()),
+  /** Open the cell's details. */
+  open: z.optional(z.boolean()),
+});
+
+export const HostMessageSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('init'),
+    promptUri: z.string(),
+    /** The prompt file as shown to the user (workspace-relative). */
+    promptLabel: z.string(),
+    /** The run shown, slimmed (see slim.ts); null before the first run. */
+    record: z.nullable(RunRecordSchema),
+    runUri: z.optional(z.string()),
+    /** The shown run was picked explicitly (history, compare); otherwise the panel follows the newest run. */
+    pinned: z.boolean(),
+    running: z.boolean(),
+    compare: z.nullable(CompareDataSchema),
+    /** The last progress event of the run under way. */
+    progress: z.optional(z.nullable(z.object({ done: Int, total: Int, passed: Int, failed: Int, errors: Int, cached: Int }))),
+    focus: z.optional(FocusSchema),
+  }),
+  /** Engine events since the last batch, in order (records in them slimmed). */
+  z.object({ type: z.literal('runEvents'), events: z.array(RunEventSchema) }),
+  z.object({ type: z.literal('running'), running: z.boolean() }),
+  z.object({ type: z.literal('compare'), compare: z.nullable(CompareDataSchema) }),
+  z.object({ type: z.literal('focus'), focus: FocusSchema }),
+  z.object({ type: z.literal('error'), message: z.string() }),
+  z.object({
+    type: z.literal('response'),
+    id: Int,
+    ok: z.boolean(),
+    result: z.optional(z.unknown()),
+    error: z.optional(z.string()),
+  }),
+  /** Test only: optionally click the element matching a selector or press a key, then report a snapshot. */
+  z.object({
+    type: z.literal('testProbe'),
+    id: Int,
+    click: z.optional(z.string()),
+    key: z.optional(z.string()),
+  }),
+]);
+export type HostMessage = z.infer<typeof HostMessageSchema>;
+
+export type ParseResult<T> = { ok: true; message: T } | { ok: false; error: string };
+
+function parseWith<T>(schema: z.ZodMiniType<T>, raw: unknown): ParseResult<T> {
+  const r = schema.safeParse(raw);
+  if (r.success) return { ok: true, message: r.data };
+  const issue = r.error.issues[0];
+  const type = raw && typeof raw === 'object' && 'type' in raw ? String((raw as { type: unknown }).type) : '?';
+  return { ok: false, error: `invalid message '${type}': ${issue?.path.join('.') || 'root'}: ${issue?.message}` };
+}
+
+/** Validates a message the host received from the webview. */
+export function parseWebviewMessage(raw: unknown): ParseResult<WebviewMessage> {
+  return parseWith(WebviewMessageSchema, raw);
+}
+
+/** Validates a message the webview received from the host. */
+export function parseHostMessage(raw: unknown): ParseResult<HostMessage> {
+  return parseWith(HostMessageSchema, raw);
+}
+
+/** Validates the result of a request once its response arrived. */
+export function parseResult<M extends RequestMethod>(method: M, raw: unknown): ParseResult<ResultOf<M>> {
+  return parseWith(ResultSchemas[method] as unknown as z.ZodMiniType<ResultOf<M>>, raw);
+}

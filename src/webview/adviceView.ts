@@ -1,0 +1,81 @@
+// The advisor's card: ranked recommendations with their why, evidence (facts and links that filter the
+// matrix to the cases behind them) and action buttons. Hidden when the run has no advice.
+
+import type { Advice, Recommendation } from '../core/runs/schema';
+import { parseAction } from '../shared/actions';
+import { readEvidence } from './adviceModel';
+import { el, setChildren } from './dom';
+import { pct } from './format';
+
+export interface AdviceCallbacks {
+  showCases(label: string, cases: number[]): void;
+  runAction(action: string): void;
+}
+
+const KIND_LABEL: Record<string, string> = {
+  evaluation: 'Grow the eval set',
+  'prompt-engineering': 'Prompt engineering',
+  rag: 'Add retrieval (RAG)',
+  'fine-tuning': 'Fine-tuning',
+};
+
+export function renderAdvice(root: HTMLElement, advice: Advice | undefined, cb: AdviceCallbacks): void {
+  const recs = advice?.recommendations ?? [];
+  if (recs.length === 0) {
+    root.hidden = true;
+    root.replaceChildren();
+    return;
+  }
+  root.hidden = false;
+  const [top, ...rest] = recs;
+  setChildren(
+    root,
+    el('div', { class: 'advice-label' }, 'Advisor'),
+    recommendation(top, true, cb),
+    rest.length
+      ? el('details', { class: 'advice-more' }, el('summary', {}, `${rest.length} more recommendation${rest.length === 1 ? '' : 's'}`), ...rest.map((r) => recommendation(r, false, cb)))
+      : null,
+  );
+}
+
+function recommendation(r: Recommendation, top: boolean, cb: AdviceCallbacks): HTMLElement {
+  const ev = readEvidence(r.evidence);
+  const actions = r.actions.map(parseAction);
+  return el(
+    'div',
+    { class: `recommendation kind-${r.kind}${top ? ' top' : ''}`, 'data-testid': 'recommendation', 'data-kind': r.kind },
+    el(
+      'div',
+      { class: 'rec-head' },
+      el('span', { class: 'rec-kind' }, KIND_LABEL[r.kind] ?? r.kind),
+      el('span', { class: 'rec-confidence', title: 'confidence' }, pct(r.confidence)),
+    ),
+    r.title ? el('div', { class: 'rec-title' }, r.title) : null,
+    el('p', { class: 'rec-why' }, r.why),
+    ev.facts.length ? el('dl', { class: 'rec-facts' }, ...ev.facts.flatMap((f) => [el('dt', {}, f.label), el('dd', {}, f.value)])) : null,
+    ev.links.length
+      ? el(
+          'div',
+          { class: 'rec-links' },
+          ...ev.links.map((l) =>
+            el(
+              'button',
+              { type: 'button', class: 'link-button', 'data-testid': 'advice-evidence', onclick: () => cb.showCases(l.label, l.cases) },
+              `${l.label}: show ${l.cases.length} case${l.cases.length === 1 ? '' : 's'}`,
+            ),
+          ),
+        )
+      : null,
+    actions.some((a) => a.command)
+      ? el(
+          'div',
+          { class: 'rec-actions' },
+          ...actions
+            .map((a, i) => ({ a, raw: r.actions[i] }))
+            .filter((x) => x.a.command)
+            .map((x) => el('button', { type: 'button', class: 'button secondary', 'data-testid': 'advice-action', onclick: () => cb.runAction(x.raw) }, x.a.label)),
+        )
+      : null,
+    actions.some((a) => !a.command) ? el('ul', { class: 'rec-tips' }, ...actions.filter((a) => !a.command).map((a) => el('li', {}, a.label))) : null,
+  );
+}

@@ -1,0 +1,87 @@
+// The matrix model: one row per case, one cell per variant, each cell's status derived from its results.
+// Pure (no DOM) so the filters, sort and tests can use it.
+
+import type { CaseRecord, CaseResult, RunRecord } from '../core/runs/schema';
+import { cellKey } from '../shared/runState';
+
+export type CellStatus = 'pass' | 'fail' | 'error' | 'running' | 'pending' | 'none';
+
+export interface CellView {
+  variant: string;
+  status: CellStatus;
+  /** This variant's results in the case (several with --repeat). */
+  results: CaseResult[];
+  /** Category of the first failing result. */
+  category?: string;
+  passed: number;
+}
+
+export interface RowView {
+  caseIndex: number;
+  record: CaseRecord;
+  cells: CellView[];
+  /** Lower-cased text the search looks in (vars, expected, outputs, categories). */
+  haystack: string;
+}
+
+export function resultStatus(r: CaseResult): 'pass' | 'fail' | 'error' {
+  if (r.error) return 'error';
+  return r.passed ? 'pass' : 'fail';
+}
+
+/** pass: every result passed; error: every result errored; fail: anything else with results. */
+export function cellStatus(results: CaseResult[], inFlight: boolean, runActive: boolean): CellStatus {
+  if (results.length === 0) return inFlight ? 'running' : runActive ? 'pending' : 'none';
+  const statuses = results.map(resultStatus);
+  if (statuses.every((s) => s === 'pass')) return inFlight ? 'running' : 'pass';
+  if (statuses.every((s) => s === 'error')) return 'error';
+  return 'fail';
+}
+
+/** Variant columns in record order, plus any variant seen only in results. */
+export function variantNames(record: RunRecord | null): string[] {
+  if (!record) return [];
+  const names = record.variants.map((v) => v.name);
+  for (const c of record.cases) for (const r of c.results) if (!names.includes(r.variant)) names.push(r.variant);
+  return names;
+}
+
+export function buildRows(record: RunRecord | null, inFlight: ReadonlySet<string>, runActive: boolean): RowView[] {
+  if (!record) return [];
+  const variants = variantNames(record);
+  return record.cases.map((c) => {
+    const cells = variants.map((variant): CellView => {
+      const results = c.results.filter((r) => r.variant === variant).sort((a, b) => (a.repeat ?? 0) - (b.repeat ?? 0));
+      const failing = results.find((r) => !r.passed || r.error);
+      return {
+        variant,
+        status: cellStatus(results, inFlight.has(cellKey(c.index, variant)), runActive),
+        results,
+        category: failing ? (failing.category ?? (failing.error ? 'error' : undefined)) : undefined,
+        passed: results.filter((r) => r.passed && !r.error).length,
+      };
+    });
+    const parts: string[] = [String(c.index), varsText(c.vars), c.expected ?? ''];
+    for (const cell of cells) for (const r of cell.results) parts.push(r.output, r.category ?? '', r.error ?? '');
+    return { caseIndex: c.index, record: c, cells, haystack: parts.join('\n').toLowerCase() };
+  });
+}
+
+/** `name: value` pairs on one line, values shortened; used for the case column and search. */
+export function varsText(vars: Record<string, unknown>, maxValue = Infinity): string {
+  return Object.entries(vars)
+    .map(([k, v]) => `${k}: ${shorten(typeof v === 'string' ? v : JSON.stringify(v) ?? String(v), maxValue)}`)
+    .join('  ·  ');
+}
+
+export function shorten(text: string, max: number): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? flat.slice(0, Math.max(0, max - 1)) + '…' : flat;
+}
+
+/** The first `n` non-empty lines of an output, for a cell. */
+export function firstLines(text: string, n: number, maxChars = 400): string {
+  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '').slice(0, n);
+  const out = lines.join('\n');
+  return out.length > maxChars ? out.slice(0, maxChars - 1) + '…' : out;
+}

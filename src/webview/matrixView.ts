@@ -1,0 +1,296 @@
+// The case × variant matrix: an ARIA grid with roving tabindex, virtualized (fixed row height, only the rows in
+// view are in the DOM). Cells show status, category chip, compare badge and the output's first lines, as text.
+
+import type { CompareData } from '../shared/protocol';
+import { el } from './dom';
+import { firstLines, shorten, varsText, type CellView, type RowView } from './grid';
+import { moveFocus, scrollToReveal, visibleWindow } from './virtual';
+
+export const ROW_HEIGHT = 76;
+
+export interface FocusRef {
+  caseIndex: number;
+  /** null = the case (row header) column. */
+  variant: string | null;
+}
+
+export interface MatrixCallbacks {
+  openCell(caseIndex: number, variant: string): void;
+  openCase(caseIndex: number): void;
+  focusChanged(focus: FocusRef): void;
+  scrolled(scrollTop: number): void;
+}
+
+const STATUS_ICON: Record<string, string> = { pass: '✓', fail: '✗', error: '⚠', running: '⟳', pending: '…', none: '–' };
+const STATUS_TEXT: Record<string, string> = {
+  pass: 'passed',
+  fail: 'failed',
+  error: 'error',
+  running: 'running',
+  pending: 'waiting',
+  none: 'not run',
+};
+const CHANGE_ICON: Record<string, string> = { improved: '▲', regressed: '▼', unchanged: '=', added: '+', removed: '−' };
+
+export class MatrixView {
+  readonly root: HTMLElement;
+  private readonly scroller: HTMLElement;
+  private readonly header: HTMLElement;
+  private readonly body: HTMLElement;
+  private readonly empty: HTMLElement;
+  private rows: RowView[] = [];
+  private variants: string[] = [];
+  private compare = new Map<number, CompareData['cases'][number]>();
+  private focus: FocusRef | null = null;
+  private rendered = { start: -1, end: -1 };
+  private frame = 0;
+
+  constructor(private readonly cb: MatrixCallbacks) {
+    this.header = el('div', { class: 'matrix-header', role: 'rowgroup' });
+    this.body = el('div', { class: 'matrix-body', role: 'rowgroup' });
+    this.empty = el('div', { class: 'matrix-empty', hidden: true });
+    this.scroller = el('div', { class: 'matrix-scroll' }, this.header, this.body);
+    this.root = el(
+      'div',
+      { class: 'matrix', role: 'grid', 'aria-label': 'Results by case and variant', 'data-testid': 'matrix' },
+      this.scroller,
+      this.empty,
+    );
+    this.root.style.setProperty('--row-h', `${ROW_HEIGHT}px`);
+    this.scroller.addEventListener('scroll', () => {
+      this.cb.scrolled(this.scroller.scrollTop);
+      this.schedule();
+    });
+    this.root.addEventListener('keydown', (e) => this.onKey(e));
+    this.root.addEventListener('click', (e) => this.onClick(e));
+    this.root.addEventListener('focusin', (e) => this.onFocusIn(e));
+    new ResizeObserver(() => this.schedule()).observe(this.scroller);
+  }
+
+  setData(rows: RowView[], variants: string[], compare: CompareData | null, emptyText: string): void {
+    this.rows = rows;
+    this.variants = variants;
+    this.compare = new Map(compare?.cases.map((c) => [c.caseIndex, c]) ?? []);
+    this.root.setAttribute('aria-rowcount', String(rows.length + 1));
+    this.root.setAttribute('aria-colcount', String(variants.length + 1));
+    this.root.style.setProperty('--variant-cols', String(Math.max(1, variants.length)));
+    this.renderHeader();
+    this.empty.textContent = emptyText;
+    this.empty.hidden = rows.length > 0 || !emptyText;
+    this.rendered = { start: -1, end: -1 };
+    this.render();
+  }
+
+  get rowCount(): number {
+    return this.rows.length;
+  }
+
+  getFocus(): FocusRef | null {
+    return this.focus;
+  }
+
+  get scrollTop(): number {
+    return this.scroller.scrollTop;
+  }
+
+  set scrollTop(v: number) {
+    this.scroller.scrollTop = v;
+    this.schedule();
+  }
+
+  /** Moves the logical focus to a cell, scrolls it into view and (optionally) gives it DOM focus. */
+  focusCell(ref: FocusRef, takeFocus: boolean): boolean {
+    const row = this.rows.findIndex((r) => r.caseIndex === ref.caseIndex);
+    if (row < 0) return false;
+    this.focus = { caseIndex: ref.caseIndex, variant: ref.variant !== null && this.variants.includes(ref.variant) ? ref.variant : null };
+    this.reveal(row);
+    this.render(true);
+    if (takeFocus) this.cellElement(this.focus)?.focus({ preventScroll: true });
+    this.cb.focusChanged(this.focus);
+    return true;
+  }
+
+  /** Gives DOM focus back to the focused cell (after the details close). */
+  restoreFocus(): void {
+    if (this.focus && this.focusCell(this.focus, true)) return;
+    (this.body.querySelector('[tabindex="0"]') as HTMLElement | null)?.focus();
+  }
+
+  private renderHeader(): void {
+    const cells = [
+      el('div', { class: 'matrix-colheader case-col', role: 'columnheader', 'aria-colindex': 1 }, 'Case'),
+      ...this.variants.map((v, i) =>
+        el('div', { class: 'matrix-colheader', role: 'columnheader', 'aria-colindex': i + 2, title: v }, v),
+      ),
+    ];
+    this.header.replaceChildren(el('div', { class: 'matrix-row matrix-head-row', role: 'row', 'aria-rowindex': 1 }, ...cells));
+  }
+
+  private schedule(): void {
+    if (this.frame) return;
+    this.frame = requestAnimationFrame(() => {
+      this.frame = 0;
+      this.render();
+    });
+  }
+
+  private viewport(): number {
+    return this.scroller.clientHeight || window.innerHeight || 600;
+  }
+
+  private reveal(row: number): void {
+    const headerH = this.header.offsetHeight;
+    const top = scrollToReveal(row, Math.max(0, this.scroller.scrollTop), Math.max(ROW_HEIGHT, this.viewport() - headerH), ROW_HEIGHT);
+    if (top !== this.scroller.scrollTop) this.scroller.scrollTop = top;
+  }
+
+  /** Renders the rows in view; `force` re-renders even when the window did not move. */
+  render(force = false): void {
+    const headerH = this.header.offsetHeight;
+    const win = visibleWindow(Math.max(0, this.scroller.scrollTop), Math.max(ROW_HEIGHT, this.viewport() - headerH), ROW_HEIGHT, this.rows.length);
+    this.body.style.height = `${win.totalHeight}px`;
+    if (!force && win.start === this.rendered.start && win.end === this.rendered.end) return;
+    const hadFocus = this.root.contains(document.activeElement) && this.body.contains(document.activeElement);
+    this.rendered = { start: win.start, end: win.end };
+    const frag = document.createDocumentFragment();
+    for (let i = win.start; i < win.end; i++) frag.appendChild(this.renderRow(this.rows[i], i));
+    this.body.replaceChildren(frag);
+    this.updateTabStop();
+    if (hadFocus && this.focus) this.cellElement(this.focus)?.focus({ preventScroll: true });
+  }
+
+  private renderRow(row: RowView, i: number): HTMLElement {
+    const c = row.record;
+    const cmp = this.compare.get(row.caseIndex);
+    const header = el(
+      'div',
+      {
+        class: 'matrix-cell case-cell',
+        role: 'rowheader',
+        'aria-colindex': 1,
+        tabindex: -1,
+        'data-case': row.caseIndex,
+        title: `Case ${row.caseIndex + 1}, line ${c.line}${c.file ? ` of ${c.file}` : ''} (Enter opens it in the editor)`,
+      },
+      el(
+        'div',
+        { class: 'case-top' },
+        el('span', { class: 'case-num' }, `#${row.caseIndex + 1}`),
+        el('span', { class: 'case-line' }, `line ${c.line}`),
+        cmp && cmp.change !== 'unchanged' ? el('span', { class: `change-badge change-${cmp.change}` }, `${CHANGE_ICON[cmp.change]} ${cmp.change}`) : null,
+        ...(c.tags ?? []).slice(0, 3).map((t) => el('span', { class: 'tag' }, t)),
+      ),
+      el('div', { class: 'case-vars' }, varsText(c.vars, 80) || '(no variables)'),
+      c.expected !== undefined ? el('div', { class: 'case-expected' }, `expected: ${shorten(c.expected, 120)}`) : null,
+    );
+    const cells = row.cells
+      .filter((cell) => this.variants.includes(cell.variant))
+      .map((cell) => this.renderCell(row, cell, cmp?.variants[cell.variant]));
+    const rowEl = el(
+      'div',
+      { class: 'matrix-row', role: 'row', 'aria-rowindex': i + 2, 'data-testid': 'matrix-row', 'data-case': row.caseIndex },
+      header,
+      ...cells,
+    );
+    rowEl.style.top = `${i * ROW_HEIGHT}px`;
+    return rowEl;
+  }
+
+  private renderCell(row: RowView, cell: CellView, change: string | undefined): HTMLElement {
+    const colIndex = this.variants.indexOf(cell.variant) + 2;
+    const first = cell.results[0];
+    const reps = cell.results.length > 1 ? `${cell.passed}/${cell.results.length}` : '';
+    const output = first ? (first.error ? first.error : firstLines(first.output, 3)) : STATUS_TEXT[cell.status];
+    const label = `${cell.variant}, case ${row.caseIndex + 1}: ${STATUS_TEXT[cell.status]}${cell.category ? `, ${cell.category}` : ''}${change ? `, ${change}` : ''}`;
+    return el(
+      'div',
+      {
+        class: `matrix-cell result-cell status-${cell.status}`,
+        role: 'gridcell',
+        'aria-colindex': colIndex,
+        'aria-label': label,
+        tabindex: -1,
+        'data-testid': 'matrix-cell',
+        'data-case': row.caseIndex,
+        'data-variant': cell.variant,
+        'data-status': cell.status,
+      },
+      el(
+        'div',
+        { class: 'cell-top' },
+        el('span', { class: 'status-icon', 'aria-hidden': 'true' }, STATUS_ICON[cell.status]),
+        el('span', { class: 'status-text' }, STATUS_TEXT[cell.status]),
+        reps ? el('span', { class: 'repeats', title: 'repeats passed' }, reps) : null,
+        cell.category ? el('span', { class: `chip cat-${cell.category}` }, cell.category) : null,
+        first?.cached ? el('span', { class: 'cached', title: 'served from the cache' }, 'cached') : null,
+        change && change !== 'unchanged' ? el('span', { class: `change-badge change-${change}`, title: `${change} vs the compared run` }, CHANGE_ICON[change] ?? '') : null,
+      ),
+      el('div', { class: 'cell-output' }, output),
+    );
+  }
+
+  private cellElement(ref: FocusRef): HTMLElement | null {
+    const row = this.body.querySelector(`.matrix-row[data-case="${ref.caseIndex}"]`);
+    if (!row) return null;
+    if (ref.variant === null) return row.querySelector('.case-cell');
+    for (const c of Array.from(row.querySelectorAll<HTMLElement>('.result-cell'))) if (c.dataset.variant === ref.variant) return c;
+    return null;
+  }
+
+  private updateTabStop(): void {
+    for (const c of Array.from(this.body.querySelectorAll<HTMLElement>('[tabindex="0"]'))) c.tabIndex = -1;
+    const target = (this.focus && this.cellElement(this.focus)) || this.body.querySelector<HTMLElement>('.result-cell, .case-cell');
+    if (target) target.tabIndex = 0;
+  }
+
+  private posOf(ref: FocusRef): { row: number; col: number } {
+    const row = Math.max(0, this.rows.findIndex((r) => r.caseIndex === ref.caseIndex));
+    const col = ref.variant === null ? 0 : this.variants.indexOf(ref.variant) + 1;
+    return { row, col: Math.max(0, col) };
+  }
+
+  private refAt(cell: Element | null): FocusRef | null {
+    const c = cell?.closest<HTMLElement>('.matrix-cell');
+    if (!c || c.dataset.case === undefined) return null;
+    return { caseIndex: Number(c.dataset.case), variant: c.classList.contains('case-cell') ? null : (c.dataset.variant ?? null) };
+  }
+
+  private onFocusIn(e: FocusEvent): void {
+    const ref = this.refAt(e.target as Element);
+    if (!ref) return;
+    if (this.focus?.caseIndex !== ref.caseIndex || this.focus.variant !== ref.variant) {
+      this.focus = ref;
+      this.updateTabStop();
+      this.cb.focusChanged(ref);
+    }
+  }
+
+  private onClick(e: MouseEvent): void {
+    const ref = this.refAt(e.target as Element);
+    if (!ref) return;
+    this.focusCell(ref, true);
+    this.open(ref);
+  }
+
+  private open(ref: FocusRef): void {
+    if (ref.variant === null) this.cb.openCase(ref.caseIndex);
+    else this.cb.openCell(ref.caseIndex, ref.variant);
+  }
+
+  private onKey(e: KeyboardEvent): void {
+    const ref = this.refAt(e.target as Element);
+    if (!ref) return;
+    if (e.key === 'Enter' || e.key === ' ') {
+      e.preventDefault();
+      this.open(ref);
+      return;
+    }
+    const pageRows = Math.max(1, Math.floor((this.viewport() - this.header.offsetHeight) / ROW_HEIGHT) - 1);
+    const next = moveFocus(this.posOf(ref), e.key, this.rows.length, this.variants.length + 1, pageRows, e.ctrlKey || e.metaKey);
+    if (!next) return;
+    e.preventDefault();
+    const row = this.rows[next.row];
+    if (!row) return;
+    this.focusCell({ caseIndex: row.caseIndex, variant: next.col === 0 ? null : this.variants[next.col - 1] }, true);
+  }
+}
