@@ -1,0 +1,240 @@
+// Scenario tests: whole runs through the engine against the scripted model, whose behaviour is rigged so
+// the right advice is known. Each asserts the top recommendation and the evidence behind it.
+
+import { test, before, after, beforeEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { startScriptedServer, type ScriptedServer, type ScriptedRule } from '../../fixtures/scripted-server';
+import { loadPromptFile } from '../../../src/core/prompt/load';
+import { runEval } from '../../../src/core/engine';
+import { ADVISOR_COMMANDS } from '../../../src/core/analysis/advisor';
+import type { Recommendation, RunRecord } from '../../../src/core/runs/schema';
+import { resolverFor, tempWorkspace, type Workspace } from '../engine/helpers';
+
+let server: ScriptedServer;
+let ws: Workspace;
+before(async () => {
+  server = await startScriptedServer({});
+});
+after(async () => {
+  await server.close();
+});
+beforeEach(() => {
+  ws?.dispose();
+  ws = tempWorkspace();
+  server.resetStats();
+});
+after(() => ws?.dispose());
+
+const range = (a: number, b: number) => Array.from({ length: b - a }, (_, i) => a + i);
+
+async function run(name: string, text: string, rules: ScriptedRule[], judgeModel?: string): Promise<{ record: RunRecord; top: Recommendation }> {
+  server.setRules(rules);
+  const file = ws.write(name, text);
+  const spec = await loadPromptFile(file);
+  const { record } = await runEval(spec, {
+    providers: resolverFor(server.url),
+    root: ws.root,
+    write: false,
+    cache: false,
+    ...(judgeModel ? { judgeModel } : {}),
+  });
+  assert.equal(record.status, 'completed');
+  const top = record.advice?.recommendations[0];
+  assert.ok(top, 'the run has advice');
+  return { record, top };
+}
+
+function perVariant(rec: Recommendation): Record<string, number> {
+  return Object.fromEntries((rec.evidence.perVariant as { variant: string; failures: number }[]).map((p) => [p.variant, p.failures]));
+}
+
+// --- prompt files ---------------------------------------------------------------------------------------
+
+function productQa(n: number, extra = ''): string {
+  const rows = range(0, n)
+    .map((i) => `  - product: P${i}\n    code: C${i}X`)
+    .join('\n');
+  return `name: Product codes
+model: openai/test-model
+messages:
+  - role: system
+    content: Answer with the product's code.
+  - role: user
+    content: "What is the code of product {{product}}? {{context}}"
+testData:
+${rows}
+examples:
+  - input: { product: Q1, context: "" }
+    output: The code of Q1 is K1Z.
+  - input: { product: Q2, context: "" }
+    output: The code of Q2 is K2Z.
+  - input: { product: Q3, context: "" }
+    output: The code of Q3 is K3Z.
+${extra}evaluators:
+  - name: has-code
+    string:
+      contains: "{{code}}"
+`;
+}
+
+function jsonTicket(n: number): string {
+  const rows = range(0, n)
+    .map((i) => `  - ticket: "order ${i} is broken"`)
+    .join('\n');
+  return `name: Ticket triage
+model: openai/gpt-4o-mini
+messages:
+  - role: system
+    content: 'Triage the ticket. Reply with JSON like {"priority": "high"}.'
+  - role: user
+    content: "{{ticket}}"
+testData:
+${rows}
+examples:
+  - input: my order 100 is late
+    output: '{"priority":"low"}'
+  - input: my order 101 exploded
+    output: '{"priority":"high"}'
+  - input: order 102 missing a screw
+    output: '{"priority":"low"}'
+variants:
+  - name: zero-shot
+    shots: 0
+  - name: 3-shot
+    shots: 3
+evaluators:
+  - name: valid-json
+    json: {}
+`;
+}
+
+// --- scenarios ------------------------------------------------------------------------------------------
+
+test('scenario: knowledge gap that few-shot does not fix → rag, and fine-tuning will not add knowledge', async () => {
+  const variants = 'variants:\n  - name: zero-shot\n    shots: 0\n  - name: 3-shot\n    shots: 3\n';
+  const { record, top } = await run('knowledge.prompt.yml', productQa(20, variants), [
+    // the model knows products 12..19 and makes up codes for the rest, with or without examples
+    { user: 'product P(1[2-9])\\b', reply: 'The code of P$1 is C$1X.' },
+    { user: 'product P(\\d+)\\b', reply: 'The code of P$1 is probably 0000.' },
+  ]);
+  assert.equal(record.variants[0].categories.knowledge, 12);
+  assert.equal(top.kind, 'rag');
+  assert.match(top.why, /Fine-tuning will not add knowledge/);
+  assert.deepEqual(top.evidence.cases, range(0, 12));
+  assert.deepEqual(perVariant(top), { 'zero-shot': 12, '3-shot': 12 });
+  assert.ok(top.actions.includes(`command:${ADVISOR_COMMANDS.addRetrieval}|Add retrieval`));
+});
+
+test('scenario: format failures few-shot reduces but does not clear → fine-tuning, with tokens saved per call', async () => {
+  const { record, top } = await run('format-reduced.prompt.yml', jsonTicket(20), [
+    // with examples the model answers JSON except for tickets 0..5; without, it always answers prose
+    { user: 'order [0-5] is', shotsAtLeast: 1, reply: 'Priority: high' },
+    { shotsAtLeast: 1, reply: '{"priority":"high"}' },
+    { reply: 'This looks like a high priority ticket.' },
+  ]);
+  assert.equal(record.variants[0].categories.format, 20);
+  assert.equal(record.variants[1].categories.format, 6);
+  assert.equal(top.kind, 'fine-tuning');
+  assert.deepEqual(perVariant(top), { 'zero-shot': 20, '3-shot': 6 });
+  assert.deepEqual(top.evidence.cases, range(0, 20));
+  assert.equal(top.evidence.bestFewShot, '3-shot');
+  assert.ok((top.evidence.tokensSavedPerCall as number) > 0, 'few-shot tokens are the saving');
+  assert.ok((top.evidence.savedPer1000CallsUsd as number) > 0, 'gpt-4o-mini has a price');
+  assert.ok(top.actions.some((a) => a.startsWith(`command:${ADVISOR_COMMANDS.exportFineTune}|`)));
+});
+
+test('scenario: format failures few-shot does not move → prompt-engineering (instructions, JSON schema mode)', async () => {
+  const { record, top } = await run('format-stuck.prompt.yml', jsonTicket(20), [
+    { user: 'order [0-9] is', reply: 'Priority: high' },
+    { reply: '{"priority":"low"}' },
+  ]);
+  assert.equal(record.variants[0].categories.format, 10);
+  assert.equal(record.variants[1].categories.format, 10);
+  assert.equal(top.kind, 'prompt-engineering');
+  assert.deepEqual(perVariant(top), { 'zero-shot': 10, '3-shot': 10 });
+  assert.deepEqual(top.evidence.cases, range(0, 10));
+  assert.ok(top.actions.some((a) => /json_schema/.test(a)));
+  assert.ok(!record.advice!.recommendations.some((r) => r.kind === 'fine-tuning'));
+});
+
+test('scenario: reasoning failures (the judge sees facts present, conclusion wrong) → prompt-engineering with chain of thought', async () => {
+  const rows = range(0, 20)
+    .map((i) => `  - a: Ann${i}\n    b: Bob${i}\n    expected: "${i % 2 ? 'yes' : 'no'}"`)
+    .join('\n');
+  const text = `name: Ages
+model: openai/test-model
+messages:
+  - role: system
+    content: Answer yes or no.
+  - role: user
+    content: "{{a}} is 30. {{b}} is 40. Is {{a}} older than {{b}}?"
+testData:
+${rows}
+evaluators:
+  - name: answer
+    string:
+      contains: "{{expected}}"
+`;
+  const { record, top } = await run(
+    'reasoning.prompt.yml',
+    text,
+    [
+      { system: 'You classify why', reply: '{"category":"reasoning","reason":"both ages are given but the comparison is wrong"}' },
+      // odd rows expect "yes" and the model says "no": 10 wrong conclusions
+      { user: 'Ann\\d*[13579] is', reply: 'no' },
+      { reply: 'no' },
+    ],
+    'openai/judge-model',
+  );
+  assert.equal(record.variants[0].categories.reasoning, 10);
+  const failed = record.cases.flatMap((c) => c.results).find((r) => !r.passed)!;
+  assert.match(failed.categoryReason!, /^judge: both ages/);
+  assert.equal(top.kind, 'prompt-engineering');
+  assert.deepEqual(top.evidence.cases, range(0, 20).filter((i) => i % 2));
+  assert.ok(top.actions.includes(`command:${ADVISOR_COMMANDS.addChainOfThought}|Add chain-of-thought variant`));
+  assert.match(top.title!, /step by step/);
+});
+
+test('scenario: context present but missing the needed fact → rag with retrieval actions', async () => {
+  ws.write('docs/codes.md', range(0, 10).map((i) => `Product P${i} has the code C${i}X.`).join('\n\n'));
+  ws.write('docs/other.md', 'Products P10 to P19 ship in blue boxes.\n\nAll products come with a manual.');
+  const extra = `retrieval:
+  documents: ./docs/*.md
+  chunk: { size: 200, overlap: 20 }
+  topK: 2
+  query: input
+  into: context
+variants:
+  - name: zero-shot
+    shots: 0
+  - name: rag
+    retrieval: true
+`;
+  const { record, top } = await run('rag.prompt.yml', productQa(20, extra), [
+    // the model repeats a code only when the context it was given holds it
+    { anyMessage: 'product P(\\d+)\\?[\\s\\S]*Product P\\1 has the code C\\1X', user: 'product P(\\d+)\\?', reply: 'The code of P$1 is C$1X.' },
+    { reply: 'The code is not in what I was given.' },
+  ]);
+  const rag = record.variants.find((v) => v.name === 'rag')!;
+  assert.equal(rag.retrieval, true);
+  assert.equal(rag.passed, 10);
+  assert.equal(rag.categories.retrieval, 10, 'context present, fact absent');
+  assert.equal(record.variants[0].categories.knowledge, 20);
+  assert.equal(top.kind, 'rag');
+  assert.equal(top.evidence.ragVariant, 'rag');
+  assert.deepEqual(top.evidence.cases, range(0, 20));
+  assert.deepEqual(perVariant(top), { 'zero-shot': 20, rag: 0 }, 'knowledge failures per variant');
+  const also = top.evidence.also as { perVariant: { variant: string; failures: number; cases: number[] }[] }[];
+  const retrieval = also.flatMap((a) => a.perVariant).find((p) => p.variant === 'rag' && p.failures > 0)!;
+  assert.deepEqual(retrieval.cases, range(10, 20), 'the retrieval failures are the products the docs lack');
+  for (const word of [/chunk/i, /rerank/i, /hyde/i, /expand/i]) assert.ok(top.actions.some((a) => word.test(a)), String(word));
+});
+
+test('scenario: 4 cases → evaluation first', async () => {
+  const variants = 'variants:\n  - name: zero-shot\n    shots: 0\n  - name: 3-shot\n    shots: 3\n';
+  const { top } = await run('tiny.prompt.yml', productQa(4, variants), [{ reply: 'The code is probably 0000.' }]);
+  assert.equal(top.kind, 'evaluation');
+  assert.equal(top.evidence.caseCount, 4);
+  assert.deepEqual(top.evidence.cases, [0, 1, 2, 3]);
+  assert.ok(top.actions.includes(`command:${ADVISOR_COMMANDS.addTestCase}|Add test case`));
+});
