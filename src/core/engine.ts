@@ -44,6 +44,8 @@ export interface RunOptions {
   categorizeWithJudge?: boolean;
   /** Per-attempt timeout for provider calls. */
   timeoutMs?: number;
+  /** Retry policy for failed calls (defaults: the scheduler's). */
+  retry?: { maxRetries?: number; baseDelayMs?: number; maxDelayMs?: number };
 }
 
 /** The model a variant uses, as written. */
@@ -105,6 +107,7 @@ class Run {
       s = new Scheduler({
         ...(this.opts.concurrency ? { maxConcurrency: this.opts.concurrency } : {}),
         ...(this.opts.timeoutMs ? { timeoutMs: this.opts.timeoutMs } : {}),
+        ...this.opts.retry,
       });
       this.schedulers.set(endpointKey, s);
     }

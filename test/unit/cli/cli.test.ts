@@ -3,10 +3,12 @@ import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readFileSync, existsSync } from 'node:fs';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { startScriptedServer, type ScriptedServer } from '../../fixtures/scripted-server';
 import { CLASSIFIER, classifierRules, tempWorkspace, type Workspace } from '../engine/helpers';
 
 const MAIN = path.resolve('src/cli/main.ts');
+const TSX = path.resolve('node_modules/tsx/dist/loader.mjs');
 let server: ScriptedServer;
 let ws: Workspace;
 
@@ -21,7 +23,7 @@ after(async () => {
 
 function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
+    const child = spawn(process.execPath, ['--import', pathToFileURL(TSX).href, MAIN, ...args], {
       cwd: ws.root,
       env: { PATH: process.env.PATH ?? '', HOME: ws.root, OPENAI_API_KEY: 'cli-key', OPENAI_BASE_URL: server.url, ...env },
     });

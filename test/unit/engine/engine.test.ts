@@ -8,7 +8,11 @@ import { runEval } from '../../../src/core/engine';
 import { RunRecordSchema } from '../../../src/core/runs/schema';
 import { listRuns, runsDir } from '../../../src/core/runs/store';
 import type { RunEvent } from '../../../src/core/events';
+import { createEnvResolver } from '../../../src/core/providers/resolve';
 import { CLASSIFIER, classifierRules, resolverFor, tempWorkspace, type Workspace } from './helpers';
+
+/** Bounded retries with short delays so failing-call tests stay quick. */
+const FAST_RETRY = { maxRetries: 2, baseDelayMs: 5, maxDelayMs: 20 };
 
 let server: ScriptedServer;
 let ws: Workspace;
@@ -100,7 +104,7 @@ test('a 429 storm loses no case and peak concurrency stays within capacity', asy
 test('a call that keeps failing becomes an error result with the reason; the rest of the run goes on', async () => {
   server.setOptions({ faults: [{ status: 500, user: 'refund' }] });
   const spec = await classifier();
-  const { record } = await runEval(spec, { providers: resolverFor(server.url), root: ws.root, cache: false, timeoutMs: 2000 });
+  const { record } = await runEval(spec, { providers: resolverFor(server.url), root: ws.root, cache: false, timeoutMs: 2000, retry: FAST_RETRY });
   assert.equal(record.status, 'completed');
   const refund = record.cases[1].results;
   assert.ok(refund.every((r) => r.error && /500/.test(r.error) && r.category === 'error' && !r.passed));
@@ -112,7 +116,7 @@ test('a call that keeps failing becomes an error result with the reason; the res
 test('errors are never cached: after the fault clears, a re-run calls the provider for exactly the failed cells', async () => {
   server.setOptions({ faults: [{ status: 500, user: 'refund' }] });
   const spec = await classifier();
-  await runEval(spec, { providers: resolverFor(server.url), root: ws.root, timeoutMs: 2000 });
+  await runEval(spec, { providers: resolverFor(server.url), root: ws.root, timeoutMs: 2000, retry: FAST_RETRY });
   server.setOptions({ faults: [] });
   server.resetStats();
   const { record } = await runEval(spec, { providers: resolverFor(server.url), root: ws.root });
@@ -158,7 +162,6 @@ test('repeat runs every case n times with distinct calls; variant and case filte
 
 test('a model with no key configured makes error results naming the variable, not a crash', async () => {
   const spec = await classifier();
-  const { createEnvResolver } = await import('../../../src/core/providers/resolve');
   const { record } = await runEval(spec, { providers: createEnvResolver({}), root: ws.root, write: false });
   assert.equal(record.status, 'failed');
   assert.match(record.statusReason ?? '', /OPENAI_API_KEY/);
