@@ -126,13 +126,24 @@ function isRetryableStatus(status: number): boolean {
 
 function causeCode(err: unknown): string | undefined {
   let e: unknown = err;
-  for (let i = 0; i < 5 && e && typeof e === 'object'; i++) {
+  for (let i = 0; i < 6 && e && typeof e === 'object'; i++) {
     const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && /^E[A-Z_]+$/.test(code)) return code;
-    e = (e as { cause?: unknown }).cause;
+    if (typeof code === 'string' && /^(E[A-Z_]+|UND_ERR_[A-Z_]+)$/.test(code)) return code;
+    const inner = (e as { errors?: unknown[] }).errors;
+    e = (e as { cause?: unknown }).cause ?? (Array.isArray(inner) ? inner[0] : undefined);
   }
   return undefined;
 }
+
+const CONNECTION_WORDS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused (is the server running?)',
+  ECONNRESET: 'connection reset',
+  UND_ERR_SOCKET: 'connection closed by the server',
+  ENOTFOUND: 'host not found',
+  EAI_AGAIN: 'host lookup failed',
+  ETIMEDOUT: 'connection timed out',
+  UND_ERR_CONNECT_TIMEOUT: 'connection timed out',
+};
 
 /**
  * Converts anything the `openai` package (or fetch) throws into a ProviderError.
@@ -146,11 +157,9 @@ export function toProviderError(err: unknown, ctx: { label: string; apiKey?: str
   }
   if (err instanceof APIConnectionError) {
     const code = causeCode(err);
-    const what = code === 'ECONNREFUSED' ? 'connection refused' : code === 'ECONNRESET' ? 'connection reset' : 'connection failed';
-    return new ProviderError(say(`${what}${code && !what.includes('reset') && !what.includes('refused') ? ` (${code})` : ''}`), {
-      retryable: true,
-      code: code ?? 'connection',
-    });
+    const what = (code && CONNECTION_WORDS[code]) ?? `connection failed${code ? ` (${code})` : ''}`;
+    // A host that does not exist will not appear on retry; everything else may be transient.
+    return new ProviderError(say(what), { retryable: code !== 'ENOTFOUND', code: code ?? 'connection' });
   }
   if (err instanceof APIError && typeof err.status === 'number') {
     const status = err.status;
@@ -169,8 +178,8 @@ export function toProviderError(err: unknown, ctx: { label: string; apiKey?: str
     return new ProviderError(say('malformed response (invalid JSON)'), { retryable: true, code: 'malformed_response' });
   }
   const code = causeCode(err);
-  if (code === 'ECONNRESET' || code === 'ECONNREFUSED' || code === 'EPIPE' || code === 'ETIMEDOUT' || code === 'UND_ERR_SOCKET') {
-    return new ProviderError(say(`connection failed (${code})`), { retryable: true, code });
+  if (code && code !== 'ENOTFOUND') {
+    return new ProviderError(say(CONNECTION_WORDS[code] ?? `connection failed (${code})`), { retryable: true, code });
   }
   const message = err instanceof Error ? err.message : String(err);
   return new ProviderError(say(message), { retryable: false });
@@ -217,9 +226,8 @@ export function createOpenAIProvider(opts: OpenAIProviderOptions): Provider {
     try {
       return await fn();
     } catch (err) {
-      if (signal.aborted || err instanceof APIUserAbortError) {
-        if (signal.aborted) throw abortReason(signal);
-      }
+      if (signal.aborted) throw abortReason(signal);
+      if (err instanceof APIUserAbortError) throw new DOMException('The operation was aborted', 'AbortError');
       throw toProviderError(err, ctx);
     }
   }

@@ -2,9 +2,10 @@
 //
 // Concurrency finds the server's capacity by itself (TCP-style):
 // - slow start: while tasks are waiting, every success raises the limit by one (the limit doubles per
-//   round trip) until the first 429/503;
+//   round trip) until the first 429 (or 503 with retry-after);
 // - then additive increase: +1 per `limit` successes (one step per round trip), probing gently;
-// - on a 429/503 the limit first drops to the calls in flight (once per window), then by one per 429,
+//   after a collapse (e.g. a rate-limit storm) growth is fast again up to half the limit before it;
+// - on a 429 the limit first drops to the calls in flight (once per window), then by one per 429,
 //   so a burst of k rejections above a capacity C settles near C; never below 1;
 // - retry-after-ms / retry-after is honoured: the throttled attempt waits that long, and when 429s
 //   repeat (not a single probe) new dispatches pause for it too (capped at maxDelayMs).
@@ -47,7 +48,7 @@ export interface SchedulerStats {
   peakInFlight: number;
   /** Current concurrency limit. */
   limit: number;
-  /** Attempts answered with 429 (or 503). */
+  /** Attempts answered with 429 (or 503 with retry-after). */
   throttled: number;
 }
 
@@ -86,8 +87,13 @@ function reasonOf(err: ProviderError): string {
       return 'malformed response';
     case undefined:
       return 'failed';
+    case 'ECONNRESET':
+    case 'UND_ERR_SOCKET':
+      return 'connection reset';
+    case 'ECONNREFUSED':
+      return 'connection refused';
     default:
-      return err.opts.code === 'ECONNRESET' ? 'connection reset' : 'connection failed';
+      return 'connection failed';
   }
 }
 
@@ -101,6 +107,8 @@ export class Scheduler {
 
   private limit: number;
   private slowStart = true;
+  /** Below this limit growth is fast again (recovery after a collapse), as TCP's ssthresh. */
+  private fastBelow = 0;
   private growthCredit = 0;
   private epoch = 0;
   private inFlight = 0;
@@ -250,7 +258,8 @@ export class Scheduler {
       this.pump();
       return;
     }
-    const throttled = err.status === 429 || err.status === 503;
+    // 429, or a 503 that says when to come back: the server is busy, not broken.
+    const throttled = err.status === 429 || (err.status === 503 && err.retryAfterMs !== undefined);
     if (throttled) this.onThrottle(epoch, err.retryAfterMs);
 
     let mayRetry = err.retryable;
@@ -295,7 +304,7 @@ export class Scheduler {
   private onSuccess(): void {
     if (this.queue.length === 0 && this.inFlight + 1 < Math.floor(this.limit)) return; // not limited by us: don't grow
     if (this.limit >= this.cap) return;
-    if (this.slowStart) {
+    if (this.slowStart || this.limit < this.fastBelow) {
       this.limit = Math.min(this.cap, this.limit + 1);
     } else {
       this.growthCredit += 1 / Math.floor(this.limit);
@@ -315,6 +324,7 @@ export class Scheduler {
     if (attemptEpoch >= this.epoch) {
       // First 429 of this window: the server holds about what is in flight now.
       this.epoch++;
+      this.fastBelow = Math.floor(this.limit / 2);
       this.limit = Math.min(this.limit, this.inFlight + 1);
     }
     // Each 429 takes one slot away: a burst of k rejections above capacity C ends near C.

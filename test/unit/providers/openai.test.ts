@@ -1,5 +1,6 @@
 import { test, before, after, beforeEach } from 'node:test';
 import * as assert from 'node:assert/strict';
+import * as net from 'node:net';
 import { APIError } from 'openai';
 import { startScriptedServer, type ScriptedServer } from '../../fixtures/scripted-server';
 import { createOpenAIProvider, parseRetryAfter, toProviderError } from '../../../src/core/providers/openai';
@@ -25,6 +26,14 @@ beforeEach(() => {
 const never = new AbortController().signal;
 const ask = (content: string, extra: Partial<Parameters<Provider['chat']>[0]> = {}) =>
   provider.chat({ model: 'gpt-4o-mini', messages: [{ role: 'user', content }], params: {}, ...extra }, never);
+
+async function freePort(): Promise<number> {
+  const srv = net.createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+  const port = (srv.address() as net.AddressInfo).port;
+  await new Promise<void>((r) => srv.close(() => r()));
+  return port;
+}
 
 async function rejection(p: Promise<unknown>): Promise<unknown> {
   try {
@@ -123,10 +132,12 @@ test('malformed body, reset connection and refused connection are retryable Prov
   const reset = (await rejection(ask('x'))) as ProviderError;
   assert.ok(reset instanceof ProviderError);
   assert.equal(reset.retryable, true);
-  const dead = createOpenAIProvider({ kind: 'custom', baseURL: 'http://127.0.0.1:1/v1', apiKey: KEY });
+  const port = await freePort();
+  const dead = createOpenAIProvider({ kind: 'custom', baseURL: `http://127.0.0.1:${port}/v1`, apiKey: KEY });
   const refused = (await rejection(dead.chat({ model: 'm', messages: [{ role: 'user', content: 'x' }], params: {} }, never))) as ProviderError;
   assert.ok(refused instanceof ProviderError);
   assert.equal(refused.retryable, true);
+  assert.match(refused.message, /connection refused/);
   assert.ok(!refused.message.includes(KEY));
 });
 
