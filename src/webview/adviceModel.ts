@@ -36,35 +36,40 @@ function scalar(v: unknown): string | undefined {
   return undefined;
 }
 
+/** First key humanized ("knowledgeFailures" → "Knowledge failures"), nested keys (variant names, categories) as written. */
+function pathLabel(path: string[]): string {
+  return [humanizeKey(path[0]), ...path.slice(1)].join(' · ');
+}
+
 /**
  * Walks evidence two levels deep: scalars become facts; `cases`/`caseIndexes` arrays become links (labelled by
- * the key that holds them); small objects of scalars become one fact ("format: 3 → 1").
+ * the keys that lead to them); arrays of scalars become one fact.
  */
 export function readEvidence(evidence: Record<string, unknown>): EvidenceView {
   const facts: EvidenceFact[] = [];
   const links: EvidenceLink[] = [];
-  const visit = (key: string, v: unknown, parent: string | undefined, depth: number) => {
-    const label = parent ? `${humanizeKey(parent)}: ${humanizeKey(key)}` : humanizeKey(key);
+  const visit = (path: string[], v: unknown, depth: number) => {
+    const key = path[path.length - 1];
     if (CASE_KEYS.has(key)) {
       const cases = caseList(v);
-      if (cases) links.push({ label: parent ? humanizeKey(parent) : 'Cases', cases });
+      if (cases) links.push({ label: path.length > 1 ? pathLabel(path.slice(0, -1)) : 'Cases', cases });
       return;
     }
     const s = scalar(v);
     if (s !== undefined) {
-      facts.push({ label, value: s });
+      facts.push({ label: pathLabel(path), value: s });
       return;
     }
     if (Array.isArray(v)) {
       const cases = /case/i.test(key) ? caseList(v) : undefined;
-      if (cases) links.push({ label: humanizeKey(key), cases });
-      else if (v.every((x) => scalar(x) !== undefined)) facts.push({ label, value: v.map((x) => scalar(x)).join(', ') });
+      if (cases) links.push({ label: pathLabel(path), cases });
+      else if (v.length && v.every((x) => scalar(x) !== undefined)) facts.push({ label: pathLabel(path), value: v.map((x) => scalar(x)).join(', ') });
       return;
     }
     if (v && typeof v === 'object' && depth < 2) {
-      for (const [k, x] of Object.entries(v as Record<string, unknown>)) visit(k, x, parent ? `${parent} ${key}` : key, depth + 1);
+      for (const [k, x] of Object.entries(v as Record<string, unknown>)) visit([...path, k], x, depth + 1);
     }
   };
-  for (const [k, v] of Object.entries(evidence)) visit(k, v, undefined, 0);
+  for (const [k, v] of Object.entries(evidence)) visit([k], v, 0);
   return { facts, links };
 }

@@ -1,0 +1,51 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { humanizeCommand, isAllowedActionCommand, parseAction } from '../../../src/shared/actions';
+import { readEvidence } from '../../../src/webview/adviceModel';
+
+test('action strings: command with label, bare command, markdown link, args, plain text', () => {
+  assert.deepEqual(parseAction('command:promptLadder.addRetrieval|Add retrieval'), { label: 'Add retrieval', command: 'promptLadder.addRetrieval' });
+  assert.deepEqual(parseAction('command:promptLadder.exportFineTuneDataset'), { label: 'Export fine tune dataset', command: 'promptLadder.exportFineTuneDataset' });
+  assert.deepEqual(parseAction('[Add CoT variant](command:promptLadder.addChainOfThought)'), { label: 'Add CoT variant', command: 'promptLadder.addChainOfThought' });
+  assert.deepEqual(parseAction(`command:promptLadder.addFewShot?${encodeURIComponent('[3]')}|Add 3-shot`), {
+    label: 'Add 3-shot',
+    command: 'promptLadder.addFewShot',
+    args: [3],
+  });
+  assert.deepEqual(parseAction('Write clearer instructions'), { label: 'Write clearer instructions' });
+  assert.deepEqual(parseAction('command:bad id|x'), { label: 'command:bad id|x' });
+});
+
+test('only Prompt Ladder commands may run from advice', () => {
+  assert.equal(isAllowedActionCommand('promptLadder.addRetrieval'), true);
+  assert.equal(isAllowedActionCommand('workbench.action.terminal.sendSequence'), false);
+  assert.equal(isAllowedActionCommand('promptLadderEvil.x'), false);
+  assert.equal(humanizeCommand('promptLadder.addRetrieval'), 'Add retrieval');
+});
+
+test('evidence: scalars become facts, case arrays become links labelled by their key', () => {
+  const ev = readEvidence({
+    failures: 11,
+    knowledgeFailures: 8,
+    cases: [4, 2, 2],
+    fewShotDelta: -0.05,
+    byVariant: { 'zero-shot': { knowledge: 5, caseIndexes: [1, 2, 3] }, '3-shot': { knowledge: 3 } },
+    note: 'few-shot did not help',
+    nested: { a: { b: { c: 1 } } },
+  });
+  assert.deepEqual(ev.links, [
+    { label: 'Cases', cases: [2, 4] },
+    { label: 'By variant · zero-shot', cases: [1, 2, 3] },
+  ]);
+  const facts = Object.fromEntries(ev.facts.map((f) => [f.label, f.value]));
+  assert.equal(facts['Failures'], '11');
+  assert.equal(facts['Knowledge failures'], '8');
+  assert.equal(facts['Few shot delta'], '-0.05');
+  assert.equal(facts['By variant · zero-shot · knowledge'], '5');
+  assert.equal(facts['Note'], 'few-shot did not help');
+});
+
+test('evidence: arrays named like cases but not holding indexes are not links', () => {
+  const ev = readEvidence({ cases: ['a', 'b'], exampleCases: [0, 5] });
+  assert.deepEqual(ev.links, [{ label: 'Example cases', cases: [0, 5] }]);
+});

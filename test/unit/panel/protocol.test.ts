@@ -1,0 +1,111 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseHostMessage, parseResult, parseWebviewMessage, type HostMessage } from '../../../src/shared/protocol';
+import { RunRecordSchema } from '../../../src/core/runs/schema';
+import { sample } from './fixtures';
+
+test('webview → host: every command shape the webview sends parses', () => {
+  const msgs = [
+    { type: 'ready' },
+    { type: 'run' },
+    { type: 'run', caseIndexes: [0, 2], variants: ['3-shot'], noCache: true },
+    { type: 'cancel' },
+    { type: 'rerunFailures', variants: ['zero-shot'] },
+    { type: 'openFile', line: 12 },
+    { type: 'openFile', file: 'cases/support.jsonl', line: 3 },
+    { type: 'executeAction', action: 'command:promptLadder.addRetrieval|Add retrieval' },
+    { type: 'copy', text: '<img src=x onerror=alert(1)>' },
+    { type: 'clearCompare' },
+    { type: 'showLatest' },
+    { type: 'log', level: 'warn', message: 'x' },
+    { type: 'request', id: 1, request: { method: 'details', caseIndex: 3, variant: 'zero-shot' } },
+    { type: 'request', id: 2, request: { method: 'pickRunToCompare' } },
+    { type: 'request', id: 3, request: { method: 'compareWith', runUri: 'file:///w/.promptladder/runs/a.json' } },
+  ];
+  for (const m of msgs) {
+    const r = parseWebviewMessage(m);
+    assert.ok(r.ok, `${JSON.stringify(m)}: ${r.ok ? '' : r.error}`);
+  }
+});
+
+test('webview → host: invalid messages are rejected with the message type and the failing path', () => {
+  const bad: [unknown, string][] = [
+    [null, "'\\?'"],
+    ['ready', "'\\?'"],
+    [{ type: 'explode' }, 'explode'],
+    [{ type: 'run', caseIndexes: [-1] }, 'caseIndexes'],
+    [{ type: 'run', caseIndexes: [1.5] }, 'caseIndexes'],
+    [{ type: 'openFile', line: 0 }, 'line'],
+    [{ type: 'openFile' }, 'line'],
+    [{ type: 'executeAction', action: '' }, 'action'],
+    [{ type: 'log', level: 'debug', message: 'x' }, 'level'],
+    [{ type: 'request', id: 'a', request: { method: 'details', caseIndex: 0, variant: 'v' } }, 'id'],
+    [{ type: 'request', id: 1, request: { method: 'deleteEverything' } }, 'request'],
+    [{ type: 'request', id: 1, request: { method: 'details', caseIndex: 0 } }, 'variant'],
+  ];
+  for (const [m, where] of bad) {
+    const r = parseWebviewMessage(m);
+    assert.equal(r.ok, false, JSON.stringify(m));
+    if (!r.ok) assert.match(r.error, new RegExp(where), r.error);
+  }
+});
+
+test('host → webview: init with a real record, run events, compare and responses parse', () => {
+  const rec = sample();
+  assert.ok(RunRecordSchema.safeParse(rec).success, 'fixture is a valid core record');
+  const msgs: HostMessage[] = [
+    { type: 'init', promptUri: 'file:///w/a.prompt.yml', promptLabel: 'a.prompt.yml', record: rec, pinned: false, running: false, compare: null },
+    { type: 'init', promptUri: 'file:///w/a.prompt.yml', promptLabel: 'a.prompt.yml', record: null, pinned: false, running: true, compare: null, progress: null, focus: { caseIndex: 2, variant: '3-shot', open: true } },
+    {
+      type: 'runEvents',
+      events: [
+        { type: 'run-started', runId: 'r', total: 8, variants: ['zero-shot', '3-shot'], caseCount: 4, record: rec },
+        { type: 'case-started', caseIndex: 0, variant: 'zero-shot', repeat: 0 },
+        { type: 'case-finished', caseIndex: 0, result: rec.cases[0].results[0] },
+        { type: 'progress', done: 1, total: 8, passed: 1, failed: 0, errors: 0, cached: 0 },
+        { type: 'run-finished', record: rec, path: '/w/.promptladder/runs/a.json' },
+      ],
+    },
+    { type: 'running', running: false },
+    { type: 'compare', compare: null },
+    { type: 'focus', focus: { caseIndex: 1 } },
+    { type: 'error', message: 'No provider configured' },
+    { type: 'response', id: 4, ok: true, result: { anything: 1 } },
+    { type: 'response', id: 5, ok: false, error: 'nope' },
+    { type: 'testProbe', id: 1, click: '[data-testid="run-button"]' },
+  ];
+  for (const m of msgs) {
+    const r = parseHostMessage(JSON.parse(JSON.stringify(m)));
+    assert.ok(r.ok, `${m.type}: ${r.ok ? '' : r.error}`);
+  }
+});
+
+test('host → webview: a record that is not a run record is rejected, naming the bad field', () => {
+  const rec = sample() as unknown as { cases: { results: { passed: unknown }[] }[] };
+  rec.cases[1].results[0].passed = 'yes';
+  const r = parseHostMessage({ type: 'init', promptUri: 'u', promptLabel: 'l', record: rec, pinned: false, running: false, compare: null });
+  assert.equal(r.ok, false);
+  if (!r.ok) assert.match(r.error, /record\.cases\.1\.results\.0\.passed/);
+
+  const ev = parseHostMessage({ type: 'runEvents', events: [{ type: 'case-finished', caseIndex: 0 }] });
+  assert.equal(ev.ok, false);
+  const unknownType = parseHostMessage({ type: 'eval', code: 'alert(1)' });
+  assert.equal(unknownType.ok, false);
+  if (!unknownType.ok) assert.match(unknownType.error, /'eval'/);
+});
+
+test('request results are validated per method', () => {
+  const rec = sample();
+  const c = rec.cases[1];
+  const details = { caseIndex: 1, variant: 'zero-shot', line: c.line, vars: c.vars, results: [c.results[0]] };
+  assert.ok(parseResult('details', details).ok);
+  assert.equal(parseResult('details', { caseIndex: 1 }).ok, false);
+  assert.ok(parseResult('pickRunToCompare', null).ok, 'a cancelled pick resolves with null');
+  assert.equal(parseResult('pickRunToCompare', { baseRunId: 'x' }).ok, false);
+});
+
+test('unknown fields are stripped on receipt', () => {
+  const r = parseWebviewMessage({ type: 'cancel', extra: '<script>' });
+  assert.ok(r.ok);
+  if (r.ok) assert.deepEqual(r.message, { type: 'cancel' });
+});
