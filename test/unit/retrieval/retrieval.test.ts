@@ -141,9 +141,22 @@ test('with an embed function chunks are embedded once and cached on disk', async
   assert.equal(server.stats.embeddingRequests, 0, 'second build is served from the cache');
 });
 
-test('a PDF without the optional reader is reported as skipped with the package to install, or read when present', async () => {
-  write('pdf/a.pdf', '%PDF-1.4 not really');
-  const { skipped, documents } = await loadDocuments(['pdf/*.pdf'], dir);
-  assert.equal(documents.length + skipped.length, 1);
-  if (skipped.length) assert.match(skipped[0].reason, /unpdf|PDF|pdf/);
+async function installed(name: string): Promise<boolean> {
+  try {
+    await import(name);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+test('PDF and DOCX are read through their optional packages, or reported with the package to install', async () => {
+  const fixtures = path.join(__dirname, 'fixtures');
+  const { documents, skipped } = await loadDocuments(['*.pdf', '*.docx'], fixtures);
+  const pdf = documents.find((d) => d.source === 'warranty.pdf');
+  if (await installed('unpdf')) assert.equal(pdf?.text.trim(), 'Hello warranty two years');
+  else assert.match(skipped.find((s) => s.source === 'warranty.pdf')!.reason, /npm install unpdf/);
+  const docx = documents.find((d) => d.source === 'returns.docx');
+  if (await installed('mammoth')) assert.equal(docx?.text.trim(), 'Returns within 30 days.');
+  else assert.match(skipped.find((s) => s.source === 'returns.docx')!.reason, /npm install mammoth/);
 });
