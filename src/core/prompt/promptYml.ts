@@ -34,7 +34,8 @@ export function checkMessageTemplate(c: Collector, content: string, p: IssuePath
   const block = isScalar(node) && (node.type === Scalar.BLOCK_LITERAL || node.type === Scalar.BLOCK_FOLDED);
   const before = content.slice(0, err.offset).split('\n').length - 1;
   const line = range.line + before + (block ? 1 : 0);
-  c.push({ file: c.src.file, line, col: 1, message: `template: ${err.message}`, severity: 'error' });
+  // gh itself knows only {{name}}: in a .prompt.yml a malformed {% %} block is a warning and the text renders as gh would.
+  c.push({ file: c.src.file, line, col: 1, message: `template: ${err.message}; the message is used with plain {{name}} replacement`, severity: 'warning' });
 }
 
 export function nameFromFile(file: string, suffix: RegExp): string {

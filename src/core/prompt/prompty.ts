@@ -191,7 +191,7 @@ export async function loadPrompty(file: string, text: string): Promise<LoadResul
       const bodyLines = body.split(/\r?\n/);
       // locate the error in the body: the content starts on the line after its marker
       const rel = m.content.slice(0, err.offset).split('\n').length - 1;
-      let first = m.line - bodyStart + 1;
+      let first = m.line - bodyStart + (ROLE_LINE.test(bodyLines[m.line - bodyStart] ?? '') ? 1 : 0);
       while (first < bodyLines.length && !bodyLines[first].trim()) first++;
       c.push({ file, line: bodyStart + first + rel, col: 1, message: `template: ${err.message}`, severity: 'error' });
     }

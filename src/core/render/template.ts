@@ -48,8 +48,8 @@ function tokenize(src: string): Tok[] {
   let rest = src.slice(last);
   if (trimNext) rest = rest.replace(/^\s+/, '');
   if (rest) toks.push({ t: 'text', v: rest, at: last });
-  // A `{% ... %}` tag on a line of its own leaves no blank line behind (Jinja's trim_blocks + lstrip_blocks,
-  // which is how Prompty renders).
+  // A `{% ... %}` tag on a line of its own leaves no blank line behind, as with Jinja's trim_blocks +
+  // lstrip_blocks. (Plain Jinja settings would keep those newlines; only whitespace differs.)
   for (let i = 0; i < toks.length; i++) {
     const tk = toks[i];
     if (tk.t !== 'tag') continue;
@@ -485,13 +485,31 @@ function compiled(text: string): Node[] {
   return nodes;
 }
 
-/** Render a message template with the case's variables. Throws TemplateError on a malformed `{% %}` block. */
+/** gh's own rule only: replace `{{key}}` / `{{ key }}` for known keys, leave everything else as written. */
+function plainReplace(text: string, vars: Record<string, unknown>): string {
+  return text.replace(/\{\{([\s\S]*?)\}\}/g, (raw, inner: string) => {
+    const key = Object.prototype.hasOwnProperty.call(vars, inner) ? inner : inner.trim();
+    return Object.prototype.hasOwnProperty.call(vars, key) ? stringify(vars[key]) : raw;
+  });
+}
+
+/**
+ * Render a message template with the case's variables. A text whose `{% %}` blocks do not parse (e.g. a gh prompt
+ * that merely mentions `{%`) falls back to gh's plain `{{name}}` replacement; loaders report such texts.
+ */
 export function renderTemplate(text: string, vars: Record<string, unknown>): string {
   if (!text.includes('{')) return text;
+  let nodes: Node[];
+  try {
+    nodes = compiled(text);
+  } catch (e) {
+    if (e instanceof TemplateError) return plainReplace(text, vars);
+    throw e;
+  }
   const scope: Scope = Object.create(null);
   Object.assign(scope, vars);
   const out: string[] = [];
-  exec(compiled(text), scope, out);
+  exec(nodes, scope, out);
   return out.join('');
 }
 
@@ -512,7 +530,8 @@ export function templateVariables(text: string): string[] {
   try {
     nodes = compiled(text);
   } catch {
-    return [];
+    // Rendered with plain replacement (see renderTemplate): the names inside {{ }}.
+    return [...new Set([...text.matchAll(/\{\{([\s\S]*?)\}\}/g)].map((m) => m[1].trim()).filter(Boolean))];
   }
   const seen = new Set<string>();
   const visitExpr = (e: Expr, bound: Set<string>): void => {

@@ -243,9 +243,9 @@ test('a missing testFile is fatal at the testFile line', async () => {
   ]);
 });
 
-test('a broken template block is fatal at its line', async () => {
-  const ps = await fatal('messages:\n  - role: user\n    content: |\n      Hello\n      {% for x in xs %}\n      {{x}}\n');
-  assert.deepEqual(brief(ps), ['inline.prompt.yml:5:1: template: {% for %} without {% endfor %}']);
+test('a broken template block in a .prompt.yml is a warning at its line; the text renders with gh replacement', async () => {
+  const s = await loadPromptFile(fx('x.prompt.yml'), { text: 'messages:\n  - role: user\n    content: |\n      Hello {{x}}\n      {% for x in xs %}\n' });
+  assert.deepEqual(brief(s.problems), ['x.prompt.yml:5:1: warning: template: {% for %} without {% endfor %}; the message is used with plain {{name}} replacement']);
 });
 
 test('variants: duplicate names, retrieval without a retrieval section, unknown keys', async () => {

@@ -103,3 +103,11 @@ test('prompty problems are positioned in the whole file (front matter offset, te
   assert.deepEqual(await bad('---\nname: x\n---\n\n'), ['bad.prompty:4:1: no messages: the body after the front matter is empty (write `system:` / `user:` sections)']);
   assert.deepEqual(await bad('---\nname: x\nuser:\nhi\n'), ['bad.prompty:1:1: front matter is not closed: add a line with `---` after it']);
 });
+
+test('a template error in text before the first role marker points at its line', async () => {
+  await assert.rejects(loadPromptFile(fx('pre.prompty'), { text: '---\nname: x\n---\nIntro\n{% for a in b %}\nuser:\nhi\n' }), (e: unknown) => {
+    assert.ok(e instanceof SpecError);
+    assert.deepEqual(e.problems.map((p) => [p.line, p.message]), [[5, 'template: {% for %} without {% endfor %}']]);
+    return true;
+  });
+});

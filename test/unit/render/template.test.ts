@@ -53,16 +53,21 @@ test('whitespace control with {%- -%} and comments are dropped', () => {
   assert.equal(renderTemplate('a  {%- if x -%}  b  {%- endif -%}  c{# note #}', { x: true }), 'abc');
 });
 
-test('malformed blocks are TemplateErrors with offsets; checkTemplate reports them without throwing', () => {
-  assert.throws(() => renderTemplate('x {% for a in b %} y', { b: [] }), TemplateError);
-  assert.throws(() => renderTemplate('{% endif %}', {}), /unexpected \{% endif %\}/);
+test('malformed blocks are TemplateErrors with offsets, reported by checkTemplate', () => {
+  assert.ok(checkTemplate('x {% for a in b %} y') instanceof TemplateError);
+  assert.match(checkTemplate('{% endif %}')?.message ?? '', /unexpected \{% endif %\}/);
   const err = checkTemplate('line1\n{% if a %}\nno end');
   assert.ok(err);
   assert.equal(err.offset, 6);
   assert.equal(checkTemplate('{{ fine }} {% if a %}{% endif %}'), undefined);
 });
 
+test('a text whose blocks do not parse renders with gh plain replacement instead of failing', () => {
+  assert.equal(renderTemplate('Liquid uses {% raw %} tags; hi {{ name }} {{other}}', { name: 'Bo' }), 'Liquid uses {% raw %} tags; hi Bo {{other}}');
+});
+
 test('templateVariables: distinct top-level names, loop variables excluded', () => {
   assert.deepEqual(templateVariables('{{a}} {{ a }} {% for x in xs %}{{ x.y }}{{ loop.index }}{{ b.c }}{% endfor %}{% if d == "1" %}{{ e | default(f) }}{% endif %}{{ticket id}}'), ['a', 'xs', 'b', 'd', 'e', 'f', 'ticket id']);
   assert.deepEqual(templateVariables('no vars'), []);
+  assert.deepEqual(templateVariables('{% oops %} {{ a }} {{b}} {{a}}'), ['a', 'b']);
 });
