@@ -1,0 +1,181 @@
+// Diagnostics in the Problems panel:
+// - invalid prompt files and eval-set files as errors/warnings at exact ranges, live as you type (debounced);
+// - failing cases of the newest run as warnings (variant, category, failed evaluator), cleared when stale.
+
+import * as vscode from 'vscode';
+import { loadModule } from '../lazy';
+import type { SourceProblem } from '../../core/errors';
+import { CASES_FILE_RE, isPromptFile } from '../promptFiles';
+import { caseVerdicts } from './resultText';
+import type { ResultsIndex } from './resultsIndex';
+
+const DEBOUNCE_MS = 300;
+
+export function problemRange(p: SourceProblem, doc?: vscode.TextDocument): vscode.Range {
+  const line = Math.max(0, p.line - 1);
+  const col = Math.max(0, p.col - 1);
+  if (p.endLine !== undefined && p.endCol !== undefined) {
+    return new vscode.Range(line, col, Math.max(line, p.endLine - 1), Math.max(0, p.endCol - 1));
+  }
+  if (doc && line < doc.lineCount) {
+    const text = doc.lineAt(line).text;
+    const end = text.length > col ? text.length : col + 1;
+    return new vscode.Range(line, col, line, end);
+  }
+  return new vscode.Range(line, col, line, col + 1);
+}
+
+export class ProblemDiagnostics implements vscode.Disposable {
+  readonly collection = vscode.languages.createDiagnosticCollection('prompt-ladder');
+  private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
+  /** Files other than the checked one that got problems from it (e.g. a testFile), by checked uri. */
+  private readonly related = new Map<string, string[]>();
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly pending = new Map<string, Promise<void>>();
+
+  constructor(
+    private readonly isCasesFile: (uri: vscode.Uri) => boolean,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    this.disposables.push(
+      this.collection,
+      vscode.workspace.onDidOpenTextDocument((d) => this.schedule(d, 0)),
+      vscode.workspace.onDidChangeTextDocument((e) => this.schedule(e.document, DEBOUNCE_MS)),
+      vscode.workspace.onDidSaveTextDocument((d) => this.schedule(d, 0)),
+      vscode.workspace.onDidCloseTextDocument((d) => this.clear(d.uri)),
+    );
+    for (const d of vscode.workspace.textDocuments) this.schedule(d, 0);
+  }
+
+  private wants(doc: vscode.TextDocument): 'prompt' | 'cases' | undefined {
+    if (doc.uri.scheme !== 'file') return undefined;
+    if (isPromptFile(doc.uri)) return 'prompt';
+    if (CASES_FILE_RE.test(doc.uri.fsPath) || this.isCasesFile(doc.uri)) return 'cases';
+    return undefined;
+  }
+
+  schedule(doc: vscode.TextDocument, delay: number): void {
+    const kind = this.wants(doc);
+    if (!kind) return;
+    const key = doc.uri.toString();
+    const t = this.timers.get(key);
+    if (t) clearTimeout(t);
+    this.timers.set(
+      key,
+      setTimeout(() => {
+        this.timers.delete(key);
+        this.pending.set(key, this.check(doc, kind));
+      }, delay),
+    );
+  }
+
+  /** Checks a document now (tests and commands use it to wait for fresh diagnostics). */
+  async checkNow(doc: vscode.TextDocument): Promise<void> {
+    const kind = this.wants(doc);
+    if (kind) await this.check(doc, kind);
+  }
+
+  private async check(doc: vscode.TextDocument, kind: 'prompt' | 'cases'): Promise<void> {
+    const version = doc.version;
+    let problems: SourceProblem[];
+    try {
+      const load = loadModule();
+      problems = kind === 'prompt' ? await load.checkPromptText(doc.uri.fsPath, doc.getText()) : await load.checkCasesText(doc.uri.fsPath, doc.getText());
+    } catch (err) {
+      this.log.warn(`checking ${doc.uri.fsPath}: ${err instanceof Error ? err.message : String(err)}`);
+      return;
+    }
+    if (doc.isClosed || doc.version !== version) return;
+    const byFile = new Map<string, vscode.Diagnostic[]>();
+    for (const p of problems) {
+      const file = p.file && p.file !== '' ? p.file : doc.uri.fsPath;
+      const d = new vscode.Diagnostic(
+        problemRange(p, file === doc.uri.fsPath ? doc : undefined),
+        p.message,
+        p.severity === 'warning' ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Error,
+      );
+      d.source = 'Prompt Ladder';
+      const list = byFile.get(file) ?? [];
+      list.push(d);
+      byFile.set(file, list);
+    }
+    const key = doc.uri.toString();
+    for (const old of this.related.get(key) ?? []) if (!byFile.has(vscode.Uri.parse(old).fsPath)) this.collection.delete(vscode.Uri.parse(old));
+    this.collection.set(doc.uri, byFile.get(doc.uri.fsPath) ?? []);
+    const others: string[] = [];
+    for (const [file, list] of byFile) {
+      if (file === doc.uri.fsPath) continue;
+      const uri = vscode.Uri.file(file);
+      this.collection.set(uri, list);
+      others.push(uri.toString());
+    }
+    this.related.set(key, others);
+  }
+
+  private clear(uri: vscode.Uri): void {
+    const key = uri.toString();
+    this.collection.delete(uri);
+    for (const old of this.related.get(key) ?? []) this.collection.delete(vscode.Uri.parse(old));
+    this.related.delete(key);
+  }
+
+  dispose(): void {
+    for (const t of this.timers.values()) clearTimeout(t);
+    for (const d of this.disposables) d.dispose();
+  }
+}
+
+export class ResultDiagnostics implements vscode.Disposable {
+  readonly collection = vscode.languages.createDiagnosticCollection('prompt-ladder-results');
+  private readonly disposables: vscode.Disposable[] = [];
+  private timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(private readonly index: ResultsIndex) {
+    this.disposables.push(
+      this.collection,
+      index.onDidChange(() => this.update()),
+      vscode.workspace.onDidOpenTextDocument(() => this.schedule()),
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        if (isPromptFile(e.document.uri)) this.schedule();
+      }),
+    );
+    this.update();
+  }
+
+  private schedule(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.update(), DEBOUNCE_MS);
+  }
+
+  /** Warnings for failing cases in open documents (the only ones whose lines we know are current). */
+  update(): void {
+    this.collection.clear();
+    for (const doc of vscode.workspace.textDocuments) {
+      if (doc.uri.scheme !== 'file') continue;
+      const diags: vscode.Diagnostic[] = [];
+      for (const c of this.index.casesIn(doc)) {
+        const text = doc.lineAt(c.line).text;
+        const start = text.length - text.trimStart().length;
+        const range = new vscode.Range(c.line, start, c.line, Math.max(start + 1, text.length));
+        for (const v of caseVerdicts(c.case, c.record.variants.map((x) => x.name))) {
+          if (v.passed) continue;
+          const what = v.error ? 'call failed' : `failed${v.failedEvaluator ? ` ${v.failedEvaluator}` : ''}`;
+          const d = new vscode.Diagnostic(
+            range,
+            `Case ${c.case.index + 1}, variant ${v.variant}: ${what} (category: ${v.category ?? (v.error ? 'error' : 'uncategorized')})`,
+            vscode.DiagnosticSeverity.Warning,
+          );
+          d.source = 'Prompt Ladder';
+          d.code = v.category ?? undefined;
+          diags.push(d);
+        }
+      }
+      if (diags.length) this.collection.set(doc.uri, diags);
+    }
+  }
+
+  dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+    for (const d of this.disposables) d.dispose();
+  }
+}

@@ -1,0 +1,126 @@
+// Activation: wires the run controller, providers, inline results, history tree, status bar, commands and the
+// results panel, and pushes every disposable into context.subscriptions. Heavy modules (engine, loaders,
+// the openai client) are imported on first use, so activation stays cheap.
+
+import * as vscode from 'vscode';
+import { resolverModule } from './lazy';
+import { registerCommands } from './commands';
+import { ResultsCodeLensProvider } from './editor/codeLens';
+import { ResultDecorations } from './editor/decorations';
+import { ProblemDiagnostics, ResultDiagnostics } from './editor/diagnostics';
+import { ResultHoverProvider } from './editor/hover';
+import { ResultsIndex } from './editor/resultsIndex';
+import { RunsTreeProvider, type RunsTreeNode } from './history/runsTree';
+import { PanelBridge } from './panelBridge';
+import { PanelManager } from './panel/panelManager';
+import { LanguageModelProvider } from './providers/languageModelProvider';
+import { promptPathOf, EditorRunController } from './runs/runController';
+import { ApiKeys } from './secrets';
+import { affectsSettings, readSettings } from './settings';
+import { ModelStatusBar } from './statusBar';
+import type { ProviderResolver } from '../core/providers/provider';
+
+/** What activate() returns: the pieces, for the integration tests (and other extensions that want them). */
+export interface PromptLadderApi {
+  runs: EditorRunController;
+  index: ResultsIndex;
+  decorations: ResultDecorations;
+  problems: ProblemDiagnostics;
+  results: ResultDiagnostics;
+  tree: RunsTreeProvider;
+  codeLens: ResultsCodeLensProvider;
+  panels: PanelBridge;
+  panelManager: PanelManager;
+  statusBar: ModelStatusBar;
+  createResolver(): Promise<ProviderResolver>;
+  /** Time activate() took, in ms. */
+  activationMs: number;
+}
+
+export function activate(context: vscode.ExtensionContext): PromptLadderApi {
+  const started = performance.now();
+  const subs = context.subscriptions;
+  const log = vscode.window.createOutputChannel('Prompt Ladder', { log: true });
+  subs.push(log);
+
+  const keys = new ApiKeys(context.secrets);
+  const settings = () => readSettings((m) => log.warn(m));
+  const languageModels = new LanguageModelProvider();
+  const createResolver = async (): Promise<ProviderResolver> => {
+    const s = settings();
+    const { createSettingsResolver, keyedProviderNames } = resolverModule();
+    const found = await keys.getMany(keyedProviderNames(s));
+    return createSettingsResolver({ settings: s, keys: found, env: process.env, languageModels });
+  };
+
+  const runs = new EditorRunController({ settings, createResolver, log });
+  const index = new ResultsIndex(runs);
+  const panels = new PanelBridge(runs);
+  const panelManager = new PanelManager(context, runs, log);
+  panels.attach({
+    show: (promptUri, opts) => panelManager.show(promptUri, { runUri: opts?.runUri }),
+    showCell: async (runUri, caseIndex, variant) => {
+      const record = await runs.readRun(runUri);
+      if (!record) return;
+      const promptUri = vscode.Uri.file(promptPathOf({ uri: runUri, record }));
+      await panelManager.show(promptUri, { runUri, focusCase: caseIndex, focusVariant: variant });
+    },
+    compare: (promptUri, headUri, baseUri) => panelManager.show(promptUri, { runUri: headUri, compareWith: baseUri }),
+  });
+  subs.push(runs, index);
+
+  const codeLens = new ResultsCodeLensProvider(index, runs);
+  const decorations = new ResultDecorations(index);
+  const problems = new ProblemDiagnostics((uri) => index.hasCaseFile(uri.fsPath), log);
+  const results = new ResultDiagnostics(index);
+  const selector: vscode.DocumentSelector = { scheme: 'file' };
+  subs.push(
+    codeLens,
+    decorations,
+    problems,
+    results,
+    vscode.languages.registerCodeLensProvider(selector, codeLens),
+    vscode.languages.registerHoverProvider(selector, new ResultHoverProvider(index)),
+  );
+
+  const tree = new RunsTreeProvider(runs);
+  const treeView = vscode.window.createTreeView<RunsTreeNode>('promptLadder.runs', {
+    treeDataProvider: tree,
+    canSelectMany: true,
+    showCollapseAll: true,
+  });
+  subs.push(tree, treeView);
+
+  const statusBar = new ModelStatusBar(settings);
+  subs.push(
+    statusBar,
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (affectsSettings(e)) statusBar.update();
+    }),
+  );
+
+  subs.push(
+    ...registerCommands({
+      context,
+      runs,
+      index,
+      keys,
+      panels,
+      problems,
+      tree,
+      treeView,
+      log,
+      createResolver,
+      onSettingsChanged: () => statusBar.update(),
+    }),
+  );
+
+  void index.refresh();
+  const activationMs = performance.now() - started;
+  log.info(`activated in ${activationMs.toFixed(1)} ms`);
+  return { runs, index, decorations, problems, results, tree, codeLens, panels, panelManager, statusBar, createResolver, activationMs };
+}
+
+export function deactivate(): void {
+  // Everything is disposed through context.subscriptions.
+}

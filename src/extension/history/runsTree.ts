@@ -1,0 +1,98 @@
+// The "Runs" tree in the Prompt Ladder sidebar: prompt files → their runs (time, status, model, pass rate per
+// variant, an icon by outcome). Refreshes when runs change on disk, so CLI runs appear live.
+
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { RunRecord } from '../../core/runs/schema';
+import { promptPathOf } from '../runs/runController';
+import type { RunController, StoredRun } from '../runs/types';
+import { passRatesText, relativeTime } from '../editor/resultText';
+
+export type RunsTreeNode =
+  | { kind: 'prompt'; promptPath: string; runs: StoredRun[] }
+  | { kind: 'run'; run: StoredRun; promptPath: string };
+
+export function runIcon(record: RunRecord): vscode.ThemeIcon {
+  if (record.status === 'running') return new vscode.ThemeIcon('sync~spin');
+  if (record.status === 'failed') return new vscode.ThemeIcon('error', new vscode.ThemeColor('testing.iconErrored'));
+  if (record.status === 'cancelled') return new vscode.ThemeIcon('circle-slash');
+  const failed = record.variants.reduce((n, v) => n + v.failed + v.errors, 0);
+  const passed = record.variants.reduce((n, v) => n + v.passed, 0);
+  if (failed === 0 && passed > 0) return new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed'));
+  if (passed === 0) return new vscode.ThemeIcon('error', new vscode.ThemeColor('testing.iconFailed'));
+  return new vscode.ThemeIcon('warning', new vscode.ThemeColor('testing.iconQueued'));
+}
+
+function runModels(record: RunRecord): string {
+  return [...new Set(record.variants.map((v) => v.model))].join(', ');
+}
+
+export function runLabel(record: RunRecord): string {
+  const d = new Date(record.startedAt);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+}
+
+export class RunsTreeProvider implements vscode.TreeDataProvider<RunsTreeNode>, vscode.Disposable {
+  private readonly emitter = new vscode.EventEmitter<RunsTreeNode | undefined | void>();
+  private readonly disposables: vscode.Disposable[] = [];
+  readonly onDidChangeTreeData = this.emitter.event;
+
+  constructor(private readonly runs: RunController) {
+    this.disposables.push(this.emitter, runs.onDidChangeRuns(() => this.emitter.fire()));
+  }
+
+  refresh(): void {
+    this.emitter.fire();
+  }
+
+  async getChildren(node?: RunsTreeNode): Promise<RunsTreeNode[]> {
+    if (node?.kind === 'run') return [];
+    if (node?.kind === 'prompt') return node.runs.map((run) => ({ kind: 'run', run, promptPath: node.promptPath }));
+    const all = await this.runs.listAllRuns();
+    const groups = new Map<string, StoredRun[]>();
+    for (const run of all) {
+      const p = promptPathOf(run);
+      const list = groups.get(p) ?? [];
+      list.push(run);
+      groups.set(p, list);
+    }
+    return [...groups.entries()]
+      .sort((a, b) => path.basename(a[0]).localeCompare(path.basename(b[0])))
+      .map(([promptPath, runs]) => ({ kind: 'prompt', promptPath, runs }));
+  }
+
+  getTreeItem(node: RunsTreeNode): vscode.TreeItem {
+    if (node.kind === 'prompt') {
+      const item = new vscode.TreeItem(path.basename(node.promptPath), vscode.TreeItemCollapsibleState.Expanded);
+      item.resourceUri = vscode.Uri.file(node.promptPath);
+      item.iconPath = vscode.ThemeIcon.File;
+      item.description = `${node.runs.length} run${node.runs.length === 1 ? '' : 's'} · ${vscode.workspace.asRelativePath(path.dirname(node.promptPath))}`;
+      item.contextValue = 'promptFile';
+      item.id = `prompt:${node.promptPath}`;
+      item.command = { title: 'Open Prompt File', command: 'vscode.open', arguments: [item.resourceUri] };
+      return item;
+    }
+    const { record, uri } = node.run;
+    const item = new vscode.TreeItem(runLabel(record), vscode.TreeItemCollapsibleState.None);
+    const status = record.status === 'completed' ? '' : `${record.status} · `;
+    item.description = `${status}${runModels(record)} · ${passRatesText(record)}`;
+    item.iconPath = runIcon(record);
+    item.contextValue = 'run';
+    item.id = `run:${uri.toString()}`;
+    item.resourceUri = uri;
+    const tip = new vscode.MarkdownString();
+    tip.appendMarkdown(`**${record.promptName ?? path.basename(node.promptPath)}** — ${record.status}, ${relativeTime(record.startedAt)}\n\n`);
+    for (const v of record.variants) {
+      tip.appendMarkdown(`- ${v.name} (${v.model}): ${v.passed} passed, ${v.failed} failed, ${v.errors} errors — ${Math.round(v.passRate * 100)}%\n`);
+    }
+    if (record.statusReason) tip.appendText(`\n${record.statusReason}`);
+    item.tooltip = tip;
+    item.command = { title: 'Open Run in Panel', command: 'promptLadder.history.openRun', arguments: [node] };
+    return item;
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+  }
+}

@@ -1,0 +1,262 @@
+// Starts engine runs from the editor (progress notification with cancel, CancellationToken → AbortSignal),
+// streams their events, and keeps the list of stored runs fresh: a FileSystemWatcher on .promptladder/runs
+// makes runs from the CLI (or another window) appear live.
+// Heavy modules (engine, loaders, the openai client, zod) are imported on first use, not at activation.
+
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { engineModule, loadModule, storeModule } from '../lazy';
+import type { RunRecord } from '../../core/runs/schema';
+import type { PromptSpec } from '../../core/prompt/spec';
+import type { ProviderResolver } from '../../core/providers/provider';
+import { isPromptFile, readText, relativeToRoot, rootOfRunFile, runRootFor } from '../promptFiles';
+import type { RunController, RunEventForFile, StartRunOptions, StoredRun } from './types';
+import type { ExtensionSettings } from '../settings';
+
+export interface RunControllerDeps {
+  /** Settings of the moment (read on every run). */
+  settings(): ExtensionSettings;
+  /** Builds the resolver for a run (settings + SecretStorage keys + env + Language Model API). */
+  createResolver(): Promise<ProviderResolver>;
+  log: vscode.LogOutputChannel;
+}
+
+/** A user-facing problem that stops a run before it starts; `actions` are buttons that fix it. */
+export class RunBlockedError extends Error {
+  constructor(
+    message: string,
+    readonly actions: { title: string; command: string; args?: unknown[] }[] = [],
+  ) {
+    super(message);
+    this.name = 'RunBlockedError';
+  }
+}
+
+const SELECT_MODEL = { title: 'Select Provider/Model', command: 'promptLadder.selectModel' };
+const SET_KEY = { title: 'Set API Key', command: 'promptLadder.setApiKey' };
+
+export class EditorRunController implements RunController {
+  private readonly running = new Map<string, { abort: AbortController; runId?: string }>();
+  private readonly eventEmitter = new vscode.EventEmitter<RunEventForFile>();
+  private readonly changeEmitter = new vscode.EventEmitter<void>();
+  private readonly disposables: vscode.Disposable[] = [];
+  private cache: Promise<StoredRun[]> | undefined;
+  private changeTimer: ReturnType<typeof setTimeout> | undefined;
+
+  readonly onDidRunEvent = this.eventEmitter.event;
+  readonly onDidChangeRuns = this.changeEmitter.event;
+
+  constructor(private readonly deps: RunControllerDeps) {
+    const watcher = vscode.workspace.createFileSystemWatcher('**/.promptladder/runs/*.json');
+    this.disposables.push(
+      watcher,
+      watcher.onDidCreate(() => this.runsChanged()),
+      watcher.onDidChange(() => this.runsChanged()),
+      watcher.onDidDelete(() => this.runsChanged()),
+      vscode.workspace.onDidChangeWorkspaceFolders(() => this.runsChanged()),
+      this.eventEmitter,
+      this.changeEmitter,
+    );
+  }
+
+  /** Debounced: a run rewrites its record as cells finish. */
+  runsChanged(immediate = false): void {
+    this.cache = undefined;
+    if (this.changeTimer) clearTimeout(this.changeTimer);
+    if (immediate) {
+      this.changeTimer = undefined;
+      this.changeEmitter.fire();
+      return;
+    }
+    this.changeTimer = setTimeout(() => {
+      this.changeTimer = undefined;
+      this.changeEmitter.fire();
+    }, 150);
+  }
+
+  isRunning(promptUri: vscode.Uri): boolean {
+    return this.running.has(promptUri.toString());
+  }
+
+  get anyRunning(): boolean {
+    return this.running.size > 0;
+  }
+
+  cancel(promptUri: vscode.Uri): void {
+    this.running.get(promptUri.toString())?.abort.abort();
+  }
+
+  cancelAll(): void {
+    for (const r of this.running.values()) r.abort.abort();
+  }
+
+  /** Loads a prompt file (the open document's text when it is open). Throws SpecError for invalid files. */
+  async loadSpec(promptUri: vscode.Uri): Promise<{ spec: PromptSpec; text: string }> {
+    const text = await readText(promptUri);
+    const { loadPromptFile } = loadModule();
+    const spec = await loadPromptFile(promptUri.fsPath, { text });
+    return { spec, text };
+  }
+
+  /** Throws RunBlockedError when a variant's model has no usable provider. */
+  preflight(spec: PromptSpec, resolver: ProviderResolver, variants?: string[]): void {
+    const wanted = variants?.length ? new Set(variants) : undefined;
+    const refs = new Set<string>();
+    for (const v of spec.variants) {
+      if (wanted && !wanted.has(v.name)) continue;
+      const ref = v.model ?? spec.model ?? resolver.defaultModel;
+      if (!ref) {
+        throw new RunBlockedError(
+          `${path.basename(spec.file)} names no model and the setting promptLadder.defaultModel is empty: pick a model to run it with.`,
+          [SELECT_MODEL],
+        );
+      }
+      refs.add(ref);
+    }
+    for (const ref of refs) {
+      try {
+        resolver.resolve(ref);
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        throw new RunBlockedError(`Prompt Ladder cannot run ${path.basename(spec.file)}: ${message}`, [SET_KEY, SELECT_MODEL]);
+      }
+    }
+  }
+
+  async start(promptUri: vscode.Uri, opts: StartRunOptions = {}): Promise<RunRecord | undefined> {
+    if (!isPromptFile(promptUri)) throw new RunBlockedError(`${promptUri.fsPath} is not a prompt file (*.prompt.yml or *.prompty).`);
+    const key = promptUri.toString();
+    if (this.running.has(key)) {
+      vscode.window.showInformationMessage(`Prompt Ladder: ${path.basename(promptUri.fsPath)} is already running.`);
+      return undefined;
+    }
+    const abort = new AbortController();
+    this.running.set(key, { abort });
+    void vscode.commands.executeCommand('setContext', 'promptLadder.running', true);
+    try {
+      const { spec, text } = await this.loadSpec(promptUri);
+      const resolver = await this.deps.createResolver();
+      this.preflight(spec, resolver, opts.variants);
+      const settings = this.deps.settings();
+      const root = runRootFor(promptUri);
+      const { runEval } = engineModule();
+      const name = spec.name || path.basename(promptUri.fsPath);
+      this.deps.log.info(`run ${relativeToRoot(root, promptUri.fsPath)} (${spec.variants.length} variant(s), ${spec.cases.length} case(s))`);
+      const outcome = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Prompt Ladder: ${name}`, cancellable: true },
+        async (progress, token) => {
+          token.onCancellationRequested(() => abort.abort());
+          let reported = 0;
+          return runEval(spec, {
+            providers: resolver,
+            root,
+            cache: opts.noCache ? false : settings.cacheEnabled,
+            concurrency: settings.maxConcurrency || undefined,
+            signal: abort.signal,
+            variants: opts.variants,
+            caseIndexes: opts.caseIndexes,
+            promptText: text,
+            judgeModel: settings.judgeModel,
+            onEvent: (event) => {
+              if (event.type === 'run-started') {
+                const r = this.running.get(key);
+                if (r) r.runId = event.runId;
+              }
+              if (event.type === 'progress') {
+                const pct = event.total ? (event.done / event.total) * 100 : 100;
+                progress.report({
+                  increment: pct - reported,
+                  message: `${event.done}/${event.total} · ${event.passed} passed · ${event.failed} failed${event.errors ? ` · ${event.errors} errors` : ''}`,
+                });
+                reported = pct;
+              }
+              const runId = this.running.get(key)?.runId ?? '';
+              this.eventEmitter.fire({ promptUri, runId, event });
+            },
+          });
+        },
+      );
+      this.runsChanged(true);
+      this.report(outcome.record, promptUri);
+      return outcome.record;
+    } finally {
+      this.running.delete(key);
+      void vscode.commands.executeCommand('setContext', 'promptLadder.running', this.running.size > 0);
+    }
+  }
+
+  private report(record: RunRecord, promptUri: vscode.Uri): void {
+    const file = path.basename(promptUri.fsPath);
+    const parts = record.variants.map((v) => `${v.name} ${v.passed}/${v.passed + v.failed + v.errors}`);
+    this.deps.log.info(`${record.status}: ${file} — ${parts.join(', ')}`);
+    if (record.status === 'failed') {
+      void vscode.window.showErrorMessage(`Prompt Ladder: the run of ${file} failed: ${record.statusReason ?? 'see the output'}`);
+      return;
+    }
+    const errors = record.variants.reduce((n, v) => n + v.errors, 0);
+    const total = record.variants.reduce((n, v) => n + v.passed + v.failed + v.errors, 0);
+    if (total > 0 && errors === total) {
+      const first = record.cases.flatMap((c) => c.results).find((r) => r.error)?.error ?? '';
+      void vscode.window
+        .showErrorMessage(`Prompt Ladder: every call failed for ${file}. ${first}`, SET_KEY.title, SELECT_MODEL.title)
+        .then((choice) => {
+          if (choice === SET_KEY.title) void vscode.commands.executeCommand(SET_KEY.command);
+          if (choice === SELECT_MODEL.title) void vscode.commands.executeCommand(SELECT_MODEL.command);
+        });
+    }
+  }
+
+  async listAllRuns(): Promise<StoredRun[]> {
+    if (!this.cache) this.cache = this.loadAll();
+    return this.cache;
+  }
+
+  private async loadAll(): Promise<StoredRun[]> {
+    const { listRuns } = storeModule();
+    const folders = vscode.workspace.workspaceFolders ?? [];
+    const all = await Promise.all(
+      folders.map(async (f) =>
+        (await listRuns(f.uri.fsPath, (file, reason) => this.deps.log.warn(`skipped ${file}: ${reason}`))).map((r) => ({
+          uri: vscode.Uri.file(r.path),
+          record: r.record,
+        })),
+      ),
+    );
+    return all.flat().sort((a, b) => b.record.startedAt.localeCompare(a.record.startedAt));
+  }
+
+  async listRuns(promptUri: vscode.Uri): Promise<StoredRun[]> {
+    const all = await this.listAllRuns();
+    return all.filter((r) => promptPathOf(r) === promptUri.fsPath);
+  }
+
+  async lastRun(promptUri: vscode.Uri): Promise<StoredRun | undefined> {
+    return (await this.listRuns(promptUri)).find((r) => r.record.status === 'completed' || r.record.status === 'cancelled');
+  }
+
+  async readRun(runUri: vscode.Uri): Promise<RunRecord | undefined> {
+    const { readRun } = storeModule();
+    try {
+      return await readRun(runUri.fsPath);
+    } catch (err) {
+      this.deps.log.warn(err instanceof Error ? err.message : String(err));
+      return undefined;
+    }
+  }
+
+  async deleteRun(runUri: vscode.Uri): Promise<void> {
+    await vscode.workspace.fs.delete(runUri, { useTrash: false });
+    this.runsChanged(true);
+  }
+
+  dispose(): void {
+    this.cancelAll();
+    if (this.changeTimer) clearTimeout(this.changeTimer);
+    for (const d of this.disposables) d.dispose();
+  }
+}
+
+/** Absolute path of the prompt file a stored run belongs to. */
+export function promptPathOf(run: StoredRun): string {
+  return path.resolve(rootOfRunFile(run.uri.fsPath), run.record.promptFile);
+}

@@ -1,0 +1,76 @@
+// The extension's settings (promptLadder.*). Provider profiles are read from user/machine settings only:
+// a workspace can never set an endpoint, so a cloned repo cannot send your key to its own server.
+
+import * as vscode from 'vscode';
+
+export const SECTION = 'promptLadder';
+export const PROFILE_KINDS = ['openai', 'azure', 'ollama', 'github', 'custom'] as const;
+export type ProfileKind = (typeof PROFILE_KINDS)[number];
+
+export interface ProviderProfile {
+  name: string;
+  kind: ProfileKind;
+  baseURL?: string;
+  apiVersion?: string;
+  /** Shown in the status bar instead of the generic kind label. */
+  label?: string;
+}
+
+export interface ExtensionSettings {
+  defaultModel?: string;
+  providers: ProviderProfile[];
+  /** 0 = adaptive. */
+  maxConcurrency: number;
+  cacheEnabled: boolean;
+  judgeModel?: string;
+  embeddingModel?: string;
+}
+
+function nonEmpty(v: unknown): string | undefined {
+  return typeof v === 'string' && v.trim() ? v.trim() : undefined;
+}
+
+/** Keeps only well-formed profiles; the rest are reported through `onProblem`. */
+export function parseProfiles(raw: unknown, onProblem?: (message: string) => void): ProviderProfile[] {
+  if (raw === undefined || raw === null) return [];
+  if (!Array.isArray(raw)) {
+    onProblem?.('Setting promptLadder.providers must be a list of profiles.');
+    return [];
+  }
+  const out: ProviderProfile[] = [];
+  raw.forEach((p: unknown, i) => {
+    const o = (p ?? {}) as Record<string, unknown>;
+    const name = nonEmpty(o.name);
+    const kind = o.kind as ProfileKind;
+    if (!name || !/^[A-Za-z0-9_.-]+$/.test(name)) {
+      onProblem?.(`Setting promptLadder.providers[${i}]: "name" must be letters, digits, '_', '.' or '-'.`);
+      return;
+    }
+    if (!PROFILE_KINDS.includes(kind)) {
+      onProblem?.(`Setting promptLadder.providers[${i}] (${name}): "kind" must be one of ${PROFILE_KINDS.join(', ')}.`);
+      return;
+    }
+    out.push({ name, kind, baseURL: nonEmpty(o.baseURL), apiVersion: nonEmpty(o.apiVersion), label: nonEmpty(o.label) });
+  });
+  return out;
+}
+
+export function readSettings(onProblem?: (message: string) => void): ExtensionSettings {
+  const cfg = vscode.workspace.getConfiguration(SECTION);
+  const providers = cfg.inspect<unknown>('providers');
+  // User (global) value only; workspace and folder values are ignored on purpose.
+  const profiles = parseProfiles(providers?.globalValue, onProblem);
+  const conc = cfg.get<number>('maxConcurrency', 0);
+  return {
+    defaultModel: nonEmpty(cfg.get('defaultModel')),
+    providers: profiles,
+    maxConcurrency: Number.isFinite(conc) && conc > 0 ? Math.floor(conc) : 0,
+    cacheEnabled: cfg.get<boolean>('cache.enabled', true) !== false,
+    judgeModel: nonEmpty(cfg.get('judgeModel')),
+    embeddingModel: nonEmpty(cfg.get('embeddingModel')),
+  };
+}
+
+export function affectsSettings(e: vscode.ConfigurationChangeEvent): boolean {
+  return e.affectsConfiguration(SECTION);
+}

@@ -1,0 +1,61 @@
+// Shared helpers of the integration suite: the extension's API, the fixture workspace, polling.
+
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { PromptLadderApi } from '../../src/extension/extension';
+
+export const EXTENSION_ID = 'prompt-ladder.prompt-ladder';
+
+export async function api(): Promise<PromptLadderApi> {
+  const ext = vscode.extensions.getExtension<PromptLadderApi>(EXTENSION_ID);
+  if (!ext) throw new Error(`extension ${EXTENSION_ID} not found`);
+  return ext.isActive ? ext.exports : ext.activate();
+}
+
+export function workspaceRoot(): string {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  if (!folder) throw new Error('the suite needs the fixture workspace open');
+  return folder.uri.fsPath;
+}
+
+export function fixture(name: string): vscode.Uri {
+  return vscode.Uri.file(path.join(workspaceRoot(), name));
+}
+
+export async function open(name: string): Promise<vscode.TextEditor> {
+  const doc = await vscode.workspace.openTextDocument(fixture(name));
+  return vscode.window.showTextDocument(doc);
+}
+
+/** Polls until `check` returns a truthy value (or throws its last error after `timeoutMs`). */
+export async function waitFor<T>(what: string, check: () => T | undefined | Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await check();
+      if (v) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export async function lensTitles(uri: vscode.Uri): Promise<{ line: number; title: string }[]> {
+  const lenses = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri, 100)) ?? [];
+  return lenses.filter((l) => l.command).map((l) => ({ line: l.range.start.line, title: l.command!.title }));
+}
+
+export async function hoverText(uri: vscode.Uri, pos: vscode.Position): Promise<string> {
+  const hovers = (await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, pos)) ?? [];
+  return hovers
+    .flatMap((h) => h.contents)
+    .map((c) => (typeof c === 'string' ? c : 'value' in c ? c.value : ''))
+    .join('\n');
+}
+
+export async function closeAll(): Promise<void> {
+  await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+}

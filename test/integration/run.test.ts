@@ -1,0 +1,158 @@
+// A run against the scripted model server over real HTTP, then everything that shows it: the history tree,
+// CodeLens, end-of-line decorations, hovers, failing-case diagnostics, staleness, and the eval-set file.
+
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { RunRecord } from '../../src/core/runs/schema';
+import type { RunsTreeNode } from '../../src/extension/history/runsTree';
+import { api, closeAll, fixture, hoverText, lensTitles, open, waitFor } from './helpers';
+
+export function registerRunTests(): void {
+  describe('run eval against the scripted server', () => {
+    let record: RunRecord;
+
+    before(async () => {
+      await open('classify.prompt.yml');
+      const a = await api();
+      const r = await vscode.commands.executeCommand<RunRecord>('promptLadder.runEval', fixture('classify.prompt.yml'));
+      assert.ok(r, 'runEval resolves with the record');
+      record = r;
+      await a.index.refresh();
+    });
+
+    after(closeAll);
+
+    it('completes with per-variant results that the scripted replies decide', () => {
+      assert.equal(record.status, 'completed');
+      const byName = Object.fromEntries(record.variants.map((v) => [v.name, v]));
+      assert.equal(byName['zero-shot'].passed, 1, 'zero-shot passes only the refund case');
+      assert.equal(byName['2-shot'].passed, 2, '2-shot also fixes the delivery case');
+      assert.equal(byName['zero-shot'].categories.format, 2);
+    });
+
+    it('lists the run in the history tree under its prompt file', async () => {
+      const a = await api();
+      const roots = await waitFor('a prompt node', async () => {
+        const nodes = await a.tree.getChildren();
+        return nodes.length ? nodes : undefined;
+      });
+      const prompt = roots.find((n) => n.kind === 'prompt' && n.promptPath.endsWith('classify.prompt.yml'));
+      assert.ok(prompt, 'classify.prompt.yml is a root');
+      const runs = (await a.tree.getChildren(prompt)) as Extract<RunsTreeNode, { kind: 'run' }>[];
+      assert.ok(runs.some((r) => r.run.record.id === record.id), 'the run is a child');
+      const item = a.tree.getTreeItem(runs[0]);
+      assert.match(String(item.description), /zero-shot 33% · 2-shot 67%/);
+      assert.equal(item.contextValue, 'run');
+    });
+
+    it('shows the file CodeLens with the last result and a lens per test case', async () => {
+      const uri = fixture('classify.prompt.yml');
+      const lenses = await waitFor('result lenses', async () => {
+        const l = await lensTitles(uri);
+        return l.some((x) => x.title.startsWith('✗')) ? l : undefined;
+      });
+      const file = lenses.find((l) => l.line === 0 && l.title.startsWith('▶ Run eval'));
+      assert.ok(file, `file lens present: ${JSON.stringify(lenses)}`);
+      assert.match(file.title, /last: 2\/3 on 2-shot, just now/);
+      // testData items are at lines 10, 12, 14 (1-based) → 9, 11, 13.
+      const at = (line: number) => lenses.filter((l) => l.line === line).map((l) => l.title);
+      assert.ok(at(9).includes('✗ zero-shot: format'), `delivery case: ${at(9)}`);
+      assert.ok(at(11).includes('✓ 2/2 variants'), `refund case: ${at(11)}`);
+      assert.ok(at(13).some((t) => t.startsWith('✗ zero-shot: format, 2-shot: format')), `xss case: ${at(13)}`);
+    });
+
+    it('decorates each test case line with ✓/✗ per variant and the category', async () => {
+      const a = await api();
+      const editor = await open('classify.prompt.yml');
+      a.decorations.updateAll();
+      const shown = await waitFor('decorations', () => {
+        const d = a.decorations.decorationsFor(editor.document.uri);
+        return d.length === 3 ? d : undefined;
+      });
+      const byLine = Object.fromEntries(shown.map((d) => [d.line, d]));
+      assert.equal(byLine[9].text, '✗ zero-shot (format)  ✓ 2-shot');
+      assert.equal(byLine[9].passed, false);
+      assert.equal(byLine[11].text, '✓ zero-shot  ✓ 2-shot');
+      assert.equal(byLine[11].passed, true);
+    });
+
+    it('hovers a case with each variant output as text, the verdicts and a link to the panel', async () => {
+      const text = await hoverText(fixture('classify.prompt.yml'), new vscode.Position(13, 5));
+      assert.match(text, /<img src=x onerror=alert\(1\)>/, 'the XSS output is inside a code block, as text');
+      assert.match(text, /```text/);
+      assert.match(text, /valid-json/);
+      assert.match(text, /command:promptLadder\.openCell\?/);
+    });
+
+    it('reports failing cases as warnings with variant, evaluator and category', async () => {
+      const uri = fixture('classify.prompt.yml');
+      const diags = await waitFor('result warnings', () => {
+        const d = vscode.languages.getDiagnostics(uri).filter((x) => x.severity === vscode.DiagnosticSeverity.Warning);
+        return d.length >= 3 ? d : undefined;
+      });
+      const line9 = diags.filter((d) => d.range.start.line === 9).map((d) => d.message);
+      assert.deepEqual(line9, ['Case 1, variant zero-shot: failed valid-json (category: format)']);
+    });
+
+    it('marks results stale when the prompt file changes, and clears inline results', async () => {
+      const a = await api();
+      const editor = await open('classify.prompt.yml');
+      const uri = editor.document.uri;
+      await editor.edit((e) => e.insert(new vscode.Position(1, 0), '# edited\n'));
+      try {
+        const lenses = await waitFor('stale lens', async () => {
+          const l = await lensTitles(uri);
+          return l.some((x) => /file changed since/.test(x.title)) ? l : undefined;
+        });
+        assert.ok(!lenses.some((l) => l.title.startsWith('✗') || l.title.startsWith('✓')), 'case lenses are cleared');
+        a.decorations.updateAll();
+        assert.equal(a.decorations.decorationsFor(uri).length, 0);
+      } finally {
+        await vscode.commands.executeCommand('undo');
+        await editor.document.save();
+      }
+    });
+
+    it('shows results on the lines of a JSONL eval-set file', async () => {
+      const a = await api();
+      const r = await vscode.commands.executeCommand<RunRecord>('promptLadder.runEval', fixture('qa.prompt.yml'));
+      assert.equal(r?.status, 'completed');
+      await a.index.refresh();
+      const cases = fixture('qa.cases.jsonl');
+      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(cases));
+      const lenses = await waitFor('jsonl lenses', async () => {
+        const l = await lensTitles(cases);
+        return l.length >= 2 ? l : undefined;
+      });
+      assert.equal(lenses.find((l) => l.line === 0)?.title, '✓ 1/1 variant');
+      assert.match(lenses.find((l) => l.line === 1)?.title ?? '', /^✗ default: /);
+      const doc = await vscode.workspace.openTextDocument(cases);
+      await vscode.window.showTextDocument(doc);
+      const shown = await waitFor('jsonl decorations', () => {
+        a.decorations.updateAll();
+        const d = a.decorations.decorationsFor(cases);
+        return d.length === 2 ? d : undefined;
+      });
+      assert.equal(shown.find((d) => d.line === 0)?.text, '✓ default');
+    });
+
+    it('runs only the case at the cursor', async () => {
+      const editor = await open('classify.prompt.yml');
+      editor.selection = new vscode.Selection(11, 4, 11, 4);
+      const r = await vscode.commands.executeCommand<RunRecord>('promptLadder.runCaseAtCursor');
+      assert.ok(r);
+      assert.deepEqual(r.cases.map((c) => c.index), [1]);
+      assert.equal(r.cases[0].results.length, 2);
+    });
+
+    it('compares the newest run of a file with the previous one', async () => {
+      const a = await api();
+      const runs = await a.runs.listRuns(fixture('classify.prompt.yml'));
+      assert.equal(runs.length, 2, 'the full run and the single-case run');
+      const res = await vscode.commands.executeCommand<{ head: vscode.Uri; base: vscode.Uri }>('promptLadder.compareWithPrevious', fixture('classify.prompt.yml'));
+      assert.ok(res);
+      assert.equal(res.head.toString(), runs[0].uri.toString());
+      assert.equal(res.base.toString(), runs[1].uri.toString());
+    });
+  });
+}
