@@ -76,18 +76,24 @@ function readJsonl(file: string, text: string): { rows: RawRow[]; problems: Sour
 function readCsv(file: string, text: string): { rows: RawRow[]; problems: SourceProblem[] } {
   const rows: RawRow[] = [];
   const problems: SourceProblem[] = [];
-  let records: { record: string[]; raw: string; info: { lines: number } }[];
+  let records: { record: string[]; raw: string }[];
   try {
-    records = parseCsv(text, { info: true, raw: true, relax_column_count: true, skip_empty_lines: true, bom: true }) as never;
+    records = parseCsv(text.replace(/\r\n?/g, '\n'), { raw: true, relax_column_count: true, skip_empty_lines: true, bom: true }) as never;
   } catch (e) {
     const err = e as Error & { lines?: number };
     return { rows, problems: [{ file, line: err.lines ?? 1, col: 1, message: `invalid CSV: ${err.message}`, severity: 'error' }] };
   }
   if (records.length === 0) return { rows, problems };
-  const startLine = (r: { raw: string; info: { lines: number } }): number => {
-    const body = r.raw.replace(/^(?:\r?\n)+/, '').replace(/\r?\n$/, '');
-    return r.info.lines - (body.match(/\n/g)?.length ?? 0);
-  };
+  // Records' raw texts are consecutive slices of the input (skipped blank lines included), so counting their
+  // newlines gives each record's first line — also for quoted multi-line cells and CRLF files.
+  const lineOf = new Map<object, number>();
+  let next = 1;
+  for (const r of records) {
+    const blank = /^(?:[ \t]*\r?\n)*/.exec(r.raw)?.[0] ?? '';
+    lineOf.set(r, next + (blank.match(/\n/g)?.length ?? 0));
+    next += r.raw.match(/\n/g)?.length ?? 0;
+  }
+  const startLine = (r: object): number => lineOf.get(r) ?? 1;
   const header = records[0].record.map((h) => h.trim());
   const headerLine = startLine(records[0]);
   header.forEach((h, i) => {

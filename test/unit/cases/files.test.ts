@@ -65,3 +65,14 @@ test('checkCasesText checks the unsaved text of an eval-set file', async () => {
   assert.deepEqual(brief(await checkCasesText(path.join(FIX, 'edit.yaml'), 'q: 1\n')), ['edit.yaml:1:1: expected a list of cases, got a map']);
   assert.deepEqual(await checkCasesText(path.join(FIX, 'notes.md'), 'anything'), []);
 });
+
+test('CSV lines stay right with CRLF line ends, blank lines and a missing final newline', async () => {
+  const crlf = await checkCasesText(path.join(FIX, 'x.csv'), 'q,expected\r\na,1\r\n"multi\r\nline",2\r\n\r\nbad\r\nlast,3');
+  assert.deepEqual(brief(crlf), ['x.csv:6:1: row has 1 field; the header has 2']);
+  const { cases } = await loadCasesFile('x.csv', { startIndex: 0, relativeTo: FIX, text: 'q,expected\r\na,1\r\n"multi\r\nline",2\r\n\r\nlast,3' });
+  assert.deepEqual(cases.map((c) => [c.line, c.vars.q]), [
+    [2, 'a'],
+    [3, 'multi\nline'],
+    [6, 'last'],
+  ]);
+});
