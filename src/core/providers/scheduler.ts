@@ -109,6 +109,7 @@ export class Scheduler {
   private slowStart = true;
   /** Below this limit growth is fast again (recovery after a collapse), as TCP's ssthresh. */
   private fastBelow = 0;
+  private successesSinceThrottle = 0;
   private growthCredit = 0;
   private epoch = 0;
   private inFlight = 0;
@@ -302,6 +303,7 @@ export class Scheduler {
   }
 
   private onSuccess(): void {
+    this.successesSinceThrottle++;
     if (this.queue.length === 0 && this.inFlight + 1 < Math.floor(this.limit)) return; // not limited by us: don't grow
     if (this.limit >= this.cap) return;
     if (this.slowStart || this.limit < this.fastBelow) {
@@ -318,13 +320,17 @@ export class Scheduler {
 
   private onThrottle(attemptEpoch: number, retryAfterMs: number | undefined): void {
     this._stats.throttled++;
+    const newStorm = this.successesSinceThrottle >= Math.floor(this.limit);
+    this.successesSinceThrottle = 0;
     this.slowStart = false;
     this.growthCredit = 0;
     const now = Date.now();
     if (attemptEpoch >= this.epoch) {
       // First 429 of this window: the server holds about what is in flight now.
       this.epoch++;
-      this.fastBelow = Math.floor(this.limit / 2);
+      // A new storm (a full window of successes since the last 429) remembers half the limit it hit;
+      // 429s while the limit is still falling keep that mark, so recovery is fast up to it.
+      if (newStorm) this.fastBelow = Math.floor(this.limit / 2);
       this.limit = Math.min(this.limit, this.inFlight + 1);
     }
     // Each 429 takes one slot away: a burst of k rejections above capacity C ends near C.

@@ -186,3 +186,34 @@ test('a task that ignores its signal still frees its slot at the timeout', async
   assert.match(err.message, /timed out/);
   assert.equal(await next, 'ran');
 });
+
+// The following tests drive the scheduler with plain tasks (no model involved) to check its control logic.
+
+test('without waiting work the limit does not grow', async () => {
+  const scheduler = new Scheduler({ initialConcurrency: 4 });
+  for (let i = 0; i < 20; i++) await scheduler.run(async () => i);
+  assert.equal(scheduler.stats.limit, 4);
+  assert.equal(scheduler.stats.peakInFlight, 1);
+});
+
+test('after a rate-limit collapse the limit recovers quickly, then probes gently', async () => {
+  let throttle = false;
+  const scheduler = new Scheduler({ maxConcurrency: 32, baseDelayMs: 1 });
+  const task = async (): Promise<string> => {
+    await new Promise((r) => setTimeout(r, 2));
+    if (throttle) throw new ProviderError('HTTP 429', { status: 429, retryable: true, retryAfterMs: 1 });
+    return 'ok';
+  };
+  // A good period at 32, then every call is throttled for a while.
+  await Promise.all(Array.from({ length: 64 }, () => scheduler.run(task)));
+  assert.equal(scheduler.stats.limit, 32);
+  throttle = true;
+  const storm = Array.from({ length: 40 }, () => scheduler.run(task));
+  await until(() => scheduler.stats.limit === 1);
+  assert.equal(scheduler.stats.limit, 1, 'a storm of 429s brings the limit down to 1');
+  throttle = false;
+  await Promise.all(storm);
+  await Promise.all(Array.from({ length: 20 }, () => scheduler.run(task)));
+  // Additive growth alone would be near 10 after these 60 successes; recovery is fast up to half of 32.
+  assert.ok(scheduler.stats.limit >= 15, `limit ${scheduler.stats.limit} recovered`);
+});

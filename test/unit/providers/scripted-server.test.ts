@@ -171,3 +171,42 @@ test('models are listed', async () => {
   const json = (await (await fetch(`${server.url}/models`)).json()) as { data: { id: string }[] };
   assert.ok(json.data.some((m) => m.id === 'gpt-4o-mini'));
 });
+
+test('command-line mode: --rules file, prints its URL, stops on SIGTERM', async () => {
+  const { spawn } = await import('node:child_process');
+  const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+  const os = await import('node:os');
+  const path = await import('node:path');
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'pl-srv-'));
+  const rulesFile = path.join(dir, 'rules.json');
+  writeFileSync(rulesFile, JSON.stringify({ rules: [{ user: 'ping', reply: 'pong' }] }));
+  const root = path.resolve(__dirname, '../../..');
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/scripted-server.ts', '--port', '0', '--latency', '5', '--capacity', '2', '--rules', rulesFile], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        const m = /listening (http:\/\/127\.0\.0\.1:\d+\/v1)/.exec(out);
+        if (m) resolve(m[1]);
+      });
+      child.once('exit', (code) => reject(new Error(`exited ${code}`)));
+    });
+    const res = await fetch(`${url}/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'ping' }] }),
+    });
+    const json = (await res.json()) as { choices: { message: { content: string } }[] };
+    assert.equal(json.choices[0].message.content, 'pong');
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    child.kill('SIGTERM');
+    assert.equal(await exited, 0);
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
