@@ -3,6 +3,7 @@
 
 import { randomUUID, createHash } from 'node:crypto';
 import * as path from 'node:path';
+import { setMaxListeners } from 'node:events';
 import type { RunEvent } from './events';
 import type { ChatMessage, EvalCase, PromptSpec, VariantSpec, ModelParameters } from './prompt/spec';
 import type { ChatRequest, ChatResult, ProviderResolver, ResolvedModel } from './providers/provider';
@@ -19,7 +20,7 @@ import { renderTemplate } from './render/template';
 import { categorizeResult } from './analysis/categorize';
 import { advise } from './analysis/advisor';
 import { buildRetriever, type Retriever } from './retrieval/retriever';
-import { cacheDir, writeRun } from './runs/store';
+import { cacheDir, runFileName, runsDir, serializeRun, writeFileAtomic } from './runs/store';
 import { summarizeVariants } from './runs/summary';
 import { formatProblem } from './errors';
 
@@ -122,13 +123,14 @@ class Run {
       if (hit && typeof hit.text === 'string') return { result: hit, cached: true };
     }
     const signal = this.opts.signal;
-    const started = performance.now();
+    let attemptStarted = 0;
     this.calls++;
-    const res = await this.scheduler(resolved.provider.endpointKey).run(
-      (attemptSignal) => resolved.provider.chat(request, attemptSignal),
-      signal,
-    );
-    const result: CachedChat = { ...res, latencyMs: Math.round(performance.now() - started) };
+    const res = await this.scheduler(resolved.provider.endpointKey).run((attemptSignal) => {
+      attemptStarted = performance.now();
+      return resolved.provider.chat(request, attemptSignal);
+    }, signal);
+    // Latency of the answering attempt: queueing and back-off are the scheduler's, not the model's.
+    const result: CachedChat = { ...res, latencyMs: Math.round(performance.now() - attemptStarted) };
     if (this.cache) await this.cache.set(key, result).catch(() => undefined);
     return { result, cached: false };
   }
@@ -323,8 +325,23 @@ export function unknownVariants(spec: PromptSpec, names: string[] | undefined): 
   return names.filter((n) => !known.has(n));
 }
 
-export async function runEval(spec: PromptSpec, opts: RunOptions): Promise<{ record: RunRecord; path?: string }> {
+export async function runEval(spec: PromptSpec, options: RunOptions): Promise<{ record: RunRecord; path?: string }> {
   registerRagasEvaluators();
+  // One internal signal for every call of the run (hundreds of listeners are expected on it).
+  const internal = new AbortController();
+  setMaxListeners(0, internal.signal);
+  const abort = () => internal.abort();
+  if (options.signal?.aborted) internal.abort();
+  options.signal?.addEventListener('abort', abort, { once: true });
+  const opts: RunOptions = { ...options, signal: internal.signal };
+  try {
+    return await runWith(spec, opts);
+  } finally {
+    options.signal?.removeEventListener('abort', abort);
+  }
+}
+
+async function runWith(spec: PromptSpec, opts: RunOptions): Promise<{ record: RunRecord; path?: string }> {
   const run = new Run(spec, opts);
   const repeat = Math.max(1, Math.floor(opts.repeat ?? 1));
   const wanted = opts.variants?.length ? new Set(opts.variants) : undefined;
@@ -369,12 +386,11 @@ export async function runEval(spec: PromptSpec, opts: RunOptions): Promise<{ rec
   let writing: Promise<void> = Promise.resolve();
   const persist = () => {
     record.calls = run.calls;
-    const snapshot = JSON.parse(JSON.stringify(record)) as RunRecord;
-    writing = writing
-      .then(async () => {
-        filePath = await writeRun(opts.root, snapshot, filePath);
-      })
-      .catch(() => undefined);
+    // Serialize now (a consistent snapshot), write in the background; writes stay in order.
+    const text = serializeRun(record);
+    filePath ??= path.join(runsDir(opts.root), runFileName(record));
+    const target = filePath;
+    writing = writing.then(() => writeFileAtomic(target, text)).catch(() => undefined);
     return writing;
   };
   if (write) await persist();

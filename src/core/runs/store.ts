@@ -35,9 +35,14 @@ export async function writeFileAtomic(file: string, text: string): Promise<void>
   }
 }
 
+/** Run records are pretty-printed (diffable); very large runs are written compactly to save time and memory. */
+export function serializeRun(record: RunRecord): string {
+  return JSON.stringify(record, null, record.cases.length > 2000 ? undefined : 2) + '\n';
+}
+
 export async function writeRun(root: string, record: RunRecord, file?: string): Promise<string> {
   const target = file ?? path.join(runsDir(root), runFileName(record));
-  await writeFileAtomic(target, JSON.stringify(record, null, 2) + '\n');
+  await writeFileAtomic(target, serializeRun(record));
   return target;
 }
 
