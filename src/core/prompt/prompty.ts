@@ -33,6 +33,22 @@ const PROMPTY_KEYS = [
 
 const ROLE_LINE = /^\s*#?\s*(system|user|assistant)(\[[^\]]*\])?\s*:\s*$/i;
 
+/**
+ * Prompty renders the whole body and then splits it on role markers, so a loop can emit chat history
+ * (`{{ item.role }}:` lines). Re-split a rendered message the same way: text before the first marker keeps `role`.
+ */
+export function splitRenderedRoles(role: Role, content: string): { role: Role; content: string }[] {
+  if (!/^\s*#?\s*(system|user|assistant)\b/im.test(content)) return [{ role, content }];
+  const out: { role: Role; lines: string[] }[] = [{ role, lines: [] }];
+  for (const l of content.split('\n')) {
+    const m = ROLE_LINE.exec(l);
+    if (m) out.push({ role: m[1].toLowerCase() as Role, lines: [] });
+    else out[out.length - 1].lines.push(l);
+  }
+  const msgs = out.map((m) => ({ role: m.role, content: m.lines.join('\n').trim() }));
+  return msgs.filter((m, i) => i > 0 || m.content !== '' || msgs.length === 1);
+}
+
 /** Split a Prompty body into role messages with their 1-based source lines. */
 export function splitPromptyBody(body: string, firstLine: number): MessageTemplate[] {
   const lines = body.split(/\r?\n/);

@@ -3,6 +3,7 @@
 
 import type { ChatMessage, EvalCase, Example, MessageTemplate, PromptSpec, VariantSpec } from '../prompt/spec';
 import { renderTemplate, templateVariables } from './template';
+import { splitRenderedRoles } from '../prompt/prompty';
 
 /** The last user message template: the one a case (and an example) fills. */
 export function finalUserTemplate(spec: PromptSpec): MessageTemplate | undefined {
@@ -36,7 +37,9 @@ export function renderMessages(
   extraVars?: Record<string, unknown>,
 ): ChatMessage[] {
   const vars = { ...evalCase.vars, ...(extraVars ?? {}) };
-  const out: ChatMessage[] = spec.messages.map((m) => ({ role: m.role, content: renderTemplate(m.content, vars) }));
+  let out: ChatMessage[] = spec.messages.map((m) => ({ role: m.role, content: renderTemplate(m.content, vars) }));
+  // Prompty semantics: role markers produced by the template (chat-history loops) start new messages.
+  if (spec.format === 'prompty') out = out.flatMap((m) => splitRenderedRoles(m.role, m.content));
 
   if (variant.system !== undefined || variant.systemSuffix !== undefined) {
     let sys = out.find((m) => m.role === 'system');

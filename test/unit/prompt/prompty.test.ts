@@ -111,3 +111,15 @@ test('a template error in text before the first role marker points at its line',
     return true;
   });
 });
+
+test('a chat-history loop that emits role markers becomes separate messages, as Prompty renders', async () => {
+  const s = await loadPromptFile(fx('history.prompty'), {
+    text: '---\nname: h\nsample:\n  question: And now?\n  history:\n    - {role: user, content: hi}\n    - {role: assistant, content: hello}\n---\nsystem:\nBe kind.\n{% for item in history %}\n{{ item.role }}:\n{{ item.content }}\n{% endfor %}\n\nuser:\n{{ question }}\n',
+  });
+  assert.deepEqual(renderMessages(s, s.variants[0], s.cases[0], []), [
+    { role: 'system', content: 'Be kind.' },
+    { role: 'user', content: 'hi' },
+    { role: 'assistant', content: 'hello' },
+    { role: 'user', content: 'And now?' },
+  ]);
+});
