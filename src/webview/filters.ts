@@ -2,7 +2,7 @@
 // variants", compare change, an explicit case set (advisor evidence). Pure.
 
 import type { CompareData } from '../shared/protocol';
-import type { CellView, RowView } from './grid';
+import { haystackOf, type CellView, type RowView } from './grid';
 
 export type SortKey = 'case' | 'failures' | 'score' | 'latency' | 'change';
 export type ChangeFilter = '' | 'improved' | 'regressed' | 'unchanged' | 'added';
@@ -61,7 +61,7 @@ export function rowMatches(row: RowView, f: FilterState, compare: CompareData | 
     if (change !== f.change) return false;
   }
   const q = f.search.trim().toLowerCase();
-  if (q && !q.split(/\s+/).every((term) => row.haystack.includes(term))) return false;
+  if (q && !q.split(/\s+/).every((term) => haystackOf(row).includes(term))) return false;
   return true;
 }
 

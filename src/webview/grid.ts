@@ -20,8 +20,6 @@ export interface RowView {
   caseIndex: number;
   record: CaseRecord;
   cells: CellView[];
-  /** Lower-cased text the search looks in (vars, expected, outputs, categories). */
-  haystack: string;
 }
 
 export function resultStatus(r: CaseResult): 'pass' | 'fail' | 'error' {
@@ -46,25 +44,52 @@ export function variantNames(record: RunRecord | null): string[] {
   return names;
 }
 
+export function buildRow(c: CaseRecord, variants: string[], inFlight: ReadonlySet<string>, runActive: boolean): RowView {
+  const cells = variants.map((variant): CellView => {
+    const results = c.results.filter((r) => r.variant === variant).sort((a, b) => (a.repeat ?? 0) - (b.repeat ?? 0));
+    const failing = results.find((r) => !r.passed || r.error);
+    return {
+      variant,
+      status: cellStatus(results, inFlight.has(cellKey(c.index, variant)), runActive),
+      results,
+      category: failing ? (failing.category ?? (failing.error ? 'error' : undefined)) : undefined,
+      passed: results.filter((r) => r.passed && !r.error).length,
+    };
+  });
+  return { caseIndex: c.index, record: c, cells };
+}
+
 export function buildRows(record: RunRecord | null, inFlight: ReadonlySet<string>, runActive: boolean): RowView[] {
   if (!record) return [];
   const variants = variantNames(record);
+  return record.cases.map((c) => buildRow(c, variants, inFlight, runActive));
+}
+
+/**
+ * Rebuilds only the rows of `changed` cases, reusing the others (streaming updates touch a few cases per batch).
+ * `previous` must come from the same record and variant list.
+ */
+export function updateRows(previous: RowView[], record: RunRecord, changed: ReadonlySet<number>, inFlight: ReadonlySet<string>, runActive: boolean): RowView[] {
+  const variants = variantNames(record);
+  const byIndex = new Map(previous.map((r) => [r.caseIndex, r]));
   return record.cases.map((c) => {
-    const cells = variants.map((variant): CellView => {
-      const results = c.results.filter((r) => r.variant === variant).sort((a, b) => (a.repeat ?? 0) - (b.repeat ?? 0));
-      const failing = results.find((r) => !r.passed || r.error);
-      return {
-        variant,
-        status: cellStatus(results, inFlight.has(cellKey(c.index, variant)), runActive),
-        results,
-        category: failing ? (failing.category ?? (failing.error ? 'error' : undefined)) : undefined,
-        passed: results.filter((r) => r.passed && !r.error).length,
-      };
-    });
-    const parts: string[] = [String(c.index), varsText(c.vars), c.expected ?? ''];
-    for (const cell of cells) for (const r of cell.results) parts.push(r.output, r.category ?? '', r.error ?? '');
-    return { caseIndex: c.index, record: c, cells, haystack: parts.join('\n').toLowerCase() };
+    const old = byIndex.get(c.index);
+    return old && old.record === c && !changed.has(c.index) ? old : buildRow(c, variants, inFlight, runActive);
   });
+}
+
+const haystacks = new WeakMap<RowView, string>();
+
+/** Lower-cased text the search looks in (vars, expected, outputs, categories, errors); computed once per row. */
+export function haystackOf(row: RowView): string {
+  let h = haystacks.get(row);
+  if (h === undefined) {
+    const parts: string[] = [varsText(row.record.vars), row.record.expected ?? ''];
+    for (const cell of row.cells) for (const r of cell.results) parts.push(r.output, r.category ?? '', r.error ?? '');
+    h = parts.join('\n').toLowerCase();
+    haystacks.set(row, h);
+  }
+  return h;
 }
 
 /** `name: value` pairs on one line, values shortened; used for the case column and search. */

@@ -27,7 +27,7 @@ import {
   type SortKey,
 } from './filters';
 import { ago, pct, pts } from './format';
-import { buildRows, variantNames, type RowView } from './grid';
+import { buildRows, updateRows, variantNames, type RowView } from './grid';
 import { HostClient } from './hostClient';
 import { MatrixView, type FocusRef } from './matrixView';
 import { renderProgress, renderSummary, summaries } from './summaryView';
@@ -420,8 +420,11 @@ function handle(msg: HostMessage): void {
     }
     case 'runEvents': {
       let finished = false;
+      let replaced = false;
+      const changed = new Set<number>();
       for (const e of msg.events) {
-        applyRunEvent(live, e);
+        if (applyRunEvent(live, e)) replaced = true;
+        if (e.type === 'case-started' || e.type === 'case-finished') changed.add(e.caseIndex);
         if (e.type === 'run-started') {
           pinned = false;
           runUri = undefined;
@@ -431,7 +434,8 @@ function handle(msg: HostMessage): void {
           runUri = e.path;
         }
       }
-      rebuild();
+      if (replaced || !live.record) rebuild();
+      else rows = updateRows(rows, live.record, changed, live.inFlight, live.running);
       refresh();
       if (finished) persist();
       return;

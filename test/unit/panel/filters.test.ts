@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildRows, cellStatus, firstLines, variantNames } from '../../../src/webview/grid';
+import { buildRows, cellStatus, firstLines, updateRows, variantNames } from '../../../src/webview/grid';
 import {
   applyFilters,
   categoryCounts,
@@ -127,4 +127,15 @@ test('filters work over 2,000 cases × 4 variants', () => {
   assert.equal(shown.length, 500);
   assert.deepEqual(idx(shown.slice(0, 3)), [0, 4, 8]);
   assert.deepEqual(idx(applyFilters(big, f({ search: 'question 1999' }))), [1999]);
+});
+
+test('streaming updates rebuild only the rows of changed cases', () => {
+  const rec = sample();
+  const before = buildRows(rec, new Set(), true);
+  rec.cases[2].results.push(res('zero-shot', true, { repeat: 1 }));
+  const after = updateRows(before, rec, new Set([2]), new Set(), true);
+  assert.equal(after[0], before[0]);
+  assert.equal(after[1], before[1]);
+  assert.notEqual(after[2], before[2]);
+  assert.equal(after[2].cells[0].results.length, 2);
 });
