@@ -212,6 +212,8 @@ export function createOpenAIProvider(opts: OpenAIProviderOptions): Provider {
     project: null,
     adminAPIKey: null,
     webhookSecret: null,
+    // Errors are reported as ProviderErrors; the client's own logging (OPENAI_LOG) stays off.
+    logLevel: 'off' as const,
   };
   const apiVersion = opts.apiVersion ?? AZURE_DEFAULT_API_VERSION;
   const client: OpenAI =

@@ -153,10 +153,24 @@ test("the caller's signal aborts the HTTP request", async () => {
   assert.equal(server.stats.completed, 0);
 });
 
-test('no key: no Authorization header is sent', async () => {
-  const open = createOpenAIProvider({ kind: 'custom', baseURL: server.url });
-  await open.chat({ model: 'm', messages: [{ role: 'user', content: 'x' }], params: {} }, never);
-  assert.equal(server.stats.headers.at(-1)?.authorization, undefined);
+test("no key: no Authorization header is sent, even with the openai package's env vars set", async () => {
+  const saved = { key: process.env.OPENAI_API_KEY, org: process.env.OPENAI_ORG_ID, base: process.env.OPENAI_BASE_URL };
+  process.env.OPENAI_API_KEY = 'sk-from-env-must-not-leak';
+  process.env.OPENAI_ORG_ID = 'org-from-env';
+  process.env.OPENAI_BASE_URL = 'http://127.0.0.1:1/v1';
+  try {
+    const open = createOpenAIProvider({ kind: 'custom', baseURL: server.url });
+    await open.chat({ model: 'm', messages: [{ role: 'user', content: 'x' }], params: {} }, never);
+    const h = server.stats.headers.at(-1) ?? {};
+    assert.equal(h.authorization, undefined);
+    assert.equal(h['openai-organization'], undefined);
+    assert.ok(!Object.values(h).join(' ').includes('sk-from-env'));
+  } finally {
+    for (const [name, value] of [['OPENAI_API_KEY', saved.key], ['OPENAI_ORG_ID', saved.org], ['OPENAI_BASE_URL', saved.base]] as const) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  }
 });
 
 test('Azure: deployment path, api-version and api-key header', async () => {
