@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { bm25Scores, selectExamples } from '../../../src/core/render/examples';
-import { kase, spec, variant } from './helpers';
+import { kase, spec, variant } from './specs';
 
 const pool = spec(
   [

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { renderExampleUser, renderMessages } from '../../../src/core/render/messages';
-import { kase, spec, variant } from './helpers';
+import { kase, spec, variant } from './specs';
 
 const chat = spec(
   [
