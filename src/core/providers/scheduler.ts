@@ -65,7 +65,6 @@ interface Job {
   controller?: AbortController;
   /** Set while waiting for a retry. */
   timer?: ReturnType<typeof setTimeout>;
-  onAbort?: () => void;
   done: boolean;
 }
 
@@ -117,6 +116,7 @@ export class Scheduler {
   private lastThrottleAt = -Infinity;
   private pauseTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly queue: Job[] = [];
+  private readonly watched = new WeakMap<AbortSignal, Set<Job>>();
   private readonly _stats: SchedulerStats;
 
   constructor(opts: SchedulerOptions = {}) {
@@ -155,20 +155,36 @@ export class Scheduler {
         malformedRetries: 0,
         done: false,
       };
-      if (signal) {
-        job.onAbort = () => this.cancel(job);
-        signal.addEventListener('abort', job.onAbort, { once: true });
-      }
+      if (signal) this.watch(signal, job);
       this.queue.push(job);
       this.pump();
     });
+  }
+
+  /** One abort listener per caller signal (not per task), so a run of thousands of calls adds one. */
+  private watch(signal: AbortSignal, job: Job): void {
+    let jobs = this.watched.get(signal);
+    if (!jobs) {
+      const set = new Set<Job>();
+      jobs = set;
+      this.watched.set(signal, set);
+      signal.addEventListener(
+        'abort',
+        () => {
+          this.watched.delete(signal);
+          for (const j of [...set]) this.cancel(j);
+        },
+        { once: true },
+      );
+    }
+    jobs.add(job);
   }
 
   private finish(job: Job, ok: boolean, value: unknown): void {
     if (job.done) return;
     job.done = true;
     if (job.timer) clearTimeout(job.timer);
-    if (job.signal && job.onAbort) job.signal.removeEventListener('abort', job.onAbort);
+    if (job.signal) this.watched.get(job.signal)?.delete(job);
     if (ok) job.resolve(value);
     else job.reject(value);
   }

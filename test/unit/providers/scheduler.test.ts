@@ -217,3 +217,21 @@ test('after a rate-limit collapse the limit recovers quickly, then probes gently
   // Additive growth alone would be near 10 after these 60 successes; recovery is fast up to half of 32.
   assert.ok(scheduler.stats.limit >= 15, `limit ${scheduler.stats.limit} recovered`);
 });
+
+test('one caller signal shared by many calls adds one listener (no MaxListeners warning)', async () => {
+  const warnings: string[] = [];
+  const onWarning = (w: Error) => warnings.push(w.name);
+  process.on('warning', onWarning);
+  try {
+    const scheduler = new Scheduler({ maxConcurrency: 2 });
+    const ctrl = new AbortController();
+    await Promise.all(Array.from({ length: 50 }, (_, i) => scheduler.run(async () => i, ctrl.signal)));
+    const pending = Array.from({ length: 20 }, () => scheduler.run(() => new Promise<never>(() => undefined), ctrl.signal));
+    ctrl.abort();
+    for (const p of pending) assert.equal(((await rejection(p)) as Error).name, 'AbortError');
+    await new Promise((r) => setImmediate(r));
+  } finally {
+    process.off('warning', onWarning);
+  }
+  assert.ok(!warnings.includes('MaxListenersExceededWarning'), warnings.join(', '));
+});
