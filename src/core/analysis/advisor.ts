@@ -104,7 +104,8 @@ export function advise(record: RunRecord, ctx: AdviseContext = {}): Advice {
     const env: RuleEnv = { stats, baseline, fewShot: fewShotPool, rag, totalFailures, damp, ctx };
     for (const group of Object.keys(GROUPS) as Group[]) {
       const c = RULES[group](env);
-      if (c) candidates.push(c);
+      if (Array.isArray(c)) candidates.push(...c);
+      else if (c) candidates.push(c);
     }
   }
 
@@ -151,7 +152,7 @@ export function variantStats(record: RunRecord, spec?: PromptSpec): VariantStats
         continue;
       }
       failed++;
-      const cat = r.category ?? 'instruction';
+      const cat = r.category ?? 'uncategorized';
       categories[cat] = (categories[cat] ?? 0) + 1;
       const list = (casesByCategory[cat] ??= []);
       if (!list.includes(index)) list.push(index);
@@ -280,7 +281,7 @@ function candidate(
   };
 }
 
-const RULES: Record<Group, (env: RuleEnv) => Candidate | undefined> = {
+const RULES: Record<Group, (env: RuleEnv) => Candidate | Candidate[] | undefined> = {
   'format-instruction': (env) => {
     const { count } = share(env, 'format-instruction');
     if (count === 0) return undefined;
@@ -443,7 +444,17 @@ const RULES: Record<Group, (env: RuleEnv) => Candidate | undefined> = {
   grounding: (env) => {
     const { count } = share(env, 'grounding');
     if (count === 0) return undefined;
-    return candidate(
+    const then = candidate(
+      env,
+      'grounding',
+      'fine-tuning',
+      0.35,
+      'If instructions do not stop ungrounded answers: fine-tune on grounded ones',
+      `Second step for the ${count} ungrounded answers: when "answer only from the context" does not fix them, ` +
+        'fine-tune on examples that answer strictly from the given context (and say "I don\'t know" when it is silent).',
+      [`command:${ADVISOR_COMMANDS.exportFineTune}|Export fine-tuning dataset`],
+    );
+    const first = candidate(
       env,
       'grounding',
       'prompt-engineering',
@@ -457,6 +468,7 @@ const RULES: Record<Group, (env: RuleEnv) => Candidate | undefined> = {
         `command:${ADVISOR_COMMANDS.exportFineTune}|Then: export a fine-tuning dataset of grounded answers`,
       ],
     );
+    return [first, then];
   },
 
   reasoning: (env) => {

@@ -136,8 +136,10 @@ export function deterministicCategory(result: CaseResult, ctx: CategorizeContext
       const s = specOf(e);
       if (s?.kind !== 'string' || s.contains === undefined) continue;
       const want = normalize(fillVars(s.contains, ctx.evalCase.vars, ctx.evalCase.expected));
-      if (want && !haystack.includes(want))
-        return { category: 'retrieval', reason: oneLine(`${e.name}: "${s.contains}" is needed but not in the context the model was given`) };
+      if (want && !haystack.includes(want)) {
+        const shown = fillVars(s.contains, ctx.evalCase.vars, ctx.evalCase.expected);
+        return { category: 'retrieval', reason: oneLine(`${e.name}: "${oneLine(shown, 60)}" is needed but not in the context the model was given`) };
+      }
     }
   }
 

@@ -121,6 +121,8 @@ test('grounding → prompt-engineering first, fine-tuning named as the next step
   assert.equal(top.kind, 'prompt-engineering');
   assert.match(top.why, /only from the context/);
   assert.match(top.why, /fine-tune/);
+  const recs = advise(rec).recommendations;
+  assert.deepEqual(recs.filter((r) => r.kind !== 'evaluation').map((r) => r.kind), ['prompt-engineering', 'fine-tuning']);
 });
 
 test('mixed failures give several recommendations ranked by their share of failures', () => {
