@@ -298,11 +298,13 @@ const RULES: Record<Group, (env: RuleEnv) => Candidate | Candidate[] | undefined
         'fine-tuning',
         0.55 + 0.3 * (1 - m.bestCount! / Math.max(1, m.base)),
         `Few-shot cuts ${label} failures from ${m.base} to ${m.bestCount} but does not clear them: fine-tune`,
-        `${m.best.variant} (${m.best.shots} examples) has ${m.bestCount} ${label} failures where ${base} has ${m.base}: ` +
+        `${m.best.variant} (${m.best.shots} examples) has ${failures(m.bestCount!, label)} where ${base} has ${m.base}: ` +
           `the model learns the expected form from examples, but ${m.best.shots} examples in the prompt are not enough. ` +
           `Fine-tuning on many examples teaches the form reliably and drops the examples from every call ` +
-          `(about ${saved} prompt tokens per call${per1000 !== undefined ? `, ≈ $${per1000.toFixed(4)} per 1,000 calls at the base model's price` : ''}; ` +
-          'fine-tuned models cost more per token, so check the net).',
+          `(about ${saved} prompt tokens per call${per1000 !== undefined ? `, ≈ $${per1000.toFixed(4)} per 1,000 calls at the base model's price` : ''}` +
+          (net !== undefined
+            ? `; net of the fine-tuned model's higher price, prompts cost ${net >= 0 ? `$${net.toFixed(4)} less per 1,000 calls)` : `$${(-net).toFixed(4)} more per 1,000 calls, so the gain is quality, not price)`}.`
+            : '; fine-tuned models cost more per token, so check the net).'),
         [
           `command:${ADVISOR_COMMANDS.exportFineTune}|Export fine-tuning dataset`,
           `command:${ADVISOR_COMMANDS.addTestCase}|Add test cases (fine-tuning needs 50+ good examples)`,
@@ -323,7 +325,7 @@ const RULES: Record<Group, (env: RuleEnv) => Candidate | Candidate[] | undefined
         'prompt-engineering',
         0.7,
         `${m.best.variant} clears the ${label} failures: keep the examples`,
-        `${base} has ${m.base} ${label} failures and ${m.best.variant} has none, so examples in the prompt are enough. ` +
+        `${base} has ${failures(m.base, label)} and ${m.best.variant} has none, so examples in the prompt are enough. ` +
           'Fine-tuning would only save the example tokens on each call; it is not needed for quality.',
         [`Use ${m.best.variant}`, `command:${ADVISOR_COMMANDS.exportFineTune}|Estimate tokens saved by fine-tuning`],
         { bestFewShot: m.best.variant },
@@ -332,10 +334,10 @@ const RULES: Record<Group, (env: RuleEnv) => Candidate | Candidate[] | undefined
     const jsonish = (env.baseline.categories.format ?? 0) > 0;
     const why =
       m.movement === 'no-variant'
-        ? `${m.base} ${label} failures in ${base} and no few-shot variant to compare with. Make the instructions explicit first, then add few-shot variants to see whether examples move these failures.`
+        ? `${failures(m.base, label)} in ${base} and no few-shot variant to compare with. Make the instructions explicit first, then add few-shot variants to see whether examples move these failures.`
         : m.movement === 'none-to-move'
           ? `${label} failures appear in variants other than ${base} (few-shot or RAG): check what those prompts add.`
-          : `${m.best!.variant} (${m.best!.shots} examples) has ${m.bestCount} ${label} failures against ${m.base} in ${base}: examples do not move them, ` +
+          : `${m.best!.variant} (${m.best!.shots} examples) has ${failures(m.bestCount!, label)} against ${m.base} in ${base}: examples do not move them, ` +
             'so the model is not missing a pattern it could copy — the instructions are unclear or the structure is not enforced. ' +
             'Fine-tuning would be premature (PRODUCT.md: it pays off once few-shot shows the model can learn the form).';
     return candidate(
@@ -376,7 +378,7 @@ const RULES: Record<Group, (env: RuleEnv) => Candidate | Candidate[] | undefined
         'rag',
         0.5,
         `Examples supply the missing facts: retrieve similar examples`,
-        `Against the usual rule, few-shot helps here: ${m.best!.variant} has ${m.bestCount} knowledge failures against ${m.base} in ${base}. ` +
+        `Against the usual rule, few-shot helps here: ${m.best!.variant} has ${failures(m.bestCount!, 'knowledge')} against ${m.base} in ${base}. ` +
           'The examples seem to carry the facts, so retrieve them per question (few-shot with select: similar is retrieval over examples) or index the same facts as documents. ' +
           noFt,
         ['Add a variant with select: similar over a larger example pool', ...ragActions],
@@ -393,7 +395,7 @@ const RULES: Record<Group, (env: RuleEnv) => Candidate | Candidate[] | undefined
           'rag',
           after === 0 ? 0.85 : 0.7,
           after === 0 ? `${ragBest.variant} fixes the knowledge failures: keep retrieval` : `${ragBest.variant} reduces knowledge failures: improve retrieval`,
-          `${base} has ${before} knowledge failures, ${ragBest.variant} has ${after}. ${noFt}` +
+          `${base} has ${failures(before, 'knowledge')}, ${ragBest.variant} has ${after}. ${noFt}` +
             (after ? ' The rest are cases where retrieval did not bring the fact: tune it.' : ''),
           after === 0 ? [`Use ${ragBest.variant}`] : retrievalActions(),
           { ragVariant: ragBest.variant },
@@ -405,7 +407,7 @@ const RULES: Record<Group, (env: RuleEnv) => Candidate | Candidate[] | undefined
         'rag',
         0.6,
         `Knowledge failures persist with ${ragBest.variant}: retrieval is not bringing the facts`,
-        `${base} has ${before} knowledge failures and ${ragBest.variant} still has ${after}: the idea (RAG) is right, the retrieval is not finding the facts. ${noFt}`,
+        `${base} has ${failures(before, 'knowledge')} and ${ragBest.variant} still has ${after}: the idea (RAG) is right, the retrieval is not finding the facts. ${noFt}`,
         [...retrievalActions(), 'Check that the documents actually contain the missing facts'],
         { ragVariant: ragBest.variant },
       );
@@ -417,8 +419,8 @@ const RULES: Record<Group, (env: RuleEnv) => Candidate | Candidate[] | undefined
       m.movement === 'not-moved' ? 0.8 : 0.65,
       'The model lacks facts: add retrieval',
       (m.movement === 'not-moved'
-        ? `${m.best!.variant} (${m.best!.shots} examples) still has ${m.bestCount} knowledge failures against ${m.base} in ${base}: examples do not help, the model does not know the facts. `
-        : `${m.base} answers miss or get wrong the expected facts in ${base}. `) +
+        ? `${m.best!.variant} (${m.best!.shots} examples) still has ${failures(m.bestCount!, 'knowledge')} against ${m.base} in ${base}: examples do not help, the model does not know the facts. `
+        : `${m.base} ${m.base === 1 ? 'answer misses' : 'answers miss'} or get wrong the expected facts in ${base}. `) +
         `Give the model the facts at question time with retrieval (RAG). ${noFt}`,
       ragActions,
     );
@@ -617,6 +619,10 @@ function labelFor(env: RuleEnv, group: Group): string {
   const f = env.stats.reduce((s, v) => s + (v.categories.format ?? 0), 0);
   const i = env.stats.reduce((s, v) => s + (v.categories.instruction ?? 0), 0);
   return f && i ? 'format/instruction' : f ? 'format' : 'instruction';
+}
+
+function failures(n: number, label: string): string {
+  return `${n} ${label} ${n === 1 ? 'failure' : 'failures'}`;
 }
 
 function firstSentence(s: string): string {

@@ -50,6 +50,8 @@ test('format failures few-shot reduces but does not clear → fine-tuning, with 
   assert.ok(top.actions.some((a) => a.startsWith(`command:${ADVISOR_COMMANDS.exportFineTune}|`)));
   // net of the fine-tuned model's higher price (gpt-4o-mini: 0.15 → 0.30 per M input)
   assert.equal(top.evidence.netPromptSavedPer1000CallsUsd, (520 * 0.15 - 120 * 0.3) / 1000);
+  assert.match(top.why, /prompts cost \$0\.0420 less per 1,000 calls/);
+  assert.match(top.why, /has 3 format failures where zero-shot has 10/);
 });
 
 test('format failures few-shot does not move → prompt-engineering (clearer instructions, JSON schema mode)', () => {
