@@ -104,6 +104,8 @@ export type PersistedState = z.infer<typeof PersistedStateSchema>;
 
 /** A flat description of what the webview shows; only for the integration test's probe. */
 export const TestSnapshotSchema = z.object({
+  /** Id of the run shown. */
+  runId: z.nullable(z.string()),
   rowCount: Int,
   renderedRows: Int,
   cells: z.array(z.object({ caseIndex: Index, variant: z.string(), status: z.string(), text: z.string() })),
@@ -111,6 +113,9 @@ export const TestSnapshotSchema = z.object({
   progress: z.string(),
   summary: z.string(),
   advice: z.nullable(z.string()),
+  compare: z.nullable(z.string()),
+  /** aria-label of the focused element. */
+  focused: z.nullable(z.string()),
 });
 export type TestSnapshot = z.infer<typeof TestSnapshotSchema>;
 

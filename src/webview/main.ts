@@ -498,6 +498,7 @@ function snapshot(): TestSnapshot {
     text: c.querySelector('.cell-output')?.textContent ?? '',
   }));
   return {
+    runId: live.record?.id ?? null,
     rowCount: matrix.rowCount,
     renderedRows: document.querySelectorAll('[data-testid="matrix-row"]').length,
     cells,
@@ -505,6 +506,8 @@ function snapshot(): TestSnapshot {
     progress: progress.textContent ?? '',
     summary: summary.textContent ?? '',
     advice: adviceCard.hidden ? null : (adviceCard.textContent ?? ''),
+    compare: compareSummary.hidden ? null : (compareSummary.textContent ?? ''),
+    focused: document.activeElement?.getAttribute('aria-label') ?? null,
   };
 }
 

@@ -1,0 +1,171 @@
+// The results panel in real VS Code: open beside the editor, ready handshake, run from the panel's button,
+// cells filled from streamed events, a cell's details through a request/response, filters, keyboard,
+// opening a case in the editor, comparison with an earlier run, and state re-sent after the panel was hidden.
+
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { RunRecord } from '../../src/core/runs/schema';
+import type { TestSnapshot } from '../../src/shared/protocol';
+import { api, closeAll, fixture, open, waitFor } from './helpers';
+
+const PROMPT = 'classify.prompt.yml';
+
+function cell(s: TestSnapshot, caseIndex: number, variant: string) {
+  return s.cells.find((c) => c.caseIndex === caseIndex && c.variant === variant);
+}
+
+export function registerPanelTests(): void {
+  describe('results panel', () => {
+    after(closeAll);
+
+    const probe = async (opts: { click?: string; key?: string } = {}) => (await api()).panelManager._probeForTest(fixture(PROMPT), opts);
+
+    /** Resolves with the record of the next finished run of the prompt. */
+    const nextFinished = async (): Promise<RunRecord> => {
+      const a = await api();
+      return new Promise((resolve) => {
+        const sub = a.runs.onDidRunEvent((e) => {
+          if (e.event.type === 'run-finished' && e.promptUri.toString() === fixture(PROMPT).toString()) {
+            sub.dispose();
+            resolve(e.event.record);
+          }
+        });
+      });
+    };
+
+    it('opens one panel per prompt file beside the editor, titled after the file', async () => {
+      const a = await api();
+      await open(PROMPT);
+      await a.panelManager.show(fixture(PROMPT));
+      await a.panelManager.show(fixture(PROMPT)); // the second call reveals the same panel
+      await a.panelManager._whenReadyForTest(fixture(PROMPT));
+      const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.label === `Results: ${PROMPT}`);
+      assert.equal(tabs.length, 1, 'exactly one results tab');
+      assert.ok(tabs[0].input instanceof vscode.TabInputWebview, 'the tab is a webview');
+      assert.notEqual(tabs[0].group.viewColumn, vscode.ViewColumn.One, 'beside the editor');
+    });
+
+    it('runs from the Run button; the cells fill with the scripted results', async () => {
+      const finished = nextFinished();
+      await probe({ click: '[data-testid="run-button"]' });
+      const record = await finished;
+      assert.equal(record.status, 'completed');
+      const s = await waitFor('the new run in the matrix', async () => {
+        const snap = await probe();
+        return snap.runId === record.id && snap.cells.length === 6 ? snap : undefined;
+      });
+      assert.equal(s.rowCount, 3);
+      assert.equal(cell(s, 0, 'zero-shot')?.status, 'fail', 'zero-shot answers the delivery case in prose');
+      assert.equal(cell(s, 0, '2-shot')?.status, 'pass', 'two examples fix it');
+      assert.equal(cell(s, 1, 'zero-shot')?.status, 'pass');
+      assert.equal(cell(s, 2, '2-shot')?.status, 'fail');
+      assert.match(s.progress, /Completed/);
+      assert.match(s.summary, /zero-shot/);
+      assert.match(s.summary, /33\.3%/);
+      assert.match(s.summary, /66\.7%/);
+    });
+
+    it('shows an output with markup as literal text', async () => {
+      const s = await probe();
+      const xss = cell(s, 2, 'zero-shot');
+      assert.ok(xss, 'the XSS case is rendered');
+      assert.match(xss.text, /<img src=x onerror=alert\(1\)> <script>alert\(2\)<\/script>/);
+    });
+
+    it('opens a cell: full output, messages sent with the few-shot pairs, evaluator verdicts', async () => {
+      const s = await probe({ click: '[data-testid="matrix-cell"][data-case="0"][data-variant="2-shot"]' });
+      assert.ok(s.details, 'details pane open');
+      assert.match(s.details, /Case #1 · 2-shot/);
+      assert.match(s.details, /\{"label": "delivery"\}/);
+      assert.match(s.details, /Messages sent \(\d+, 2 few-shot pairs\)/);
+      assert.match(s.details, /where is my package/);
+      assert.match(s.details, /valid-json/);
+      assert.match(s.details, /Cached/);
+      assert.match(s.focused ?? '', /^2-shot, case 1: passed/);
+    });
+
+    it('keyboard: arrows move between cells, Enter opens, Escape closes', async () => {
+      let s = await probe({ key: 'Escape' });
+      assert.equal(s.details, null, 'Escape closes the details');
+      assert.match(s.focused ?? '', /^2-shot, case 1/, 'focus goes back to the cell');
+      s = await probe({ key: 'ArrowDown' });
+      assert.match(s.focused ?? '', /^2-shot, case 2/);
+      s = await probe({ key: 'ArrowLeft' });
+      assert.match(s.focused ?? '', /^zero-shot, case 2/);
+      s = await probe({ key: 'Enter' });
+      assert.match(s.details ?? '', /Case #2 · zero-shot/);
+      s = await probe({ key: 'Escape' });
+      assert.equal(s.details, null);
+    });
+
+    it('filters to failures only and back', async () => {
+      let s = await probe({ click: '[data-testid="filter-failures"]' });
+      assert.equal(s.rowCount, 2, 'the refund case passes everywhere');
+      assert.ok(s.cells.every((c) => c.caseIndex !== 1));
+      s = await probe({ click: '[data-testid="filter-failures"]' });
+      assert.equal(s.rowCount, 3);
+    });
+
+    it('opens the case in the editor from its row header', async () => {
+      await probe({ click: '[data-testid="matrix-row"][data-case="1"] .case-cell' });
+      const editor = await waitFor('the prompt file at the case line', () => {
+        const e = vscode.window.activeTextEditor;
+        return e && e.document.uri.fsPath === fixture(PROMPT).fsPath && e.selection.active.line === 11 ? e : undefined;
+      });
+      assert.equal(editor.selection.active.line, 11, 'testData item 2 starts on line 12');
+    });
+
+    it('compares with an earlier run of the same file', async () => {
+      const a = await api();
+      const full = (r: RunRecord) => r.status === 'completed' && r.cases.length === 3 && r.cases.every((c) => c.results.length === 2);
+      const earlierFullRun = async () => {
+        const shownId = (await probe()).runId;
+        return (await a.runs.listRuns(fixture(PROMPT))).find((r) => r.record.id !== shownId && full(r.record));
+      };
+      let base = await earlierFullRun();
+      if (!base) {
+        // only one full run so far (other suites run single cases): run again from the panel
+        const finished = nextFinished();
+        await probe({ click: '[data-testid="run-button"]' });
+        const rec = await finished;
+        await waitFor('the second run shown', async () => ((await probe()).runId === rec.id ? true : undefined));
+        base = await earlierFullRun();
+      }
+      assert.ok(base, 'an earlier full run exists');
+      await a.panelManager.show(fixture(PROMPT), { compareWith: base.uri });
+      const s = await waitFor('the comparison summary', async () => {
+        const snap = await probe();
+        return snap.compare ? snap : undefined;
+      });
+      assert.match(s.compare ?? '', /Compared with the run of/);
+      assert.match(s.compare ?? '', /unchanged 3/, `same scripted replies → nothing changed: ${s.compare}`);
+      await probe({ click: '[data-testid="clear-compare-button"]' });
+      assert.equal((await probe()).compare, null);
+    });
+
+    it('sends the whole state again after the panel was hidden and shown', async () => {
+      const a = await api();
+      const tab = vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.label === `Results: ${PROMPT}`);
+      assert.ok(tab);
+      // Cover the panel with an editor in its group: the hidden webview is torn down.
+      const doc = await vscode.workspace.openTextDocument({ content: 'cover', language: 'plaintext' });
+      await vscode.window.showTextDocument(doc, { viewColumn: tab.group.viewColumn, preview: false });
+      await waitFor('the panel hidden', () => !tab.group.tabs.find((t) => t.label === tab.label)?.isActive || undefined);
+      await a.panelManager.show(fixture(PROMPT));
+      await a.panelManager._whenReadyForTest(fixture(PROMPT));
+      const s = await waitFor('cells after re-showing', async () => {
+        const snap = await probe();
+        return snap.cells.length === 6 ? snap : undefined;
+      });
+      assert.equal(s.rowCount, 3);
+    });
+
+    it('shows advice when the run has some, and hides the card when it has none', async () => {
+      const a = await api();
+      const rec = (await a.runs.lastRun(fixture(PROMPT)))?.record;
+      const s = await probe();
+      if (rec?.advice?.recommendations.length) assert.ok(s.advice, 'advice card shown');
+      else assert.equal(s.advice, null, 'advice card hidden');
+    });
+  });
+}
