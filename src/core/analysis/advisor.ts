@@ -101,7 +101,7 @@ export function advise(record: RunRecord, ctx: AdviseContext = {}): Advice {
     const sameModel = fewShot.filter((v) => v.model === baseline.model);
     const fewShotPool = sameModel.length ? sameModel : fewShot;
     const rag = stats.filter((v) => v.retrieval);
-    const env: RuleEnv = { stats, baseline, fewShot: fewShotPool, rag, totalFailures, damp, ctx };
+    const env: RuleEnv = { stats, baseline, fewShot: fewShotPool, rag, totalFailures, damp, ctx, record };
     for (const group of Object.keys(GROUPS) as Group[]) {
       const c = RULES[group](env);
       if (Array.isArray(c)) candidates.push(...c);
@@ -242,6 +242,7 @@ interface RuleEnv {
   totalFailures: number;
   damp: number;
   ctx: AdviseContext;
+  record: RunRecord;
 }
 
 function share(env: RuleEnv, group: Group): { share: number; count: number } {
@@ -430,16 +431,22 @@ const RULES: Record<Group, (env: RuleEnv) => Candidate | Candidate[] | undefined
     const { count } = share(env, 'retrieval');
     if (count === 0) return undefined;
     const worst = env.stats.reduce((a, b) => (groupCount(b, 'retrieval') > groupCount(a, 'retrieval') ? b : a));
+    const { recall, precision } = ragasFailures(env);
+    // precision failing without recall failing: the facts are there, drowned in noise
+    const noisy = precision > 0 && recall === 0;
     return candidate(
       env,
       'retrieval',
       'rag',
       0.75,
-      'The context lacks what the answers need: improve retrieval',
-      `${count} failures had context that did not contain the needed information (most in ${worst.variant}). ` +
-        'The model is not the bottleneck here; the retrieval is. Better chunks, better queries or reranking get the facts into the context.',
-      retrievalActions(),
-      { worstVariant: worst.variant },
+      noisy ? 'The useful passages are buried among irrelevant ones: retrieve fewer, better-ranked chunks' : 'The context lacks what the answers need: improve retrieval',
+      noisy
+        ? `${count} failures had context where the useful passages are missing or ranked low (context precision). More retrieved text is not better: ` +
+            'rerank the candidates and keep fewer of them.'
+        : `${count} failures had context that did not contain the needed information (most in ${worst.variant}). ` +
+            'The model is not the bottleneck here; the retrieval is. Better chunks, better queries or reranking get the facts into the context.',
+      noisy ? ['Add reranking of the candidates, then lower retrieval.topK', ...retrievalActions()] : retrievalActions(),
+      { worstVariant: worst.variant, contextRecallFailures: recall, contextPrecisionFailures: precision },
     );
   },
 
@@ -514,6 +521,23 @@ const RULES: Record<Group, (env: RuleEnv) => Candidate | Candidate[] | undefined
     );
   },
 };
+
+/** Failing (non-error) results whose context-recall / context-precision evaluator failed. */
+function ragasFailures(env: RuleEnv): { recall: number; precision: number } {
+  const kinds = new Map<string, string>();
+  for (const e of env.ctx.spec?.evaluators ?? []) kinds.set(e.name, e.kind);
+  const kindOf = (name: string) => kinds.get(name) ?? (/recall/i.test(name) ? 'context-recall' : /precision/i.test(name) ? 'context-precision' : '');
+  let recall = 0;
+  let precision = 0;
+  for (const c of env.record.cases)
+    for (const r of c.results) {
+      if (r.error || r.passed) continue;
+      const failed = r.evaluators.filter((e) => !e.passed).map((e) => kindOf(e.name));
+      if (failed.includes('context-recall')) recall++;
+      if (failed.includes('context-precision')) precision++;
+    }
+  return { recall, precision };
+}
 
 function retrievalActions(): string[] {
   return [

@@ -159,3 +159,14 @@ test('topRecommendationLine names the kind, confidence and headline', () => {
   assert.match(line, /^fine-tuning \(\d+% confidence\): Few-shot cuts format failures from 10 to 3/);
   assert.equal(topRecommendationLine(undefined), 'No recommendation: nothing to go on.');
 });
+
+test('retrieval failures from context precision alone → fewer, reranked chunks (more context is not better)', () => {
+  const rec = plannedRecord(20, [{ name: 'rag', retrieval: true, failures: failing([1, 2, 3, 4, 5], 'retrieval') }]);
+  for (const c of rec.cases)
+    for (const r of c.results) if (!r.passed) r.evaluators = [{ name: 'ctx-precision', passed: false, score: 0.2 }];
+  const top = advise(rec).recommendations[0];
+  assert.equal(top.kind, 'rag');
+  assert.match(top.title!, /fewer, better-ranked chunks/);
+  assert.equal(top.evidence.contextPrecisionFailures, 5);
+  assert.match(top.actions[0], /rerank/i);
+});
