@@ -7,6 +7,8 @@
 //   expand — ask the model for several rephrasings, search with each and the original, merge the rankings
 //            with reciprocal rank fusion (RRF, k = 60).
 // Without a `complete` function, hyde and expand fall back to `input` (the `queries` of a result say so).
+// A glob that yields no readable text is a user error: buildRetriever rejects with a message naming the
+// `retrieval.documents` line, so every RAG cell shows it instead of silently running without context.
 
 import { createHash } from 'node:crypto';
 import type { ChatMessage, RetrievalSpec } from '../prompt/spec';
@@ -66,6 +68,10 @@ export async function buildRetriever(spec: RetrievalSpec, baseDir: string, opts:
   const chunks: Chunk[] = [];
   for (const d of documents) for (const text of chunkText(d.text, spec.chunk)) chunks.push({ text, source: d.source });
 
+  if (!chunks.length) {
+    const why = skipped.length ? `; skipped ${skipped.map((x) => `${x.source} (${x.reason})`).join(', ')}` : '';
+    throw new Error(`retrieval.documents (line ${spec.line}) matched no readable documents: ${spec.documents.join(', ')} relative to the prompt file's folder${why}`);
+  }
   const topK = Math.max(1, spec.topK);
   const bm25 = new Bm25Index(chunks.map((c) => c.text));
   const cache = opts.cacheDir ? new ResponseCache(opts.cacheDir) : undefined;
@@ -106,7 +112,6 @@ export async function buildRetriever(spec: RetrievalSpec, baseDir: string, opts:
   const memo = new Map<string, Promise<SearchResult>>();
   const run = async (query: string): Promise<SearchResult> => {
     throwIfAborted(opts.signal);
-    if (!chunks.length) return { chunks: [], queries: [query] };
     const mode = opts.complete ? spec.query : 'input';
     if (mode === 'hyde') {
       const hypo = (await opts.complete!(hydePrompt(query))).trim() || query;

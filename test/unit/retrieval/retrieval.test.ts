@@ -160,3 +160,8 @@ test('PDF and DOCX are read through their optional packages, or reported with th
   if (await installed('mammoth')) assert.equal(docx?.text.trim(), 'Returns within 30 days.');
   else assert.match(skipped.find((s) => s.source === 'returns.docx')!.reason, /npm install mammoth/);
 });
+
+test('a documents glob that matches nothing readable is reported with its line, not searched silently', async () => {
+  await assert.rejects(buildRetriever(spec({ documents: ['nothing/**/*.md'], line: 12 }), dir), /retrieval\.documents \(line 12\) matched no readable documents: nothing\/\*\*\/\*\.md/);
+  await assert.rejects(buildRetriever(spec({ documents: ['docs/*.png'] }), dir), /skipped docs\/image\.png \(unsupported file type '\.png'\)/);
+});
