@@ -25,7 +25,12 @@ function caseList(v: unknown): number[] | undefined {
 }
 
 export function humanizeKey(key: string): string {
-  const s = key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/[-_]+/g, ' ').toLowerCase();
+  const s = key
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/([a-zA-Z])(\d)/g, '$1 $2')
+    .replace(/[-_]+/g, ' ')
+    .toLowerCase()
+    .replace(/\busd\b/g, 'USD');
   return s ? s[0].toUpperCase() + s.slice(1) : key;
 }
 
@@ -41,18 +46,47 @@ function pathLabel(path: string[]): string {
   return [humanizeKey(path[0]), ...path.slice(1)].join(' · ');
 }
 
+/** An object's scalar fields on one line: "failures 2, pass rate 0.33". */
+function inline(o: Record<string, unknown>, skip: Set<string>): string {
+  return Object.entries(o)
+    .filter(([k]) => !skip.has(k) && !CASE_KEYS.has(k))
+    .map(([k, v]) => [humanizeKey(k).toLowerCase(), scalar(v)] as const)
+    .filter(([, v]) => v !== undefined && v !== '')
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
+}
+
+/** Label of the recommendation's own case list. */
+export const TOP_CASES = 'Cases behind this';
+
+const NAME_KEYS = ['variant', 'name', 'title', 'category'];
+
 /**
- * Walks evidence two levels deep: scalars become facts; `cases`/`caseIndexes` arrays become links (labelled by
- * the keys that lead to them); arrays of scalars become one fact.
+ * Reads evidence: scalars become facts; `cases`/`caseIndexes` arrays become links labelled by the keys that lead
+ * to them; an object of scalars becomes one fact; an array of objects (e.g. per-variant numbers) becomes one fact
+ * and one link per element, named by its `variant`/`name`/`title`. Two levels deep at most.
  */
 export function readEvidence(evidence: Record<string, unknown>): EvidenceView {
   const facts: EvidenceFact[] = [];
   const links: EvidenceLink[] = [];
+  const linkCases = (path: string[], v: unknown) => {
+    const cases = caseList(v);
+    if (cases) links.push({ label: path.length ? pathLabel(path) : TOP_CASES, cases });
+  };
+  const visitObject = (path: string[], o: Record<string, unknown>, depth: number) => {
+    const nameKey = NAME_KEYS.find((k) => typeof o[k] === 'string');
+    const skip = new Set(nameKey ? [nameKey] : []);
+    const line = inline(o, skip);
+    if (line) facts.push({ label: pathLabel(path), value: line });
+    for (const [k, v] of Object.entries(o)) {
+      if (CASE_KEYS.has(k)) linkCases(path, v);
+      else if (depth < 2 && v && typeof v === 'object') visit([...path, k], v, depth + 1);
+    }
+  };
   const visit = (path: string[], v: unknown, depth: number) => {
     const key = path[path.length - 1];
     if (CASE_KEYS.has(key)) {
-      const cases = caseList(v);
-      if (cases) links.push({ label: path.length > 1 ? pathLabel(path.slice(0, -1)) : 'Cases', cases });
+      linkCases(path.slice(0, -1), v);
       return;
     }
     const s = scalar(v);
@@ -61,15 +95,24 @@ export function readEvidence(evidence: Record<string, unknown>): EvidenceView {
       return;
     }
     if (Array.isArray(v)) {
-      const cases = /case/i.test(key) ? caseList(v) : undefined;
-      if (cases) links.push({ label: pathLabel(path), cases });
-      else if (v.length && v.every((x) => scalar(x) !== undefined)) facts.push({ label: pathLabel(path), value: v.map((x) => scalar(x)).join(', ') });
+      if (/case/i.test(key) && caseList(v)) {
+        linkCases(path, v);
+      } else if (v.length && v.every((x) => scalar(x) !== undefined)) {
+        facts.push({ label: pathLabel(path), value: v.map((x) => scalar(x)).join(', ') });
+      } else if (depth < 2) {
+        v.forEach((x, i) => {
+          if (!x || typeof x !== 'object' || Array.isArray(x)) return;
+          const o = x as Record<string, unknown>;
+          const name = NAME_KEYS.map((k) => o[k]).find((n) => typeof n === 'string') as string | undefined;
+          visitObject([...path, name ?? String(i + 1)], o, depth + 1);
+        });
+      }
       return;
     }
-    if (v && typeof v === 'object' && depth < 2) {
-      for (const [k, x] of Object.entries(v as Record<string, unknown>)) visit([...path, k], x, depth + 1);
-    }
+    if (v && typeof v === 'object' && depth < 2) visitObject(path, v as Record<string, unknown>, depth);
   };
   for (const [k, v] of Object.entries(evidence)) visit([k], v, 0);
+  // the recommendation's own cases first
+  links.sort((a, b) => Number(b.label === TOP_CASES) - Number(a.label === TOP_CASES));
   return { facts, links };
 }

@@ -23,7 +23,7 @@ test('only Prompt Ladder commands may run from advice', () => {
   assert.equal(humanizeCommand('promptLadder.addRetrieval'), 'Add retrieval');
 });
 
-test('evidence: scalars become facts, case arrays become links labelled by their key', () => {
+test('evidence: scalars become facts, case arrays become links labelled by the keys that lead to them', () => {
   const ev = readEvidence({
     failures: 11,
     knowledgeFailures: 8,
@@ -31,18 +31,33 @@ test('evidence: scalars become facts, case arrays become links labelled by their
     fewShotDelta: -0.05,
     byVariant: { 'zero-shot': { knowledge: 5, caseIndexes: [1, 2, 3] }, '3-shot': { knowledge: 3 } },
     note: 'few-shot did not help',
-    nested: { a: { b: { c: 1 } } },
+    // the advisor's per-variant numbers: an array of objects named by `variant`
+    perVariant: [
+      { variant: 'zero-shot', shots: 0, failures: 2, passRate: 0.33, cases: [0, 2] },
+      { variant: '3-shot', shots: 3, failures: 0, cases: [] },
+    ],
+    counts: { format: 2, instruction: 1 },
   });
   assert.deepEqual(ev.links, [
-    { label: 'Cases', cases: [2, 4] },
+    { label: 'Cases behind this', cases: [2, 4] },
     { label: 'By variant · zero-shot', cases: [1, 2, 3] },
+    { label: 'Per variant · zero-shot', cases: [0, 2] },
   ]);
   const facts = Object.fromEntries(ev.facts.map((f) => [f.label, f.value]));
   assert.equal(facts['Failures'], '11');
   assert.equal(facts['Knowledge failures'], '8');
   assert.equal(facts['Few shot delta'], '-0.05');
-  assert.equal(facts['By variant · zero-shot · knowledge'], '5');
+  assert.equal(facts['By variant · zero-shot'], 'knowledge 5');
+  assert.equal(facts['Per variant · zero-shot'], 'shots 0, failures 2, pass rate 0.33');
+  assert.equal(facts['Per variant · 3-shot'], 'shots 3, failures 0');
+  assert.equal(facts['Counts'], 'format 2, instruction 1');
   assert.equal(facts['Note'], 'few-shot did not help');
+});
+
+test('evidence keys read as words', () => {
+  const ev = readEvidence({ savedPer1000CallsUsd: 1.5, perVariant: [{ variant: 'b', cases: [1] }], cases: [0] });
+  assert.deepEqual(ev.facts, [{ label: 'Saved per 1000 calls USD', value: '1.5' }]);
+  assert.equal(ev.links[0].label, 'Cases behind this', 'the recommendation\'s own cases come first');
 });
 
 test('evidence: arrays named like cases but not holding indexes are not links', () => {
