@@ -47,9 +47,10 @@ export function categorizePrompt(input: CategorizeInput): ChatMessage[] {
     '- refusal: the model declined to answer.',
     `${JSON_ONLY} Shape: {"category": "<one of the above>", "reason": "<one sentence naming the evidence>"}`,
   ].join('\n');
-  const parts = [`QUESTION:\n${input.question}`, `ANSWER:\n${input.output}`];
-  if (input.expected !== undefined) parts.push(`EXPECTED:\n${input.expected}`);
-  if (input.context?.length) parts.push(`CONTEXT GIVEN TO THE MODEL:\n${numbered(input.context)}`);
+  // long texts are clipped: the category needs the gist, not every token
+  const parts = [`QUESTION:\n${clipText(input.question, 4000)}`, `ANSWER:\n${clipText(input.output, 4000)}`];
+  if (input.expected !== undefined) parts.push(`EXPECTED:\n${clipText(input.expected, 2000)}`);
+  if (input.context?.length) parts.push(`CONTEXT GIVEN TO THE MODEL:\n${clipText(numbered(input.context), 6000)}`);
   if (input.failedChecks.length) parts.push(`FAILED CHECKS:\n${input.failedChecks.join('\n')}`);
   return [
     { role: 'system', content: system },
@@ -210,6 +211,10 @@ export function parseJudgeJson<T>(reply: string, schema: z.ZodType<T>): T {
   const parsed = schema.safeParse(value);
   if (!parsed.success) throw new Error(`judge reply has the wrong shape: ${clip(reply)}`);
   return parsed.data;
+}
+
+function clipText(s: string, max: number): string {
+  return s.length > max ? `${s.slice(0, max)}\n[… ${s.length - max} more characters]` : s;
 }
 
 function clip(s: string): string {
