@@ -238,3 +238,66 @@ test('scenario: 4 cases → evaluation first', async () => {
   assert.deepEqual(top.evidence.cases, [0, 1, 2, 3]);
   assert.ok(top.actions.includes(`command:${ADVISOR_COMMANDS.addTestCase}|Add test case`));
 });
+
+test('scenario: answers that go beyond the retrieved context (faithfulness, judged per statement) → prompt-engineering, then fine-tuning', async () => {
+  ws.write('docs/codes.md', range(0, 20).map((i) => `Product P${i} has the code C${i}X.`).join('\n\n'));
+  const text = `name: Grounded codes
+model: openai/test-model
+messages:
+  - role: system
+    content: Answer with the product's code.
+  - role: user
+    content: "What is the code of product {{product}}?"
+testData:
+${range(0, 20)
+  .map((i) => `  - product: P${i}\n    code: C${i}X`)
+  .join('\n')}
+retrieval:
+  documents: ./docs/*.md
+  chunk: { size: 120, overlap: 0 }
+  topK: 2
+variants:
+  - name: rag
+    retrieval: true
+    systemSuffix: "Context: {{context}}"
+evaluators:
+  - name: has-code
+    string:
+      contains: "{{code}}"
+  - name: faithful
+    faithfulness: { threshold: 0.8 }
+`;
+  const { record, top } = await run(
+    'grounding.prompt.yml',
+    text,
+    [
+      { system: 'standalone statements', anyMessage: 'glows', reply: '{"statements":["The code is right.","It glows in the dark."]}' },
+      { system: 'standalone statements', reply: '{"statements":["The code is right."]}' },
+      {
+        system: 'directly inferred',
+        anyMessage: 'glows',
+        reply: '{"verdicts":[{"statement":"The code is right.","verdict":1,"reason":"in context"},{"statement":"It glows in the dark.","verdict":0,"reason":"not in context"}]}',
+      },
+      { system: 'directly inferred', reply: '{"verdicts":[{"statement":"The code is right.","verdict":1,"reason":"in context"}]}' },
+      // products 0..7 get an invented extra claim
+      { user: 'product P([0-7])\\?', reply: 'The code of P$1 is C$1X. It glows in the dark.' },
+      { user: 'product P(\\d+)\\?', reply: 'The code of P$1 is C$1X.' },
+    ],
+    'openai/judge-model',
+  );
+  const rag = record.variants[0];
+  assert.equal(rag.categories.grounding, 8);
+  const failed = record.cases[0].results[0];
+  const faithful = failed.evaluators.find((e) => e.name === 'faithful')!;
+  assert.equal(faithful.score, 0.5);
+  assert.deepEqual(
+    (faithful.data as { statements: { supported: boolean }[] }).statements.map((s) => s.supported),
+    [true, false],
+    'per-statement verdicts are in the record',
+  );
+  assert.equal(top.kind, 'prompt-engineering');
+  assert.match(top.title!, /only from it/);
+  assert.deepEqual(top.evidence.cases, range(0, 8));
+  const kinds = record.advice!.recommendations.map((r) => r.kind);
+  assert.ok(kinds.indexOf('fine-tuning') > kinds.indexOf('prompt-engineering'), 'fine-tuning comes after prompt engineering');
+});
