@@ -10,6 +10,8 @@ import { pct } from './format';
 export interface AdviceCallbacks {
   showCases(label: string, cases: number[]): void;
   runAction(action: string): void;
+  /** The card was collapsed or expanded (kept in the UI state). */
+  toggled(collapsed: boolean): void;
 }
 
 const KIND_LABEL: Record<string, string> = {
@@ -19,7 +21,12 @@ const KIND_LABEL: Record<string, string> = {
   'fine-tuning': 'Fine-tuning',
 };
 
-export function renderAdvice(root: HTMLElement, advice: Advice | undefined, cb: AdviceCallbacks): void {
+let shown: Advice | undefined;
+
+/** Renders the card; the same advice object is not rendered twice (keeps what the user expanded). */
+export function renderAdvice(root: HTMLElement, advice: Advice | undefined, collapsed: boolean, cb: AdviceCallbacks): void {
+  if (advice && advice === shown && root.childElementCount > 0) return;
+  shown = advice;
   const recs = advice?.recommendations ?? [];
   if (recs.length === 0) {
     root.hidden = true;
@@ -28,14 +35,22 @@ export function renderAdvice(root: HTMLElement, advice: Advice | undefined, cb: 
   }
   root.hidden = false;
   const [top, ...rest] = recs;
-  setChildren(
-    root,
-    el('div', { class: 'advice-label' }, 'Advisor'),
+  const card = el(
+    'details',
+    { class: 'advice-details', open: !collapsed },
+    el(
+      'summary',
+      { class: 'advice-summary' },
+      el('span', { class: 'advice-label' }, 'Advisor'),
+      el('span', { class: 'advice-headline' }, `${KIND_LABEL[top.kind] ?? top.kind} · ${pct(top.confidence)}${top.title ? ` · ${top.title}` : ''}`),
+    ),
     recommendation(top, true, cb),
     rest.length
       ? el('details', { class: 'advice-more' }, el('summary', {}, `${rest.length} more recommendation${rest.length === 1 ? '' : 's'}`), ...rest.map((r) => recommendation(r, false, cb)))
       : null,
   );
+  card.addEventListener('toggle', () => cb.toggled(!card.open));
+  setChildren(root, card);
 }
 
 function recommendation(r: Recommendation, top: boolean, cb: AdviceCallbacks): HTMLElement {

@@ -19,6 +19,7 @@ export function count(n: number): string {
 export function usd(n: number | undefined): string {
   if (n === undefined || !Number.isFinite(n)) return '–';
   if (n === 0) return '$0';
+  if (n < 0.0001) return '<$0.0001';
   if (n < 0.01) return `$${n.toFixed(4)}`;
   return `$${n.toFixed(2)}`;
 }

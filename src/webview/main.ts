@@ -37,6 +37,7 @@ interface UiState {
   focus: FocusRef | null;
   details: { caseIndex: number; variant: string } | null;
   scrollTop: number;
+  adviceCollapsed: boolean;
 }
 
 const client = new HostClient();
@@ -60,6 +61,7 @@ const ui: UiState = {
   focus: null,
   details: null,
   scrollTop: 0,
+  adviceCollapsed: false,
 };
 if (restored.success) {
   promptUri = restored.data.promptUri;
@@ -68,6 +70,7 @@ if (restored.success) {
   if (saved?.focus && typeof saved.focus.caseIndex === 'number') ui.focus = saved.focus;
   if (saved?.details && typeof saved.details.caseIndex === 'number') ui.details = saved.details;
   if (typeof saved?.scrollTop === 'number') ui.scrollTop = saved.scrollTop;
+  if (typeof saved?.adviceCollapsed === 'boolean') ui.adviceCollapsed = saved.adviceCollapsed;
 }
 
 function track<T>(p: Promise<T>): Promise<T> {
@@ -276,7 +279,11 @@ function refresh(): void {
   latestButton.hidden = !pinned;
 
   renderProgress(progress, live);
-  renderAdvice(adviceCard, live.running ? undefined : rec?.advice, {
+  renderAdvice(adviceCard, live.running ? undefined : rec?.advice, ui.adviceCollapsed, {
+    toggled: (collapsed) => {
+      ui.adviceCollapsed = collapsed;
+      persist();
+    },
     showCases: (label, cases) => setFilters({ ...ui.filters, caseSet: cases, caseSetLabel: label, failuresOnly: false, category: '', change: '' }),
     runAction: (action) => client.post({ type: 'executeAction', action }),
   });

@@ -451,6 +451,12 @@ export class ResultsPanel implements vscode.Disposable {
       void vscode.window.showWarningMessage(`Prompt Ladder only runs its own commands from advice; '${a.command}' was not run.`);
       return;
     }
+    const known = await vscode.commands.getCommands(true);
+    if (!known.includes(a.command)) {
+      this.deps.log.warn(`results panel: advisor action '${a.command}' is not a registered command`);
+      void vscode.window.showInformationMessage(`Prompt Ladder: "${a.label}" is not available in this version.`);
+      return;
+    }
     await vscode.commands.executeCommand(a.command, this.promptUri, ...(a.args ?? []));
   }
 
