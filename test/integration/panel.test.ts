@@ -143,6 +143,43 @@ export function registerPanelTests(): void {
       assert.equal((await probe()).compare, null);
     });
 
+    it('picks the run to compare with from a quick pick of the history', async () => {
+      let settled = false;
+      const pending = probe({ click: '[data-testid="compare-button"]' }).finally(() => (settled = true));
+      // the probe settles once the pick resolves; accept the first (newest other) run once the pick shows
+      while (!settled) {
+        await new Promise((r) => setTimeout(r, 300));
+        if (!settled) await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+      }
+      const s = await pending;
+      assert.match(s.compare ?? '', /Compared with the run of/);
+      await probe({ click: '[data-testid="clear-compare-button"]' });
+    });
+
+    it('opens a given cell with its details (from a hover or the history)', async () => {
+      const a = await api();
+      await a.panelManager.show(fixture(PROMPT), { focusCase: 2, focusVariant: '2-shot' });
+      const s = await waitFor('the focused cell details', async () => {
+        const snap = await probe();
+        return snap.details?.includes('Case #3 · 2-shot') ? snap : undefined;
+      });
+      assert.match(s.focused ?? '', /^2-shot, case 3/);
+      await probe({ key: 'Escape' });
+    });
+
+    it('shows an older run when asked, and goes back to the newest', async () => {
+      const a = await api();
+      const runs = await a.runs.listRuns(fixture(PROMPT));
+      const newest = runs[0];
+      const older = runs[runs.length - 1];
+      assert.notEqual(newest.record.id, older.record.id);
+      await a.panelManager.show(fixture(PROMPT), { runUri: older.uri });
+      await waitFor('the older run', async () => ((await probe()).runId === older.record.id ? true : undefined));
+      const s = await probe({ click: '[data-testid="latest-button"]' });
+      await waitFor('the newest run', async () => ((await probe()).runId === newest.record.id ? true : undefined));
+      void s;
+    });
+
     it('sends the whole state again after the panel was hidden and shown', async () => {
       const a = await api();
       const tab = vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.label === `Results: ${PROMPT}`);
