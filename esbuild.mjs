@@ -27,11 +27,16 @@ const common = {
   plugins: [problemMatcher],
 };
 
+// Heavy, rarely needed modules are separate bundles loaded on first use (see src/core/providers/tokenizer.ts).
+const lazy = { define: { __PL_TOKENIZER__: JSON.stringify('./tokenizer.js') } };
+
 const targets = [
-  { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', target: 'node20',
+  { ...common, ...lazy, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', target: 'node20',
     banner: { js: '#!/usr/bin/env node' } },
-  { ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs',
+  { ...common, ...lazy, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs',
     target: 'node20', external: ['vscode'] },
+  { ...common, entryPoints: ['node_modules/gpt-tokenizer/esm/main.js'], outfile: 'dist/tokenizer.js', platform: 'node', format: 'cjs',
+    target: 'node20', sourcemap: false },
   { ...common, entryPoints: ['src/webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife',
     target: 'es2022' },
   { ...common, entryPoints: ['test/integration/index.ts'], outfile: 'out/integration/index.js', platform: 'node',

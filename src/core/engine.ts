@@ -413,7 +413,7 @@ async function runWith(spec: PromptSpec, opts: RunOptions): Promise<{ record: Ru
   const counts = { done: 0, passed: 0, failed: 0, errors: 0, cached: 0 };
   let lastPersist = Date.now();
   let failure: unknown;
-  const workers = Math.max(1, Math.min(total, opts.concurrency ? Math.max(opts.concurrency, 1) * 2 : 512));
+  const workers = Math.max(1, Math.min(total, opts.concurrency ? Math.max(opts.concurrency, 1) * 2 : 256));
   const signal = opts.signal;
 
   const worker = async () => {

@@ -3,7 +3,7 @@
 // (local models, Azure deployments with custom names, GitHub Models' free tier).
 // Token counts use the o200k_base encoding (gpt-4o and later) via gpt-tokenizer.
 
-import { countTokens as countO200k } from 'gpt-tokenizer';
+import { loadTokenizer } from './tokenizer';
 import type { ChatMessage } from '../prompt/spec';
 import type { TokenUsage } from './provider';
 
@@ -81,7 +81,7 @@ export function estimateCostUsd(model: string, usage: TokenUsage): number {
 export function countTokens(text: string): number {
   if (!text) return 0;
   try {
-    return countO200k(text, { disallowedSpecial: new Set() });
+    return loadTokenizer().countTokens(text, { disallowedSpecial: new Set() });
   } catch {
     return Math.ceil(text.length / 4);
   }
