@@ -114,7 +114,17 @@ const rerunButton = el(
 const compareButton = el('button', { type: 'button', class: 'button secondary', 'data-testid': 'compare-button', title: 'Compare with another run of this prompt file', onclick: () => pickCompare() }, '⇄ Compare…');
 const clearCompareButton = el('button', { type: 'button', class: 'button secondary', 'data-testid': 'clear-compare-button', onclick: () => client.post({ type: 'clearCompare' }) }, '✕ Stop comparing');
 const latestButton = el('button', { type: 'button', class: 'button secondary', 'data-testid': 'latest-button', title: 'Show the newest run of this prompt file', onclick: () => client.post({ type: 'showLatest' }) }, 'Show latest run');
-const progress = el('div', { class: 'progress', 'data-testid': 'progress', role: 'status', 'aria-live': 'polite' });
+const progress = el('div', { class: 'progress', 'data-testid': 'progress' });
+/** Screen readers hear run start and end, not every progress tick. */
+const announcer = el('div', { class: 'sr-only', role: 'status', 'aria-live': 'polite' });
+let announcedRunning: boolean | undefined;
+function announce(): void {
+  if (announcedRunning === live.running) return;
+  const first = announcedRunning === undefined;
+  announcedRunning = live.running;
+  if (first && !live.running) return;
+  announcer.textContent = live.running ? 'Run started' : progress.textContent ?? 'Run finished';
+}
 const errorBanner = el('div', { class: 'error-banner', role: 'alert', 'data-testid': 'error-banner', hidden: true });
 const problems = el('details', { class: 'problems', hidden: true });
 const adviceCard = el('section', { class: 'advice-card', 'data-testid': 'advice-card', 'aria-label': 'Advisor', hidden: true });
@@ -182,6 +192,7 @@ document.body.append(
     el('div', { class: 'buttons' }, runButton, cancelButton, rerunButton, compareButton, clearCompareButton, latestButton),
     progress,
   ),
+  announcer,
   errorBanner,
   problems,
   adviceCard,
@@ -279,6 +290,7 @@ function refresh(): void {
   latestButton.hidden = !pinned;
 
   renderProgress(progress, live);
+  announce();
   renderAdvice(adviceCard, live.running ? undefined : rec?.advice, ui.adviceCollapsed, {
     toggled: (collapsed) => {
       ui.adviceCollapsed = collapsed;
