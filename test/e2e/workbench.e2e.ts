@@ -1,0 +1,233 @@
+// The E2E scenario: a person in the real workbench. Open an example, run it from the CodeLens, read the
+// matrix, open a failing cell, filter to failures, open the history and compare two runs, and check that
+// HTML in a model output shows as text. Every step saves a screenshot to test-results/e2e/.
+
+import * as path from 'node:path';
+import type { Frame, Page } from 'playwright-core';
+
+export interface Step {
+  name: string;
+  ok: boolean;
+  error?: string;
+}
+
+interface Ctx {
+  page: Page;
+  url: string;
+  outDir: string;
+  workspace: string;
+  log: (m: string) => void;
+}
+
+const LONG = 60_000;
+
+function check(cond: unknown, message: string): asserts cond {
+  if (!cond) throw new Error(message);
+}
+
+type PanelFrame = Pick<Frame, 'locator'>;
+
+/** The results panel's content frame (the webview's inner iframe) whose title names this prompt file. */
+async function panel(page: Page, promptName: string): Promise<PanelFrame> {
+  const deadline = Date.now() + LONG;
+  for (;;) {
+    for (const f of page.frames()) {
+      const title = await f.locator('h1.title').first().innerText({ timeout: 200 }).catch(() => '');
+      if (title.includes(promptName)) return f;
+    }
+    if (Date.now() > deadline) throw new Error(`no results panel for ${promptName}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function openFile(page: Page, name: string): Promise<void> {
+  await page.keyboard.press('Escape');
+  // Open into the first editor group, not beside the results panel.
+  await page.locator('.editor-group-container').first().click({ position: { x: 200, y: 200 } }).catch(() => undefined);
+  const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: name }).first();
+  if (await row.isVisible().catch(() => false)) {
+    await row.click();
+    await page.locator(`.tab[aria-label^="${name}"], .tab:has-text("${name}")`).first().waitFor({ timeout: LONG });
+    return;
+  }
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(name);
+  await page.locator('.quick-input-list .monaco-list-row').first().waitFor();
+  await page.keyboard.press('Enter');
+  await page.locator(`.tab[aria-label^="${name}"], .tab:has-text("${name}")`).first().waitFor({ timeout: LONG });
+}
+
+async function runCommand(page: Page, title: string): Promise<void> {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(`>${title}`);
+  await page.locator('.quick-input-list .monaco-list-row').first().waitFor();
+  await page.keyboard.press('Enter');
+}
+
+async function clickRunLens(page: Page): Promise<void> {
+  const lens = page.locator('.editor-group-container.active .codelens-decoration a', { hasText: 'Run eval' }).first();
+  await lens.waitFor({ timeout: LONG });
+  await lens.click();
+}
+
+/** Waits for the panel to say the run completed (after it was seen running, or 3 s, for fast runs). */
+async function waitForRunDone(frame: PanelFrame): Promise<string> {
+  const progress = frame.locator('[data-testid="progress"]');
+  const started = Date.now();
+  while (Date.now() - started < 3000) {
+    const t = await progress.innerText().catch(() => '');
+    if (t && !/^Completed/i.test(t.trim())) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const deadline = Date.now() + LONG;
+  for (;;) {
+    const t = await progress.innerText().catch(() => '');
+    if (/^Completed/i.test(t.trim())) return t;
+    if (Date.now() > deadline) throw new Error(`the run did not complete: progress says "${t}"`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** Checks the matrix is cases × variants: the row count, the summaries, and every rendered row's cells. */
+async function checkMatrixShape(frame: PanelFrame, cases: number, variants: number): Promise<void> {
+  const count = (await frame.locator('[data-testid="row-count"]').innerText()).trim();
+  check(new RegExp(`\\b${cases} of ${cases} cases`).test(count), `row count says ${cases} cases: "${count}"`);
+  const summaries = await frame.locator('[data-testid="variant-summary"]').count();
+  check(summaries === variants, `summary shows ${variants} variants, saw ${summaries}`);
+  const rows = frame.locator('[data-testid="matrix-row"]');
+  const rendered = await rows.count();
+  check(rendered > 0, 'matrix renders rows');
+  for (let i = 0; i < rendered; i++) {
+    const cells = await rows.nth(i).locator('[data-testid="matrix-cell"][data-status]').count();
+    check(cells === variants, `row ${i} has ${variants} result cells, saw ${cells}`);
+  }
+}
+
+export async function runScenario(ctx: Ctx): Promise<{ steps: Step[] }> {
+  const { page, outDir } = ctx;
+  const steps: Step[] = [];
+  let n = 0;
+  const dialogs: string[] = [];
+  page.on('dialog', (d) => {
+    dialogs.push(d.message());
+    void d.dismiss();
+  });
+
+  const step = async (name: string, fn: () => Promise<void>): Promise<boolean> => {
+    n++;
+    const file = path.join(outDir, `${String(n).padStart(2, '0')}-${name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/-+$/, '')}.png`);
+    try {
+      await fn();
+      await page.screenshot({ path: file });
+      steps.push({ name, ok: true });
+      ctx.log(`✔ ${name}`);
+      return true;
+    } catch (err) {
+      await page.screenshot({ path: file.replace(/\.png$/, '-failed.png') }).catch(() => undefined);
+      steps.push({ name, ok: false, error: err instanceof Error ? err.message.split('\n')[0] : String(err) });
+      ctx.log(`✗ ${name}: ${err instanceof Error ? err.message : String(err)}`);
+      return false;
+    }
+  };
+
+  const CASES = 12;
+  const VARIANTS = 3;
+
+  const all = async () => {
+    if (!(await step('workbench loads with the demo model in the status bar', async () => {
+      await page.goto(ctx.url);
+      await page.locator('.monaco-workbench').waitFor({ timeout: LONG });
+      await page.locator('.statusbar-item', { hasText: 'Scripted demo model' }).first().waitFor({ timeout: LONG });
+    }))) return;
+
+    if (!(await step('open the support-intent example', async () => {
+      await openFile(page, 'support-intent.prompt.yml');
+      await page.locator('.codelens-decoration a', { hasText: 'Run eval' }).first().waitFor({ timeout: LONG });
+    }))) return;
+
+    if (!(await step('click the Run eval CodeLens and see the matrix fill', async () => {
+      await clickRunLens(page);
+      const frame = await panel(page, 'support-intent.prompt.yml');
+      await frame.locator('[data-testid="matrix"]').waitFor({ timeout: LONG });
+      await waitForRunDone(frame);
+      await checkMatrixShape(frame, CASES, VARIANTS);
+    }))) return;
+
+    await step('open a failing cell and read its details', async () => {
+      const frame = await panel(page, 'support-intent.prompt.yml');
+      const failing = frame.locator('[data-testid="matrix-cell"][data-status="fail"]').first();
+      await failing.click();
+      const details = frame.locator('[data-testid="details"]');
+      await details.waitFor({ state: 'visible' });
+      await details.locator('[data-testid="details-result"]').first().waitFor({ timeout: LONG });
+      const text = await details.innerText();
+      check(/valid-json|intent/.test(text), `details name the evaluators: ${text.slice(0, 200)}`);
+    });
+
+    await step('filter to failures only', async () => {
+      const frame = await panel(page, 'support-intent.prompt.yml');
+      const before = await frame.locator('[data-testid="matrix-row"]').count();
+      await frame.locator('[data-testid="filter-failures"]').check();
+      await page.waitForTimeout(300);
+      const rows = frame.locator('[data-testid="matrix-row"]');
+      const after = await rows.count();
+      check(after > 0 && after < before, `failures filter narrows the rows (${before} → ${after})`);
+      for (let i = 0; i < after; i++) {
+        const bad = await rows.nth(i).locator('[data-status="fail"], [data-status="error"]').count();
+        check(bad > 0, `row ${i} has a failing cell`);
+      }
+    });
+
+    if (!(await step('run again from the panel for a second run', async () => {
+      const frame = await panel(page, 'support-intent.prompt.yml');
+      await frame.locator('[data-testid="filter-failures"]').uncheck();
+      await frame.locator('[data-testid="run-button"]').click();
+      await waitForRunDone(frame);
+    }))) return;
+
+    await step('open the history and compare two runs', async () => {
+      await page.locator('.activitybar .action-item a[aria-label^="Prompt Ladder"]').first().click();
+      const runRows = page.locator('.pane:has(.pane-header[aria-label*="Runs"]) .monaco-list-row[aria-level="2"]');
+      await runRows.nth(1).waitFor({ timeout: LONG });
+      const count = await runRows.count();
+      check(count >= 2, `two runs in the tree, saw ${count}`);
+      await runRows.nth(0).click();
+      await runRows.nth(1).click({ modifiers: ['Control'] });
+      await runRows.nth(1).click({ button: 'right' });
+      const item = page.locator('.context-view .action-label', { hasText: 'Compare Runs' }).first();
+      await item.waitFor();
+      await item.hover();
+      await page.keyboard.press('Enter');
+      const frame = await panel(page, 'support-intent.prompt.yml');
+      await frame.locator('[data-testid="compare-summary"]:visible').waitFor({ timeout: LONG });
+      const text = await frame.locator('[data-testid="compare-summary"]').innerText();
+      check(/unchanged|improved|regressed/i.test(text), `compare summary: ${text}`);
+    });
+
+    await step('model output with HTML shows as text', async () => {
+      await page.locator('.activitybar .action-item a[aria-label^="Explorer"]').first().click().catch(() => undefined);
+      await openFile(page, 'xss.prompt.yml');
+      await clickRunLens(page);
+      const frame = await panel(page, 'xss.prompt.yml');
+      await frame.locator('[data-testid="matrix"]').waitFor({ timeout: LONG });
+      await waitForRunDone(frame);
+      await checkMatrixShape(frame, 3, 2);
+      const cell = frame.locator('[data-testid="matrix-cell"]', { hasText: '<img src=x onerror=alert(1)>' }).first();
+      await cell.waitFor({ timeout: LONG });
+      const imgs = await frame.locator('[data-testid="matrix"] img, [data-testid="matrix"] script').count();
+      check(imgs === 0, `no <img>/<script> element was created from model output (found ${imgs})`);
+      check(dialogs.length === 0, `no alert() ran (saw: ${dialogs.join(', ')})`);
+      await cell.click();
+      const out = await frame.locator('[data-testid="details-output"]').first().innerText();
+      check(out.includes('<script>alert(2)</script>'), 'details show the raw output text');
+    });
+  };
+
+  await all();
+  void runCommand;
+  return { steps };
+}
