@@ -19,6 +19,8 @@ import { renderMessages } from './render/messages';
 import { renderTemplate } from './render/template';
 import { categorizeResult } from './analysis/categorize';
 import { advise } from './analysis/advisor';
+import { COT_INSTRUCTION, extractFinalAnswer } from './analysis/cot';
+import { referenceFreeEvaluators, repairConversation } from './analysis/selfRepair';
 import { buildRetriever, type Retriever } from './retrieval/retriever';
 import { cacheDir, runFileName, runsDir, serializeRun, writeFileAtomic } from './runs/store';
 import { summarizeVariants } from './runs/summary';
@@ -243,6 +245,7 @@ class Run {
         ...(embedModel && variant.select === 'similar' ? { embed: (t: string[]) => this.embed(t, embedModel) } : {}),
       });
       messages = renderMessages(spec, variant, evalCase, examples, extraVars);
+      if (variant.chainOfThought) messages = appendToSystem(messages, COT_INSTRUCTION);
       const params: ModelParameters = { ...spec.modelParameters, ...(variant.modelParameters ?? {}) };
       const request: ChatRequest = {
         model: resolved.model,
@@ -251,30 +254,52 @@ class Run {
         ...(spec.responseFormat ? { responseFormat: spec.responseFormat } : {}),
       };
       this.opts.onEvent?.({ type: 'case-started', caseIndex: evalCase.index, variant: variant.name, repeat });
-      const { result, cached } = await this.chat(resolved, request, repeat);
-      const output = result.text.trim();
-      const costUsd = estimateCostUsd(resolved.model, result.usage);
-      const ctx = context ?? evalCase.context;
+      let { result, cached } = await this.chat(resolved, request, repeat);
       const evaluators = [...spec.evaluators, ...(evalCase.evaluators ?? [])];
       const judge = this.judgeFor(modelRef);
-      const verdict = await runEvaluators(evaluators, {
+      const answerOf = (text: string) => (variant.chainOfThought ? extractFinalAnswer(text).answer : text.trim());
+      const usage = { ...result.usage };
+      let latencyMs = result.latencyMs;
+      let attempts = 1;
+      const ctx = context ?? evalCase.context;
+      const question = lastUser(messages);
+      const inputFor = (output: string, cost: number) => ({
         output,
         vars: evalCase.vars,
         ...(evalCase.expected !== undefined ? { expected: evalCase.expected } : {}),
         ...(ctx ? { context: ctx } : {}),
         messages,
-        question: lastUser(messages),
-        latencyMs: result.latencyMs,
-        costUsd,
+        question,
+        latencyMs,
+        costUsd: cost,
         judge,
         signal: this.opts.signal ?? new AbortController().signal,
       });
+      // Self-repair: reference-free checks on the reply; failures go back to the model, up to N extra attempts.
+      const checks = variant.selfRepair ? referenceFreeEvaluators(evaluators) : [];
+      for (let i = 0; i < (variant.selfRepair ?? 0) && checks.length > 0; i++) {
+        const check = await runEvaluators(checks, inputFor(answerOf(result.text), 0));
+        if (check.passed) break;
+        messages = repairConversation(messages, result.text, check.results.filter((r) => !r.passed));
+        const next = await this.chat(resolved, { ...request, messages }, repeat);
+        result = next.result;
+        cached = cached && next.cached;
+        usage.prompt += result.usage.prompt;
+        usage.completion += result.usage.completion;
+        latencyMs += result.latencyMs;
+        attempts++;
+      }
+      const output = answerOf(result.text);
+      const costUsd = estimateCostUsd(resolved.model, usage);
+      const verdict = await runEvaluators(evaluators, inputFor(output, costUsd));
       const out: CaseResult = {
         ...base,
         output: result.text,
+        ...(variant.chainOfThought ? { answer: output } : {}),
+        ...(variant.selfRepair ? { attempts } : {}),
         passed: verdict.passed,
-        latencyMs: result.latencyMs,
-        tokens: result.usage,
+        latencyMs,
+        tokens: usage,
         costUsd,
         cached,
         score: verdict.score,
@@ -307,6 +332,13 @@ class Run {
       };
     }
   }
+}
+
+/** Appends text to the system message (or adds one at the top). */
+function appendToSystem(messages: ChatMessage[], text: string): ChatMessage[] {
+  const i = messages.findIndex((m) => m.role === 'system');
+  if (i < 0) return [{ role: 'system', content: text }, ...messages];
+  return messages.map((m, j) => (j === i ? { ...m, content: `${m.content.trimEnd()}\n\n${text}` } : m));
 }
 
 function lastUser(messages: ChatMessage[]): string {

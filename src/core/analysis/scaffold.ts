@@ -3,7 +3,6 @@
 // through the `yaml` Document API so comments and the rest of the file stay as written.
 
 import { parseDocument, isSeq, isMap, type Document } from 'yaml';
-import { COT_INSTRUCTION } from './cot';
 
 export interface ScaffoldResult {
   text: string;
@@ -77,7 +76,7 @@ export function addFewShotVariantsScaffold(text: string, shots: number[] = [3, 5
 
 /** A chain-of-thought variant: the step-by-step instruction as a system suffix (answer extraction is the engine's). */
 export function addChainOfThoughtScaffold(text: string): ScaffoldResult {
-  return addVariantScaffold(text, { name: 'chain-of-thought', systemSuffix: COT_INSTRUCTION });
+  return addVariantScaffold(text, { name: 'chain-of-thought', chainOfThought: true });
 }
 
 // ---------------------------------------------------------------------------------------------

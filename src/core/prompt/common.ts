@@ -71,7 +71,9 @@ export const modelParametersSchema = z.looseObject({
   topP: z.number().min(0).max(1).optional(),
 });
 
-const VARIANT_KEYS = ['name', 'shots', 'select', 'seed', 'model', 'modelParameters', 'system', 'systemSuffix', 'retrieval'] as const;
+const VARIANT_KEYS = [
+  'name', 'shots', 'select', 'seed', 'model', 'modelParameters', 'system', 'systemSuffix', 'retrieval', 'chainOfThought', 'selfRepair',
+] as const;
 const variantSchema = z.object({
   name: z.union([z.string().min(1), z.number()]).transform(String),
   shots: z.number().int().min(0).optional(),
@@ -82,6 +84,12 @@ const variantSchema = z.object({
   system: z.string().optional(),
   systemSuffix: z.string().optional(),
   retrieval: z.boolean().optional(),
+  chainOfThought: z.boolean().optional(),
+  // `true` → 2 extra attempts; a number → that many; `{ maxAttempts }` as the long form.
+  selfRepair: z
+    .union([z.boolean(), z.number().int().min(0).max(10), z.object({ maxAttempts: z.number().int().min(0).max(10) })])
+    .transform((v) => (v === true ? 2 : v === false ? undefined : typeof v === 'number' ? v : v.maxAttempts))
+    .optional(),
 });
 
 const RETRIEVAL_KEYS = ['documents', 'chunk', 'topK', 'query', 'into', 'queryTemplate', 'embeddingModel'] as const;

@@ -127,6 +127,10 @@ export interface VariantSpec {
   systemSuffix?: string;
   /** Use the prompt's `retrieval` settings for this variant (a RAG column). */
   retrieval?: boolean;
+  /** Chain of thought: ask for step-by-step reasoning and a final-answer line; evaluators see only the final answer. */
+  chainOfThought?: boolean;
+  /** Self-repair: after a reply, run the file's reference-free checks (JSON, schema, shape); on failure feed them back and retry, up to this many extra attempts. */
+  selfRepair?: number;
   line: number;
 }
 

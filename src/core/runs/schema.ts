@@ -41,6 +41,10 @@ export const CaseResultSchema = z.object({
   model: z.string().optional(),
   /** Retrieved passages, for RAG variants. */
   context: z.array(z.string()).optional(),
+  /** What the evaluators saw when it differs from `output` (the final answer of a chain-of-thought reply). */
+  answer: z.string().optional(),
+  /** Calls made for this cell when a self-repair variant retried (1 = first reply was kept). */
+  attempts: z.number().int().optional(),
 });
 
 export const CaseRecordSchema = z.object({

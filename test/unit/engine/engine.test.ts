@@ -182,3 +182,35 @@ test('the run record never contains the API key', async () => {
     }
   }
 });
+
+test('a chain-of-thought variant keeps the reasoning in the record and evaluators see only the final answer', async () => {
+  server.setRules([
+    { system: 'Final answer', reply: 'The parcel is late, so this is about delivery.\nFinal answer: {"intent":"delivery"}' },
+    ...classifierRules,
+  ]);
+  const file = ws.write('cot.prompt.yml', CLASSIFIER.replace('  - name: 2-shot\n    shots: 2', '  - name: cot\n    chainOfThought: true'));
+  const spec = await loadPromptFile(file);
+  const { record } = await runEval(spec, { providers: resolverFor(server.url), root: ws.root, variants: ['cot'], caseIndexes: [0] });
+  const r = record.cases[0].results[0];
+  assert.match(r.messages![0].content, /Think step by step/);
+  assert.match(r.output, /so this is about delivery/);
+  assert.equal(r.answer, '{"intent":"delivery"}');
+  assert.equal(r.passed, true, 'valid-json judged the final answer, not the reasoning');
+});
+
+test('a self-repair variant feeds failed reference-free checks back and keeps the repaired reply', async () => {
+  server.setRules([
+    { user: 'failed these checks', reply: '{"intent":"delivery"}' },
+    { user: 'parcel', reply: 'It is about delivery.' },
+  ]);
+  const file = ws.write('repair.prompt.yml', CLASSIFIER.replace('  - name: 2-shot\n    shots: 2', '  - name: repair\n    selfRepair: 2'));
+  const spec = await loadPromptFile(file);
+  const { record } = await runEval(spec, { providers: resolverFor(server.url), root: ws.root, variants: ['repair'], caseIndexes: [0], cache: false });
+  const r = record.cases[0].results[0];
+  assert.equal(r.attempts, 2);
+  assert.equal(r.passed, true);
+  assert.deepEqual(r.messages!.map((m) => m.role), ['system', 'user', 'assistant', 'user']);
+  assert.match(r.messages![3].content, /valid-json/);
+  assert.equal(server.stats.chatRequests, 2);
+  assert.ok(r.tokens.prompt > 0);
+});
