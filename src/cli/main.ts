@@ -5,13 +5,15 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { evalCommand, type EvalArgs } from './evalCommand';
 import { UsageError } from './usage';
+import { finetuneCommand } from './finetuneCommand';
 
 const HELP = `prompt-ladder — run prompt files over eval sets, with few-shot variants side by side
 
 Usage:
   prompt-ladder eval <file>... [options]
+  prompt-ladder finetune <file> [--run record.json] [--source expected|best-variant] [--variant NAME] [--out DIR]
 
-Options:
+Options for eval:
   --json <out.json>     write the run record(s) as JSON
   --junit <out.xml>     write JUnit XML (one suite per prompt file and variant)
   --html <out.html>     write a self-contained HTML report
@@ -22,6 +24,13 @@ Options:
   --root <dir>          where .promptladder/ lives (default: current directory)
   --quiet               print only the summary
   -h, --help            show this help
+
+Options for finetune (export an OpenAI chat JSONL dataset, few-shot examples dropped):
+  --run <record.json>   the run to export from (default: the newest run of the file)
+  --source <s>          expected (cases' expected outputs, default) or best-variant (passing outputs)
+  --variant <name>      the variant whose prompt to use (default: the best)
+  --validation <share>  share held out for validation, 0..0.5 (default 0.2)
+  --out <dir>           where to write NAME.train.jsonl / NAME.validation.jsonl (default: .)
   -v, --version         print the version
 
 Providers come from your environment (never from the prompt file): openai/NAME uses
@@ -63,6 +72,10 @@ export async function main(argv: string[]): Promise<number> {
         repeat: { type: 'string' },
         root: { type: 'string' },
         quiet: { type: 'boolean' },
+        run: { type: 'string' },
+        source: { type: 'string' },
+        out: { type: 'string' },
+        validation: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -82,6 +95,22 @@ export async function main(argv: string[]): Promise<number> {
     return command || values.help ? 0 : 2;
   }
   try {
+    if (command === 'finetune') {
+      if (files.length !== 1) throw new UsageError('finetune needs exactly one prompt file');
+      const source = values.source ?? 'expected';
+      if (source !== 'expected' && source !== 'best-variant') throw new UsageError(`--source must be expected or best-variant, got "${source}"`);
+      const share = values.validation === undefined ? undefined : Number(values.validation);
+      if (share !== undefined && !(share >= 0 && share <= 0.5)) throw new UsageError(`--validation needs a share from 0 to 0.5, got "${values.validation}"`);
+      return await finetuneCommand({
+        file: files[0],
+        source,
+        out: path.resolve(values.out ?? '.'),
+        root: path.resolve(values.root ?? process.cwd()),
+        ...(values.run ? { run: values.run } : {}),
+        ...(values.variant?.[0] ? { variant: values.variant[0] } : {}),
+        ...(share !== undefined ? { validationShare: share } : {}),
+      });
+    }
     if (command !== 'eval') throw new UsageError(`unknown command "${command}" (try: prompt-ladder eval <file>)`);
     if (files.length === 0) throw new UsageError('eval needs at least one prompt file');
     const args: EvalArgs = {
@@ -107,6 +136,11 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 if (require.main === module) {
+  // `prompt-ladder eval … | head` closes the pipe early: that is not an error.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

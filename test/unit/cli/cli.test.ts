@@ -97,3 +97,27 @@ test('a bad eval-set row is reported with its line and skipped; the valid rows s
   assert.deepEqual(json.cases.map((c: { line: number }) => c.line), [1, 3]);
   assert.ok(existsSync(path.join(ws.root, '.promptladder', 'runs')));
 });
+
+test('finetune exports chat JSONL from the newest run without the few-shot pairs, with the savings estimate', async () => {
+  const cases = Array.from({ length: 12 }, (_, i) => `  - message: parcel ${i}\n    intent: delivery\n    expected: '{"intent":"delivery"}'`).join('\n');
+  ws.write('ft.prompt.yml', CLASSIFIER.replace(/testData:[\s\S]*?examples:/, `testData:\n${cases}\nexamples:`));
+  const run = await cli(['eval', 'ft.prompt.yml']);
+  assert.equal(run.code, 1, 'zero-shot fails, so eval exits 1');
+  const r = await cli(['finetune', 'ft.prompt.yml', '--out', 'ft', '--validation', '0.25']);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /Wrote 9 training examples/);
+  assert.match(r.stdout, /Wrote 3 validation examples/);
+  assert.match(r.stdout, /prompt tokens saved per call/);
+  const lines = readFileSync(path.join(ws.root, 'ft', 'ft.train.jsonl'), 'utf8').trim().split('\n');
+  assert.equal(lines.length, 9);
+  const first = JSON.parse(lines[0]);
+  assert.deepEqual(first.messages.map((m: { role: string }) => m.role), ['system', 'user', 'assistant']);
+  assert.equal(first.messages[2].content, '{"intent":"delivery"}');
+});
+
+test('finetune without a run says how to make one (exit 2)', async () => {
+  ws.write('norun.prompt.yml', CLASSIFIER);
+  const r = await cli(['finetune', 'norun.prompt.yml']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /no run record found.*prompt-ladder eval/);
+});

@@ -1,0 +1,79 @@
+// `prompt-ladder finetune`: export an OpenAI chat JSONL fine-tuning dataset from a prompt file and a run
+// (its newest run record by default), with the token, cost and savings estimates.
+
+import * as path from 'node:path';
+import { loadPromptFile } from '../core/prompt/load';
+import { SpecError, formatProblem } from '../core/errors';
+import { listRuns, readRun, writeFileAtomic } from '../core/runs/store';
+import { exportFineTuneDataset } from '../core/runs/finetune';
+import type { RunRecord } from '../core/runs/schema';
+import { UsageError } from './usage';
+
+export interface FinetuneArgs {
+  file: string;
+  run?: string;
+  source: 'expected' | 'best-variant';
+  variant?: string;
+  out: string;
+  validationShare?: number;
+  root: string;
+}
+
+const out = (s: string) => process.stdout.write(s + '\n');
+const usd = (n: number | undefined) => (n === undefined ? 'unknown' : `$${n.toFixed(n < 1 ? 4 : 2)}`);
+
+async function latestRun(root: string, promptFile: string): Promise<RunRecord> {
+  const rel = path.relative(root, promptFile).split(path.sep).join('/');
+  const run = (await listRuns(root)).find((r) => r.record.promptFile === rel && r.record.cases.length > 0);
+  if (!run) throw new UsageError(`${rel}: no run record found under .promptladder/runs (run \`prompt-ladder eval ${rel}\` first, or pass --run)`);
+  return run.record;
+}
+
+export async function finetuneCommand(args: FinetuneArgs): Promise<number> {
+  const abs = path.resolve(args.file);
+  let spec;
+  try {
+    spec = await loadPromptFile(abs);
+  } catch (e) {
+    if (e instanceof SpecError) {
+      for (const p of e.problems) process.stderr.write(formatProblem(p) + '\n');
+      return 2;
+    }
+    throw new UsageError(`${args.file}: ${(e as Error).message}`);
+  }
+  let record: RunRecord;
+  try {
+    record = args.run ? await readRun(path.resolve(args.run)) : await latestRun(args.root, abs);
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    throw new UsageError((e as Error).message);
+  }
+  if (args.variant && !record.variants.some((v) => v.name === args.variant)) {
+    throw new UsageError(`no variant named "${args.variant}" in the run (variants: ${record.variants.map((v) => v.name).join(', ')})`);
+  }
+  const result = exportFineTuneDataset(spec, record, {
+    source: args.source,
+    ...(args.variant ? { variant: args.variant } : {}),
+    ...(args.validationShare !== undefined ? { validationShare: args.validationShare } : {}),
+  });
+  const base = path.basename(abs).replace(/\.(prompt\.ya?ml|prompty)$/i, '');
+  const trainFile = path.join(args.out, `${base}.train.jsonl`);
+  await writeFileAtomic(trainFile, result.train);
+  out(`Wrote ${result.counts.train} training examples to ${path.relative(process.cwd(), trainFile)}`);
+  if (result.counts.validation > 0) {
+    const valFile = path.join(args.out, `${base}.validation.jsonl`);
+    await writeFileAtomic(valFile, result.validation);
+    out(`Wrote ${result.counts.validation} validation examples to ${path.relative(process.cwd(), valFile)}`);
+  }
+  out(`Prompt from variant "${result.variant}" without few-shot examples; ${result.counts.skipped} case(s) skipped.`);
+  out(`Training tokens per epoch: ${result.tokens.train} (+ ${result.tokens.validation} validation) · estimated training cost: ${usd(result.estimatedTrainingCostUsd)}${result.baseModel ? ` on ${result.baseModel}` : ''}`);
+  if (result.tokensSavedPerCall > 0) {
+    out(
+      `Few-shot examples no longer needed: ${result.tokensSavedPerCall} prompt tokens saved per call` +
+        `${result.fewShotVariant ? ` (vs "${result.fewShotVariant}")` : ''} · ${usd(result.savedPer1000CallsUsd)} per 1,000 calls` +
+        (result.netSavedPer1000CallsUsd !== undefined ? ` (net of fine-tuned prices: ${usd(result.netSavedPer1000CallsUsd)})` : ''),
+    );
+  }
+  for (const w of result.warnings) process.stderr.write(`warning: ${w}\n`);
+  return result.counts.train > 0 ? 0 : 1;
+}
