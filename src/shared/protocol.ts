@@ -116,6 +116,8 @@ export const TestSnapshotSchema = z.object({
   compare: z.nullable(z.string()),
   /** aria-label of the focused element. */
   focused: z.nullable(z.string()),
+  /** The "prompt edited since this run" badge shows. */
+  stale: z.boolean(),
 });
 export type TestSnapshot = z.infer<typeof TestSnapshotSchema>;
 
@@ -190,7 +192,10 @@ export const HostMessageSchema = z.discriminatedUnion('type', [
     /** The last progress event of the run under way. */
     progress: z.optional(z.nullable(z.object({ done: Int, total: Int, passed: Int, failed: Int, errors: Int, cached: Int }))),
     focus: z.optional(FocusSchema),
+    /** The prompt file's text changed since the shown run (its promptHash no longer matches). */
+    stale: z.optional(z.boolean()),
   }),
+  z.object({ type: z.literal('stale'), stale: z.boolean() }),
   /** Engine events since the last batch, in order (records in them slimmed). */
   z.object({ type: z.literal('runEvents'), events: z.array(RunEventSchema) }),
   z.object({ type: z.literal('running'), running: z.boolean() }),

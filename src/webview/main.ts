@@ -48,6 +48,7 @@ let promptUri = '';
 let promptLabel = '';
 let runUri: string | undefined;
 let pinned = false;
+let stale = false;
 let live: LiveRun = emptyLiveRun();
 let compare: CompareData | null = null;
 let rows: RowView[] = [];
@@ -98,6 +99,7 @@ function persist(): void {
 
 const title = el('h1', { class: 'title' });
 const subtitle = el('span', { class: 'subtitle' });
+const staleBadge = el('span', { class: 'stale-badge', 'data-testid': 'stale-badge', title: 'These results are from an earlier version of the prompt file', hidden: true }, 'prompt edited since this run');
 const runButton = el('button', { type: 'button', class: 'button', 'data-testid': 'run-button', title: 'Run the eval (all cases, all variants)', onclick: () => client.post({ type: 'run' }) }, '▶ Run');
 const cancelButton = el('button', { type: 'button', class: 'button secondary', 'data-testid': 'cancel-button', onclick: () => client.post({ type: 'cancel' }) }, '■ Cancel');
 const rerunButton = el(
@@ -188,7 +190,7 @@ document.body.append(
   el(
     'header',
     { class: 'toolbar' },
-    el('div', { class: 'title-row' }, title, subtitle),
+    el('div', { class: 'title-row' }, title, subtitle, staleBadge),
     el('div', { class: 'buttons' }, runButton, cancelButton, rerunButton, compareButton, clearCompareButton, latestButton),
     progress,
   ),
@@ -288,6 +290,7 @@ function refresh(): void {
   compareButton.disabled = live.running || !rec;
   clearCompareButton.hidden = !compare;
   latestButton.hidden = !pinned;
+  staleBadge.hidden = !stale || !rec || live.running;
 
   renderProgress(progress, live);
   announce();
@@ -426,6 +429,7 @@ function handle(msg: HostMessage): void {
       live.running = msg.running;
       live.progress = msg.progress ?? null;
       compare = msg.compare;
+      stale = msg.stale ?? false;
       rebuild();
       refresh();
       if (first) {
@@ -445,6 +449,7 @@ function handle(msg: HostMessage): void {
         if (applyRunEvent(live, e)) replaced = true;
         if (e.type === 'case-started' || e.type === 'case-finished') changed.add(e.caseIndex);
         if (e.type === 'run-started') {
+          stale = false;
           pinned = false;
           runUri = undefined;
         }
@@ -466,6 +471,10 @@ function handle(msg: HostMessage): void {
       return;
     case 'compare':
       setCompare(msg.compare);
+      return;
+    case 'stale':
+      stale = msg.stale;
+      refresh();
       return;
     case 'focus':
       applyFocus(msg.focus);
@@ -527,6 +536,7 @@ function snapshot(): TestSnapshot {
     advice: adviceCard.hidden ? null : (adviceCard.textContent ?? ''),
     compare: compareSummary.hidden ? null : (compareSummary.textContent ?? ''),
     focused: document.activeElement?.getAttribute('aria-label') ?? null,
+    stale: !staleBadge.hidden,
   };
 }
 

@@ -197,6 +197,24 @@ export function registerPanelTests(): void {
       assert.equal(s.rowCount, 3);
     });
 
+    it('marks the results stale while the prompt file differs from the run', async () => {
+      // edit without showing the file: the panel stays visible
+      const doc = await vscode.workspace.openTextDocument(fixture(PROMPT));
+      assert.equal((await probe()).stale, false);
+      const edit = new vscode.WorkspaceEdit();
+      edit.insert(doc.uri, new vscode.Position(1, 0), '# edited\n');
+      await vscode.workspace.applyEdit(edit);
+      try {
+        await waitFor('the stale badge', async () => ((await probe()).stale ? true : undefined));
+      } finally {
+        const undo = new vscode.WorkspaceEdit();
+        undo.delete(doc.uri, new vscode.Range(1, 0, 2, 0));
+        await vscode.workspace.applyEdit(undo);
+        await doc.save();
+      }
+      await waitFor('the stale badge gone', async () => ((await probe()).stale ? undefined : true));
+    });
+
     it('shows advice when the run has some, and hides the card when it has none', async () => {
       const a = await api();
       const rec = (await a.runs.lastRun(fixture(PROMPT)))?.record;

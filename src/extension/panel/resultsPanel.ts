@@ -1,6 +1,7 @@
 // One results panel (one per prompt file): owns the WebviewPanel, keeps the full record of the run it shows
 // (folding streamed events into it), answers the webview's commands and requests, and posts slim state.
 
+import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RunEvent } from '../../core/events';
@@ -64,6 +65,8 @@ export class ResultsPanel implements vscode.Disposable {
   private nextProbe = 1;
   private readonly probes = new Map<number, (s: TestSnapshot) => void>();
   private disposed = false;
+  private stale = false;
+  private staleTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly onDisposeCallbacks: (() => void)[] = [];
 
   constructor(
@@ -89,6 +92,9 @@ export class ResultsPanel implements vscode.Disposable {
       panel.onDidDispose(() => this.dispose()),
       deps.runs.onDidRunEvent((e) => this.onRunEvent(e)),
       deps.runs.onDidChangeRuns(() => this.scheduleReload()),
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        if (e.document.uri.toString() === promptUri.toString()) this.scheduleStaleCheck();
+      }),
     );
     this.loaded = this.load(restore);
   }
@@ -199,6 +205,34 @@ export class ResultsPanel implements vscode.Disposable {
     }
   }
 
+  /** True when the prompt file's current text (open editor or disk) does not hash to the shown run's promptHash. */
+  private async computeStale(): Promise<boolean> {
+    const hash = this.live.record?.promptHash;
+    if (!hash || this.live.running) return false;
+    let text: string;
+    const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === this.promptUri.toString());
+    if (doc) text = doc.getText();
+    else {
+      try {
+        text = new TextDecoder().decode(await vscode.workspace.fs.readFile(this.promptUri));
+      } catch {
+        return false;
+      }
+    }
+    return createHash('sha256').update(text).digest('hex') !== hash;
+  }
+
+  private scheduleStaleCheck(): void {
+    clearTimeout(this.staleTimer);
+    this.staleTimer = setTimeout(() => {
+      void this.computeStale().then((stale) => {
+        if (stale === this.stale) return;
+        this.stale = stale;
+        this.post({ type: 'stale', stale });
+      });
+    }, 300);
+  }
+
   // ---- run events --------------------------------------------------------------------------------------------
 
   private onRunEvent(e: RunEventForFile): void {
@@ -227,6 +261,7 @@ export class ResultsPanel implements vscode.Disposable {
     this.batcher.push(slimEvent(ev));
     if (ev.type === 'run-started' || ev.type === 'run-finished') this.batcher.flushNow();
     if (ev.type === 'run-finished' && this.compare) this.post({ type: 'compare', compare: this.compare.data });
+    if (ev.type === 'run-finished') this.scheduleStaleCheck();
   }
 
   private async start(opts: StartRunOptions): Promise<void> {
@@ -273,7 +308,9 @@ export class ResultsPanel implements vscode.Disposable {
       compare: this.compare?.data ?? null,
       progress: running ? this.live.progress : null,
       ...(focus ? { focus } : {}),
+      stale: this.stale,
     });
+    this.scheduleStaleCheck();
   }
 
   private receive(raw: unknown): void {
@@ -494,6 +531,7 @@ export class ResultsPanel implements vscode.Disposable {
     this.disposed = true;
     this.ready = false;
     clearTimeout(this.reloadTimer);
+    clearTimeout(this.staleTimer);
     this.batcher.dispose();
     for (const d of this.disposables.splice(0)) d.dispose();
     this.panel.dispose();

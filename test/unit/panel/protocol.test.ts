@@ -67,6 +67,7 @@ test('host → webview: init with a real record, run events, compare and respons
       ],
     },
     { type: 'running', running: false },
+    { type: 'stale', stale: true },
     { type: 'compare', compare: null },
     { type: 'focus', focus: { caseIndex: 1 } },
     { type: 'error', message: 'No provider configured' },
