@@ -302,7 +302,8 @@ function refresh(): void {
     showCases: (label, cases) => setFilters({ ...ui.filters, caseSet: cases, caseSetLabel: label, failuresOnly: false, category: '', change: '' }),
     runAction: (action) => client.post({ type: 'executeAction', action }),
   });
-  renderSummary(summary, summaries(rec, live.running, summarize), compare, {
+  const variantSummaries = summaries(rec, live.running, summarize);
+  renderSummary(summary, variantSummaries, compare, {
     filterCategory: (variant, category) => setFilters({ ...ui.filters, variant, category, failuresOnly: true }),
   });
   renderCompareSummary();
@@ -321,7 +322,9 @@ function refresh(): void {
       : shown.length === 0
         ? 'No case matches the filters.'
         : '';
-  matrix.setData(shown, shownVariants(all, ui.filters), compare, empty);
+  const notes: Record<string, string> = {};
+  for (const v of variantSummaries) if (v.passed + v.failed + v.errors > 0) notes[v.name] = pct(v.passRate);
+  matrix.setData(shown, shownVariants(all, ui.filters), compare, empty, notes);
 }
 
 function renderCompareSummary(): void {

@@ -42,6 +42,7 @@ export class MatrixView {
   private variants: string[] = [];
   private compare = new Map<number, CompareData['cases'][number]>();
   private focus: FocusRef | null = null;
+  private notes: Record<string, string> = {};
   private rendered = { start: -1, end: -1 };
   private frame = 0;
 
@@ -67,8 +68,10 @@ export class MatrixView {
     new ResizeObserver(() => this.schedule()).observe(this.scroller);
   }
 
-  setData(rows: RowView[], variants: string[], compare: CompareData | null, emptyText: string): void {
+  /** `notes`: a short text per variant shown in its column header (e.g. the pass rate). */
+  setData(rows: RowView[], variants: string[], compare: CompareData | null, emptyText: string, notes: Record<string, string> = {}): void {
     this.rows = rows;
+    this.notes = notes;
     this.variants = variants;
     this.compare = new Map(compare?.cases.map((c) => [c.caseIndex, c]) ?? []);
     this.root.setAttribute('aria-rowcount', String(rows.length + 1));
@@ -120,7 +123,12 @@ export class MatrixView {
     const cells = [
       el('div', { class: 'matrix-colheader case-col', role: 'columnheader', 'aria-colindex': 1 }, 'Case'),
       ...this.variants.map((v, i) =>
-        el('div', { class: 'matrix-colheader', role: 'columnheader', 'aria-colindex': i + 2, title: v }, v),
+        el(
+          'div',
+          { class: 'matrix-colheader', role: 'columnheader', 'aria-colindex': i + 2, title: v },
+          el('span', { class: 'col-name' }, v),
+          this.notes[v] ? el('span', { class: 'col-note' }, this.notes[v]) : null,
+        ),
       ),
     ];
     this.header.replaceChildren(el('div', { class: 'matrix-row matrix-head-row', role: 'row', 'aria-rowindex': 1 }, ...cells));
