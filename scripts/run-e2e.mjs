@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ensureCodeServer, isCodeServerInstalled } from './setup-code-server.mjs';
 import {
-  baseSettings, chromiumArgs, chromiumPath, cleanup, copyWorkspace, makeTempDir, root,
+  baseSettings, chromiumArgs, chromiumPath, shutdown, copyWorkspace, makeTempDir, root,
   scriptedProviderSettings, startCodeServer, startScriptedServer, writeUserSettings,
 } from './lib/host.mjs';
 
@@ -84,5 +84,5 @@ async function main() {
 }
 
 main()
-  .then((code) => { cleanup(); process.exit(code); })
-  .catch((err) => { console.error(`[e2e] FAILED: ${err instanceof Error ? err.message : String(err)}`); cleanup(); process.exit(1); });
+  .then(async (code) => { await shutdown(); process.exit(code); })
+  .catch(async (err) => { console.error(`[e2e] FAILED: ${err instanceof Error ? err.message : String(err)}`); await shutdown(); process.exit(1); });

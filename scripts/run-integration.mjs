@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { format } from 'node:util';
 import { ensureCodeServer, isCodeServerInstalled } from './setup-code-server.mjs';
 import {
-  baseSettings, chromiumArgs, chromiumPath, cleanup, copyWorkspace, keepTempDir, makeTempDir, root,
+  baseSettings, chromiumArgs, chromiumPath, shutdown, copyWorkspace, keepTempDir, makeTempDir, root,
   scriptedProviderSettings, startCodeServer, startScriptedServer, writeUserSettings,
 } from './lib/host.mjs';
 
@@ -95,5 +95,5 @@ async function main() {
 }
 
 main()
-  .then((code) => { cleanup(); process.exit(code); })
-  .catch((err) => { console.error(`[integration] FAILED: ${err instanceof Error ? err.message : String(err)}`); cleanup(); process.exit(1); });
+  .then(async (code) => { await shutdown(); process.exit(code); })
+  .catch(async (err) => { console.error(`[integration] FAILED: ${err instanceof Error ? err.message : String(err)}`); await shutdown(); process.exit(1); });

@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureCodeServer, isCodeServerInstalled, codeServerEntry } from './setup-code-server.mjs';
-import { baseSettings, cleanup, freePort, root, scriptedProviderSettings, startCodeServer, startScriptedServer, writeUserSettings } from './lib/host.mjs';
+import { baseSettings, shutdown, freePort, root, scriptedProviderSettings, startCodeServer, startScriptedServer, writeUserSettings } from './lib/host.mjs';
 
 const argv = process.argv.slice(2);
 const flag = (name) => argv.includes(name);
@@ -84,5 +84,5 @@ async function main() {
 }
 
 main()
-  .then((code) => { cleanup(); process.exit(code); })
-  .catch((err) => { console.error(`[start] FAILED: ${err instanceof Error ? err.message : String(err)}`); cleanup(); process.exit(1); });
+  .then(async (code) => { await shutdown(); process.exit(code); })
+  .catch(async (err) => { console.error(`[start] FAILED: ${err instanceof Error ? err.message : String(err)}`); await shutdown(); process.exit(1); });

@@ -14,20 +14,37 @@ export const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
 const children = new Set();
 const tempDirs = new Set();
 
-/** Kills every child process group started through this module and removes temp dirs. Safe to call twice. */
-export function cleanup() {
-  for (const child of children) {
-    if (child.exitCode === null && child.signalCode === null) {
-      try { process.kill(-child.pid, 'SIGTERM'); } catch { /* already gone */ }
-      const timer = setTimeout(() => { try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ } }, 2000);
-      timer.unref();
-    }
-  }
-  children.clear();
+function alive(child) {
+  return child.exitCode === null && child.signalCode === null;
+}
+
+function killGroup(child, signal) {
+  try { process.kill(-child.pid, signal); } catch { /* already gone */ }
+}
+
+function removeTempDirs() {
   for (const dir of tempDirs) {
     try { rmSync(dir, { recursive: true, force: true }); } catch { /* best effort */ }
   }
   tempDirs.clear();
+}
+
+/** Synchronous last resort (process 'exit'): SIGKILL every child process group still alive, remove temp dirs. */
+export function cleanup() {
+  for (const child of children) if (alive(child)) killGroup(child, 'SIGKILL');
+  children.clear();
+  removeTempDirs();
+}
+
+/** Stops every child process group started through this module: SIGTERM, then SIGKILL after `graceMs`. */
+export async function shutdown(graceMs = 2000) {
+  const list = [...children].filter(alive);
+  for (const child of list) killGroup(child, 'SIGTERM');
+  const deadline = Date.now() + graceMs;
+  while (list.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  for (const child of list) killGroup(child, 'SIGKILL');
+  children.clear();
+  removeTempDirs();
 }
 
 let hooked = false;
@@ -36,7 +53,7 @@ function hookExit() {
   hooked = true;
   process.on('exit', cleanup);
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-    process.on(sig, () => { cleanup(); process.exit(130); });
+    process.on(sig, () => { void shutdown(1500).finally(() => process.exit(130)); });
   }
 }
 
