@@ -7,6 +7,7 @@ import Mocha from 'mocha';
 import { registerActivationTests } from './activation.test';
 import { registerCommandTests } from './commands.test';
 import { registerDiagnosticsTests } from './diagnostics.test';
+import { registerPanelTests } from './panel.test';
 import { registerRunTests } from './run.test';
 
 function registerAll(): void {
@@ -14,6 +15,7 @@ function registerAll(): void {
   registerCommandTests();
   registerRunTests();
   registerDiagnosticsTests();
+  registerPanelTests();
 }
 
 export async function run(): Promise<void> {
