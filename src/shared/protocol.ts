@@ -158,6 +158,8 @@ export const WebviewMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('executeAction'), action: z.string().check(z.minLength(1), z.maxLength(2000)) }),
   z.object({ type: z.literal('copy'), text: z.string().check(z.maxLength(5_000_000)) }),
   z.object({ type: z.literal('clearCompare') }),
+  /** Add the case to the eval set with this variant's output as the expected answer. */
+  z.object({ type: z.literal('addTestCase'), caseIndex: Index, variant: z.string() }),
   /** Show the newest run again after a specific one was opened. */
   z.object({ type: z.literal('showLatest') }),
   z.object({ type: z.literal('log'), level: z.enum(['info', 'warn', 'error']), message: z.string().check(z.maxLength(10_000)) }),

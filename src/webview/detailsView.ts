@@ -11,6 +11,7 @@ export interface DetailsCallbacks {
   close(): void;
   openFile(file: string | undefined, line: number): void;
   copy(text: string): void;
+  addTestCase(caseIndex: number, variant: string): void;
 }
 
 export class DetailsView {
@@ -83,6 +84,19 @@ export class DetailsView {
           ? el('button', { class: 'link-button', type: 'button', onclick: () => this.cb.openFile(d.file, d.line), title: 'Open the case in the editor' }, `Go to line ${d.line}`)
           : null,
         output !== undefined ? el('button', { class: 'link-button', type: 'button', onclick: () => this.cb.copy(output) }, 'Copy output') : null,
+        d && output !== undefined && !d.results[0]?.error
+          ? el(
+              'button',
+              {
+                class: 'link-button',
+                type: 'button',
+                'data-testid': 'add-test-case',
+                title: 'Add this case to the eval set with this output as the expected answer',
+                onclick: () => this.cb.addTestCase(d.caseIndex, d.variant),
+              },
+              'Add as test case',
+            )
+          : null,
         el('button', { class: 'icon-button', type: 'button', 'aria-label': 'Close details (Escape)', title: 'Close (Escape)', onclick: () => this.cb.close() }, '✕'),
       ),
     );

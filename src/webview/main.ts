@@ -101,6 +101,18 @@ const title = el('h1', { class: 'title' });
 const subtitle = el('span', { class: 'subtitle' });
 const staleBadge = el('span', { class: 'stale-badge', 'data-testid': 'stale-badge', title: 'These results are from an earlier version of the prompt file', hidden: true }, 'prompt edited since this run');
 const runButton = el('button', { type: 'button', class: 'button', 'data-testid': 'run-button', title: 'Run the eval (all cases, all variants)', onclick: () => client.post({ type: 'run' }) }, '▶ Run');
+const runShownButton = el(
+  'button',
+  {
+    type: 'button',
+    class: 'button secondary',
+    'data-testid': 'run-shown-button',
+    title: 'Run only the cases (and variant) the filters show',
+    onclick: () =>
+      client.post({ type: 'run', caseIndexes: shown.map((r) => r.caseIndex), ...(ui.filters.variant ? { variants: [ui.filters.variant] } : {}) }),
+  },
+  '▶ Run shown',
+);
 const cancelButton = el('button', { type: 'button', class: 'button secondary', 'data-testid': 'cancel-button', onclick: () => client.post({ type: 'cancel' }) }, '■ Cancel');
 const rerunButton = el(
   'button',
@@ -184,6 +196,7 @@ const details = new DetailsView({
   close: () => closeDetails(),
   openFile: (file, line) => client.post({ type: 'openFile', ...(file ? { file } : {}), line: Math.max(1, line) }),
   copy: (text) => client.post({ type: 'copy', text }),
+  addTestCase: (caseIndex, variant) => client.post({ type: 'addTestCase', caseIndex, variant }),
 });
 
 document.body.append(
@@ -191,7 +204,7 @@ document.body.append(
     'header',
     { class: 'toolbar' },
     el('div', { class: 'title-row' }, title, subtitle, staleBadge),
-    el('div', { class: 'buttons' }, runButton, cancelButton, rerunButton, compareButton, clearCompareButton, latestButton),
+    el('div', { class: 'buttons' }, runButton, runShownButton, cancelButton, rerunButton, compareButton, clearCompareButton, latestButton),
     progress,
   ),
   announcer,
@@ -313,6 +326,10 @@ function refresh(): void {
   }
 
   shown = applyFilters(rows, ui.filters, compare);
+  const partial = shown.length > 0 && (shown.length < rows.length || !!ui.filters.variant);
+  runShownButton.hidden = !partial;
+  runShownButton.disabled = live.running;
+  runShownButton.textContent = `▶ Run shown (${shown.length})`;
   const all = variantNames(rec);
   renderFilterBar();
   const empty = !rec
@@ -343,7 +360,7 @@ function renderCompareSummary(): void {
     link('= unchanged', 'unchanged', s.unchanged, 'unchanged'),
     s.added ? ' · ' : '',
     s.added ? link('+ new', 'added', s.added, 'added') : null,
-    s.removed ? ` · − ${s.removed} no longer in the file` : '',
+    s.removed ? ` · − ${s.removed} not in this run` : '',
     s.basePassRate !== null && s.headPassRate !== null
       ? ` · pass rate ${pct(s.basePassRate)} → ${pct(s.headPassRate)} (${pts(s.headPassRate - s.basePassRate)})`
       : '',

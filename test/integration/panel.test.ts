@@ -215,6 +215,20 @@ export function registerPanelTests(): void {
       await waitFor('the stale badge gone', async () => ((await probe()).stale ? undefined : true));
     });
 
+    it('runs only the cases the filters show', async () => {
+      await probe({ click: '[data-testid="filter-failures"]' });
+      const finished = nextFinished();
+      await probe({ click: '[data-testid="run-shown-button"]' });
+      const rec = await finished;
+      assert.deepEqual(rec.cases.map((c) => c.index), [0, 2], 'the two failing cases');
+      const s = await waitFor('the partial run shown', async () => {
+        const snap = await probe();
+        return snap.runId === rec.id ? snap : undefined;
+      });
+      assert.equal(s.rowCount, 2);
+      await probe({ click: '[data-testid="filter-failures"]' });
+    });
+
     it('shows advice when the run has some, and hides the card when it has none', async () => {
       const a = await api();
       const rec = (await a.runs.lastRun(fixture(PROMPT)))?.record;

@@ -359,6 +359,8 @@ export class ResultsPanel implements vscode.Disposable {
         return;
       case 'showLatest':
         return this.showLatest();
+      case 'addTestCase':
+        return this.addTestCase(msg.caseIndex, msg.variant);
       case 'log':
         this.deps.log[msg.level](`webview: ${msg.message}`);
         return;
@@ -475,6 +477,19 @@ export class ResultsPanel implements vscode.Disposable {
     } catch (err) {
       void vscode.window.showErrorMessage(`Prompt Ladder: could not open ${vscode.workspace.asRelativePath(target)}: ${String(err)}`);
     }
+  }
+
+  private async addTestCase(caseIndex: number, variant: string): Promise<void> {
+    const command = 'promptLadder.addTestCaseFromResult';
+    if (!this.runUri) {
+      this.post({ type: 'error', message: 'This run has not been written yet; try again when it finished.' });
+      return;
+    }
+    if (!(await vscode.commands.getCommands(true)).includes(command)) {
+      void vscode.window.showInformationMessage('Prompt Ladder: adding a test case from a result is not available in this version.');
+      return;
+    }
+    await vscode.commands.executeCommand(command, { runUri: this.runUri.toString(), caseIndex, variant });
   }
 
   private async executeAction(action: string): Promise<void> {

@@ -16,6 +16,7 @@ test('webview → host: every command shape the webview sends parses', () => {
     { type: 'executeAction', action: 'command:promptLadder.addRetrieval|Add retrieval' },
     { type: 'copy', text: '<img src=x onerror=alert(1)>' },
     { type: 'clearCompare' },
+    { type: 'addTestCase', caseIndex: 2, variant: '3-shot' },
     { type: 'showLatest' },
     { type: 'log', level: 'warn', message: 'x' },
     { type: 'request', id: 1, request: { method: 'details', caseIndex: 3, variant: 'zero-shot' } },
