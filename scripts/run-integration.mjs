@@ -2,7 +2,7 @@
 // code-server 4.100.3 + Chromium driven by Playwright (TESTING.md). The scripted model server is started
 // first and handed to the extension through the user settings file, so runs go over real HTTP.
 //
-//   node scripts/run-integration.mjs [--no-build] [--grep PATTERN] [--timeout SECONDS] [--keep] [--verbose]
+//   node scripts/run-integration.mjs [--no-build] [--grep PATTERN] [--timeout SECONDS] [--keep] [--verbose] [--in-process-server]
 // Online machines can run the same suite with @vscode/test-electron: `npm run test:integration:electron`.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -42,8 +42,15 @@ async function main() {
     return 0;
   }
 
-  const { url } = await startScriptedServer({ rulesFile: join(root, 'test', 'integration', 'rules.json'), latencyMs: 5, verbose });
-  log(`scripted model server at ${url}`);
+  // --in-process-server: leave the provider settings empty so the suite starts its own server, as it does
+  // under @vscode/test-electron (checks that path offline).
+  const inProcess = flag('--in-process-server');
+  let providerSettings = {};
+  if (!inProcess) {
+    const { url } = await startScriptedServer({ rulesFile: join(root, 'test', 'integration', 'rules.json'), latencyMs: 5, verbose });
+    log(`scripted model server at ${url}`);
+    providerSettings = { ...scriptedProviderSettings(url, 'Scripted test model'), 'promptLadder.cache.enabled': false };
+  }
 
   const workspace = copyWorkspace(join(root, 'test', 'integration', 'workspace'));
   const userDataDir = makeTempDir('pl-user-');
@@ -51,8 +58,7 @@ async function main() {
   if (flag('--keep')) { keepTempDir(workspace); keepTempDir(userDataDir); log(`workspace ${workspace}, user data ${userDataDir}`); }
   writeUserSettings(userDataDir, {
     ...baseSettings,
-    ...scriptedProviderSettings(url, 'Scripted test model'),
-    'promptLadder.cache.enabled': false,
+    ...providerSettings,
   });
 
   if (option('--grep')) process.env.PL_GREP = option('--grep');

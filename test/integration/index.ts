@@ -9,8 +9,11 @@ import { registerCommandTests } from './commands.test';
 import { registerDiagnosticsTests } from './diagnostics.test';
 import { registerPanelTests } from './panel.test';
 import { registerRunTests } from './run.test';
+import { ensureScriptedProvider, stopScriptedProvider } from './scriptedProvider';
 
 function registerAll(): void {
+  before(ensureScriptedProvider);
+  after(stopScriptedProvider);
   registerActivationTests();
   registerCommandTests();
   registerRunTests();
