@@ -44,6 +44,10 @@ export class MatrixView {
   private focus: FocusRef | null = null;
   private notes: Record<string, string> = {};
   private rendered = { start: -1, end: -1 };
+  /** Row elements in the DOM, by the row model they show: unchanged rows keep their element (and hover, focus, clicks). */
+  private rowEls = new Map<RowView, { el: HTMLElement; i: number }>();
+  private shape = '';
+  private compareRef: CompareData | null = null;
   private frame = 0;
 
   constructor(private readonly cb: MatrixCallbacks) {
@@ -71,6 +75,11 @@ export class MatrixView {
   /** `notes`: a short text per variant shown in its column header (e.g. the pass rate). */
   setData(rows: RowView[], variants: string[], compare: CompareData | null, emptyText: string, notes: Record<string, string> = {}): void {
     this.rows = rows;
+    // what every row element depends on besides its own row model
+    const shape = JSON.stringify(variants);
+    if (shape !== this.shape || compare !== this.compareRef) this.rowEls.clear();
+    this.shape = shape;
+    this.compareRef = compare;
     this.notes = notes;
     this.variants = variants;
     this.compare = new Map(compare?.cases.map((c) => [c.caseIndex, c]) ?? []);
@@ -160,9 +169,27 @@ export class MatrixView {
     if (!force && win.start === this.rendered.start && win.end === this.rendered.end) return;
     const hadFocus = this.root.contains(document.activeElement) && this.body.contains(document.activeElement);
     this.rendered = { start: win.start, end: win.end };
-    const frag = document.createDocumentFragment();
-    for (let i = win.start; i < win.end; i++) frag.appendChild(this.renderRow(this.rows[i], i));
-    this.body.replaceChildren(frag);
+    const next = new Map<RowView, { el: HTMLElement; i: number }>();
+    for (let i = win.start; i < win.end; i++) {
+      const row = this.rows[i];
+      const had = this.rowEls.get(row);
+      if (had && had.i === i) next.set(row, had);
+      else if (had) {
+        had.el.style.top = `${i * ROW_HEIGHT}px`;
+        had.el.setAttribute('aria-rowindex', String(i + 2));
+        next.set(row, { el: had.el, i });
+      } else next.set(row, { el: this.renderRow(row, i), i });
+    }
+    const keep = new Set([...next.values()].map((x) => x.el));
+    for (const child of Array.from(this.body.children)) if (!keep.has(child as HTMLElement)) child.remove();
+    // rows are absolutely positioned; DOM order follows the grid for assistive technology
+    let prev: Element | null = null;
+    for (const { el: rowEl } of next.values()) {
+      const want: Element | null = prev ? prev.nextElementSibling : this.body.firstElementChild;
+      if (want !== rowEl) this.body.insertBefore(rowEl, want);
+      prev = rowEl;
+    }
+    this.rowEls = next;
     this.updateTabStop();
     if (hadFocus && this.focus) this.cellElement(this.focus)?.focus({ preventScroll: true });
   }
