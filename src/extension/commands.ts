@@ -13,6 +13,7 @@ import type { ResultsIndex } from './editor/resultsIndex';
 import type { RunsTreeNode, RunsTreeProvider } from './history/runsTree';
 import type { PanelBridge } from './panelBridge';
 import { PROMPT_GLOB, isPromptFile, resolvePromptUri, runRootFor, uriFromArg } from './promptFiles';
+import { ADVISOR_COMMAND_IDS, advisorCommandTable } from './advisorCommands';
 import { availableLanguageModels } from './providers/languageModelProvider';
 import { RunBlockedError, promptPathOf, type EditorRunController } from './runs/runController';
 import type { StoredRun } from './runs/types';
@@ -56,6 +57,7 @@ export const COMMAND_IDS = [
   'promptLadder.history.compareRuns',
   'promptLadder.history.deleteRun',
   'promptLadder.history.revealRunFile',
+  ...ADVISOR_COMMAND_IDS,
 ] as const;
 
 interface CellArg {
@@ -509,6 +511,7 @@ export function registerCommands(s: CommandServices): vscode.Disposable[] {
     'promptLadder.history.compareRuns': compareRuns,
     'promptLadder.history.deleteRun': deleteRun,
     'promptLadder.history.revealRunFile': revealRunFile,
+    ...advisorCommandTable(runs),
   };
   return COMMAND_IDS.map((id) => vscode.commands.registerCommand(id, wrap(table[id])));
 }

@@ -5,6 +5,7 @@
 //   so the tests register at load time.
 import Mocha from 'mocha';
 import { registerActivationTests } from './activation.test';
+import { registerAdvisorCommandTests } from './advisorCommands.test';
 import { registerCommandTests } from './commands.test';
 import { registerDiagnosticsTests } from './diagnostics.test';
 import { registerPanelTests } from './panel.test';
@@ -18,6 +19,7 @@ function registerAll(): void {
   registerCommandTests();
   registerRunTests();
   registerDiagnosticsTests();
+  registerAdvisorCommandTests();
   registerPanelTests();
 }
 

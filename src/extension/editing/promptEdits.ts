@@ -135,3 +135,38 @@ export function templateVariables(text: string): string[] {
   for (const m of text.matchAll(/\{\{\s*([A-Za-z_][\w.]*)\s*\}\}/g)) if (m[1] !== 'completion') seen.add(m[1].split('.')[0]);
   return [...seen];
 }
+
+/** Appends one variant (refuses a name that exists). */
+export function addVariant(text: string, variant: Record<string, unknown> & { name: string }, opts: { prompty?: boolean } = {}): string {
+  return edit(text, !!opts.prompty, (doc) => {
+    const root = doc.contents as YAMLMap;
+    let seq = seqAt(doc, 'variants');
+    if (!seq) {
+      if (root.has('variants')) throw new EditError('`variants` must be a list');
+      seq = doc.createNode([{ name: 'baseline' }]) as YAMLSeq;
+      root.set('variants', seq);
+    }
+    for (const item of seq.items) if (isMap(item) && item.get('name') === variant.name) throw new EditError(`there is already a variant named "${variant.name}"`);
+    seq.add(doc.createNode(variant));
+  });
+}
+
+export const RAG_SYSTEM_SUFFIX = '\n\nAnswer only from the context below. If it does not hold the answer, say so.\nCONTEXT:\n{{context}}';
+
+/**
+ * Adds a `retrieval` block (documents next to the prompt file, BM25 search, the chunks into {{context}}) and a
+ * `rag` variant that uses it. Refuses when the file already has retrieval.
+ */
+export function addRetrievalScaffold(text: string, opts: { prompty?: boolean; documents?: string } = {}): string {
+  const withBlock = edit(text, !!opts.prompty, (doc) => {
+    const root = doc.contents as YAMLMap;
+    if (root.has('retrieval')) throw new EditError('the file already has a `retrieval` block');
+    const block = doc.createNode({ documents: opts.documents ?? './docs/**/*.md', chunk: { size: 800, overlap: 100 }, topK: 4, query: 'input', into: 'context' });
+    root.set('retrieval', block);
+  });
+  return addVariant(withBlock, { name: 'rag', retrieval: true, systemSuffix: RAG_SYSTEM_SUFFIX }, opts);
+}
+
+export const CHAIN_OF_THOUGHT_SUFFIX = '\n\nThink it through step by step first, then give the final answer on the last line in the required format.';
+export const SELF_REPAIR_SUFFIX =
+  '\n\nBefore you answer, draft the answer, check it against every instruction above (format included), fix what does not hold, and reply with the corrected answer only.';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { addExamples, addFewShotVariants, addTestCase, EditError, hasExamples, templateVariables } from '../../../src/extension/editing/promptEdits';
+import { addExamples, addFewShotVariants, addRetrievalScaffold, addTestCase, addVariant, CHAIN_OF_THOUGHT_SUFFIX, EditError, hasExamples, templateVariables } from '../../../src/extension/editing/promptEdits';
 
 const BASE = `# top comment
 name: Demo # trailing comment
@@ -64,4 +64,18 @@ test('adds examples to an inline pool and refuses a pool that is a file', () => 
 
 test('lists template variables in order, without completion', () => {
   assert.deepEqual(templateVariables('{{ a }} and {{b.c}} then {{a}} {{completion}}'), ['a', 'b']);
+});
+
+test('adds a retrieval block and a rag variant that puts {{context}} into the system message', () => {
+  const text = addRetrievalScaffold(`${BASE}variants:\n  - name: zero-shot\n`);
+  assert.match(text, /retrieval:\n {2}documents: \.\/docs\/\*\*\/\*\.md\n {2}chunk:\n {4}size: 800\n {4}overlap: 100\n {2}topK: 4\n {2}query: input\n {2}into: context\n/);
+  assert.match(text, /- name: rag\n {4}retrieval: true\n {4}systemSuffix:/);
+  assert.ok(text.includes('{{context}}'));
+  assert.throws(() => addRetrievalScaffold(text), /already has a `retrieval` block/);
+});
+
+test('adds a named variant, keeps a baseline when the file had none, refuses duplicates', () => {
+  const text = addVariant('name: X\n', { name: 'chain-of-thought', systemSuffix: CHAIN_OF_THOUGHT_SUFFIX });
+  assert.match(text, /variants:\n {2}- name: baseline\n {2}- name: chain-of-thought\n {4}systemSuffix:/);
+  assert.throws(() => addVariant(text, { name: 'chain-of-thought' }), /already a variant named "chain-of-thought"/);
 });

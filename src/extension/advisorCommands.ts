@@ -1,0 +1,118 @@
+// Commands the advisor's recommendations point at (shown as buttons on the panel's advice card):
+// add retrieval, export a fine-tuning dataset, add chain-of-thought / self-repair variants, add a test case.
+// Each takes the prompt file's Uri (the panel passes it) or uses the active editor.
+
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { editsModule } from './lazy';
+import { resolvePromptUri } from './promptFiles';
+import { RunBlockedError, type EditorRunController } from './runs/runController';
+
+export const ADVISOR_COMMAND_IDS = [
+  'promptLadder.addRetrieval',
+  'promptLadder.exportFineTune',
+  'promptLadder.addChainOfThoughtVariant',
+  'promptLadder.addSelfRepairVariant',
+  'promptLadder.addTestCase',
+] as const;
+
+async function replaceAll(uri: vscode.Uri, next: (text: string, prompty: boolean) => string): Promise<vscode.TextEditor> {
+  const doc = await vscode.workspace.openTextDocument(uri);
+  let text: string;
+  try {
+    text = next(doc.getText(), uri.fsPath.endsWith('.prompty'));
+  } catch (err) {
+    throw new RunBlockedError(`Prompt Ladder: cannot edit ${path.basename(uri.fsPath)}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const edit = new vscode.WorkspaceEdit();
+  edit.replace(uri, new vscode.Range(0, 0, doc.lineCount, 0), text);
+  await vscode.workspace.applyEdit(edit);
+  return vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.One, preview: false });
+}
+
+function revealLast(editor: vscode.TextEditor, pattern: RegExp): void {
+  const lines = editor.document.getText().split('\n');
+  for (let i = lines.length - 1; i >= 0; i--) {
+    if (pattern.test(lines[i])) {
+      const pos = new vscode.Position(i, lines[i].length);
+      editor.selection = new vscode.Selection(pos, pos);
+      editor.revealRange(new vscode.Range(pos, pos), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+      return;
+    }
+  }
+}
+
+export function advisorCommandTable(runs: EditorRunController): Record<(typeof ADVISOR_COMMAND_IDS)[number], (...args: unknown[]) => unknown> {
+  const addRetrieval = async (arg?: unknown) => {
+    const uri = await resolvePromptUri(arg);
+    if (!uri) return undefined;
+    const edits = editsModule();
+    const editor = await replaceAll(uri, (text, prompty) => edits.addRetrievalScaffold(text, { prompty }));
+    revealLast(editor, /^retrieval:/);
+    void vscode.window.showInformationMessage(
+      'Prompt Ladder: added a `retrieval` block (documents ./docs/**/*.md) and a `rag` variant. Put your documents there, then run the eval to compare.',
+    );
+    return uri;
+  };
+
+  const variantAdder = (name: string, suffixKey: 'CHAIN_OF_THOUGHT_SUFFIX' | 'SELF_REPAIR_SUFFIX') => async (arg?: unknown) => {
+    const uri = await resolvePromptUri(arg);
+    if (!uri) return undefined;
+    const edits = editsModule();
+    const editor = await replaceAll(uri, (text, prompty) => edits.addVariant(text, { name, systemSuffix: edits[suffixKey] }, { prompty }));
+    revealLast(editor, new RegExp(`name: ${name}`));
+    void vscode.window.showInformationMessage(`Prompt Ladder: added the variant "${name}". Run the eval to compare it with the others.`);
+    return name;
+  };
+
+  const addTestCase = async (arg?: unknown) => {
+    const uri = await resolvePromptUri(arg);
+    if (!uri) return undefined;
+    const { spec } = await runs.loadSpec(uri);
+    const edits = editsModule();
+    const users = spec.messages.filter((m) => m.role === 'user');
+    const vars = users.length ? edits.templateVariables(users[users.length - 1].content) : [];
+    const row: Record<string, unknown> = Object.fromEntries((vars.length ? vars : ['input']).map((v) => [v, '']));
+    row.expected = '';
+    const editor = await replaceAll(uri, (text, prompty) => edits.addTestCase(text, row, { prompty }));
+    revealLast(editor, /^\s+- \w+:/);
+    return uri;
+  };
+
+  const exportFineTune = async (arg?: unknown) => {
+    const uri = await resolvePromptUri(arg);
+    if (!uri) return undefined;
+    const last = await runs.lastRun(uri);
+    if (!last) throw new RunBlockedError(`Run ${path.basename(uri.fsPath)} first: the dataset is made from a run's passing outputs or the cases' expected values.`);
+    const { spec } = await runs.loadSpec(uri);
+    const { exportFineTuneDataset } = require('../core/runs/finetune') as typeof import('../core/runs/finetune');
+    const hasExpected = spec.cases.some((c) => c.expected !== undefined && c.expected !== '');
+    const source = hasExpected ? 'expected' : 'best-variant';
+    const result = exportFineTuneDataset(spec, last.record, { source });
+    if (result.counts.train === 0) throw new RunBlockedError(`No examples to export from ${path.basename(uri.fsPath)}: ${result.warnings.join(' ') || 'no passing outputs.'}`);
+    const base = uri.fsPath.replace(/\.(prompt\.ya?ml|prompty)$/i, '');
+    const trainUri = vscode.Uri.file(`${base}.finetune.train.jsonl`);
+    await vscode.workspace.fs.writeFile(trainUri, new TextEncoder().encode(result.train));
+    let validationUri: vscode.Uri | undefined;
+    if (result.validation) {
+      validationUri = vscode.Uri.file(`${base}.finetune.validation.jsonl`);
+      await vscode.workspace.fs.writeFile(validationUri, new TextEncoder().encode(result.validation));
+    }
+    await vscode.window.showTextDocument(trainUri, { preview: true });
+    const cost = result.estimatedTrainingCostUsd !== undefined ? `, ≈ $${result.estimatedTrainingCostUsd.toFixed(2)} to train` : '';
+    const saved = result.tokensSavedPerCall ? `; drops ${result.tokensSavedPerCall} prompt tokens per call` : '';
+    void vscode.window.showInformationMessage(
+      `Prompt Ladder: exported ${result.counts.train} training and ${result.counts.validation} validation examples (from ${source === 'expected' ? 'expected values' : `passing outputs of ${result.variant}`})${cost}${saved}.` +
+        (result.warnings.length ? ` ${result.warnings[0]}` : ''),
+    );
+    return { train: trainUri, validation: validationUri, counts: result.counts };
+  };
+
+  return {
+    'promptLadder.addRetrieval': addRetrieval,
+    'promptLadder.exportFineTune': exportFineTune,
+    'promptLadder.addChainOfThoughtVariant': variantAdder('chain-of-thought', 'CHAIN_OF_THOUGHT_SUFFIX'),
+    'promptLadder.addSelfRepairVariant': variantAdder('self-repair', 'SELF_REPAIR_SUFFIX'),
+    'promptLadder.addTestCase': addTestCase,
+  };
+}
