@@ -54,6 +54,9 @@ let compare: CompareData | null = null;
 let rows: RowView[] = [];
 let shown: RowView[] = [];
 let initialized = false;
+let markInitialized: () => void = () => undefined;
+/** Resolves with the first `init` (a fresh webview may get other messages before the host saw its `ready`). */
+const whenInitialized = new Promise<void>((resolve) => (markInitialized = resolve));
 const busy = new Set<Promise<unknown>>();
 
 const restored = PersistedStateSchema.safeParse(client.getState());
@@ -441,6 +444,7 @@ function handle(msg: HostMessage): void {
     case 'init': {
       const first = !initialized;
       initialized = true;
+      markInitialized();
       promptUri = msg.promptUri;
       promptLabel = msg.promptLabel;
       runUri = msg.runUri;
@@ -527,6 +531,7 @@ window.addEventListener('message', (e: MessageEvent) => {
 // ---- test probe --------------------------------------------------------------------------------------------
 
 async function probe(id: number, click: string | undefined, key: string | undefined): Promise<void> {
+  await whenInitialized;
   if (click) (document.querySelector(click) as HTMLElement | null)?.click();
   if (key) {
     const target = (document.activeElement as HTMLElement | null) ?? document.body;

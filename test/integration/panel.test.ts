@@ -6,6 +6,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { RunRecord } from '../../src/core/runs/schema';
 import type { TestSnapshot } from '../../src/shared/protocol';
+import { RESULTS_VIEW_TYPE } from '../../src/extension/panel/panelManager';
 import { api, closeAll, fixture, open, waitFor } from './helpers';
 
 const PROMPT = 'classify.prompt.yml';
@@ -229,11 +230,40 @@ export function registerPanelTests(): void {
       await probe({ click: '[data-testid="filter-failures"]' });
     });
 
+    it('restores a panel from its saved state (window reload): prompt, pinned run and comparison', async () => {
+      const a = await api();
+      const runs = await a.runs.listRuns(fixture(PROMPT));
+      const pinned = runs[runs.length - 1];
+      const base = runs[runs.length - 2] ?? runs[0];
+      const panel = vscode.window.createWebviewPanel(RESULTS_VIEW_TYPE, 'Results', vscode.ViewColumn.Two, {});
+      await a.panelManager.deserialize(panel, {
+        promptUri: fixture(PROMPT).toString(),
+        runUri: pinned.uri.toString(),
+        compareUri: base.uri.toString(),
+      });
+      assert.equal(panel.title, `Results: ${PROMPT}`);
+      const s = await waitFor('the restored panel', async () => {
+        const snap = await probe();
+        return snap.runId === pinned.record.id && snap.compare ? snap : undefined;
+      });
+      assert.equal(s.rowCount, pinned.record.cases.length);
+      await probe({ click: '[data-testid="latest-button"]' });
+    });
+
+    it('closes a restored panel whose saved state is unusable', async () => {
+      const a = await api();
+      const panel = vscode.window.createWebviewPanel(RESULTS_VIEW_TYPE, 'Results', vscode.ViewColumn.Two, {});
+      let disposed = false;
+      panel.onDidDispose(() => (disposed = true));
+      await a.panelManager.deserialize(panel, { nothing: 'here' });
+      assert.equal(disposed, true);
+    });
+
     it('shows advice when the run has some, and hides the card when it has none', async () => {
       const a = await api();
       const rec = (await a.runs.lastRun(fixture(PROMPT)))?.record;
       const s = await probe();
-      if (rec?.advice?.recommendations.length) assert.ok(s.advice, 'advice card shown');
+      if (rec?.advice?.recommendations.length) assert.ok(s.advice, `advice card shown for ${rec.id}: ${JSON.stringify({ ...s, cells: s.cells.length })}`);
       else assert.equal(s.advice, null, 'advice card hidden');
     });
   });

@@ -35,7 +35,7 @@ export class PanelManager implements vscode.Disposable {
     this.log = log ?? lazyLog(this.disposables);
     this.disposables.push(
       vscode.window.registerWebviewPanelSerializer(RESULTS_VIEW_TYPE, {
-        deserializeWebviewPanel: async (panel, state) => this.restore(panel, state),
+        deserializeWebviewPanel: async (panel, state) => this.deserialize(panel, state),
       }),
     );
     context.subscriptions.push(this);
@@ -84,8 +84,11 @@ export class PanelManager implements vscode.Disposable {
     return p;
   }
 
-  /** After a reload: the webview kept only its UI state and where its data came from; re-read the data from disk. */
-  private async restore(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
+  /**
+   * Restores a panel after a window reload (the serializer calls this): the webview kept only its UI state and
+   * where its data came from (PersistedState); the data is read again from disk. Unusable state closes the panel.
+   */
+  async deserialize(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
     const parsed = PersistedStateSchema.safeParse(state);
     if (!parsed.success) {
       this.log.warn('results panel: no usable saved state; closing the restored panel');
