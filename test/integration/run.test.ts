@@ -5,6 +5,8 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { RunRecord } from '../../src/core/runs/schema';
 import type { RunsTreeNode } from '../../src/extension/history/runsTree';
+import type { RunBlockedError } from '../../src/extension/runs/runController';
+import { createSettingsResolver } from '../../src/extension/providers/settingsResolver';
 import { api, closeAll, fixture, hoverText, lensTitles, open, waitFor } from './helpers';
 
 export function registerRunTests(): void {
@@ -134,6 +136,44 @@ export function registerRunTests(): void {
         return d.length === 2 ? d : undefined;
       });
       assert.equal(shown.find((d) => d.line === 0)?.text, '✓ default');
+      // Editing the eval-set file makes its results stale: they disappear until the next run.
+      const editor = vscode.window.activeTextEditor!;
+      await editor.edit((e) => e.insert(new vscode.Position(0, 0), '{"question": "new?", "expected": "x"}\n'));
+      await waitFor('jsonl results cleared', async () => ((await lensTitles(cases)).length === 0 ? true : undefined));
+      await vscode.commands.executeCommand('workbench.action.files.revert');
+    });
+
+    it('runs the prompt once on the selection and shows each variant output', async () => {
+      const editor = await open('classify.prompt.yml');
+      editor.selection = new vscode.Selection(9, 11, 9, 29);
+      assert.equal(editor.document.getText(editor.selection), 'the parcel is late');
+      const r = await vscode.commands.executeCommand<RunRecord>('promptLadder.runOnSelection');
+      assert.ok(r);
+      assert.deepEqual(r.cases[0].vars, { text: 'the parcel is late' });
+      assert.deepEqual(r.cases[0].results.map((x) => x.output).sort(), ['It is about a delivery.', '{"label": "delivery"}']);
+      const shown = vscode.window.activeTextEditor!.document;
+      assert.equal(shown.isUntitled, true);
+      assert.match(shown.getText(), /## 2-shot[\s\S]*\{"label": "delivery"\}/);
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    });
+
+    it('without a usable provider, refuses to run with a message whose buttons fix it', async () => {
+      const a = await api();
+      const { spec } = await a.runs.loadSpec(fixture('classify.prompt.yml'));
+      const bare = createSettingsResolver({ settings: { providers: [], maxConcurrency: 0, cacheEnabled: true }, keys: new Map(), env: {} });
+      assert.throws(
+        () => a.runs.preflight(spec, bare),
+        (err: unknown) => {
+          // The extension's own class (its bundle is not this suite's), so check by name and shape.
+          const e = err as RunBlockedError;
+          assert.equal(e.name, 'RunBlockedError');
+          assert.match(e.message, /Set API Key/);
+          assert.deepEqual(e.actions.map((x) => x.command), ['promptLadder.setApiKey', 'promptLadder.selectModel']);
+          return true;
+        },
+      );
+      const noModel = { ...spec, model: undefined };
+      assert.throws(() => a.runs.preflight(noModel, bare), /promptLadder\.defaultModel is empty/);
     });
 
     it('runs only the case at the cursor', async () => {

@@ -3,6 +3,7 @@
 // results stale when the file's text no longer hashes to the record's promptHash.
 
 import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { CaseRecord, RunRecord } from '../../core/runs/schema';
@@ -90,6 +91,9 @@ export class ResultsIndex implements vscode.Disposable {
   /** Cases to show in a document, stale results left out. */
   casesIn(doc: vscode.TextDocument): CaseAtLine[] {
     const list = this.byCaseFile.get(doc.uri.fsPath) ?? [];
+    if (list.length === 0) return list;
+    // An eval-set file edited since the run: its lines may no longer be those cases.
+    if (doc.uri.fsPath !== list[0].promptPath && changedSince(doc, list[0].record.startedAt)) return [];
     return list.filter((c) => c.line < doc.lineCount && !this.isStale(c.promptPath, textOfOpen(c.promptPath)));
   }
 
@@ -104,6 +108,15 @@ export class ResultsIndex implements vscode.Disposable {
 
   dispose(): void {
     for (const d of this.disposables) d.dispose();
+  }
+}
+
+function changedSince(doc: vscode.TextDocument, iso: string): boolean {
+  if (doc.isDirty) return true;
+  try {
+    return fs.statSync(doc.uri.fsPath).mtimeMs > Date.parse(iso);
+  } catch {
+    return false;
   }
 }
 
