@@ -103,7 +103,17 @@ function persist(): void {
 const title = el('h1', { class: 'title' });
 const subtitle = el('span', { class: 'subtitle' });
 const staleBadge = el('span', { class: 'stale-badge', 'data-testid': 'stale-badge', title: 'These results are from an earlier version of the prompt file', hidden: true }, 'prompt edited since this run');
-const runButton = el('button', { type: 'button', class: 'button', 'data-testid': 'run-button', title: 'Run the eval (all cases, all variants)', onclick: () => client.post({ type: 'run' }) }, '▶ Run');
+const runButton = el(
+  'button',
+  {
+    type: 'button',
+    class: 'button',
+    'data-testid': 'run-button',
+    title: 'Run the eval (all cases, all variants). Shift+click: bypass the response cache',
+    onclick: (e: Event) => client.post({ type: 'run', ...((e as MouseEvent).shiftKey ? { noCache: true } : {}) }),
+  },
+  '▶ Run',
+);
 const runShownButton = el(
   'button',
   {
