@@ -24,6 +24,8 @@ async function main() {
   if (!flag('--no-build')) {
     log('bundling (node esbuild.mjs)');
     execFileSync(process.execPath, ['esbuild.mjs'], { cwd: root, stdio: 'inherit' });
+    // The packaged layout (extension.js + extension-heavy.js), so the E2E covers what users install.
+    execFileSync(process.execPath, [join(root, 'scripts', 'bundle-extension.mjs')], { cwd: root, stdio: 'inherit' });
   }
   if (!existsSync(join(root, 'dist', 'extension.js'))) throw new Error('dist/extension.js missing: run `npm run bundle` first');
   if (!isCodeServerInstalled() || !existsSync(chromiumPath)) ensureCodeServer();

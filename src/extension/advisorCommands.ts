@@ -4,7 +4,7 @@
 
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { editsModule } from './lazy';
+import { editsModule, finetuneModule } from './lazy';
 import { resolvePromptUri } from './promptFiles';
 import { RunBlockedError, type EditorRunController } from './runs/runController';
 
@@ -85,7 +85,7 @@ export function advisorCommandTable(runs: EditorRunController): Record<(typeof A
     const last = await runs.lastRun(uri);
     if (!last) throw new RunBlockedError(`Run ${path.basename(uri.fsPath)} first: the dataset is made from a run's passing outputs or the cases' expected values.`);
     const { spec } = await runs.loadSpec(uri);
-    const { exportFineTuneDataset } = require('../core/runs/finetune') as typeof import('../core/runs/finetune');
+    const { exportFineTuneDataset } = finetuneModule();
     const hasExpected = spec.cases.some((c) => c.expected !== undefined && c.expected !== '');
     const source = hasExpected ? 'expected' : 'best-variant';
     const result = exportFineTuneDataset(spec, last.record, { source });

@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import { resolverModule } from './lazy';
 import { registerCommands } from './commands';
+import { panelModule } from './lazy';
 import { ResultsCodeLensProvider } from './editor/codeLens';
 import { ResultDecorations } from './editor/decorations';
 import { ProblemDiagnostics, ResultDiagnostics } from './editor/diagnostics';
@@ -12,7 +13,7 @@ import { ResultHoverProvider } from './editor/hover';
 import { ResultsIndex } from './editor/resultsIndex';
 import { RunsTreeProvider, type RunsTreeNode } from './history/runsTree';
 import { PanelBridge } from './panelBridge';
-import { PanelManager } from './panel/panelManager';
+import type { PanelManager } from './panel/panelManager';
 import { LanguageModelProvider } from './providers/languageModelProvider';
 import { promptPathOf, EditorRunController } from './runs/runController';
 import { ApiKeys } from './secrets';
@@ -56,16 +57,16 @@ export function activate(context: vscode.ExtensionContext): PromptLadderApi {
   const runs = new EditorRunController({ settings, createResolver, log });
   const index = new ResultsIndex(runs);
   const panels = new PanelBridge(runs);
-  const panelManager = new PanelManager(context, runs, log);
+  const panelManager = lazyPanelManager(context, runs, log);
   panels.attach({
-    show: (promptUri, opts) => panelManager.show(promptUri, { runUri: opts?.runUri }),
+    show: (promptUri, opts) => panelManager().show(promptUri, { runUri: opts?.runUri }),
     showCell: async (runUri, caseIndex, variant) => {
       const record = await runs.readRun(runUri);
       if (!record) return;
       const promptUri = vscode.Uri.file(promptPathOf({ uri: runUri, record }));
-      await panelManager.show(promptUri, { runUri, focusCase: caseIndex, focusVariant: variant });
+      await panelManager().show(promptUri, { runUri, focusCase: caseIndex, focusVariant: variant });
     },
-    compare: (promptUri, headUri, baseUri) => panelManager.show(promptUri, { runUri: headUri, compareWith: baseUri }),
+    compare: (promptUri, headUri, baseUri) => panelManager().show(promptUri, { runUri: headUri, compareWith: baseUri }),
   });
   subs.push(runs, index);
 
@@ -115,10 +116,55 @@ export function activate(context: vscode.ExtensionContext): PromptLadderApi {
     }),
   );
 
-  void index.refresh();
+  // Reading the runs needs the store (and zod): after activation, not during it.
+  const first = setTimeout(() => void index.refresh(), 0);
+  subs.push({ dispose: () => clearTimeout(first) });
   const activationMs = performance.now() - started;
   log.info(`activated in ${activationMs.toFixed(1)} ms`);
-  return { runs, index, decorations, problems, results, tree, codeLens, panels, panelManager, statusBar, createResolver, activationMs };
+  return {
+    runs,
+    index,
+    decorations,
+    problems,
+    results,
+    tree,
+    codeLens,
+    panels,
+    get panelManager() {
+      return panelManager();
+    },
+    statusBar,
+    createResolver,
+    activationMs,
+  };
+}
+
+/** Must match RESULTS_VIEW_TYPE of the panel module (not imported here: that would load it). */
+const RESULTS_VIEW_TYPE = 'promptLadder.results';
+
+/**
+ * The panel module (and zod with its message schemas) loads on first use. Until then a small serializer stands
+ * in, so a panel left open before a reload still comes back: it creates the manager (which registers the real
+ * serializer) and hands the panel over.
+ */
+function lazyPanelManager(context: vscode.ExtensionContext, runs: EditorRunController, log: vscode.LogOutputChannel): () => PanelManager {
+  let manager: PanelManager | undefined;
+  let standIn: vscode.Disposable | undefined;
+  const get = (): PanelManager => {
+    if (!manager) {
+      standIn?.dispose();
+      standIn = undefined;
+      manager = new (panelModule().PanelManager)(context, runs, log);
+    }
+    return manager;
+  };
+  standIn = vscode.window.registerWebviewPanelSerializer(RESULTS_VIEW_TYPE, {
+    deserializeWebviewPanel: async (panel, state) => {
+      await get().deserialize(panel, state);
+    },
+  });
+  context.subscriptions.push({ dispose: () => standIn?.dispose() });
+  return get;
 }
 
 export function deactivate(): void {

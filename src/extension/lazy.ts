@@ -1,11 +1,22 @@
-// Modules loaded on first use rather than at activation (the engine pulls in the openai client, zod, yaml…).
-// `require` keeps them in the one bundle, evaluated only when first called.
+// Modules loaded on first use rather than at activation (see heavy.ts): the engine pulls in the openai client,
+// zod and yaml, which would cost tens of milliseconds to load and parse at startup.
 
-/* eslint-disable @typescript-eslint/no-require-imports */
-export const engineModule = () => require('../core/engine') as typeof import('../core/engine');
-export const loadModule = () => require('../core/prompt/load') as typeof import('../core/prompt/load');
-export const storeModule = () => require('../core/runs/store') as typeof import('../core/runs/store');
-export const cacheModule = () => require('../core/providers/cache') as typeof import('../core/providers/cache');
-export const resolverModule = () => require('./providers/settingsResolver') as typeof import('./providers/settingsResolver');
-export const editsModule = () => require('./editing/promptEdits') as typeof import('./editing/promptEdits');
-export const templatesModule = () => require('./editing/templates') as typeof import('./editing/templates');
+import type { modules as Heavy } from './heavy';
+
+let heavy: typeof Heavy | undefined;
+
+function modules(): typeof Heavy {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  heavy ??= (require('./heavy') as { modules: typeof Heavy }).modules;
+  return heavy;
+}
+
+export const engineModule = () => modules().engine;
+export const loadModule = () => modules().load;
+export const storeModule = () => modules().store;
+export const cacheModule = () => modules().cache;
+export const finetuneModule = () => modules().finetune;
+export const resolverModule = () => modules().resolver;
+export const editsModule = () => modules().edits;
+export const templatesModule = () => modules().templates;
+export const panelModule = () => modules().panel;
