@@ -53,6 +53,7 @@ export function registerRunTests(): void {
         const l = await lensTitles(uri);
         return l.some((x) => x.title.startsWith('✗')) ? l : undefined;
       });
+      assert.ok(!lenses.some((l) => /Running/.test(l.title)), 'the running lens is gone once the run finished');
       const file = lenses.find((l) => l.line === 0 && l.title.startsWith('▶ Run eval'));
       assert.ok(file, `file lens present: ${JSON.stringify(lenses)}`);
       assert.match(file.title, /last: 2\/3 on 2-shot, just now/);

@@ -182,6 +182,8 @@ export class EditorRunController implements RunController {
     } finally {
       this.running.delete(key);
       void vscode.commands.executeCommand('setContext', 'promptLadder.running', this.running.size > 0);
+      // Listeners that show "running" (CodeLens, tree) re-read now that it is over.
+      this.changeEmitter.fire();
     }
   }
 
