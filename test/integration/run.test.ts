@@ -195,5 +195,28 @@ export function registerRunTests(): void {
       assert.equal(res.head.toString(), runs[0].uri.toString());
       assert.equal(res.base.toString(), runs[1].uri.toString());
     });
+
+    it('shows a run written by another process (the CLI) live, reveals its file, and deletes it', async () => {
+      const a = await api();
+      const [newest] = await a.runs.listRuns(fixture('classify.prompt.yml'));
+      const copy: RunRecord = { ...newest.record, id: 'cli00000-0000-0000-0000-000000000000', startedAt: new Date(Date.now() + 60_000).toISOString() };
+      const target = vscode.Uri.joinPath(newest.uri, '..', 'classify-cli-copy.json');
+      await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(JSON.stringify(copy)));
+      const node = await waitFor('the CLI run in the tree', async () => {
+        const roots = await a.tree.getChildren();
+        const prompt = roots.find((n) => n.kind === 'prompt' && n.promptPath.endsWith('classify.prompt.yml'));
+        const runs = prompt ? await a.tree.getChildren(prompt) : [];
+        return runs.find((r) => r.kind === 'run' && r.run.record.id === copy.id);
+      });
+      await vscode.commands.executeCommand('promptLadder.history.revealRunFile', node);
+      assert.equal(vscode.window.activeTextEditor?.document.uri.fsPath, target.fsPath);
+      await closeAll();
+      assert.equal(node.kind, 'run');
+      if (node.kind === 'run') await a.runs.deleteRun(node.run.uri);
+      await waitFor('the run gone from the tree', async () => {
+        const all = await a.runs.listAllRuns();
+        return all.some((r) => r.record.id === copy.id) ? undefined : true;
+      });
+    });
   });
 }
