@@ -54,8 +54,7 @@ async function openFile(page: Page, name: string): Promise<void> {
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible' });
   await input.fill(name);
-  await page.locator('.quick-input-list .monaco-list-row').first().waitFor();
-  await page.keyboard.press('Enter');
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().click();
   await page.locator(`.tab[aria-label^="${name}"], .tab:has-text("${name}")`).first().waitFor({ timeout: LONG });
 }
 
@@ -228,6 +227,16 @@ export async function runScenario(ctx: Ctx): Promise<{ steps: Step[] }> {
   };
 
   await all();
+  if (steps.every((x) => x.ok)) {
+    await step('inline results on the lines of the eval-set file', async () => {
+      await openFile(page, 'intent.cases.jsonl');
+      const lens = page.locator('.editor-group-container.active .codelens-decoration', { hasText: /✓ 3\/3 variants|✗ zero-shot: format/ }).first();
+      await lens.waitFor({ timeout: LONG });
+      const texts = await page.locator('.editor-group-container.active .codelens-decoration').allInnerTexts();
+      check(texts.some((t) => t.includes('✗ zero-shot: format')), `a failing case lens: ${texts.slice(0, 4).join(' | ')}`);
+      check(texts.some((t) => t.includes('✓ 3/3 variants')), 'a passing case lens');
+    });
+  }
   void runCommand;
   return { steps };
 }
