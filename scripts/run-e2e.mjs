@@ -78,6 +78,9 @@ async function main() {
     const timeout = new Promise((_, reject) => setTimeout(() => reject(new Error(`the scenario did not finish within ${timeoutSec} s`)), timeoutSec * 1000).unref());
     const result = await Promise.race([run, timeout]);
     for (const step of result.steps) console.log(`  ${step.ok ? '✔' : '✗'} ${step.name}${step.error ? `\n      ${step.error}` : ''}`);
+    const failed = result.steps.filter((s) => !s.ok).length;
+    console.log(`\n  ${result.steps.length - failed} passing`);
+    if (failed) console.log(`  ${failed} failing`);
     console.log(`[e2e] screenshots in test-results/e2e/ (${result.steps.length} steps)`);
     return result.steps.every((s) => s.ok) ? 0 : 1;
   } finally {

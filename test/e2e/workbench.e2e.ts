@@ -236,6 +236,13 @@ export async function runScenario(ctx: Ctx): Promise<{ steps: Step[] }> {
       check(texts.some((t) => t.includes('✗ zero-shot: format')), `a failing case lens: ${texts.slice(0, 4).join(' | ')}`);
       check(texts.some((t) => t.includes('✓ 3/3 variants')), 'a passing case lens');
     });
+    await step('the results panel survives a window reload', async () => {
+      await page.reload();
+      await page.locator('.monaco-workbench').waitFor({ timeout: LONG });
+      const frame = await panel(page, 'xss.prompt.yml');
+      await frame.locator('[data-testid="matrix-row"]').first().waitFor({ timeout: LONG });
+      await checkMatrixShape(frame, 3, 2);
+    });
   }
   void runCommand;
   return { steps };
