@@ -6,6 +6,7 @@
 import Mocha from 'mocha';
 import { registerActivationTests } from './activation.test';
 import { registerAdvisorCommandTests } from './advisorCommands.test';
+import { registerCancelTests } from './cancel.test';
 import { registerCommandTests } from './commands.test';
 import { registerDiagnosticsTests } from './diagnostics.test';
 import { registerPanelTests } from './panel.test';
@@ -20,6 +21,7 @@ function registerAll(): void {
   registerRunTests();
   registerDiagnosticsTests();
   registerAdvisorCommandTests();
+  registerCancelTests();
   registerPanelTests();
 }
 
