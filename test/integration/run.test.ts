@@ -2,6 +2,7 @@
 // CodeLens, end-of-line decorations, hovers, failing-case diagnostics, staleness, and the eval-set file.
 
 import * as assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import type { RunRecord } from '../../src/core/runs/schema';
 import type { RunsTreeNode } from '../../src/extension/history/runsTree';
@@ -201,7 +202,8 @@ export function registerRunTests(): void {
       const [newest] = await a.runs.listRuns(fixture('classify.prompt.yml'));
       const copy: RunRecord = { ...newest.record, id: 'cli00000-0000-0000-0000-000000000000', startedAt: new Date(Date.now() + 60_000).toISOString() };
       const target = vscode.Uri.joinPath(newest.uri, '..', 'classify-cli-copy.json');
-      await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(JSON.stringify(copy)));
+      // Written with plain fs, as another process would: only the file watcher can notice it.
+      writeFileSync(target.fsPath, JSON.stringify(copy));
       const node = await waitFor('the CLI run in the tree', async () => {
         const roots = await a.tree.getChildren();
         const prompt = roots.find((n) => n.kind === 'prompt' && n.promptPath.endsWith('classify.prompt.yml'));
