@@ -13,6 +13,7 @@
 
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError, AzureOpenAI, OpenAI } from 'openai';
 import type { ModelParameters, ResponseFormat } from '../prompt/spec';
+import { httpFetch } from './httpFetch';
 import type { ChatRequest, ChatResult, Provider } from './provider';
 import { ProviderError } from './provider';
 
@@ -214,6 +215,7 @@ export function createOpenAIProvider(opts: OpenAIProviderOptions): Provider {
     webhookSecret: null,
     // Errors are reported as ProviderErrors; the client's own logging (OPENAI_LOG) stays off.
     logLevel: 'off' as const,
+    fetch: httpFetch,
   };
   const apiVersion = opts.apiVersion ?? AZURE_DEFAULT_API_VERSION;
   const client: OpenAI =
