@@ -133,7 +133,7 @@ class Run {
     }, signal);
     // Latency of the answering attempt: queueing and back-off are the scheduler's, not the model's.
     const result: CachedChat = { ...res, latencyMs: Math.round(performance.now() - attemptStarted) };
-    if (this.cache) await this.cache.set(key, result).catch(() => undefined);
+    if (this.cache) this.track(this.cache.set(key, result));
     return { result, cached: false };
   }
 
@@ -155,8 +155,20 @@ class Run {
       (s) => embed.call(resolved.provider, texts, resolved.model, s),
       this.opts.signal,
     );
-    if (this.cache) await this.cache.set(key, vectors).catch(() => undefined);
+    if (this.cache) this.track(this.cache.set(key, vectors));
     return vectors;
+  }
+
+  /** Cache writes happen in the background so a finished call frees its slot at once; `flush` awaits them. */
+  private readonly pendingWrites = new Set<Promise<void>>();
+
+  private track(write: Promise<void>): void {
+    const p = write.catch(() => undefined).finally(() => this.pendingWrites.delete(p));
+    this.pendingWrites.add(p);
+  }
+
+  async flush(): Promise<void> {
+    while (this.pendingWrites.size) await Promise.all([...this.pendingWrites]);
   }
 
   get embeddingModel(): string | undefined {
@@ -503,7 +515,7 @@ async function runWith(spec: PromptSpec, opts: RunOptions): Promise<{ record: Ru
     // advice is a bonus; a bug there must not lose the run
   }
   if (write) await persist();
-  await writing;
+  await Promise.all([writing, run.flush()]);
   opts.onEvent?.({ type: 'run-finished', record, ...(filePath ? { path: filePath } : {}) });
   return { record, ...(filePath ? { path: filePath } : {}) };
 }
