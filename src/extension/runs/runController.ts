@@ -3,6 +3,7 @@
 // makes runs from the CLI (or another window) appear live.
 // Heavy modules (engine, loaders, the openai client, zod) are imported on first use, not at activation.
 
+import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { engineModule, loadModule, storeModule } from '../lazy';
@@ -213,18 +214,47 @@ export class EditorRunController implements RunController {
     return this.cache;
   }
 
+  /** Parsed records by file, reused while the file's mtime and size are unchanged (runs rewrite often while running). */
+  private readonly parsed = new Map<string, { mtimeMs: number; size: number; record: RunRecord }>();
+
   private async loadAll(): Promise<StoredRun[]> {
-    const { listRuns } = storeModule();
+    const { readRun, runsDir } = storeModule();
     const folders = vscode.workspace.workspaceFolders ?? [];
-    const all = await Promise.all(
-      folders.map(async (f) =>
-        (await listRuns(f.uri.fsPath, (file, reason) => this.deps.log.warn(`skipped ${file}: ${reason}`))).map((r) => ({
-          uri: vscode.Uri.file(r.path),
-          record: r.record,
-        })),
-      ),
+    const seen = new Set<string>();
+    const all: StoredRun[] = [];
+    await Promise.all(
+      folders.map(async (f) => {
+        const dir = runsDir(f.uri.fsPath);
+        let names: string[];
+        try {
+          names = await fs.readdir(dir);
+        } catch {
+          return;
+        }
+        await Promise.all(
+          names
+            .filter((n) => n.endsWith('.json'))
+            .map(async (n) => {
+              const file = path.join(dir, n);
+              seen.add(file);
+              try {
+                const st = await fs.stat(file);
+                let hit = this.parsed.get(file);
+                if (!hit || hit.mtimeMs !== st.mtimeMs || hit.size !== st.size) {
+                  hit = { mtimeMs: st.mtimeMs, size: st.size, record: await readRun(file) };
+                  this.parsed.set(file, hit);
+                }
+                all.push({ uri: vscode.Uri.file(file), record: hit.record });
+              } catch (err) {
+                this.parsed.delete(file);
+                this.deps.log.warn(`skipped ${file}: ${err instanceof Error ? err.message : String(err)}`);
+              }
+            }),
+        );
+      }),
     );
-    return all.flat().sort((a, b) => b.record.startedAt.localeCompare(a.record.startedAt));
+    for (const file of [...this.parsed.keys()]) if (!seen.has(file)) this.parsed.delete(file);
+    return all.sort((a, b) => b.record.startedAt.localeCompare(a.record.startedAt));
   }
 
   async listRuns(promptUri: vscode.Uri): Promise<StoredRun[]> {
