@@ -3,6 +3,7 @@
 
 import * as vscode from 'vscode';
 import { isPromptFile } from './promptFiles';
+import { modelOfPromptText } from './promptModel';
 import type { ExtensionSettings } from './settings';
 
 const BUILTIN_LABELS: Record<string, string> = {
@@ -12,12 +13,6 @@ const BUILTIN_LABELS: Record<string, string> = {
   github: 'GitHub Models',
   vscode: 'VS Code LM',
 };
-
-/** The model a prompt file names at the top level (`model:` of .prompt.yml, `model.id`/`model.configuration` of .prompty is not parsed). */
-export function modelOfPromptText(text: string): string | undefined {
-  const m = /^model:\s*["']?([^\s"'#]+)["']?\s*(?:#.*)?$/m.exec(text);
-  return m?.[1];
-}
 
 export function providerLabel(ref: string, settings: ExtensionSettings): string {
   const slash = ref.indexOf('/');

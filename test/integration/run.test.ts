@@ -220,5 +220,29 @@ export function registerRunTests(): void {
         return all.some((r) => r.record.id === copy.id) ? undefined : true;
       });
     });
+
+    it('runs a .prompty file with its sibling eval set, with results on the eval-set lines', async () => {
+      const a = await api();
+      const editor = await open('notes.prompty');
+      a.statusBar.update();
+      assert.match(a.statusBar.item.text, /openai\/gpt-4o-mini/, 'the status bar reads the model from the front matter');
+      const r = await vscode.commands.executeCommand<RunRecord>('promptLadder.runEval', editor.document.uri);
+      assert.equal(r?.status, 'completed');
+      assert.deepEqual(r.variants.map((v) => [v.name, v.passed, v.failed]), [['plain', 1, 1], ['1-shot', 1, 1]]);
+      await a.index.refresh();
+      const lenses = await waitFor('prompty file lens', async () => {
+        const l = await lensTitles(editor.document.uri);
+        return l.some((x) => x.title.startsWith('▶ Run eval · last: 1/2')) ? l : undefined;
+      });
+      assert.ok(lenses.length >= 2);
+      const cases = fixture('notes.cases.jsonl');
+      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(cases));
+      const caseLenses = await waitFor('cases lenses', async () => {
+        const l = await lensTitles(cases);
+        return l.length >= 2 ? l : undefined;
+      });
+      assert.equal(caseLenses.find((l) => l.line === 0)?.title, '✓ 2/2 variants');
+      assert.match(caseLenses.find((l) => l.line === 1)?.title ?? '', /^✗ plain: .*, 1-shot: /);
+    });
   });
 }

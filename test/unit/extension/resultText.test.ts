@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import type { CaseRecord, CaseResult, RunRecord } from '../../../src/core/runs/schema';
+import { modelOfPromptText } from '../../../src/extension/promptModel';
 import { bestVariantText, caseLensTitle, caseVerdicts, codeFence, decorationText, fileLensTitle, relativeTime } from '../../../src/extension/editor/resultText';
 
 function result(variant: string, passed: boolean, extra: Partial<CaseResult> = {}): CaseResult {
@@ -58,4 +59,11 @@ test('relative times', () => {
 test('the code fence is longer than any backtick run in the output', () => {
   assert.equal(codeFence('plain'), '```');
   assert.equal(codeFence('a ```` b'), '`````');
+});
+
+test('finds the model of a .prompt.yml and of a .prompty front matter', () => {
+  assert.equal(modelOfPromptText('name: x\nmodel: openai/gpt-4o-mini # cheap\nmessages: []\n'), 'openai/gpt-4o-mini');
+  assert.equal(modelOfPromptText('---\nname: s\nmodel:\n  id: gpt-4o-mini\n  provider: openai\n  options:\n    temperature: 0\n---\nsystem:\nhi\n'), 'openai/gpt-4o-mini');
+  assert.equal(modelOfPromptText('---\nmodel:\n  id: ollama/llama3.2\n---\n'), 'ollama/llama3.2');
+  assert.equal(modelOfPromptText('name: no model here\n'), undefined);
 });
