@@ -2,6 +2,7 @@
 // `node esbuild.mjs --watch` rebuilds on change; `--production` minifies.
 import * as esbuild from 'esbuild';
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -19,9 +20,19 @@ const problemMatcher = {
   },
 };
 
+/** `require('./heavy')` in src/extension/lazy.ts stays a run-time require of the sibling bundle. */
+const heavyExternal = {
+  name: 'heavy-external',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/heavy$/ }, (args) =>
+      args.importer.endsWith(join('src', 'extension', 'lazy.ts')) ? { path: './extension-heavy.js', external: true } : undefined,
+    );
+  },
+};
+
 const common = {
   bundle: true,
-  sourcemap: true,
+  sourcemap: !production,
   minify: production,
   logLevel: 'warning',
   plugins: [problemMatcher],
@@ -33,7 +44,12 @@ const lazy = { define: { __PL_TOKENIZER__: JSON.stringify('./tokenizer.js') } };
 const targets = [
   { ...common, ...lazy, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', target: 'node20',
     banner: { js: '#!/usr/bin/env node' } },
+  // The extension host in two files so activation stays cheap: dist/extension.js (activation, small) and
+  // dist/extension-heavy.js (src/extension/heavy.ts: engine, openai, zod, yaml, the panel), which
+  // src/extension/lazy.ts requires on first use.
   { ...common, ...lazy, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs',
+    target: 'node20', external: ['vscode'], plugins: [...common.plugins, heavyExternal] },
+  { ...common, ...lazy, entryPoints: ['src/extension/heavy.ts'], outfile: 'dist/extension-heavy.js', platform: 'node', format: 'cjs',
     target: 'node20', external: ['vscode'] },
   { ...common, entryPoints: ['node_modules/gpt-tokenizer/esm/main.js'], outfile: 'dist/tokenizer.js', platform: 'node', format: 'cjs',
     target: 'node20', sourcemap: false },

@@ -32,7 +32,6 @@ function readJson(file) {
 async function main() {
   log('building (node esbuild.mjs --production)');
   execFileSync(process.execPath, ['esbuild.mjs', '--production'], { cwd: root, stdio: 'inherit' });
-  execFileSync(process.execPath, [join(root, 'scripts', 'bundle-extension.mjs'), '--production'], { cwd: root, stdio: 'inherit' });
 
   if (!isCodeServerInstalled()) ensureCodeServer();
   if (!isCodeServerInstalled()) throw new Error('code-server could not be installed (see the messages above)');
