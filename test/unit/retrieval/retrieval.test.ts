@@ -141,14 +141,6 @@ test('with an embed function chunks are embedded once and cached on disk', async
   assert.equal(server.stats.embeddingRequests, 0, 'second build is served from the cache');
 });
 
-async function installed(name: string): Promise<boolean> {
-  try {
-    await import(name);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 test('PDF and DOCX are read through their optional packages, or reported with the package to install', async () => {
   const fixtures = path.join(__dirname, 'fixtures');
