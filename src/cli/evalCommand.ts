@@ -133,7 +133,7 @@ function printRecord(record: RunRecord, recordPath: string | undefined, args: Ev
     );
     for (const { c, r } of failing.slice(0, 10)) {
       const why = r.error ?? r.evaluators.filter((e) => !e.passed).map((e) => e.name).join(', ');
-      out(`  ✗ case ${c.index} (line ${c.line}) [${r.variant}] ${r.category ?? ''}: ${why}`);
+      out(`  ✗ case ${c.index} (${c.file ? `${c.file}:${c.line}` : `line ${c.line}`}) [${r.variant}] ${r.category ?? ''}: ${why}`);
     }
     if (failing.length > 10) out(`  … and ${failing.length - 10} more (see the run record)`);
   }
