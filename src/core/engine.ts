@@ -421,7 +421,7 @@ async function runWith(spec: PromptSpec, opts: RunOptions): Promise<{ record: Ru
     ...(repeat > 1 ? { repeat } : {}),
     variants: summarizeVariants(variantInfo, caseRecords),
     cases: caseRecords,
-    ...(spec.problems.length ? { problems: spec.problems.map(formatProblem) } : {}),
+    ...(spec.problems.length ? { problems: spec.problems.map((p) => formatProblem({ ...p, file: rel(p.file) })) } : {}),
     calls: 0,
   };
 

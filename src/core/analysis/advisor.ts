@@ -86,6 +86,8 @@ interface Candidate extends Recommendation {
 export function advise(record: RunRecord, ctx: AdviseContext = {}): Advice {
   const stats = variantStats(record, ctx.spec);
   const caseCount = record.cases.filter((c) => c.results.some((r) => !r.error)).length;
+  // Only transport/provider failures: nothing the model did can be judged, so there is no advice to give.
+  if (caseCount === 0) return { recommendations: [] };
   const candidates: Candidate[] = [];
   const damp = caseCount >= COMFORTABLE_CASES ? 1 : caseCount >= MIN_CASES ? 0.8 : 0.6;
 
@@ -567,7 +569,7 @@ function evaluationCandidate(record: RunRecord, caseCount: number, totalFailures
   return {
     kind: 'evaluation',
     confidence: conf,
-    title: few ? `Only ${caseCount} cases: grow the eval set before choosing a fix` : `${caseCount} cases: add more for firmer advice`,
+    title: few ? `Only ${caseCount} case${caseCount === 1 ? '' : 's'}: grow the eval set before choosing a fix` : `${caseCount} cases: add more for firmer advice`,
     why: few
       ? `With ${caseCount} cases a single case moves a pass rate by ${Math.round(100 / Math.max(1, caseCount))} points, so differences between variants are noise. ` +
         `Add cases until there are at least ${COMFORTABLE_CASES}; the advice below is provisional.`

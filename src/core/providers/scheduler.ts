@@ -11,7 +11,7 @@
 //   repeat (not a single probe) new dispatches pause for it too (capped at maxDelayMs).
 // An explicit `maxConcurrency` (the user's --concurrency) is both the hard cap and the starting point.
 //
-// Retries: 408/409/429/5xx, timeouts, connection resets and malformed bodies (these once only), with
+// Retries: 408/409/429/5xx, timeouts, connection resets, and malformed bodies and refused connections (these once only), with
 // bounded exponential back-off and jitter. Throttling (429) has its own, larger budget (3 × maxRetries)
 // because it says "later", not "broken". Non-retryable errors reject at once. A task that keeps failing
 // rejects with a ProviderError whose message starts with the reason ('HTTP 500 after 7 attempts: …').
@@ -281,7 +281,9 @@ export class Scheduler {
 
     let mayRetry = err.retryable;
     if (mayRetry) {
-      if (err.opts.code === 'malformed_response') mayRetry = job.malformedRetries++ < 1;
+      // A malformed body, and a refused connection (nothing listens there: a server not started, a wrong
+      // port), are retried once only, so the user hears about it in a second, not after the whole back-off.
+      if (err.opts.code === 'malformed_response' || err.opts.code === 'ECONNREFUSED') mayRetry = job.malformedRetries++ < 1;
       else if (throttled) mayRetry = job.throttleRetries++ < this.maxRetries * 3;
       else mayRetry = job.errorRetries++ < this.maxRetries;
     }

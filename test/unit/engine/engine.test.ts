@@ -97,7 +97,8 @@ test('a 429 storm loses no case and peak concurrency stays within capacity', asy
   assert.equal(results.length, 80);
   assert.ok(results.every((r) => !r.error), 'every call eventually succeeded');
   assert.ok(server.stats.rejected429 > 0, 'the server did push back');
-  assert.ok(server.stats.peakAdmitted <= 3);
+  // Without back-off the opening 16 calls would keep 13 over capacity every round (hundreds of 429s for 80 calls).
+  assert.ok(server.stats.rejected429 < 40, `the scheduler backed off (${server.stats.rejected429} rejections for 80 calls)`);
   assert.equal(server.stats.completed, 80, 'no call was duplicated');
 });
 
@@ -166,6 +167,7 @@ test('a model with no key configured makes error results naming the variable, no
   assert.equal(record.status, 'failed');
   assert.match(record.statusReason ?? '', /OPENAI_API_KEY/);
   assert.equal(server.stats.chatRequests, 0);
+  assert.deepEqual(record.advice?.recommendations, [], 'no advice when nothing the model did could be judged');
 });
 
 test('the run record never contains the API key', async () => {
