@@ -7,6 +7,8 @@ import * as vscode from 'vscode';
 import { editsModule, finetuneModule } from './lazy';
 import { resolvePromptUri } from './promptFiles';
 import { RunBlockedError, type EditorRunController } from './runs/runController';
+import type { PromptSpec } from '../core/prompt/spec';
+import type { FineTuneExport } from '../core/runs/finetune';
 
 export const ADVISOR_COMMAND_IDS = [
   'promptLadder.addRetrieval',
@@ -40,6 +42,25 @@ function revealLast(editor: vscode.TextEditor, pattern: RegExp): void {
       return;
     }
   }
+}
+
+/**
+ * The fine-tuning dataset of a prompt file from its newest run: from the cases' expected values when they have
+ * them, else from the best variant's passing outputs. Shared by the export and the fine-tuning job commands.
+ */
+export async function fineTuneExportFor(
+  runs: EditorRunController,
+  uri: vscode.Uri,
+): Promise<{ result: FineTuneExport; source: 'expected' | 'best-variant'; spec: PromptSpec }> {
+  const last = await runs.lastRun(uri);
+  if (!last) throw new RunBlockedError(`Run ${path.basename(uri.fsPath)} first: the dataset is made from a run's passing outputs or the cases' expected values.`);
+  const { spec } = await runs.loadSpec(uri);
+  const { exportFineTuneDataset } = finetuneModule();
+  const hasExpected = spec.cases.some((c) => c.expected !== undefined && c.expected !== '');
+  const source = hasExpected ? 'expected' : 'best-variant';
+  const result = exportFineTuneDataset(spec, last.record, { source });
+  if (result.counts.train === 0) throw new RunBlockedError(`No examples to export from ${path.basename(uri.fsPath)}: ${result.warnings.join(' ') || 'no passing outputs.'}`);
+  return { result, source, spec };
 }
 
 export function advisorCommandTable(runs: EditorRunController): Record<(typeof ADVISOR_COMMAND_IDS)[number], (...args: unknown[]) => unknown> {
@@ -82,14 +103,7 @@ export function advisorCommandTable(runs: EditorRunController): Record<(typeof A
   const exportFineTune = async (arg?: unknown) => {
     const uri = await resolvePromptUri(arg);
     if (!uri) return undefined;
-    const last = await runs.lastRun(uri);
-    if (!last) throw new RunBlockedError(`Run ${path.basename(uri.fsPath)} first: the dataset is made from a run's passing outputs or the cases' expected values.`);
-    const { spec } = await runs.loadSpec(uri);
-    const { exportFineTuneDataset } = finetuneModule();
-    const hasExpected = spec.cases.some((c) => c.expected !== undefined && c.expected !== '');
-    const source = hasExpected ? 'expected' : 'best-variant';
-    const result = exportFineTuneDataset(spec, last.record, { source });
-    if (result.counts.train === 0) throw new RunBlockedError(`No examples to export from ${path.basename(uri.fsPath)}: ${result.warnings.join(' ') || 'no passing outputs.'}`);
+    const { result, source } = await fineTuneExportFor(runs, uri);
     const base = uri.fsPath.replace(/\.(prompt\.ya?ml|prompty)$/i, '');
     const trainUri = vscode.Uri.file(`${base}.finetune.train.jsonl`);
     await vscode.workspace.fs.writeFile(trainUri, new TextEncoder().encode(result.train));

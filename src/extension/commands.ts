@@ -14,6 +14,7 @@ import type { RunsTreeNode, RunsTreeProvider } from './history/runsTree';
 import type { PanelBridge } from './panelBridge';
 import { PROMPT_GLOB, isPromptFile, resolvePromptUri, runRootFor, uriFromArg } from './promptFiles';
 import { ADVISOR_COMMAND_IDS, advisorCommandTable } from './advisorCommands';
+import { FINE_TUNE_COMMAND_IDS, fineTuneCommandTable, type FineTuneServices } from './fineTune/fineTuneCommands';
 import { availableLanguageModels } from './providers/languageModelProvider';
 import { RunBlockedError, promptPathOf, type EditorRunController } from './runs/runController';
 import type { StoredRun } from './runs/types';
@@ -34,6 +35,7 @@ export interface CommandServices {
   log: vscode.LogOutputChannel;
   onSettingsChanged(): void;
   createResolver(): Promise<ProviderResolver>;
+  fineTune: FineTuneServices;
 }
 
 export const COMMAND_IDS = [
@@ -58,6 +60,7 @@ export const COMMAND_IDS = [
   'promptLadder.history.deleteRun',
   'promptLadder.history.revealRunFile',
   ...ADVISOR_COMMAND_IDS,
+  ...FINE_TUNE_COMMAND_IDS,
 ] as const;
 
 interface CellArg {
@@ -512,6 +515,7 @@ export function registerCommands(s: CommandServices): vscode.Disposable[] {
     'promptLadder.history.deleteRun': deleteRun,
     'promptLadder.history.revealRunFile': revealRunFile,
     ...advisorCommandTable(runs),
+    ...fineTuneCommandTable(s.fineTune),
   };
   return COMMAND_IDS.map((id) => vscode.commands.registerCommand(id, wrap(table[id])));
 }

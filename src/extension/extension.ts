@@ -12,6 +12,9 @@ import { ProblemDiagnostics, ResultDiagnostics } from './editor/diagnostics';
 import { ResultHoverProvider } from './editor/hover';
 import { ResultsIndex } from './editor/resultsIndex';
 import { RunsTreeProvider, type RunsTreeNode } from './history/runsTree';
+import { FineTuneJobsProvider, type StoredFineTuneJob } from './history/fineTuneJobsTree';
+import { fineTuneEndpointFor, offerVariantOnSuccess, type FineTuneConfirmation, type FineTuneServices } from './fineTune/fineTuneCommands';
+import { fineTuneModule } from './lazy';
 import { PanelBridge } from './panelBridge';
 import type { PanelManager } from './panel/panelManager';
 import { LanguageModelProvider } from './providers/languageModelProvider';
@@ -34,6 +37,16 @@ export interface PromptLadderApi {
   panelManager: PanelManager;
   statusBar: ModelStatusBar;
   createResolver(): Promise<ProviderResolver>;
+  /** Fine-tuning jobs: the list behind the "Fine-Tuning Jobs" view. */
+  fineTune: {
+    jobs: FineTuneJobsProvider;
+    /** Only under a test runner (ExtensionMode.Test): stand in for the modal confirmation, store a key. */
+    testHooks?: {
+      confirmWith(fn: ((c: FineTuneConfirmation) => Promise<boolean>) | undefined): void;
+      setApiKey(provider: string, key: string): Promise<void>;
+      deleteApiKey(provider: string): Promise<void>;
+    };
+  };
   /** Time activate() took, in ms. */
   activationMs: number;
 }
@@ -92,6 +105,23 @@ export function activate(context: vscode.ExtensionContext): PromptLadderApi {
   });
   subs.push(tree, treeView);
 
+  const fineTuneJobs = new FineTuneJobsProvider({
+    state: context.workspaceState,
+    log,
+    fetchStatus: async (job) =>
+      fineTuneModule().getJob(await fineTuneEndpointFor({ keys, settings }, `${job.providerName}/${job.baseModel}`), job.id),
+  });
+  const fineTuneView = vscode.window.createTreeView<StoredFineTuneJob>('promptLadder.fineTuneJobs', { treeDataProvider: fineTuneJobs });
+  const fineTune: FineTuneServices = {
+    runs,
+    jobs: fineTuneJobs,
+    keys,
+    settings,
+    log,
+    isTestMode: context.extensionMode === vscode.ExtensionMode.Test,
+  };
+  subs.push(fineTuneJobs, fineTuneView, offerVariantOnSuccess(fineTuneJobs));
+
   const statusBar = new ModelStatusBar(settings);
   subs.push(
     statusBar,
@@ -112,6 +142,7 @@ export function activate(context: vscode.ExtensionContext): PromptLadderApi {
       treeView,
       log,
       createResolver,
+      fineTune,
       onSettingsChanged: () => statusBar.update(),
     }),
   );
@@ -135,6 +166,20 @@ export function activate(context: vscode.ExtensionContext): PromptLadderApi {
     },
     statusBar,
     createResolver,
+    fineTune: {
+      jobs: fineTuneJobs,
+      ...(fineTune.isTestMode
+        ? {
+            testHooks: {
+              confirmWith: (fn: ((c: FineTuneConfirmation) => Promise<boolean>) | undefined) => {
+                fineTune.confirmForTests = fn;
+              },
+              setApiKey: (provider: string, key: string) => keys.set(provider, key),
+              deleteApiKey: (provider: string) => keys.delete(provider),
+            },
+          }
+        : {}),
+    },
     activationMs,
   };
 }

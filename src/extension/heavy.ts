@@ -12,5 +12,6 @@ import * as resolver from './providers/settingsResolver';
 import * as edits from './editing/promptEdits';
 import * as templates from './editing/templates';
 import * as panel from './panel/panelManager';
+import * as fineTune from './fineTune/service';
 
-export const modules = { engine, load, store, cache, finetune, resolver, edits, templates, panel };
+export const modules = { engine, load, store, cache, finetune, resolver, edits, templates, panel, fineTune };

@@ -20,3 +20,4 @@ export const resolverModule = () => modules().resolver;
 export const editsModule = () => modules().edits;
 export const templatesModule = () => modules().templates;
 export const panelModule = () => modules().panel;
+export const fineTuneModule = () => modules().fineTune;

@@ -9,6 +9,7 @@ import { registerAdvisorCommandTests } from './advisorCommands.test';
 import { registerCancelTests } from './cancel.test';
 import { registerCommandTests } from './commands.test';
 import { registerDiagnosticsTests } from './diagnostics.test';
+import { registerFineTuneTests } from './fineTune.test';
 import { registerPanelTests } from './panel.test';
 import { registerRunTests } from './run.test';
 import { ensureScriptedProvider, stopScriptedProvider } from './scriptedProvider';
@@ -23,6 +24,7 @@ function registerAll(): void {
   registerAdvisorCommandTests();
   registerCancelTests();
   registerPanelTests();
+  registerFineTuneTests();
 }
 
 export async function run(): Promise<void> {

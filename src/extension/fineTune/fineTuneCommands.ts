@@ -1,0 +1,263 @@
+// The fine-tuning job commands: start a job from a prompt file's newest run (only after a modal confirmation that
+// shows examples, training tokens, estimated cost and the base model), refresh/cancel/forget jobs in the
+// "Fine-Tuning Jobs" view, and add a succeeded job's model to the prompt file as a zero-shot variant (an
+// undoable edit). Endpoints and keys come from the user's settings, SecretStorage and env, never from files.
+
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { fineTuneExportFor } from '../advisorCommands';
+import type { FineTuneJobStatus } from '../../core/runs/fineTuneJob';
+import { fineTuneModule, finetuneModule, resolverModule } from '../lazy';
+import { resolvePromptUri } from '../promptFiles';
+import { RunBlockedError, type EditorRunController } from '../runs/runController';
+import type { ApiKeys } from '../secrets';
+import type { ExtensionSettings } from '../settings';
+import { fineTunedModelRef, isUnfinished, type FineTuneJobsProvider, type StoredFineTuneJob } from '../history/fineTuneJobsTree';
+import type { FineTuneEndpoint } from './service';
+
+export const FINE_TUNE_COMMAND_IDS = [
+  'promptLadder.startFineTuneJob',
+  'promptLadder.fineTune.refresh',
+  'promptLadder.fineTune.cancelJob',
+  'promptLadder.fineTune.addAsVariant',
+  'promptLadder.fineTune.removeJob',
+] as const;
+
+/** What the confirmation shows; also what a test's stand-in for the modal receives. */
+export interface FineTuneConfirmation {
+  promptPath: string;
+  baseModel: string;
+  providerName: string;
+  examples: { train: number; validation: number };
+  trainingTokens: number;
+  epochs: number;
+  estimatedTrainingCostUsd?: number;
+  warnings: string[];
+}
+
+export interface FineTuneServices {
+  runs: EditorRunController;
+  jobs: FineTuneJobsProvider;
+  keys: ApiKeys;
+  settings(): ExtensionSettings;
+  log: vscode.LogOutputChannel;
+  /**
+   * Replaces the modal confirmation. Honoured only when the extension runs under a test runner
+   * (ExtensionMode.Test): a job is never started without the user's explicit confirmation.
+   */
+  confirmForTests?: (c: FineTuneConfirmation) => Promise<boolean>;
+  isTestMode: boolean;
+}
+
+const CONFIRM = 'Start Fine-Tuning';
+const ADD_VARIANT = 'Add as Variant';
+
+/** Endpoint (with the key, in memory only) for a model reference, resolved like a run's. */
+export async function fineTuneEndpointFor(s: Pick<FineTuneServices, 'keys' | 'settings'>, modelRef: string): Promise<FineTuneEndpoint> {
+  const settings = s.settings();
+  const { keyedProviderNames } = resolverModule();
+  const keys = await s.keys.getMany(keyedProviderNames(settings));
+  const { resolveFineTuneEndpoint } = fineTuneModule();
+  try {
+    return resolveFineTuneEndpoint(modelRef, { settings, keys, env: process.env });
+  } catch (err) {
+    throw new RunBlockedError(`Prompt Ladder: ${err instanceof Error ? err.message : String(err)}`, [
+      { title: 'Select Provider/Model', command: 'promptLadder.selectModel' },
+      { title: 'Set API Key', command: 'promptLadder.setApiKey' },
+    ]);
+  }
+}
+
+function jobOf(s: FineTuneServices, arg: unknown): StoredFineTuneJob | undefined {
+  if (typeof arg === 'string') return s.jobs.get(arg);
+  if (arg && typeof arg === 'object' && typeof (arg as StoredFineTuneJob).id === 'string') return s.jobs.get((arg as StoredFineTuneJob).id);
+  return undefined;
+}
+
+async function pickJob(s: FineTuneServices, arg: unknown, filter: (j: StoredFineTuneJob) => boolean, what: string): Promise<StoredFineTuneJob | undefined> {
+  const given = jobOf(s, arg);
+  if (given) return given;
+  const candidates = s.jobs.list().filter(filter);
+  if (candidates.length === 0) {
+    void vscode.window.showInformationMessage(`Prompt Ladder: no fine-tuning job ${what}.`);
+    return undefined;
+  }
+  if (candidates.length === 1) return candidates[0];
+  const chosen = await vscode.window.showQuickPick(
+    candidates.map((j) => ({ label: `${path.basename(j.promptPath)} · ${j.baseModel}`, description: `${j.state} · ${j.id}`, job: j })),
+    { placeHolder: 'Fine-tuning job' },
+  );
+  return chosen?.job;
+}
+
+function money(usd: number): string {
+  return usd < 0.01 ? '< $0.01' : `$${usd.toFixed(2)}`;
+}
+
+function confirmationDetail(c: FineTuneConfirmation, providerLabel: string): string {
+  const lines = [
+    `Base model: ${c.baseModel} (${providerLabel})`,
+    `Examples: ${c.examples.train} training, ${c.examples.validation} validation`,
+    `Training tokens: ${c.trainingTokens.toLocaleString('en-US')} per epoch × ${c.epochs} epochs`,
+    `Estimated training cost: ${c.estimatedTrainingCostUsd !== undefined ? `≈ ${money(c.estimatedTrainingCostUsd)}` : 'unknown for this model'}`,
+    '',
+    'The files are uploaded and the job runs on the provider, billed to your account.',
+  ];
+  if (c.warnings.length) lines.push('', ...c.warnings);
+  return lines.join('\n');
+}
+
+function suffixFor(promptPath: string): string {
+  const base = path.basename(promptPath).replace(/\.(prompt\.ya?ml|prompty)$/i, '');
+  return base.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 18) || 'prompt-ladder';
+}
+
+export function fineTuneCommandTable(s: FineTuneServices): Record<(typeof FINE_TUNE_COMMAND_IDS)[number], (...args: unknown[]) => unknown> {
+  const { jobs, log } = s;
+
+  const addAsVariant = async (arg?: unknown) => {
+    const job = await pickJob(s, arg, (j) => j.state === 'succeeded' && !!j.fineTunedModel, 'has succeeded yet');
+    if (!job) return undefined;
+    const ref = fineTunedModelRef(job);
+    if (!ref) throw new RunBlockedError(`Prompt Ladder: fine-tuning job ${job.id} has no model yet (${job.state}).`);
+    const uri = vscode.Uri.file(job.promptPath);
+    let doc: vscode.TextDocument;
+    try {
+      doc = await vscode.workspace.openTextDocument(uri);
+    } catch {
+      throw new RunBlockedError(`Prompt Ladder: the prompt file ${job.promptPath} of job ${job.id} no longer exists.`);
+    }
+    const res = fineTuneModule().addFineTunedVariant(doc.getText(), ref);
+    if (!res.changed) throw new RunBlockedError(`Prompt Ladder: cannot add the variant to ${path.basename(job.promptPath)}: ${res.notes.join(' ')}`);
+    const edit = new vscode.WorkspaceEdit();
+    edit.replace(uri, new vscode.Range(0, 0, doc.lineCount, 0), res.text);
+    if (!(await vscode.workspace.applyEdit(edit))) throw new RunBlockedError(`Prompt Ladder: could not edit ${path.basename(job.promptPath)}.`);
+    await jobs.update(job.id, { variantAdded: true });
+    const editor = await vscode.window.showTextDocument(doc, { preview: false });
+    const line = editor.document.getText().split('\n').findIndex((l) => l.includes(job.fineTunedModel!));
+    if (line >= 0) {
+      const pos = new vscode.Position(line, 0);
+      editor.selection = new vscode.Selection(pos, pos);
+      editor.revealRange(new vscode.Range(pos, pos), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+    }
+    void vscode.window.showInformationMessage(`Prompt Ladder: ${res.notes.join(' ')} It runs ${ref} zero-shot; run the eval to compare it with the others.`);
+    return ref;
+  };
+
+  const start = async (arg?: unknown): Promise<StoredFineTuneJob | undefined> => {
+    const uri = await resolvePromptUri(arg);
+    if (!uri) return undefined;
+    const { result, spec } = await fineTuneExportFor(s.runs, uri);
+    // The model the prompt file names now (for the variant the dataset was made with), else the run's.
+    const modelRef = spec.variants.find((v) => v.name === result.variant)?.model ?? spec.model ?? result.baseModel ?? s.settings().defaultModel;
+    if (!modelRef) throw new RunBlockedError(`Prompt Ladder: ${path.basename(uri.fsPath)} names no model to fine-tune.`);
+    const ep = await fineTuneEndpointFor(s, modelRef);
+    const { OPENAI_MIN_EXAMPLES, DEFAULT_EPOCHS } = finetuneModule();
+    if ((ep.kind === 'openai' || ep.kind === 'azure') && result.counts.train < OPENAI_MIN_EXAMPLES) {
+      throw new RunBlockedError(
+        `Prompt Ladder: fine-tuning needs at least ${OPENAI_MIN_EXAMPLES} training examples; ${path.basename(uri.fsPath)} gives ${result.counts.train}. Add cases with \`expected\` values and run the eval again.`,
+      );
+    }
+    const confirmation: FineTuneConfirmation = {
+      promptPath: uri.fsPath,
+      baseModel: ep.model,
+      providerName: ep.providerName,
+      examples: { train: result.counts.train, validation: result.counts.validation },
+      trainingTokens: result.tokens.train,
+      epochs: DEFAULT_EPOCHS,
+      estimatedTrainingCostUsd: result.estimatedTrainingCostUsd,
+      warnings: result.warnings,
+    };
+    const label = (resolverModule().createSettingsResolver({ settings: s.settings(), keys: new Map(), env: process.env }) as { describe(r: string): string }).describe(modelRef);
+    let ok: boolean;
+    if (s.isTestMode && s.confirmForTests) {
+      ok = await s.confirmForTests(confirmation);
+    } else {
+      const choice = await vscode.window.showWarningMessage(
+        `Start a fine-tuning job of ${ep.model} with ${result.counts.train} examples from ${path.basename(uri.fsPath)}?`,
+        { modal: true, detail: confirmationDetail(confirmation, label) },
+        CONFIRM,
+      );
+      ok = choice === CONFIRM;
+    }
+    if (!ok) return undefined;
+
+    const { startJob, describeApiError } = fineTuneModule();
+    let status: FineTuneJobStatus;
+    try {
+      status = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Prompt Ladder: uploading ${result.counts.train + result.counts.validation} examples and starting the fine-tuning job…`, cancellable: true },
+        (_p, token) => {
+          const ac = new AbortController();
+          token.onCancellationRequested(() => ac.abort());
+          return startJob(ep, { train: result.train, validation: result.validation || undefined, suffix: suffixFor(uri.fsPath) }, ac.signal);
+        },
+      );
+    } catch (err) {
+      throw new RunBlockedError(`Prompt Ladder: could not start the fine-tuning job: ${describeApiError(err, ep)}`);
+    }
+    const job: StoredFineTuneJob = {
+      id: status.id,
+      promptPath: uri.fsPath,
+      baseModel: ep.model,
+      providerName: ep.providerName,
+      createdAt: new Date().toISOString(),
+      state: status.state,
+      ...(status.fineTunedModel ? { fineTunedModel: status.fineTunedModel } : {}),
+      examples: result.counts.train,
+    };
+    await jobs.add(job);
+    log.info(`fine-tuning job ${job.id} started (${ep.providerName}/${ep.model}, ${result.counts.train} examples)`);
+    void vscode.window
+      .showInformationMessage(`Prompt Ladder: fine-tuning job ${job.id} started. Its status is in the Fine-Tuning Jobs view.`, 'Show Jobs')
+      .then((c) => (c ? vscode.commands.executeCommand('promptLadder.fineTuneJobs.focus') : undefined));
+    return job;
+  };
+
+  const cancel = async (arg?: unknown) => {
+    const job = await pickJob(s, arg, isUnfinished, 'is running');
+    if (!job) return undefined;
+    if (!isUnfinished(job)) return job;
+    const ep = await fineTuneEndpointFor(s, `${job.providerName}/${job.baseModel}`);
+    const { cancelJob, describeApiError } = fineTuneModule();
+    try {
+      await jobs.applyStatus(await cancelJob(ep, job.id));
+    } catch (err) {
+      throw new RunBlockedError(`Prompt Ladder: could not cancel ${job.id}: ${describeApiError(err, ep)}`);
+    }
+    return jobs.get(job.id);
+  };
+
+  const refresh = async (arg?: unknown) => {
+    const job = jobOf(s, arg);
+    await jobs.refresh(job?.id);
+    return jobs.list();
+  };
+
+  const removeJob = async (arg?: unknown) => {
+    const job = await pickJob(s, arg, () => true, 'in the list');
+    if (!job) return;
+    await jobs.remove(job.id);
+  };
+
+  return {
+    'promptLadder.startFineTuneJob': start,
+    'promptLadder.fineTune.refresh': refresh,
+    'promptLadder.fineTune.cancelJob': cancel,
+    'promptLadder.fineTune.addAsVariant': addAsVariant,
+    'promptLadder.fineTune.removeJob': removeJob,
+  };
+}
+
+/** Shows "Add as Variant" when a job succeeds (once per job). */
+export function offerVariantOnSuccess(jobs: FineTuneJobsProvider): vscode.Disposable {
+  return jobs.onDidSucceed((job) => {
+    if (job.variantAdded) return;
+    void vscode.window
+      .showInformationMessage(
+        `Prompt Ladder: fine-tuning of ${job.baseModel} for ${path.basename(job.promptPath)} succeeded: ${job.fineTunedModel}.`,
+        ADD_VARIANT,
+      )
+      .then((choice) => (choice === ADD_VARIANT ? vscode.commands.executeCommand('promptLadder.fineTune.addAsVariant', job.id) : undefined));
+  });
+}

@@ -1,0 +1,198 @@
+// The "Fine-Tuning Jobs" view in the Prompt Ladder sidebar and the list behind it: jobs started from prompt files,
+// remembered in workspaceState (id, prompt file, base model, provider name, times, last status — never a key),
+// polled while any is unfinished, with a message offering "Add as Variant" when one succeeds.
+
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { FineTuneJobState, FineTuneJobStatus } from '../../core/runs/fineTuneJob';
+
+export interface StoredFineTuneJob {
+  id: string;
+  /** Absolute path of the prompt file the job was started from. */
+  promptPath: string;
+  /** Base model as the API names it ('gpt-4o-mini'). */
+  baseModel: string;
+  /** Provider prefix of the prompt's model ('openai', a profile name): the prefix of the fine-tuned variant too. */
+  providerName: string;
+  /** ISO time the job was started. */
+  createdAt: string;
+  state: FineTuneJobState;
+  fineTunedModel?: string;
+  error?: string;
+  /** Last polling problem (network, key), shown in the tooltip; cleared by a successful poll. */
+  pollError?: string;
+  examples?: number;
+  variantAdded?: boolean;
+}
+
+const STATE_KEY = 'promptLadder.fineTuneJobs';
+const UNFINISHED: ReadonlySet<FineTuneJobState> = new Set(['validating_files', 'queued', 'running']);
+
+export function isUnfinished(job: StoredFineTuneJob): boolean {
+  return UNFINISHED.has(job.state);
+}
+
+/** The fine-tuned model as a model reference of the prompt file ('openai/ft:gpt-4o-mini:org::abc'). */
+export function fineTunedModelRef(job: StoredFineTuneJob): string | undefined {
+  return job.fineTunedModel ? `${job.providerName}/${job.fineTunedModel}` : undefined;
+}
+
+export function jobIcon(state: FineTuneJobState): vscode.ThemeIcon {
+  switch (state) {
+    case 'validating_files':
+    case 'queued':
+      return new vscode.ThemeIcon('clock', new vscode.ThemeColor('testing.iconQueued'));
+    case 'running':
+      return new vscode.ThemeIcon('sync~spin');
+    case 'succeeded':
+      return new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed'));
+    case 'failed':
+      return new vscode.ThemeIcon('error', new vscode.ThemeColor('testing.iconFailed'));
+    case 'cancelled':
+      return new vscode.ThemeIcon('circle-slash');
+    default:
+      return new vscode.ThemeIcon('question');
+  }
+}
+
+const STATE_TEXT: Record<FineTuneJobState, string> = {
+  validating_files: 'validating files',
+  queued: 'queued',
+  running: 'running',
+  succeeded: 'succeeded',
+  failed: 'failed',
+  cancelled: 'cancelled',
+};
+
+export interface FineTuneJobsDeps {
+  state: vscode.Memento;
+  /** Polls the provider for a job (resolves the endpoint from the current settings and keys). */
+  fetchStatus(job: StoredFineTuneJob): Promise<FineTuneJobStatus>;
+  log: vscode.LogOutputChannel;
+}
+
+export class FineTuneJobsProvider implements vscode.TreeDataProvider<StoredFineTuneJob>, vscode.Disposable {
+  /** Time between status polls while a job is unfinished. */
+  pollIntervalMs = 30_000;
+  private readonly emitter = new vscode.EventEmitter<StoredFineTuneJob | undefined | void>();
+  private readonly succeeded = new vscode.EventEmitter<StoredFineTuneJob>();
+  readonly onDidChangeTreeData = this.emitter.event;
+  /** Fires once per job when a poll sees it succeed. */
+  readonly onDidSucceed = this.succeeded.event;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private polling: Promise<void> | undefined;
+  private disposed = false;
+
+  constructor(private readonly deps: FineTuneJobsDeps) {
+    if (this.list().some(isUnfinished)) this.schedule();
+  }
+
+  /** Newest first. */
+  list(): StoredFineTuneJob[] {
+    return [...(this.deps.state.get<StoredFineTuneJob[]>(STATE_KEY) ?? [])];
+  }
+
+  get(id: string): StoredFineTuneJob | undefined {
+    return this.list().find((j) => j.id === id);
+  }
+
+  async add(job: StoredFineTuneJob): Promise<void> {
+    await this.save([job, ...this.list().filter((j) => j.id !== job.id)]);
+    this.schedule();
+  }
+
+  async update(id: string, patch: Partial<StoredFineTuneJob>): Promise<StoredFineTuneJob | undefined> {
+    let updated: StoredFineTuneJob | undefined;
+    await this.save(this.list().map((j) => (j.id === id ? (updated = { ...j, ...patch }) : j)));
+    return updated;
+  }
+
+  async remove(id: string): Promise<void> {
+    await this.save(this.list().filter((j) => j.id !== id));
+  }
+
+  /** Applies a status from the provider; fires onDidSucceed on the transition to 'succeeded'. */
+  async applyStatus(status: FineTuneJobStatus): Promise<StoredFineTuneJob | undefined> {
+    const before = this.get(status.id);
+    if (!before) return undefined;
+    const after = await this.update(status.id, {
+      state: status.state,
+      fineTunedModel: status.fineTunedModel,
+      error: status.error,
+      pollError: undefined,
+    });
+    if (after && before.state !== 'succeeded' && after.state === 'succeeded') this.succeeded.fire(after);
+    return after;
+  }
+
+  /** Polls every unfinished job once (or the given one), then schedules the next poll if any is still unfinished. */
+  async refresh(onlyId?: string): Promise<void> {
+    if (this.polling) await this.polling;
+    this.polling = this.pollOnce(onlyId).finally(() => {
+      this.polling = undefined;
+    });
+    await this.polling;
+    this.schedule();
+  }
+
+  private async pollOnce(onlyId?: string): Promise<void> {
+    const jobs = this.list().filter((j) => (onlyId ? j.id === onlyId : isUnfinished(j)));
+    for (const job of jobs) {
+      if (this.disposed) return;
+      try {
+        await this.applyStatus(await this.deps.fetchStatus(job));
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        this.deps.log.warn(`fine-tuning job ${job.id}: ${message}`);
+        await this.update(job.id, { pollError: message });
+      }
+    }
+  }
+
+  private schedule(): void {
+    if (this.disposed || this.timer || !this.list().some(isUnfinished)) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.refresh();
+    }, this.pollIntervalMs);
+  }
+
+  private async save(jobs: StoredFineTuneJob[]): Promise<void> {
+    await this.deps.state.update(STATE_KEY, jobs);
+    void vscode.commands.executeCommand('setContext', 'promptLadder.hasFineTuneJobs', jobs.length > 0);
+    this.emitter.fire();
+  }
+
+  getChildren(node?: StoredFineTuneJob): StoredFineTuneJob[] {
+    return node ? [] : this.list();
+  }
+
+  getTreeItem(job: StoredFineTuneJob): vscode.TreeItem {
+    const item = new vscode.TreeItem(`${path.basename(job.promptPath)} · ${job.baseModel}`, vscode.TreeItemCollapsibleState.None);
+    item.id = `fineTuneJob:${job.id}`;
+    item.iconPath = jobIcon(job.state);
+    const extra = job.state === 'succeeded' && job.fineTunedModel ? ` · ${job.fineTunedModel}` : job.error ? ` · ${job.error}` : '';
+    item.description = `${STATE_TEXT[job.state] ?? job.state}${extra}`;
+    item.contextValue = `fineTuneJob-${job.state}`;
+    item.resourceUri = undefined;
+    const tip = new vscode.MarkdownString();
+    tip.appendMarkdown(`**Fine-tuning job** \`${job.id}\` — ${STATE_TEXT[job.state] ?? job.state}\n\n`);
+    tip.appendMarkdown(`- Prompt file: ${vscode.workspace.asRelativePath(job.promptPath)}\n`);
+    tip.appendMarkdown(`- Base model: ${job.baseModel} (${job.providerName})\n`);
+    if (job.examples !== undefined) tip.appendMarkdown(`- Training examples: ${job.examples}\n`);
+    tip.appendMarkdown(`- Started: ${new Date(job.createdAt).toLocaleString()}\n`);
+    if (job.fineTunedModel) tip.appendMarkdown(`- Fine-tuned model: \`${job.fineTunedModel}\`${job.variantAdded ? ' (added as a variant)' : ''}\n`);
+    if (job.error) tip.appendText(`\nError: ${job.error}`);
+    if (job.pollError) tip.appendText(`\nLast status check failed: ${job.pollError}`);
+    item.tooltip = tip;
+    item.command = { title: 'Open Prompt File', command: 'vscode.open', arguments: [vscode.Uri.file(job.promptPath)] };
+    return item;
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.emitter.dispose();
+    this.succeeded.dispose();
+  }
+}
