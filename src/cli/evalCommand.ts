@@ -48,6 +48,10 @@ export async function evalCommand(args: EvalArgs): Promise<number> {
     try {
       const spec = await loadPromptFile(abs, { text });
       for (const p of spec.problems) err(formatProblem({ ...p, file: path.relative(process.cwd(), p.file) || p.file }));
+      if (spec.cases.length === 0) {
+        const skipped = spec.problems.some((p) => p.severity === 'error');
+        throw new UsageError(`${file}: no test cases to run${skipped ? ' (every case had a problem, see above)' : ' (add testData, testFile, or a sibling NAME.cases.jsonl)'}`);
+      }
       const unknown = unknownVariants(spec, args.variants);
       if (unknown.length === args.variants?.length && unknown.length > 0) {
         throw new UsageError(
@@ -105,7 +109,10 @@ export async function evalCommand(args: EvalArgs): Promise<number> {
       records.push(record);
       printRecord(record, recordPath, args);
       const bad = record.variants.some((v) => v.failed > 0 || v.errors > 0);
-      if (bad || record.status !== 'completed') exit = 1;
+      // Cases skipped for problems in the eval set did not pass either: CI must not go green without them.
+      const skipped = spec.problems.filter((p) => p.severity === 'error').length;
+      if (skipped) out(`${skipped} problem${skipped === 1 ? '' : 's'} in the prompt or eval-set files (listed above): the affected cases did not run.`);
+      if (bad || skipped || record.status !== 'completed') exit = 1;
     }
   } finally {
     process.off('SIGINT', onSigint);

@@ -76,24 +76,33 @@ function readJsonl(file: string, text: string): { rows: RawRow[]; problems: Sour
 function readCsv(file: string, text: string): { rows: RawRow[]; problems: SourceProblem[] } {
   const rows: RawRow[] = [];
   const problems: SourceProblem[] = [];
-  let records: { record: string[]; raw: string }[];
+  let records: { record: string[]; raw: string; info: { lines: number } }[];
   try {
-    records = parseCsv(text.replace(/\r\n?/g, '\n'), { raw: true, relax_column_count: true, skip_empty_lines: true, bom: true }) as never;
+    // A record the parser cannot read (a stray or unclosed quote) is reported and skipped; the rows before it,
+    // and after it where the parser can resynchronize, still load.
+    records = parseCsv(text.replace(/\r\n?/g, '\n'), {
+      raw: true,
+      info: true,
+      relax_column_count: true,
+      skip_empty_lines: true,
+      bom: true,
+      skip_records_with_error: true,
+      on_skip: (err: (Error & { lines?: number }) | undefined) => {
+        if (err) problems.push({ file, line: err.lines ?? 1, col: 1, message: `invalid CSV: ${err.message}`, severity: 'error' });
+      },
+    }) as never;
   } catch (e) {
     const err = e as Error & { lines?: number };
     return { rows, problems: [{ file, line: err.lines ?? 1, col: 1, message: `invalid CSV: ${err.message}`, severity: 'error' }] };
   }
   if (records.length === 0) return { rows, problems };
-  // Records' raw texts are consecutive slices of the input (skipped blank lines included), so counting their
-  // newlines gives each record's first line — also for quoted multi-line cells and CRLF files.
-  const lineOf = new Map<object, number>();
-  let next = 1;
-  for (const r of records) {
-    const blank = /^(?:[ \t]*\r?\n)*/.exec(r.raw)?.[0] ?? '';
-    lineOf.set(r, next + (blank.match(/\n/g)?.length ?? 0));
-    next += r.raw.match(/\n/g)?.length ?? 0;
-  }
-  const startLine = (r: object): number => lineOf.get(r) ?? 1;
+  // `info.lines` is the line a record ends on; its first line is that minus the line breaks inside it
+  // (quoted multi-line cells), not counting blank lines before it or its own record delimiter.
+  const startLine = (r: { raw: string; info: { lines: number } }): number => {
+    const body = r.raw.replace(/^(?:[ \t]*\n)+/, '');
+    const inner = (body.match(/\n/g)?.length ?? 0) - (body.endsWith('\n') ? 1 : 0);
+    return r.info.lines - inner;
+  };
   const header = records[0].record.map((h) => h.trim());
   const headerLine = startLine(records[0]);
   header.forEach((h, i) => {

@@ -91,7 +91,8 @@ test('a bad eval-set row is reported with its line and skipped; the valid rows s
   ws.write('rows.prompt.yml', CLASSIFIER.replace(/testData:[\s\S]*?examples:/, 'testFile: ./rows.cases.jsonl\nexamples:'));
   const r = await cli(['eval', 'rows.prompt.yml', '--variant', '2-shot', '--json', 'rows.json']);
   assert.match(r.stderr, /rows\.cases\.jsonl:2:\d+:/);
-  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.equal(r.code, 1, 'the valid cases passed, but a skipped case is not a pass: ' + r.stdout + r.stderr);
+  assert.match(r.stdout, /1 problem in the prompt or eval-set files/);
   const json = JSON.parse(readFileSync(path.join(ws.root, 'rows.json'), 'utf8'));
   assert.equal(json.cases.length, 2);
   assert.deepEqual(json.cases.map((c: { line: number }) => c.line), [1, 3]);
@@ -120,4 +121,20 @@ test('finetune without a run says how to make one (exit 2)', async () => {
   const r = await cli(['finetune', 'norun.prompt.yml']);
   assert.equal(r.code, 2);
   assert.match(r.stderr, /no run record found.*prompt-ladder eval/);
+});
+
+test('a CSV with a broken quote keeps the rows before it and exits 1; an unreadable YAML eval set exits 2', async () => {
+  ws.write('q.cases.csv', 'message,intent\nrefund me,refund\n"refund, "now,refund\n');
+  ws.write('q.prompt.yml', CLASSIFIER.replace(/testData:[\s\S]*?examples:/, 'testFile: ./q.cases.csv\nexamples:'));
+  const r = await cli(['eval', 'q.prompt.yml', '--variant', '2-shot', '--json', 'q.json']);
+  assert.match(r.stderr, /q\.cases\.csv:\d+:1: invalid CSV/);
+  assert.equal(r.code, 1);
+  const json = JSON.parse(readFileSync(path.join(ws.root, 'q.json'), 'utf8'));
+  assert.deepEqual(json.cases.map((c: { line: number }) => c.line), [2], 'the row before the broken quote ran');
+  ws.write('y.cases.yaml', '- message: refund me\n  intent: refund\n- message: [unclosed\n- message: parcel\n');
+  ws.write('y.prompt.yml', CLASSIFIER.replace(/testData:[\s\S]*?examples:/, 'testFile: ./y.cases.yaml\nexamples:'));
+  const y = await cli(['eval', 'y.prompt.yml']);
+  assert.equal(y.code, 2, y.stdout + y.stderr);
+  assert.match(y.stderr, /y\.cases\.yaml:\d+:\d+:/);
+  assert.match(y.stderr, /no test cases to run/);
 });
