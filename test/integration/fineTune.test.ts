@@ -134,6 +134,33 @@ export function registerFineTuneTests(): void {
       }
     });
 
+    it('cancels an unfinished job from the view; it shows cancelled and offers no variant', async () => {
+      const a = await api();
+      a.fineTune.testHooks?.confirmWith(async () => true);
+      a.fineTune.jobs.pollIntervalMs = 60_000;
+      const uri = vscode.Uri.file(path.join(workspaceRoot(), 'shout-cancel.prompt.yml'));
+      await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(promptText('ftlab/gpt-4o-mini')));
+      try {
+        await vscode.commands.executeCommand('promptLadder.runEval', uri);
+        const job = await vscode.commands.executeCommand<StoredFineTuneJob>('promptLadder.startFineTuneJob', uri);
+        assert.ok(job);
+        const item = a.fineTune.jobs.getTreeItem(a.fineTune.jobs.get(job.id)!);
+        assert.equal(item.contextValue, 'fineTuneJob-queued', 'Cancel Job is offered on a queued job');
+        const cancelled = await vscode.commands.executeCommand<StoredFineTuneJob>('promptLadder.fineTune.cancelJob', job.id);
+        assert.equal(cancelled?.state, 'cancelled');
+        const after = a.fineTune.jobs.getTreeItem(a.fineTune.jobs.get(job.id)!);
+        assert.equal(after.contextValue, 'fineTuneJob-cancelled');
+        assert.equal((after.iconPath as vscode.ThemeIcon).id, 'circle-slash');
+        const added = await vscode.commands.executeCommand('promptLadder.fineTune.addAsVariant', job.id);
+        assert.equal(added, undefined, 'a cancelled job has no model to add');
+        assert.doesNotMatch((await vscode.workspace.openTextDocument(uri)).getText(), /fine-tuned/);
+      } finally {
+        a.fineTune.jobs.pollIntervalMs = 200;
+        await closeAll();
+        await vscode.workspace.fs.delete(uri);
+      }
+    });
+
     it('a vscode/ model gets a message instead of a job', async () => {
       const a = await api();
       let asked = 0;

@@ -107,6 +107,14 @@ function confirmationDetail(c: FineTuneConfirmation, providerLabel: string): str
   return lines.join('\n');
 }
 
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}
+
 function suffixFor(promptPath: string): string {
   const base = path.basename(promptPath).replace(/\.(prompt\.ya?ml|prompty)$/i, '');
   return base.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 18) || 'prompt-ladder';
@@ -168,7 +176,7 @@ export function fineTuneCommandTable(s: FineTuneServices): Record<(typeof FINE_T
       estimatedTrainingCostUsd: result.estimatedTrainingCostUsd,
       warnings: result.warnings,
     };
-    const label = (resolverModule().createSettingsResolver({ settings: s.settings(), keys: new Map(), env: process.env }) as { describe(r: string): string }).describe(modelRef);
+    const label = s.settings().providers.find((p) => p.name === ep.providerName)?.label ?? `${ep.providerName}, ${hostOf(ep.baseURL)}`;
     let ok: boolean;
     if (s.isTestMode && s.confirmForTests) {
       ok = await s.confirmForTests(confirmation);

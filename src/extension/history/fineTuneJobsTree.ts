@@ -84,7 +84,9 @@ export class FineTuneJobsProvider implements vscode.TreeDataProvider<StoredFineT
   private disposed = false;
 
   constructor(private readonly deps: FineTuneJobsDeps) {
-    if (this.list().some(isUnfinished)) this.schedule();
+    const jobs = this.list();
+    if (jobs.length) void vscode.commands.executeCommand('setContext', 'promptLadder.hasFineTuneJobs', true);
+    if (jobs.some(isUnfinished)) this.schedule();
   }
 
   /** Newest first. */
