@@ -4,6 +4,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
+import { isInsideProject, outsideProjectMessage } from '../paths';
 import type { SourceProblem } from '../errors';
 import type { EvalCase } from '../prompt/spec';
 import { RowLocator, SubLocator, YamlSource } from '../prompt/source';
@@ -177,6 +178,7 @@ export async function casesFromText(file: string, text: string, startIndex: numb
  */
 export async function loadCasesFile(filePath: string, opts: { startIndex: number; relativeTo: string; text?: string }): Promise<{ cases: EvalCase[]; problems: SourceProblem[] }> {
   const abs = path.resolve(opts.relativeTo, filePath);
+  if (!isInsideProject(opts.relativeTo, abs)) throw new CasesFileError(abs, outsideProjectMessage(filePath, opts.relativeTo));
   let text = opts.text;
   if (text === undefined) {
     try {
@@ -192,6 +194,7 @@ export async function loadCasesFile(filePath: string, opts: { startIndex: number
 /** Read an examples or cases file's text, or throw CasesFileError. */
 export async function readRowsFile(filePath: string, relativeTo: string): Promise<{ abs: string; text: string }> {
   const abs = path.resolve(relativeTo, filePath);
+  if (!isInsideProject(relativeTo, abs)) throw new CasesFileError(abs, outsideProjectMessage(filePath, relativeTo));
   try {
     return { abs, text: await fs.readFile(abs, 'utf8') };
   } catch (e) {

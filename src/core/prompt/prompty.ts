@@ -14,6 +14,7 @@ import { COMMON_KEYS, Collector, isMap, parseCommon, sortProblems, warnUnknownKe
 import type { LoadResult } from './promptYml';
 import { nameFromFile } from './promptYml';
 import { casesFromText } from '../cases/files';
+import { isInsideProject, outsideProjectMessage } from '../paths';
 
 const PROMPTY_KEYS = [
   'name',
@@ -187,6 +188,7 @@ export async function loadPrompty(file: string, text: string): Promise<LoadResul
       if (!ref) c.add({ path: ['sample'], message: `expected a map of variables or a file path, got ${describeValue(obj.sample)}` });
       else {
         try {
+          if (!isInsideProject(path.dirname(file), path.resolve(path.dirname(file), ref))) throw new Error(outsideProjectMessage(ref, path.dirname(file)));
           const v = await readDataFile(path.resolve(path.dirname(file), ref));
           if (isMap(v)) sample = v;
           else c.add({ path: ['sample'], message: `${ref}: expected a map of variables, got ${describeValue(v)}` });

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import type { SourceProblem } from '../errors';
 import type { EvaluatorSpec } from './spec';
 import type { Range } from './source';
+import { isInsideProject, outsideProjectMessage } from '../paths';
 
 /**
  * Fill `schema` of json evaluators that name a `schemaFile`. Problems point at the evaluator's line;
@@ -22,6 +23,10 @@ export async function loadSchemaFiles(
   for (const e of evaluators) {
     if (e.kind !== 'json' || !e.schemaFile || e.schema) continue;
     const abs = path.resolve(baseDir, e.schemaFile);
+    if (!isInsideProject(baseDir, abs)) {
+      problems.push({ file, ...at(e), message: `evaluator "${e.name}": ${outsideProjectMessage(e.schemaFile, baseDir)}`, severity: 'error' });
+      continue;
+    }
     let body: string;
     try {
       body = await fs.readFile(abs, 'utf8');

@@ -5,6 +5,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { expandGlob } from './glob';
+import { isInsideProject, outsideProjectMessage } from '../paths';
 
 export interface SourceDocument {
   /** Path relative to the base folder, with '/' separators. */
@@ -28,6 +29,10 @@ export async function loadDocuments(globs: string[], baseDir: string): Promise<L
   const skipped: LoadResult['skipped'] = [];
   for (const file of [...files].sort()) {
     const source = path.relative(baseDir, file).split(path.sep).join('/');
+    if (!isInsideProject(baseDir, file)) {
+      skipped.push({ source, reason: outsideProjectMessage(source, baseDir) });
+      continue;
+    }
     try {
       const text = await readDocument(file);
       if (text === undefined) {
