@@ -13,7 +13,7 @@ import { ResultHoverProvider } from './editor/hover';
 import { ResultsIndex } from './editor/resultsIndex';
 import { RunsTreeProvider, type RunsTreeNode } from './history/runsTree';
 import { FineTuneJobsProvider, type StoredFineTuneJob } from './history/fineTuneJobsTree';
-import { fineTuneEndpointFor, offerVariantOnSuccess, type FineTuneConfirmation, type FineTuneServices } from './fineTune/fineTuneCommands';
+import { fineTuneEndpointFor, notifyWhenFinished, type FineTuneConfirmation, type FineTuneServices } from './fineTune/fineTuneCommands';
 import { fineTuneModule } from './lazy';
 import { PanelBridge } from './panelBridge';
 import type { PanelManager } from './panel/panelManager';
@@ -120,7 +120,7 @@ export function activate(context: vscode.ExtensionContext): PromptLadderApi {
     log,
     isTestMode: context.extensionMode === vscode.ExtensionMode.Test,
   };
-  subs.push(fineTuneJobs, fineTuneView, offerVariantOnSuccess(fineTuneJobs));
+  subs.push(fineTuneJobs, fineTuneView, notifyWhenFinished(fineTuneJobs));
 
   const statusBar = new ModelStatusBar(settings);
   subs.push(

@@ -82,6 +82,8 @@ export function registerFineTuneTests(): void {
         assert.ok(seen[0].estimatedTrainingCostUsd !== undefined && seen[0].estimatedTrainingCostUsd > 0, 'gpt-4o-mini has a training price');
 
         hooks.confirmWith(async () => true);
+        const finished: StoredFineTuneJob[] = [];
+        const sub = a.fineTune.jobs.onDidFinish((j) => finished.push(j));
         const job = await vscode.commands.executeCommand<StoredFineTuneJob>('promptLadder.startFineTuneJob', uri);
         assert.ok(job, 'a job was started');
         assert.match(job.id, /^ftjob-/);
@@ -116,6 +118,12 @@ export function registerFineTuneTests(): void {
         });
         assert.equal((item.iconPath as vscode.ThemeIcon).id, 'pass');
         assert.match(String(item.description), /succeeded · ft:gpt-4o-mini:/);
+        sub.dispose();
+        assert.deepEqual(
+          finished.map((j) => [j.id, j.state]),
+          [[job.id, 'succeeded']],
+          'one finish event (the "Add as Variant" message) for the job',
+        );
 
         const ref = await vscode.commands.executeCommand<string>('promptLadder.fineTune.addAsVariant', job.id);
         assert.match(ref ?? '', /^ftlab\/ft:gpt-4o-mini:/);

@@ -257,15 +257,17 @@ export function fineTuneCommandTable(s: FineTuneServices): Record<(typeof FINE_T
   };
 }
 
-/** Shows "Add as Variant" when a job succeeds (once per job). */
-export function offerVariantOnSuccess(jobs: FineTuneJobsProvider): vscode.Disposable {
-  return jobs.onDidSucceed((job) => {
-    if (job.variantAdded) return;
-    void vscode.window
-      .showInformationMessage(
-        `Prompt Ladder: fine-tuning of ${job.baseModel} for ${path.basename(job.promptPath)} succeeded: ${job.fineTunedModel}.`,
-        ADD_VARIANT,
-      )
-      .then((choice) => (choice === ADD_VARIANT ? vscode.commands.executeCommand('promptLadder.fineTune.addAsVariant', job.id) : undefined));
+/** When a job finishes: "Add as Variant" on success (once per job), the provider's error on failure. */
+export function notifyWhenFinished(jobs: FineTuneJobsProvider): vscode.Disposable {
+  return jobs.onDidFinish((job) => {
+    const what = `fine-tuning of ${job.baseModel} for ${path.basename(job.promptPath)}`;
+    if (job.state === 'succeeded') {
+      if (job.variantAdded) return;
+      void vscode.window
+        .showInformationMessage(`Prompt Ladder: ${what} succeeded: ${job.fineTunedModel}.`, ADD_VARIANT)
+        .then((choice) => (choice === ADD_VARIANT ? vscode.commands.executeCommand('promptLadder.fineTune.addAsVariant', job.id) : undefined));
+    } else if (job.state === 'failed') {
+      void vscode.window.showWarningMessage(`Prompt Ladder: ${what} failed${job.error ? `: ${job.error}` : ''}.`);
+    }
   });
 }

@@ -75,10 +75,10 @@ export class FineTuneJobsProvider implements vscode.TreeDataProvider<StoredFineT
   /** Time between status polls while a job is unfinished. */
   pollIntervalMs = 30_000;
   private readonly emitter = new vscode.EventEmitter<StoredFineTuneJob | undefined | void>();
-  private readonly succeeded = new vscode.EventEmitter<StoredFineTuneJob>();
+  private readonly finished = new vscode.EventEmitter<StoredFineTuneJob>();
   readonly onDidChangeTreeData = this.emitter.event;
-  /** Fires once per job when a poll sees it succeed. */
-  readonly onDidSucceed = this.succeeded.event;
+  /** Fires once per job when a poll (or a cancel) sees it succeed, fail or be cancelled. */
+  readonly onDidFinish = this.finished.event;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private polling: Promise<void> | undefined;
   private disposed = false;
@@ -113,7 +113,7 @@ export class FineTuneJobsProvider implements vscode.TreeDataProvider<StoredFineT
     await this.save(this.list().filter((j) => j.id !== id));
   }
 
-  /** Applies a status from the provider; fires onDidSucceed on the transition to 'succeeded'. */
+  /** Applies a status from the provider; fires onDidFinish on the transition to a finished state. */
   async applyStatus(status: FineTuneJobStatus): Promise<StoredFineTuneJob | undefined> {
     const before = this.get(status.id);
     if (!before) return undefined;
@@ -123,7 +123,7 @@ export class FineTuneJobsProvider implements vscode.TreeDataProvider<StoredFineT
       error: status.error,
       pollError: undefined,
     });
-    if (after && before.state !== 'succeeded' && after.state === 'succeeded') this.succeeded.fire(after);
+    if (after && isUnfinished(before) && !isUnfinished(after)) this.finished.fire(after);
     return after;
   }
 
@@ -195,6 +195,6 @@ export class FineTuneJobsProvider implements vscode.TreeDataProvider<StoredFineT
     this.disposed = true;
     if (this.timer) clearTimeout(this.timer);
     this.emitter.dispose();
-    this.succeeded.dispose();
+    this.finished.dispose();
   }
 }
