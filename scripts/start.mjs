@@ -43,7 +43,7 @@ async function main() {
 
   const vsix = join(home, 'prompt-ladder.vsix');
   log('packaging the extension');
-  execFileSync(process.execPath, [join(root, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--no-dependencies', '--allow-missing-repository', '-o', vsix],
+  execFileSync(process.execPath, [join(root, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '-o', vsix],
     { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
   log('installing it into code-server');
   execFileSync(process.execPath, [codeServerEntry, '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir, '--install-extension', vsix, '--force'],
