@@ -18,7 +18,8 @@
 import type { EvaluatorSpec } from '../prompt/spec';
 import type { EvalInput, EvaluatorFn, EvaluatorResult } from './evaluator';
 import { registerEvaluator } from './registry';
-import { cosine, lexicalCosine } from './similar';
+import { lexicalCosine } from './similar';
+import { cosine } from '../text/cosine';
 import {
   AttributionReplySchema,
   GeneratedQuestionsReplySchema,

@@ -5,6 +5,7 @@
 import type { EvaluatorSpec } from '../prompt/spec';
 import type { EvaluatorFn, EvaluatorResult } from './evaluator';
 import { fill, replyOf, rowVars } from './templateVars';
+import { cosine } from '../text/cosine';
 
 type SimilarSpec = Extract<EvaluatorSpec, { kind: 'similar' }>;
 
@@ -16,21 +17,6 @@ export function tokenize(text: string): string[] {
   return text.toLowerCase().match(TOKEN) ?? [];
 }
 
-export function cosine(a: number[], b: number[]): number {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    dot += a[i] * b[i];
-    na += a[i] * a[i];
-    nb += b[i] * b[i];
-  }
-  for (let i = n; i < a.length; i++) na += a[i] * a[i];
-  for (let i = n; i < b.length; i++) nb += b[i] * b[i];
-  if (na === 0 || nb === 0) return 0;
-  return dot / (Math.sqrt(na) * Math.sqrt(nb));
-}
 
 /** Cosine of the token-frequency vectors of two texts (0 when either has no tokens). */
 export function lexicalCosine(a: string, b: string): number {

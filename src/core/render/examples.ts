@@ -4,6 +4,8 @@
 
 import type { EvalCase, Example, PromptSpec, VariantSpec } from '../prompt/spec';
 import { renderCaseUser, renderExampleUser } from './messages';
+import { cosine } from '../text/cosine';
+import { Bm25Index } from '../text/bm25';
 
 /** FNV-1a 32-bit hash of a string. */
 export function hashString(s: string): number {
@@ -41,44 +43,12 @@ function deepEqual(a: unknown, b: unknown): boolean {
   return ka.every((k) => deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
 }
 
-export function tokenize(s: string): string[] {
-  return s.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
-}
 
 /** BM25 scores of `query` against each document (k1 = 1.2, b = 0.75). */
 export function bm25Scores(query: string, docs: string[]): number[] {
-  const docToks = docs.map(tokenize);
-  const n = docs.length;
-  const avgdl = docToks.reduce((s, d) => s + d.length, 0) / Math.max(1, n) || 1;
-  const df = new Map<string, number>();
-  for (const d of docToks) for (const t of new Set(d)) df.set(t, (df.get(t) ?? 0) + 1);
-  const q = [...new Set(tokenize(query))];
-  return docToks.map((d) => {
-    const tf = new Map<string, number>();
-    for (const t of d) tf.set(t, (tf.get(t) ?? 0) + 1);
-    let score = 0;
-    for (const t of q) {
-      const f = tf.get(t);
-      if (!f) continue;
-      const nt = df.get(t) ?? 0;
-      const idf = Math.log(1 + (n - nt + 0.5) / (nt + 0.5));
-      score += (idf * (f * 2.2)) / (f + 1.2 * (1 - 0.75 + (0.75 * d.length) / avgdl));
-    }
-    return score;
-  });
+  return new Bm25Index(docs).scores(query);
 }
 
-function cosine(a: number[], b: number[]): number {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < Math.min(a.length, b.length); i++) {
-    dot += a[i] * b[i];
-    na += a[i] * a[i];
-    nb += b[i] * b[i];
-  }
-  return na && nb ? dot / Math.sqrt(na * nb) : 0;
-}
 
 /**
  * The examples a variant shows for a case. Order: `first` and `random` keep pool order; `similar` puts the

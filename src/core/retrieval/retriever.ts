@@ -14,9 +14,10 @@ import { createHash } from 'node:crypto';
 import type { ChatMessage, RetrievalSpec } from '../prompt/spec';
 import { ResponseCache } from '../providers/cache';
 import { ExpandReplySchema, expandPrompt, hydePrompt, parseJudgeJson } from '../analysis/prompts';
-import { Bm25Index } from './bm25';
+import { Bm25Index } from '../text/bm25';
 import { chunkText } from './chunk';
 import { loadDocuments } from './documents';
+import { cosine } from '../text/cosine';
 
 export interface RetrievedChunk {
   text: string;
@@ -159,17 +160,6 @@ export function reciprocalRankFusion(rankings: number[][], k = RRF_K): { index: 
   return [...scores.entries()].map(([index, score]) => ({ index, score })).sort((a, b) => b.score - a.score || a.index - b.index);
 }
 
-function cosine(a: number[], b: number[]): number {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < Math.min(a.length, b.length); i++) {
-    dot += a[i] * b[i];
-    na += a[i] * a[i];
-    nb += b[i] * b[i];
-  }
-  return na && nb ? dot / Math.sqrt(na * nb) : 0;
-}
 
 function embeddingKey(model: string, text: string): string {
   return createHash('sha256').update(JSON.stringify({ v: 1, kind: 'retrieval-embedding', model, text })).digest('hex');

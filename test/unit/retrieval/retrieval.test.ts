@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import OpenAI from 'openai';
 import { startScriptedServer, type ScriptedServer } from '../../fixtures/scripted-server';
 import { chunkText } from '../../../src/core/retrieval/chunk';
-import { Bm25Index } from '../../../src/core/retrieval/bm25';
+import { Bm25Index } from '../../../src/core/text/bm25';
 import { expandGlob, globToRegExp } from '../../../src/core/retrieval/glob';
 import { htmlToText, loadDocuments } from '../../../src/core/retrieval/documents';
 import { buildRetriever, reciprocalRankFusion } from '../../../src/core/retrieval/retriever';
