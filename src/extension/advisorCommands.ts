@@ -70,17 +70,41 @@ export function advisorCommandTable(runs: EditorRunController): Record<(typeof A
     const edits = editsModule();
     const editor = await replaceAll(uri, (text, prompty) => edits.addRetrievalScaffold(text, { prompty }));
     revealLast(editor, /^retrieval:/);
-    void vscode.window.showInformationMessage(
-      'Prompt Ladder: added a `retrieval` block (documents ./docs/**/*.md) and a `rag` variant. Put your documents there, then run the eval to compare.',
-    );
+    await editor.document.save();
+    // With documents in place, re-run at once so the `rag` column appears beside the others.
+    const folder = vscode.Uri.joinPath(uri, '..');
+    const docs = await vscode.workspace.findFiles(new vscode.RelativePattern(folder, 'docs/**/*.md'), undefined, 1);
+    if (docs.length > 0) {
+      void vscode.window.showInformationMessage('Prompt Ladder: added a `retrieval` block over ./docs and a `rag` variant; running the eval to compare.');
+      void vscode.commands.executeCommand('promptLadder.runEval', uri);
+      return uri;
+    }
+    const create = 'Create docs Folder';
+    const run = 'Run Eval';
+    void vscode.window
+      .showInformationMessage(
+        'Prompt Ladder: added a `retrieval` block (documents ./docs/**/*.md) and a `rag` variant. Put your Markdown documents in ./docs, then run the eval to compare.',
+        create,
+        run,
+      )
+      .then(async (choice) => {
+        if (choice === create) {
+          const dir = vscode.Uri.joinPath(folder, 'docs');
+          await vscode.workspace.fs.createDirectory(dir);
+          await vscode.commands.executeCommand('revealInExplorer', dir);
+        } else if (choice === run) {
+          await vscode.commands.executeCommand('promptLadder.runEval', uri);
+        }
+      });
     return uri;
   };
 
-  const variantAdder = (name: string, suffixKey: 'CHAIN_OF_THOUGHT_SUFFIX' | 'SELF_REPAIR_SUFFIX') => async (arg?: unknown) => {
+  // The engine's own variant kinds: chain of thought (final-answer extraction) and self-repair (checks fed back).
+  const variantAdder = (name: string, fields: Record<string, unknown>) => async (arg?: unknown) => {
     const uri = await resolvePromptUri(arg);
     if (!uri) return undefined;
     const edits = editsModule();
-    const editor = await replaceAll(uri, (text, prompty) => edits.addVariant(text, { name, systemSuffix: edits[suffixKey] }, { prompty }));
+    const editor = await replaceAll(uri, (text, prompty) => edits.addVariant(text, { name, ...fields }, { prompty }));
     revealLast(editor, new RegExp(`name: ${name}`));
     void vscode.window.showInformationMessage(`Prompt Ladder: added the variant "${name}". Run the eval to compare it with the others.`);
     return name;
@@ -125,8 +149,8 @@ export function advisorCommandTable(runs: EditorRunController): Record<(typeof A
   return {
     'promptLadder.addRetrieval': addRetrieval,
     'promptLadder.exportFineTune': exportFineTune,
-    'promptLadder.addChainOfThoughtVariant': variantAdder('chain-of-thought', 'CHAIN_OF_THOUGHT_SUFFIX'),
-    'promptLadder.addSelfRepairVariant': variantAdder('self-repair', 'SELF_REPAIR_SUFFIX'),
+    'promptLadder.addChainOfThoughtVariant': variantAdder('chain-of-thought', { chainOfThought: true }),
+    'promptLadder.addSelfRepairVariant': variantAdder('self-repair', { selfRepair: 2 }),
     'promptLadder.addTestCase': addTestCase,
   };
 }

@@ -25,11 +25,37 @@ export function registerAdvisorCommandTests(): void {
       try {
         await vscode.commands.executeCommand('promptLadder.addRetrieval', uri);
         const doc = await vscode.workspace.openTextDocument(uri);
-        assert.equal(doc.isDirty, true, 'the change is an undoable edit, not a write behind the editor');
+        assert.equal(doc.isDirty, false, 'saved, so the next run reads it');
         assert.match(doc.getText(), /^retrieval:\n {2}documents: \.\/docs\/\*\*\/\*\.md/m);
         assert.match(doc.getText(), /- name: rag\n {4}retrieval: true/);
+        await vscode.commands.executeCommand('undo');
+        assert.doesNotMatch(doc.getText(), /^retrieval:/m, 'the edit can be undone');
       } finally {
         await discard(uri);
+      }
+    });
+
+    it('adds retrieval and re-runs at once when ./docs has documents: the run has a rag column', async function () {
+      this.timeout(30_000);
+      const docsDir = vscode.Uri.file(path.join(workspaceRoot(), 'docs'));
+      await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(docsDir, 'refunds.md'), Buffer.from('# Refunds\nRefunds are paid within 30 days.\n'));
+      const uri = await scratchCopy('advisor-rag-run.prompt.yml');
+      const runsDir = vscode.Uri.file(path.join(workspaceRoot(), '.promptladder', 'runs'));
+      try {
+        await vscode.commands.executeCommand('promptLadder.addRetrieval', uri);
+        let variants: string[] = [];
+        for (let i = 0; i < 100 && !variants.includes('rag'); i++) {
+          await new Promise((r) => setTimeout(r, 200));
+          const entries = await vscode.workspace.fs.readDirectory(runsDir).then(undefined, () => [] as [string, vscode.FileType][]);
+          for (const [name] of entries.filter(([n]) => n.startsWith('advisor-rag-run-'))) {
+            const rec = JSON.parse(Buffer.from(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(runsDir, name))).toString('utf8'));
+            if (rec.status !== 'running') variants = rec.variants.map((v: { name: string }) => v.name);
+          }
+        }
+        assert.ok(variants.includes('rag'), `a finished run with a rag column (saw ${JSON.stringify(variants)})`);
+      } finally {
+        await discard(uri);
+        await vscode.workspace.fs.delete(docsDir, { recursive: true });
       }
     });
 
@@ -39,8 +65,8 @@ export function registerAdvisorCommandTests(): void {
         await vscode.commands.executeCommand('promptLadder.addChainOfThoughtVariant', uri);
         await vscode.commands.executeCommand('promptLadder.addSelfRepairVariant', uri);
         const text = (await vscode.workspace.openTextDocument(uri)).getText();
-        assert.match(text, /- name: chain-of-thought\n {4}systemSuffix:/);
-        assert.match(text, /- name: self-repair\n {4}systemSuffix:/);
+        assert.match(text, /- name: chain-of-thought\n {4}chainOfThought: true/);
+        assert.match(text, /- name: self-repair\n {4}selfRepair: 2/);
       } finally {
         await discard(uri);
       }

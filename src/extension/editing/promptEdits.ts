@@ -167,6 +167,3 @@ export function addRetrievalScaffold(text: string, opts: { prompty?: boolean; do
   return addVariant(withBlock, { name: 'rag', retrieval: true, systemSuffix: RAG_SYSTEM_SUFFIX }, opts);
 }
 
-export const CHAIN_OF_THOUGHT_SUFFIX = '\n\nThink it through step by step first, then give the final answer on the last line in the required format.';
-export const SELF_REPAIR_SUFFIX =
-  '\n\nBefore you answer, draft the answer, check it against every instruction above (format included), fix what does not hold, and reply with the corrected answer only.';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { addExamples, addFewShotVariants, addRetrievalScaffold, addTestCase, addVariant, CHAIN_OF_THOUGHT_SUFFIX, EditError, hasExamples, templateVariables } from '../../../src/extension/editing/promptEdits';
+import { addExamples, addFewShotVariants, addRetrievalScaffold, addTestCase, addVariant, EditError, hasExamples, templateVariables } from '../../../src/extension/editing/promptEdits';
 
 const BASE = `# top comment
 name: Demo # trailing comment
@@ -75,7 +75,7 @@ test('adds a retrieval block and a rag variant that puts {{context}} into the sy
 });
 
 test('adds a named variant, keeps a baseline when the file had none, refuses duplicates', () => {
-  const text = addVariant('name: X\n', { name: 'chain-of-thought', systemSuffix: CHAIN_OF_THOUGHT_SUFFIX });
-  assert.match(text, /variants:\n {2}- name: baseline\n {2}- name: chain-of-thought\n {4}systemSuffix:/);
+  const text = addVariant('name: X\n', { name: 'chain-of-thought', chainOfThought: true });
+  assert.match(text, /variants:\n {2}- name: baseline\n {2}- name: chain-of-thought\n {4}chainOfThought: true/);
   assert.throws(() => addVariant(text, { name: 'chain-of-thought' }), /already a variant named "chain-of-thought"/);
 });
