@@ -83,8 +83,13 @@ export function registerCommandTests(): void {
     });
 
     it('clears the response cache', async () => {
+      // one entry planted where the engine keeps its cache (sharded <first 2 hex>/<rest>.json)
+      const key = 'ab'.repeat(32);
+      const entry = vscode.Uri.file(path.join(workspaceRoot(), '.promptladder', 'cache', key.slice(0, 2), `${key.slice(2)}.json`));
+      await vscode.workspace.fs.writeFile(entry, Buffer.from(JSON.stringify({ key, value: { text: 'x', usage: { prompt: 1, completion: 1 } } })));
       const removed = await vscode.commands.executeCommand<number>('promptLadder.clearCache');
-      assert.equal(typeof removed, 'number');
+      assert.ok(removed >= 1, `removed ${removed}`);
+      await assert.rejects(Promise.resolve(vscode.workspace.fs.stat(entry)), 'the entry is gone');
     });
 
     it('cancel with nothing running is a no-op', async () => {
