@@ -136,6 +136,22 @@ export function templateVariables(text: string): string[] {
   return [...seen];
 }
 
+/** Names of the variants the file declares. */
+export function variantNames(text: string, prompty = false): string[] {
+  const doc = parseDocument(split(text, prompty).yaml);
+  if (!isMap(doc.contents)) return [];
+  const seq = doc.contents.get('variants', true);
+  return isSeq(seq) ? seq.items.flatMap((i) => (isMap(i) && i.get('name') !== undefined ? [String(i.get('name'))] : [])) : [];
+}
+
+/** A name not yet taken by a variant: `base`, else `base-2`, `base-3`, … */
+export function freeVariantName(text: string, base: string, prompty = false): string {
+  const taken = new Set(variantNames(text, prompty));
+  let name = base;
+  for (let i = 2; taken.has(name); i++) name = `${base}-${i}`;
+  return name;
+}
+
 /** Appends one variant (refuses a name that exists). */
 export function addVariant(text: string, variant: Record<string, unknown> & { name: string }, opts: { prompty?: boolean } = {}): string {
   return edit(text, !!opts.prompty, (doc) => {

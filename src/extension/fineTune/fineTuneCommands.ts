@@ -135,7 +135,7 @@ export function fineTuneCommandTable(s: FineTuneServices): Record<(typeof FINE_T
     } catch {
       throw new RunBlockedError(`Prompt Ladder: the prompt file ${job.promptPath} of job ${job.id} no longer exists.`);
     }
-    const res = fineTuneModule().addFineTunedVariant(doc.getText(), ref);
+    const res = fineTuneModule().addFineTunedVariant(doc.getText(), ref, { prompty: job.promptPath.endsWith('.prompty') });
     if (!res.changed) throw new RunBlockedError(`Prompt Ladder: cannot add the variant to ${path.basename(job.promptPath)}: ${res.notes.join(' ')}`);
     const edit = new vscode.WorkspaceEdit();
     edit.replace(uri, new vscode.Range(0, 0, doc.lineCount, 0), res.text);

@@ -5,7 +5,7 @@
 // endpoints can fine-tune; `vscode/`, Ollama and GitHub Models models get a message saying so.
 
 import OpenAI, { AzureOpenAI } from 'openai';
-import { addVariantScaffold, type ScaffoldResult } from '../../core/analysis/scaffold';
+import { addVariant, freeVariantName } from '../editing/promptEdits';
 import { OPENAI_DEFAULT_BASE_URL, AZURE_DEFAULT_API_VERSION } from '../../core/providers/openai';
 import {
   cancelFineTuneJob,
@@ -126,8 +126,18 @@ export function cancelJob(ep: FineTuneEndpoint, id: string): Promise<FineTuneJob
 }
 
 /** The prompt file's text with a zero-shot variant running the fine-tuned model (comments kept). */
-export function addFineTunedVariant(text: string, modelRef: string, name = 'fine-tuned'): ScaffoldResult {
-  return addVariantScaffold(text, { name, model: modelRef, shots: 0 });
+export function addFineTunedVariant(
+  text: string,
+  modelRef: string,
+  opts: { prompty?: boolean; name?: string } = {},
+): { text: string; changed: boolean; notes: string[] } {
+  const prompty = opts.prompty ?? false;
+  try {
+    const name = freeVariantName(text, opts.name ?? 'fine-tuned', prompty);
+    return { text: addVariant(text, { name, model: modelRef, shots: 0 }, { prompty }), changed: true, notes: [] };
+  } catch (err) {
+    return { text, changed: false, notes: [err instanceof Error ? err.message : String(err)] };
+  }
 }
 
 /** A short, safe description of a failed API call (never the key). */
