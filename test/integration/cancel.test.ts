@@ -9,6 +9,45 @@ import { api, closeAll, workspaceRoot } from './helpers';
 
 export function registerCancelTests(): void {
   describe('cancel a run', () => {
+    it('a results panel opened while a run is under way shows the results so far', async function () {
+      this.timeout(30_000);
+      const a = await api();
+      const slow = await startScriptedServer({ rules: [{ user: '^slow', latencyMs: 30_000, reply: 'late' }] });
+      const cfg = vscode.workspace.getConfiguration('promptLadder');
+      const before = cfg.inspect<unknown[]>('providers')?.globalValue ?? [];
+      await cfg.update('providers', [...before, { name: 'half', kind: 'custom', baseURL: slow.url, label: 'Half-slow scripted model' }], vscode.ConfigurationTarget.Global);
+      const uri = vscode.Uri.file(path.join(workspaceRoot(), 'midrun.prompt.yml'));
+      const text = 'name: Midrun\nmodel: half/m\nmessages:\n  - role: user\n    content: "{{q}}"\ntestData:\n  - q: fast one\n  - q: slow one\n';
+      await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text));
+      try {
+        const firstDone = new Promise<void>((resolve) => {
+          const sub = a.runs.onDidRunEvent((e) => {
+            if (e.event.type === 'case-finished' && e.promptUri.fsPath === uri.fsPath) {
+              sub.dispose();
+              resolve();
+            }
+          });
+        });
+        const running = vscode.commands.executeCommand<RunRecord>('promptLadder.runEval', uri);
+        await firstDone;
+        await closeAll(); // the Run command opened the panel: close it, then open it again mid-run
+        assert.equal(a.runs.isRunning(uri), true);
+        await a.panelManager.show(uri);
+        await a.panelManager._whenReadyForTest(uri);
+        const snap = await a.panelManager._probeForTest(uri);
+        const fast = snap.cells.find((c) => c.caseIndex === 0);
+        assert.equal(fast?.status, 'pass', `the finished case shows (${JSON.stringify(snap.cells)})`);
+        assert.notEqual(snap.cells.find((c) => c.caseIndex === 1)?.status, 'pass', 'the slow case is still under way');
+        await vscode.commands.executeCommand('promptLadder.cancelRun', uri);
+        await running;
+      } finally {
+        await cfg.update('providers', before.length ? before : undefined, vscode.ConfigurationTarget.Global);
+        await closeAll();
+        await vscode.workspace.fs.delete(uri);
+        await slow.close();
+      }
+    });
+
     it('cancelRun aborts the run under way; the record says cancelled', async () => {
       const a = await api();
       const slow = await startScriptedServer({ latencyMs: 30_000 });

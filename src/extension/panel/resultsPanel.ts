@@ -133,6 +133,15 @@ export class ResultsPanel implements vscode.Disposable {
           this.pinned = true;
         }
       }
+      if (!this.live.record) {
+        // Opened while a run is under way (from the tree, a CodeLens, another command): show its results so far;
+        // the events that follow fill the rest.
+        const running = this.deps.runs.liveRecord(this.promptUri);
+        if (running) {
+          this.live = emptyLiveRun(running);
+          this.live.running = true;
+        }
+      }
       if (!this.live.record) await this.loadLatest();
       if (restore.compareWith) await this.setCompare(restore.compareWith, false);
     } catch (err) {

@@ -37,7 +37,7 @@ const SELECT_MODEL = { title: 'Select Provider/Model', command: 'promptLadder.se
 const SET_KEY = { title: 'Set API Key', command: 'promptLadder.setApiKey' };
 
 export class EditorRunController implements RunController {
-  private readonly running = new Map<string, { abort: AbortController; runId?: string }>();
+  private readonly running = new Map<string, { abort: AbortController; runId?: string; record?: RunRecord }>();
   private readonly eventEmitter = new vscode.EventEmitter<RunEventForFile>();
   private readonly changeEmitter = new vscode.EventEmitter<void>();
   private readonly disposables: vscode.Disposable[] = [];
@@ -77,6 +77,10 @@ export class EditorRunController implements RunController {
 
   isRunning(promptUri: vscode.Uri): boolean {
     return this.running.has(promptUri.toString());
+  }
+
+  liveRecord(promptUri: vscode.Uri): RunRecord | undefined {
+    return this.running.get(promptUri.toString())?.record;
   }
 
   get anyRunning(): boolean {
@@ -161,7 +165,10 @@ export class EditorRunController implements RunController {
             onEvent: (event) => {
               if (event.type === 'run-started') {
                 const r = this.running.get(key);
-                if (r) r.runId = event.runId;
+                if (r) {
+                  r.runId = event.runId;
+                  r.record = event.record;
+                }
               }
               if (event.type === 'progress') {
                 const pct = event.total ? (event.done / event.total) * 100 : 100;

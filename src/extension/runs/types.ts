@@ -33,6 +33,8 @@ export interface RunController extends vscode.Disposable {
   /** Cancels the run of this prompt file, if one is under way. */
   cancel(promptUri: vscode.Uri): void;
   isRunning(promptUri: vscode.Uri): boolean;
+  /** The record of the run under way for this prompt file (results so far), for a view opened mid-run. */
+  liveRecord(promptUri: vscode.Uri): RunRecord | undefined;
   /** Every engine event, as it happens. */
   readonly onDidRunEvent: vscode.Event<RunEventForFile>;
   /** Runs (of any origin: panel, command, CLI) appeared, changed or were deleted on disk. */
