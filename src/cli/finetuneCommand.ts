@@ -8,6 +8,7 @@ import { listRuns, readRun, writeFileAtomic } from '../core/runs/store';
 import { exportFineTuneDataset } from '../core/runs/finetune';
 import type { RunRecord } from '../core/runs/schema';
 import { UsageError } from './usage';
+import { promptBaseName } from '../core/prompt/fileName';
 
 export interface FinetuneArgs {
   file: string;
@@ -56,7 +57,7 @@ export async function finetuneCommand(args: FinetuneArgs): Promise<number> {
     ...(args.variant ? { variant: args.variant } : {}),
     ...(args.validationShare !== undefined ? { validationShare: args.validationShare } : {}),
   });
-  const base = path.basename(abs).replace(/\.(prompt\.ya?ml|prompty)$/i, '');
+  const base = promptBaseName(abs);
   const trainFile = path.join(args.out, `${base}.train.jsonl`);
   await writeFileAtomic(trainFile, result.train);
   out(`Wrote ${result.counts.train} training examples to ${path.relative(process.cwd(), trainFile)}`);

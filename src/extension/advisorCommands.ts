@@ -9,6 +9,7 @@ import { resolvePromptUri } from './promptFiles';
 import { RunBlockedError, type EditorRunController } from './runs/runController';
 import type { PromptSpec } from '../core/prompt/spec';
 import type { FineTuneExport } from '../core/runs/finetune';
+import { promptBaseName } from '../core/prompt/fileName';
 
 export const ADVISOR_COMMAND_IDS = [
   'promptLadder.addRetrieval',
@@ -128,7 +129,7 @@ export function advisorCommandTable(runs: EditorRunController): Record<(typeof A
     const uri = await resolvePromptUri(arg);
     if (!uri) return undefined;
     const { result, source } = await fineTuneExportFor(runs, uri);
-    const base = uri.fsPath.replace(/\.(prompt\.ya?ml|prompty)$/i, '');
+    const base = promptBaseName(uri.fsPath, true);
     const trainUri = vscode.Uri.file(`${base}.finetune.train.jsonl`);
     await vscode.workspace.fs.writeFile(trainUri, new TextEncoder().encode(result.train));
     let validationUri: vscode.Uri | undefined;

@@ -3,7 +3,8 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 
-export const PROMPT_FILE_RE = /\.(prompt\.ya?ml|prompty)$/i;
+import { PROMPT_FILE_RE } from '../core/prompt/fileName';
+
 /** Eval-set files checked live even before a run references them. */
 export const CASES_FILE_RE = /\.cases\.(jsonl|csv|ya?ml)$/i;
 export const PROMPT_GLOB = '**/*.{prompt.yml,prompt.yaml,prompty}';

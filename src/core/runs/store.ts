@@ -4,6 +4,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { RunRecordSchema, type RunRecord } from './schema';
+import { promptBaseName } from '../prompt/fileName';
 
 export const STATE_DIR = '.promptladder';
 
@@ -17,7 +18,7 @@ export function cacheDir(root: string): string {
 
 /** `<promptBaseName>-<compact ISO time>-<id8>.json`: sortable by time within a prompt. */
 export function runFileName(record: RunRecord): string {
-  const base = path.basename(record.promptFile).replace(/\.(prompt\.ya?ml|prompty)$/i, '').replace(/[^\w.-]+/g, '_');
+  const base = promptBaseName(record.promptFile).replace(/[^\w.-]+/g, '_');
   const time = record.startedAt.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
   return `${base}-${time}-${record.id.slice(0, 8)}.json`;
 }

@@ -14,6 +14,7 @@ import type { ApiKeys } from '../secrets';
 import type { ExtensionSettings } from '../settings';
 import { fineTunedModelRef, isUnfinished, type FineTuneJobsProvider, type StoredFineTuneJob } from '../history/fineTuneJobsTree';
 import type { FineTuneEndpoint } from './service';
+import { promptBaseName } from '../../core/prompt/fileName';
 
 export const FINE_TUNE_COMMAND_IDS = [
   'promptLadder.startFineTuneJob',
@@ -116,7 +117,7 @@ function hostOf(url: string): string {
 }
 
 function suffixFor(promptPath: string): string {
-  const base = path.basename(promptPath).replace(/\.(prompt\.ya?ml|prompty)$/i, '');
+  const base = promptBaseName(promptPath);
   return base.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 18) || 'prompt-ladder';
 }
 

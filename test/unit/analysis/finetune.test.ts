@@ -5,19 +5,12 @@ import { loadPromptFile } from '../../../src/core/prompt/load';
 import { runEval } from '../../../src/core/engine';
 import { exportFineTuneDataset, trainingPrice } from '../../../src/core/runs/finetune';
 import { countTokens } from '../../../src/core/providers/pricing';
-import { resolverFor, tempWorkspace, type Workspace } from '../engine/helpers';
+import { classifierRules, resolverFor, tempWorkspace, type Workspace } from '../engine/helpers';
 
 let server: ScriptedServer;
 let ws: Workspace;
 before(async () => {
-  server = await startScriptedServer({
-    rules: [
-      { user: 'parcel', shotsAtLeast: 1, reply: '{"intent":"delivery"}' },
-      { user: 'refund', shotsAtLeast: 1, reply: '{"intent":"refund"}' },
-      { user: 'parcel', reply: 'It is about delivery.' },
-      { user: 'refund', reply: '{"intent":"refund"}' },
-    ],
-  });
+  server = await startScriptedServer({ rules: classifierRules });
   ws = tempWorkspace();
 });
 after(async () => {
