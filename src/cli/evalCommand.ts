@@ -1,8 +1,7 @@
 // `prompt-ladder eval`: load each prompt file, run it, print the table and the top recommendation, write exports.
 
 import * as path from 'node:path';
-import { promises as fs } from 'node:fs';
-import { loadPromptFile } from '../core/prompt/load';
+import { loadPromptFile, readPromptFile } from '../core/prompt/load';
 import { SpecError, formatProblem } from '../core/errors';
 import { runEval, unknownVariants, variantModel } from '../core/engine';
 import { createEnvResolver, loadUserConfig } from '../core/providers/resolve';
@@ -41,9 +40,9 @@ export async function evalCommand(args: EvalArgs): Promise<number> {
     const abs = path.resolve(file);
     let text: string;
     try {
-      text = await fs.readFile(abs, 'utf8');
-    } catch {
-      throw new UsageError(`${file}: cannot read the file`);
+      text = await readPromptFile(abs);
+    } catch (e) {
+      throw new UsageError(`${file}: cannot read the file${e instanceof SpecError && e.problems[0] ? ` (${e.problems[0].message})` : ''}`);
     }
     try {
       const spec = await loadPromptFile(abs, { text });
@@ -106,6 +105,8 @@ export async function evalCommand(args: EvalArgs): Promise<number> {
         onEvent: args.quiet ? undefined : (e) => progress.onEvent(e),
       });
       progress.clear();
+      // warnings found during the run (retrieval documents skipped, e.g. symlinks out of the project)
+      for (const w of (record.problems ?? []).slice(spec.problems.length)) err(`${path.basename(spec.file)}: ${w}`);
       records.push(record);
       printRecord(record, recordPath, args);
       const bad = record.variants.some((v) => v.failed > 0 || v.errors > 0);

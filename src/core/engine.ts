@@ -77,6 +77,8 @@ class Run {
   private readonly resolved = new Map<string, ResolvedModel | Error>();
   private readonly retrievers = new Map<string, Promise<Retriever>>();
   calls = 0;
+  /** Run-level warnings found on the way (documents the retriever skipped), for the record's problems. */
+  readonly warnings: string[] = [];
 
   constructor(
     private readonly spec: PromptSpec,
@@ -212,6 +214,9 @@ class Run {
         complete: (msgs: ChatMessage[]) => judge.complete(msgs, { temperature: 0 }),
         cacheDir: cacheDir(this.opts.root),
         ...(this.opts.signal ? { signal: this.opts.signal } : {}),
+      }).then((built) => {
+        for (const s of built.skipped) this.warnings.push(`warning: retrieval.documents (line ${r.line}): skipped ${s.source}: ${s.reason}`);
+        return built;
       });
       this.retrievers.set('default', p);
     }
@@ -496,6 +501,7 @@ async function runWith(spec: PromptSpec, opts: RunOptions): Promise<{ record: Ru
   for (const c of caseRecords) c.results.sort((a, b) => order.get(a.variant)! - order.get(b.variant)! || (a.repeat ?? 0) - (b.repeat ?? 0));
 
   record.variants = summarizeVariants(variantInfo, caseRecords);
+  if (run.warnings.length) record.problems = [...(record.problems ?? []), ...run.warnings];
   record.finishedAt = new Date().toISOString();
   record.calls = run.calls;
   if (failure) {

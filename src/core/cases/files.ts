@@ -1,10 +1,9 @@
 // Eval-set and example files: JSONL (one row a line), CSV (header row), YAML/JSON (a list of maps).
 // Each row keeps its 1-based line; a broken line or row is reported and skipped, the rest loads.
 
-import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
-import { isInsideProject, outsideProjectMessage } from '../paths';
+import { readProjectFile, resolveInProject } from '../paths';
 import type { SourceProblem } from '../errors';
 import type { EvalCase } from '../prompt/spec';
 import { RowLocator, SubLocator, YamlSource } from '../prompt/source';
@@ -177,28 +176,19 @@ export async function casesFromText(file: string, text: string, startIndex: numb
  * Throws CasesFileError when the file cannot be read — the caller reports that at its own `testFile` line.
  */
 export async function loadCasesFile(filePath: string, opts: { startIndex: number; relativeTo: string; text?: string }): Promise<{ cases: EvalCase[]; problems: SourceProblem[] }> {
-  const abs = path.resolve(opts.relativeTo, filePath);
-  if (!isInsideProject(opts.relativeTo, abs)) throw new CasesFileError(abs, outsideProjectMessage(filePath, opts.relativeTo));
-  let text = opts.text;
-  if (text === undefined) {
-    try {
-      text = await fs.readFile(abs, 'utf8');
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      throw new CasesFileError(abs, code === 'ENOENT' ? `file not found: ${filePath}` : `cannot read ${filePath}: ${(e as Error).message}`);
-    }
+  if (opts.text === undefined) {
+    const { abs, text } = await readRowsFile(filePath, opts.relativeTo);
+    return casesFromText(abs, text, opts.startIndex);
   }
-  return casesFromText(abs, text, opts.startIndex);
+  // an editor buffer: nothing to read, but the file it stands for must still be inside the project
+  const r = await resolveInProject(opts.relativeTo, filePath);
+  if (!r.ok && r.problem.kind === 'outside') throw new CasesFileError(r.abs, r.problem.message);
+  return casesFromText(r.abs, opts.text, opts.startIndex);
 }
 
-/** Read an examples or cases file's text, or throw CasesFileError. */
+/** Read an examples or cases file's text through the containment gate, or throw CasesFileError. */
 export async function readRowsFile(filePath: string, relativeTo: string): Promise<{ abs: string; text: string }> {
-  const abs = path.resolve(relativeTo, filePath);
-  if (!isInsideProject(relativeTo, abs)) throw new CasesFileError(abs, outsideProjectMessage(filePath, relativeTo));
-  try {
-    return { abs, text: await fs.readFile(abs, 'utf8') };
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new CasesFileError(abs, code === 'ENOENT' ? `file not found: ${filePath}` : `cannot read ${filePath}: ${(e as Error).message}`);
-  }
+  const r = await readProjectFile(relativeTo, filePath);
+  if (!r.ok) throw new CasesFileError(r.abs, r.problem.message);
+  return { abs: r.abs, text: r.content };
 }

@@ -1,7 +1,6 @@
 // Entry points: load a prompt file (either format) into a PromptSpec, and check prompt or eval-set text for
 // live diagnostics. Usable problems go to `spec.problems`; an unusable file throws SpecError with all of them.
 
-import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { SpecError } from '../errors';
 import type { SourceProblem } from '../errors';
@@ -11,6 +10,7 @@ import type { LoadResult } from './promptYml';
 import { loadPrompty } from './prompty';
 import { casesFromText, rowsFormat } from '../cases/files';
 import { sortProblems } from './common';
+import { readProjectFile } from '../paths';
 
 export type PromptFileKind = 'prompt.yml' | 'prompty';
 
@@ -30,20 +30,27 @@ async function load(file: string, text: string): Promise<LoadResult> {
 }
 
 /**
+ * The text of a prompt file, through the containment gate: a prompt file that is a symlink to somewhere
+ * outside its own project is refused like any file it names. Throws SpecError naming the reason.
+ */
+export async function readPromptFile(file: string): Promise<string> {
+  const abs = path.resolve(file);
+  const r = await readProjectFile(path.dirname(abs), path.basename(abs));
+  if (!r.ok) {
+    const message = r.problem.kind === 'not-found' ? 'file not found' : r.problem.message;
+    throw new SpecError([{ file: abs, line: 1, col: 1, message, severity: 'error' }]);
+  }
+  return r.content;
+}
+
+/**
  * Load a prompt file. `opts.text` is the unsaved editor buffer (otherwise the file is read).
  * Throws SpecError with every problem when the file cannot be used.
  */
 export async function loadPromptFile(file: string, opts?: { text?: string }): Promise<PromptSpec> {
   const abs = path.resolve(file);
   let text = opts?.text;
-  if (text === undefined) {
-    try {
-      text = await fs.readFile(abs, 'utf8');
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      throw new SpecError([{ file: abs, line: 1, col: 1, message: code === 'ENOENT' ? 'file not found' : `cannot read file: ${(e as Error).message}`, severity: 'error' }]);
-    }
-  }
+  if (text === undefined) text = await readPromptFile(abs);
   const r = await load(abs, text);
   if (!r.spec || r.fatal.length) throw new SpecError(sortProblems([...r.fatal, ...r.soft], abs));
   return r.spec;

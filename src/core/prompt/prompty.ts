@@ -2,7 +2,6 @@
 // Role markers follow Prompty's own parser: a line holding only `system:` / `user:` / `assistant:`
 // (case-insensitive, optionally `# ` before it and `[name="x"]` attributes after the role).
 
-import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { SourceProblem } from '../errors';
@@ -14,7 +13,7 @@ import { COMMON_KEYS, Collector, isMap, parseCommon, sortProblems, warnUnknownKe
 import type { LoadResult } from './promptYml';
 import { nameFromFile } from './promptYml';
 import { casesFromText } from '../cases/files';
-import { isInsideProject, outsideProjectMessage } from '../paths';
+import { readProjectFile } from '../paths';
 
 const PROMPTY_KEYS = [
   'name',
@@ -110,9 +109,15 @@ function fileRef(v: unknown): string | undefined {
   return m ? m[1].trim() : v.trim();
 }
 
-async function readDataFile(abs: string): Promise<unknown> {
-  const text = await fs.readFile(abs, 'utf8');
-  return abs.toLowerCase().endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+/** A `sample:` file read through the containment gate: its value, or the reason it cannot be used. */
+async function readDataFile(baseDir: string, ref: string): Promise<{ value: unknown } | { error: string }> {
+  const r = await readProjectFile(baseDir, ref);
+  if (!r.ok) return { error: r.problem.message };
+  try {
+    return { value: r.abs.toLowerCase().endsWith('.json') ? JSON.parse(r.content) : parseYaml(r.content) };
+  } catch (e) {
+    return { error: `cannot read ${ref}: ${(e as Error).message}` };
+  }
 }
 
 export async function loadPrompty(file: string, text: string): Promise<LoadResult> {
@@ -187,15 +192,10 @@ export async function loadPrompty(file: string, text: string): Promise<LoadResul
       const ref = fileRef(obj.sample);
       if (!ref) c.add({ path: ['sample'], message: `expected a map of variables or a file path, got ${describeValue(obj.sample)}` });
       else {
-        try {
-          if (!isInsideProject(path.dirname(file), path.resolve(path.dirname(file), ref))) throw new Error(outsideProjectMessage(ref, path.dirname(file)));
-          const v = await readDataFile(path.resolve(path.dirname(file), ref));
-          if (isMap(v)) sample = v;
-          else c.add({ path: ['sample'], message: `${ref}: expected a map of variables, got ${describeValue(v)}` });
-        } catch (e) {
-          const code = (e as NodeJS.ErrnoException).code;
-          c.add({ path: ['sample'], message: code === 'ENOENT' ? `file not found: ${ref}` : `cannot read ${ref}: ${(e as Error).message}` });
-        }
+        const r = await readDataFile(path.dirname(file), ref);
+        if ('error' in r) c.add({ path: ['sample'], message: r.error });
+        else if (isMap(r.value)) sample = r.value;
+        else c.add({ path: ['sample'], message: `${ref}: expected a map of variables, got ${describeValue(r.value)}` });
       }
     }
   }
@@ -220,17 +220,15 @@ export async function loadPrompty(file: string, text: string): Promise<LoadResul
   // eval set: our keys, else a sibling NAME.cases.jsonl, else the sample / input examples as one case
   let cases: EvalCase[] = common.cases;
   if (obj.testData === undefined && obj.testFile === undefined) {
-    const sibling = path.join(path.dirname(file), `${path.basename(file).replace(/\.prompty$/i, '')}.cases.jsonl`);
-    let siblingText: string | undefined;
-    try {
-      siblingText = await fs.readFile(sibling, 'utf8');
-    } catch {
-      siblingText = undefined;
-    }
-    if (siblingText !== undefined) {
-      const r = await casesFromText(sibling, siblingText, 0);
+    // the implicit sibling passes the same gate as a named testFile: a symlink out of the project is refused
+    const siblingName = `${path.basename(file).replace(/\.prompty$/i, '')}.cases.jsonl`;
+    const sibling = await readProjectFile(path.dirname(file), siblingName);
+    if (sibling.ok) {
+      const r = await casesFromText(sibling.abs, sibling.content, 0);
       cases = r.cases;
       r.problems.forEach((p) => c.push(p, true));
+    } else if (sibling.problem.kind !== 'not-found') {
+      c.push({ file, line: 1, col: 1, message: `sibling eval set ${sibling.problem.message}`, severity: 'error' }, true);
     } else {
       const vars = { ...inputExamples, ...(sample ?? {}) };
       if (Object.keys(vars).length) {

@@ -1,11 +1,9 @@
 // Loads the JSON Schema files named by `json: { schema: ./x.schema.json }` evaluators, relative to the declaring file.
 
-import { promises as fs } from 'node:fs';
-import * as path from 'node:path';
 import type { SourceProblem } from '../errors';
 import type { EvaluatorSpec } from './spec';
 import type { Range } from './source';
-import { isInsideProject, outsideProjectMessage } from '../paths';
+import { readProjectFile } from '../paths';
 
 /**
  * Fill `schema` of json evaluators that name a `schemaFile`. Problems point at the evaluator's line;
@@ -22,18 +20,13 @@ export async function loadSchemaFiles(
   const at = (e: EvaluatorSpec): Range => rangeOf?.(e) ?? { line: e.line, col: 1 };
   for (const e of evaluators) {
     if (e.kind !== 'json' || !e.schemaFile || e.schema) continue;
-    const abs = path.resolve(baseDir, e.schemaFile);
-    if (!isInsideProject(baseDir, abs)) {
-      problems.push({ file, ...at(e), message: `evaluator "${e.name}": ${outsideProjectMessage(e.schemaFile, baseDir)}`, severity: 'error' });
+    const r = await readProjectFile(baseDir, e.schemaFile);
+    if (!r.ok) {
+      const message = r.problem.kind === 'not-found' ? `schema file ${e.schemaFile} not found` : r.problem.message;
+      problems.push({ file, ...at(e), message: `evaluator "${e.name}": ${message}`, severity: 'error' });
       continue;
     }
-    let body: string;
-    try {
-      body = await fs.readFile(abs, 'utf8');
-    } catch {
-      problems.push({ file, ...at(e), message: `evaluator "${e.name}": schema file ${e.schemaFile} not found`, severity: 'error' });
-      continue;
-    }
+    const body = r.content;
     try {
       const parsed: unknown = JSON.parse(body);
       if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not a JSON object');

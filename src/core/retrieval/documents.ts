@@ -1,11 +1,12 @@
 // Loads the documents a `retrieval.documents` glob names: Markdown and plain text as they are, HTML with
 // its tags stripped, PDF (via the optional `unpdf` package) and DOCX (via the optional `mammoth` package),
-// both loaded lazily so they cost nothing unless such a file is in the corpus.
+// both loaded lazily so they cost nothing unless such a file is in the corpus. Every file is read through the
+// containment gate; documents or folders outside the project (symlinks included) are skipped, named.
 
-import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { expandGlob } from './glob';
-import { isInsideProject, outsideProjectMessage } from '../paths';
+import { readProjectFile } from '../paths';
+import type { ReadProblem } from '../paths';
 
 export interface SourceDocument {
   /** Path relative to the base folder, with '/' separators. */
@@ -24,17 +25,20 @@ const HTML_EXT = new Set(['.html', '.htm', '.xhtml']);
 
 export async function loadDocuments(globs: string[], baseDir: string): Promise<LoadResult> {
   const files = new Set<string>();
-  for (const g of globs) for (const f of await expandGlob(g, baseDir)) files.add(f);
+  const refused: ReadProblem[] = [];
+  for (const g of globs) for (const f of await expandGlob(g, baseDir, refused)) files.add(f);
   const documents: SourceDocument[] = [];
   const skipped: LoadResult['skipped'] = [];
+  const seen = new Set<string>();
+  for (const p of refused) {
+    const source = path.relative(baseDir, p.abs).split(path.sep).join('/');
+    if (!seen.has(source)) skipped.push({ source, reason: p.message });
+    seen.add(source);
+  }
   for (const file of [...files].sort()) {
     const source = path.relative(baseDir, file).split(path.sep).join('/');
-    if (!isInsideProject(baseDir, file)) {
-      skipped.push({ source, reason: outsideProjectMessage(source, baseDir) });
-      continue;
-    }
     try {
-      const text = await readDocument(file);
+      const text = await readDocument(baseDir, source);
       if (text === undefined) {
         skipped.push({ source, reason: `unsupported file type '${path.extname(file) || '(none)'}'` });
       } else if (text.trim()) {
@@ -47,14 +51,22 @@ export async function loadDocuments(globs: string[], baseDir: string): Promise<L
   return { documents, skipped };
 }
 
-/** Text of one document, or undefined for a file type we do not read. */
-export async function readDocument(file: string): Promise<string | undefined> {
-  const ext = path.extname(file).toLowerCase();
-  if (TEXT_EXT.has(ext)) return fs.readFile(file, 'utf8');
-  if (HTML_EXT.has(ext)) return htmlToText(await fs.readFile(file, 'utf8'));
-  if (ext === '.pdf') return readPdf(file);
-  if (ext === '.docx') return readDocx(file);
-  return undefined;
+/**
+ * Text of one document (`ref` relative to `baseDir`, read through the containment gate), or undefined for a
+ * file type we do not read. Throws with the reason when the file cannot be read.
+ */
+export async function readDocument(baseDir: string, ref: string): Promise<string | undefined> {
+  const ext = path.extname(ref).toLowerCase();
+  const known = TEXT_EXT.has(ext) || HTML_EXT.has(ext) || ext === '.pdf' || ext === '.docx';
+  if (!known) return undefined;
+  if (TEXT_EXT.has(ext) || HTML_EXT.has(ext)) {
+    const r = await readProjectFile(baseDir, ref);
+    if (!r.ok) throw new Error(r.problem.message);
+    return HTML_EXT.has(ext) ? htmlToText(r.content) : r.content;
+  }
+  const r = await readProjectFile(baseDir, ref, { encoding: 'binary' });
+  if (!r.ok) throw new Error(r.problem.message);
+  return ext === '.pdf' ? readPdf(r.content) : readDocx(r.content);
 }
 
 /** Visible text of an HTML page: scripts, styles and comments dropped, block tags become line breaks, entities decoded. */
@@ -93,17 +105,16 @@ async function optionalImport(name: string): Promise<any> {
   }
 }
 
-async function readPdf(file: string): Promise<string> {
+async function readPdf(data: Uint8Array): Promise<string> {
   const unpdf = await optionalImport('unpdf');
-  const data = new Uint8Array(await fs.readFile(file));
   const pdf = await unpdf.getDocumentProxy(data);
   const { text } = await unpdf.extractText(pdf, { mergePages: false });
   return (Array.isArray(text) ? text : [text]).join('\n\n');
 }
 
-async function readDocx(file: string): Promise<string> {
+async function readDocx(data: Uint8Array): Promise<string> {
   const mammoth = await optionalImport('mammoth');
   const m = mammoth.extractRawText ? mammoth : mammoth.default;
-  const { value } = await m.extractRawText({ path: file });
+  const { value } = await m.extractRawText({ buffer: Buffer.from(data.buffer, data.byteOffset, data.byteLength) });
   return value as string;
 }

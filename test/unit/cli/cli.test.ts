@@ -1,7 +1,8 @@
 import { test, before, after } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync, existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { startScriptedServer, type ScriptedServer } from '../../fixtures/scripted-server';
@@ -137,4 +138,31 @@ test('a CSV with a broken quote keeps the rows before it and exits 1; an unreada
   assert.equal(y.code, 2, y.stdout + y.stderr);
   assert.match(y.stderr, /y\.cases\.yaml:\d+:\d+:/);
   assert.match(y.stderr, /no test cases to run/);
+});
+
+test('retrieval documents symlinked out of the project are skipped with a warning naming them; their text is never sent', async () => {
+  const outside = mkdtempSync(path.join(tmpdir(), 'pl-outside-'));
+  try {
+    writeFileSync(path.join(outside, 'leak.md'), '# Refunds\nTOPSECRET refund policy for parcels.\n');
+    ws.write('rag/.promptladder/.keep', '');
+    ws.write('rag/docs/policy.md', '# Refunds\nRefunds within 30 days for any parcel.\n');
+    symlinkSync(outside, path.join(ws.root, 'rag', 'docs', 'more'), 'dir');
+    symlinkSync(path.join(outside, 'leak.md'), path.join(ws.root, 'rag', 'docs', 'leak.md'));
+    ws.write(
+      'rag/rag.prompt.yml',
+      'name: rag\nmodel: openai/test-model\nmessages:\n  - role: user\n    content: "{{message}} CONTEXT: {{context}}"\ntestData:\n  - message: refund my parcel\n' +
+        'retrieval:\n  documents: ./docs/**/*.md\nvariants:\n  - name: rag\n    retrieval: true\n',
+    );
+    server.resetStats();
+    const r = await cli(['eval', 'rag/rag.prompt.yml', '--json', 'rag/out.json', '--no-cache']);
+    assert.match(r.stderr, /retrieval\.documents \(line \d+\): skipped docs\/leak\.md: docs\/leak\.md is a symlink to a place outside this project/);
+    assert.match(r.stderr, /skipped docs\/more: docs\/more is a symlink to a place outside this project/);
+    const json = JSON.parse(readFileSync(path.join(ws.root, 'rag/out.json'), 'utf8'));
+    assert.ok(json.problems.some((p: string) => p.includes('docs/leak.md')));
+    assert.ok(server.stats.chatRequests > 0);
+    assert.ok(!JSON.stringify(server.stats.bodies).includes('TOPSECRET'), 'a document outside the project reached the model');
+    assert.ok(JSON.stringify(server.stats.bodies).includes('Refunds within 30 days'), 'the document inside was used');
+  } finally {
+    rmSync(outside, { recursive: true, force: true });
+  }
 });

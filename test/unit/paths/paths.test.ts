@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, writeFileSync, rmSync, symlinkSync } from 'node:fs';
+import { chmodSync, mkdtempSync, mkdirSync, writeFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { loadPromptFile } from '../../../src/core/prompt/load';
 import { SpecError } from '../../../src/core/errors';
 import { loadDocuments } from '../../../src/core/retrieval/documents';
-import { isInsideProject, projectRoot } from '../../../src/core/paths';
+import { isInsideProject, projectRoot, readProjectFile } from '../../../src/core/paths';
 
 function layout() {
   const top = mkdtempSync(path.join(tmpdir(), 'pl-paths-'));
@@ -74,6 +74,50 @@ test('retrieval skips documents outside the project, naming why', async () => {
     assert.deepEqual(documents.map((d) => d.source), ['../data/doc.md']);
     assert.ok(skipped.some((s) => /outside this project/.test(s.reason)));
     assert.ok(!documents.some((d) => d.text.includes('TOPSECRET')));
+  } finally {
+    l.dispose();
+  }
+});
+
+test('the gate says why a named file cannot be read: not found, a folder, outside, unreadable', async () => {
+  const l = layout();
+  try {
+    const base = path.join(l.project, 'prompts');
+    mkdirSync(path.join(base, 'sub'));
+    writeFileSync(path.join(base, 'ok.txt'), 'fine');
+    const ok = await readProjectFile(base, 'ok.txt');
+    assert.ok(ok.ok && ok.content === 'fine');
+    const bin = await readProjectFile(base, 'ok.txt', { encoding: 'binary' });
+    assert.ok(bin.ok && bin.content instanceof Uint8Array && bin.content.length === 4);
+    const cases: [string, string, RegExp][] = [
+      ['nope.txt', 'not-found', /^file not found: nope\.txt$/],
+      ['sub', 'folder', /^sub is a folder, not a file$/],
+      ['../../secret.txt', 'outside', /^\.\.\/\.\.\/secret\.txt is outside this project/],
+      [path.join(l.top, 'secret.txt'), 'outside', /is outside this project/],
+    ];
+    for (const [ref, kind, message] of cases) {
+      const r = await readProjectFile(base, ref);
+      assert.ok(!r.ok, ref);
+      assert.equal(r.problem.kind, kind, ref);
+      assert.match(r.problem.message, message);
+    }
+    symlinkSync(path.join(base, 'loop-a'), path.join(base, 'loop-b'));
+    symlinkSync(path.join(base, 'loop-b'), path.join(base, 'loop-a'));
+    const loop = await readProjectFile(base, 'loop-a');
+    assert.ok(!loop.ok && loop.problem.kind === 'unreadable' && /symbolic links/.test(loop.problem.message), JSON.stringify(loop));
+  } finally {
+    l.dispose();
+  }
+});
+
+test('the gate reports a file it may not read as a permission problem', { skip: process.getuid?.() === 0 ? 'root reads every file' : false }, async () => {
+  const l = layout();
+  try {
+    const base = path.join(l.project, 'prompts');
+    writeFileSync(path.join(base, 'locked.txt'), 'x');
+    chmodSync(path.join(base, 'locked.txt'), 0o000);
+    const r = await readProjectFile(base, 'locked.txt');
+    assert.ok(!r.ok && r.problem.kind === 'permission' && r.problem.message === 'cannot read locked.txt: permission denied');
   } finally {
     l.dispose();
   }
