@@ -43,7 +43,9 @@ const lazy = { define: { __PL_TOKENIZER__: JSON.stringify('./tokenizer.js') } };
 
 const targets = [
   { ...common, ...lazy, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', target: 'node20',
-    banner: { js: '#!/usr/bin/env node' } },
+    banner: { js: '#!/usr/bin/env node' }, define: { ...lazy.define, __PL_MCP__: JSON.stringify('./mcp.js') } },
+  // `prompt-ladder mcp` (the MCP SDK with the agent tools), loaded by dist/cli.js only for that command.
+  { ...common, ...lazy, entryPoints: ['src/cli/mcpCommand.ts'], outfile: 'dist/mcp.js', platform: 'node', format: 'cjs', target: 'node20' },
   // The extension host in two files so activation stays cheap: dist/extension.js (activation, small) and
   // dist/extension-heavy.js (src/extension/heavy.ts: engine, openai, zod, yaml, the panel), which
   // src/extension/lazy.ts requires on first use.

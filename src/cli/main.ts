@@ -6,12 +6,23 @@ import * as path from 'node:path';
 import { evalCommand, type EvalArgs } from './evalCommand';
 import { UsageError } from './usage';
 import { finetuneCommand } from './finetuneCommand';
+import type * as Mcp from './mcpCommand';
+
+declare const __PL_MCP__: string | undefined;
+
+/** The MCP server (and its SDK) loads only for `prompt-ladder mcp`: bundled builds ship it as dist/mcp.js. */
+function mcpModule(): typeof Mcp {
+  const id = typeof __PL_MCP__ === 'string' ? __PL_MCP__ : './mcpCommand';
+  // A computed id keeps the bundler from inlining the module.
+  return require(id) as typeof Mcp;
+}
 
 const HELP = `prompt-ladder — run prompt files over eval sets, with few-shot variants side by side
 
 Usage:
   prompt-ladder eval <file>... [options]
   prompt-ladder finetune <file> [--run record.json] [--source expected|best-variant] [--variant NAME] [--out DIR]
+  prompt-ladder mcp [--root DIR] [--no-cache] [--concurrency N]
 
 Options for eval:
   --json <out.json>     write the run record(s) as JSON
@@ -32,6 +43,9 @@ Options for finetune (export an OpenAI chat JSONL dataset, few-shot examples dro
   --validation <share>  share held out for validation, 0..0.5 (default 0.2)
   --out <dir>           where to write NAME.train.jsonl / NAME.validation.jsonl (default: .)
   -v, --version         print the version
+
+mcp: a Model Context Protocol server over stdio for agents (tools run_eval, list_runs, get_run,
+get_advice); prompt files are named relative to --root (default: the current directory).
 
 Providers come from your environment (never from the prompt file): openai/NAME uses
 OPENAI_API_KEY and OPENAI_BASE_URL; ollama/NAME a local Ollama (OLLAMA_HOST); github/NAME
@@ -109,6 +123,15 @@ export async function main(argv: string[]): Promise<number> {
         ...(values.run ? { run: values.run } : {}),
         ...(values.variant?.[0] ? { variant: values.variant[0] } : {}),
         ...(share !== undefined ? { validationShare: share } : {}),
+      });
+    }
+    if (command === 'mcp') {
+      if (files.length) throw new UsageError(`mcp takes no files (prompt files are named by the agent, relative to --root)`);
+      return await mcpModule().mcpCommand({
+        root: path.resolve(values.root ?? process.cwd()),
+        version: await version(),
+        cache: !values['no-cache'],
+        concurrency: positiveInt('concurrency', values.concurrency),
       });
     }
     if (command !== 'eval') throw new UsageError(`unknown command "${command}" (try: prompt-ladder eval <file>)`);
