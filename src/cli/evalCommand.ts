@@ -13,6 +13,8 @@ import { topRecommendationLine } from '../core/analysis/advisor';
 import { variantTable } from './table';
 import { ProgressLine } from './progress';
 import { UsageError } from './usage';
+import { batchRefusal, runEvalViaBatch } from '../core/batch/runBatch';
+import { BatchProgress } from './batchProgress';
 
 export interface EvalArgs {
   files: string[];
@@ -25,6 +27,12 @@ export interface EvalArgs {
   repeat?: number;
   root: string;
   quiet: boolean;
+  /** Run through the provider's Batch API: 'all' model calls, or the variants' 'calls' only (evaluators live). */
+  batch?: 'all' | 'calls';
+  /** With batch: submit and exit 0 without waiting. */
+  detach?: boolean;
+  /** With batch: fixed poll interval. */
+  pollIntervalMs?: number;
 }
 
 const out = (s: string) => process.stdout.write(s + '\n');
@@ -67,6 +75,10 @@ export async function evalCommand(args: EvalArgs): Promise<number> {
           throw new UsageError(`${file}: variant "${v.name}": ${(e as Error).message}`);
         }
       }
+      if (args.batch) {
+        const why = batchRefusal(spec, providers, { ...(args.variants ? { variants: args.variants } : {}), mode: args.batch });
+        if (why) throw new UsageError(`${file}: ${why}`);
+      }
       specs.push({ spec, text });
     } catch (e) {
       if (e instanceof SpecError) {
@@ -93,7 +105,7 @@ export async function evalCommand(args: EvalArgs): Promise<number> {
     for (const { spec, text } of specs) {
       if (controller.signal.aborted) break;
       const progress = new ProgressLine(process.stderr, path.basename(spec.file));
-      const { record, path: recordPath } = await runEval(spec, {
+      const runOptions = {
         providers,
         root: args.root,
         cache: args.cache,
@@ -102,8 +114,34 @@ export async function evalCommand(args: EvalArgs): Promise<number> {
         ...(args.repeat ? { repeat: args.repeat } : {}),
         signal: controller.signal,
         promptText: text,
-        onEvent: args.quiet ? undefined : (e) => progress.onEvent(e),
-      });
+        onEvent: args.quiet ? undefined : (e: Parameters<typeof progress.onEvent>[0]) => progress.onEvent(e),
+      };
+      let outcome: Awaited<ReturnType<typeof runEval>>;
+      if (args.batch) {
+        const batchProgress = new BatchProgress(process.stderr, path.basename(spec.file));
+        const r = await runEvalViaBatch(spec, {
+          ...runOptions,
+          mode: args.batch,
+          ...(args.detach ? { detach: true } : {}),
+          ...(args.pollIntervalMs ? { pollIntervalMs: args.pollIntervalMs } : {}),
+          onBatch: (e) => batchProgress.onEvent(e, args.root),
+        });
+        batchProgress.clear();
+        if (r.kind !== 'finished') {
+          const again = resumeCommand(spec.file, args);
+          if (r.kind === 'detached') {
+            err(`${path.basename(spec.file)}: batch submitted; it runs on the provider (up to 24 h). Collect the results with: ${again}`);
+            continue;
+          }
+          err(`${path.basename(spec.file)}: stopped waiting; the batch keeps running on the provider. Resume with: ${again}`);
+          exit = 130;
+          break;
+        }
+        outcome = r;
+      } else {
+        outcome = await runEval(spec, runOptions);
+      }
+      const { record, path: recordPath } = outcome;
       progress.clear();
       // warnings found during the run (retrieval documents skipped, e.g. symlinks out of the project)
       for (const w of (record.problems ?? []).slice(spec.problems.length)) err(`${path.basename(spec.file)}: ${w}`);
@@ -128,6 +166,16 @@ export async function evalCommand(args: EvalArgs): Promise<number> {
   return exit;
 }
 
+/** The command that attaches to the pending batches of this run (the same options, without --detach). */
+function resumeCommand(file: string, args: EvalArgs): string {
+  const parts = ['prompt-ladder', 'eval', path.relative(process.cwd(), file) || file, args.batch === 'calls' ? '--batch=calls' : '--batch'];
+  for (const v of args.variants ?? []) parts.push('--variant', v);
+  if (args.repeat) parts.push('--repeat', String(args.repeat));
+  if (!args.cache) parts.push('--no-cache');
+  if (args.root !== process.cwd()) parts.push('--root', args.root);
+  return parts.map((p) => (/^[\w@%+=:,./-]+$/.test(p) ? p : `'${p.replace(/'/g, `'\\''`)}'`)).join(' ');
+}
+
 function printRecord(record: RunRecord, recordPath: string | undefined, args: EvalArgs): void {
   const total = record.cases.length;
   out('');
@@ -135,6 +183,14 @@ function printRecord(record: RunRecord, recordPath: string | undefined, args: Ev
   out(variantTable(record));
   const cached = record.variants.reduce((n, v) => n + (v.cached ?? 0), 0);
   out(`calls: ${record.calls ?? 0}${cached ? ` · cached results: ${cached}` : ''}`);
+  if (record.batch) {
+    const b = record.batch;
+    const ids = b.batches.map((x) => x.id).join(', ');
+    out(
+      `Batch API: ${b.results} result${b.results === 1 ? '' : 's'} through ${b.batches.length} batch${b.batches.length === 1 ? '' : 'es'}${ids ? ` (${ids})` : ''}` +
+        ` · cost $${b.costUsd.toFixed(4)} at the batch rate, saved $${b.savedUsd.toFixed(4)} against live calls`,
+    );
+  }
   if (!args.quiet) {
     const failing = record.cases.flatMap((c) =>
       c.results.filter((r) => !r.passed).map((r) => ({ c, r })),

@@ -32,6 +32,11 @@ Options for eval:
   --concurrency <n>     cap concurrent calls per endpoint (default: adaptive)
   --no-cache            bypass the response cache
   --repeat <n>          run every case n times
+  --batch               run the calls through the provider's Batch API (OpenAI, Azure OpenAI: about half
+                        the price, done within 24 h); the same command again attaches to pending batches
+  --batch=calls         batch only the prompt's calls; evaluator calls (judges) run live
+  --detach              with --batch: submit and exit 0 without waiting
+  --poll-interval <s>   with --batch: seconds between status checks (default: 2, growing to 60)
   --root <dir>          where .promptladder/ lives (default: current directory)
   --quiet               print only the summary
   -h, --help            show this help
@@ -52,7 +57,8 @@ OPENAI_API_KEY and OPENAI_BASE_URL; ollama/NAME a local Ollama (OLLAMA_HOST); gi
 GitHub Models with GITHUB_TOKEN; azure/DEPLOYMENT uses AZURE_OPENAI_ENDPOINT and
 AZURE_OPENAI_API_KEY; named profiles live in ~/.config/prompt-ladder/config.json.
 
-Exit codes: 0 all passed · 1 a case failed or errored (or the run was cancelled) · 2 bad usage or invalid file`;
+Exit codes: 0 all passed (or --detach submitted) · 1 a case failed or errored (or the run was cancelled) · 2 bad usage
+or invalid file · 130 interrupted while waiting for a batch (it keeps running; run the command again to resume)`;
 
 function positiveInt(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -71,6 +77,13 @@ async function version(): Promise<string> {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  let batchMode: 'all' | 'calls' | undefined;
+  argv = argv.filter((a) => {
+    const m = /^--batch(?:=(.*))?$/.exec(a);
+    if (!m) return true;
+    batchMode = m[1] === undefined || m[1] === 'all' ? 'all' : m[1] === 'calls' ? 'calls' : (`bad:${m[1]}` as 'all');
+    return false;
+  });
   let parsed;
   try {
     parsed = parseArgs({
@@ -86,6 +99,8 @@ export async function main(argv: string[]): Promise<number> {
         repeat: { type: 'string' },
         root: { type: 'string' },
         quiet: { type: 'boolean' },
+        detach: { type: 'boolean' },
+        'poll-interval': { type: 'string' },
         run: { type: 'string' },
         source: { type: 'string' },
         out: { type: 'string' },
@@ -136,6 +151,14 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (command !== 'eval') throw new UsageError(`unknown command "${command}" (try: prompt-ladder eval <file>)`);
     if (files.length === 0) throw new UsageError('eval needs at least one prompt file');
+    if (batchMode && batchMode !== 'all' && batchMode !== 'calls') throw new UsageError(`--batch takes no value, or =calls; got "${String(batchMode).slice(4)}"`);
+    if (!batchMode && (values.detach || values['poll-interval'] !== undefined)) throw new UsageError('--detach and --poll-interval go with --batch');
+    let pollIntervalMs: number | undefined;
+    if (values['poll-interval'] !== undefined) {
+      const n = Number(values['poll-interval']);
+      if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--poll-interval needs a number of seconds > 0, got "${values['poll-interval']}"`);
+      pollIntervalMs = Math.round(n * 1000);
+    }
     const args: EvalArgs = {
       files,
       json: values.json,
@@ -147,6 +170,9 @@ export async function main(argv: string[]): Promise<number> {
       repeat: positiveInt('repeat', values.repeat),
       root: path.resolve(values.root ?? process.cwd()),
       quiet: Boolean(values.quiet),
+      ...(batchMode ? { batch: batchMode } : {}),
+      ...(values.detach ? { detach: true } : {}),
+      ...(pollIntervalMs ? { pollIntervalMs } : {}),
     };
     return await evalCommand(args);
   } catch (err) {

@@ -8,6 +8,7 @@ import type { RunEvent } from './events';
 import type { ChatMessage, EvalCase, PromptSpec, VariantSpec, ModelParameters } from './prompt/spec';
 import type { ChatRequest, ChatResult, ProviderResolver, ResolvedModel } from './providers/provider';
 import type { JudgeClient } from './evaluators/evaluator';
+import type { CallExecutor, CallOrigin, TimedChatResult } from './providers/executor';
 import type { CaseRecord, CaseResult, RunRecord } from './runs/schema';
 import { Scheduler } from './providers/scheduler';
 import { ResponseCache } from './providers/cache';
@@ -49,6 +50,8 @@ export interface RunOptions {
   timeoutMs?: number;
   /** Retry policy for failed calls (defaults: the scheduler's). */
   retry?: { maxRetries?: number; baseDelayMs?: number; maxDelayMs?: number };
+  /** Makes the calls the cache cannot answer (default: live through the scheduler); the Batch API path brings its own. */
+  executor?: CallExecutor;
 }
 
 /** The model a variant uses, as written. */
@@ -66,9 +69,7 @@ function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-interface CachedChat extends ChatResult {
-  latencyMs: number;
-}
+type CachedChat = TimedChatResult;
 
 /** One engine run. Public entry: runEval. */
 class Run {
@@ -119,24 +120,33 @@ class Run {
     return s;
   }
 
-  /** A chat call: cache first, then the provider through its endpoint's scheduler. */
-  async chat(resolved: ResolvedModel, request: ChatRequest, repeat: number): Promise<{ result: CachedChat; cached: boolean }> {
+  /** A chat call: cache first, then the executor (default: the provider through its endpoint's scheduler). */
+  async chat(
+    resolved: ResolvedModel,
+    request: ChatRequest,
+    repeat: number,
+    origin: CallOrigin,
+  ): Promise<{ result: CachedChat; cached: boolean; batched?: boolean }> {
     const key = ResponseCache.keyOf({ endpoint: resolved.provider.endpointKey, request, repeat });
     if (this.cache) {
       const hit = await this.cache.get<CachedChat>(key);
       if (hit && typeof hit.text === 'string') return { result: hit, cached: true };
     }
     const signal = this.opts.signal;
-    let attemptStarted = 0;
+    const live = async (): Promise<CachedChat> => {
+      let attemptStarted = 0;
+      const res = await this.scheduler(resolved.provider.endpointKey).run((attemptSignal) => {
+        attemptStarted = performance.now();
+        return resolved.provider.chat(request, attemptSignal);
+      }, signal);
+      // Latency of the answering attempt: queueing and back-off are the scheduler's, not the model's.
+      return { ...res, latencyMs: Math.round(performance.now() - attemptStarted) };
+    };
     this.calls++;
-    const res = await this.scheduler(resolved.provider.endpointKey).run((attemptSignal) => {
-      attemptStarted = performance.now();
-      return resolved.provider.chat(request, attemptSignal);
-    }, signal);
-    // Latency of the answering attempt: queueing and back-off are the scheduler's, not the model's.
-    const result: CachedChat = { ...res, latencyMs: Math.round(performance.now() - attemptStarted) };
-    if (this.cache) this.track(this.cache.set(key, result));
-    return { result, cached: false };
+    const executed = this.opts.executor ? await this.opts.executor.chat({ key, resolved, request, repeat, origin }, live) : { result: await live() };
+    const result = executed.result;
+    if (this.cache && executed.cache !== false) this.track(this.cache.set(key, result));
+    return { result, cached: false, ...(executed.batched ? { batched: true } : {}) };
   }
 
   async embed(texts: string[], modelRef: string): Promise<number[][]> {
@@ -178,7 +188,7 @@ class Run {
   }
 
   /** Judge client for LLM-backed evaluators and categorization. */
-  judgeFor(fallbackModel: string | undefined): JudgeClient {
+  judgeFor(fallbackModel: string | undefined, origin: CallOrigin): JudgeClient {
     const judgeModel = this.opts.judgeModel ?? this.opts.providers.judgeModel ?? fallbackModel;
     const client: JudgeClient = {
       complete: async (messages, o) => {
@@ -191,7 +201,7 @@ class Run {
           params,
           ...(o?.json ? { responseFormat: { type: 'json_object' as const } } : {}),
         };
-        const { result } = await this.chat(resolved, request, 0);
+        const { result } = await this.chat(resolved, request, 0, origin);
         return result.text.trim();
       },
     };
@@ -207,7 +217,7 @@ class Run {
     if (!variant.retrieval || !r) return undefined;
     let p = this.retrievers.get('default');
     if (!p) {
-      const judge = this.judgeFor(fallbackModel);
+      const judge = this.judgeFor(fallbackModel, { purpose: 'evaluator' });
       const embedModel = r.embeddingModel ?? this.embeddingModel;
       p = buildRetriever(r, path.dirname(this.spec.file), {
         ...(embedModel ? { embed: (texts: string[]) => this.embed(texts, embedModel) } : {}),
@@ -271,9 +281,10 @@ class Run {
         ...(spec.responseFormat ? { responseFormat: spec.responseFormat } : {}),
       };
       this.opts.onEvent?.({ type: 'case-started', caseIndex: evalCase.index, variant: variant.name, repeat });
-      let { result, cached } = await this.chat(resolved, request, repeat);
+      const origin: CallOrigin = { caseIndex: evalCase.index, variant: variant.name, repeat, purpose: 'case' };
+      let { result, cached, batched } = await this.chat(resolved, request, repeat, origin);
       const evaluators = [...spec.evaluators, ...(evalCase.evaluators ?? [])];
-      const judge = this.judgeFor(modelRef);
+      const judge = this.judgeFor(modelRef, { ...origin, purpose: 'evaluator' });
       const answerOf = (text: string) => (variant.chainOfThought ? extractFinalAnswer(text).answer : text.trim());
       const usage = { ...result.usage };
       let latencyMs = result.latencyMs;
@@ -298,16 +309,17 @@ class Run {
         const check = await runEvaluators(checks, inputFor(answerOf(result.text), 0));
         if (check.passed) break;
         messages = repairConversation(messages, result.text, check.results.filter((r) => !r.passed));
-        const next = await this.chat(resolved, { ...request, messages }, repeat);
+        const next = await this.chat(resolved, { ...request, messages }, repeat, origin);
         result = next.result;
         cached = cached && next.cached;
+        batched = Boolean(batched || next.batched);
         usage.prompt += result.usage.prompt;
         usage.completion += result.usage.completion;
         latencyMs += result.latencyMs;
         attempts++;
       }
       const output = answerOf(result.text);
-      const costUsd = estimateCostUsd(resolved.model, usage);
+      const costUsd = estimateCostUsd(resolved.model, usage, batched ? { batch: true } : undefined);
       const verdict = await runEvaluators(evaluators, inputFor(output, costUsd));
       const out: CaseResult = {
         ...base,
@@ -319,6 +331,7 @@ class Run {
         tokens: usage,
         costUsd,
         cached,
+        ...(batched ? { batched: true } : {}),
         score: verdict.score,
         evaluators: verdict.results.map((r) => ({
           name: r.name,

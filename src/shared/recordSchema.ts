@@ -25,6 +25,7 @@ export const WireCaseResultSchema = z.object({
   tokens: Tokens,
   costUsd: z.optional(z.number()),
   cached: z.boolean(),
+  batched: z.optional(z.boolean()),
   score: z.optional(z.number()),
   evaluators: z.array(
     z.object({
@@ -91,6 +92,15 @@ export const WireRunRecordSchema = z.object({
   cases: z.array(WireCaseRecordSchema),
   problems: z.optional(z.array(z.string())),
   calls: z.optional(Int),
+  batch: z.optional(
+    z.object({
+      mode: z.enum(['all', 'calls']),
+      batches: z.array(z.object({ id: z.string(), model: z.string(), requests: Int, status: z.string() })),
+      results: Int,
+      costUsd: z.number(),
+      savedUsd: z.number(),
+    }),
+  ),
   advice: z.optional(z.object({ recommendations: z.array(WireRecommendationSchema) })),
 });
 

@@ -186,6 +186,18 @@ export function toProviderError(err: unknown, ctx: { label: string; apiKey?: str
   return new ProviderError(say(message), { retryable: false });
 }
 
+/** The JSON body of a chat completion request: what a live call sends and what a Batch API line carries. */
+export function chatRequestBody(req: ChatRequest, kind: OpenAIProviderKind): Record<string, unknown> {
+  const body: Record<string, unknown> = {
+    ...toRequestParams(req.params ?? {}, req.model, kind),
+    model: req.model,
+    messages: req.messages.map((m) => ({ role: m.role, content: m.content })),
+  };
+  const rf = toResponseFormat(req.responseFormat);
+  if (rf) body.response_format = rf;
+  return body;
+}
+
 function abortReason(signal: AbortSignal): Error {
   const r: unknown = signal.reason;
   if (r instanceof Error) return r;
@@ -239,14 +251,19 @@ export function createOpenAIProvider(opts: OpenAIProviderOptions): Provider {
   return {
     endpointKey,
     label,
+    // OpenAI and Azure OpenAI run Batch API jobs; Azure's lines address the deployment by `model` under '/chat/completions'.
+    ...(kind === 'openai' || kind === 'azure'
+      ? {
+          batch: {
+            url: kind === 'azure' ? '/chat/completions' : '/v1/chat/completions',
+            body: (req: ChatRequest) => chatRequestBody(req, kind),
+            client,
+            error: (err: unknown) => toProviderError(err, ctx),
+          },
+        }
+      : {}),
     async chat(req: ChatRequest, signal: AbortSignal): Promise<ChatResult> {
-      const body: Record<string, unknown> = {
-        ...toRequestParams(req.params ?? {}, req.model, kind),
-        model: req.model,
-        messages: req.messages.map((m) => ({ role: m.role, content: m.content })),
-      };
-      const rf = toResponseFormat(req.responseFormat);
-      if (rf) body.response_format = rf;
+      const body = chatRequestBody(req, kind);
       const res = await call(signal, () =>
         client.chat.completions.create(body as unknown as OpenAI.Chat.ChatCompletionCreateParamsNonStreaming, { signal }),
       );

@@ -70,11 +70,23 @@ export function priceOf(model: string): Price | undefined {
   return lookup(PRICES, last);
 }
 
-/** Estimated cost in USD; 0 for unknown models. */
-export function estimateCostUsd(model: string, usage: TokenUsage): number {
+/** Batch API prices as a share of the live price, per model prefix (OpenAI and Azure OpenAI: half, for every model). */
+export const BATCH_PRICE_FACTOR: Readonly<Record<string, number>> = { '': 0.5 };
+
+/** The batch price of a model as a share of its live price (longest matching prefix). */
+export function batchPriceFactor(model: string): number {
+  const name = model.trim().toLowerCase().replace(/^.*\//, '');
+  let best = '';
+  for (const key of Object.keys(BATCH_PRICE_FACTOR)) if (name.startsWith(key) && key.length >= best.length) best = key;
+  return BATCH_PRICE_FACTOR[best] ?? 1;
+}
+
+/** Estimated cost in USD; 0 for unknown models. `batch`: answered through a provider batch, at the batch rate. */
+export function estimateCostUsd(model: string, usage: TokenUsage, opts?: { batch?: boolean }): number {
   const p = priceOf(model);
   if (!p) return 0;
-  return (usage.prompt * p.input + usage.completion * p.output) / 1_000_000;
+  const live = (usage.prompt * p.input + usage.completion * p.output) / 1_000_000;
+  return opts?.batch ? live * batchPriceFactor(model) : live;
 }
 
 /** Tokens of a text in the o200k_base encoding. Special-token strings count as ordinary text. */

@@ -1,6 +1,7 @@
 // The provider boundary: what the engine needs from any model backend (OpenAI-compatible over HTTP,
 // or VS Code's Language Model API supplied by the extension).
 
+import type { OpenAI } from 'openai';
 import type { ChatMessage, ModelParameters, ResponseFormat } from '../prompt/spec';
 
 export interface ChatRequest {
@@ -31,6 +32,20 @@ export interface Provider {
   chat(req: ChatRequest, signal: AbortSignal): Promise<ChatResult>;
   /** Present when the endpoint offers embeddings. */
   embed?(texts: string[], model: string, signal: AbortSignal): Promise<number[][]>;
+  /** Present when the endpoint runs Batch API jobs (OpenAI, Azure OpenAI). */
+  readonly batch?: BatchSupport;
+}
+
+/** What the Batch API path needs from an endpoint. */
+export interface BatchSupport {
+  /** The `url` of an input line: '/v1/chat/completions' (Azure: '/chat/completions'). */
+  readonly url: '/v1/chat/completions' | '/chat/completions';
+  /** The JSON body a live chat call sends for this request (the same code builds both). */
+  body(req: ChatRequest): Record<string, unknown>;
+  /** The endpoint's `openai` client: files and batches are called through it. */
+  readonly client: OpenAI;
+  /** What the client throws, as a ProviderError naming the endpoint (never the key). */
+  error(err: unknown): ProviderError;
 }
 
 /** A model string resolved to the provider that serves it. */

@@ -32,6 +32,8 @@ export const CaseResultSchema = z.object({
   tokens: TokensSchema,
   costUsd: z.number().optional(),
   cached: z.boolean(),
+  /** Answered through a provider batch (Batch API); costUsd is then at the batch rate. */
+  batched: z.boolean().optional(),
   /** Weighted score over evaluators, 0..1. */
   score: z.number().optional(),
   evaluators: z.array(EvaluatorVerdictSchema),
@@ -110,6 +112,19 @@ export const RunRecordSchema = z.object({
   problems: z.array(z.string()).optional(),
   /** Provider calls actually made (cache misses), per run. */
   calls: z.number().int().optional(),
+  /** Set when the run's calls went through the provider's Batch API (`eval --batch`). */
+  batch: z
+    .object({
+      /** 'all': every model call batched (evaluators in a later phase); 'calls': the variants' calls only. */
+      mode: z.enum(['all', 'calls']),
+      batches: z.array(z.object({ id: z.string(), model: z.string(), requests: z.number().int(), status: z.string() })),
+      /** Results of this run answered through a batch. */
+      results: z.number().int(),
+      /** Their cost at the batch rate, and what the same calls cost live minus that. */
+      costUsd: z.number(),
+      savedUsd: z.number(),
+    })
+    .optional(),
   advice: AdviceSchema.optional(),
 });
 
