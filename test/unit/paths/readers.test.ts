@@ -13,6 +13,7 @@ const INTERNAL_READERS: Record<string, string> = {
   'paths.ts': 'the containment gate itself',
   'providers/cache.ts': 'the response cache under the run root (.promptladder/cache), written only by us',
   'runs/store.ts': 'run records under the run root (.promptladder/runs), written only by us',
+  'batch/state.ts': 'pending-batch files under the run root (.promptladder/batches), written only by us',
   'providers/resolve.ts': "the user's own provider config (~/.config or PROMPT_LADDER_CONFIG), never a workspace file",
 };
 
