@@ -30,6 +30,16 @@ const heavyExternal = {
   },
 };
 
+/** `require('./commands')` in src/cli/main.ts stays a run-time require of dist/cli-commands.js. */
+const cliCommandsExternal = {
+  name: 'cli-commands-external',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/commands$/ }, (args) =>
+      args.importer.endsWith(join('src', 'cli', 'main.ts')) ? { path: './cli-commands.js', external: true } : undefined,
+    );
+  },
+};
+
 const common = {
   bundle: true,
   sourcemap: !production,
@@ -42,8 +52,12 @@ const common = {
 const lazy = { define: { __PL_TOKENIZER__: JSON.stringify('./tokenizer.js') } };
 
 const targets = [
+  // The CLI in two files so `--help` stays fast: dist/cli.js (arguments, usage) and dist/cli-commands.js (the commands).
   { ...common, ...lazy, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', target: 'node20',
-    banner: { js: '#!/usr/bin/env node' }, define: { ...lazy.define, __PL_MCP__: JSON.stringify('./mcp.js') } },
+    banner: { js: '#!/usr/bin/env node' }, define: { ...lazy.define, __PL_MCP__: JSON.stringify('./mcp.js') },
+    plugins: [...common.plugins, cliCommandsExternal] },
+  { ...common, ...lazy, entryPoints: ['src/cli/commands.ts'], outfile: 'dist/cli-commands.js', platform: 'node', format: 'cjs',
+    target: 'node20' },
   // `prompt-ladder mcp` (the MCP SDK with the agent tools), loaded by dist/cli.js only for that command.
   { ...common, ...lazy, entryPoints: ['src/cli/mcpCommand.ts'], outfile: 'dist/mcp.js', platform: 'node', format: 'cjs', target: 'node20' },
   // The extension host in two files so activation stays cheap: dist/extension.js (activation, small) and

@@ -3,9 +3,8 @@
 import { parseArgs } from 'node:util';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { evalCommand, type EvalArgs } from './evalCommand';
+import type { EvalArgs } from './evalCommand';
 import { UsageError } from './usage';
-import { finetuneCommand } from './finetuneCommand';
 import type * as Mcp from './mcpCommand';
 
 declare const __PL_MCP__: string | undefined;
@@ -16,6 +15,10 @@ function mcpModule(): typeof Mcp {
   // A computed id keeps the bundler from inlining the module.
   return require(id) as typeof Mcp;
 }
+
+/** The commands are a separate bundle, loaded on first use (startup stays fast for --help and usage errors). */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const commands = (): typeof import('./commands') => require('./commands') as typeof import('./commands');
 
 const HELP = `prompt-ladder — run prompt files over eval sets, with few-shot variants side by side
 
@@ -130,7 +133,7 @@ export async function main(argv: string[]): Promise<number> {
       if (source !== 'expected' && source !== 'best-variant') throw new UsageError(`--source must be expected or best-variant, got "${source}"`);
       const share = values.validation === undefined ? undefined : Number(values.validation);
       if (share !== undefined && !(share >= 0 && share <= 0.5)) throw new UsageError(`--validation needs a share from 0 to 0.5, got "${values.validation}"`);
-      return await finetuneCommand({
+      return await commands().finetuneCommand({
         file: files[0],
         source,
         out: path.resolve(values.out ?? '.'),
@@ -174,7 +177,7 @@ export async function main(argv: string[]): Promise<number> {
       ...(values.detach ? { detach: true } : {}),
       ...(pollIntervalMs ? { pollIntervalMs } : {}),
     };
-    return await evalCommand(args);
+    return await commands().evalCommand(args);
   } catch (err) {
     if (err instanceof UsageError) {
       process.stderr.write(`prompt-ladder: ${err.message}\n`);

@@ -107,6 +107,19 @@ class Run {
     return r;
   }
 
+  /** Endpoints called so far. */
+  get endpoints(): number {
+    return this.schedulers.size;
+  }
+
+  /** Calls the endpoints' schedulers let through now (the first scheduler's start before any call). */
+  concurrency(): number {
+    if (this.schedulers.size === 0) return 16;
+    let n = 0;
+    for (const s of this.schedulers.values()) n += s.concurrency;
+    return n;
+  }
+
   private scheduler(endpointKey: string): Scheduler {
     let s = this.schedulers.get(endpointKey);
     if (!s) {
@@ -475,39 +488,56 @@ async function runWith(spec: PromptSpec, opts: RunOptions): Promise<{ record: Ru
   const counts = { done: 0, passed: 0, failed: 0, errors: 0, cached: 0 };
   let lastPersist = Date.now();
   let failure: unknown;
-  const workers = Math.max(1, Math.min(total, opts.concurrency ? Math.max(opts.concurrency, 1) * 2 : 256));
   const signal = opts.signal;
 
-  const worker = async () => {
-    for (;;) {
-      if (signal?.aborted || failure) return;
-      const next = queue.next();
-      if (next.done) return;
-      const [i, variant, r] = next.value;
-      let result: CaseResult;
-      try {
-        result = await run.job(cases[i], variant, r);
-      } catch (err) {
-        if (isAbort(err, signal)) return;
-        failure = err;
-        return;
-      }
-      caseRecords[i].results.push(result);
-      counts.done++;
-      if (result.error) counts.errors++;
-      else if (result.passed) counts.passed++;
-      else counts.failed++;
-      if (result.cached) counts.cached++;
-      opts.onEvent?.({ type: 'case-finished', caseIndex: cases[i].index, result });
-      opts.onEvent?.({ type: 'progress', total, ...counts });
-      if (write && Date.now() - lastPersist > 5000) {
-        lastPersist = Date.now();
-        record.variants = summarizeVariants(variantInfo, caseRecords);
-        void persist();
-      }
+  // Jobs start on demand: about twice what the endpoints' schedulers let through (the rest waits in their
+  // queues, so a finished call is replaced at once), never hundreds of jobs that could never run.
+  const demand = () =>
+    opts.concurrency ? Math.max(opts.concurrency, 1) * 2 * Math.max(1, run.endpoints) : Math.max(8, 2 * run.concurrency());
+  const finished = (i: number, result: CaseResult) => {
+    caseRecords[i].results.push(result);
+    counts.done++;
+    if (result.error) counts.errors++;
+    else if (result.passed) counts.passed++;
+    else counts.failed++;
+    if (result.cached) counts.cached++;
+    opts.onEvent?.({ type: 'case-finished', caseIndex: cases[i].index, result });
+    opts.onEvent?.({ type: 'progress', total, ...counts });
+    if (write && Date.now() - lastPersist > 5000) {
+      lastPersist = Date.now();
+      record.variants = summarizeVariants(variantInfo, caseRecords);
+      void persist();
     }
   };
-  await Promise.all(Array.from({ length: workers }, worker));
+  await new Promise<void>((allDone) => {
+    let active = 0;
+    let exhausted = false;
+    const fill = () => {
+      while (!exhausted && !signal?.aborted && !failure && active < demand()) {
+        const next = queue.next();
+        if (next.done) {
+          exhausted = true;
+          break;
+        }
+        const [i, variant, r] = next.value;
+        active++;
+        run.job(cases[i], variant, r).then(
+          (result) => {
+            active--;
+            finished(i, result);
+            fill();
+          },
+          (err: unknown) => {
+            active--;
+            if (!isAbort(err, signal)) failure ??= err;
+            fill();
+          },
+        );
+      }
+      if (active === 0) allDone();
+    };
+    fill();
+  });
 
   // Keep each case's results in variant order (then repeat) regardless of finishing order.
   const order = new Map(variants.map((v, i) => [v.name, i]));

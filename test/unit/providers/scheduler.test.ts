@@ -16,7 +16,7 @@ after(async () => {
   await server.close();
 });
 beforeEach(() => {
-  server.setOptions({ capacity: undefined, faults: [], latencyMs: 0, retryAfterMs: 50 });
+  server.setOptions({ capacity: undefined, capacitySchedule: undefined, faults: [], latencyMs: 0, retryAfterMs: 50 });
   server.setRules([]);
   server.resetStats();
 });
@@ -234,4 +234,111 @@ test('one caller signal shared by many calls adds one listener (no MaxListeners 
     process.off('warning', onWarning);
   }
   assert.ok(!warnings.includes('MaxListenersExceededWarning'), warnings.join(', '));
+});
+
+// Convergence, counted on the server side (429s sent, peak admitted): no wall-clock assertions.
+
+/** Feeds `n` calls the way the engine does: about twice the scheduler's limit outstanding at any time. */
+async function feed(scheduler: Scheduler, n: number, prefix: string, onDone?: (i: number) => void): Promise<string[]> {
+  const texts: string[] = new Array(n);
+  let next = 0;
+  let active = 0;
+  await new Promise<void>((done, fail) => {
+    const fill = () => {
+      while (next < n && active < Math.max(8, 2 * scheduler.concurrency)) {
+        const i = next++;
+        active++;
+        scheduler.run(ask(`${prefix}${i}`)).then((r) => {
+          texts[i] = r.text;
+          active--;
+          onDone?.(i);
+          fill();
+        }, fail);
+      }
+      if (active === 0) done();
+    };
+    fill();
+  });
+  return texts;
+}
+
+test('the limit converges at the capacity: one measured overshoot, then (almost) no 429s', async () => {
+  server.setOptions({ capacity: 8, latencyMs: 50, retryAfterMs: 50 });
+  const scheduler = new Scheduler({ baseDelayMs: 1 });
+  const first = await feed(scheduler, 80, 'a');
+  assert.deepEqual(first, Array.from({ length: 80 }, (_, i) => `echo: a${i}`));
+  assert.equal(server.stats.completed, 80, 'no call lost or duplicated');
+  assert.ok(server.stats.rejected429 > 0, 'slow start overshot the capacity once');
+  assert.equal(scheduler.stats.ceiling, 8, 'the level where 429s began is the capacity');
+  assert.equal(scheduler.stats.limit, 8);
+
+  server.resetStats();
+  await feed(scheduler, 320, 'b');
+  assert.equal(server.stats.completed, 320);
+  // 40 round trips at the ceiling: at most a couple of gentle probes above it, each refused once.
+  assert.ok(server.stats.rejected429 <= 3, `${server.stats.rejected429} × 429 once converged`);
+  assert.equal(server.stats.peakAdmitted, 8, 'the capacity was used in full');
+  assert.ok(scheduler.stats.limit >= 8 && scheduler.stats.limit <= 9, `limit ${scheduler.stats.limit}`);
+});
+
+test('without a server limit the concurrency grows past 64 (no fixed cap)', async () => {
+  server.setOptions({ latencyMs: 200 });
+  const scheduler = new Scheduler();
+  await feed(scheduler, 500, 'u');
+  assert.equal(server.stats.completed, 500);
+  assert.ok(server.stats.peakInFlight > 64, `peak ${server.stats.peakInFlight}`);
+  assert.equal(server.stats.rejected429, 0);
+});
+
+test('a capacity that shrinks mid-run: multiplicative back-off once per window, no retry storm', async () => {
+  server.setOptions({ capacity: 32, latencyMs: 50, retryAfterMs: 50, capacitySchedule: [{ afterCompleted: 150, capacity: 8 }] });
+  const scheduler = new Scheduler({ baseDelayMs: 1 });
+  let rejectedAtDrop = -1;
+  let backoffsAtDrop = -1;
+  const texts = await feed(scheduler, 600, 'd', () => {
+    if (rejectedAtDrop < 0 && server.stats.capacityChangedAt.length > 0) {
+      rejectedAtDrop = server.stats.rejected429;
+      backoffsAtDrop = scheduler.stats.backoffs;
+    }
+  });
+  assert.deepEqual(texts, Array.from({ length: 600 }, (_, i) => `echo: d${i}`));
+  assert.equal(server.stats.completed, 600, 'no call lost or duplicated');
+  assert.ok(rejectedAtDrop >= 0, 'the capacity dropped');
+  const after = server.stats.rejected429 - rejectedAtDrop;
+  // 32 → 8 is four windows of × 0.7. The refusals are the calls sent before each back-off was seen (and
+  // their retries), not a storm: a scheduler that backs off per 429 or freezes the pool makes hundreds.
+  assert.ok(after >= 1 && after <= 80, `${after} × 429 after the drop`);
+  assert.ok(scheduler.stats.backoffs - backoffsAtDrop <= 10, `${scheduler.stats.backoffs - backoffsAtDrop} back-offs after the drop`);
+  assert.ok(scheduler.stats.limit >= 5 && scheduler.stats.limit <= 9, `limit ${scheduler.stats.limit} near the new capacity`);
+});
+
+test('retry-after holds back only the refused call: the others keep the pool busy meanwhile', async () => {
+  // A long retry-after: if it froze the whole pool, nothing would complete between a 429 and its retry.
+  server.setOptions({ capacity: 4, latencyMs: 10, retryAfterMs: 400 });
+  const scheduler = new Scheduler({ baseDelayMs: 1 });
+  const events: string[] = [];
+  const tracked = (i: number) => {
+    let refused = false;
+    return async (signal: AbortSignal): Promise<ChatResult> => {
+      if (refused) events.push('retry');
+      try {
+        const r = await ask(`p${i}`)(signal);
+        events.push('ok');
+        return r;
+      } catch (err) {
+        if (err instanceof ProviderError && err.status === 429) {
+          refused = true;
+          events.push('429');
+        }
+        throw err;
+      }
+    };
+  };
+  await Promise.all(Array.from({ length: 120 }, (_, i) => scheduler.run(tracked(i))));
+  assert.equal(server.stats.completed, 120);
+  const firstRefusal = events.indexOf('429');
+  const firstRetry = events.indexOf('retry');
+  assert.ok(firstRefusal >= 0 && firstRetry > firstRefusal);
+  const between = events.slice(firstRefusal, firstRetry).filter((e) => e === 'ok').length;
+  assert.ok(between >= 20, `${between} calls completed while the refused ones waited out retry-after`);
 });
