@@ -13,7 +13,7 @@ import { promptFileKind } from '../prompt/load';
 import { SpecError, formatProblem } from '../errors';
 import { unknownVariants, variantModel } from '../engine';
 import { listRuns, readRun, runsDir } from '../runs/store';
-import { isInsideProject } from '../paths';
+import { resolveInProject } from '../paths';
 import { topRecommendationLine } from '../analysis/advisor';
 import { parseAction } from '../../shared/actions';
 import type { PromptSpec } from '../prompt/spec';
@@ -194,16 +194,21 @@ function rel(root: string, abs: string): string {
 }
 
 /**
- * Resolves a path an agent named to an absolute path inside the project root (symlinks followed).
- * Anything else is refused: an agent may be steered by text it read, and must not make us read /etc.
+ * Resolves a path an agent named to an absolute path inside the project root, through the containment gate
+ * (symlinks followed). Anything else is refused: an agent may be steered by text it read, and must not make
+ * us read /etc. `mustExist`: a missing file is an error too.
  */
-export function resolveInRoot(root: string, ref: string, what: string): string {
+export async function resolveInRoot(root: string, ref: string, what: string, mustExist = false): Promise<string> {
+  const outside = new ToolError(`${what} "${ref}" is outside the project (${root}): only files inside it can be used`);
   if (ref.includes('\0')) throw new ToolError(`${what} "${ref}" is not a valid path`);
   const abs = path.resolve(root, ref);
   const lexical = path.relative(root, abs);
-  const outside = lexical.startsWith('..') || path.isAbsolute(lexical) || !isInsideProject(root, abs);
-  if (outside) throw new ToolError(`${what} "${ref}" is outside the project (${root}): only files inside it can be used`);
-  return abs;
+  if (lexical.startsWith('..') || path.isAbsolute(lexical)) throw outside;
+  const r = await resolveInProject(root, abs);
+  if (r.ok) return r.abs;
+  if (r.problem.kind === 'outside') throw outside;
+  if (r.problem.kind === 'not-found' && !mustExist) return abs;
+  throw new ToolError(r.problem.kind === 'not-found' ? `${what} "${ref}": no such file in the project (${root})` : `${what} "${ref}": ${r.problem.message.replace(abs, ref)}`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -294,7 +299,7 @@ export function runSummaryText(s: RunSummary, record?: RunRecord): string {
 // The tools
 
 async function loadForRun(host: AgentToolHost, args: RunEvalInput): Promise<{ abs: string; spec: PromptSpec; text: string }> {
-  const abs = resolveInRoot(host.root, args.file, 'file');
+  const abs = await resolveInRoot(host.root, args.file, 'file', true);
   if (!promptFileKind(abs)) throw new ToolError(`${args.file} is not a prompt file (expected a name ending in .prompt.yml, .prompt.yaml or .prompty)`);
   let text: string;
   try {
@@ -373,7 +378,7 @@ export const runEvalTool: AgentToolDefinition<typeof RunEvalInputSchema, typeof 
 async function runsOf(host: AgentToolHost, file: string | undefined): Promise<{ path: string; record: RunRecord }[]> {
   const all = await listRuns(host.root);
   if (!file) return all;
-  const wanted = rel(host.root, resolveInRoot(host.root, file, 'file'));
+  const wanted = rel(host.root, await resolveInRoot(host.root, file, 'file'));
   return all.filter((r) => r.record.promptFile === wanted);
 }
 
@@ -417,12 +422,11 @@ async function findRun(host: AgentToolHost, args: GetRunInput): Promise<{ path: 
   if (ref) {
     const looksLikePath = /[\\/]|\.json$/i.test(ref);
     if (looksLikePath) {
-      const abs = resolveInRoot(host.root, ref, 'run');
+      const abs = await resolveInRoot(host.root, ref, 'run', true);
       try {
         return { path: abs, record: await readRun(abs) };
       } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code;
-        throw new ToolError(code === 'ENOENT' ? `run "${ref}": no such file in the project` : `run "${ref}": ${(e as Error).message.replace(abs, ref)}`);
+        throw new ToolError(`run "${ref}": ${(e as Error).message.replace(abs, ref)}`);
       }
     }
     const runs = await runsOf(host, args.file);

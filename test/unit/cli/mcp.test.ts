@@ -164,7 +164,7 @@ test('list_runs sees the runs (of a file, newest first); get_run and get_advice 
 test('bad arguments are tool errors naming the problem, and the server keeps serving', async () => {
   const missing = await client.callTool({ name: 'run_eval', arguments: { file: 'prompts/nope.prompt.yml' } });
   assert.equal(missing.isError, true);
-  assert.match(textOf(missing), /nope\.prompt\.yml: no such file/);
+  assert.match(textOf(missing), /nope\.prompt\.yml"?: no such file/);
 
   const broken = await client.callTool({ name: 'run_eval', arguments: { file: 'prompts/broken.prompt.yml' } });
   assert.equal(broken.isError, true);
