@@ -22,6 +22,7 @@ import { promptPathOf, EditorRunController } from './runs/runController';
 import { ApiKeys } from './secrets';
 import { affectsSettings, readSettings } from './settings';
 import { ModelStatusBar } from './statusBar';
+import { PromptTests } from './testing/promptTests';
 import type { ProviderResolver } from '../core/providers/provider';
 
 /** What activate() returns: the pieces, for the integration tests (and other extensions that want them). */
@@ -47,6 +48,8 @@ export interface PromptLadderApi {
       deleteApiKey(provider: string): Promise<void>;
     };
   };
+  /** The Test Explorer's controller (prompt file → cases → variants). */
+  tests: PromptTests;
   /** Time activate() took, in ms. */
   activationMs: number;
 }
@@ -122,6 +125,9 @@ export function activate(context: vscode.ExtensionContext): PromptLadderApi {
   };
   subs.push(fineTuneJobs, fineTuneView, notifyWhenFinished(fineTuneJobs));
 
+  const tests = new PromptTests({ runs, log, isTestMode: context.extensionMode === vscode.ExtensionMode.Test });
+  subs.push(tests);
+
   const statusBar = new ModelStatusBar(settings);
   subs.push(
     statusBar,
@@ -166,6 +172,7 @@ export function activate(context: vscode.ExtensionContext): PromptLadderApi {
     },
     statusBar,
     createResolver,
+    tests,
     fineTune: {
       jobs: fineTuneJobs,
       ...(fineTune.isTestMode

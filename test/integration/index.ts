@@ -12,6 +12,7 @@ import { registerDiagnosticsTests } from './diagnostics.test';
 import { registerFineTuneTests } from './fineTune.test';
 import { registerPanelTests } from './panel.test';
 import { registerRunTests } from './run.test';
+import { registerTestingTests } from './testing.test';
 import { ensureScriptedProvider, stopScriptedProvider } from './scriptedProvider';
 
 function registerAll(): void {
@@ -25,6 +26,7 @@ function registerAll(): void {
   registerCancelTests();
   registerPanelTests();
   registerFineTuneTests();
+  registerTestingTests();
 }
 
 export async function run(): Promise<void> {

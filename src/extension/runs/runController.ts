@@ -148,7 +148,9 @@ export class EditorRunController implements RunController {
       const name = spec.name || path.basename(promptUri.fsPath);
       this.deps.log.info(`run ${relativeToRoot(root, promptUri.fsPath)} (${spec.variants.length} variant(s), ${spec.cases.length} case(s))`);
       const outcome = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `Prompt Ladder: ${name}`, cancellable: true },
+        opts.progress === 'window'
+          ? { location: vscode.ProgressLocation.Window, title: `Prompt Ladder: ${name}` }
+          : { location: vscode.ProgressLocation.Notification, title: `Prompt Ladder: ${name}`, cancellable: true },
         async (progress, token) => {
           token.onCancellationRequested(() => abort.abort());
           let reported = 0;

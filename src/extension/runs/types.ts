@@ -12,6 +12,8 @@ export interface StartRunOptions {
   variants?: string[];
   /** Bypass the response cache. */
   noCache?: boolean;
+  /** Where progress shows: a notification with Cancel (default), or the status bar when the caller shows its own (Test Explorer). */
+  progress?: 'notification' | 'window';
 }
 
 export interface RunEventForFile {

@@ -1,0 +1,46 @@
+// What the Test Explorer says about one (case, variant) result: passed, failed with the evaluator verdicts
+// and the error category (and expected vs actual when the case has an expected output), or errored with the
+// provider's reason. No `vscode` import: unit-tested under plain Node; promptTests.ts turns it into TestMessages.
+
+import type { CaseResult } from '../../core/runs/schema';
+import type { EvalCase, PromptSpec } from '../../core/prompt/spec';
+
+export type Outcome =
+  | { state: 'passed'; durationMs: number }
+  | { state: 'failed'; durationMs: number; message: string; expected?: string; actual: string }
+  | { state: 'errored'; durationMs: number; message: string };
+
+const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n)}…` : s);
+
+export function outcomeOf(result: CaseResult, expected: string | undefined): Outcome {
+  const durationMs = result.latencyMs;
+  if (result.error) return { state: 'errored', durationMs, message: `The call failed, so the model was never judged: ${result.error}` };
+  if (result.passed) return { state: 'passed', durationMs };
+  const actual = result.answer ?? result.output;
+  const lines = [
+    `${result.category ?? 'failed'}${result.categoryReason ? `: ${result.categoryReason}` : ''}`,
+    ...result.evaluators.map((e) => `${e.passed ? '✓' : '✗'} ${e.name} (score ${Math.round(e.score * 100) / 100})${e.details ? `: ${clip(e.details, 300)}` : ''}`),
+  ];
+  if (expected === undefined) lines.push('', 'Output:', clip(actual, 2000));
+  return { state: 'failed', durationMs, message: lines.join('\n'), ...(expected !== undefined ? { expected } : {}), actual };
+}
+
+/** A short label for a case: its index and the start of its first variable. */
+export function caseLabel(c: EvalCase): string {
+  const first = Object.values(c.vars).find((v) => typeof v === 'string' || typeof v === 'number');
+  const text = first === undefined ? '' : String(first).replace(/\s+/g, ' ').trim();
+  return `case ${c.index}${text ? `: ${clip(text, 60)}` : ''}`;
+}
+
+const withoutLines = (_k: string, v: unknown) => (_k === 'line' ? undefined : v);
+
+/** What a case is (not where): when it changes, the case is affected by an edit. */
+export function caseFingerprint(c: EvalCase): string {
+  return JSON.stringify({ vars: c.vars, expected: c.expected, context: c.context, evaluators: c.evaluators }, withoutLines);
+}
+
+/** Everything of a prompt file but its cases: when it changes, every case is affected. */
+export function promptFingerprint(spec: PromptSpec): string {
+  const { cases: _cases, problems: _problems, keyLines: _keyLines, ...rest } = spec;
+  return JSON.stringify(rest, withoutLines);
+}

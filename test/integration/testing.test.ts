@@ -1,0 +1,188 @@
+// The Test Explorer: prompt files discovered lazily (a file created after activation appears through the
+// watcher), cases with the ranges of their eval-set lines, a run through the run controller with passed,
+// failed (expected vs actual) and errored leaves, the run in the history, and continuous runs on save.
+
+import * as assert from 'node:assert/strict';
+import { rmSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { api, closeAll, fixture, workspaceRoot, waitFor } from './helpers';
+
+const PROMPT = `# Test Explorer fixture: one case passes, one fails against its expected output, one errors (rules.json).
+name: Explorer QA
+model: openai/gpt-4o-mini
+messages:
+  - role: user
+    content: "Question: {{question}}"
+testFile: ./explorer.cases.jsonl
+variants:
+  - name: short
+  - name: long
+    modelParameters: { maxTokens: 80 }
+evaluators:
+  - name: answer
+    string:
+      contains: "{{expected}}"
+`;
+const CASES = [
+  '{"question": "capital of France?", "expected": "Paris"}',
+  '{"question": "two plus two?", "expected": "4"}',
+  '{"question": "what if the server explodes?", "expected": "nothing"}',
+].join('\n');
+
+const children = (item: vscode.TestItem): vscode.TestItem[] => {
+  const out: vscode.TestItem[] = [];
+  item.children.forEach((c) => out.push(c));
+  return out.sort((a, b) => (a.sortText ?? a.label).localeCompare(b.sortText ?? b.label));
+};
+
+export function registerTestingTests(): void {
+  describe('Test Explorer', () => {
+    const promptPath = () => path.join(workspaceRoot(), 'explorer.prompt.yml');
+    const casesPath = () => path.join(workspaceRoot(), 'explorer.cases.jsonl');
+
+    before(async () => {
+      await api();
+      writeFileSync(casesPath(), CASES + '\n');
+      writeFileSync(promptPath(), PROMPT);
+    });
+
+    after(async () => {
+      await closeAll();
+      rmSync(promptPath(), { force: true });
+      rmSync(casesPath(), { force: true });
+    });
+
+    it('discovers prompt files without parsing them, and a new file through the watcher', async () => {
+      const { tests } = await api();
+      const uri = vscode.Uri.file(promptPath());
+      const item = await waitFor('the new prompt file as a test item', () => tests.controller.items.get(uri.toString()));
+      assert.equal(item.canResolveChildren, true, 'children come on demand');
+      assert.ok(tests.controller.items.get(fixture('qa.prompt.yml').toString()), 'fixture prompt files are listed too');
+      assert.ok(tests.controller.items.get(fixture('notes.prompty').toString()), '.prompty files too');
+    });
+
+    it('resolves cases with the ranges of their eval-set lines, variants as leaves', async () => {
+      const { tests } = await api();
+      const item = tests.controller.items.get(vscode.Uri.file(promptPath()).toString())!;
+      await tests.controller.resolveHandler!(item);
+      const cases = children(item);
+      assert.deepEqual(cases.map((c) => c.label), ['case 0: capital of France?', 'case 1: two plus two?', 'case 2: what if the server explodes?']);
+      assert.deepEqual(cases.map((c) => [c.uri?.fsPath, c.range?.start.line]), [
+        [casesPath(), 0],
+        [casesPath(), 1],
+        [casesPath(), 2],
+      ]);
+      for (const c of cases) {
+        const leaves = children(c);
+        assert.deepEqual(leaves.map((l) => l.label), ['short', 'long']);
+        assert.ok(leaves.every((l) => l.range?.start.line === c.range?.start.line && l.uri?.fsPath === casesPath()));
+      }
+
+      // inline testData: the rows of the prompt file itself (lines 10, 12, 14, 1-based)
+      const classify = tests.controller.items.get(fixture('classify.prompt.yml').toString())!;
+      await tests.controller.resolveHandler!(classify);
+      assert.deepEqual(children(classify).map((c) => [path.basename(c.uri!.fsPath), c.range!.start.line]), [
+        ['classify.prompt.yml', 9],
+        ['classify.prompt.yml', 11],
+        ['classify.prompt.yml', 13],
+      ]);
+    });
+
+    it('runs through the run controller: passed, failed with expected vs actual, errored; durations; the run is in the history', async () => {
+      const a = await api();
+      const tests = a.tests;
+      const uri = vscode.Uri.file(promptPath());
+      const item = tests.controller.items.get(uri.toString())!;
+      const before = (await a.runs.listRuns(uri)).length;
+      tests.reported!.length = 0;
+      const token = new vscode.CancellationTokenSource().token;
+      await tests.runProfile.runHandler(new vscode.TestRunRequest([item], undefined, tests.runProfile), token);
+
+      const final = (id: string) => [...tests.reported!].reverse().find((r) => r.id === id && ['passed', 'failed', 'errored', 'skipped'].includes(r.state));
+      const [c0, c1, c2] = children(item);
+      for (const leaf of children(c0)) {
+        const r = final(leaf.id);
+        assert.equal(r?.state, 'passed', `${leaf.id}: ${JSON.stringify(r)}`);
+        assert.equal(typeof r?.durationMs, 'number');
+      }
+      for (const leaf of children(c1)) {
+        const r = final(leaf.id);
+        assert.equal(r?.state, 'failed', JSON.stringify(r));
+        assert.deepEqual(r?.diff, { expected: '4', actual: '5' });
+        assert.match(r?.message ?? '', /✗ answer/, 'the evaluator verdict');
+        assert.match(r?.message ?? '', /^knowledge|^instruction|^reasoning/, 'the category comes first');
+        assert.deepEqual(r?.location, { file: casesPath(), line: 1 });
+      }
+      for (const leaf of children(c2)) {
+        const r = final(leaf.id);
+        assert.equal(r?.state, 'errored', JSON.stringify(r));
+        assert.match(r?.message ?? '', /The call failed/);
+      }
+      assert.ok(tests.reported!.some((r) => r.state === 'started'), 'leaves are marked started as their calls begin');
+
+      const runs = await waitFor('the run in the history', async () => {
+        const list = await a.runs.listRuns(uri);
+        return list.length > before ? list : undefined;
+      });
+      assert.equal(runs[0].record.cases.length, 3);
+      assert.deepEqual(runs[0].record.variants.map((v) => [v.name, v.passed, v.failed, v.errors]), [
+        ['short', 1, 1, 1],
+        ['long', 1, 1, 1],
+      ]);
+      const roots = await a.tree.getChildren();
+      assert.ok(roots.some((n) => n.kind === 'prompt' && n.promptPath === promptPath()), 'the history tree lists the prompt file');
+    });
+
+    it('runs only the case and variant picked', async () => {
+      const a = await api();
+      const tests = a.tests;
+      const uri = vscode.Uri.file(promptPath());
+      const item = tests.controller.items.get(uri.toString())!;
+      const leaf = children(children(item)[1])[1];
+      await tests.runProfile.runHandler(new vscode.TestRunRequest([leaf], undefined, tests.runProfile), new vscode.CancellationTokenSource().token);
+      const newest = (await a.runs.listRuns(uri))[0].record;
+      assert.deepEqual(newest.cases.map((c) => c.index), [1]);
+      assert.deepEqual(newest.variants.map((v) => v.name), ['long']);
+    });
+
+    it('a file that does not load is errored with its problem', async () => {
+      const a = await api();
+      const tests = a.tests;
+      const broken = tests.controller.items.get(fixture('broken.prompt.yml').toString())!;
+      tests.reported!.length = 0;
+      await tests.runProfile.runHandler(new vscode.TestRunRequest([broken], undefined, tests.runProfile), new vscode.CancellationTokenSource().token);
+      const r = tests.reported!.find((x) => x.id === broken.id);
+      assert.equal(r?.state, 'errored');
+      assert.match(r?.message ?? '', /broken\.prompt\.yml cannot be run:\nline \d+: /);
+      assert.ok(broken.error, 'the item shows the error in the explorer');
+    });
+
+    it('continuous run re-runs the cases an eval-set save changed, and only those', async () => {
+      const a = await api();
+      const tests = a.tests;
+      const uri = vscode.Uri.file(promptPath());
+      const item = tests.controller.items.get(uri.toString())!;
+      assert.equal(tests.runProfile.supportsContinuousRun, true);
+      tests.reported!.length = 0;
+      const cts = new vscode.CancellationTokenSource();
+      const running = tests.runProfile.runHandler(new vscode.TestRunRequest([item], undefined, tests.runProfile, true), cts.token);
+      try {
+        const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(casesPath()));
+        const editor = await vscode.window.showTextDocument(doc);
+        await editor.edit((e) => e.replace(doc.lineAt(1).range, '{"question": "two plus two?", "expected": "5"}'));
+        await doc.save();
+        const c1 = children(item)[1];
+        await waitFor('case 1 re-run and passing', () =>
+          children(c1).every((leaf) => tests.reported!.some((r) => r.id === leaf.id && r.state === 'passed')) ? true : undefined,
+        );
+        const started = new Set(tests.reported!.filter((r) => r.state === 'started').map((r) => r.id));
+        const c0 = children(item)[0];
+        assert.ok(children(c0).every((leaf) => !started.has(leaf.id)), 'an unchanged case is not re-run');
+      } finally {
+        cts.cancel();
+        await running;
+      }
+    });
+  });
+}

@@ -1,0 +1,81 @@
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { caseFingerprint, caseLabel, outcomeOf, promptFingerprint } from '../../../src/extension/testing/outcome';
+import type { CaseResult } from '../../../src/core/runs/schema';
+import type { EvalCase, PromptSpec } from '../../../src/core/prompt/spec';
+
+const result = (over: Partial<CaseResult>): CaseResult => ({
+  variant: 'zero-shot',
+  output: 'It is about delivery.',
+  passed: false,
+  error: null,
+  category: 'format',
+  categoryReason: 'the output is not valid JSON',
+  latencyMs: 42,
+  tokens: { prompt: 10, completion: 5 },
+  cached: false,
+  evaluators: [
+    { name: 'valid-json', passed: false, score: 0, details: 'Unexpected token I' },
+    { name: 'intent', passed: true, score: 1 },
+  ],
+  ...over,
+});
+
+test('a failure names its category, reason and every verdict; with an expected output it is a diff', () => {
+  const o = outcomeOf(result({}), '{"intent":"delivery"}');
+  assert.equal(o.state, 'failed');
+  if (o.state !== 'failed') return;
+  assert.equal(o.durationMs, 42);
+  assert.equal(o.expected, '{"intent":"delivery"}');
+  assert.equal(o.actual, 'It is about delivery.');
+  assert.equal(o.message.split('\n')[0], 'format: the output is not valid JSON');
+  assert.match(o.message, /✗ valid-json \(score 0\): Unexpected token I/);
+  assert.match(o.message, /✓ intent \(score 1\)/);
+  assert.doesNotMatch(o.message, /Output:/, 'the diff shows the output');
+});
+
+test('without an expected output the message carries the output; a chain-of-thought result shows its final answer', () => {
+  const o = outcomeOf(result({ output: 'Step 1… Final answer: no', answer: 'no' }), undefined);
+  assert.equal(o.state, 'failed');
+  if (o.state !== 'failed') return;
+  assert.equal(o.expected, undefined);
+  assert.equal(o.actual, 'no');
+  assert.match(o.message, /Output:\nno$/);
+});
+
+test('passed and errored results', () => {
+  assert.deepEqual(outcomeOf(result({ passed: true, category: null }), 'x'), { state: 'passed', durationMs: 42 });
+  const e = outcomeOf(result({ error: '429 Too Many Requests', category: 'error', latencyMs: 0 }), 'x');
+  assert.equal(e.state, 'errored');
+  assert.match(e.state === 'errored' ? e.message : '', /The call failed.*429 Too Many Requests/);
+});
+
+const evalCase = (over: Partial<EvalCase>): EvalCase => ({ index: 3, file: '/p/a.cases.jsonl', line: 4, vars: { message: 'parcel   never\narrived' }, ...over });
+
+test('case labels: index and the first variable, on one line', () => {
+  assert.equal(caseLabel(evalCase({})), 'case 3: parcel never arrived');
+  assert.equal(caseLabel(evalCase({ vars: {} })), 'case 3');
+  assert.equal(caseLabel(evalCase({ vars: { q: 'x'.repeat(100) } })).length, 'case 3: '.length + 61);
+});
+
+test('fingerprints ignore where a case or key sits, not what it says', () => {
+  assert.equal(caseFingerprint(evalCase({})), caseFingerprint(evalCase({ line: 40, index: 3 })));
+  assert.notEqual(caseFingerprint(evalCase({})), caseFingerprint(evalCase({ expected: 'delivery' })));
+  const spec = {
+    format: 'prompt.yml',
+    file: '/p/a.prompt.yml',
+    name: 'a',
+    modelParameters: {},
+    messages: [{ role: 'user', content: '{{message}}', line: 5 }],
+    evaluators: [],
+    cases: [evalCase({})],
+    examples: [],
+    variants: [{ name: 'default', line: 1 }],
+    problems: [],
+    keyLines: { messages: 3 },
+  } as PromptSpec;
+  const moved = { ...spec, messages: [{ ...spec.messages[0], line: 9 }], cases: [], keyLines: { messages: 7 } } as PromptSpec;
+  assert.equal(promptFingerprint(spec), promptFingerprint(moved), 'moving lines or changing cases leaves the prompt itself unchanged');
+  const edited = { ...spec, messages: [{ ...spec.messages[0], content: 'Classify: {{message}}' }] } as PromptSpec;
+  assert.notEqual(promptFingerprint(spec), promptFingerprint(edited));
+});
