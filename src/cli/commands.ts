@@ -3,3 +3,4 @@
 
 export { evalCommand } from './evalCommand';
 export { finetuneCommand } from './finetuneCommand';
+export { generateCommand } from './generateCommand';

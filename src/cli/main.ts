@@ -5,6 +5,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { EvalArgs } from './evalCommand';
 import { UsageError } from './usage';
+import { EFFORTS, type Effort } from '../core/generate/effort';
 import type * as Mcp from './mcpCommand';
 
 declare const __PL_MCP__: string | undefined;
@@ -26,6 +27,7 @@ Usage:
   prompt-ladder eval <file>... [options]
   prompt-ladder finetune <file> [--run record.json] [--source expected|best-variant] [--variant NAME] [--out DIR]
   prompt-ladder mcp [--root DIR] [--no-cache] [--concurrency N]
+  prompt-ladder generate <file> [--count N] [--out EVALSET] [--model M] [--groundtruth-model M] [--effort low|medium|high]
 
 Options for eval:
   --json <out.json>     write the run record(s) as JSON
@@ -50,6 +52,14 @@ Options for finetune (export an OpenAI chat JSONL dataset, few-shot examples dro
   --variant <name>      the variant whose prompt to use (default: the best)
   --validation <share>  share held out for validation, 0..0.5 (default 0.2)
   --out <dir>           where to write NAME.train.jsonl / NAME.validation.jsonl (default: .)
+
+Options for generate (new test cases from the prompt's rules, appended to its eval set):
+  --count <n>           add at most n cases (default: all that pass the checks)
+  --out <evalset>       append to this .jsonl/.csv/.yaml file (default: testFile, NAME.cases.jsonl or inline testData)
+  --model <m>           model for the generation steps (default: the prompt's model)
+  --groundtruth-model <m>  fill each case's expected value with this model's reply
+  --effort <level>      low (default), medium or high: how many rules and inputs per rule
+  --evaluator           also add an llm evaluator of compliance with the extracted rules
   -v, --version         print the version
 
 mcp: a Model Context Protocol server over stdio for agents (tools run_eval, list_runs, get_run,
@@ -108,6 +118,11 @@ export async function main(argv: string[]): Promise<number> {
         source: { type: 'string' },
         out: { type: 'string' },
         validation: { type: 'string' },
+        count: { type: 'string' },
+        model: { type: 'string' },
+        'groundtruth-model': { type: 'string' },
+        effort: { type: 'string' },
+        evaluator: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -150,6 +165,22 @@ export async function main(argv: string[]): Promise<number> {
         version: await version(),
         cache: !values['no-cache'],
         concurrency: positiveInt('concurrency', values.concurrency),
+      });
+    }
+    if (command === 'generate') {
+      if (files.length !== 1) throw new UsageError('generate needs exactly one prompt file');
+      const effort = values.effort;
+      if (effort !== undefined && !EFFORTS.includes(effort as Effort)) throw new UsageError(`--effort must be low, medium or high, got "${effort}"`);
+      return await commands().generateCommand({
+        file: files[0],
+        count: positiveInt('count', values.count),
+        out: values.out,
+        model: values.model,
+        groundtruthModel: values['groundtruth-model'],
+        effort: effort as Effort | undefined,
+        evaluator: Boolean(values.evaluator),
+        concurrency: positiveInt('concurrency', values.concurrency),
+        quiet: Boolean(values.quiet),
       });
     }
     if (command !== 'eval') throw new UsageError(`unknown command "${command}" (try: prompt-ladder eval <file>)`);

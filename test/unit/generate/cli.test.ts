@@ -1,0 +1,118 @@
+// `prompt-ladder generate` as a process: the estimate before the calls, exit codes, and Ctrl-C writing nothing.
+
+import { test, before, after } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { startScriptedServer, type ScriptedServer } from '../../fixtures/scripted-server';
+import { generationRules, STEP } from '../../fixtures/generation-rules';
+import { tempWorkspace, type Workspace } from '../engine/helpers';
+
+const MAIN = path.resolve('src/cli/main.ts');
+const TSX = path.resolve('node_modules/tsx/dist/loader.mjs');
+let server: ScriptedServer;
+let ws: Workspace;
+
+before(async () => {
+  server = await startScriptedServer({ rules: generationRules() });
+  ws = tempWorkspace();
+  ws.write('package.json', '{}');
+});
+after(async () => {
+  await server.close();
+  ws.dispose();
+});
+
+const PROMPT = `name: Classifier
+model: openai/gpt-4o-mini
+messages:
+  - role: system
+    content: Classify the message. Reply with JSON.
+  - role: user
+    content: "{{message}}"
+testFile: cls.cases.jsonl
+`;
+
+function cli(args: string[], opts: { onStderr?: (chunk: string, kill: () => void) => void } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', pathToFileURL(TSX).href, MAIN, ...args], {
+      cwd: ws.root,
+      env: { PATH: process.env.PATH ?? '', HOME: ws.root, OPENAI_API_KEY: 'cli-key', OPENAI_BASE_URL: server.url },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => {
+      stderr += d;
+      opts.onStderr?.(String(d), () => child.kill('SIGINT'));
+    });
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+test('generate prints the estimate, appends the cases and exits 0', async () => {
+  server.setRules(generationRules());
+  server.setOptions({ latencyMs: 0 });
+  const existing = '{"message":"parcel never arrived"}\n';
+  const cases = ws.write('cls.cases.jsonl', existing);
+  ws.write('cls.prompt.yml', PROMPT);
+  const r = await cli(['generate', 'cls.prompt.yml', '--count', '4']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /into cls\.cases\.jsonl\n {2}estimate: up to \d+ calls, ≈ [\d,]+ tokens \(≈ \$[\d.]+\)/);
+  assert.match(r.stdout, /Added 4 cases to cls\.cases\.jsonl from 2 rules/);
+  assert.match(r.stderr, /· Checking \d+ inputs against the input specification/);
+  const text = readFileSync(cases, 'utf8');
+  assert.ok(text.startsWith(existing));
+  assert.equal(text.trimEnd().split('\n').length, 5);
+});
+
+test('a garbage reply: exit 1, one line naming the step, the eval set byte-identical', async () => {
+  server.setRules([{ system: STEP.rules, reply: '<html>502 Bad Gateway</html>' }, ...generationRules()]);
+  const existing = '{"message":"a"}\n';
+  const cases = ws.write('cls.cases.jsonl', existing);
+  ws.write('cls.prompt.yml', PROMPT);
+  const r = await cli(['generate', 'cls.prompt.yml', '--quiet']);
+  assert.equal(r.code, 1);
+  const lines = r.stderr.trim().split('\n');
+  assert.equal(lines.length, 1, r.stderr);
+  assert.match(lines[0], /^prompt-ladder: generate: output rules: the model's reply had the wrong shape twice/);
+  assert.equal(readFileSync(cases, 'utf8'), existing);
+});
+
+test('Ctrl-C during generation: exit 1 and nothing written', async () => {
+  server.setRules(generationRules());
+  server.setOptions({ latencyMs: 400 });
+  const existing = '{"message":"a"}\n';
+  const cases = ws.write('cls.cases.jsonl', existing);
+  ws.write('cls.prompt.yml', PROMPT);
+  let sent = false;
+  const r = await cli(['generate', 'cls.prompt.yml'], {
+    onStderr: (chunk, kill) => {
+      if (!sent && /Extracting output rules/.test(chunk)) {
+        sent = true;
+        kill();
+      }
+    },
+  });
+  server.setOptions({ latencyMs: 0 });
+  assert.ok(sent, 'interrupted during a step');
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /cancelled; nothing was written/);
+  assert.equal(readFileSync(cases, 'utf8'), existing);
+});
+
+test('bad usage exits 2 before any call', async () => {
+  server.resetStats();
+  ws.write('cls.prompt.yml', PROMPT);
+  const a = await cli(['generate', 'cls.prompt.yml', '--effort', 'extreme']);
+  assert.equal(a.code, 2);
+  assert.match(a.stderr, /--effort must be low, medium or high/);
+  const b = await cli(['generate', 'cls.prompt.yml', '--out', 'cases.json']);
+  assert.equal(b.code, 2);
+  assert.match(b.stderr, /cannot be appended to a JSON array/);
+  const c = await cli(['generate']);
+  assert.equal(c.code, 2);
+  assert.equal(server.stats.chatRequests, 0);
+});
