@@ -6,7 +6,7 @@
 // insertions, the editor shows them as a preview edit. Any failure throws a GenerationError and changes nothing.
 
 import * as path from 'node:path';
-import { readFile } from 'node:fs/promises';
+import { readProjectFile } from '../paths';
 import type { EvalCase, PromptSpec, VariantSpec } from '../prompt/spec';
 import type { TokenUsage } from '../providers/provider';
 import { countMessageTokens, countTokens, estimateCostUsd, priceOf } from '../providers/pricing';
@@ -153,11 +153,9 @@ async function prepare(spec: PromptSpec, opts: GenerateOptions): Promise<Prepare
   if (!model) throw new GenerationError('no model: pass --model, add `model:` to the prompt file, or set a default model', 'usage');
   let text = opts.promptText;
   if (text === undefined) {
-    try {
-      text = await readFile(spec.file, 'utf8');
-    } catch (err) {
-      throw new GenerationError(`${name}: cannot read the file (${(err as Error).message})`, 'usage');
-    }
+    const r = await readProjectFile(path.dirname(spec.file), spec.file);
+    if (!r.ok) throw new GenerationError(r.problem.message, 'usage');
+    text = r.content;
   }
   const target = await chooseTarget(spec.file, text, opts.out);
   const warnings = checkTarget(target, vars, Boolean(opts.groundtruthModel), ['tags', ruleKey(vars)]);

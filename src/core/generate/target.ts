@@ -2,12 +2,11 @@
 // CSV rows under the existing header, YAML list items, or items of the prompt file's inline `testData` (and a
 // proposed evaluator under `evaluators`). Every edit is an insertion of whole lines at one offset of the current text.
 
-import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { Document, parseDocument, isMap, isScalar, isSeq, type YAMLMap } from 'yaml';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { rowsFormat, casesFromText } from '../cases/files';
-import { isInsideProject, outsideProjectMessage } from '../paths';
+import { readProjectFile } from '../paths';
 import { GenerationError } from './client';
 
 export type TargetFormat = 'jsonl' | 'csv' | 'yaml' | 'inline';
@@ -79,22 +78,21 @@ function promptRoot(text: string, prompty: boolean, file: string): { root: YAMLM
   return { root: doc.contents, yaml, start };
 }
 
-async function readIfExists(file: string): Promise<string | undefined> {
-  try {
-    return await fs.readFile(file, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new GenerationError(`cannot read ${file}: ${(e as Error).message}`, 'usage');
-  }
+/** An eval set's text through the containment gate (it must live in the prompt's project); undefined when missing. */
+export async function readEvalSet(promptDir: string, file: string): Promise<string | undefined> {
+  const r = await readProjectFile(promptDir, file);
+  if (r.ok) return r.content;
+  if (r.problem.kind === 'not-found') return undefined;
+  throw new GenerationError(r.problem.message, 'usage');
 }
 
-async function fileTarget(file: string, reason: EvalSetTarget['reason']): Promise<EvalSetTarget> {
+async function fileTarget(promptDir: string, file: string, reason: EvalSetTarget['reason']): Promise<EvalSetTarget> {
   const format = rowsFormat(file);
   if (!format) throw new GenerationError(`${path.basename(file)}: unknown eval set format; use .jsonl, .csv or .yaml`, 'usage');
   if (file.toLowerCase().endsWith('.json')) {
     throw new GenerationError(`${path.basename(file)}: cases cannot be appended to a JSON array without rewriting its last line; use a .jsonl or .yaml eval set`, 'usage');
   }
-  const text = await readIfExists(file);
+  const text = await readEvalSet(promptDir, file);
   const target: EvalSetTarget = { file, format, exists: text !== undefined, text: text ?? '', prompty: false, reason };
   if (format === 'csv' && text && text.trim()) {
     const records = parseCsv(text.replace(/\r\n?/g, '\n'), { bom: true, to: 1, relax_column_count: true, skip_empty_lines: true }) as string[][];
@@ -110,22 +108,18 @@ async function fileTarget(file: string, reason: EvalSetTarget['reason']): Promis
 export async function chooseTarget(promptFile: string, promptText: string, out?: string): Promise<EvalSetTarget> {
   const prompty = promptFile.toLowerCase().endsWith('.prompty');
   const inline: EvalSetTarget = { file: promptFile, format: 'inline', exists: true, text: promptText, prompty, reason: 'inline' };
+  const dir = path.dirname(promptFile);
   if (out) {
     const abs = path.resolve(out);
     if (abs === promptFile) return inline;
-    return fileTarget(abs, 'out');
+    return fileTarget(dir, abs, 'out');
   }
   const { root } = promptRoot(promptText, prompty, promptFile);
   const tf: unknown = root.toJSON().testFile;
   const first = typeof tf === 'string' ? tf : Array.isArray(tf) && typeof tf[0] === 'string' ? tf[0] : undefined;
-  const dir = path.dirname(promptFile);
-  if (first) {
-    const abs = path.resolve(dir, first);
-    if (!isInsideProject(dir, abs)) throw new GenerationError(outsideProjectMessage(first, dir), 'usage');
-    return fileTarget(abs, 'testFile');
-  }
+  if (first) return fileTarget(dir, path.resolve(dir, first), 'testFile');
   if (prompty && !root.has('testData')) {
-    return fileTarget(path.join(dir, `${path.basename(promptFile).replace(/\.prompty$/i, '')}.cases.jsonl`), 'sibling');
+    return fileTarget(dir, path.join(dir, `${path.basename(promptFile).replace(/\.prompty$/i, '')}.cases.jsonl`), 'sibling');
   }
   return inline;
 }

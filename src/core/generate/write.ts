@@ -1,11 +1,10 @@
 // Writing generated cases from the CLI: each file gets its insertions applied to the text they were made against,
 // atomically, and only if the file on disk still holds exactly that text (else nothing of it is written).
 
-import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../runs/store';
 import { GenerationError } from './client';
-import { applyInsertions, type TextInsertion } from './target';
+import { applyInsertions, readEvalSet, type TextInsertion } from './target';
 
 export async function writeInsertions(edits: readonly TextInsertion[], sources: Record<string, string>): Promise<string[]> {
   const files = [...new Set(edits.map((e) => e.file))];
@@ -15,9 +14,9 @@ export async function writeInsertions(edits: readonly TextInsertion[], sources: 
     const source = sources[file] ?? '';
     let now: string | undefined;
     try {
-      now = await readFile(file, 'utf8');
+      now = await readEvalSet(path.dirname(file), file);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new GenerationError(`cannot read ${path.basename(file)}: ${(e as Error).message}; nothing was written`, 'write');
+      throw new GenerationError(`${(e as Error).message}; nothing was written`, 'write');
     }
     const expected = own.every((e) => e.create) ? undefined : source;
     if (now !== expected && !(now === '' && expected === undefined)) {

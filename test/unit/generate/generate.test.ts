@@ -316,3 +316,12 @@ test('a file changed on disk while generating is not overwritten', async () => {
   await assert.rejects(writeInsertions(result.edits, result.sources), /changed on disk/);
   assert.equal(readFileSync(cases, 'utf8'), '{"message":"edited meanwhile"}\n');
 });
+
+test('an eval set outside the prompt\'s project is refused before any call', async () => {
+  const file = ws.write('proj/cls.prompt.yml', PROMPT(''));
+  ws.write('proj/package.json', '{}');
+  const err = await failure(file, { out: path.join(ws.root, 'elsewhere.jsonl') });
+  assert.equal(err.kind, 'usage');
+  assert.match(err.message, /outside/);
+  assert.equal(server.stats.chatRequests, 0);
+});
