@@ -9,7 +9,7 @@ import type { RunRecord } from '../core/runs/schema';
 import { toJUnit } from '../core/runs/junit';
 import { toHtml } from '../core/runs/html';
 import { writeFileAtomic } from '../core/runs/store';
-import { topRecommendationLine } from '../core/analysis/advisor';
+import { topRecommendationLine } from '../core/analysis/advisor/advise';
 import { variantTable } from './table';
 import { ProgressLine } from './progress';
 import { UsageError } from './usage';

@@ -18,8 +18,8 @@ import { registerRagasEvaluators } from './evaluators/ragas';
 import { selectExamples } from './render/examples';
 import { renderMessages } from './render/messages';
 import { renderTemplate } from './render/template';
-import { categorizeResult } from './analysis/categorize';
-import { advise } from './analysis/advisor';
+import { applyVariantEvidence, categorizeResult } from './analysis/categorize';
+import { advise } from './analysis/advisor/advise';
 import { COT_INSTRUCTION, extractFinalAnswer } from './analysis/cot';
 import { referenceFreeEvaluators, repairConversation } from './analysis/selfRepair';
 import { buildRetriever, type Retriever } from './retrieval/retriever';
@@ -362,6 +362,7 @@ class Run {
         const cat = await categorizeResult(out, { evalCase, specEvaluators: evaluators, judge, useJudge });
         out.category = cat.category;
         out.categoryReason = cat.reason;
+        out.categoryBasis = cat.basis;
       }
       return out;
     } catch (err) {
@@ -559,6 +560,8 @@ async function runWith(spec: PromptSpec, opts: RunOptions): Promise<{ record: Ru
     record.status = 'completed';
   }
   try {
+    // a column's evidence (chain of thought, self-repair, another model) overrules guessed categories
+    applyVariantEvidence(record, spec);
     record.advice = advise(record, { spec });
   } catch {
     // advice is a bonus; a bug there must not lose the run

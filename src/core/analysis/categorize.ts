@@ -1,4 +1,7 @@
-// Error categories: gives a failing (case, variant) result one primary ErrorCategory and a one-line reason.
+// Error categories: gives a failing (case, variant) result one primary ErrorCategory, a one-line reason, and
+// the basis of the decision (CaseResult.categoryBasis): `certain` (a deterministic signal), `judge` (the LLM
+// judge), `variant` (another column's evidence, see applyVariantEvidence) or `guess` (the fallback). The reason
+// text says the same in words ("guess: …", "judge: …", "inferred from chain-of-thought: …").
 //
 // Precedence (first rule that applies wins):
 //   1. transport/provider failure (`result.error`)                         → error
@@ -8,20 +11,26 @@
 //      (before format on purpose: a refusal fails every JSON/shape check too, and "the model declined"
 //      is the useful diagnosis; skipped when the case declares a refusal is expected)
 //   4. shape failures: `json` (parse/schema), `regex`, string `startsWith`/`endsWith`, and `equals` when the
-//      output still contains the expected text (right content, wrong shape); any verdict marked format → format
+//      output still contains the expected text (right content, wrong shape) → format. A CONTENT check (string
+//      `equals`/`contains`, `similar`) failing on well-formed output is never format, whatever the evaluator's
+//      natural category says (gh's `equals` reports format): a well-formed wrong code is a wrong fact.
 //   5. Ragas: faithfulness → grounding; context-recall / context-precision → retrieval;
 //      github/groundedness → grounding
 //   5b. a failed `contains` check on a result that had context (retrieved or the case's), whose expected
 //      text is absent from that context → retrieval (the context lacks what the answer needs)
-//   6. the category a failed evaluator reports from its nature (EvaluatorResult.category)
-//   7. the LLM judge, when given and not disabled (prompt in prompts.ts; reply validated with zod)
-//   8. without a judge (or when its reply is unusable), the fallback:
-//      a. the question holds two or more numbers, expected is a number and the answer gives another one
-//         → reasoning (arithmetic over given facts)
+//   6. the category a failed evaluator reports from its nature (EvaluatorResult.category), content checks excepted
+//   7. the LLM judge, when given and not disabled (prompt in prompts.ts; reply validated with zod): it decides
+//      the content failures the rules above can only guess
+//   8. without a judge (or when its reply is unusable), the fallback, all of it a guess:
+//      a. a computed answer (a number, time, date, duration, amount with a unit or currency) that the question's
+//         own quantities lead to, answered with another value → reasoning
 //      b. a failed content check against expected facts (`contains`, `equals` with different content,
 //         `similar`, github/similarity) → knowledge
 //      c. a failed rubric (`llm`, `judge`, other github/* built-ins, answer-relevancy) → instruction
-//      d. anything else → instruction, and the reason says it is a guess.
+//      d. anything else → instruction.
+//   Afterwards, with every column's results in, applyVariantEvidence lets a column's evidence overrule the
+//   guesses: when a chain-of-thought, self-repair or other-model column passes most of the cases the baseline
+//   failed with a guessed category, those failures were reasoning, not missing facts.
 // Call it for failing results only (`needsCategory`); `categorizeRun` does the whole record.
 
 import type { ErrorCategory, EvalCase, EvaluatorSpec, PromptSpec } from '../prompt/spec';
@@ -29,10 +38,15 @@ import type { JudgeClient } from '../evaluators/evaluator';
 import type { CaseResult, EvaluatorVerdict, RunRecord } from '../runs/schema';
 import { detectRefusal } from '../evaluators/refusal';
 import { CategoryReplySchema, categorizePrompt, parseJudgeJson } from './prompts';
+import { computeSignals } from './advisor/signals';
+import { signTestP } from './advisor/stats';
+
+export type CategoryBasis = 'certain' | 'judge' | 'variant' | 'guess';
 
 export interface CategoryVerdict {
   category: ErrorCategory;
   reason: string;
+  basis: CategoryBasis;
 }
 
 export interface CategorizeContext {
@@ -70,17 +84,22 @@ export async function categorizeResult(result: CaseResult, ctx: CategorizeContex
         { model: ctx.judgeModel, temperature: 0, json: true },
       );
       const parsed = parseJudgeJson(reply, CategoryReplySchema);
-      return { category: parsed.category, reason: oneLine(`judge: ${parsed.reason}`) };
+      return { category: parsed.category, reason: oneLine(`judge: ${parsed.reason}`), basis: 'judge' };
     } catch (e) {
       judgeNote = ` (judge unusable: ${oneLine((e as Error).message, 60)})`;
     }
   }
   const fb = fallbackCategory(result, ctx);
-  return { category: fb.category, reason: oneLine(fb.reason + judgeNote) };
+  return { category: fb.category, reason: oneLine(fb.reason + judgeNote), basis: 'guess' };
 }
 
 /** Rules 1–6 of the header: the signals that need no model. Undefined when none applies. */
 export function deterministicCategory(result: CaseResult, ctx: CategorizeContext): CategoryVerdict | undefined {
+  const v = deterministicRules(result, ctx);
+  return v ? { ...v, basis: 'certain' } : undefined;
+}
+
+function deterministicRules(result: CaseResult, ctx: CategorizeContext): Omit<CategoryVerdict, 'basis'> | undefined {
   if (result.error) return { category: 'error', reason: oneLine(`provider call failed: ${result.error}`) };
 
   const specs = allSpecs(ctx);
@@ -113,7 +132,7 @@ export function deterministicCategory(result: CaseResult, ctx: CategorizeContext
     if (s && isShapeFailure(s, result.output, ctx.evalCase)) {
       return { category: 'format', reason: oneLine(`${e.name} (${shapeLabel(s)}) failed${detail(e)}`) };
     }
-    if (e.category === 'format') return { category: 'format', reason: oneLine(`${e.name} failed${detail(e)}`) };
+    if (e.category === 'format' && !(s && isContentCheck(s))) return { category: 'format', reason: oneLine(`${e.name} failed${detail(e)}`) };
   }
 
   // 5. Ragas
@@ -145,52 +164,46 @@ export function deterministicCategory(result: CaseResult, ctx: CategorizeContext
 
   // 6. the evaluator's own category
   for (const e of bad) {
+    const s = specOf(e);
+    if (s && isContentCheck(s) && e.category === 'format') continue;
     if (e.category && e.category !== 'error') return { category: e.category, reason: oneLine(`${e.name} failed${detail(e)}`) };
   }
   return undefined;
 }
 
-/** Rule 8 of the header: the documented fallback when no judge decides. */
-export function fallbackCategory(result: CaseResult, ctx: CategorizeContext): CategoryVerdict {
+/** Rule 8 of the header: the documented fallback when no judge decides. Every verdict here is a guess. */
+export function fallbackCategory(result: CaseResult, ctx: CategorizeContext): Omit<CategoryVerdict, 'basis'> & { basis: 'guess' } {
   const specs = allSpecs(ctx);
   const bad = failed(result);
   const specOf = (e: EvaluatorVerdict) => specs.find((s) => s.name === e.name);
+  const guess = (category: ErrorCategory, reason: string) => ({ category, reason: oneLine(`guess: ${reason}`), basis: 'guess' as const });
 
   const expected = ctx.evalCase.expected?.trim();
-  if (expected && isNumber(expected)) {
-    const qNums = numbersIn(questionOf(result, ctx.evalCase));
-    const outNums = numbersIn(result.output);
-    if (qNums.length >= 2 && outNums.length > 0 && !outNums.some((n) => n === Number(expected.replace(/,/g, '')))) {
-      return {
-        category: 'reasoning',
-        reason: oneLine(`the numbers were given but the answer says ${outNums[outNums.length - 1]} instead of ${expected}`),
-      };
+  if (expected && isComputedAnswer(expected)) {
+    const question = questionOf(result, ctx.evalCase);
+    const quantities = quantitiesIn(question);
+    const answer = result.answer ?? result.output;
+    if (quantities >= 2 && quantitiesIn(answer) > 0 && !normalize(answer).includes(normalize(expected))) {
+      return guess('reasoning', `the question gives the quantities, the answer computes another value than ${oneLine(expected, 40)}`);
     }
   }
 
   for (const e of bad) {
     const s = specOf(e);
     if (!s) continue;
-    if (
-      (s.kind === 'string' && (s.contains !== undefined || s.equals !== undefined)) ||
-      s.kind === 'similar' ||
-      (s.kind === 'builtin' && s.uses === 'github/similarity')
-    ) {
+    if (isContentCheck(s)) {
       const want = s.kind === 'string' ? (s.contains ?? s.equals) : 'the expected answer';
-      return { category: 'knowledge', reason: oneLine(`${e.name}: expected fact missing or wrong (${want})${detail(e)}`) };
+      return guess('knowledge', `${e.name}: expected fact missing or wrong (${want})${detail(e)}`);
     }
   }
   for (const e of bad) {
     const s = specOf(e);
     if (s && (s.kind === 'llm' || s.kind === 'judge' || s.kind === 'builtin' || s.kind === 'answer-relevancy')) {
-      return { category: 'instruction', reason: oneLine(`${e.name}: rubric not met${detail(e)}`) };
+      return guess('instruction', `${e.name}: rubric not met${detail(e)}`);
     }
   }
   const names = bad.map((e) => e.name).join(', ');
-  return {
-    category: 'instruction',
-    reason: oneLine(`guess, no clear signal${names ? ` (failed: ${names})` : ''}; configure a judge model for a better category`),
-  };
+  return guess('instruction', `no clear signal${names ? ` (failed: ${names})` : ''}; configure a judge model for a better category`);
 }
 
 /** Counts the categories of failing results (errors included under 'error'). Results without a category count as 'uncategorized'. */
@@ -228,6 +241,7 @@ export async function categorizeRun(
         const v = await categorizeResult(r, { ...opts, evalCase, specEvaluators: spec.evaluators });
         r.category = v.category;
         r.categoryReason = v.reason;
+        r.categoryBasis = v.basis;
       });
     }
   }
@@ -236,9 +250,54 @@ export async function categorizeRun(
     while (next < jobs.length) await jobs[next++]();
   });
   await Promise.all(workers);
+  applyVariantEvidence(record, spec);
+}
+
+/**
+ * A column's evidence wins over a default guess: when a chain-of-thought, self-repair or other-model column
+ * passes most of the cases the baseline failed with a guessed content category (and the paired difference is
+ * not noise), those failures were reasoning, not missing facts. Every guessed failure of that category, in every
+ * column, becomes `reasoning` with basis `variant` and a reason naming the column. Certain and judged
+ * categories are left alone. Refreshes each variant's `categories`. Returns the number of results changed.
+ */
+export function applyVariantEvidence(record: RunRecord, spec?: PromptSpec): number {
+  const s = computeSignals(record, spec);
+  const base = s.baseline;
+  let changed = 0;
+  if (base) {
+    const helpers = s.variants.filter((v) => v.role === 'chain-of-thought' || v.role === 'self-repair' || v.role === 'model');
+    for (const category of ['knowledge', 'instruction'] as const) {
+      const guessed = [...base.outcomes].filter(([, o]) => o.kind === 'fail' && o.category === category && o.basis === 'guess').map(([i]) => i);
+      if (guessed.length < 2) continue;
+      let backing: { name: string; fixed: number; role: string } | undefined;
+      for (const h of helpers) {
+        const fixed = guessed.filter((i) => h.outcomes.get(i)?.kind === 'pass').length;
+        const broken = [...base.outcomes].filter(([i, o]) => o.kind === 'pass' && h.outcomes.get(i)?.kind === 'fail').length;
+        if (fixed * 2 >= guessed.length && signTestP(fixed, broken) <= 0.1 && (!backing || fixed > backing.fixed)) backing = { name: h.name, fixed, role: h.role };
+      }
+      if (!backing) continue;
+      const how = backing.role === 'chain-of-thought' ? 'step-by-step reasoning' : backing.role === 'self-repair' ? 'checking and retrying' : 'another model';
+      for (const c of record.cases)
+        for (const r of c.results) {
+          if (r.error || r.passed || r.category !== category || basisOfResult(r) !== 'guess') continue;
+          r.category = 'reasoning';
+          r.categoryBasis = 'variant';
+          r.categoryReason = oneLine(
+            `inferred from ${backing.name}: it passes ${backing.fixed} of the ${guessed.length} cases ${base.name} failed on ${category} (a guess), so with ${how} the model gets them: reasoning, not missing facts`,
+          );
+          changed++;
+        }
+    }
+  }
   for (const v of record.variants) {
     v.categories = summarizeCategories(record.cases.flatMap((c) => c.results.filter((r) => r.variant === v.name)));
   }
+  return changed;
+}
+
+function basisOfResult(r: CaseResult): CategoryBasis {
+  if (r.categoryBasis) return r.categoryBasis;
+  return /^guess\b|\bguess\b/i.test(r.categoryReason ?? '') ? 'guess' : 'certain';
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -249,6 +308,15 @@ function allSpecs(ctx: CategorizeContext): EvaluatorSpec[] {
 
 function failed(r: CaseResult): EvaluatorVerdict[] {
   return r.evaluators.filter((e) => !e.passed);
+}
+
+/** Checks of content against the expected answer (as opposed to checks of shape). */
+function isContentCheck(s: EvaluatorSpec): boolean {
+  return (
+    (s.kind === 'string' && (s.contains !== undefined || s.equals !== undefined) && s.startsWith === undefined && s.endsWith === undefined) ||
+    s.kind === 'similar' ||
+    (s.kind === 'builtin' && s.uses === 'github/similarity')
+  );
 }
 
 function isShapeFailure(s: EvaluatorSpec, output: string, evalCase: EvalCase): boolean {
@@ -294,12 +362,39 @@ function questionOf(r: CaseResult, c: EvalCase): string {
     .join('\n');
 }
 
-function isNumber(s: string): boolean {
-  return /^-?\d[\d,]*(\.\d+)?$/.test(s);
+// A computed answer: a number, an amount with currency or unit, a percentage, a clock time, a date, a duration.
+const CURRENCY = '[$€£¥₹]|usd|eur|gbp|cny|rmb|元|円|块';
+const COMPUTED = new RegExp(
+  [
+    `^(?:${CURRENCY})?\\s*[-+]?\\d[\\d,.' ]*(?:\\s*(?:%|${CURRENCY}|[\\p{L}°/²³.]{1,14}(?:\\s+[\\p{L}]{1,10})?))?$`, // 37, $12.50, 3 hours, 12 km/h, 45 分钟, 5 元
+    '^\\d{1,2}[:.h]\\d{2}(?::\\d{2})?\\s*(?:am|pm|a\\.m\\.|p\\.m\\.)?$', // 14:30, 2:05 pm
+    '^\\d{1,2}\\s*(?:am|pm)$',
+    '^\\d{4}-\\d{2}-\\d{2}(?:[ t]\\d{2}:\\d{2})?$', // 2024-03-05
+    '^\\d{1,2}[/.]\\d{1,2}[/.]\\d{2,4}$',
+    '^(?:\\p{L}+,?\\s+)?\\d{1,2}(?:st|nd|rd|th)?\\s+\\p{L}+,?(?:\\s+\\d{4})?$', // Monday 3 March 2025
+    '^(?:\\p{L}+,?\\s+)?\\p{L}+\\s+\\d{1,2}(?:st|nd|rd|th)?,?(?:\\s+\\d{4})?$', // March 3, 2025
+    '^\\d{4}年\\d{1,2}月\\d{1,2}日$|^\\d{1,2}月\\d{1,2}日$|^\\d{1,2}[点时]\\d{0,2}分?$', // 2025年3月5日, 3月5日, 9点30分
+    '^(?:\\d+\\s*(?:h|hr|hours?|m|min|minutes?|s|sec|seconds?|d|days?|weeks?|小时|分钟|分|秒|天|周)\\s*){1,3}$', // 1 h 30 min, 2小时30分钟
+  ].join('|'),
+  'iu',
+);
+
+/** Whether an expected answer is a computed value (a number, time, date, duration, amount) rather than a looked-up fact. */
+export function isComputedAnswer(expected: string): boolean {
+  const t = expected.trim();
+  if (!t || t.length > 40 || !/\d/.test(t)) return false;
+  // product codes, ids and versions (letters glued to digits: C3X, A-113, v2.1) are facts, not computations
+  if (/[A-Za-z]\d/.test(t)) return false;
+  return COMPUTED.test(t);
 }
 
-function numbersIn(s: string): number[] {
-  return (s.match(/-?\d[\d,]*(?:\.\d+)?/g) ?? []).map((x) => Number(x.replace(/,/g, ''))).filter((n) => Number.isFinite(n));
+/** Quantities in a text: numbers, times and dates count once each (14:30 is one, not two). */
+function quantitiesIn(s: string): number {
+  const t = s
+    .replace(/\d{4}-\d{2}-\d{2}/g, ' Q ')
+    .replace(/\d{1,2}[:.]\d{2}(?::\d{2})?/g, ' Q ')
+    .replace(/\d{4}年\d{1,2}月\d{1,2}日|\d{1,2}月\d{1,2}日/g, ' Q ');
+  return (t.match(/\bQ\b|\d[\d,]*(?:\.\d+)?/g) ?? []).length;
 }
 
 function detail(e: EvaluatorVerdict): string {

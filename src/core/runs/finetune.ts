@@ -118,7 +118,7 @@ export function exportFineTuneDataset(spec: PromptSpec, record: RunRecord, opts:
   const trainPrice = trainingPrice(model);
   if (model && trainPrice === undefined) warnings.push(`No training price known for '${model}': cost not estimated.`);
 
-  const savings = fewShotSavings(spec, record, model);
+  const savings = fewShotTokenSavings(spec, record, model);
 
   return {
     train: toJsonl(train),
@@ -141,12 +141,20 @@ export function trainingPrice(model: string): number | undefined {
   return best ? TRAINING_PRICES[best] : undefined;
 }
 
+export type FewShotSavings = Pick<FineTuneExport, 'tokensSavedPerCall' | 'savedPer1000CallsUsd' | 'netSavedPer1000CallsUsd' | 'fewShotVariant'>;
+
 /**
- * Prompt tokens the few-shot examples cost per call: for the non-RAG variant with the most shots, the mean over
- * its results of (tokens of the messages sent − tokens of the same prompt without the example pairs).
+ * Prompt tokens the few-shot examples cost per call: the mean over a few-shot variant's results of (tokens of the
+ * messages sent − tokens of the same prompt without the example pairs). The one computation of this figure: the
+ * advisor's evidence, the export command and the CLI all show it. The variant is `variantName`, else the one the
+ * run's fine-tuning advice names, else the non-RAG variant with the most shots.
  */
-function fewShotSavings(spec: PromptSpec, record: RunRecord, model: string): Pick<FineTuneExport, 'tokensSavedPerCall' | 'savedPer1000CallsUsd' | 'netSavedPer1000CallsUsd' | 'fewShotVariant'> {
-  const fewShot = [...record.variants].filter((v) => !v.retrieval && (v.shots ?? 0) > 0).sort((a, b) => (b.shots ?? 0) - (a.shots ?? 0))[0];
+export function fewShotTokenSavings(spec: PromptSpec, record: RunRecord, model = '', variantName?: string): FewShotSavings {
+  const advised = record.advice?.recommendations.find((r) => r.kind === 'fine-tuning' && typeof r.evidence.bestFewShot === 'string')?.evidence.bestFewShot as string | undefined;
+  const wanted = variantName ?? advised;
+  const fewShot =
+    (wanted ? record.variants.find((v) => v.name === wanted && (v.shots ?? 0) > 0) : undefined) ??
+    [...record.variants].filter((v) => !v.retrieval && (v.shots ?? 0) > 0).sort((a, b) => (b.shots ?? 0) - (a.shots ?? 0))[0];
   if (!fewShot) return { tokensSavedPerCall: 0 };
   const diffs: number[] = [];
   let withTokens = 0;
@@ -167,7 +175,7 @@ function fewShotSavings(spec: PromptSpec, record: RunRecord, model: string): Pic
   const m = fewShot.model || model;
   const base = priceOf(m);
   const ft = priceOf(`ft:${m.split('/').pop() ?? m}`);
-  const out: ReturnType<typeof fewShotSavings> = { tokensSavedPerCall: saved, fewShotVariant: fewShot.name };
+  const out: FewShotSavings = { tokensSavedPerCall: saved, fewShotVariant: fewShot.name };
   if (base) out.savedPer1000CallsUsd = round6((saved * base.input) / 1000);
   if (base && ft) out.netSavedPer1000CallsUsd = round6(((withTokens / diffs.length) * base.input - (withoutTokens / diffs.length) * ft.input) / 1000);
   return out;

@@ -28,6 +28,8 @@ export const CaseResultSchema = z.object({
   error: z.string().nullable(),
   category: ErrorCategorySchema.nullable().optional(),
   categoryReason: z.string().nullable().optional(),
+  /** How the category was decided: a deterministic signal, the judge, a variant's evidence, or a guess. */
+  categoryBasis: z.enum(['certain', 'judge', 'variant', 'guess']).optional(),
   latencyMs: z.number(),
   tokens: TokensSchema,
   costUsd: z.number().optional(),

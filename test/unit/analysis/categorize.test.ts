@@ -1,10 +1,10 @@
 import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { startScriptedServer, type ScriptedServer } from '../../fixtures/scripted-server';
-import { categorizeResult, summarizeCategories, type CategorizeContext } from '../../../src/core/analysis/categorize';
+import { applyVariantEvidence, categorizeResult, isComputedAnswer, summarizeCategories, type CategorizeContext } from '../../../src/core/analysis/categorize';
 import type { EvalCase, EvaluatorSpec } from '../../../src/core/prompt/spec';
 import type { EvaluatorVerdict } from '../../../src/core/runs/schema';
-import { result } from './records';
+import { failing, plannedRecord, result } from './records';
 import { scriptedJudge } from './judge';
 
 let server: ScriptedServer;
@@ -142,4 +142,86 @@ test('summarizeCategories counts failing results only, errors included', () => {
     result('v', { passed: false }),
   ]);
   assert.deepEqual(counts, { format: 2, error: 1, uncategorized: 1 });
+});
+
+test("a gh string equals on a well-formed wrong answer is content (knowledge, a guess), not format, even though equals reports format", async () => {
+  const equals: EvaluatorSpec = { name: 'exact-code', kind: 'string', equals: '{{code}}', line: 1 };
+  const c = evalCase({ vars: { product: 'P3', code: 'C3X' } });
+  // the evaluator's own verdict carries category 'format' (gh's equals), as the string evaluator reports it
+  const r = result('v', { passed: false, output: 'C9X', evaluators: [fail('exact-code', { category: 'format' })] });
+  const v = await categorizeResult(r, ctx([equals], { evalCase: c }));
+  assert.equal(v.category, 'knowledge');
+  assert.equal(v.basis, 'guess');
+  assert.match(v.reason, /^guess: /);
+  // the right content in the wrong shape is still format, and certain
+  const shaped = await categorizeResult(result('v', { passed: false, output: 'The code is C3X.', evaluators: [fail('exact-code', { category: 'format' })] }), ctx([equals], { evalCase: c }));
+  assert.equal(shaped.category, 'format');
+  assert.equal(shaped.basis, 'certain');
+});
+
+test('a configured judge re-classifies a guessed content failure; shape failures never reach it', async () => {
+  server.setRules([{ system: 'You classify why', reply: '{"category":"reasoning","reason":"the code is derived from the product number and was derived wrong"}' }]);
+  const equals: EvaluatorSpec = { name: 'exact-code', kind: 'string', equals: '{{code}}', line: 1 };
+  const c = evalCase({ vars: { product: 'P3', code: 'C3X' } });
+  const judge = scriptedJudge(server);
+  const v = await categorizeResult(result('v', { passed: false, output: 'C9X', evaluators: [fail('exact-code', { category: 'format' })] }), ctx([equals], { evalCase: c, judge }));
+  assert.equal(v.category, 'reasoning');
+  assert.equal(v.basis, 'judge');
+  await categorizeResult(result('v', { passed: false, output: 'prose', evaluators: [fail('valid-json', { category: 'format' })] }), ctx([JSON_SPEC], { judge }));
+  assert.equal(server.stats.chatRequests, 1, 'the JSON failure stayed deterministic');
+});
+
+test('without a judge, computed answers (times, dates, durations, money, units) over given quantities are reasoning guesses', async () => {
+  const exact: EvaluatorSpec = { name: 'exact', kind: 'string', equals: '{{expected}}', line: 1 };
+  const cases: [string, string, string][] = [
+    ['The train leaves at 14:35 and the trip takes 95 minutes. When does it arrive?', '16:10', '16:00'],
+    ['The invoice is dated 2025-01-28 with 30 days to pay. What is the due date?', '2025-02-27', '2025-02-28'],
+    ['A 3 h 20 min flight is delayed by 45 min. How long from the planned departure to landing?', '4 h 5 min', '4 h 20 min'],
+    ['Three items cost $4.20, $5.35 and $1.10. What is the total?', '$10.65', '$10.55'],
+    ['会议上午9点开始，持续150分钟。几点结束？', '11点30分', '11点'],
+    ['A car drives 150 km in 2 hours. What is its average speed?', '75 km/h', '70 km/h'],
+  ];
+  for (const [q, expected, answer] of cases) {
+    const r = result('v', { passed: false, output: answer, evaluators: [fail('exact', { category: 'format' })] });
+    r.messages = [{ role: 'user', content: q }];
+    const v = await categorizeResult(r, ctx([exact], { evalCase: evalCase({ expected }) }));
+    assert.equal(v.category, 'reasoning', `${q} → ${answer}`);
+    assert.equal(v.basis, 'guess');
+  }
+  // a looked-up number (no quantities to compute from) stays knowledge; a code with digits is a fact
+  const fact = result('v', { passed: false, output: '1878', evaluators: [fail('exact')] });
+  fact.messages = [{ role: 'user', content: 'In which year was Einstein born?' }];
+  assert.equal((await categorizeResult(fact, ctx([exact], { evalCase: evalCase({ expected: '1879' }) }))).category, 'knowledge');
+  assert.equal(isComputedAnswer('C3X'), false);
+  assert.equal(isComputedAnswer('2小时30分钟'), true);
+});
+
+test("a chain-of-thought column's evidence wins over guessed knowledge: the failures were reasoning", () => {
+  const range = (a: number, b: number) => Array.from({ length: b - a }, (_, i) => a + i);
+  const rec = plannedRecord(20, [
+    { name: 'zero-shot', basis: 'guess', failures: { ...failing(range(0, 10), 'knowledge'), 15: 'format' } },
+    { name: 'cot', chainOfThought: true, basis: 'guess', failures: failing([0, 1], 'knowledge') },
+  ]);
+  const changed = applyVariantEvidence(rec);
+  assert.equal(changed, 12, '10 in zero-shot, 2 in cot; the certain format failure is left alone');
+  const r = rec.cases[3].results[0];
+  assert.equal(r.category, 'reasoning');
+  assert.equal(r.categoryBasis, 'variant');
+  assert.match(r.categoryReason!, /^inferred from cot: it passes 8 of the 10 cases/);
+  assert.equal(rec.cases[15].results[0].category, 'format');
+  assert.deepEqual(rec.variants[0].categories, { reasoning: 10, format: 1 });
+});
+
+test('variant evidence inside noise, or against certain categories, changes nothing', () => {
+  const range = (a: number, b: number) => Array.from({ length: b - a }, (_, i) => a + i);
+  const noisy = plannedRecord(20, [
+    { name: 'zero-shot', basis: 'guess', failures: failing(range(0, 4), 'knowledge') },
+    { name: 'cot', chainOfThought: true, basis: 'guess', failures: { ...failing([0, 1], 'knowledge'), ...failing([10, 11], 'knowledge') } },
+  ]);
+  assert.equal(applyVariantEvidence(noisy), 0, '2 fixed, 2 broken');
+  const certain = plannedRecord(20, [
+    { name: 'zero-shot', failures: failing(range(0, 10), 'knowledge') },
+    { name: 'cot', chainOfThought: true, failures: {} },
+  ]);
+  assert.equal(applyVariantEvidence(certain), 0);
 });

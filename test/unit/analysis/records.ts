@@ -86,6 +86,14 @@ export interface VariantPlan {
   /** case index → failure category ('error' = a transport error) */
   failures: Record<number, NonNullable<CaseResult['category']>>;
   promptTokens?: number;
+  /** Results carry `attempts` (a self-repair column). */
+  selfRepair?: boolean;
+  /** Results carry `answer` (a chain-of-thought column). */
+  chainOfThought?: boolean;
+  /** How the failures' categories were decided (default: certain). */
+  basis?: CaseResult['categoryBasis'];
+  /** Errors' messages (default 'HTTP 500'). */
+  errorMessage?: string;
 }
 
 /** A record of `n` cases where each variant fails the listed cases with the listed categories. */
@@ -98,13 +106,17 @@ export function plannedRecord(n: number, plans: VariantPlan[]): RunRecord {
         { q: `question ${i}` },
         plans.map((p) => {
           const cat = p.failures[i];
-          return result(p.name, {
+          const r = result(p.name, {
             passed: !cat,
-            error: cat === 'error' ? 'HTTP 500' : null,
+            error: cat === 'error' ? (p.errorMessage ?? 'HTTP 500') : null,
             category: cat ?? null,
             promptTokens: p.promptTokens,
             context: p.retrieval ? ['some retrieved passage'] : undefined,
           });
+          if (p.selfRepair) r.attempts = 1;
+          if (p.chainOfThought) r.answer = r.output;
+          if (cat && cat !== 'error' && p.basis) r.categoryBasis = p.basis;
+          return r;
         }),
       ),
     );

@@ -167,7 +167,12 @@ test('a model with no key configured makes error results naming the variable, no
   assert.equal(record.status, 'failed');
   assert.match(record.statusReason ?? '', /OPENAI_API_KEY/);
   assert.equal(server.stats.chatRequests, 0);
-  assert.deepEqual(record.advice?.recommendations, [], 'no advice when nothing the model did could be judged');
+  // Advisor v2: when errors dominate (here every call failed) the one piece of advice is to fix the provider
+  // and re-run (kind evaluation, with the reason) — never a rung, which is what the old empty advice protected.
+  const recs = record.advice?.recommendations ?? [];
+  assert.deepEqual(recs.map((r) => r.kind), ['evaluation'], 'nothing the model did could be judged: only the provider advice');
+  assert.match(recs[0].title ?? '', /fix the provider and re-run/);
+  assert.match(recs[0].why, /OPENAI_API_KEY/);
 });
 
 test('the run record never contains the API key', async () => {

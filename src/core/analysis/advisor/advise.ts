@@ -1,0 +1,41 @@
+// The escalation advisor (PRODUCT.md "The escalation advisor"): signals → rules → ranking. Signals are
+// computed once from the run record; each rule (one module per rung or situation, in ./rules) turns them into
+// findings with evidence; one ranking step orders and merges them into the record's `advice`.
+
+import type { Advice } from '../../runs/schema';
+import type { AdviseContext, Rule } from './rule';
+import { computeSignals } from './signals';
+import { rank } from './ranking';
+import { rule as evaluation } from './rules/evaluation';
+import { rule as transport } from './rules/transport';
+import { rule as allPass } from './rules/allPass';
+import { rule as format } from './rules/format';
+import { rule as knowledge } from './rules/knowledge';
+import { rule as retrieval } from './rules/retrieval';
+import { rule as grounding } from './rules/grounding';
+import { rule as reasoning } from './rules/reasoning';
+import { rule as refusal } from './rules/refusal';
+import { rule as combination } from './rules/combination';
+
+export const RULES: readonly Rule[] = [transport, evaluation, allPass, format, knowledge, retrieval, grounding, reasoning, refusal, combination];
+
+export function advise(record: Parameters<typeof computeSignals>[0], ctx: AdviseContext = {}, rules: readonly Rule[] = RULES): Advice {
+  const s = computeSignals(record, ctx.spec);
+  if (s.cells === 0) return { recommendations: [] };
+  // nothing judged: only the situation rules (errors) can speak
+  const active = s.caseCount === 0 ? rules.filter((r) => r.meta.id === 'transport') : rules;
+  const findings = active.flatMap((r) => r.check(s, ctx));
+  return { recommendations: rank(findings) };
+}
+
+/** "fine-tuning (70% confidence): Few-shot cuts format failures from 8 to 3 but does not clear them" — for the CLI. */
+export function topRecommendationLine(advice: Advice | undefined): string {
+  const top = advice?.recommendations[0];
+  if (!top) return 'No recommendation: nothing to go on.';
+  return `${top.kind} (${Math.round(top.confidence * 100)}% confidence): ${top.title ?? firstSentence(top.why)}`;
+}
+
+function firstSentence(s: string): string {
+  const m = /^(.*?[.!?])(\s|$)/.exec(s);
+  return m ? m[1] : s;
+}
