@@ -22,7 +22,7 @@ import { applyVariantEvidence, categorizeResult } from './analysis/categorize';
 import { advise } from './analysis/advisor/advise';
 import { COT_INSTRUCTION, extractFinalAnswer } from './analysis/cot';
 import { referenceFreeEvaluators, repairConversation } from './analysis/selfRepair';
-import { buildRetriever, type Retriever } from './retrieval/retriever';
+import { buildRetriever, effectiveRetrieval, type Retriever } from './retrieval/retriever';
 import { cacheDir, runFileName, runsDir, serializeRun, writeFileAtomic } from './runs/store';
 import { summarizeVariants } from './runs/summary';
 import { formatProblem } from './errors';
@@ -226,9 +226,11 @@ class Run {
   }
 
   retriever(variant: VariantSpec, fallbackModel: string | undefined): Promise<Retriever> | undefined {
-    const r = this.spec.retrieval;
-    if (!variant.retrieval || !r) return undefined;
-    let p = this.retrievers.get('default');
+    if (!variant.retrieval || !this.spec.retrieval) return undefined;
+    // a variant may override chunking, topK, query mode and reranking: one retriever per distinct setting
+    const r = effectiveRetrieval(this.spec.retrieval, variant.retrieval);
+    const key = JSON.stringify([r.chunk, r.topK, r.query, r.rerank ?? null]);
+    let p = this.retrievers.get(key);
     if (!p) {
       const judge = this.judgeFor(fallbackModel, { purpose: 'evaluator' });
       const embedModel = r.embeddingModel ?? this.embeddingModel;
@@ -241,7 +243,7 @@ class Run {
         for (const s of built.skipped) this.warnings.push(`warning: retrieval.documents (line ${r.line}): skipped ${s.source}: ${s.reason}`);
         return built;
       });
-      this.retrievers.set('default', p);
+      this.retrievers.set(key, p);
     }
     return p;
   }

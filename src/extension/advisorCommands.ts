@@ -10,6 +10,7 @@ import { RunBlockedError, type EditorRunController } from './runs/runController'
 import type { PromptSpec } from '../core/prompt/spec';
 import type { FineTuneExport } from '../core/runs/finetune';
 import { promptBaseName } from '../core/prompt/fileName';
+import { retrievalVariantArgs } from '../core/analysis/advisor/commands';
 
 export const ADVISOR_COMMAND_IDS = [
   'promptLadder.addRetrieval',
@@ -17,7 +18,13 @@ export const ADVISOR_COMMAND_IDS = [
   'promptLadder.addChainOfThoughtVariant',
   'promptLadder.addSelfRepairVariant',
   'promptLadder.addTestCase',
+  'promptLadder.addRetrievalVariant',
 ] as const;
+
+/** `{ rerun: true }` (what the advisor's buttons pass): save the edit and re-run the eval at once. */
+function wantsRerun(arg: unknown): boolean {
+  return !!arg && typeof arg === 'object' && (arg as { rerun?: unknown }).rerun === true;
+}
 
 async function replaceAll(uri: vscode.Uri, next: (text: string, prompty: boolean) => string): Promise<vscode.TextEditor> {
   const doc = await vscode.workspace.openTextDocument(uri);
@@ -101,14 +108,57 @@ export function advisorCommandTable(runs: EditorRunController): Record<(typeof A
   };
 
   // The engine's own variant kinds: chain of thought (final-answer extraction) and self-repair (checks fed back).
-  const variantAdder = (name: string, fields: Record<string, unknown>) => async (arg?: unknown) => {
+  const variantAdder = (name: string, fields: Record<string, unknown>) => async (arg?: unknown, options?: unknown) => {
     const uri = await resolvePromptUri(arg);
     if (!uri) return undefined;
     const edits = editsModule();
     const editor = await replaceAll(uri, (text, prompty) => edits.addVariant(text, { name, ...fields }, { prompty }));
     revealLast(editor, new RegExp(`name: ${name}`));
+    if (wantsRerun(options)) {
+      await editor.document.save();
+      void vscode.window.showInformationMessage(`Prompt Ladder: added the variant "${name}"; running the eval to compare it with the others.`);
+      void vscode.commands.executeCommand('promptLadder.runEval', uri);
+      return name;
+    }
     void vscode.window.showInformationMessage(`Prompt Ladder: added the variant "${name}". Run the eval to compare it with the others.`);
     return name;
+  };
+
+  // Retrieval columns the advisor proposes (chunk sizes, reranking, HyDE, query expansion, topK): each copies a
+  // base variant (its shots, model, system text) with `retrieval` overrides; saved, then the eval re-runs.
+  const addRetrievalVariant = async (arg?: unknown, options?: unknown) => {
+    const uri = await resolvePromptUri(arg);
+    if (!uri) return undefined;
+    const parsed = retrievalVariantArgs(options);
+    if (!parsed) throw new RunBlockedError('Prompt Ladder: Add Retrieval Variant needs the variants to add (it is run from the advisor card).');
+    const { spec } = await runs.loadSpec(uri);
+    if (!spec.retrieval) throw new RunBlockedError(`${path.basename(uri.fsPath)} has no \`retrieval\` section yet: use Add Retrieval (RAG) Variant first.`);
+    const base = spec.variants.find((v) => v.name === parsed.base) ?? spec.variants.find((v) => v.retrieval);
+    const copied: Record<string, unknown> = {};
+    if (base) for (const k of ['shots', 'select', 'seed', 'model', 'modelParameters', 'system', 'systemSuffix'] as const) if (base[k] !== undefined) copied[k] = base[k];
+    const baseOverride = base && typeof base.retrieval === 'object' ? base.retrieval : {};
+    const taken = new Set(spec.variants.map((v) => v.name));
+    const added: string[] = [];
+    const edits = editsModule();
+    const editor = await replaceAll(uri, (text, prompty) => {
+      let next = text;
+      for (const v of parsed.variants) {
+        if (taken.has(v.name)) continue;
+        next = edits.addVariant(next, { name: v.name, ...copied, retrieval: { ...baseOverride, ...v.retrieval } }, { prompty });
+        taken.add(v.name);
+        added.push(v.name);
+      }
+      return next;
+    });
+    if (!added.length) {
+      void vscode.window.showInformationMessage(`Prompt Ladder: ${parsed.variants.map((v) => `"${v.name}"`).join(', ')} ${parsed.variants.length === 1 ? 'is' : 'are'} already in the file.`);
+      return [];
+    }
+    revealLast(editor, new RegExp(`name: ${added[added.length - 1]}`));
+    await editor.document.save();
+    void vscode.window.showInformationMessage(`Prompt Ladder: added ${added.map((n) => `"${n}"`).join(', ')}; running the eval to compare.`);
+    void vscode.commands.executeCommand('promptLadder.runEval', uri);
+    return added;
   };
 
   const addTestCase = async (arg?: unknown) => {
@@ -153,5 +203,6 @@ export function advisorCommandTable(runs: EditorRunController): Record<(typeof A
     'promptLadder.addChainOfThoughtVariant': variantAdder('chain-of-thought', { chainOfThought: true }),
     'promptLadder.addSelfRepairVariant': variantAdder('self-repair', { selfRepair: 2 }),
     'promptLadder.addTestCase': addTestCase,
+    'promptLadder.addRetrievalVariant': addRetrievalVariant,
   };
 }

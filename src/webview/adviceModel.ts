@@ -116,3 +116,50 @@ export function readEvidence(evidence: Record<string, unknown>): EvidenceView {
   links.sort((a, b) => Number(b.label === TOP_CASES) - Number(a.label === TOP_CASES));
   return { facts, links };
 }
+
+export interface ProseSentence {
+  text: string;
+  /** Cases the sentence is about; a link filters the matrix to them. */
+  cases: number[];
+  /** Link label, e.g. "3-shot: 6 cases". */
+  label: string;
+}
+
+export interface AdviceProse {
+  /** The why, split into paragraphs (the lead reason, then each "Also: …"). */
+  paragraphs: string[];
+  /** One short evidence sentence per variant. */
+  sentences: ProseSentence[];
+  /** The recommendation's own cases (first link). */
+  cases: number[];
+}
+
+/**
+ * What the card says: the why in paragraphs, then one evidence sentence per variant (the advisor writes them in
+ * `evidence.sentences`), each with the cases it is about. Records from before the sentences existed fall back
+ * to per-variant case links read from the evidence; never raw key/value pairs.
+ */
+export function adviceProse(why: string, evidence: Record<string, unknown>): AdviceProse {
+  const paragraphs = why
+    .split(/\s(?=Also: )/)
+    .map((p) => p.trim())
+    .filter(Boolean);
+  const cases = caseList(evidence.cases) ?? [];
+  const raw = Array.isArray(evidence.sentences) ? evidence.sentences : [];
+  const sentences: ProseSentence[] = [];
+  for (const s of raw) {
+    if (!s || typeof s !== 'object') continue;
+    const o = s as Record<string, unknown>;
+    if (typeof o.text !== 'string') continue;
+    const list = caseList(o.cases) ?? [];
+    const variant = typeof o.variant === 'string' ? o.variant : '';
+    sentences.push({ text: o.text, cases: list, label: `${variant ? `${variant}: ` : ''}${list.length} case${list.length === 1 ? '' : 's'}` });
+  }
+  if (!sentences.length) {
+    for (const l of readEvidence(evidence).links) {
+      if (l.label === TOP_CASES) continue;
+      sentences.push({ text: `${l.label}: ${l.cases.length} case${l.cases.length === 1 ? '' : 's'}.`, cases: l.cases, label: `${l.cases.length} case${l.cases.length === 1 ? '' : 's'}` });
+    }
+  }
+  return { paragraphs, sentences, cases };
+}

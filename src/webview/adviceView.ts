@@ -3,7 +3,7 @@
 
 import type { Advice, Recommendation } from '../core/runs/schema';
 import { parseAction } from '../shared/actions';
-import { readEvidence } from './adviceModel';
+import { TOP_CASES, adviceProse } from './adviceModel';
 import { el, setChildren } from './dom';
 import { pct } from './format';
 
@@ -54,8 +54,10 @@ export function renderAdvice(root: HTMLElement, advice: Advice | undefined, coll
 }
 
 function recommendation(r: Recommendation, top: boolean, cb: AdviceCallbacks): HTMLElement {
-  const ev = readEvidence(r.evidence);
+  const prose = adviceProse(r.why, r.evidence);
   const actions = r.actions.map(parseAction);
+  const link = (label: string, cases: number[], text: string) =>
+    el('button', { type: 'button', class: 'link-button', 'data-testid': 'advice-evidence', onclick: () => cb.showCases(label, cases) }, text);
   return el(
     'div',
     { class: `recommendation kind-${r.kind}${top ? ' top' : ''}`, 'data-testid': 'recommendation', 'data-kind': r.kind },
@@ -66,21 +68,17 @@ function recommendation(r: Recommendation, top: boolean, cb: AdviceCallbacks): H
       el('span', { class: 'rec-confidence', title: 'confidence' }, pct(r.confidence)),
     ),
     r.title ? el('div', { class: 'rec-title' }, r.title) : null,
-    el('p', { class: 'rec-why' }, r.why),
-    ev.facts.length ? el('dl', { class: 'rec-facts' }, ...ev.facts.flatMap((f) => [el('dt', {}, f.label), el('dd', {}, f.value)])) : null,
-    ev.links.length
+    ...prose.paragraphs.map((p, i) => el('p', { class: i === 0 ? 'rec-why' : 'rec-why rec-also' }, p)),
+    prose.sentences.length
       ? el(
-          'div',
-          { class: 'rec-links' },
-          ...ev.links.map((l) =>
-            el(
-              'button',
-              { type: 'button', class: 'link-button', 'data-testid': 'advice-evidence', onclick: () => cb.showCases(l.label, l.cases) },
-              `${l.label}: show ${l.cases.length} case${l.cases.length === 1 ? '' : 's'}`,
-            ),
+          'ul',
+          { class: 'rec-evidence' },
+          ...prose.sentences.map((s) =>
+            el('li', {}, s.text, s.cases.length ? ' ' : null, s.cases.length ? link(s.label, s.cases, `show ${s.cases.length} case${s.cases.length === 1 ? '' : 's'}`) : null),
           ),
         )
       : null,
+    prose.cases.length ? el('div', { class: 'rec-links' }, link(TOP_CASES, prose.cases, `${TOP_CASES}: show ${prose.cases.length} case${prose.cases.length === 1 ? '' : 's'}`)) : null,
     actions.some((a) => a.command)
       ? el(
           'div',

@@ -1,4 +1,5 @@
 // The commands behind the advisor's buttons: they edit the prompt file (undoable) or export a dataset.
+// (Run records are written atomically through a temporary sibling: only finished `.json` files are read.)
 
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
@@ -47,7 +48,7 @@ export function registerAdvisorCommandTests(): void {
         for (let i = 0; i < 100 && !variants.includes('rag'); i++) {
           await new Promise((r) => setTimeout(r, 200));
           const entries = await vscode.workspace.fs.readDirectory(runsDir).then(undefined, () => [] as [string, vscode.FileType][]);
-          for (const [name] of entries.filter(([n]) => n.startsWith('advisor-rag-run-'))) {
+          for (const [name] of entries.filter(([n]) => n.startsWith('advisor-rag-run-') && n.endsWith('.json'))) {
             const rec = JSON.parse(Buffer.from(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(runsDir, name))).toString('utf8'));
             if (rec.status !== 'running') variants = rec.variants.map((v: { name: string }) => v.name);
           }
@@ -67,6 +68,28 @@ export function registerAdvisorCommandTests(): void {
         const text = (await vscode.workspace.openTextDocument(uri)).getText();
         assert.match(text, /- name: chain-of-thought\n {4}chainOfThought: true/);
         assert.match(text, /- name: self-repair\n {4}selfRepair: 2/);
+      } finally {
+        await discard(uri);
+      }
+    });
+
+    it('adds retrieval columns the advisor proposes (a chunk-size sweep) copying the rag variant, saved', async () => {
+      const uri = await scratchCopy('advisor-sweep.prompt.yml');
+      try {
+        await vscode.commands.executeCommand('promptLadder.addRetrieval', uri);
+        const added = await vscode.commands.executeCommand<string[]>('promptLadder.addRetrievalVariant', uri, {
+          base: 'rag',
+          variants: [
+            { name: 'rag-chunk-400', retrieval: { chunk: { size: 400, overlap: 50 } } },
+            { name: 'rag-rerank', retrieval: { rerank: 'lexical', topK: 4 } },
+          ],
+        });
+        assert.deepEqual(added, ['rag-chunk-400', 'rag-rerank']);
+        const doc = await vscode.workspace.openTextDocument(uri);
+        assert.equal(doc.isDirty, false, 'saved, so the re-run reads it');
+        assert.match(doc.getText(), /- name: rag-chunk-400\n(?:(?! {2}- name:)[\s\S])*? {4}retrieval:\n {6}chunk:\n {8}size: 400\n {8}overlap: 50/);
+        assert.match(doc.getText(), /- name: rag-rerank\n(?:(?! {2}- name:)[\s\S])*? {4}retrieval:\n {6}topK: 4\n {6}rerank: lexical/);
+        assert.match(doc.getText(), /- name: rag-rerank\n {4}systemSuffix:/, 'the rag variant\'s system suffix (its {{context}}) is copied');
       } finally {
         await discard(uri);
       }

@@ -83,7 +83,17 @@ const variantSchema = z.object({
   modelParameters: modelParametersSchema.optional(),
   system: z.string().optional(),
   systemSuffix: z.string().optional(),
-  retrieval: z.boolean().optional(),
+  retrieval: z
+    .union([
+      z.boolean(),
+      z.strictObject({
+        chunk: z.object({ size: z.number().int().positive(), overlap: z.number().int().min(0).default(0) }).optional(),
+        topK: z.number().int().positive().optional(),
+        query: z.enum(['input', 'hyde', 'expand']).optional(),
+        rerank: z.enum(['llm', 'lexical']).optional(),
+      }),
+    ])
+    .optional(),
   chainOfThought: z.boolean().optional(),
   // `true` → 2 extra attempts; a number → that many; `{ maxAttempts }` as the long form.
   selfRepair: z
@@ -92,7 +102,7 @@ const variantSchema = z.object({
     .optional(),
 });
 
-const RETRIEVAL_KEYS = ['documents', 'chunk', 'topK', 'query', 'into', 'queryTemplate', 'embeddingModel'] as const;
+const RETRIEVAL_KEYS = ['documents', 'chunk', 'topK', 'query', 'into', 'queryTemplate', 'embeddingModel', 'rerank'] as const;
 const retrievalSchema = z.object({
   documents: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
   chunk: z
@@ -103,6 +113,7 @@ const retrievalSchema = z.object({
   into: z.string().min(1).default('context'),
   queryTemplate: z.string().optional(),
   embeddingModel: z.string().min(1).optional(),
+  rerank: z.enum(['llm', 'lexical']).optional(),
 });
 
 /** The shared keys' values, read from the top-level map of the file (prompt.yml) or the front matter (prompty). */
@@ -232,6 +243,7 @@ export async function parseCommon(c: Collector, obj: Record<string, unknown>, fi
           into: r.into,
           ...(r.queryTemplate !== undefined ? { queryTemplate: r.queryTemplate } : {}),
           ...(r.embeddingModel !== undefined ? { embeddingModel: r.embeddingModel } : {}),
+          ...(r.rerank !== undefined ? { rerank: r.rerank } : {}),
           line: src.keyRange(['retrieval']).line,
         };
       }
@@ -256,7 +268,10 @@ export async function parseCommon(c: Collector, obj: Record<string, unknown>, fi
         if (!r) return;
         if (names.has(r.name)) c.add({ path: [...p, 'name'], message: `duplicate variant name "${r.name}"` });
         names.add(r.name);
-        if (r.retrieval && obj.retrieval === undefined) c.add({ path: [...p, 'retrieval'], message: 'retrieval: true needs a top-level `retrieval` section' });
+        if (r.retrieval && obj.retrieval === undefined) c.add({ path: [...p, 'retrieval'], message: 'retrieval needs a top-level `retrieval` section' });
+        if (typeof r.retrieval === 'object' && r.retrieval.chunk && r.retrieval.chunk.overlap >= r.retrieval.chunk.size) {
+          c.add({ path: [...p, 'retrieval', 'chunk', 'overlap'], message: `must be smaller than chunk.size (${r.retrieval.chunk.size}), got ${r.retrieval.chunk.overlap}` });
+        }
         const spec: VariantSpec = { name: r.name, line: src.line(p) };
         for (const k of VARIANT_KEYS) if (k !== 'name' && r[k] !== undefined) (spec as unknown as Record<string, unknown>)[k] = r[k];
         variants.push(spec);

@@ -125,14 +125,28 @@ export interface VariantSpec {
   system?: string;
   /** Appended to the system message (handy for "think step by step" style variants). */
   systemSuffix?: string;
-  /** Use the prompt's `retrieval` settings for this variant (a RAG column). */
-  retrieval?: boolean;
+  /**
+   * Use the prompt's `retrieval` settings for this variant (a RAG column); a map overrides some of them for this
+   * column only (a chunk-size sweep, reranking, HyDE as columns side by side).
+   */
+  retrieval?: boolean | RetrievalOverride;
   /** Chain of thought: ask for step-by-step reasoning and a final-answer line; evaluators see only the final answer. */
   chainOfThought?: boolean;
   /** Self-repair: after a reply, run the file's reference-free checks (JSON, schema, shape); on failure feed them back and retry, up to this many extra attempts. */
   selfRepair?: number;
   line: number;
 }
+
+/** What a variant may override of the prompt's `retrieval` section. */
+export interface RetrievalOverride {
+  chunk?: { size: number; overlap: number };
+  topK?: number;
+  query?: 'input' | 'hyde' | 'expand';
+  rerank?: RerankMode;
+}
+
+/** Reranking of the retrieved candidates before topK: `llm` through the judge model (lexical when it fails), `lexical` offline. */
+export type RerankMode = 'llm' | 'lexical';
 
 export interface RetrievalSpec {
   /** Glob(s), relative to the prompt file. */
@@ -146,6 +160,8 @@ export interface RetrievalSpec {
   queryTemplate?: string;
   /** Embedding model; without it search is lexical (BM25). */
   embeddingModel?: string;
+  /** Rerank the candidates (topK × 3, at least 10) and keep the topK best. */
+  rerank?: RerankMode;
   line: number;
 }
 

@@ -11,7 +11,8 @@
 // `retrieval.documents` line, so every RAG cell shows it instead of silently running without context.
 
 import { createHash } from 'node:crypto';
-import type { ChatMessage, RetrievalSpec } from '../prompt/spec';
+import type { ChatMessage, RerankMode, RetrievalOverride, RetrievalSpec } from '../prompt/spec';
+import { rerank, rerankPool } from './rerank';
 import { ResponseCache } from '../providers/cache';
 import { ExpandReplySchema, expandPrompt, hydePrompt, parseJudgeJson } from '../analysis/prompts';
 import { Bm25Index } from '../text/bm25';
@@ -30,6 +31,8 @@ export interface SearchResult {
   chunks: RetrievedChunk[];
   /** The queries actually searched (the input, the hypothetical answer, or the expansions). */
   queries: string[];
+  /** The reranker that ordered the chunks, when retrieval.rerank is set ('lexical' also when the LLM reply was unusable). */
+  reranked?: RerankMode;
 }
 
 export interface Retriever {
@@ -133,14 +136,20 @@ export async function buildRetriever(spec: RetrievalSpec, baseDir: string, opts:
     return { chunks: top(await rank(query, query)), queries: [query] };
   };
 
+  // topK applies after reranking: with a reranker the first search keeps a wider pool
   const top = (ranked: { index: number; score: number }[]): RetrievedChunk[] =>
-    ranked.slice(0, topK).map(({ index, score }) => ({ text: chunks[index].text, source: chunks[index].source, score }));
+    ranked.slice(0, spec.rerank ? rerankPool(topK) : topK).map(({ index, score }) => ({ text: chunks[index].text, source: chunks[index].source, score }));
+  const finish = async (query: string, found: SearchResult): Promise<SearchResult> => {
+    if (!spec.rerank) return found;
+    const { order, used } = await rerank(query, found.chunks.map((c) => c.text), spec.rerank, opts.complete);
+    return { ...found, chunks: order.slice(0, topK).map((i) => found.chunks[i]), reranked: used };
+  };
 
   return {
     search(query: string) {
       let p = memo.get(query);
       if (!p) {
-        p = run(query);
+        p = run(query).then((found) => finish(query, found));
         memo.set(query, p);
         p.catch(() => memo.delete(query));
       }
@@ -167,4 +176,16 @@ function embeddingKey(model: string, text: string): string {
 
 function throwIfAborted(signal?: AbortSignal): void {
   if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new Error('aborted');
+}
+
+/** The prompt's retrieval settings with a variant's overrides applied (`retrieval: true` → the prompt's own). */
+export function effectiveRetrieval(spec: RetrievalSpec, override: boolean | RetrievalOverride | undefined): RetrievalSpec {
+  if (!override || override === true) return spec;
+  return {
+    ...spec,
+    ...(override.chunk ? { chunk: override.chunk } : {}),
+    ...(override.topK !== undefined ? { topK: override.topK } : {}),
+    ...(override.query ? { query: override.query } : {}),
+    ...(override.rerank ? { rerank: override.rerank } : {}),
+  };
 }

@@ -3,6 +3,7 @@
 
 import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
+import { parseAction } from '../../../src/shared/actions';
 import { startScriptedServer, type ScriptedServer, type ScriptedRule } from '../../fixtures/scripted-server';
 import { loadPromptFile } from '../../../src/core/prompt/load';
 import { runEval } from '../../../src/core/engine';
@@ -191,7 +192,8 @@ evaluators:
   assert.match(failed.categoryReason!, /^judge: both ages/);
   assert.equal(top.kind, 'prompt-engineering');
   assert.deepEqual(top.evidence.cases, range(0, 20).filter((i) => i % 2));
-  assert.ok(top.actions.includes(`command:${ADVISOR_COMMANDS.addChainOfThought}|Add chain-of-thought variant`));
+  // the button now carries { rerun: true } (a one-click edit with its re-run), so compare the parsed command
+  assert.ok(top.actions.map(parseAction).some((a) => a.command === ADVISOR_COMMANDS.addChainOfThought && a.label === 'Add chain-of-thought variant'));
   assert.match(top.title!, /step by step/);
 });
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { humanizeCommand, isAllowedActionCommand, parseAction } from '../../../src/shared/actions';
-import { readEvidence } from '../../../src/webview/adviceModel';
+import { adviceProse, readEvidence } from '../../../src/webview/adviceModel';
 
 test('action strings: command with label, bare command, markdown link, args, plain text', () => {
   assert.deepEqual(parseAction('command:promptLadder.addRetrieval|Add retrieval'), { label: 'Add retrieval', command: 'promptLadder.addRetrieval' });
@@ -63,4 +63,25 @@ test('evidence keys read as words', () => {
 test('evidence: arrays named like cases but not holding indexes are not links', () => {
   const ev = readEvidence({ cases: ['a', 'b'], exampleCases: [0, 5] });
   assert.deepEqual(ev.links, [{ label: 'Example cases', cases: [0, 5] }]);
+});
+
+test('the card speaks prose: the why in paragraphs, one evidence sentence per variant with its cases; never key/value pairs', () => {
+  const prose = adviceProse('3-shot fixes 9 of 12. Also: 4 answers are refusals.', {
+    cases: [3, 1, 1],
+    sentences: [
+      { variant: 'zero-shot', text: 'zero-shot: 12 of 24 cases fail on format; passes 50 %.', cases: [0, 1, 2] },
+      { variant: '3-shot', text: '3-shot: 3 of 24 cases fail on format; passes 88 %.', cases: [] },
+      { text: 42 },
+    ],
+    tokensSavedPerCall: 300,
+  });
+  assert.deepEqual(prose.paragraphs, ['3-shot fixes 9 of 12.', 'Also: 4 answers are refusals.']);
+  assert.deepEqual(prose.cases, [1, 3]);
+  assert.deepEqual(prose.sentences.map((s) => [s.text.split(':')[0], s.cases, s.label]), [
+    ['zero-shot', [0, 1, 2], 'zero-shot: 3 cases'],
+    ['3-shot', [], '3-shot: 0 cases'],
+  ]);
+  // an older record without sentences: per-variant case links, in words
+  const old = adviceProse('why', { perVariant: [{ variant: 'zero-shot', failures: 2, cases: [0, 2] }], cases: [0, 2] });
+  assert.deepEqual(old.sentences, [{ text: 'Per variant · zero-shot: 2 cases.', cases: [0, 2], label: '2 cases' }]);
 });

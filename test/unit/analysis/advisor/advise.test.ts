@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { parseAction } from '../../../../src/shared/actions';
 import { advise, topRecommendationLine } from '../../../../src/core/analysis/advisor/advise';
 import { ADVISOR_COMMANDS } from '../../../../src/core/analysis/advisor/commands';
 import { failing, plannedRecord } from '../records';
@@ -81,8 +82,9 @@ test('reasoning failures → prompt-engineering with chain of thought and self-r
   const rec = plannedRecord(20, [{ name: 'default', failures: failing([3, 6, 9, 12, 15], 'reasoning') }]);
   const top = advise(rec).recommendations[0];
   assert.equal(top.kind, 'prompt-engineering');
-  assert.ok(top.actions.includes(`command:${ADVISOR_COMMANDS.addChainOfThought}|Add chain-of-thought variant`));
-  assert.ok(top.actions.some((a) => a.startsWith(`command:${ADVISOR_COMMANDS.addSelfRepair}|`)));
+  const commands = top.actions.map(parseAction);
+  assert.ok(commands.some((a) => a.command === ADVISOR_COMMANDS.addChainOfThought && (a.args?.[0] as { rerun: boolean }).rerun));
+  assert.ok(commands.some((a) => a.command === ADVISOR_COMMANDS.addSelfRepair));
   assert.deepEqual(top.evidence.cases, [3, 6, 9, 12, 15]);
 });
 

@@ -3,7 +3,7 @@
 
 import type { Finding, Rule } from '../rule';
 import type { RunSignals, VariantSignals } from '../signals';
-import { ADVISOR_COMMANDS, commandAction } from '../commands';
+import { ADVISOR_COMMANDS, RERUN, commandAction } from '../commands';
 import { EVIDENCE_P, failuresText, groupFinding } from '../rule';
 import { formatP } from '../stats';
 
@@ -25,8 +25,8 @@ export function check(s: RunSignals): Finding[] {
   const p = top ? Math.min(1, top.pair.p * scored.length) : undefined;
   const helps = !!top && before > 0 && top.pair.fixed.length > top.pair.broken.length && p! <= EVIDENCE_P;
   const actions = [
-    commandAction(ADVISOR_COMMANDS.addChainOfThought, 'Add chain-of-thought variant'),
-    commandAction(ADVISOR_COMMANDS.addSelfRepair, 'Add self-repair variant (self-consistency: check and retry)'),
+    commandAction(ADVISOR_COMMANDS.addChainOfThought, 'Add chain-of-thought variant', [RERUN]),
+    commandAction(ADVISOR_COMMANDS.addSelfRepair, 'Add self-repair variant (self-consistency: check and retry)', [RERUN]),
     'Decompose the task into smaller prompts (extract facts, then compute, then format)',
   ];
   const what = (v: VariantSignals) => (v.role === 'chain-of-thought' ? 'step-by-step reasoning' : v.role === 'self-repair' ? 'checking and retrying' : `the model ${v.model}`);

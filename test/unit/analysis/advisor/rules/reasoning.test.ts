@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { parseAction } from '../../../../../src/shared/actions';
 import { check, meta } from '../../../../../src/core/analysis/advisor/rules/reasoning';
 import { computeSignals } from '../../../../../src/core/analysis/advisor/signals';
 import { failing, plannedRecord } from '../../records';
@@ -9,7 +10,8 @@ const range = (a: number, b: number) => Array.from({ length: b - a }, (_, i) => 
 test(`${meta.id}: no chain-of-thought column → add one (command), self-repair and decomposition`, () => {
   const [f] = check(computeSignals(plannedRecord(20, [{ name: 'default', failures: failing([3, 6, 9], 'reasoning') }])));
   assert.equal(f.kind, 'prompt-engineering');
-  assert.ok(f.actions.includes('command:promptLadder.addChainOfThoughtVariant|Add chain-of-thought variant'));
+  const cot = f.actions.map(parseAction).find((a) => a.command === 'promptLadder.addChainOfThoughtVariant')!;
+  assert.deepEqual(cot.args, [{ rerun: true }], 'a one-click edit that re-runs');
   assert.deepEqual(f.evidence.cases, [3, 6, 9]);
 });
 
