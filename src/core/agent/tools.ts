@@ -14,7 +14,7 @@ import { SpecError, formatProblem } from '../errors';
 import { unknownVariants, variantModel } from '../engine';
 import { listRuns, readRun, runsDir } from '../runs/store';
 import { resolveInProject } from '../paths';
-import { topRecommendationLine } from '../analysis/advisor';
+import { topRecommendationLine } from '../analysis/advisor/advise';
 import { parseAction } from '../../shared/actions';
 import type { PromptSpec } from '../prompt/spec';
 import type { ProviderResolver } from '../providers/provider';

@@ -268,7 +268,7 @@ export async function parseCommon(c: Collector, obj: Record<string, unknown>, fi
         if (!r) return;
         if (names.has(r.name)) c.add({ path: [...p, 'name'], message: `duplicate variant name "${r.name}"` });
         names.add(r.name);
-        if (r.retrieval && obj.retrieval === undefined) c.add({ path: [...p, 'retrieval'], message: 'retrieval needs a top-level `retrieval` section' });
+        if (r.retrieval && obj.retrieval === undefined) c.add({ path: [...p, 'retrieval'], message: `${r.retrieval === true ? 'retrieval: true' : 'retrieval'} needs a top-level \`retrieval\` section` });
         if (typeof r.retrieval === 'object' && r.retrieval.chunk && r.retrieval.chunk.overlap >= r.retrieval.chunk.size) {
           c.add({ path: [...p, 'retrieval', 'chunk', 'overlap'], message: `must be smaller than chunk.size (${r.retrieval.chunk.size}), got ${r.retrieval.chunk.overlap}` });
         }
