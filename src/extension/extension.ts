@@ -23,6 +23,7 @@ import { ApiKeys } from './secrets';
 import { affectsSettings, readSettings } from './settings';
 import { ModelStatusBar } from './statusBar';
 import { PromptTests } from './testing/promptTests';
+import { registerLanguageModelTools, type LanguageModelTools } from './agent/lmTools';
 import type { ProviderResolver } from '../core/providers/provider';
 
 /** What activate() returns: the pieces, for the integration tests (and other extensions that want them). */
@@ -50,6 +51,8 @@ export interface PromptLadderApi {
   };
   /** The Test Explorer's controller (prompt file → cases → variants). */
   tests: PromptTests;
+  /** The Language Model tools (registered with vscode.lm where the editor has the API). */
+  lmTools: LanguageModelTools;
   /** Time activate() took, in ms. */
   activationMs: number;
 }
@@ -126,7 +129,8 @@ export function activate(context: vscode.ExtensionContext): PromptLadderApi {
   subs.push(fineTuneJobs, fineTuneView, notifyWhenFinished(fineTuneJobs));
 
   const tests = new PromptTests({ runs, log, isTestMode: context.extensionMode === vscode.ExtensionMode.Test });
-  subs.push(tests);
+  const lmTools = registerLanguageModelTools({ runs, createResolver, log });
+  subs.push(tests, ...lmTools.disposables);
 
   const statusBar = new ModelStatusBar(settings);
   subs.push(
@@ -173,6 +177,7 @@ export function activate(context: vscode.ExtensionContext): PromptLadderApi {
     statusBar,
     createResolver,
     tests,
+    lmTools: lmTools.tools,
     fineTune: {
       jobs: fineTuneJobs,
       ...(fineTune.isTestMode

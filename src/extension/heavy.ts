@@ -13,5 +13,6 @@ import * as edits from './editing/promptEdits';
 import * as templates from './editing/templates';
 import * as panel from './panel/panelManager';
 import * as fineTune from './fineTune/service';
+import * as agent from '../core/agent/tools';
 
-export const modules = { engine, load, store, cache, finetune, resolver, edits, templates, panel, fineTune };
+export const modules = { engine, load, store, cache, finetune, resolver, edits, templates, panel, fineTune, agent };

@@ -21,3 +21,4 @@ export const editsModule = () => modules().edits;
 export const templatesModule = () => modules().templates;
 export const panelModule = () => modules().panel;
 export const fineTuneModule = () => modules().fineTune;
+export const agentModule = () => modules().agent;

@@ -13,6 +13,7 @@ import { registerFineTuneTests } from './fineTune.test';
 import { registerPanelTests } from './panel.test';
 import { registerRunTests } from './run.test';
 import { registerTestingTests } from './testing.test';
+import { registerLmToolTests } from './lmTools.test';
 import { ensureScriptedProvider, stopScriptedProvider } from './scriptedProvider';
 
 function registerAll(): void {
@@ -27,6 +28,7 @@ function registerAll(): void {
   registerPanelTests();
   registerFineTuneTests();
   registerTestingTests();
+  registerLmToolTests();
 }
 
 export async function run(): Promise<void> {

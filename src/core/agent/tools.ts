@@ -298,6 +298,22 @@ export function runSummaryText(s: RunSummary, record?: RunRecord): string {
 // ---------------------------------------------------------------------------------------------
 // The tools
 
+/**
+ * Everything run_eval checks before any call: the file (inside the root, a prompt file that loads, with cases),
+ * the variants and cases asked for, and a provider for each model. Throws ToolError saying what is wrong.
+ */
+export async function planRun(
+  host: AgentToolHost,
+  args: RunEvalInput,
+): Promise<{ abs: string; spec: PromptSpec; text: string; caseCount: number; variantNames: string[]; models: string[] }> {
+  const loaded = await loadForRun(host, args);
+  const variants = loaded.spec.variants.filter((v) => !args.variants?.length || args.variants.includes(v.name));
+  const providers = await host.providers();
+  const models = [...new Set(variants.map((v) => variantModel(loaded.spec, v, providers) ?? '(none)'))];
+  const caseCount = args.cases?.length ? new Set(args.cases).size : loaded.spec.cases.length;
+  return { ...loaded, caseCount, variantNames: variants.map((v) => v.name), models };
+}
+
 async function loadForRun(host: AgentToolHost, args: RunEvalInput): Promise<{ abs: string; spec: PromptSpec; text: string }> {
   const abs = await resolveInRoot(host.root, args.file, 'file', true);
   if (!promptFileKind(abs)) throw new ToolError(`${args.file} is not a prompt file (expected a name ending in .prompt.yml, .prompt.yaml or .prompty)`);

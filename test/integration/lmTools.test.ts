@@ -1,0 +1,72 @@
+// The agent tools as VS Code Language Model tools: registered with vscode.lm, invoked through vscode.lm.invokeTool
+// (as Copilot agent mode does), a run through the run controller (in the history), a confirmation before a
+// run that costs model calls, and errors the agent can read.
+
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { api, fixture } from './helpers';
+
+const textOf = (r: vscode.LanguageModelToolResult) =>
+  r.content.map((p) => (p instanceof vscode.LanguageModelTextPart ? p.value : '')).join('');
+
+const none = () => new vscode.CancellationTokenSource().token;
+
+export function registerLmToolTests(): void {
+  describe('Language Model tools', () => {
+    before(api);
+
+    it('registers the four tools with their input schemas', () => {
+      const ours = vscode.lm.tools.filter((t) => t.name.startsWith('promptLadder_'));
+      assert.deepEqual(ours.map((t) => t.name).sort(), ['promptLadder_get_advice', 'promptLadder_get_run', 'promptLadder_list_runs', 'promptLadder_run_eval']);
+      const run = ours.find((t) => t.name === 'promptLadder_run_eval')!;
+      assert.deepEqual((run.inputSchema as { required?: string[] }).required, ['file']);
+    });
+
+    it('asks before a run, naming the cases, variants, calls and model; reads do not ask', async () => {
+      const { lmTools } = await api();
+      const prep = await lmTools.get('run_eval')!.prepareInvocation!({ input: { file: 'classify.prompt.yml' } }, none());
+      assert.equal(prep?.confirmationMessages?.title, 'Run a prompt eval?');
+      const message = prep?.confirmationMessages?.message;
+      const text = typeof message === 'string' ? message : message?.value;
+      assert.match(text ?? '', /3 cases × 2 variants \(zero-shot, 2-shot\), up to 6 model calls with openai\/gpt-4o-mini/);
+      const read = await lmTools.get('list_runs')!.prepareInvocation!({ input: {} }, none());
+      assert.equal(read?.confirmationMessages, undefined);
+    });
+
+    it('run_eval runs through the run controller and answers with pass rates, failures, advice and the record', async () => {
+      const a = await api();
+      const uri = fixture('classify.prompt.yml');
+      const before = (await a.runs.listRuns(uri)).length;
+      const result = await vscode.lm.invokeTool('promptLadder_run_eval', { input: { file: 'classify.prompt.yml' }, toolInvocationToken: undefined }, none());
+      const text = textOf(result);
+      assert.match(text, /zero-shot \(openai\/gpt-4o-mini\): 33\.3% pass/);
+      assert.match(text, /2-shot \(openai\/gpt-4o-mini\): 66\.7% pass/);
+      assert.match(text, /case 0 \(classify\.prompt\.yml:10\) \[zero-shot\] format/);
+      assert.match(text, /Advice: /);
+      assert.match(text, /Run record: \.promptladder\/runs\/classify-.*\.json/);
+      const runs = await a.runs.listRuns(uri);
+      assert.equal(runs.length, before + 1, 'the run is in the history');
+      assert.ok(text.includes(vscode.workspace.asRelativePath(runs[0].uri)), 'the answer names the record in the history');
+
+      const list = textOf(await vscode.lm.invokeTool('promptLadder_list_runs', { input: { file: 'classify.prompt.yml' }, toolInvocationToken: undefined }, none()));
+      assert.match(list, new RegExp(runs[0].record.id.slice(0, 8)));
+      const advice = textOf(await vscode.lm.invokeTool('promptLadder_get_advice', { input: { file: 'classify.prompt.yml' }, toolInvocationToken: undefined }, none()));
+      assert.match(advice, /Why: /);
+    });
+
+    it('bad arguments and paths outside the project come back as errors that say why', async () => {
+      await assert.rejects(
+        Promise.resolve(vscode.lm.invokeTool('promptLadder_run_eval', { input: { file: '../../etc/x.prompt.yml' }, toolInvocationToken: undefined }, none())),
+        /outside the project/,
+      );
+      await assert.rejects(
+        Promise.resolve(vscode.lm.invokeTool('promptLadder_run_eval', { input: { file: 'classify.prompt.yml', variants: ['nope'] }, toolInvocationToken: undefined }, none())),
+        /no variant named "nope"/,
+      );
+      await assert.rejects(
+        Promise.resolve(vscode.lm.invokeTool('promptLadder_get_run', { input: { run: 'ffffffff' }, toolInvocationToken: undefined }, none())),
+        /no run "ffffffff"/,
+      );
+    });
+  });
+}
