@@ -1,13 +1,26 @@
-// The response cache: content-addressed JSON files on disk, one per (endpoint, request, repeat index).
+// The response cache: content-addressed entries on disk, one per (endpoint, request, repeat index).
 // Keys are sha256 of canonical JSON (object keys sorted), so key order never changes the address.
-// Files live in sharded folders (<dir>/ab/cdef….json) and are written atomically (temp file + rename).
-// Only successful results belong here: callers must not cache errors. A corrupt file reads as a miss.
+//
+// Storage: 16 append-only logs, `<dir>/log-<first hex digit of the key>.jsonl`. Each line is
+// `<key>\t<checksum>\t<value JSON>\n`, where the checksum is the first 16 hex digits of sha256(value JSON).
+// Writes are batched: `set` makes the entry visible to this instance at once and appends it with the
+// other entries of the same moment in one write per log (`flush` awaits them), instead of a mkdir, a
+// temp file and a rename per result. A log is read whole on the first lookup of one of its keys.
+//
+// Crash safety: a process killed mid-write leaves at most a partial last line, and a line whose checksum
+// does not match its value (torn, or interleaved by another process) is skipped, so a corrupt entry is a
+// miss, never served. The next append starts on a fresh line. A log with many superseded or broken lines
+// is compacted on load (rewritten to a temp file and renamed over the log, which readers see whole or not
+// at all); an entry another process appended during that moment may be lost, which costs one call later.
+//
+// Only successful results belong here: callers must not cache errors. Entries written by earlier versions
+// (one JSON file per key in `<dir>/ab/cdef….json`) are still read, and removed by `clear`.
 // Nothing secret is stored: the endpoint identity (Provider.endpointKey) and requests hold no API keys.
 
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import type { ChatRequest, ChatResult } from './provider';
+import type { ChatRequest } from './provider';
 
 /** JSON with object keys sorted at every level; undefined values dropped (as JSON.stringify does). */
 export function canonicalJson(value: unknown): string {
@@ -28,8 +41,60 @@ function sortKeys(value: unknown): unknown {
 }
 
 const KEY_PATTERN = /^[0-9a-f]{64}$/;
+const LOG_PATTERN = /^log-[0-9a-f]\.jsonl$/;
+/** Lines beyond this many times the live entries (plus a margin) make a log worth compacting. */
+const COMPACT_RATIO = 2;
+const COMPACT_MARGIN = 256;
+/** How long a write waits for others to join it. */
+const BATCH_MS = 20;
+
+function checksum(json: string): string {
+  return createHash('sha256').update(json).digest('hex').slice(0, 16);
+}
+
+/** The live entries of a log (key → value JSON; a later line wins) and how many lines it has. */
+function parseLog(text: string): { index: Map<string, string>; lines: number } {
+  const index = new Map<string, string>();
+  let lines = 0;
+  let start = 0;
+  while (start < text.length) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    lines++;
+    const line = text.slice(start, end);
+    start = end + 1;
+    // <64 hex>\t<16 hex>\t<json>
+    if (line.length < 83 || line.charCodeAt(64) !== 9 || line.charCodeAt(81) !== 9) continue;
+    const key = line.slice(0, 64);
+    const json = line.slice(82);
+    if (!KEY_PATTERN.test(key) || checksum(json) !== line.slice(65, 81)) continue;
+    index.set(key, json);
+  }
+  return { index, lines };
+}
+
+interface Shard {
+  file: string;
+  /** key → value JSON. */
+  index: Map<string, string>;
+  /** Lines to append at the next flush. */
+  pending: string[];
+  /** Keys set by this instance whose lines are not on disk yet. */
+  unflushed: Set<string>;
+  /** Keys set by this instance and on disk (their values are read back from the log when asked for). */
+  flushed: Set<string>;
+  /** The log does not end with a newline (a torn last line): the next append starts a new one. */
+  torn: boolean;
+  /** Appends and compactions of this log, in order. */
+  chain: Promise<void>;
+  scheduled: boolean;
+}
 
 export class ResponseCache {
+  private readonly shards = new Map<string, Promise<Shard>>();
+  private legacy: Promise<boolean> | undefined;
+  private readonly writes = new Set<Promise<void>>();
+
   constructor(readonly dir: string) {}
 
   static keyOf(parts: { endpoint: string; request: ChatRequest; repeat: number }): string {
@@ -38,56 +103,177 @@ export class ResponseCache {
       .digest('hex');
   }
 
-  private fileOf(key: string): string {
+  private shard(key: string): Promise<Shard> {
     if (!KEY_PATTERN.test(key)) throw new Error(`Invalid cache key: ${key}`);
-    return path.join(this.dir, key.slice(0, 2), `${key.slice(2)}.json`);
+    const id = key[0];
+    let p = this.shards.get(id);
+    if (!p) {
+      p = this.load(path.join(this.dir, `log-${id}.jsonl`));
+      this.shards.set(id, p);
+    }
+    return p;
   }
 
-  async get<T = ChatResult>(key: string): Promise<T | undefined> {
+  private async load(file: string): Promise<Shard> {
+    let text = '';
     try {
-      const text = await fs.readFile(this.fileOf(key), 'utf8');
-      const parsed = JSON.parse(text) as { key?: string; value?: T };
+      text = await fs.readFile(file, 'utf8');
+    } catch {
+      // no log yet (or unreadable: every lookup is a miss)
+    }
+    const { index, lines } = parseLog(text);
+    const shard: Shard = { file, index, pending: [], unflushed: new Set(), flushed: new Set(), torn: text.length > 0 && !text.endsWith('\n'), chain: Promise.resolve(), scheduled: false };
+    if (lines > COMPACT_RATIO * index.size + COMPACT_MARGIN) this.enqueue(shard, () => this.rewrite(shard));
+    return shard;
+  }
+
+  private async legacyFile(key: string): Promise<string | undefined> {
+    this.legacy ??= fs
+      .readdir(this.dir)
+      .then((names) => names.some((n) => /^[0-9a-f]{2}$/.test(n)))
+      .catch(() => false);
+    if (!(await this.legacy)) return undefined;
+    try {
+      const parsed = JSON.parse(await fs.readFile(path.join(this.dir, key.slice(0, 2), `${key.slice(2)}.json`), 'utf8')) as {
+        key?: string;
+        value?: unknown;
+      };
       if (!parsed || typeof parsed !== 'object' || parsed.key !== key || parsed.value === undefined) return undefined;
-      return parsed.value;
+      return JSON.stringify(parsed.value);
     } catch {
       return undefined;
     }
   }
 
-  async set<T>(key: string, value: T): Promise<void> {
-    const file = this.fileOf(key);
-    await fs.mkdir(path.dirname(file), { recursive: true });
-    const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  async get<T = unknown>(key: string): Promise<T | undefined> {
+    let json: string | undefined;
     try {
-      await fs.writeFile(tmp, JSON.stringify({ key, value }), 'utf8');
-      await fs.rename(tmp, file);
+      const shard = await this.shard(key);
+      json = shard.index.get(key);
+      if (json === undefined && shard.flushed.has(key)) {
+        await shard.chain;
+        json = parseLog(await fs.readFile(shard.file, 'utf8').catch(() => '')).index.get(key);
+      }
+      json ??= await this.legacyFile(key);
+    } catch {
+      return undefined; // an invalid key is a miss
+    }
+    if (json === undefined) return undefined;
+    try {
+      return JSON.parse(json) as T;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Stores a value (visible to `get` at once); resolves when it is on disk. */
+  async set<T>(key: string, value: T): Promise<void> {
+    const shard = await this.shard(key);
+    const json = JSON.stringify(value);
+    if (json === undefined) return;
+    // Visible at once; once on disk it is not kept in memory (a run writes each key once, and a run of
+    // 100,000 calls would otherwise hold every reply twice).
+    shard.index.set(key, json);
+    shard.unflushed.add(key);
+    shard.flushed.delete(key);
+    shard.pending.push(`${key}\t${checksum(json)}\t${json}\n`);
+    if (!shard.scheduled) {
+      shard.scheduled = true;
+      // Everything set within a few milliseconds goes out in one write.
+      this.enqueue(shard, () => new Promise<void>((r) => setTimeout(r, BATCH_MS)).then(() => this.append(shard)));
+    }
+    await shard.chain;
+  }
+
+  /** Resolves when every write so far is on disk. */
+  async flush(): Promise<void> {
+    while (this.writes.size) await Promise.all([...this.writes]);
+  }
+
+  private enqueue(shard: Shard, step: () => Promise<void>): void {
+    const p = shard.chain.then(step);
+    shard.chain = p.catch(() => undefined);
+    const tracked = shard.chain.finally(() => this.writes.delete(tracked));
+    this.writes.add(tracked);
+    // A failed write (disk full, read-only folder) costs cached entries, never the run.
+  }
+
+  private async append(shard: Shard): Promise<void> {
+    shard.scheduled = false;
+    if (shard.pending.length === 0) return;
+    const data = (shard.torn ? '\n' : '') + shard.pending.join('');
+    const written = shard.unflushed;
+    shard.pending = [];
+    shard.unflushed = new Set();
+    await fs.mkdir(this.dir, { recursive: true });
+    await fs.appendFile(shard.file, data, 'utf8');
+    shard.torn = false;
+    for (const key of written) {
+      if (shard.unflushed.has(key)) continue;
+      shard.index.delete(key);
+      shard.flushed.add(key);
+    }
+  }
+
+  /** Rewrites a log with only its live entries (temp file + rename). */
+  private async rewrite(shard: Shard): Promise<void> {
+    const tmp = `${shard.file}.${process.pid}.tmp`;
+    // What is on disk now (this process's flushed lines and anyone else's), then what is not yet.
+    const { index } = parseLog(await fs.readFile(shard.file, 'utf8').catch(() => ''));
+    for (const key of shard.unflushed) {
+      const json = shard.index.get(key);
+      if (json !== undefined) index.set(key, json);
+    }
+    const body: string[] = [];
+    for (const [key, json] of index) body.push(`${key}\t${checksum(json)}\t${json}\n`);
+    try {
+      await fs.writeFile(tmp, body.join(''), 'utf8');
+      await fs.rename(tmp, shard.file);
+      shard.torn = false;
     } catch (err) {
       await fs.rm(tmp, { force: true }).catch(() => undefined);
       throw err;
     }
   }
 
+  /** Compacts every log this instance has loaded (tests and maintenance; loads compact by themselves). */
+  async compact(): Promise<void> {
+    for (const p of this.shards.values()) {
+      const shard = await p;
+      this.enqueue(shard, () => this.rewrite(shard));
+    }
+    await this.flush();
+  }
+
   /** Removes every cached entry; returns how many there were. */
   async clear(): Promise<number> {
+    await this.flush();
     let count = 0;
-    let shards: string[];
+    let names: string[];
     try {
-      shards = await fs.readdir(this.dir);
+      names = await fs.readdir(this.dir);
     } catch {
       return 0;
     }
-    for (const shard of shards) {
-      if (!/^[0-9a-f]{2}$/.test(shard)) continue;
-      const shardDir = path.join(this.dir, shard);
-      let names: string[] = [];
-      try {
-        names = await fs.readdir(shardDir);
-      } catch {
-        continue;
+    for (const name of names) {
+      const full = path.join(this.dir, name);
+      if (LOG_PATTERN.test(name)) {
+        count += parseLog(await fs.readFile(full, 'utf8').catch(() => '')).index.size;
+        await fs.rm(full, { force: true });
+      } else if (/^[0-9a-f]{2}$/.test(name)) {
+        // The one-file-per-entry layout of earlier versions.
+        try {
+          count += (await fs.readdir(full)).filter((n) => n.endsWith('.json')).length;
+        } catch {
+          continue;
+        }
+        await fs.rm(full, { recursive: true, force: true });
+      } else if (/^log-[0-9a-f]\.jsonl\.\d+\.tmp$/.test(name)) {
+        await fs.rm(full, { force: true });
       }
-      count += names.filter((n) => n.endsWith('.json')).length;
-      await fs.rm(shardDir, { recursive: true, force: true });
     }
+    this.shards.clear();
+    this.legacy = undefined;
     return count;
   }
 }
