@@ -23,6 +23,8 @@ export interface EvalArgs {
   html?: string;
   variants?: string[];
   concurrency?: number;
+  /** Per-call timeout (--timeout / PROMPT_LADDER_TIMEOUT). */
+  timeoutSeconds?: number;
   cache: boolean;
   repeat?: number;
   root: string;
@@ -110,6 +112,7 @@ export async function evalCommand(args: EvalArgs): Promise<number> {
         root: args.root,
         cache: args.cache,
         ...(args.concurrency ? { concurrency: args.concurrency } : {}),
+        ...(args.timeoutSeconds ? { timeoutMs: args.timeoutSeconds * 1000 } : {}),
         ...(args.variants?.length ? { variants: args.variants } : {}),
         ...(args.repeat ? { repeat: args.repeat } : {}),
         signal: controller.signal,
@@ -195,11 +198,15 @@ function printRecord(record: RunRecord, recordPath: string | undefined, args: Ev
     const failing = record.cases.flatMap((c) =>
       c.results.filter((r) => !r.passed).map((r) => ({ c, r })),
     );
-    for (const { c, r } of failing.slice(0, 10)) {
+    // calls not made because the endpoint's key was refused are one problem (printed above), not one per case
+    const notSent = failing.filter(({ r }) => r.error?.startsWith('not sent: '));
+    const shown = failing.filter(({ r }) => !r.error?.startsWith('not sent: '));
+    for (const { c, r } of shown.slice(0, 10)) {
       const why = r.error ?? r.evaluators.filter((e) => !e.passed).map((e) => e.name).join(', ');
       out(`  ✗ case ${c.index} (${c.file ? `${c.file}:${c.line}` : `line ${c.line}`}) [${r.variant}] ${r.category ?? ''}: ${why}`);
     }
-    if (failing.length > 10) out(`  … and ${failing.length - 10} more (see the run record)`);
+    if (shown.length > 10) out(`  … and ${shown.length - 10} more (see the run record)`);
+    if (notSent.length) out(`  … and ${notSent.length} more not sent: the key was refused (see above)`);
   }
   if (record.advice?.recommendations.length) out(`Advice: ${topRecommendationLine(record.advice)}`);
   if (recordPath) out(`Run record: ${path.relative(process.cwd(), recordPath) || recordPath}`);

@@ -20,6 +20,8 @@ function mcpModule(): typeof Mcp {
 /** The commands are a separate bundle, loaded on first use (startup stays fast for --help and usage errors). */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const commands = (): typeof import('./commands') => require('./commands') as typeof import('./commands');
+import { redactStream } from './redactStreams';
+import { parseTimeoutSeconds } from '../core/providers/timeout';
 
 const HELP = `prompt-ladder — run prompt files over eval sets, with few-shot variants side by side
 
@@ -35,6 +37,7 @@ Options for eval:
   --html <out.html>     write a self-contained HTML report
   --variant <name>      run only this variant (repeatable)
   --concurrency <n>     cap concurrent calls per endpoint (default: adaptive)
+  --timeout <seconds>   give up on a call after this long, retried once (default 30; env PROMPT_LADDER_TIMEOUT)
   --no-cache            bypass the response cache
   --repeat <n>          run every case n times
   --batch               run the calls through the provider's Batch API (OpenAI, Azure OpenAI: about half
@@ -90,6 +93,8 @@ async function version(): Promise<string> {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  redactStream(process.stdout);
+  redactStream(process.stderr);
   let batchMode: 'all' | 'calls' | undefined;
   argv = argv.filter((a) => {
     const m = /^--batch(?:=(.*))?$/.exec(a);
@@ -108,6 +113,7 @@ export async function main(argv: string[]): Promise<number> {
         html: { type: 'string' },
         variant: { type: 'string', multiple: true },
         concurrency: { type: 'string' },
+        timeout: { type: 'string' },
         'no-cache': { type: 'boolean' },
         repeat: { type: 'string' },
         root: { type: 'string' },
@@ -193,8 +199,15 @@ export async function main(argv: string[]): Promise<number> {
       if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--poll-interval needs a number of seconds > 0, got "${values['poll-interval']}"`);
       pollIntervalMs = Math.round(n * 1000);
     }
+    let timeoutSeconds: number | undefined;
+    try {
+      timeoutSeconds = parseTimeoutSeconds(values.timeout, '--timeout') ?? parseTimeoutSeconds(process.env.PROMPT_LADDER_TIMEOUT, 'PROMPT_LADDER_TIMEOUT');
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
     const args: EvalArgs = {
       files,
+      ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}),
       json: values.json,
       junit: values.junit,
       html: values.html,

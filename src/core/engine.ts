@@ -6,11 +6,13 @@ import * as path from 'node:path';
 import { setMaxListeners } from 'node:events';
 import type { RunEvent } from './events';
 import type { ChatMessage, EvalCase, PromptSpec, VariantSpec, ModelParameters } from './prompt/spec';
-import type { ChatRequest, ChatResult, ProviderResolver, ResolvedModel } from './providers/provider';
+import type { ChatRequest, ChatResult, Provider, ProviderResolver, ResolvedModel } from './providers/provider';
+import { ProviderError } from './providers/provider';
 import type { JudgeClient } from './evaluators/evaluator';
 import type { CallExecutor, CallOrigin, TimedChatResult } from './providers/executor';
 import type { CaseRecord, CaseResult, RunRecord } from './runs/schema';
 import { Scheduler } from './providers/scheduler';
+import { DEFAULT_TIMEOUT_SECONDS, TIMEOUT_KNOBS, formatSeconds } from './providers/timeout';
 import { ResponseCache } from './providers/cache';
 import { estimateCostUsd } from './providers/pricing';
 import { runEvaluators } from './evaluators/registry';
@@ -46,7 +48,7 @@ export interface RunOptions {
   judgeModel?: string;
   /** Use an LLM judge to categorize failures no deterministic signal explains (default: when a judge model is configured). */
   categorizeWithJudge?: boolean;
-  /** Per-attempt timeout for provider calls. */
+  /** Per-attempt timeout for provider calls (default DEFAULT_TIMEOUT_SECONDS). */
   timeoutMs?: number;
   /** Retry policy for failed calls (defaults: the scheduler's). */
   retry?: { maxRetries?: number; baseDelayMs?: number; maxDelayMs?: number };
@@ -78,6 +80,8 @@ class Run {
   private readonly resolved = new Map<string, ResolvedModel | Error>();
   private readonly retrievers = new Map<string, Promise<Retriever>>();
   calls = 0;
+  /** Endpoints whose key was refused (401/403) in this run: no further calls go there. */
+  private readonly refused = new Map<string, ProviderError>();
   /** Run-level warnings found on the way (documents the retriever skipped), for the record's problems. */
   readonly warnings: string[] = [];
 
@@ -125,12 +129,59 @@ class Run {
     if (!s) {
       s = new Scheduler({
         ...(this.opts.concurrency ? { maxConcurrency: this.opts.concurrency } : {}),
-        ...(this.opts.timeoutMs ? { timeoutMs: this.opts.timeoutMs } : {}),
+        timeoutMs: this.timeoutMs,
         ...this.opts.retry,
       });
       this.schedulers.set(endpointKey, s);
     }
     return s;
+  }
+
+  private get timeoutMs(): number {
+    return this.opts.timeoutMs && this.opts.timeoutMs > 0 ? this.opts.timeoutMs : DEFAULT_TIMEOUT_SECONDS * 1000;
+  }
+
+  /**
+   * One provider call through its endpoint's scheduler. A refused key (401/403) stops the endpoint for the
+   * rest of the run: later calls (also those already queued) fail at once without a request, and the run
+   * gets one warning. A call that timed out says after how long and where to change it.
+   */
+  private async send<T>(provider: Provider, task: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const key = provider.endpointKey;
+    const refusedBefore = () => {
+      const first = this.refused.get(key);
+      if (first) throw new ProviderError(`not sent: ${first.message}`, { status: first.status, retryable: false, code: 'key_refused' });
+    };
+    // marked as soon as the attempt fails, before the scheduler starts the next queued call
+    const noteRefusal = (err: unknown) => {
+      if (!(err instanceof ProviderError) || (err.status !== 401 && err.status !== 403) || this.refused.has(key)) return;
+      this.refused.set(key, err);
+      this.warnings.push(`error: ${err.message}; the remaining calls to ${provider.label} in this run were not made`);
+    };
+    refusedBefore();
+    let counted = false;
+    try {
+      return await this.scheduler(key).run((signal) => {
+        refusedBefore();
+        if (!counted) this.calls++;
+        counted = true;
+        return task(signal).catch((err: unknown) => {
+          noteRefusal(err);
+          throw err;
+        });
+      }, this.opts.signal);
+    } catch (err) {
+      if (!(err instanceof ProviderError)) throw err;
+      noteRefusal(err);
+      if (err.opts.code === 'timeout') {
+        const attempts = /after (\d+) attempts?/.exec(err.message)?.[1] ?? '1';
+        throw new ProviderError(
+          `${provider.label}: no answer within ${formatSeconds(this.timeoutMs)} (${attempts} attempt${attempts === '1' ? '' : 's'} timed out; change it with ${TIMEOUT_KNOBS})`,
+          err.opts,
+        );
+      }
+      throw err;
+    }
   }
 
   /** A chat call: cache first, then the executor (default: the provider through its endpoint's scheduler). */
@@ -145,18 +196,18 @@ class Run {
       const hit = await this.cache.get<CachedChat>(key);
       if (hit && typeof hit.text === 'string') return { result: hit, cached: true };
     }
-    const signal = this.opts.signal;
     const live = async (): Promise<CachedChat> => {
       let attemptStarted = 0;
-      const res = await this.scheduler(resolved.provider.endpointKey).run((attemptSignal) => {
+      const res = await this.send(resolved.provider, (attemptSignal) => {
         attemptStarted = performance.now();
         return resolved.provider.chat(request, attemptSignal);
-      }, signal);
+      });
       // Latency of the answering attempt: queueing and back-off are the scheduler's, not the model's.
       return { ...res, latencyMs: Math.round(performance.now() - attemptStarted) };
     };
-    this.calls++;
+    // live calls are counted when they are sent (send); a call the executor batched counts here
     const executed = this.opts.executor ? await this.opts.executor.chat({ key, resolved, request, repeat, origin }, live) : { result: await live() };
+    if (executed.batched) this.calls++;
     const result = executed.result;
     if (this.cache && executed.cache !== false) this.track(this.cache.set(key, result));
     return { result, cached: false, ...(executed.batched ? { batched: true } : {}) };
@@ -175,11 +226,7 @@ class Run {
       const hit = await this.cache.get<number[][]>(key);
       if (Array.isArray(hit) && hit.length === texts.length) return hit;
     }
-    this.calls++;
-    const vectors = await this.scheduler(resolved.provider.endpointKey).run(
-      (s) => embed.call(resolved.provider, texts, resolved.model, s),
-      this.opts.signal,
-    );
+    const vectors = await this.send(resolved.provider, (s) => embed.call(resolved.provider, texts, resolved.model, s));
     if (this.cache) this.track(this.cache.set(key, vectors));
     return vectors;
   }

@@ -25,6 +25,7 @@ import { ModelStatusBar } from './statusBar';
 import { PromptTests } from './testing/promptTests';
 import { registerLanguageModelTools, type LanguageModelTools } from './agent/lmTools';
 import type { ProviderResolver } from '../core/providers/provider';
+import { redactingLog } from './redactLog';
 
 /** What activate() returns: the pieces, for the integration tests (and other extensions that want them). */
 export interface PromptLadderApi {
@@ -60,8 +61,9 @@ export interface PromptLadderApi {
 export function activate(context: vscode.ExtensionContext): PromptLadderApi {
   const started = performance.now();
   const subs = context.subscriptions;
-  const log = vscode.window.createOutputChannel('Prompt Ladder', { log: true });
-  subs.push(log);
+  const channel = vscode.window.createOutputChannel('Prompt Ladder', { log: true });
+  subs.push(channel);
+  const log = redactingLog(channel);
 
   const keys = new ApiKeys(context.secrets);
   const settings = () => readSettings((m) => log.warn(m));

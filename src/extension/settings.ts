@@ -2,6 +2,7 @@
 // a workspace can never set an endpoint, so a cloned repo cannot send your key to its own server.
 
 import * as vscode from 'vscode';
+import { DEFAULT_TIMEOUT_SECONDS, parseTimeoutSeconds } from '../core/providers/timeout';
 
 export const SECTION = 'promptLadder';
 export const PROFILE_KINDS = ['openai', 'azure', 'ollama', 'github', 'custom'] as const;
@@ -22,6 +23,8 @@ export interface ExtensionSettings {
   /** 0 = adaptive. */
   maxConcurrency: number;
   cacheEnabled: boolean;
+  /** Per-call timeout, seconds (promptLadder.timeoutSeconds). */
+  timeoutSeconds?: number;
   judgeModel?: string;
   embeddingModel?: string;
 }
@@ -66,9 +69,19 @@ export function readSettings(onProblem?: (message: string) => void): ExtensionSe
     providers: profiles,
     maxConcurrency: Number.isFinite(conc) && conc > 0 ? Math.floor(conc) : 0,
     cacheEnabled: cfg.get<boolean>('cache.enabled', true) !== false,
+    timeoutSeconds: readTimeout(cfg.get<unknown>('timeoutSeconds'), onProblem),
     judgeModel: nonEmpty(cfg.get('judgeModel')),
     embeddingModel: nonEmpty(cfg.get('embeddingModel')),
   };
+}
+
+function readTimeout(raw: unknown, onProblem?: (message: string) => void): number {
+  try {
+    return parseTimeoutSeconds(raw, 'Setting promptLadder.timeoutSeconds') ?? DEFAULT_TIMEOUT_SECONDS;
+  } catch (e) {
+    onProblem?.(`${(e as Error).message}; using ${DEFAULT_TIMEOUT_SECONDS} s.`);
+    return DEFAULT_TIMEOUT_SECONDS;
+  }
 }
 
 export function affectsSettings(e: vscode.ConfigurationChangeEvent): boolean {

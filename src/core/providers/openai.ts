@@ -4,18 +4,21 @@
 //
 // Error policy:
 // - retryable: HTTP 408, 409, 429, 5xx, connection errors (refused, reset), client timeouts, and a
-//   malformed (non-JSON) body. The malformed case carries code 'malformed_response'; the Scheduler
-//   retries it once only, since a server that sends garbage usually keeps doing so.
-// - not retryable: other 4xx (bad request, auth, not found), anything else.
+//   garbage body (not JSON, truncated, an HTML page, no `choices`). The garbage case carries code
+//   'malformed_response' and is retried like a 5xx (a proxy's error page is as transient as a 502).
+// - not retryable: other 4xx (bad request, not found), anything else. 401/403 say "the key for X was
+//   refused" (code 'key_refused'): the engine then stops calling that endpoint for the rest of the run.
 // - the caller's AbortSignal aborts the HTTP request; the call then rejects with `signal.reason`
 //   (an AbortError, or whatever reason the caller gave, e.g. the Scheduler's timeout error).
-// Keys are never logged and never part of an error message.
+// Keys are never logged and never part of an error message: every key is registered with the redactor
+// (src/core/redact.ts), which also masks a key a server echoes back, whatever its length.
 
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError, AzureOpenAI, OpenAI } from 'openai';
 import type { ModelParameters, ResponseFormat } from '../prompt/spec';
 import { httpFetch } from './httpFetch';
 import type { ChatRequest, ChatResult, Provider } from './provider';
 import { ProviderError } from './provider';
+import { redact, registerSecret } from '../redact';
 
 export type OpenAIProviderKind = 'openai' | 'azure' | 'ollama' | 'github' | 'custom';
 
@@ -116,11 +119,6 @@ export function parseRetryAfter(headers: HeaderSource, now: number = Date.now())
   return undefined;
 }
 
-function redact(text: string, secret: string | undefined): string {
-  if (!secret || secret.length < 8) return text;
-  return text.split(secret).join('***');
-}
-
 function isRetryableStatus(status: number): boolean {
   return status === 408 || status === 409 || status === 429 || status >= 500;
 }
@@ -152,7 +150,7 @@ const CONNECTION_WORDS: Record<string, string> = {
  */
 export function toProviderError(err: unknown, ctx: { label: string; apiKey?: string; keyHint?: string }): ProviderError {
   if (err instanceof ProviderError) return err;
-  const say = (m: string): string => redact(`${ctx.label}: ${m}`, ctx.apiKey);
+  const say = (m: string): string => redact(`${ctx.label}: ${m}`, [ctx.apiKey]);
   if (err instanceof APIConnectionTimeoutError) {
     return new ProviderError(say('request timed out'), { retryable: true, code: 'timeout' });
   }
@@ -166,8 +164,11 @@ export function toProviderError(err: unknown, ctx: { label: string; apiKey?: str
     const status = err.status;
     const body = err.error as { message?: unknown } | undefined;
     const detail = typeof body?.message === 'string' ? body.message : err.message.replace(/^\d+\s*/, '');
-    let msg = `HTTP ${status}${detail ? ` ${detail}` : ''}`;
-    if ((status === 401 || status === 403) && ctx.keyHint) msg += ` (${ctx.keyHint})`;
+    if (status === 401 || status === 403) {
+      const why = `the key for ${ctx.label} was refused (HTTP ${status}${detail ? `: ${detail}` : ''})${ctx.keyHint ? `: ${ctx.keyHint}` : ''}`;
+      return new ProviderError(redact(why, [ctx.apiKey]), { status, retryable: false, code: 'key_refused' });
+    }
+    const msg = `HTTP ${status}${detail ? ` ${detail}` : ''}`;
     return new ProviderError(say(msg), {
       status,
       retryable: isRetryableStatus(status),
@@ -210,6 +211,7 @@ export function createOpenAIProvider(opts: OpenAIProviderOptions): Provider {
   if (!baseURL) throw new ProviderError(`${KIND_LABELS[kind]}: no endpoint URL configured`, { retryable: false, code: 'config' });
   const label = opts.label ?? (kind === 'openai' && baseURL === OPENAI_DEFAULT_BASE_URL ? 'OpenAI' : `${KIND_LABELS[kind]} (${hostOf(baseURL)})`);
   const apiKey = opts.apiKey;
+  registerSecret(apiKey);
   // Null headers remove what the client would add: no Authorization without a key, and nothing the
   // `openai` package would otherwise read from the environment (organization, project).
   const headers: Record<string, string | null> = { ...(opts.defaultHeaders ?? {}) };
@@ -267,10 +269,13 @@ export function createOpenAIProvider(opts: OpenAIProviderOptions): Provider {
       const res = await call(signal, () =>
         client.chat.completions.create(body as unknown as OpenAI.Chat.ChatCompletionCreateParamsNonStreaming, { signal }),
       );
-      if (!res || typeof res !== 'object' || !Array.isArray((res as { choices?: unknown }).choices)) {
-        throw new ProviderError(`${label}: malformed response (no choices)`, { retryable: true, code: 'malformed_response' });
+      // a body that parsed but is not a completion: an HTML page served as 200, `{}`, `{"choices": []}`
+      const choices = res && typeof res === 'object' ? (res as { choices?: unknown }).choices : undefined;
+      if (!Array.isArray(choices) || choices.length === 0 || !choices[0] || typeof choices[0] !== 'object' || !(choices[0] as { message?: unknown }).message) {
+        const what = typeof res === 'string' ? (/^\s*</.test(res) ? 'an HTML page instead of JSON' : 'not JSON') : 'no choices';
+        throw new ProviderError(`${label}: malformed response (${what})`, { retryable: true, code: 'malformed_response' });
       }
-      const msg = res.choices[0]?.message;
+      const msg = res.choices[0].message;
       return {
         text: msg?.content ?? msg?.refusal ?? '',
         usage: { prompt: res.usage?.prompt_tokens ?? 0, completion: res.usage?.completion_tokens ?? 0 },

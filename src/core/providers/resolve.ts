@@ -28,6 +28,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { SpecError } from '../errors';
+import { registerSecret } from '../redact';
 import type { SourceProblem } from '../errors';
 import { createOpenAIProvider, OPENAI_DEFAULT_BASE_URL } from './openai';
 import type { OpenAIProviderKind, OpenAIProviderOptions } from './openai';
@@ -166,6 +167,10 @@ export function createEnvResolver(env: NodeJS.ProcessEnv, config: UserConfig = {
   const memo = new Map<string, Provider>();
   const profiles = new Map((config.profiles ?? []).map((p) => [p.name, p]));
   const preferGithub = (env.PROMPT_LADDER_PROVIDER ?? '').toLowerCase() === 'github';
+  // every key this environment could send is masked in every output from the start
+  for (const name of ['OPENAI_API_KEY', 'AZURE_OPENAI_API_KEY', 'GITHUB_TOKEN', ...(config.profiles ?? []).map((p) => p.apiKeyEnv ?? '')]) {
+    if (name) registerSecret(env[name]);
+  }
 
   function provider(opts: OpenAIProviderOptions, keyIdentity: string): Provider {
     // Memoized per endpoint (and per key source, never the key value itself).

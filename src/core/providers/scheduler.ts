@@ -20,7 +20,7 @@
 // There is no fixed cap on the adaptive limit beyond a safety bound of 1024 calls per endpoint. An
 // explicit `maxConcurrency` (the user's --concurrency) is both the hard cap and the starting point.
 //
-// Retries: 408/409/429/5xx, timeouts, connection resets, and malformed bodies and refused connections (these once only), with
+// Retries: 408/409/429/5xx, connection resets, malformed bodies, and timeouts and refused connections (these once only), with
 // bounded exponential back-off and jitter. Throttling (429) has its own, larger budget (3 × maxRetries)
 // because it says "later", not "broken". Non-retryable errors reject at once. A task that keeps failing
 // rejects with a ProviderError whose message starts with the reason ('HTTP 500 after 7 attempts: …').
@@ -326,9 +326,10 @@ export class Scheduler {
 
     let mayRetry = err.retryable;
     if (mayRetry) {
-      // A malformed body, and a refused connection (nothing listens there: a server not started, a wrong
-      // port), are retried once only, so the user hears about it in a second, not after the whole back-off.
-      if (err.opts.code === 'malformed_response' || err.opts.code === 'ECONNREFUSED') mayRetry = job.malformedRetries++ < 1;
+      // A refused connection (nothing listens there: a server not started, a wrong port) and a timeout (a
+      // hung server) are retried once only, so a dead or hung endpoint costs two attempts, not the whole
+      // back-off. A garbage body (HTML page, truncated JSON) is retried like a 5xx.
+      if (err.opts.code === 'ECONNREFUSED' || err.opts.code === 'timeout') mayRetry = job.malformedRetries++ < 1;
       else if (throttled) mayRetry = job.throttleRetries++ < this.maxRetries * 3;
       else mayRetry = job.errorRetries++ < this.maxRetries;
     }

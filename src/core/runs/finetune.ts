@@ -14,6 +14,7 @@ import type { ChatMessage, EvalCase, PromptSpec, VariantSpec } from '../prompt/s
 import type { RunRecord, VariantSummary } from './schema';
 import { countMessageTokens, priceOf } from '../providers/pricing';
 import { renderMessages } from '../render/messages';
+import { redact } from '../redact';
 
 /** OpenAI's minimum number of training examples for a fine-tuning job. */
 export const OPENAI_MIN_EXAMPLES = 10;
@@ -121,8 +122,8 @@ export function exportFineTuneDataset(spec: PromptSpec, record: RunRecord, opts:
   const savings = fewShotTokenSavings(spec, record, model);
 
   return {
-    train: toJsonl(train),
-    validation: toJsonl(validation),
+    train: redact(toJsonl(train)),
+    validation: redact(toJsonl(validation)),
     counts: { train: train.length, validation: validation.length, skipped },
     tokens: { train: tokTrain, validation: tokVal },
     ...(trainPrice !== undefined ? { estimatedTrainingCostUsd: round6((tokTrain * epochs * trainPrice) / 1e6) } : {}),

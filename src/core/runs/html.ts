@@ -2,9 +2,11 @@
 
 import type { CaseResult, RunRecord } from './schema';
 import { caseLabel } from './junit';
+import { redact } from '../redact';
 
+/** Escaped for HTML text and attributes; configured keys are masked before escaping changes their form. */
 export function htmlEscape(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+  return redact(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
 
 const pct = (x: number) => `${Math.round(x * 100)}%`;
@@ -61,6 +63,10 @@ ${advice ?? ''}
 }
 
 export function toHtml(records: RunRecord[]): string {
+  return redact(htmlPage(records));
+}
+
+function htmlPage(records: RunRecord[]): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'">
 <title>Prompt Ladder report</title><style>

@@ -1,10 +1,12 @@
 // JUnit XML export of run records: one <testsuite> per (prompt file, variant), one <testcase> per case.
 
 import type { CaseRecord, CaseResult, RunRecord } from './schema';
+import { redact } from '../redact';
 
 export function xmlEscape(text: string): string {
-  // Characters XML 1.0 cannot hold at all are dropped; the rest escaped.
-  return text
+  // Configured keys are masked first (escaping would change their form); characters XML 1.0 cannot hold
+  // at all are dropped; the rest escaped.
+  return redact(text)
     .replace(/[^\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '')
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { RunRecordSchema, type RunRecord } from './schema';
 import { promptBaseName } from '../prompt/fileName';
+import { redact } from '../redact';
 
 export const STATE_DIR = '.promptladder';
 
@@ -23,12 +24,12 @@ export function runFileName(record: RunRecord): string {
   return `${base}-${time}-${record.id.slice(0, 8)}.json`;
 }
 
-/** Writes a file so readers never see half of it. */
+/** Writes a file so readers never see half of it. Every configured key is masked first (run records, exports). */
 export async function writeFileAtomic(file: string, text: string): Promise<void> {
   await fs.mkdir(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
-    await fs.writeFile(tmp, text, 'utf8');
+    await fs.writeFile(tmp, redact(text), 'utf8');
     await fs.rename(tmp, file);
   } catch (err) {
     await fs.rm(tmp, { force: true });

@@ -15,6 +15,7 @@ import {
   type StartFineTuneInput,
 } from '../../core/runs/fineTuneJob';
 import { createSettingsResolver, splitModelRef, type ResolverInputs } from '../providers/settingsResolver';
+import { registerSecret } from '../../core/redact';
 
 export type FineTuneEndpointKind = 'openai' | 'azure' | 'custom';
 
@@ -94,6 +95,7 @@ export function resolveFineTuneEndpoint(ref: string, inputs: Omit<ResolverInputs
 
 /** An `openai` client for the endpoint. Without a key no Authorization header is sent. */
 export function createFineTuneClient(ep: FineTuneEndpoint): OpenAI {
+  registerSecret(ep.apiKey);
   const headers: Record<string, string | null> = {};
   if (!ep.apiKey) {
     headers.Authorization = null;

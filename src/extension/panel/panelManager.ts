@@ -5,6 +5,7 @@ import { PersistedStateSchema, type TestSnapshot } from '../../shared/protocol';
 import type { RunController } from '../runs/types';
 import { webviewOptions } from './html';
 import { ResultsPanel, type PanelLog } from './resultsPanel';
+import { redact } from '../../core/redact';
 
 /** The webview panel type; package.json needs the activation event `onWebviewPanel:promptLadder.results`. */
 export const RESULTS_VIEW_TYPE = 'promptLadder.results';
@@ -139,8 +140,8 @@ function lazyLog(disposables: vscode.Disposable[]): PanelLog {
     return channel;
   };
   return {
-    info: (m) => get().info(m),
-    warn: (m) => get().warn(m),
-    error: (m) => get().error(m),
+    info: (m) => get().info(redact(m)),
+    warn: (m) => get().warn(redact(m)),
+    error: (m) => get().error(redact(m)),
   };
 }

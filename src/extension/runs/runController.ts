@@ -159,6 +159,7 @@ export class EditorRunController implements RunController {
             root,
             cache: opts.noCache ? false : settings.cacheEnabled,
             concurrency: settings.maxConcurrency || undefined,
+            ...(settings.timeoutSeconds ? { timeoutMs: settings.timeoutSeconds * 1000 } : {}),
             signal: abort.signal,
             variants: opts.variants,
             caseIndexes: opts.caseIndexes,
@@ -201,6 +202,17 @@ export class EditorRunController implements RunController {
     const file = path.basename(promptUri.fsPath);
     const parts = record.variants.map((v) => `${v.name} ${v.passed}/${v.passed + v.failed + v.errors}`);
     this.deps.log.info(`${record.status}: ${file} — ${parts.join(', ')}`);
+    // a refused key is one message for the run (the engine stopped calling that provider), not one per case
+    const refused = (record.problems ?? []).filter((p) => / was refused \(HTTP 40[13]/.test(p));
+    if (refused.length) {
+      for (const p of refused) this.deps.log.error(p);
+      void vscode.window
+        .showErrorMessage(`Prompt Ladder: ${file}: ${refused[0].replace(/^error: /, '')}`, SET_KEY.title)
+        .then((choice) => {
+          if (choice === SET_KEY.title) void vscode.commands.executeCommand(SET_KEY.command);
+        });
+      return;
+    }
     if (record.status === 'failed') {
       void vscode.window.showErrorMessage(`Prompt Ladder: the run of ${file} failed: ${record.statusReason ?? 'see the output'}`);
       return;

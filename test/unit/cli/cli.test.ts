@@ -1,7 +1,7 @@
 import { test, before, after } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFileSync, existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -164,5 +164,48 @@ test('retrieval documents symlinked out of the project are skipped with a warnin
     assert.ok(JSON.stringify(server.stats.bodies).includes('Refunds within 30 days'), 'the document inside was used');
   } finally {
     rmSync(outside, { recursive: true, force: true });
+  }
+});
+
+test('--timeout and PROMPT_LADDER_TIMEOUT bound a hung call; a bad value is a usage error naming it', async () => {
+  ws.write('hang.prompt.yml', CLASSIFIER);
+  server.setOptions({ faults: [{ kind: 'timeout' }] });
+  try {
+    server.resetStats();
+    const r = await cli(['eval', 'hang.prompt.yml', '--variant', '2-shot', '--no-cache', '--timeout', '0.2']);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stdout, /no answer within 0\.2 s \(2 attempts timed out; change it with promptLadder\.timeoutSeconds, --timeout or PROMPT_LADDER_TIMEOUT\)/);
+    assert.equal(server.stats.chatRequests, 6, 'three cases, two attempts each');
+    const e = await cli(['eval', 'hang.prompt.yml', '--variant', '2-shot', '--no-cache'], { PROMPT_LADDER_TIMEOUT: '0.2' });
+    assert.match(e.stdout, /no answer within 0\.2 s/);
+  } finally {
+    server.setOptions({ faults: [] });
+  }
+  const bad = await cli(['eval', 'hang.prompt.yml', '--timeout', 'soon']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--timeout: expected a number of seconds/);
+  const badEnv = await cli(['eval', 'hang.prompt.yml'], { PROMPT_LADDER_TIMEOUT: '-3' });
+  assert.equal(badEnv.code, 2);
+  assert.match(badEnv.stderr, /PROMPT_LADDER_TIMEOUT: expected a number of seconds/);
+});
+
+test('a refused key is one message, and a 6-character key echoed by the 401 body appears nowhere: stdout, stderr, --json, JUnit, HTML, run record', async () => {
+  const KEY = 'Zq7x2P';
+  ws.write('auth.prompt.yml', CLASSIFIER);
+  server.setRules([{ user: '.*', status: 401, errorMessage: (req) => `Incorrect API key provided: ${(req.headers.authorization ?? '').replace(/^Bearer /, '')}` }]);
+  try {
+    const r = await cli(['eval', 'auth.prompt.yml', '--no-cache', '--json', 'auth/run.json', '--junit', 'auth/junit.xml', '--html', 'auth/report.html'], { OPENAI_API_KEY: KEY });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /error: the key for OpenAI \(127\.0\.0\.1:\d+\) was refused \(HTTP 401: Incorrect API key provided: \*\*\*\): check OPENAI_API_KEY; the remaining calls/);
+    assert.equal((r.stderr.match(/was refused/g) ?? []).length, 1, r.stderr);
+    const files = ['auth/run.json', 'auth/junit.xml', 'auth/report.html'].map((f) => readFileSync(path.join(ws.root, f), 'utf8'));
+    const record = JSON.parse(files[0]);
+    const stored = readFileSync(path.join(ws.root, '.promptladder', 'runs', readdirSync(path.join(ws.root, '.promptladder', 'runs')).filter((f) => f.startsWith('auth-')).sort().pop()!), 'utf8');
+    assert.ok(record.cases.length === 3);
+    for (const [where, text] of Object.entries({ stdout: r.stdout, stderr: r.stderr, json: files[0], junit: files[1], html: files[2], record: stored })) {
+      assert.ok(!text.includes(KEY), `the key leaked into ${where}`);
+    }
+  } finally {
+    server.setRules(classifierRules);
   }
 });

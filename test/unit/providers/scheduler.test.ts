@@ -137,16 +137,27 @@ test('a reset connection is retried', async () => {
   assert.equal(server.stats.chatRequests, 3);
 });
 
-test('a malformed body is retried once, then reported', async () => {
-  server.setOptions({ faults: [{ kind: 'malformed', times: 1 }] });
+test('a malformed body is transient: retried like a 5xx with back-off, then reported with the attempts', async () => {
+  server.setOptions({ faults: [{ kind: 'malformed', times: 3 }] });
   const scheduler = new Scheduler({ baseDelayMs: 1 });
   assert.equal((await scheduler.run(ask('m'))).text, 'echo: m');
+  assert.equal(server.stats.chatRequests, 4);
 
   server.setOptions({ faults: [{ kind: 'malformed' }] });
   server.resetStats();
-  const err = (await rejection(scheduler.run(ask('m')))) as ProviderError;
-  assert.match(err.message, /^malformed response after 2 attempts/);
+  const err = (await rejection(new Scheduler({ baseDelayMs: 1, maxRetries: 2 }).run(ask('m')))) as ProviderError;
+  assert.match(err.message, /^malformed response after 3 attempts/);
+  assert.equal(server.stats.chatRequests, 3);
+});
+
+test('a request that always hangs is retried once only, whatever the retry budget', async () => {
+  server.setOptions({ faults: [{ kind: 'timeout' }] });
+  const scheduler = new Scheduler({ baseDelayMs: 1, timeoutMs: 100, maxRetries: 6 });
+  const err = (await rejection(scheduler.run(ask('hang')))) as ProviderError;
+  assert.match(err.message, /^timed out after 2 attempts/);
   assert.equal(server.stats.chatRequests, 2);
+  await until(() => server.stats.aborted === 2);
+  assert.equal(server.stats.aborted, 2, 'both hung requests were aborted on the wire');
 });
 
 test('cancellation rejects queued calls and aborts in-flight ones on the wire', async () => {

@@ -1,0 +1,46 @@
+// Secrets never leave through an output: every API key a provider is configured with is registered here,
+// and `redact` replaces it, whatever its length, wherever text leaves the process — provider error messages
+// (a server may echo the key back), CLI stdout/stderr, run records and exports (JSON, JUnit, HTML), the
+// extension's logs and the panel's messages. Its JSON-escaped form is covered too, so a key inside a
+// serialized record is caught as well.
+
+const MASK = '***';
+const secrets = new Set<string>();
+/** Forms to replace, longest first (so a key that contains another key is masked whole). */
+let forms: string[] = [];
+
+/** Words a provider is given where no real key is needed; masking them would garble output for nothing. */
+const PLACEHOLDERS = new Set(['none', 'ollama']);
+
+/** Register a configured key (or token) so every output masks it. Empty values and placeholders are ignored. */
+export function registerSecret(value: string | undefined | null): void {
+  if (typeof value !== 'string') return;
+  const v = value.trim();
+  if (!v || PLACEHOLDERS.has(v) || secrets.has(v)) return;
+  secrets.add(v);
+  const all = new Set<string>();
+  for (const s of secrets) {
+    all.add(s);
+    all.add(JSON.stringify(s).slice(1, -1));
+  }
+  forms = [...all].sort((a, b) => b.length - a.length);
+}
+
+/** Whether any secret is registered (for tests and diagnostics; never says which). */
+export function hasSecrets(): boolean {
+  return secrets.size > 0;
+}
+
+/** `text` with every registered secret (and any `extra` one) replaced by ***. */
+export function redact(text: string, extra?: readonly (string | undefined)[]): string {
+  let out = text;
+  for (const e of extra ?? []) if (e) registerSecret(e);
+  for (const s of forms) if (out.includes(s)) out = out.split(s).join(MASK);
+  return out;
+}
+
+/** Forget every registered secret (tests only). */
+export function clearSecretsForTests(): void {
+  secrets.clear();
+  forms = [];
+}

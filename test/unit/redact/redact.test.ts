@@ -1,0 +1,37 @@
+import { test, beforeEach } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { PassThrough } from 'node:stream';
+import { clearSecretsForTests, redact, registerSecret } from '../../../src/core/redact';
+import { redactStream } from '../../../src/cli/redactStreams';
+
+beforeEach(() => clearSecretsForTests());
+
+test('every registered key is masked whatever its length, also JSON-escaped, the longest first', () => {
+  registerSecret('abc123');
+  registerSecret('abc123-and-more');
+  registerSecret('q"\\z');
+  assert.equal(redact('key abc123, long abc123-and-more'), 'key ***, long ***');
+  assert.equal(redact(JSON.stringify({ m: 'got q"\\z' })), '{"m":"got ***"}');
+  assert.equal(redact('nothing here'), 'nothing here');
+});
+
+test('placeholders and empty values are not secrets; an extra key given at the call is masked and remembered', () => {
+  registerSecret('');
+  registerSecret('ollama');
+  registerSecret(undefined);
+  assert.equal(redact('ollama none'), 'ollama none');
+  assert.equal(redact('echo Zx9', ['Zx9']), 'echo ***');
+  assert.equal(redact('later Zx9'), 'later ***');
+});
+
+test('the CLI stream edge masks strings and buffers written by any module', () => {
+  registerSecret('s3cr3t');
+  const sink = new PassThrough();
+  let seen = '';
+  sink.on('data', (d: Buffer) => (seen += d.toString()));
+  redactStream(sink as unknown as NodeJS.WriteStream);
+  redactStream(sink as unknown as NodeJS.WriteStream);
+  sink.write('a s3cr3t line\n');
+  sink.write(Buffer.from('buf s3cr3t\n'));
+  assert.equal(seen, 'a *** line\nbuf ***\n');
+});
