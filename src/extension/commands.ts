@@ -14,6 +14,7 @@ import type { RunsTreeNode, RunsTreeProvider } from './history/runsTree';
 import type { PanelBridge } from './panelBridge';
 import { PROMPT_GLOB, isPromptFile, resolvePromptUri, runRootFor, uriFromArg } from './promptFiles';
 import { ADVISOR_COMMAND_IDS, advisorCommandTable } from './advisorCommands';
+import { GENERATE_COMMAND_IDS, generateCommandTable } from './generate/generateTestCases';
 import { FINE_TUNE_COMMAND_IDS, fineTuneCommandTable, type FineTuneServices } from './fineTune/fineTuneCommands';
 import { availableLanguageModels } from './providers/languageModelProvider';
 import { RunBlockedError, promptPathOf, type EditorRunController } from './runs/runController';
@@ -61,6 +62,7 @@ export const COMMAND_IDS = [
   'promptLadder.history.revealRunFile',
   ...ADVISOR_COMMAND_IDS,
   ...FINE_TUNE_COMMAND_IDS,
+  ...GENERATE_COMMAND_IDS,
 ] as const;
 
 interface CellArg {
@@ -516,6 +518,13 @@ export function registerCommands(s: CommandServices): vscode.Disposable[] {
     'promptLadder.history.revealRunFile': revealRunFile,
     ...advisorCommandTable(runs),
     ...fineTuneCommandTable(s.fineTune),
+    ...generateCommandTable({
+      runs,
+      log,
+      createResolver: s.createResolver,
+      maxConcurrency: () => readSettings().maxConcurrency,
+      isTestMode: s.context.extensionMode === vscode.ExtensionMode.Test,
+    }),
   };
   return COMMAND_IDS.map((id) => vscode.commands.registerCommand(id, wrap(table[id])));
 }

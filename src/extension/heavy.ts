@@ -14,5 +14,6 @@ import * as templates from './editing/templates';
 import * as panel from './panel/panelManager';
 import * as fineTune from './fineTune/service';
 import * as agent from '../core/agent/tools';
+import * as generate from '../core/generate/generate';
 
-export const modules = { engine, load, store, cache, finetune, resolver, edits, templates, panel, fineTune, agent };
+export const modules = { engine, load, store, cache, finetune, resolver, edits, templates, panel, fineTune, agent, generate };

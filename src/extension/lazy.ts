@@ -22,3 +22,4 @@ export const templatesModule = () => modules().templates;
 export const panelModule = () => modules().panel;
 export const fineTuneModule = () => modules().fineTune;
 export const agentModule = () => modules().agent;
+export const generateModule = () => modules().generate;

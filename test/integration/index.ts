@@ -10,6 +10,7 @@ import { registerCancelTests } from './cancel.test';
 import { registerCommandTests } from './commands.test';
 import { registerDiagnosticsTests } from './diagnostics.test';
 import { registerFineTuneTests } from './fineTune.test';
+import { registerGenerateTests } from './generate.test';
 import { registerPanelTests } from './panel.test';
 import { registerRunTests } from './run.test';
 import { registerTestingTests } from './testing.test';
@@ -27,6 +28,7 @@ function registerAll(): void {
   registerCancelTests();
   registerPanelTests();
   registerFineTuneTests();
+  registerGenerateTests();
   registerTestingTests();
   registerLmToolTests();
 }

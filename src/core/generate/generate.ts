@@ -42,6 +42,7 @@ import {
 } from './target';
 
 export type { Effort };
+export { GenerationError };
 
 /** Inputs per validity call. */
 const VALIDITY_BATCH = 10;
