@@ -15,6 +15,7 @@ export const ADVISOR_COMMANDS = {
   addSelfRepair: 'promptLadder.addSelfRepairVariant',
   addFewShot: 'promptLadder.addFewShotVariants',
   addTestCase: 'promptLadder.addTestCase',
+  generateTestCases: 'promptLadder.generateTestCases',
 } as const;
 
 export type AdvisorCommand = (typeof ADVISOR_COMMANDS)[keyof typeof ADVISOR_COMMANDS];

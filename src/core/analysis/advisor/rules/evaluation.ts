@@ -28,7 +28,7 @@ export function check(s: Parameters<Rule['check']>[0]): Finding[] {
           `(even ${n} of ${n} cases fixed and none broken gives p = ${(2 * 0.5 ** n).toFixed(3)}). Add cases until there are at least ${COMFORTABLE_CASES}; the advice below is provisional.`
         : `With ${n} cases one case is ${points} points of pass rate; ${COMFORTABLE_CASES}+ cases make the paired differences between variants trustworthy.`,
       evidence: { caseCount: n, minimum: MIN_CASES, comfortable: COMFORTABLE_CASES, failures: s.totalFailures, cases: s.record.cases.map((c) => c.index) },
-      actions: [commandAction(ADVISOR_COMMANDS.addTestCase, 'Add test case')],
+      actions: [commandAction(ADVISOR_COMMANDS.generateTestCases, 'Generate test cases from the prompt'), commandAction(ADVISOR_COMMANDS.addTestCase, 'Add test case')],
       priority: few ? 2 : 0,
       weight: few ? 1 : 0.1,
     },
