@@ -266,7 +266,8 @@ export function applyVariantEvidence(record: RunRecord, spec?: PromptSpec): numb
   let changed = 0;
   if (base) {
     const helpers = s.variants.filter((v) => v.role === 'chain-of-thought' || v.role === 'self-repair' || v.role === 'model');
-    for (const category of ['knowledge', 'instruction'] as const) {
+    // a guessed reasoning failure that a helper column fixes is confirmed (basis variant), not changed
+    for (const category of ['knowledge', 'instruction', 'reasoning'] as const) {
       const guessed = [...base.outcomes].filter(([, o]) => o.kind === 'fail' && o.category === category && o.basis === 'guess').map(([i]) => i);
       if (guessed.length < 2) continue;
       let backing: { name: string; fixed: number; role: string } | undefined;
@@ -283,7 +284,9 @@ export function applyVariantEvidence(record: RunRecord, spec?: PromptSpec): numb
           r.category = 'reasoning';
           r.categoryBasis = 'variant';
           r.categoryReason = oneLine(
-            `inferred from ${backing.name}: it passes ${backing.fixed} of the ${guessed.length} cases ${base.name} failed on ${category} (a guess), so with ${how} the model gets them: reasoning, not missing facts`,
+            category === 'reasoning'
+              ? `inferred from ${backing.name}: it passes ${backing.fixed} of the ${guessed.length} cases ${base.name} got wrong, so with ${how} the model gets them: reasoning`
+              : `inferred from ${backing.name}: it passes ${backing.fixed} of the ${guessed.length} cases ${base.name} failed on ${category} (a guess), so with ${how} the model gets them: reasoning, not missing facts`,
           );
           changed++;
         }
