@@ -5,7 +5,9 @@ import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseAction } from '../../../src/shared/actions';
 import { startScriptedServer, type ScriptedServer, type ScriptedRule } from '../../fixtures/scripted-server';
+import * as path from 'node:path';
 import { loadPromptFile } from '../../../src/core/prompt/load';
+import { exportFineTuneDataset } from '../../../src/core/runs/finetune';
 import { runEval } from '../../../src/core/engine';
 import { ADVISOR_COMMANDS } from '../../../src/core/analysis/advisor/commands';
 import type { Recommendation, RunRecord } from '../../../src/core/runs/schema';
@@ -142,6 +144,11 @@ test('scenario: format failures few-shot reduces but does not clear → fine-tun
   assert.ok((top.evidence.tokensSavedPerCall as number) > 0, 'few-shot tokens are the saving');
   assert.ok((top.evidence.savedPer1000CallsUsd as number) > 0, 'gpt-4o-mini has a price');
   assert.ok(top.actions.some((a) => a.startsWith(`command:${ADVISOR_COMMANDS.exportFineTune}|`)));
+  // one figure: the export (panel command and `prompt-ladder finetune`) says what the advice card says
+  const spec = await loadPromptFile(path.join(ws.root, 'format-reduced.prompt.yml'));
+  const exported = exportFineTuneDataset(spec, record, { source: 'best-variant' });
+  assert.equal(exported.tokensSavedPerCall, top.evidence.tokensSavedPerCall);
+  assert.equal(exported.fewShotVariant, '3-shot');
 });
 
 test('scenario: format failures few-shot does not move → prompt-engineering (instructions, JSON schema mode)', async () => {
