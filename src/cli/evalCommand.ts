@@ -9,6 +9,8 @@ import type { RunRecord } from '../core/runs/schema';
 import { toJUnit } from '../core/runs/junit';
 import { toHtml } from '../core/runs/html';
 import { writeFileAtomic } from '../core/runs/store';
+import { runRootOf } from '../core/runs/root';
+import { caseRefLong } from '../core/runs/caseRef';
 import { topRecommendationLine } from '../core/analysis/advisor/advise';
 import { variantTable } from './table';
 import { ProgressLine } from './progress';
@@ -27,7 +29,8 @@ export interface EvalArgs {
   timeoutSeconds?: number;
   cache: boolean;
   repeat?: number;
-  root: string;
+  /** Overrides the run root (default: each prompt file's project, runRootOf). */
+  root?: string;
   quiet: boolean;
   /** Run through the provider's Batch API: 'all' model calls, or the variants' 'calls' only (evaluators live). */
   batch?: 'all' | 'calls';
@@ -109,7 +112,7 @@ export async function evalCommand(args: EvalArgs): Promise<number> {
       const progress = new ProgressLine(process.stderr, path.basename(spec.file));
       const runOptions = {
         providers,
-        root: args.root,
+        root: args.root ?? runRootOf(spec.file),
         cache: args.cache,
         ...(args.concurrency ? { concurrency: args.concurrency } : {}),
         ...(args.timeoutSeconds ? { timeoutMs: args.timeoutSeconds * 1000 } : {}),
@@ -127,7 +130,7 @@ export async function evalCommand(args: EvalArgs): Promise<number> {
           mode: args.batch,
           ...(args.detach ? { detach: true } : {}),
           ...(args.pollIntervalMs ? { pollIntervalMs: args.pollIntervalMs } : {}),
-          onBatch: (e) => batchProgress.onEvent(e, args.root),
+          onBatch: (e) => batchProgress.onEvent(e, process.cwd()),
         });
         batchProgress.clear();
         if (r.kind !== 'finished') {
@@ -175,7 +178,7 @@ function resumeCommand(file: string, args: EvalArgs): string {
   for (const v of args.variants ?? []) parts.push('--variant', v);
   if (args.repeat) parts.push('--repeat', String(args.repeat));
   if (!args.cache) parts.push('--no-cache');
-  if (args.root !== process.cwd()) parts.push('--root', args.root);
+  if (args.root) parts.push('--root', args.root);
   return parts.map((p) => (/^[\w@%+=:,./-]+$/.test(p) ? p : `'${p.replace(/'/g, `'\\''`)}'`)).join(' ');
 }
 
@@ -203,7 +206,7 @@ function printRecord(record: RunRecord, recordPath: string | undefined, args: Ev
     const shown = failing.filter(({ r }) => !r.error?.startsWith('not sent: '));
     for (const { c, r } of shown.slice(0, 10)) {
       const why = r.error ?? r.evaluators.filter((e) => !e.passed).map((e) => e.name).join(', ');
-      out(`  ✗ case ${c.index} (${c.file ? `${c.file}:${c.line}` : `line ${c.line}`}) [${r.variant}] ${r.category ?? ''}: ${why}`);
+      out(`  ✗ ${caseRefLong(c)} [${r.variant}] ${r.category ?? ''}: ${why}`);
     }
     if (shown.length > 10) out(`  … and ${shown.length - 10} more (see the run record)`);
     if (notSent.length) out(`  … and ${notSent.length} more not sent: the key was refused (see above)`);

@@ -5,19 +5,21 @@ import * as path from 'node:path';
 import { loadPromptFile } from '../core/prompt/load';
 import { SpecError, formatProblem } from '../core/errors';
 import { listRuns, readRun, writeFileAtomic } from '../core/runs/store';
-import { exportFineTuneDataset } from '../core/runs/finetune';
+import { describeSources, exportFineTuneDataset, type FineTuneSource } from '../core/runs/finetune';
 import type { RunRecord } from '../core/runs/schema';
 import { UsageError } from './usage';
 import { promptBaseName } from '../core/prompt/fileName';
+import { runRootOf } from '../core/runs/root';
 
 export interface FinetuneArgs {
   file: string;
   run?: string;
-  source: 'expected' | 'best-variant';
+  source: FineTuneSource;
   variant?: string;
   out: string;
   validationShare?: number;
-  root: string;
+  /** Overrides the run root (default: the prompt file's project, runRootOf). */
+  root?: string;
 }
 
 const out = (s: string) => process.stdout.write(s + '\n');
@@ -44,7 +46,7 @@ export async function finetuneCommand(args: FinetuneArgs): Promise<number> {
   }
   let record: RunRecord;
   try {
-    record = args.run ? await readRun(path.resolve(args.run)) : await latestRun(args.root, abs);
+    record = args.run ? await readRun(path.resolve(args.run)) : await latestRun(args.root ?? runRootOf(abs), abs);
   } catch (e) {
     if (e instanceof UsageError) throw e;
     throw new UsageError((e as Error).message);
@@ -67,6 +69,7 @@ export async function finetuneCommand(args: FinetuneArgs): Promise<number> {
     out(`Wrote ${result.counts.validation} validation examples to ${path.relative(process.cwd(), valFile)}`);
   }
   out(`Prompt from variant "${result.variant}" without few-shot examples; ${result.counts.skipped} case(s) skipped.`);
+  out(describeSources(result));
   out(`Training tokens per epoch: ${result.tokens.train} (+ ${result.tokens.validation} validation) · estimated training cost: ${usd(result.estimatedTrainingCostUsd)}${result.baseModel ? ` on ${result.baseModel}` : ''}`);
   if (result.tokensSavedPerCall > 0) {
     out(

@@ -27,9 +27,10 @@ const HELP = `prompt-ladder — run prompt files over eval sets, with few-shot v
 
 Usage:
   prompt-ladder eval <file>... [options]
-  prompt-ladder finetune <file> [--run record.json] [--source expected|best-variant] [--variant NAME] [--out DIR]
+  prompt-ladder finetune <file> [--run record.json] [--source auto|expected|best-variant] [--variant NAME] [--out DIR]
   prompt-ladder mcp [--root DIR] [--no-cache] [--concurrency N]
   prompt-ladder generate <file> [--count N] [--out EVALSET] [--model M] [--groundtruth-model M] [--effort low|medium|high]
+  prompt-ladder --version | --help
 
 Options for eval:
   --json <out.json>     write the run record(s) as JSON
@@ -45,13 +46,14 @@ Options for eval:
   --batch=calls         batch only the prompt's calls; evaluator calls (judges) run live
   --detach              with --batch: submit and exit 0 without waiting
   --poll-interval <s>   with --batch: seconds between status checks (default: 2, growing to 60)
-  --root <dir>          where .promptladder/ lives (default: current directory)
+  --root <dir>          where .promptladder/ lives (default: the prompt file's project,
+                        the nearest folder with .git, package.json or .promptladder)
   --quiet               print only the summary
-  -h, --help            show this help
 
 Options for finetune (export an OpenAI chat JSONL dataset, few-shot examples dropped):
   --run <record.json>   the run to export from (default: the newest run of the file)
-  --source <s>          expected (cases' expected outputs, default) or best-variant (passing outputs)
+  --source <s>          auto (default: a case's expected output, else the best variant's passing
+                        output), expected (expected outputs only) or best-variant (passing outputs only)
   --variant <name>      the variant whose prompt to use (default: the best)
   --validation <share>  share held out for validation, 0..0.5 (default 0.2)
   --out <dir>           where to write NAME.train.jsonl / NAME.validation.jsonl (default: .)
@@ -63,6 +65,9 @@ Options for generate (new test cases from the prompt's rules, appended to its ev
   --groundtruth-model <m>  fill each case's expected value with this model's reply
   --effort <level>      low (default), medium or high: how many rules and inputs per rule
   --evaluator           also add an llm evaluator of compliance with the extracted rules
+
+General:
+  -h, --help            show this help
   -v, --version         print the version
 
 mcp: a Model Context Protocol server over stdio for agents (tools run_eval, list_runs, get_run,
@@ -73,8 +78,15 @@ OPENAI_API_KEY and OPENAI_BASE_URL; ollama/NAME a local Ollama (OLLAMA_HOST); gi
 GitHub Models with GITHUB_TOKEN; azure/DEPLOYMENT uses AZURE_OPENAI_ENDPOINT and
 AZURE_OPENAI_API_KEY; named profiles live in ~/.config/prompt-ladder/config.json.
 
+No key? In a clone of this repository, \`npm run demo:server\` starts the scripted demo model (a
+fake model answering from fixed rules, not an LLM) on port 8787; then run
+  OPENAI_BASE_URL=http://127.0.0.1:8787/v1 OPENAI_API_KEY=demo prompt-ladder eval examples/support-intent/support-intent.prompt.yml
+
 Exit codes: 0 all passed (or --detach submitted) · 1 a case failed or errored (or the run was cancelled) · 2 bad usage
 or invalid file · 130 interrupted while waiting for a batch (it keeps running; run the command again to resume)`;
+
+/** The usage lines of the help, printed after a mistake in the arguments. */
+const USAGE = `${HELP.slice(HELP.indexOf('Usage:'), HELP.indexOf('\n\n', HELP.indexOf('Usage:')))}\n\nRun \`prompt-ladder --help\` for the options.`;
 
 function positiveInt(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -83,12 +95,33 @@ function positiveInt(name: string, value: string | undefined): number | undefine
   return n;
 }
 
+/** The package's version: dist/cli.js sits one folder below package.json, src/cli/main.ts (under tsx) two. */
 async function version(): Promise<string> {
-  try {
-    const pkg = JSON.parse(await fs.readFile(path.join(__dirname, '..', 'package.json'), 'utf8')) as { version?: string };
-    return pkg.version ?? 'unknown';
-  } catch {
-    return 'unknown';
+  for (const up of ['..', path.join('..', '..')]) {
+    try {
+      const pkg = JSON.parse(await fs.readFile(path.join(__dirname, up, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'prompt-ladder' && pkg.version) return pkg.version;
+    } catch {
+      // not this folder
+    }
+  }
+  return 'unknown';
+}
+
+/** One line for what parseArgs refused (its own messages are long and talk about positionals). */
+export function argumentProblem(err: unknown): string {
+  const e = err as { code?: string; message?: string };
+  const message = e.message ?? String(err);
+  const option = /'(-[^' ]+)/.exec(message)?.[1];
+  switch (e.code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
+      return `unknown option ${option ?? message}`;
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
+      return option ? `option ${option} needs a value` : message;
+    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
+      return `unexpected argument: ${message}`;
+    default:
+      return message;
   }
 }
 
@@ -134,7 +167,7 @@ export async function main(argv: string[]): Promise<number> {
       },
     });
   } catch (err) {
-    process.stderr.write(`prompt-ladder: ${(err as Error).message}\n\n${HELP}\n`);
+    process.stderr.write(`prompt-ladder: ${argumentProblem(err)}\n\n${USAGE}\n`);
     return 2;
   }
   const { values, positionals } = parsed;
@@ -150,15 +183,17 @@ export async function main(argv: string[]): Promise<number> {
   try {
     if (command === 'finetune') {
       if (files.length !== 1) throw new UsageError('finetune needs exactly one prompt file');
-      const source = values.source ?? 'expected';
-      if (source !== 'expected' && source !== 'best-variant') throw new UsageError(`--source must be expected or best-variant, got "${source}"`);
+      const source = values.source ?? 'auto';
+      if (source !== 'auto' && source !== 'expected' && source !== 'best-variant') {
+        throw new UsageError(`--source must be auto, expected or best-variant, got "${source}"`);
+      }
       const share = values.validation === undefined ? undefined : Number(values.validation);
       if (share !== undefined && !(share >= 0 && share <= 0.5)) throw new UsageError(`--validation needs a share from 0 to 0.5, got "${values.validation}"`);
       return await commands().finetuneCommand({
         file: files[0],
         source,
         out: path.resolve(values.out ?? '.'),
-        root: path.resolve(values.root ?? process.cwd()),
+        ...(values.root ? { root: path.resolve(values.root) } : {}),
         ...(values.run ? { run: values.run } : {}),
         ...(values.variant?.[0] ? { variant: values.variant[0] } : {}),
         ...(share !== undefined ? { validationShare: share } : {}),
@@ -215,7 +250,7 @@ export async function main(argv: string[]): Promise<number> {
       concurrency: positiveInt('concurrency', values.concurrency),
       cache: !values['no-cache'],
       repeat: positiveInt('repeat', values.repeat),
-      root: path.resolve(values.root ?? process.cwd()),
+      ...(values.root ? { root: path.resolve(values.root) } : {}),
       quiet: Boolean(values.quiet),
       ...(batchMode ? { batch: batchMode } : {}),
       ...(values.detach ? { detach: true } : {}),

@@ -6,3 +6,4 @@ export class UsageError extends Error {
     this.name = 'UsageError';
   }
 }
+

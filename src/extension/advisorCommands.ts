@@ -53,22 +53,20 @@ function revealLast(editor: vscode.TextEditor, pattern: RegExp): void {
 }
 
 /**
- * The fine-tuning dataset of a prompt file from its newest run: from the cases' expected values when they have
- * them, else from the best variant's passing outputs. Shared by the export and the fine-tuning job commands.
+ * The fine-tuning dataset of a prompt file from its newest run: per case its expected value when it has one,
+ * else the best variant's passing output (source 'auto', as the CLI). Shared by the export and the job commands.
  */
 export async function fineTuneExportFor(
   runs: EditorRunController,
   uri: vscode.Uri,
-): Promise<{ result: FineTuneExport; source: 'expected' | 'best-variant'; spec: PromptSpec }> {
+): Promise<{ result: FineTuneExport; spec: PromptSpec }> {
   const last = await runs.lastRun(uri);
   if (!last) throw new RunBlockedError(`Run ${path.basename(uri.fsPath)} first: the dataset is made from a run's passing outputs or the cases' expected values.`);
   const { spec } = await runs.loadSpec(uri);
   const { exportFineTuneDataset } = finetuneModule();
-  const hasExpected = spec.cases.some((c) => c.expected !== undefined && c.expected !== '');
-  const source = hasExpected ? 'expected' : 'best-variant';
-  const result = exportFineTuneDataset(spec, last.record, { source });
+  const result = exportFineTuneDataset(spec, last.record, { source: 'auto' });
   if (result.counts.train === 0) throw new RunBlockedError(`No examples to export from ${path.basename(uri.fsPath)}: ${result.warnings.join(' ') || 'no passing outputs.'}`);
-  return { result, source, spec };
+  return { result, spec };
 }
 
 export function advisorCommandTable(runs: EditorRunController): Record<(typeof ADVISOR_COMMAND_IDS)[number], (...args: unknown[]) => unknown> {
@@ -178,7 +176,8 @@ export function advisorCommandTable(runs: EditorRunController): Record<(typeof A
   const exportFineTune = async (arg?: unknown) => {
     const uri = await resolvePromptUri(arg);
     if (!uri) return undefined;
-    const { result, source } = await fineTuneExportFor(runs, uri);
+    const { result } = await fineTuneExportFor(runs, uri);
+    const { describeSources } = finetuneModule();
     const base = promptBaseName(uri.fsPath, true);
     const trainUri = vscode.Uri.file(`${base}.finetune.train.jsonl`);
     await vscode.workspace.fs.writeFile(trainUri, new TextEncoder().encode(result.train));
@@ -191,7 +190,7 @@ export function advisorCommandTable(runs: EditorRunController): Record<(typeof A
     const cost = result.estimatedTrainingCostUsd !== undefined ? `, ≈ $${result.estimatedTrainingCostUsd.toFixed(2)} to train` : '';
     const saved = result.tokensSavedPerCall ? `; drops ${result.tokensSavedPerCall} prompt tokens per call` : '';
     void vscode.window.showInformationMessage(
-      `Prompt Ladder: exported ${result.counts.train} training and ${result.counts.validation} validation examples (from ${source === 'expected' ? 'expected values' : `passing outputs of ${result.variant}`})${cost}${saved}.` +
+      `Prompt Ladder: exported ${result.counts.train} training and ${result.counts.validation} validation examples${cost}${saved}. ${describeSources(result)}` +
         (result.warnings.length ? ` ${result.warnings[0]}` : ''),
     );
     return { train: trainUri, validation: validationUri, counts: result.counts };

@@ -13,6 +13,7 @@ import type { ResultsIndex } from './editor/resultsIndex';
 import type { RunsTreeNode, RunsTreeProvider } from './history/runsTree';
 import type { PanelBridge } from './panelBridge';
 import { PROMPT_GLOB, isPromptFile, resolvePromptUri, runRootFor, uriFromArg } from './promptFiles';
+import { projectRoot } from '../core/paths';
 import { ADVISOR_COMMAND_IDS, advisorCommandTable } from './advisorCommands';
 import { GENERATE_COMMAND_IDS, generateCommandTable } from './generate/generateTestCases';
 import { FINE_TUNE_COMMAND_IDS, fineTuneCommandTable, type FineTuneServices } from './fineTune/fineTuneCommands';
@@ -287,7 +288,7 @@ export function registerCommands(s: CommandServices): vscode.Disposable[] {
     if (!record) throw new RunBlockedError(`Cannot read the run ${runUri.fsPath}.`);
     const c = record.cases.find((x) => x.index === arg.caseIndex);
     const result = resultsOf(record, arg.caseIndex, arg.variant);
-    if (!c || !result) throw new RunBlockedError(`The run has no case ${arg.caseIndex + 1}.`);
+    if (!c || !result) throw new RunBlockedError(`The run has no such case (it may come from an older run).`);
     const promptUri = vscode.Uri.file(promptPathOf({ uri: runUri, record }));
     return addTestCase(promptUri, { ...c.vars, expected: result.output });
   };
@@ -417,7 +418,9 @@ export function registerCommands(s: CommandServices): vscode.Disposable[] {
     const { cacheDir } = storeModule();
     const { ResponseCache } = cacheModule();
     let removed = 0;
-    for (const f of vscode.workspace.workspaceFolders ?? []) removed += await new ResponseCache(cacheDir(f.uri.fsPath)).clear();
+    // The cache lives beside the runs: in each folder's project (and, from before, in the folder itself).
+    const roots = new Set((vscode.workspace.workspaceFolders ?? []).flatMap((f) => [f.uri.fsPath, projectRoot(f.uri.fsPath)]));
+    for (const root of roots) removed += await new ResponseCache(cacheDir(root)).clear();
     void vscode.window.showInformationMessage(`Prompt Ladder: cleared the response cache (${removed} entr${removed === 1 ? 'y' : 'ies'}).`);
     return removed;
   };

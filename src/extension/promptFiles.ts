@@ -1,9 +1,10 @@
-// What counts as a prompt file or an eval-set file, and where a file's run root is (its workspace folder).
+// What counts as a prompt file or an eval-set file, and where a file's run root is (its project).
 
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 
 import { PROMPT_FILE_RE } from '../core/prompt/fileName';
+import { runRootOf } from '../core/runs/root';
 
 /** Eval-set files checked live even before a run references them. */
 export const CASES_FILE_RE = /\.cases\.(jsonl|csv|ya?ml)$/i;
@@ -13,10 +14,12 @@ export function isPromptFile(uri: vscode.Uri | undefined): boolean {
   return !!uri && uri.scheme === 'file' && PROMPT_FILE_RE.test(uri.fsPath);
 }
 
-/** The folder runs of this file are stored under: its workspace folder, else its own directory. */
+/**
+ * The folder runs of this file are stored under: its project (nearest folder with .git, package.json or
+ * .promptladder), as the CLI does, so both put runs of one file in the same .promptladder/.
+ */
 export function runRootFor(uri: vscode.Uri): string {
-  const folder = vscode.workspace.getWorkspaceFolder(uri);
-  return folder ? folder.uri.fsPath : path.dirname(uri.fsPath);
+  return runRootOf(uri.fsPath);
 }
 
 /** `root`-relative path with forward slashes, as run records store it. */

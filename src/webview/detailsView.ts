@@ -6,6 +6,7 @@ import type { DetailsResult } from '../shared/protocol';
 import { el, setChildren, type Child } from './dom';
 import { ms, usd } from './format';
 import { resultStatus } from './grid';
+import { caseRef } from '../core/runs/caseRef';
 
 export interface DetailsCallbacks {
   close(): void;
@@ -39,16 +40,16 @@ export class DetailsView {
     return this.root.hidden ? null : this.current;
   }
 
-  showLoading(caseIndex: number, variant: string): void {
+  showLoading(caseIndex: number, variant: string, ref: string): void {
     this.current = { caseIndex, variant };
     this.root.hidden = false;
-    setChildren(this.content, this.head(`Case #${caseIndex + 1} · ${variant}`), el('p', { class: 'muted' }, 'Loading…'));
+    setChildren(this.content, this.head(`Case ${ref} · ${variant}`), el('p', { class: 'muted' }, 'Loading…'));
   }
 
-  showError(caseIndex: number, variant: string, message: string): void {
+  showError(caseIndex: number, variant: string, ref: string, message: string): void {
     this.current = { caseIndex, variant };
     this.root.hidden = false;
-    setChildren(this.content, this.head(`Case #${caseIndex + 1} · ${variant}`), el('p', { class: 'error-text' }, message));
+    setChildren(this.content, this.head(`Case ${ref} · ${variant}`), el('p', { class: 'error-text' }, message));
   }
 
   hide(): void {
@@ -61,7 +62,7 @@ export class DetailsView {
     this.current = { caseIndex: d.caseIndex, variant: d.variant };
     this.root.hidden = false;
     const parts: Child[] = [
-      this.head(`Case #${d.caseIndex + 1} · ${d.variant}`, d),
+      this.head(`Case ${caseRef(d)} · ${d.variant}`, d),
       section('Variables', varsList(d.vars)),
       d.expected !== undefined ? section('Expected', el('pre', { class: 'text-block' }, d.expected)) : null,
     ];

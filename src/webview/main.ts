@@ -31,6 +31,7 @@ import { buildRows, updateRows, variantNames, type RowView } from './grid';
 import { HostClient } from './hostClient';
 import { MatrixView, type FocusRef } from './matrixView';
 import { renderProgress, renderSummary, summaries } from './summaryView';
+import { caseRef } from '../core/runs/caseRef';
 
 interface UiState {
   filters: FilterState;
@@ -385,13 +386,15 @@ function renderCompareSummary(): void {
 function openDetails(caseIndex: number, variant: string): Promise<void> {
   ui.details = { caseIndex, variant };
   persist();
-  details.showLoading(caseIndex, variant);
+  const c = live.record?.cases.find((x) => x.index === caseIndex);
+  const ref = c ? caseRef(c) : '';
+  details.showLoading(caseIndex, variant, ref);
   return track(
     client.request({ method: 'details', caseIndex, variant }).then(
       (d) => {
         if (ui.details?.caseIndex === caseIndex && ui.details.variant === variant) details.show(d);
       },
-      (err: Error) => details.showError(caseIndex, variant, err.message),
+      (err: Error) => details.showError(caseIndex, variant, ref, err.message),
     ),
   );
 }

@@ -5,6 +5,7 @@ import type { CompareData } from '../shared/protocol';
 import { el } from './dom';
 import { firstLines, shorten, varsText, type CellView, type RowView } from './grid';
 import { moveFocus, scrollToReveal, visibleWindow } from './virtual';
+import { caseRef, caseRefLong } from '../core/runs/caseRef';
 
 export const ROW_HEIGHT = 76;
 
@@ -205,13 +206,12 @@ export class MatrixView {
         'aria-colindex': 1,
         tabindex: -1,
         'data-case': row.caseIndex,
-        title: `Case ${row.caseIndex + 1}, line ${c.line}${c.file ? ` of ${c.file}` : ''} (Enter opens it in the editor)`,
+        title: `Case ${caseRefLong(c)} (Enter opens it in the editor)`,
       },
       el(
         'div',
         { class: 'case-top' },
-        el('span', { class: 'case-num' }, `#${row.caseIndex + 1}`),
-        el('span', { class: 'case-line' }, `line ${c.line}`),
+        el('span', { class: 'case-ref' }, caseRef(c)),
         cmp && cmp.change !== 'unchanged' ? el('span', { class: `change-badge change-${cmp.change}` }, `${CHANGE_ICON[cmp.change]} ${cmp.change}`) : null,
         ...(c.tags ?? []).slice(0, 3).map((t) => el('span', { class: 'tag' }, t)),
       ),
@@ -236,7 +236,7 @@ export class MatrixView {
     const first = cell.results[0];
     const reps = cell.results.length > 1 ? `${cell.passed}/${cell.results.length}` : '';
     const output = first ? (first.error ? first.error : firstLines(first.output, 3)) : STATUS_TEXT[cell.status];
-    const label = `${cell.variant}, case ${row.caseIndex + 1}: ${STATUS_TEXT[cell.status]}${cell.category ? `, ${cell.category}` : ''}${change ? `, ${change}` : ''}`;
+    const label = `${cell.variant}, case ${caseRef(row.record)}: ${STATUS_TEXT[cell.status]}${cell.category ? `, ${cell.category}` : ''}${change ? `, ${change}` : ''}`;
     return el(
       'div',
       {

@@ -76,25 +76,25 @@ export function registerPanelTests(): void {
     it('opens a cell: full output, messages sent with the few-shot pairs, evaluator verdicts', async () => {
       const s = await probe({ click: '[data-testid="matrix-cell"][data-case="0"][data-variant="2-shot"]' });
       assert.ok(s.details, 'details pane open');
-      assert.match(s.details, /Case #1 · 2-shot/);
+      assert.match(s.details, /Case line 10 · 2-shot/);
       assert.match(s.details, /\{"label": "delivery"\}/);
       assert.match(s.details, /Messages sent \(\d+, 2 few-shot pairs\)/);
       assert.match(s.details, /where is my package/);
       assert.match(s.details, /valid-json/);
       assert.match(s.details, /Cached/);
-      assert.match(s.focused ?? '', /^2-shot, case 1: passed/);
+      assert.match(s.focused ?? '', /^2-shot, case line 10: passed/);
     });
 
     it('keyboard: arrows move between cells, Enter opens, Escape closes', async () => {
       let s = await probe({ key: 'Escape' });
       assert.equal(s.details, null, 'Escape closes the details');
-      assert.match(s.focused ?? '', /^2-shot, case 1/, 'focus goes back to the cell');
+      assert.match(s.focused ?? '', /^2-shot, case line 10/, 'focus goes back to the cell');
       s = await probe({ key: 'ArrowDown' });
-      assert.match(s.focused ?? '', /^2-shot, case 2/);
+      assert.match(s.focused ?? '', /^2-shot, case line 12/);
       s = await probe({ key: 'ArrowLeft' });
-      assert.match(s.focused ?? '', /^zero-shot, case 2/);
+      assert.match(s.focused ?? '', /^zero-shot, case line 12/);
       s = await probe({ key: 'Enter' });
-      assert.match(s.details ?? '', /Case #2 · zero-shot/);
+      assert.match(s.details ?? '', /Case line 12 · zero-shot/);
       s = await probe({ key: 'Escape' });
       assert.equal(s.details, null);
     });
@@ -162,9 +162,9 @@ export function registerPanelTests(): void {
       await a.panelManager.show(fixture(PROMPT), { focusCase: 2, focusVariant: '2-shot' });
       const s = await waitFor('the focused cell details', async () => {
         const snap = await probe();
-        return snap.details?.includes('Case #3 · 2-shot') ? snap : undefined;
+        return snap.details?.includes('Case line 14 · 2-shot') ? snap : undefined;
       });
-      assert.match(s.focused ?? '', /^2-shot, case 3/);
+      assert.match(s.focused ?? '', /^2-shot, case line 14/);
       await probe({ key: 'Escape' });
     });
 

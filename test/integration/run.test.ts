@@ -95,7 +95,7 @@ export function registerRunTests(): void {
         return d.length >= 3 ? d : undefined;
       });
       const line9 = diags.filter((d) => d.range.start.line === 9).map((d) => d.message);
-      assert.deepEqual(line9, ['Case 1, variant zero-shot: failed valid-json (category: format)']);
+      assert.deepEqual(line9, ['Case line 10, variant zero-shot: failed valid-json (category: format)']);
     });
 
     it('marks results stale when the prompt file changes, and clears inline results', async () => {

@@ -2,6 +2,9 @@
 //
 // Source 'expected': every case with an `expected` value becomes an example whose assistant turn is `expected`.
 // Source 'best-variant': the passing outputs of the variant with the best pass rate (first passing result per case).
+// Source 'auto' (the default of the CLI and the editor): per case, its expected output when it has one, else the
+// best variant's passing output — so a prompt whose cases have no expected outputs still gets a dataset, and
+// `sources` says how many examples came from where.
 // The prompt of each example is the prompt as it would be AFTER fine-tuning: the template messages rendered
 // with the case's variables and the chosen variant's system text, but WITHOUT the few-shot examples (the
 // fine-tuned model has learned them). Retrieved context of a RAG variant stays in (it is per-question input).
@@ -32,8 +35,10 @@ export const TRAINING_PRICES: Readonly<Record<string, number>> = {
   'gpt-3.5-turbo': 8,
 };
 
+export type FineTuneSource = 'expected' | 'best-variant' | 'auto';
+
 export interface FineTuneOptions {
-  source: 'expected' | 'best-variant';
+  source: FineTuneSource;
   /** Share of examples held out for validation (0..0.5, default 0.2). 0 → no validation file. */
   validationShare?: number;
   /** Seed of the shuffle before the split (default 1). */
@@ -49,6 +54,8 @@ export interface FineTuneExport {
   train: string;
   validation: string;
   counts: { train: number; validation: number; skipped: number };
+  /** Where the assistant turns came from: cases' expected outputs, or the chosen variant's passing outputs. */
+  sources: { expected: number; bestVariant: number };
   /** Training tokens of one epoch (train + validation). */
   tokens: { train: number; validation: number };
   /** Training cost for `epochs` epochs of the train file; undefined when the model has no known training price. */
@@ -82,16 +89,19 @@ export function exportFineTuneDataset(spec: PromptSpec, record: RunRecord, opts:
 
   const examples: Example[] = [];
   let skipped = 0;
+  const sources = { expected: 0, bestVariant: 0 };
   for (const c of record.cases) {
     const evalCase: EvalCase = spec.cases.find((x) => x.index === c.index) ?? { index: c.index, file: spec.file, line: c.line, vars: c.vars, expected: c.expected };
     const result = c.results.find((r) => r.variant === vspec.name && r.passed && !r.error);
-    let answer: string | undefined;
-    if (opts.source === 'expected') answer = evalCase.expected ?? c.expected;
-    else answer = result?.output.trim();
+    const expected = opts.source === 'best-variant' ? undefined : (evalCase.expected ?? c.expected) || undefined;
+    const passing = opts.source === 'expected' ? undefined : result?.output.trim() || undefined;
+    const answer = expected ?? passing;
     if (!answer) {
       skipped++;
       continue;
     }
+    if (expected) sources.expected++;
+    else sources.bestVariant++;
     const anyCtx = result?.context ?? c.results.find((r) => r.variant === vspec.name)?.context;
     const extra = anyCtx ? { [into]: anyCtx.join('\n\n---\n\n') } : undefined;
     const prompt = renderMessages(spec, { ...vspec, shots: 0 }, evalCase, [], extra);
@@ -99,6 +109,7 @@ export function exportFineTuneDataset(spec: PromptSpec, record: RunRecord, opts:
   }
   if (opts.source === 'expected' && skipped) warnings.push(`${skipped} cases have no expected output and were left out.`);
   if (opts.source === 'best-variant' && skipped) warnings.push(`${skipped} cases did not pass in ${vspec.name} and were left out.`);
+  if (opts.source === 'auto' && skipped) warnings.push(`${skipped} cases have no expected output and did not pass in ${vspec.name}: left out.`);
 
   const share = Math.min(0.5, Math.max(0, opts.validationShare ?? 0.2));
   const shuffled = shuffle(examples, opts.seed ?? 1);
@@ -125,6 +136,7 @@ export function exportFineTuneDataset(spec: PromptSpec, record: RunRecord, opts:
     train: redact(toJsonl(train)),
     validation: redact(toJsonl(validation)),
     counts: { train: train.length, validation: validation.length, skipped },
+    sources,
     tokens: { train: tokTrain, validation: tokVal },
     ...(trainPrice !== undefined ? { estimatedTrainingCostUsd: round6((tokTrain * epochs * trainPrice) / 1e6) } : {}),
     ...(model ? { baseModel: model } : {}),
@@ -132,6 +144,15 @@ export function exportFineTuneDataset(spec: PromptSpec, record: RunRecord, opts:
     warnings,
     ...savings,
   };
+}
+
+/** One sentence naming where the examples' answers came from ("12 from the cases' expected outputs, 3 from …"). */
+export function describeSources(result: Pick<FineTuneExport, 'sources' | 'variant'>): string {
+  const { expected, bestVariant } = result.sources;
+  const parts: string[] = [];
+  if (expected) parts.push(`${expected} from the cases' expected outputs`);
+  if (bestVariant) parts.push(`${bestVariant} from the passing outputs of variant "${result.variant}"${expected ? ' (cases without an expected output)' : ''}`);
+  return parts.length ? `Answers: ${parts.join(', ')}.` : 'No answers: no case has an expected output or a passing output.';
 }
 
 /** Training price (USD per 1M tokens) of a model reference, by longest known prefix of its last path segment. */

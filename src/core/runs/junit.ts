@@ -2,6 +2,7 @@
 
 import type { CaseRecord, CaseResult, RunRecord } from './schema';
 import { redact } from '../redact';
+import { caseRef } from './caseRef';
 
 export function xmlEscape(text: string): string {
   // Configured keys are masked first (escaping would change their form); characters XML 1.0 cannot hold
@@ -15,13 +16,14 @@ export function xmlEscape(text: string): string {
     .replace(/'/g, '&apos;');
 }
 
+/** A case as JUnit and the HTML report name it: its eval-set line, then its variables. */
 export function caseLabel(c: CaseRecord, maxLen = 60): string {
   const vars = Object.entries(c.vars)
     .filter(([k]) => k !== 'expected')
     .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
     .join(' ');
   const short = vars.length > maxLen ? `${vars.slice(0, maxLen - 1)}…` : vars;
-  return `#${c.index} ${short}`.trim();
+  return `${caseRef(c)} ${short}`.trim();
 }
 
 function failureText(r: CaseResult): string {

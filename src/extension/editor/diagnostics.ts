@@ -8,6 +8,7 @@ import type { SourceProblem } from '../../core/errors';
 import { CASES_FILE_RE, isPromptFile } from '../promptFiles';
 import { caseVerdicts } from './resultText';
 import type { ResultsIndex } from './resultsIndex';
+import { caseRef } from '../../core/runs/caseRef';
 
 const DEBOUNCE_MS = 300;
 
@@ -162,7 +163,7 @@ export class ResultDiagnostics implements vscode.Disposable {
           const what = v.error ? 'call failed' : `failed${v.failedEvaluator ? ` ${v.failedEvaluator}` : ''}`;
           const d = new vscode.Diagnostic(
             range,
-            `Case ${c.case.index + 1}, variant ${v.variant}: ${what} (category: ${v.category ?? (v.error ? 'error' : 'uncategorized')})`,
+            `Case ${caseRef(c.case)}, variant ${v.variant}: ${what} (category: ${v.category ?? (v.error ? 'error' : 'uncategorized')})`,
             vscode.DiagnosticSeverity.Warning,
           );
           d.source = 'Prompt Ladder';

@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import { codeFence } from './resultText';
 import type { ResultsIndex } from './resultsIndex';
+import { caseRef } from '../../core/runs/caseRef';
 
 const MAX_OUTPUT = 600;
 
@@ -16,7 +17,7 @@ export class ResultHoverProvider implements vscode.HoverProvider {
     const md = new vscode.MarkdownString(undefined, true);
     md.isTrusted = { enabledCommands: ['promptLadder.openCell'] };
     md.supportHtml = false;
-    md.appendMarkdown(`**Prompt Ladder** · case ${c.case.index + 1}\n\n`);
+    md.appendMarkdown(`**Prompt Ladder** · case ${escapeMd(caseRef(c.case))}\n\n`);
     for (const r of c.case.results) {
       const mark = r.error ? '⚠' : r.passed ? '✓' : '✗';
       const cat = !r.passed && r.category ? ` · ${r.category}` : '';

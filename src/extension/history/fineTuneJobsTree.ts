@@ -82,49 +82,67 @@ export class FineTuneJobsProvider implements vscode.TreeDataProvider<StoredFineT
   private timer: ReturnType<typeof setTimeout> | undefined;
   private polling: Promise<void> | undefined;
   private disposed = false;
+  /**
+   * The jobs as this provider last wrote them: the one source for the view, the commands and the finish event.
+   * A Memento shows a written value before its update() promise settles, so reading state back (or firing the
+   * finish event after awaiting the write) let the view show "succeeded" before onDidFinish had fired.
+   */
+  private jobs: StoredFineTuneJob[];
 
   constructor(private readonly deps: FineTuneJobsDeps) {
-    const jobs = this.list();
-    if (jobs.length) void vscode.commands.executeCommand('setContext', 'promptLadder.hasFineTuneJobs', true);
-    if (jobs.some(isUnfinished)) this.schedule();
+    this.jobs = [...(deps.state.get<StoredFineTuneJob[]>(STATE_KEY) ?? [])];
+    if (this.jobs.length) void vscode.commands.executeCommand('setContext', 'promptLadder.hasFineTuneJobs', true);
+    if (this.jobs.some(isUnfinished)) this.schedule();
   }
 
   /** Newest first. */
   list(): StoredFineTuneJob[] {
-    return [...(this.deps.state.get<StoredFineTuneJob[]>(STATE_KEY) ?? [])];
+    return [...this.jobs];
   }
 
   get(id: string): StoredFineTuneJob | undefined {
-    return this.list().find((j) => j.id === id);
+    return this.jobs.find((j) => j.id === id);
   }
 
   async add(job: StoredFineTuneJob): Promise<void> {
-    await this.save([job, ...this.list().filter((j) => j.id !== job.id)]);
+    const persisted = this.save([job, ...this.jobs.filter((j) => j.id !== job.id)]);
     this.schedule();
+    await persisted;
   }
 
   async update(id: string, patch: Partial<StoredFineTuneJob>): Promise<StoredFineTuneJob | undefined> {
-    let updated: StoredFineTuneJob | undefined;
-    await this.save(this.list().map((j) => (j.id === id ? (updated = { ...j, ...patch }) : j)));
+    const { updated, persisted } = this.patch(id, patch);
+    await persisted;
     return updated;
   }
 
   async remove(id: string): Promise<void> {
-    await this.save(this.list().filter((j) => j.id !== id));
+    await this.save(this.jobs.filter((j) => j.id !== id));
   }
 
-  /** Applies a status from the provider; fires onDidFinish on the transition to a finished state. */
+  /**
+   * Applies a status from the provider; fires onDidFinish on the transition to a finished state, in the same
+   * synchronous step that makes the new state visible (so no reader sees a finished job without its event, and
+   * two overlapping status replies cannot both see the transition).
+   */
   async applyStatus(status: FineTuneJobStatus): Promise<StoredFineTuneJob | undefined> {
     const before = this.get(status.id);
     if (!before) return undefined;
-    const after = await this.update(status.id, {
+    const { updated: after, persisted } = this.patch(status.id, {
       state: status.state,
       fineTunedModel: status.fineTunedModel,
       error: status.error,
       pollError: undefined,
     });
     if (after && isUnfinished(before) && !isUnfinished(after)) this.finished.fire(after);
+    await persisted;
     return after;
+  }
+
+  private patch(id: string, patch: Partial<StoredFineTuneJob>): { updated: StoredFineTuneJob | undefined; persisted: Promise<void> } {
+    let updated: StoredFineTuneJob | undefined;
+    const persisted = this.save(this.jobs.map((j) => (j.id === id ? (updated = { ...j, ...patch }) : j)));
+    return { updated, persisted };
   }
 
   /** Polls every unfinished job once (or the given one), then schedules the next poll if any is still unfinished. */
@@ -138,7 +156,7 @@ export class FineTuneJobsProvider implements vscode.TreeDataProvider<StoredFineT
   }
 
   private async pollOnce(onlyId?: string): Promise<void> {
-    const jobs = this.list().filter((j) => (onlyId ? j.id === onlyId : isUnfinished(j)));
+    const jobs = this.jobs.filter((j) => (onlyId ? j.id === onlyId : isUnfinished(j)));
     for (const job of jobs) {
       if (this.disposed) return;
       try {
@@ -152,17 +170,19 @@ export class FineTuneJobsProvider implements vscode.TreeDataProvider<StoredFineT
   }
 
   private schedule(): void {
-    if (this.disposed || this.timer || !this.list().some(isUnfinished)) return;
+    if (this.disposed || this.timer || !this.jobs.some(isUnfinished)) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
       void this.refresh();
     }, this.pollIntervalMs);
   }
 
-  private async save(jobs: StoredFineTuneJob[]): Promise<void> {
-    await this.deps.state.update(STATE_KEY, jobs);
+  /** Replaces the list at once (view refresh included), then persists it to workspaceState. */
+  private save(jobs: StoredFineTuneJob[]): Promise<void> {
+    this.jobs = jobs;
     void vscode.commands.executeCommand('setContext', 'promptLadder.hasFineTuneJobs', jobs.length > 0);
     this.emitter.fire();
+    return Promise.resolve(this.deps.state.update(STATE_KEY, jobs));
   }
 
   getChildren(node?: StoredFineTuneJob): StoredFineTuneJob[] {

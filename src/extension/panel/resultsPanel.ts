@@ -20,6 +20,7 @@ import {
 import { applyRunEvent, emptyLiveRun, type LiveRun } from '../../shared/runState';
 import { slimEvent, slimRecord } from '../../shared/slim';
 import type { RunController, RunEventForFile, StartRunOptions } from '../runs/types';
+import { runRootFor } from '../promptFiles';
 import { EventBatcher } from './eventBatcher';
 import { panelHtml } from './html';
 
@@ -407,7 +408,7 @@ export class ResultsPanel implements vscode.Disposable {
   /** The full (not slimmed) case and this variant's results, from the record the host keeps. */
   details(caseIndex: number, variant: string): DetailsResult {
     const c = this.live.record?.cases.find((x) => x.index === caseIndex);
-    if (!c) throw new Error(`Case ${caseIndex + 1} is not in this run.`);
+    if (!c) throw new Error('That case is not in this run.');
     return {
       caseIndex,
       variant,
@@ -460,7 +461,7 @@ export class ResultsPanel implements vscode.Disposable {
   }
 
   private runRoot(): vscode.Uri {
-    return vscode.workspace.getWorkspaceFolder(this.promptUri)?.uri ?? vscode.Uri.joinPath(this.promptUri, '..');
+    return vscode.Uri.file(runRootFor(this.promptUri));
   }
 
   private async openFile(file: string | undefined, line: number): Promise<void> {

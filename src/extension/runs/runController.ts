@@ -11,6 +11,7 @@ import type { RunRecord } from '../../core/runs/schema';
 import type { PromptSpec } from '../../core/prompt/spec';
 import type { ProviderResolver } from '../../core/providers/provider';
 import { isPromptFile, readText, relativeToRoot, rootOfRunFile, runRootFor } from '../promptFiles';
+import { projectRoot } from '../../core/paths';
 import type { RunController, RunEventForFile, StartRunOptions, StoredRun } from './types';
 import type { ExtensionSettings } from '../settings';
 
@@ -47,17 +48,54 @@ export class EditorRunController implements RunController {
   readonly onDidRunEvent = this.eventEmitter.event;
   readonly onDidChangeRuns = this.changeEmitter.event;
 
+  /** Run roots besides the workspace folders (projects of prompt files and folders); those outside every folder are watched. */
+  private readonly projectRoots = new Map<string, vscode.Disposable>();
+
   constructor(private readonly deps: RunControllerDeps) {
-    const watcher = vscode.workspace.createFileSystemWatcher('**/.promptladder/runs/*.json');
     this.disposables.push(
-      watcher,
-      watcher.onDidCreate(() => this.runsChanged()),
-      watcher.onDidChange(() => this.runsChanged()),
-      watcher.onDidDelete(() => this.runsChanged()),
-      vscode.workspace.onDidChangeWorkspaceFolders(() => this.runsChanged()),
+      this.watch('**/.promptladder/runs/*.json'),
+      vscode.workspace.onDidChangeWorkspaceFolders(() => {
+        this.watchFolderProjects();
+        this.runsChanged();
+      }),
+      vscode.workspace.onDidOpenTextDocument((doc) => {
+        if (isPromptFile(doc.uri) && this.addRunRoot(runRootFor(doc.uri))) this.runsChanged();
+      }),
       this.eventEmitter,
       this.changeEmitter,
+      { dispose: () => this.projectRoots.forEach((d) => d.dispose()) },
     );
+    this.watchFolderProjects();
+    for (const doc of vscode.workspace.textDocuments) if (isPromptFile(doc.uri)) this.addRunRoot(runRootFor(doc.uri));
+  }
+
+  private watch(pattern: vscode.GlobPattern): vscode.Disposable {
+    const watcher = vscode.workspace.createFileSystemWatcher(pattern);
+    const subs = [watcher.onDidCreate(() => this.runsChanged()), watcher.onDidChange(() => this.runsChanged()), watcher.onDidDelete(() => this.runsChanged())];
+    return { dispose: () => [...subs, watcher].forEach((d) => d.dispose()) };
+  }
+
+  /** The project of each workspace folder (the folder itself, or the repository it sits in). */
+  private watchFolderProjects(): void {
+    for (const f of vscode.workspace.workspaceFolders ?? []) this.addRunRoot(projectRoot(f.uri.fsPath));
+  }
+
+  /**
+   * Makes runs under `root` part of the history: roots inside a workspace folder are covered by the workspace
+   * watcher; others get a watcher of their own. Returns whether the root is new.
+   */
+  addRunRoot(root: string): boolean {
+    if (this.projectRoots.has(root) || this.folderRoots().includes(root)) return false;
+    const inside = (vscode.workspace.workspaceFolders ?? []).some((f) => isWithin(f.uri.fsPath, root));
+    this.projectRoots.set(
+      root,
+      inside ? { dispose: () => undefined } : this.watch(new vscode.RelativePattern(vscode.Uri.file(root), '.promptladder/runs/*.json')),
+    );
+    return true;
+  }
+
+  private folderRoots(): string[] {
+    return (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
   }
 
   /** Debounced: a run rewrites its record as cells finish. */
@@ -144,6 +182,7 @@ export class EditorRunController implements RunController {
       this.preflight(spec, resolver, opts.variants);
       const settings = this.deps.settings();
       const root = runRootFor(promptUri);
+      this.addRunRoot(root);
       const { runEval } = engineModule();
       const name = spec.name || path.basename(promptUri.fsPath);
       this.deps.log.info(`run ${relativeToRoot(root, promptUri.fsPath)} (${spec.variants.length} variant(s), ${spec.cases.length} case(s))`);
@@ -240,12 +279,13 @@ export class EditorRunController implements RunController {
 
   private async loadAll(): Promise<StoredRun[]> {
     const { readRun, runsDir } = storeModule();
-    const folders = vscode.workspace.workspaceFolders ?? [];
+    // Workspace folders (runs stored there before the run root was the project) and every project seen.
+    const roots = new Set([...this.folderRoots(), ...this.projectRoots.keys()]);
     const seen = new Set<string>();
     const all: StoredRun[] = [];
     await Promise.all(
-      folders.map(async (f) => {
-        const dir = runsDir(f.uri.fsPath);
+      [...roots].map(async (root) => {
+        const dir = runsDir(root);
         let names: string[];
         try {
           names = await fs.readdir(dir);
@@ -307,6 +347,11 @@ export class EditorRunController implements RunController {
     if (this.changeTimer) clearTimeout(this.changeTimer);
     for (const d of this.disposables) d.dispose();
   }
+}
+
+function isWithin(dir: string, target: string): boolean {
+  const rel = path.relative(dir, target);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }
 
 /** Absolute path of the prompt file a stored run belongs to. */

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { startScriptedServer, type ScriptedServer } from '../../fixtures/scripted-server';
 import { loadPromptFile } from '../../../src/core/prompt/load';
 import { runEval } from '../../../src/core/engine';
-import { exportFineTuneDataset, trainingPrice } from '../../../src/core/runs/finetune';
+import { describeSources, exportFineTuneDataset, trainingPrice } from '../../../src/core/runs/finetune';
 import { countTokens } from '../../../src/core/providers/pricing';
 import { classifierRules, resolverFor, tempWorkspace, type Workspace } from '../engine/helpers';
 
@@ -96,6 +96,28 @@ test('best-variant export uses the passing outputs of the best variant', async (
   const zero = exportFineTuneDataset(spec, record, { source: 'best-variant', variant: 'zero-shot', validationShare: 0 });
   assert.equal(zero.counts.train, 6, 'only the refund cases pass zero-shot');
   assert.equal(zero.counts.skipped, 6);
+});
+
+test('auto export: a case without an expected output gets the best variant\'s passing output, and says so', async () => {
+  // Odd rows lose their expected value: 6 cases keep one, 6 have none.
+  const text = classifier(12).replace(/(  - message: refund order \d+)\n    expected: '\{"intent":"refund"\}'/g, '$1');
+  const file = ws.write('auto.prompt.yml', text);
+  const spec = await loadPromptFile(file);
+  assert.equal(spec.cases.filter((c) => c.expected === undefined).length, 6);
+  const { record } = await runEval(spec, { providers: resolverFor(server.url), root: ws.root, write: false });
+  const auto = exportFineTuneDataset(spec, record, { source: 'auto', validationShare: 0 });
+  assert.equal(auto.counts.train, 12);
+  assert.deepEqual(auto.sources, { expected: 6, bestVariant: 6 });
+  const sentence = describeSources(auto);
+  assert.match(sentence, /6 from the cases' expected outputs/);
+  assert.match(sentence, /6 from the passing outputs of variant "2-shot"/);
+  const refund = auto.train.trim().split('\n').map((l) => JSON.parse(l) as { messages: { content: string }[] })
+    .filter((l) => l.messages[1].content.startsWith('refund order'));
+  assert.equal(refund.length, 6);
+  for (const l of refund) assert.equal(l.messages.at(-1)!.content, '{"intent":"refund"}', 'the passing output of 2-shot');
+  // 'expected' alone leaves those six out.
+  const only = exportFineTuneDataset(spec, record, { source: 'expected', validationShare: 0 });
+  assert.deepEqual({ ...only.counts, ...only.sources }, { train: 6, validation: 0, skipped: 6, expected: 6, bestVariant: 0 });
 });
 
 test('training prices follow the base model name', () => {

@@ -42,7 +42,7 @@ test('exit 1 when a case fails; prints the table, the failures and where the rec
   assert.equal(r.code, 1, r.stderr);
   assert.match(r.stdout, /zero-shot\s+openai\/test-model\s+1\s+2\s+0\s+33\.3%/);
   assert.match(r.stdout, /2-shot\s+openai\/test-model\s+3\s+0\s+0\s+100\.0%/);
-  assert.match(r.stdout, /✗ case 0 \(line \d+\) \[zero-shot\] format/);
+  assert.match(r.stdout, /✗ line \d+ \[zero-shot\] format/);
   assert.match(r.stdout, /Run record: \.promptladder[\\/]runs[\\/]cls-.*\.json/);
 });
 
@@ -208,4 +208,62 @@ test('a refused key is one message, and a 6-character key echoed by the 401 body
   } finally {
     server.setRules(classifierRules);
   }
+});
+
+test('an unknown option or a missing value is one line and the usage, exit 2', async () => {
+  const r = await cli(['eval', 'cls.prompt.yml', '--frobnicate']);
+  assert.equal(r.code, 2);
+  const lines = r.stderr.split('\n');
+  assert.equal(lines[0], 'prompt-ladder: unknown option --frobnicate');
+  assert.doesNotMatch(r.stderr, /positional argument/, "not Node's parseArgs text");
+  assert.match(r.stderr, /^Usage:\n {2}prompt-ladder eval <file>\.\.\. \[options\]/m);
+  assert.match(r.stderr, /prompt-ladder --help/);
+  const v = await cli(['eval', 'cls.prompt.yml', '--json']);
+  assert.equal(v.code, 2);
+  assert.equal(v.stderr.split('\n')[0], 'prompt-ladder: option --json needs a value');
+});
+
+test('--help lists -v/--version with the general options and names the demo server; -v prints the version', async () => {
+  const h = await cli(['--help']);
+  assert.equal(h.code, 0);
+  const general = h.stdout.slice(h.stdout.indexOf('General:'));
+  assert.match(general, /^General:\n {2}-h, --help .*\n {2}-v, --version/);
+  const finetuneOptions = h.stdout.slice(h.stdout.indexOf('Options for finetune'), h.stdout.indexOf('General:'));
+  assert.doesNotMatch(finetuneOptions, /--version/);
+  assert.match(h.stdout, /npm run demo:server/);
+  const v = await cli(['-v']);
+  assert.equal(v.code, 0);
+  assert.match(v.stdout.trim(), /^\d+\.\d+\.\d+/);
+});
+
+test('"cannot read the file" says why', async () => {
+  const missing = await cli(['eval', 'nowhere.prompt.yml']);
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /nowhere\.prompt\.yml: cannot read the file \(file not found/);
+  ws.write('folder.prompt.yml/keep', '');
+  const dir = await cli(['eval', 'folder.prompt.yml']);
+  assert.equal(dir.code, 2);
+  assert.match(dir.stderr, /folder\.prompt\.yml: cannot read the file \(folder\.prompt\.yml is a folder, not a file\)/);
+});
+
+test('runs land in the prompt file\'s project wherever the CLI is started; finetune finds them and names its source', async () => {
+  // proj/ is a project (package.json); the CLI runs from the folder above it.
+  ws.write('proj/package.json', '{}');
+  const noExpected = CLASSIFIER.replace('  - message: parcel is late\n    intent: delivery\n', '')
+    .replace(/testData:[\s\S]*?examples:/, `testData:\n${Array.from({ length: 12 }, (_, i) => `  - message: parcel ${i} is late\n    intent: delivery`).join('\n')}\nexamples:`);
+  ws.write('proj/prompts/shop.prompt.yml', noExpected);
+  const r = await cli(['eval', 'proj/prompts/shop.prompt.yml', '--variant', '2-shot']);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /Run record: proj[\\/]\.promptladder[\\/]runs[\\/]shop-.*\.json/);
+  assert.ok(!existsSync(path.join(ws.root, 'proj', 'prompts', '.promptladder')), 'not beside the prompt file');
+  const record = JSON.parse(readFileSync(path.join(ws.root, r.stdout.match(/Run record: (\S+)/)![1]), 'utf8'));
+  assert.equal(record.promptFile, 'prompts/shop.prompt.yml', 'relative to the project');
+  // No case has an expected output: the export falls back to the passing outputs, and says so.
+  const ft = await cli(['finetune', 'proj/prompts/shop.prompt.yml', '--out', 'ftauto', '--validation', '0']);
+  assert.equal(ft.code, 0, ft.stdout + ft.stderr);
+  assert.match(ft.stdout, /Wrote 12 training examples/);
+  assert.match(ft.stdout, /Answers: 12 from the passing outputs of variant "2-shot"\./);
+  const strict = await cli(['finetune', 'proj/prompts/shop.prompt.yml', '--out', 'ftstrict', '--source', 'expected']);
+  assert.equal(strict.code, 1, 'no expected outputs: nothing to export');
+  assert.match(strict.stderr, /12 cases have no expected output/);
 });
