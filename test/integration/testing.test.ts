@@ -43,8 +43,6 @@ export function registerTestingTests(): void {
 
     before(async () => {
       await api();
-      writeFileSync(casesPath(), CASES + '\n');
-      writeFileSync(promptPath(), PROMPT);
     });
 
     after(async () => {
@@ -55,11 +53,19 @@ export function registerTestingTests(): void {
 
     it('discovers prompt files without parsing them, and a new file through the watcher', async () => {
       const { tests } = await api();
-      const uri = vscode.Uri.file(promptPath());
-      const item = await waitFor('the new prompt file as a test item', () => tests.controller.items.get(uri.toString()));
-      assert.equal(item.canResolveChildren, true, 'children come on demand');
-      assert.ok(tests.controller.items.get(fixture('qa.prompt.yml').toString()), 'fixture prompt files are listed too');
+      await tests.discover();
+      const qa = tests.controller.items.get(fixture('qa.prompt.yml').toString());
+      assert.ok(qa, 'the workspace prompt files are listed');
       assert.ok(tests.controller.items.get(fixture('notes.prompty').toString()), '.prompty files too');
+      assert.equal(qa.canResolveChildren, true, 'children come on demand');
+      // created after discovery: only the watcher can bring it in
+      const uri = vscode.Uri.file(promptPath());
+      assert.equal(tests.controller.items.get(uri.toString()), undefined);
+      writeFileSync(casesPath(), CASES + '\n');
+      writeFileSync(promptPath(), PROMPT);
+      const item = await waitFor('the new prompt file as a test item', () => tests.controller.items.get(uri.toString()));
+      assert.equal(item.canResolveChildren, true);
+      assert.equal(item.children.size, 0, 'listed, not parsed, until it is expanded, opened or run');
     });
 
     it('resolves cases with the ranges of their eval-set lines, variants as leaves', async () => {
@@ -146,6 +152,20 @@ export function registerTestingTests(): void {
       assert.deepEqual(newest.variants.map((v) => v.name), ['long']);
     });
 
+    it('a run started elsewhere (Run Eval) shows its results here too', async () => {
+      const a = await api();
+      const tests = a.tests;
+      const uri = vscode.Uri.file(promptPath());
+      const item = tests.controller.items.get(uri.toString())!;
+      tests.reported!.length = 0;
+      await vscode.commands.executeCommand('promptLadder.runEval', uri);
+      const [c0, c1, c2] = children(item);
+      const states = (c: vscode.TestItem) => children(c).map((l) => tests.reported!.find((r) => r.id === l.id && r.state !== 'enqueued' && r.state !== 'started')?.state);
+      assert.deepEqual(states(c0), ['passed', 'passed']);
+      assert.deepEqual(states(c1), ['failed', 'failed']);
+      assert.deepEqual(states(c2), ['errored', 'errored']);
+    });
+
     it('a file that does not load is errored with its problem', async () => {
       const a = await api();
       const tests = a.tests;
@@ -162,7 +182,8 @@ export function registerTestingTests(): void {
       const a = await api();
       const tests = a.tests;
       const uri = vscode.Uri.file(promptPath());
-      const item = tests.controller.items.get(uri.toString())!;
+      const item = await waitFor('the prompt file item', () => tests.controller.items.get(uri.toString()));
+      await tests.controller.resolveHandler!(item);
       assert.equal(tests.runProfile.supportsContinuousRun, true);
       tests.reported!.length = 0;
       const cts = new vscode.CancellationTokenSource();
@@ -175,7 +196,9 @@ export function registerTestingTests(): void {
         const c1 = children(item)[1];
         await waitFor('case 1 re-run and passing', () =>
           children(c1).every((leaf) => tests.reported!.some((r) => r.id === leaf.id && r.state === 'passed')) ? true : undefined,
-        );
+        ).catch((err: Error) => {
+          throw new Error(`${err.message}; reported: ${JSON.stringify(tests.reported)}`);
+        });
         const started = new Set(tests.reported!.filter((r) => r.state === 'started').map((r) => r.id));
         const c0 = children(item)[0];
         assert.ok(children(c0).every((leaf) => !started.has(leaf.id)), 'an unchanged case is not re-run');

@@ -75,6 +75,7 @@ export class PromptTests implements vscode.Disposable {
     this.disposables.push(
       c,
       vscode.workspace.onDidOpenTextDocument((d) => this.onOpened(d.uri)),
+      deps.runs.onDidRunEvent((e) => this.mirror(e)),
       vscode.workspace.onDidChangeTextDocument((e) => {
         if (e.contentChanges.length) this.onChanged(e.document.uri);
       }),
@@ -327,22 +328,11 @@ export class PromptTests implements vscode.Disposable {
       done.add(l);
       this.errored(run, l, message);
     };
-    const onEvent = (e: RunEventForFile) => {
-      if (e.promptUri.toString() !== uri.toString()) return;
-      const ev = e.event;
-      if (ev.type === 'case-started') {
-        const leaf = byKey.get(`${ev.caseIndex}${LEAF_SEP}${ev.variant}`);
-        if (leaf) this.note(run, leaf, 'started');
-      } else if (ev.type === 'case-finished') {
-        const leaf = byKey.get(`${ev.caseIndex}${LEAF_SEP}${ev.result.variant}`);
-        if (leaf && !done.has(leaf)) {
-          done.add(leaf);
-          this.report(run, leaf, ev.result);
-        }
-      }
-    };
-    const sub = runs.onDidRunEvent(onEvent);
+    const sub = runs.onDidRunEvent((e) => {
+      if (e.promptUri.toString() === uri.toString()) this.follow(run, byKey, done, e);
+    });
     const cancel = token.onCancellationRequested(() => runs.cancel(uri));
+    this.own.add(uri.toString());
     try {
       const record = await runs.start(uri, {
         ...(cases.size < allCases ? { caseIndexes: [...cases].sort((a, b) => a - b) } : {}),
@@ -364,11 +354,69 @@ export class PromptTests implements vscode.Disposable {
       const message = err instanceof Error ? err.message : String(err);
       for (const l of leaves) fail(l, message);
     } finally {
+      this.own.delete(uri.toString());
       sub.dispose();
       cancel.dispose();
       // Cancelled before these ran: skipped, not failed.
       for (const l of leaves) if (!done.has(l)) this.note(run, l, 'skipped');
     }
+  }
+
+  /** Marks a leaf started or reports its result, from one engine event. */
+  private follow(run: vscode.TestRun, byKey: Map<string, vscode.TestItem>, done: Set<vscode.TestItem>, e: RunEventForFile): void {
+    const ev = e.event;
+    if (ev.type === 'case-started') {
+      const leaf = byKey.get(`${ev.caseIndex}${LEAF_SEP}${ev.variant}`);
+      if (leaf && !done.has(leaf)) this.note(run, leaf, 'started');
+    } else if (ev.type === 'case-finished') {
+      const leaf = byKey.get(`${ev.caseIndex}${LEAF_SEP}${ev.result.variant}`);
+      if (leaf && !done.has(leaf)) {
+        done.add(leaf);
+        this.report(run, leaf, ev.result);
+      }
+    }
+  }
+
+  /** Prompt files being run from here (their events are followed by runFile). */
+  private readonly own = new Set<string>();
+  /** Runs started elsewhere (Run Eval, the panel, CodeLens, an agent), shown here too so the gutter marks follow every run. */
+  private readonly mirrors = new Map<string, { run: vscode.TestRun; byKey: Map<string, vscode.TestItem>; done: Set<vscode.TestItem> }>();
+
+  private mirror(e: RunEventForFile): void {
+    const key = e.promptUri.toString();
+    if (this.own.has(key)) return;
+    const ev = e.event;
+    if (ev.type === 'run-started') {
+      this.mirrors.get(key)?.run.end();
+      this.mirrors.delete(key);
+      const file = this.controller.items.get(key);
+      if (!file || !this.parsed.has(key) || file.error) return;
+      const cases = new Set(ev.record.cases.map((c) => c.index));
+      const variants = new Set(ev.variants);
+      const byKey = new Map<string, vscode.TestItem>();
+      const run = this.controller.createTestRun(new vscode.TestRunRequest([file]), `Prompt Ladder: ${path.basename(e.promptUri.fsPath)}`, true);
+      file.children.forEach((caseItem) => {
+        const d = this.data.get(caseItem);
+        if (d?.kind !== 'case' || !cases.has(d.index)) return;
+        caseItem.children.forEach((leaf) => {
+          const v = this.data.get(leaf);
+          if (v?.kind !== 'variant' || !variants.has(v.variant)) return;
+          byKey.set(`${v.index}${LEAF_SEP}${v.variant}`, leaf);
+          this.note(run, leaf, 'enqueued');
+        });
+      });
+      this.mirrors.set(key, { run, byKey, done: new Set() });
+      return;
+    }
+    const m = this.mirrors.get(key);
+    if (!m) return;
+    if (ev.type === 'run-finished') {
+      for (const leaf of m.byKey.values()) if (!m.done.has(leaf)) this.note(m.run, leaf, 'skipped');
+      m.run.end();
+      this.mirrors.delete(key);
+      return;
+    }
+    this.follow(m.run, m.byKey, m.done, e);
   }
 
   private report(run: vscode.TestRun, leaf: vscode.TestItem, result: CaseResult): void {
@@ -428,6 +476,9 @@ export class PromptTests implements vscode.Disposable {
       return false;
     };
     let queue = Promise.resolve();
+    // What each file was when last run (or when the continuous run began): an edit is judged against this,
+    // not against the latest parse, which the editor refreshes as you type and as files change on disk.
+    const baseline = new Map(this.parsed);
     const sub = vscode.workspace.onDidSaveTextDocument((doc) => {
       const prompts = this.affectedPrompts(doc.uri);
       if (isPromptFile(doc.uri) && !prompts.length) prompts.push(doc.uri.toString());
@@ -439,9 +490,11 @@ export class PromptTests implements vscode.Disposable {
             clearTimeout(pending);
             this.pending.delete(id);
           }
-          const { before, after } = await this.refresh(vscode.Uri.parse(id));
+          const { before: parsedBefore, after } = await this.refresh(vscode.Uri.parse(id));
+          const before = baseline.get(id) ?? parsedBefore;
           const file = this.controller.items.get(id);
           if (!file || !after) return;
+          baseline.set(id, after);
           const all = before === undefined || before.promptPrint !== after.promptPrint;
           const affected: vscode.TestItem[] = [];
           file.children.forEach((caseItem) => {
@@ -469,6 +522,7 @@ export class PromptTests implements vscode.Disposable {
   }
 
   dispose(): void {
+    for (const m of this.mirrors.values()) m.run.end();
     for (const t of this.pending.values()) clearTimeout(t);
     for (const d of this.disposables) d.dispose();
   }
