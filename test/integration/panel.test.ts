@@ -263,8 +263,15 @@ export function registerPanelTests(): void {
       const a = await api();
       const rec = (await a.runs.lastRun(fixture(PROMPT)))?.record;
       const s = await probe();
-      if (rec?.advice?.recommendations.length) assert.ok(s.advice, `advice card shown for ${rec.id}: ${JSON.stringify({ ...s, cells: s.cells.length })}`);
-      else assert.equal(s.advice, null, 'advice card hidden');
+      if (rec?.advice?.recommendations.length) {
+        assert.ok(s.advice, `advice card shown for ${rec.id}: ${JSON.stringify({ ...s, cells: s.cells.length })}`);
+        // the card speaks prose: the why and one sentence per variant, not the evidence's keys and values
+        const top = rec.advice.recommendations[0];
+        const sentences = (top.evidence.sentences as { text: string }[] | undefined) ?? [];
+        assert.ok(s.advice.includes(top.why.split(' Also: ')[0]), 'the why');
+        for (const x of sentences) assert.ok(s.advice.includes(x.text), `the evidence sentence "${x.text}"`);
+        assert.doesNotMatch(s.advice, /Remaining in best|Share of failures|Per variant ·/, 'no raw key/value dump');
+      } else assert.equal(s.advice, null, 'advice card hidden');
     });
   });
 }
