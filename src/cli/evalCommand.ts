@@ -38,6 +38,13 @@ export interface EvalArgs {
   detach?: boolean;
   /** With batch: fixed poll interval. */
   pollIntervalMs?: number;
+  /** Warnings fail the run (exit 2) before any call. Default: on when CI=true, else off. */
+  strict?: boolean;
+}
+
+/** `--strict` / `--no-strict`, else on in CI (CI=true or 1), so a typo can never make a CI run green. */
+export function strictDefault(env: NodeJS.ProcessEnv): boolean {
+  return /^(true|1)$/i.test(env.CI ?? '');
 }
 
 const out = (s: string) => process.stdout.write(s + '\n');
@@ -49,6 +56,9 @@ export async function evalCommand(args: EvalArgs): Promise<number> {
 
   // Load everything first: an invalid file is a usage error (exit 2) before any call is made.
   const specs = [];
+  const strict = args.strict ?? strictDefault(env);
+  let warnings = 0;
+  let exit = 0;
   for (const file of args.files) {
     const abs = path.resolve(file);
     let text: string;
@@ -58,11 +68,18 @@ export async function evalCommand(args: EvalArgs): Promise<number> {
       throw new UsageError(`${file}: cannot read the file${e instanceof SpecError && e.problems[0] ? ` (${e.problems[0].message})` : ''}`);
     }
     try {
-      const spec = await loadPromptFile(abs, { text });
+      // Named on the command line: any YAML with the prompt-file shape loads, as gh does.
+      const spec = await loadPromptFile(abs, { text, anyName: true });
       for (const p of spec.problems) err(formatProblem({ ...p, file: path.relative(process.cwd(), p.file) || p.file }));
-      if (spec.cases.length === 0) {
-        const skipped = spec.problems.some((p) => p.severity === 'error');
-        throw new UsageError(`${file}: no test cases to run${skipped ? ' (every case had a problem, see above)' : ' (add testData, testFile, or a sibling NAME.cases.jsonl)'}`);
+      warnings += spec.problems.filter((p) => p.severity === 'warning').length;
+      if (spec.cases.length === 0 && spec.problems.some((p) => p.severity === 'error')) {
+        throw new UsageError(`${file}: no test cases to run (every case had a problem, see above)`);
+      }
+      if (spec.declaredEvaluators && spec.evaluators.length === 0 && !spec.cases.some((c) => c.evaluators?.length)) {
+        // Not "100 % pass": without a working evaluator no reply would be checked.
+        err(`${file}: nothing was checked: every evaluator had a problem (listed above), so no reply would be judged; fix them to run`);
+        exit = 1;
+        continue;
       }
       const unknown = unknownVariants(spec, args.variants);
       if (unknown.length === args.variants?.length && unknown.length > 0) {
@@ -94,6 +111,11 @@ export async function evalCommand(args: EvalArgs): Promise<number> {
     }
   }
 
+  if (strict && warnings > 0) {
+    err(`${warnings} warning${warnings === 1 ? '' : 's'} (listed above): strict mode${args.strict === undefined ? ' (the default when CI=true)' : ''} fails the run on warnings; fix them, or pass --no-strict`);
+    return 2;
+  }
+
   const controller = new AbortController();
   let interrupts = 0;
   const onSigint = () => {
@@ -105,7 +127,6 @@ export async function evalCommand(args: EvalArgs): Promise<number> {
   process.on('SIGINT', onSigint);
 
   const records: RunRecord[] = [];
-  let exit = 0;
   try {
     for (const { spec, text } of specs) {
       if (controller.signal.aborted) break;
@@ -156,7 +177,7 @@ export async function evalCommand(args: EvalArgs): Promise<number> {
       const bad = record.variants.some((v) => v.failed > 0 || v.errors > 0);
       // Cases skipped for problems in the eval set did not pass either: CI must not go green without them.
       const skipped = spec.problems.filter((p) => p.severity === 'error').length;
-      if (skipped) out(`${skipped} problem${skipped === 1 ? '' : 's'} in the prompt or eval-set files (listed above): the affected cases did not run.`);
+      if (skipped) out(`${skipped} problem${skipped === 1 ? '' : 's'} in the prompt or eval-set files (listed above): the affected cases or evaluators did not run.`);
       if (bad || skipped || record.status !== 'completed') exit = 1;
     }
   } finally {
@@ -187,6 +208,7 @@ function printRecord(record: RunRecord, recordPath: string | undefined, args: Ev
   out('');
   out(`${record.promptName ?? record.promptFile} — ${total} case${total === 1 ? '' : 's'} × ${record.variants.length} variant${record.variants.length === 1 ? '' : 's'} — ${record.status}${record.statusReason ? ` (${record.statusReason})` : ''}`);
   out(variantTable(record));
+  if (total === 0) out('0 cases: the file has no testData, testFile or sibling NAME.cases.jsonl, so nothing was sent (gh runs such a file the same way)');
   const cached = record.variants.reduce((n, v) => n + (v.cached ?? 0), 0);
   out(`calls: ${record.calls ?? 0}${cached ? ` · cached results: ${cached}` : ''}`);
   if (record.batch) {

@@ -49,6 +49,8 @@ Options for eval:
   --root <dir>          where .promptladder/ lives (default: the prompt file's project,
                         the nearest folder with .git, package.json or .promptladder)
   --quiet               print only the summary
+  --strict              fail (exit 2) on any warning, before any call; the default when CI=true
+  --no-strict           report warnings but run anyway (also in CI)
 
 Options for finetune (export an OpenAI chat JSONL dataset, few-shot examples dropped):
   --run <record.json>   the run to export from (default: the newest run of the file)
@@ -153,6 +155,8 @@ export async function main(argv: string[]): Promise<number> {
         quiet: { type: 'boolean' },
         detach: { type: 'boolean' },
         'poll-interval': { type: 'string' },
+        strict: { type: 'boolean' },
+        'no-strict': { type: 'boolean' },
         run: { type: 'string' },
         source: { type: 'string' },
         out: { type: 'string' },
@@ -255,6 +259,7 @@ export async function main(argv: string[]): Promise<number> {
       ...(batchMode ? { batch: batchMode } : {}),
       ...(values.detach ? { detach: true } : {}),
       ...(pollIntervalMs ? { pollIntervalMs } : {}),
+      ...(values.strict ? { strict: true } : values['no-strict'] ? { strict: false } : {}),
     };
     return await commands().evalCommand(args);
   } catch (err) {

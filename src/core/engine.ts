@@ -18,8 +18,7 @@ import { estimateCostUsd } from './providers/pricing';
 import { runEvaluators } from './evaluators/registry';
 import { registerRagasEvaluators } from './evaluators/ragas';
 import { selectExamples } from './render/examples';
-import { renderMessages } from './render/messages';
-import { renderTemplate } from './render/template';
+import { renderMessages, renderSpecTemplate } from './render/messages';
 import { applyVariantEvidence, categorizeResult } from './analysis/categorize';
 import { advise } from './analysis/advisor/advise';
 import { COT_INSTRUCTION, extractFinalAnswer } from './analysis/cot';
@@ -323,7 +322,7 @@ class Run {
       if (retrieverP && spec.retrieval) {
         const retriever = await retrieverP;
         const queryBase = spec.retrieval.queryTemplate
-          ? renderTemplate(spec.retrieval.queryTemplate, evalCase.vars)
+          ? renderSpecTemplate(spec, spec.retrieval.queryTemplate, evalCase.vars)
           : lastUser(renderMessages(spec, variant, evalCase, [], { [spec.retrieval.into]: '' }));
         const found = await retriever.search(queryBase);
         context = found.chunks.map((c) => c.text);

@@ -105,8 +105,15 @@ function readCsv(file: string, text: string): { rows: RawRow[]; problems: Source
   };
   const header = records[0].record.map((h) => h.trim());
   const headerLine = startLine(records[0]);
+  const rawHeader = records[0].raw.replace(/^(?:[ \t]*\n)+/, '');
   header.forEach((h, i) => {
     if (!h) problems.push({ file, line: headerLine, col: 1, message: `header column ${i + 1} has no name`, severity: 'error' });
+    const first = header.indexOf(h);
+    if (h && first < i) {
+      // the column's position in the header line (for the squiggle); plain split is fine for header names
+      const col = rawHeader.split(',').slice(0, i).join(',').length + 2;
+      problems.push({ file, line: headerLine, col, message: `duplicate column "${h}" (also column ${first + 1}); the later column wins`, severity: 'warning' });
+    }
   });
   for (const r of records.slice(1)) {
     const line = startLine(r);

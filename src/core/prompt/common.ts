@@ -119,6 +119,8 @@ const retrievalSchema = z.object({
 /** The shared keys' values, read from the top-level map of the file (prompt.yml) or the front matter (prompty). */
 export interface CommonParts {
   evaluators: EvaluatorSpec[];
+  /** How many evaluators the file declared (before leaving out broken ones). */
+  declaredEvaluators?: number;
   cases: EvalCase[];
   examples: Example[];
   variants?: VariantSpec[];
@@ -132,21 +134,26 @@ export async function parseCommon(c: Collector, obj: Record<string, unknown>, fi
   const src = c.src;
   const out: CommonParts = { evaluators: [], cases: [], examples: [] };
 
-  // evaluators: any bad evaluator makes the file unusable (verdicts would silently differ).
+  // evaluators: a bad evaluator is reported (an error: the run exits 1) and left out; the others still check, as
+  // gh fails only the run of a broken evaluator. When none is left, the CLI says nothing was checked.
   if (obj.evaluators !== undefined && obj.evaluators !== null) {
     if (!Array.isArray(obj.evaluators)) c.add({ path: ['evaluators'], message: `expected a list of evaluators, got ${describeValue(obj.evaluators)}` });
     else {
+      out.declaredEvaluators = obj.evaluators.length;
       const sourceIndex = new Map<EvaluatorSpec, number>();
       obj.evaluators.forEach((e, i) => {
         const r = parseEvaluator(e, ['evaluators', i], src.line(['evaluators', i]), i);
-        c.addAll(r.issues);
+        c.addAll(r.issues, true);
         if (r.spec) {
           out.evaluators.push(r.spec);
           sourceIndex.set(r.spec, i);
         }
       });
       const schemaAt = (e: EvaluatorSpec) => src.range(['evaluators', sourceIndex.get(e) ?? -1, 'json', 'schema']);
-      for (const p of await loadSchemaFiles(out.evaluators, dir, file, schemaAt)) c.push(p);
+      const schemaProblems = await loadSchemaFiles(out.evaluators, dir, file, schemaAt);
+      for (const p of schemaProblems) c.push(p, true);
+      // an evaluator whose schema did not load cannot check anything: leave it out
+      out.evaluators = out.evaluators.filter((e) => !(e.kind === 'json' && e.schemaFile && !e.schema));
       const names = new Set<string>();
       out.evaluators.forEach((e, i) => {
         if (names.has(e.name)) c.add({ path: ['evaluators', i, 'name'], message: `duplicate evaluator name "${e.name}"`, severity: 'warning' });

@@ -138,6 +138,7 @@ export async function loadPromptYml(file: string, text: string): Promise<LoadRes
     ...(responseFormat ? { responseFormat } : {}),
     messages,
     evaluators: common.evaluators,
+    ...(common.declaredEvaluators !== undefined ? { declaredEvaluators: common.declaredEvaluators } : {}),
     cases: common.cases,
     examples: common.examples,
     variants: common.variants ?? [{ name: 'default', shots: 0, line: keyLines.model ?? 1 }],

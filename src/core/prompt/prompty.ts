@@ -8,7 +8,9 @@ import type { SourceProblem } from '../errors';
 import type { EvalCase, MessageTemplate, ModelParameters, PromptSpec, Role } from './spec';
 import { describeValue } from './issues';
 import { YamlSource } from './source';
-import { checkTemplate } from '../render/template';
+import { checkWith } from '../render/engines';
+import type { TemplateEngine } from '../render/engines';
+import type { IssuePath } from './issues';
 import { COMMON_KEYS, Collector, isMap, parseCommon, sortProblems, warnUnknownKeys } from './common';
 import type { LoadResult } from './promptYml';
 import { nameFromFile } from './promptYml';
@@ -16,6 +18,10 @@ import { casesFromText } from '../cases/files';
 import { readProjectFile } from '../paths';
 
 const PROMPTY_KEYS = [
+  '$schema',
+  'kind',
+  'tools',
+  'instructions',
   'name',
   'description',
   'version',
@@ -31,18 +37,49 @@ const PROMPTY_KEYS = [
   ...COMMON_KEYS,
 ] as const;
 
-const ROLE_LINE = /^\s*#?\s*(system|user|assistant)(\[[^\]]*\])?\s*:\s*$/i;
+const ROLE_LINE = /^\s*#?\s*(system|user|assistant|developer)(\[[^\]]*\])?\s*:\s*$/i;
+/** A line that looks like a role marker Prompty does not know (`human:`, `asistant:`): text for Prompty, a likely typo. */
+const MARKER_LIKE = /^\s*#?\s*([A-Za-z_]+)(\[[^\]]*\])?\s*:\s*$/;
+const KNOWN_ROLES = ['system', 'user', 'assistant', 'developer'];
+const ROLE_LOOKALIKES = new Set(['human', 'ai', 'bot', 'function', 'tool', 'model', 'chatbot']);
+
+/** Prompty's `developer` role is sent as `system` (the instructions role every OpenAI-compatible server accepts). */
+function roleOf(marker: string): Role {
+  const r = marker.toLowerCase();
+  return r === 'developer' ? 'system' : (r as Role);
+}
+
+function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0][j] = j;
+  for (let i = 1; i <= a.length; i++)
+    for (let j = 1; j <= b.length; j++) d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+  return d[a.length][b.length];
+}
+
+/** Lines of a body that look like a misspelt or foreign role marker, with their 1-based line. */
+export function unknownRoleMarkers(body: string, firstLine: number): { line: number; marker: string }[] {
+  const out: { line: number; marker: string }[] = [];
+  body.split(/\r?\n/).forEach((l, i) => {
+    if (ROLE_LINE.test(l)) return;
+    const m = MARKER_LIKE.exec(l);
+    if (!m) return;
+    const w = m[1].toLowerCase();
+    if (ROLE_LOOKALIKES.has(w) || (w.length >= 3 && KNOWN_ROLES.some((r) => editDistance(w, r) <= 2))) out.push({ line: firstLine + i, marker: m[1] });
+  });
+  return out;
+}
 
 /**
  * Prompty renders the whole body and then splits it on role markers, so a loop can emit chat history
  * (`{{ item.role }}:` lines). Re-split a rendered message the same way: text before the first marker keeps `role`.
  */
 export function splitRenderedRoles(role: Role, content: string): { role: Role; content: string }[] {
-  if (!/^\s*#?\s*(system|user|assistant)\b/im.test(content)) return [{ role, content }];
+  if (!/^\s*#?\s*(system|user|assistant|developer)\b/im.test(content)) return [{ role, content }];
   const out: { role: Role; lines: string[] }[] = [{ role, lines: [] }];
   for (const l of content.split('\n')) {
     const m = ROLE_LINE.exec(l);
-    if (m) out.push({ role: m[1].toLowerCase() as Role, lines: [] });
+    if (m) out.push({ role: roleOf(m[1]), lines: [] });
     else out[out.length - 1].lines.push(l);
   }
   const msgs = out.map((m) => ({ role: m.role, content: m.lines.join('\n').trim() }));
@@ -57,7 +94,7 @@ export function splitPromptyBody(body: string, firstLine: number): MessageTempla
   lines.forEach((l, i) => {
     const m = ROLE_LINE.exec(l);
     if (m) {
-      cur = { role: m[1].toLowerCase() as Role, line: firstLine + i, lines: [] };
+      cur = { role: roleOf(m[1]), line: firstLine + i, lines: [] };
       out.push(cur);
       return;
     }
@@ -102,28 +139,97 @@ function modelRef(model: unknown): string | undefined {
   return name;
 }
 
-/** `${file:x.json}` or a plain path → the path; undefined for anything else. */
-function fileRef(v: unknown): string | undefined {
-  if (typeof v !== 'string') return undefined;
-  const m = /^\$\{file:(.+)\}$/.exec(v.trim());
-  return m ? m[1].trim() : v.trim();
+const REF = /^\$\{(env|file):([^}]*)\}$/i;
+
+/** Where `${env:}` and `${file:}` references are resolved: the model section (env and files) and the case sources (files). */
+function refAllowed(kind: string, p: IssuePath): boolean {
+  // env: only the values that say which model to call and how; endpoints and keys always come from the user's
+  // settings, so `${env:AZURE_OPENAI_API_KEY}` there is left alone (and needs not be set).
+  if (kind === 'env') {
+    if (p[0] !== 'model') return false;
+    if (p.length === 2) return ['id', 'provider', 'api', 'apiType'].includes(String(p[1]));
+    if (p[1] === 'configuration') return p.length === 3 && ['type', 'azure_deployment', 'name', 'model', 'deployment'].includes(String(p[2]));
+    return p[1] === 'options' || p[1] === 'parameters';
+  }
+  return (p[0] === 'model' && p[1] !== 'connection') || p[0] === 'inputs' || p[0] === 'sample' || p[0] === 'outputs';
 }
 
-/** A `sample:` file read through the containment gate: its value, or the reason it cannot be used. */
+export interface PromptyLoadOptions {
+  /** The environment `${env:NAME}` reads (default process.env). Never a workspace file. */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** A file a prompt file names (`sample`, `${file:}`), read through the containment gate: JSON, YAML, else text. */
 async function readDataFile(baseDir: string, ref: string): Promise<{ value: unknown } | { error: string }> {
   const r = await readProjectFile(baseDir, ref);
   if (!r.ok) return { error: r.problem.message };
+  const f = r.abs.toLowerCase();
   try {
-    return { value: r.abs.toLowerCase().endsWith('.json') ? JSON.parse(r.content) : parseYaml(r.content) };
+    if (f.endsWith('.json')) return { value: JSON.parse(r.content) };
+    if (f.endsWith('.yml') || f.endsWith('.yaml')) return { value: parseYaml(r.content, { maxAliasCount: 100 }) };
+    return { value: r.content };
   } catch (e) {
-    return { error: `cannot read ${ref}: ${(e as Error).message}` };
+    return { error: `cannot read ${ref}: ${(e as Error).message.split('\n')[0]}` };
   }
 }
 
-export async function loadPrompty(file: string, text: string): Promise<LoadResult> {
+/**
+ * Resolve Prompty v2 references in the front matter, in place: `${env:NAME}` / `${env:NAME:default}` from the user's
+ * environment (model section only, so a workspace file cannot copy a secret into a prompt or a run record),
+ * `${file:path}` as JSON/YAML (text otherwise) from inside the project. Problems are located at the value.
+ */
+async function resolveRefs(c: Collector, value: unknown, p: IssuePath, file: string, env: NodeJS.ProcessEnv): Promise<unknown> {
+  if (typeof value === 'string') {
+    const m = REF.exec(value.trim());
+    if (!m || !refAllowed(m[1].toLowerCase(), p)) return value;
+    const kind = m[1].toLowerCase();
+    if (kind === 'env') {
+      const colon = m[2].indexOf(':');
+      const name = (colon < 0 ? m[2] : m[2].slice(0, colon)).trim();
+      const v = env[name];
+      const got = v !== undefined && v !== '' ? v : colon >= 0 ? m[2].slice(colon + 1) : undefined;
+      // a parameter from the environment is text: `0.2` means the number, `true` the boolean
+      const typed = (t: string): unknown => (/^-?\d+(\.\d+)?$/.test(t.trim()) ? Number(t) : /^(true|false)$/i.test(t.trim()) ? t.trim().toLowerCase() === 'true' : t);
+      if (got !== undefined) return p[1] === 'options' || p[1] === 'parameters' ? typed(got) : got;
+      c.add({ path: p, message: `environment variable ${name} is not set (Prompty refuses the file too); set it or write the value` });
+      return undefined;
+    }
+    const ref = m[2].trim();
+    const r = await readDataFile(path.dirname(file), ref);
+    if ('error' in r) {
+      c.add({ path: p, message: r.error });
+      return undefined;
+    }
+    return r.value;
+  }
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) value[i] = await resolveRefs(c, value[i], [...p, i], file, env);
+    return value;
+  }
+  if (isMap(value)) {
+    for (const k of Object.keys(value)) value[k] = await resolveRefs(c, value[k], [...p, k], file, env);
+  }
+  return value;
+}
+
+/** Which engine renders the body: v1 `template: jinja2|mustache`, v2 `template: {format: {kind}}` or `{format: name}`. */
+function templateEngineOf(c: Collector, t: unknown): TemplateEngine | undefined {
+  if (t === undefined || t === null) return undefined;
+  let kind: unknown = t;
+  if (isMap(t)) kind = isMap(t.format) ? t.format.kind : (t.format ?? t.type);
+  if (kind === undefined || kind === null) return undefined;
+  const k = String(kind).toLowerCase();
+  if (k === 'jinja2' || k === 'jinja' || k === 'nunjucks') return 'jinja2';
+  if (k === 'mustache') return 'mustache';
+  c.add({ path: ['template'], message: `unknown template format "${String(kind)}"; expected jinja2 or mustache (rendered as jinja2)`, severity: 'warning' });
+  return undefined;
+}
+
+export async function loadPrompty(file: string, text: string, opts: PromptyLoadOptions = {}): Promise<LoadResult> {
   const norm = text.replace(/^\uFEFF/, '');
-  const fm = /^---[ \t]*\r?\n([\s\S]*?)\r?\n---[ \t]*(?:\r?\n|$)/.exec(norm);
-  const front = fm ? fm[1] : '';
+  // `---` / `---` with nothing between is a valid (empty) front matter.
+  const fm = /^---[ \t]*\r?\n(?:([\s\S]*?)\r?\n)?---[ \t]*(?:\r?\n|$)/.exec(norm);
+  const front = fm ? (fm[1] ?? '') : '';
   const bodyStart = fm ? fm[0].split('\n').length - (fm[0].endsWith('\n') ? 1 : 0) + 1 : 1;
   const body = fm ? norm.slice(fm[0].length) : norm;
 
@@ -139,10 +245,11 @@ export async function loadPrompty(file: string, text: string): Promise<LoadResul
   const obj: Record<string, unknown> = raw === null || raw === undefined ? {} : isMap(raw) ? raw : {};
   if (!isMap(raw) && raw !== null && raw !== undefined) c.add({ path: [], message: `front matter: expected a map, got ${describeValue(raw)}` });
   warnUnknownKeys(c, obj, PROMPTY_KEYS, []);
+  for (const k of ['model', 'inputs', 'sample', 'outputs']) if (k in obj) obj[k] = await resolveRefs(c, obj[k], [k], file, opts.env ?? process.env);
 
   const name = typeof obj.name === 'string' ? obj.name : nameFromFile(file, /\.prompty$/i);
   const description = typeof obj.description === 'string' ? obj.description : undefined;
-
+  const template = templateEngineOf(c, obj.template);
   // model: v1 {api, configuration, parameters}; v2 {id, provider, connection, options}; or a plain string.
   let modelParameters: ModelParameters = {};
   if (obj.model !== undefined && obj.model !== null && typeof obj.model !== 'string' && !isMap(obj.model)) {
@@ -186,6 +293,7 @@ export async function loadPrompty(file: string, text: string): Promise<LoadResul
   }
 
   let sample: Record<string, unknown> | undefined;
+  const fileRef = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() && !v.trim().startsWith('${') ? v.trim() : undefined);
   if (obj.sample !== undefined && obj.sample !== null) {
     if (isMap(obj.sample)) sample = obj.sample;
     else {
@@ -201,18 +309,22 @@ export async function loadPrompty(file: string, text: string): Promise<LoadResul
   }
 
   // body
+  const engine: TemplateEngine = template ?? 'jinja2';
   const messages = splitPromptyBody(body, bodyStart);
-  if (messages.length === 0) c.push({ file, line: bodyStart, col: 1, message: 'no messages: the body after the front matter is empty (write `system:` / `user:` sections)', severity: 'error' });
-  for (const m of messages) {
-    const err = checkTemplate(m.content);
-    if (err) {
-      const bodyLines = body.split(/\r?\n/);
-      // locate the error in the body: the content starts on the line after its marker
-      const rel = m.content.slice(0, err.offset).split('\n').length - 1;
-      let first = m.line - bodyStart + (ROLE_LINE.test(bodyLines[m.line - bodyStart] ?? '') ? 1 : 0);
-      while (first < bodyLines.length && !bodyLines[first].trim()) first++;
-      c.push({ file, line: bodyStart + first + rel, col: 1, message: `template: ${err.message}`, severity: 'error' });
-    }
+  if (messages.length === 0) {
+    c.push({ file, line: bodyStart, col: 1, message: fm ? 'no messages: the body after the front matter is empty (write `system:` / `user:` sections)' : 'no messages: the file is empty (write `system:` / `user:` sections, optionally after a `---` front matter)', severity: 'error' });
+  }
+  // Prompty renders the whole body, then splits it on role markers: check it as one template.
+  const err = checkWith(engine, body);
+  if (err) c.push({ file, line: bodyStart + err.line - 1, col: err.col, message: `template (${engine}): ${err.message}`, severity: 'error' });
+  for (const u of unknownRoleMarkers(body, bodyStart)) {
+    c.push({
+      file,
+      line: u.line,
+      col: 1,
+      message: `unknown role marker "${u.marker}:"; Prompty starts messages only at system:, user:, assistant: or developer:, so this line stays text of the message before it`,
+      severity: 'warning',
+    });
   }
 
   const common = await parseCommon(c, obj, file);
@@ -230,9 +342,10 @@ export async function loadPrompty(file: string, text: string): Promise<LoadResul
     } else if (sibling.problem.kind !== 'not-found') {
       c.push({ file, line: 1, col: 1, message: `sibling eval set ${sibling.problem.message}`, severity: 'error' }, true);
     } else {
-      const vars = { ...inputExamples, ...(sample ?? {}) };
+      const vars = { ...defaults, ...inputExamples, ...(sample ?? {}) };
       if (Object.keys(vars).length) {
         const line = src.keyRange([sample ? 'sample' : 'inputs']).line;
+        // every value of the one case came from the file itself (sample / input examples / defaults)
         cases = [{ index: 0, file, line, vars, ...(typeof vars.expected === 'string' ? { expected: vars.expected } : {}) }];
       }
     }
@@ -251,8 +364,11 @@ export async function loadPrompty(file: string, text: string): Promise<LoadResul
     ...(description !== undefined ? { description } : {}),
     ...(model !== undefined ? { model } : {}),
     modelParameters,
+    ...(template ? { template } : {}),
     messages,
+    body: { text: body, line: bodyStart },
     evaluators: common.evaluators,
+    ...(common.declaredEvaluators !== undefined ? { declaredEvaluators: common.declaredEvaluators } : {}),
     cases,
     examples: common.examples,
     variants: common.variants ?? [{ name: 'default', shots: 0, line: keyLines.model ?? 1 }],

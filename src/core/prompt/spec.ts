@@ -2,6 +2,7 @@
 // Loaders live beside this file; everything downstream (render, engine, evaluators) reads only this.
 
 import type { SourceProblem } from '../errors';
+import type { TemplateEngine } from '../render/engines';
 
 export type Role = 'system' | 'user' | 'assistant';
 
@@ -185,6 +186,8 @@ export type PromptFormat = 'prompt.yml' | 'prompty';
 
 export interface PromptSpec {
   format: PromptFormat;
+  /** How message templates render: gh's `{{name}}` replacement (.prompt.yml), nunjucks or mustache (.prompty). Default by format. */
+  template?: TemplateEngine;
   /** Absolute path of the prompt file. */
   file: string;
   name: string;
@@ -194,7 +197,14 @@ export interface PromptSpec {
   modelParameters: ModelParameters;
   responseFormat?: ResponseFormat;
   messages: MessageTemplate[];
+  /**
+   * .prompty: the whole body as one template, starting at 1-based `line`. Prompty renders the body first and then
+   * splits it on role markers (a loop may emit messages), so rendering uses this; `messages` show its structure.
+   */
+  body?: { text: string; line: number };
   evaluators: EvaluatorSpec[];
+  /** How many evaluators the file declared; more than `evaluators.length` when some had problems and were left out. */
+  declaredEvaluators?: number;
   cases: EvalCase[];
   examples: Example[];
   /** Always at least one: without `variants` in the file there is one variant named 'default'. */

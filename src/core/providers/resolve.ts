@@ -4,7 +4,9 @@
 // Model strings (the first matching rule wins):
 //   <profile>/NAME               a named profile from the user config (a profile may shadow a built-in name)
 //   github/<publisher>/<model>   GitHub Models (https://models.github.ai/inference), key GITHUB_TOKEN;
-//                                the model sent is '<publisher>/<model>' (the gh-models catalog name)
+//                                the model sent is '<publisher>/<model>' (the gh-models catalog name).
+//                                GITHUB_MODELS_BASE_URL (or a user-config profile named "github") sends these
+//                                names to any OpenAI-compatible endpoint instead (a proxy, a local server).
 //   openai/NAME                  OpenAI: key OPENAI_API_KEY, endpoint OPENAI_BASE_URL or api.openai.com/v1.
 //                                With PROMPT_LADDER_PROVIDER=github it goes to GitHub Models as 'openai/NAME'.
 //   ollama/NAME                  Ollama's OpenAI-compatible API at OLLAMA_HOST or 127.0.0.1:11434 (no real key)
@@ -189,12 +191,28 @@ export function createEnvResolver(env: NodeJS.ProcessEnv, config: UserConfig = {
     return key;
   }
 
+  const githubBaseURL = env.GITHUB_MODELS_BASE_URL?.trim() || undefined;
+
   function github(ref: string, model: string): ResolvedModel {
-    const apiKey = requireKey(ref, 'GITHUB_TOKEN');
+    // A user profile named "github" decides where GitHub Models names go (its baseURL, its key variable).
+    const own = profiles.get('github');
+    if (own) return fromProfile(ref, own, model);
+    // GITHUB_MODELS_BASE_URL: the same catalog names at another OpenAI-compatible endpoint; its key is
+    // GITHUB_TOKEN when set (a local server may need none).
+    const apiKey = githubBaseURL ? env.GITHUB_TOKEN || 'unused' : requireKey(ref, 'GITHUB_TOKEN');
     return {
       ref,
       model,
-      provider: provider({ kind: 'github', baseURL: GITHUB_MODELS_BASE_URL, apiKey, label: 'GitHub Models', keyHint: 'check GITHUB_TOKEN (needs the models scope)' }, 'env:GITHUB_TOKEN'),
+      provider: provider(
+        {
+          kind: 'github',
+          baseURL: githubBaseURL ?? GITHUB_MODELS_BASE_URL,
+          apiKey,
+          label: githubBaseURL ? `GitHub Models names at ${githubBaseURL}` : 'GitHub Models',
+          keyHint: 'check GITHUB_TOKEN (needs the models scope)',
+        },
+        githubBaseURL ? `env:GITHUB_TOKEN@${githubBaseURL}` : 'env:GITHUB_TOKEN',
+      ),
     };
   }
 
@@ -245,7 +263,7 @@ export function createEnvResolver(env: NodeJS.ProcessEnv, config: UserConfig = {
     if (!rest) throw configError(`Model "${ref}" names no model after "${head}/"`);
 
     const profile = profiles.get(head);
-    if (profile) return fromProfile(ref, profile, rest);
+    if (profile && head !== 'github') return fromProfile(ref, profile, rest);
 
     switch (head) {
       case 'github':
@@ -277,7 +295,7 @@ export function createEnvResolver(env: NodeJS.ProcessEnv, config: UserConfig = {
       }
       default:
         // A gh-models catalog name from another publisher ('meta/…', 'mistral-ai/…').
-        if (env.GITHUB_TOKEN || preferGithub) return github(ref, ref);
+        if (env.GITHUB_TOKEN || preferGithub || githubBaseURL || profiles.has('github')) return github(ref, ref);
         throw configError(
           `Unknown provider "${head}" in ${ref}: use openai/, azure/, ollama/, github/<publisher>/<model>, ` +
             `a profile from ${userConfigPath(env)}, or set GITHUB_TOKEN for GitHub Models catalog names`,

@@ -89,11 +89,12 @@ export function createSettingsResolver(inputs: ResolverInputs): ProviderResolver
           createOpenAIProvider({ kind: 'ollama', baseURL: ollamaURL(env), apiKey: keys.get('ollama') }),
         );
       case 'github': {
-        const apiKey = keys.get('github') ?? env.GITHUB_TOKEN;
+        // GITHUB_MODELS_BASE_URL sends GitHub Models names to another OpenAI-compatible endpoint (or add a
+        // profile named "github" in promptLadder.providers).
+        const baseURL = env.GITHUB_MODELS_BASE_URL?.trim() || GITHUB_MODELS_URL;
+        const apiKey = keys.get('github') ?? env.GITHUB_TOKEN ?? (baseURL !== GITHUB_MODELS_URL ? 'unused' : undefined);
         if (!apiKey) throw configError('No GitHub token for GitHub Models (GITHUB_TOKEN).');
-        return memo('github', () =>
-          createOpenAIProvider({ kind: 'github', baseURL: GITHUB_MODELS_URL, apiKey, keyHint: 'check the GitHub token' }),
-        );
+        return memo('github', () => createOpenAIProvider({ kind: 'github', baseURL, apiKey, keyHint: 'check the GitHub token' }));
       }
       default:
         return undefined;

@@ -187,28 +187,30 @@ test('json_schema without jsonSchema, and jsonSchema with bad JSON, are fatal', 
   assert.deepEqual(brief(await fatal(msgs + 'responseFormat: yaml\n')), ['inline.prompt.yml:4:17: responseFormat: expected one of text, json_object, json_schema, got "yaml"']);
 });
 
-test('evaluator problems: bad values, missing fields, bad regex, missing schema file, duplicates', async () => {
+test('evaluator problems are located errors and leave that evaluator out; an unknown plugin loads and warns (gh fails it per case)', async () => {
   const head = 'messages:\n  - role: user\n    content: hi\nevaluators:\n';
+  const s = await loadPromptFile(path.join(FIX, 'inline.prompt.yml'), {
+    text:
+      head +
+      '  - name: a\n    latency: {maxMs: soon}\n' + // 5-6
+      '  - name: b\n    llm:\n      modelId: m\n      choices: []\n' + // 7-10
+      '  - name: c\n    regex: {pattern: "("}\n' + // 11-12
+      '  - name: d\n    json: {schema: ./nope.schema.json}\n' + // 13-14
+      '  - name: e\n    string: {contains: x}\n    regex: {pattern: x}\n' + // 15-17
+      '  - name: f\n    uses: github/nonsense\n', // 18-19
+  });
+  assert.deepEqual(s.evaluators.map((e) => [e.name, e.kind]), [['f', 'builtin']]);
+  assert.equal(s.declaredEvaluators, 6);
   assert.deepEqual(
-    brief(
-      await fatal(
-        head +
-          '  - name: a\n    latency: {maxMs: soon}\n' + // 5-6
-          '  - name: b\n    llm:\n      modelId: m\n      choices: []\n' + // 7-10
-          '  - name: c\n    regex: {pattern: "("}\n' + // 11-12
-          '  - name: d\n    json: {schema: ./nope.schema.json}\n' + // 13-14
-          '  - name: e\n    string: {contains: x}\n    regex: {pattern: x}\n' + // 15-17
-          '  - name: f\n    uses: github/nonsense\n', // 18-19
-      ),
-    ),
+    s.problems.map((p) => `${p.severity} ${path.basename(p.file)}:${p.line}:${p.col}: ${p.message}`),
     [
-      'inline.prompt.yml:6:22: evaluators[0].latency.maxMs: expected a number, got "soon"',
-      'inline.prompt.yml:9:7: evaluators[1].llm.prompt: required (expected a string)',
-      'inline.prompt.yml:10:16: evaluators[1].llm.choices: must not be empty',
-      'inline.prompt.yml:12:22: evaluators[2].regex.pattern: invalid regular expression: Invalid regular expression: /(/: Unterminated group',
-      'inline.prompt.yml:14:20: evaluator "d": schema file ./nope.schema.json not found',
-      'inline.prompt.yml:15:5: evaluators[4]: more than one evaluator kind (string, regex); declare one kind per evaluator',
-      'inline.prompt.yml:19:11: evaluators[5].uses: unknown built-in evaluator "github/nonsense"; expected one of github/similarity, github/coherence, github/fluency, github/relevance, github/groundedness',
+      'error inline.prompt.yml:6:22: evaluators[0].latency.maxMs: expected a number, got "soon"',
+      'error inline.prompt.yml:9:7: evaluators[1].llm.prompt: required (expected a string)',
+      'error inline.prompt.yml:10:16: evaluators[1].llm.choices: must not be empty',
+      'error inline.prompt.yml:12:22: evaluators[2].regex.pattern: invalid regular expression: Invalid regular expression: /(/: Unterminated group',
+      'error inline.prompt.yml:14:20: evaluator "d": schema file ./nope.schema.json not found',
+      'error inline.prompt.yml:15:5: evaluators[4]: more than one evaluator kind (string, regex); declare one kind per evaluator',
+      `warning inline.prompt.yml:19:11: evaluators[5].uses: unknown plugin evaluator "github/nonsense" (known: github/similarity, github/coherence, github/fluency, github/relevance, github/groundedness); it fails every case, as gh's "Plugin evaluator 'github/nonsense' not found"`,
     ],
   );
 });

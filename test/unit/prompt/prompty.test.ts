@@ -27,11 +27,11 @@ test('prompty v1: azure deployment, snake_case parameters, role markers with lin
   assert.deepEqual(s.problems, []);
 });
 
-test('prompty for/if templating renders like Jinja (no blank lines left by block tags)', async () => {
+test('prompty for/if templating renders with nunjucks as Prompty does (block tags keep their line breaks)', async () => {
   const s = await loadPromptFile(fx('chat.prompty'));
   const chat = renderMessages(s, s.variants[0], s.cases[0], []);
   assert.deepEqual(chat, [
-    { role: 'system', content: 'You are an assistant helping Seth.\n- 1. tent\n- 2. stove\nGreet Seth warmly.' },
+    { role: 'system', content: 'You are an assistant helping Seth.\n\n- 1. tent\n\n- 2. stove\n\nGreet Seth warmly.' },
     { role: 'user', content: 'What tents do you have?' },
   ]);
 });
@@ -99,7 +99,7 @@ test('prompty problems are positioned in the whole file (front matter offset, te
   assert.deepEqual(await bad('---\nname: x\nvariants:\n  - name: a\n    shots: many\n---\nuser:\nhi\n'), [
     'bad.prompty:5:12: variants[0].shots: expected a number, got "many"',
   ]);
-  assert.deepEqual(await bad('---\nname: x\n---\nsystem:\nbe nice\n\nuser:\n{% if a %}\nhi\n'), ['bad.prompty:8:1: template: {% if %} without {% endif %}']);
+  assert.deepEqual(await bad('---\nname: x\n---\nsystem:\nbe nice\n\nuser:\n{% if a %}\nhi\n'), ['bad.prompty:8:1: template (jinja2): {% if %} without {% endif %}']);
   assert.deepEqual(await bad('---\nname: x\n---\n\n'), ['bad.prompty:4:1: no messages: the body after the front matter is empty (write `system:` / `user:` sections)']);
   assert.deepEqual(await bad('---\nname: x\nuser:\nhi\n'), ['bad.prompty:1:1: front matter is not closed: add a line with `---` after it']);
 });
@@ -107,7 +107,7 @@ test('prompty problems are positioned in the whole file (front matter offset, te
 test('a template error in text before the first role marker points at its line', async () => {
   await assert.rejects(loadPromptFile(fx('pre.prompty'), { text: '---\nname: x\n---\nIntro\n{% for a in b %}\nuser:\nhi\n' }), (e: unknown) => {
     assert.ok(e instanceof SpecError);
-    assert.deepEqual(e.problems.map((p) => [p.line, p.message]), [[5, 'template: {% for %} without {% endfor %}']]);
+    assert.deepEqual(e.problems.map((p) => [p.line, p.message]), [[5, 'template (jinja2): {% for %} without {% endfor %}']]);
     return true;
   });
 });

@@ -1,0 +1,250 @@
+// The template engines a prompt file's messages are rendered with, chosen by format:
+// - `.prompt.yml` → 'gh': gh-models' `{{name}}` replacement (an unknown `{{missing}}` stays literal), see template.ts;
+// - `.prompty` → 'jinja2' (nunjucks, as Prompty's JavaScript runtime renders it: no autoescape, an undefined
+//   variable renders empty) or 'mustache' when the file says `template: mustache` (Mustache.render, as Prompty).
+// Like Prompty's runtime, a template may not call functions and may read only plain own data properties, so a
+// workspace file cannot reach `constructor` and run code.
+
+import nunjucks from 'nunjucks';
+import Mustache from 'mustache';
+import { renderTemplate, checkTemplate, templateVariables } from './template';
+
+export type TemplateEngine = 'gh' | 'jinja2' | 'mustache';
+
+export interface TemplateProblem {
+  message: string;
+  /** 1-based line and column inside the template text. */
+  line: number;
+  col: number;
+}
+
+const env = new nunjucks.Environment(null, { autoescape: false, throwOnUndefined: false });
+const UNSAFE = new Set(['__proto__', 'constructor', 'prototype']);
+
+type Runtime = { memberLookup: (o: unknown, p: unknown) => unknown; callWrap: (f: unknown, name: string, ctx: unknown, args: unknown[]) => unknown };
+
+function safeMemberLookup(obj: unknown, prop: unknown): unknown {
+  if (typeof prop === 'string' && UNSAFE.has(prop)) throw new Error(`unsafe template member access: ${prop}`);
+  if ((typeof prop !== 'string' && typeof prop !== 'number') || obj === null || typeof obj !== 'object') return undefined;
+  const d = Object.getOwnPropertyDescriptor(obj, prop);
+  return d !== undefined && 'value' in d ? d.value : undefined;
+}
+
+function safeCallWrap(_f: unknown, name: string): never {
+  throw new Error(`template function calls are not allowed: ${name}`);
+}
+
+/** Copy of the variables holding only plain data (no prototypes, getters or functions). */
+function sanitize(v: unknown, seen = new WeakMap<object, unknown>()): unknown {
+  if (v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v;
+  if (typeof v !== 'object') return undefined;
+  const done = seen.get(v);
+  if (done !== undefined) return done;
+  if (Array.isArray(v)) {
+    const out: unknown[] = [];
+    seen.set(v, out);
+    for (const x of v) out.push(sanitize(x, seen));
+    return out;
+  }
+  const out = Object.create(null) as Record<string, unknown>;
+  seen.set(v, out);
+  for (const [k, d] of Object.entries(Object.getOwnPropertyDescriptors(v))) if (!UNSAFE.has(k) && 'value' in d) out[k] = sanitize(d.value, seen);
+  return out;
+}
+
+const compiledCache = new Map<string, nunjucks.Template>();
+function compiled(text: string): nunjucks.Template {
+  let t = compiledCache.get(text);
+  if (!t) {
+    t = new nunjucks.Template(text, env, undefined, true);
+    if (compiledCache.size > 500) compiledCache.clear();
+    compiledCache.set(text, t);
+  }
+  return t;
+}
+
+function withSafeRuntime<T>(fn: () => T): T {
+  const rt = nunjucks.runtime as unknown as Runtime;
+  const { memberLookup, callWrap } = rt;
+  rt.memberLookup = safeMemberLookup;
+  rt.callWrap = safeCallWrap;
+  try {
+    return fn();
+  } finally {
+    rt.memberLookup = memberLookup;
+    rt.callWrap = callWrap;
+  }
+}
+
+/** Strip nunjucks' "(unknown path) [Line 3, Column 5]\n  Template render error: …" decoration. */
+function cleanMessage(e: Error): string {
+  const lines = e.message.split('\n').map((l) => l.trim()).filter(Boolean);
+  const last = lines[lines.length - 1] ?? e.message;
+  return last.replace(/^\(unknown path\)\s*/, '').replace(/^Template render error:\s*/, '').replace(/^\[Line \d+, Column \d+\]\s*/, '');
+}
+
+function position(e: Error): { line: number; col: number } {
+  const m = /\[Line (\d+), Column (\d+)\]/.exec(e.message);
+  const ne = e as Error & { lineno?: number; colno?: number };
+  if (m) return { line: Number(m[1]), col: Math.max(1, Number(m[2])) };
+  return { line: ne.lineno ?? 1, col: Math.max(1, ne.colno ?? 1) };
+}
+
+/** Render a template; a render-time failure (a disallowed call) throws an Error with a clean message. */
+export function renderWith(engine: TemplateEngine, text: string, vars: Record<string, unknown>): string {
+  if (engine === 'gh') return renderTemplate(text, vars);
+  if (engine === 'mustache') return Mustache.render(text, sanitize(vars) as Record<string, unknown>);
+  if (!text.includes('{')) return text;
+  try {
+    return withSafeRuntime(() => compiled(text).render(sanitize(vars) as object));
+  } catch (e) {
+    throw new Error(`template: ${cleanMessage(e as Error)}`);
+  }
+}
+
+/** A syntax problem of a template, or undefined. */
+export function checkWith(engine: TemplateEngine, text: string): TemplateProblem | undefined {
+  if (engine === 'gh') {
+    const err = checkTemplate(text);
+    if (!err) return undefined;
+    const before = text.slice(0, err.offset).split('\n');
+    return { message: err.message, line: before.length, col: before[before.length - 1].length + 1 };
+  }
+  if (engine === 'mustache') {
+    try {
+      Mustache.parse(text);
+      return undefined;
+    } catch (e) {
+      const m = /at (\d+)/.exec((e as Error).message);
+      const before = text.slice(0, m ? Number(m[1]) : 0).split('\n');
+      return { message: (e as Error).message, line: before.length, col: before[before.length - 1].length + 1 };
+    }
+  }
+  if (!text.includes('{')) return undefined;
+  try {
+    compiled(text);
+    return undefined;
+  } catch (e) {
+    const message = cleanMessage(e as Error);
+    if (/unexpected end of file|expected elif, else, or endif|expected endfor|expected endraw/.test(message)) {
+      const open = unclosedBlock(text);
+      if (open) return open;
+    }
+    return { message, ...position(e as Error) };
+  }
+}
+
+const BLOCKS = ['for', 'if', 'raw', 'macro', 'call', 'filter', 'block'];
+
+/** The innermost `{% for %}` / `{% if %}` … left open at the end of the text (nunjucks does not say which). */
+function unclosedBlock(text: string): TemplateProblem | undefined {
+  const stack: { tag: string; at: number }[] = [];
+  for (const m of text.matchAll(/\{%-?\s*(end)?(\w+)/g)) {
+    const tag = m[2];
+    if (!m[1] && BLOCKS.includes(tag)) stack.push({ tag, at: m.index ?? 0 });
+    else if (m[1] && BLOCKS.includes(tag)) {
+      const i = stack.map((s) => s.tag).lastIndexOf(tag);
+      if (i >= 0) stack.splice(i);
+    }
+  }
+  const top = stack[stack.length - 1];
+  if (!top) return undefined;
+  const before = text.slice(0, top.at).split('\n');
+  return { message: `{% ${top.tag} %} without {% end${top.tag} %}`, line: before.length, col: before[before.length - 1].length + 1 };
+}
+
+type NjNode = { typename: string; value?: unknown; name?: NjNode; target?: NjNode; children?: NjNode[]; [k: string]: unknown };
+
+/** Top-level variable names a template reads (loop targets, `loop` and {% set %} names excluded), in order of use. */
+export function variablesWith(engine: TemplateEngine, text: string): string[] {
+  if (engine === 'gh') return templateVariables(text);
+  if (engine === 'mustache') {
+    const names: string[] = [];
+    const walk = (tokens: unknown[]): void => {
+      for (const t of tokens as [string, string, number, number, unknown[]?][]) {
+        if (t[0] === 'name' || t[0] === '&' || t[0] === '{') names.push(t[1].split('.')[0]);
+        else if (t[0] === '#' || t[0] === '^') {
+          names.push(t[1].split('.')[0]);
+          // names inside a section may come from the section's object: not reported as top-level needs
+        }
+      }
+    };
+    try {
+      walk(Mustache.parse(text));
+    } catch {
+      return [];
+    }
+    return [...new Set(names.filter((n) => n && n !== '.'))];
+  }
+  let root: NjNode;
+  try {
+    root = (nunjucks as unknown as { parser: { parse(src: string): NjNode } }).parser.parse(text);
+  } catch {
+    return [];
+  }
+  const seen: string[] = [];
+  const visit = (node: unknown, bound: Set<string>): void => {
+    if (!node || typeof node !== 'object') return;
+    if (Array.isArray(node)) {
+      for (const n of node) visit(n, bound);
+      return;
+    }
+    const n = node as NjNode;
+    switch (n.typename) {
+      case 'Symbol': {
+        const name = String(n.value);
+        if (!bound.has(name) && !seen.includes(name)) seen.push(name);
+        return;
+      }
+      case 'LookupVal':
+        visit(n.target, bound);
+        // `a[b]` reads b; `a.b` is a Literal key
+        visit(n.val, bound);
+        return;
+      case 'For':
+      case 'AsyncEach':
+      case 'AsyncAll': {
+        visit(n.arr, bound);
+        const inner = new Set([...bound, 'loop']);
+        const addTarget = (t: unknown): void => {
+          const tn = t as NjNode;
+          if (!tn) return;
+          if (tn.typename === 'Symbol') inner.add(String(tn.value));
+          else if (Array.isArray(tn.children)) tn.children.forEach(addTarget);
+        };
+        addTarget(n.name);
+        visit(n.body, inner);
+        visit(n.else_, bound);
+        return;
+      }
+      case 'Set': {
+        visit(n.value, bound);
+        visit(n.body, bound);
+        for (const t of (n.targets as NjNode[]) ?? []) if (t.typename === 'Symbol') bound.add(String(t.value));
+        return;
+      }
+      case 'FunCall':
+        visit(n.name, bound);
+        visit(n.args, bound);
+        return;
+      case 'Filter':
+        // the filter's name is not a variable; its arguments are
+        visit(n.args, bound);
+        return;
+      case 'KeywordArgs':
+      case 'Dict':
+      case 'Pair':
+        if (n.typename === 'Pair') {
+          visit(n.value, bound);
+          return;
+        }
+        break;
+    }
+    for (const [k, v] of Object.entries(n)) {
+      if (k === 'typename' || k === 'lineno' || k === 'colno') continue;
+      if (v && typeof v === 'object') visit(v, bound);
+    }
+  };
+  visit(root, new Set());
+  return seen;
+}
