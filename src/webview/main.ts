@@ -66,7 +66,8 @@ const ui: UiState = {
   focus: null,
   details: null,
   scrollTop: 0,
-  adviceCollapsed: false,
+  // A one-line strip by default, so the matrix is the first thing; expanding it is remembered.
+  adviceCollapsed: true,
 };
 if (restored.success) {
   promptUri = restored.data.promptUri;

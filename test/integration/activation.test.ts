@@ -19,6 +19,13 @@ export function registerActivationTests(): void {
       console.log(`      activate() took ${api.activationMs.toFixed(1)} ms`);
     });
 
+    it('a .prompty file opens as the Prompty language; a .prompt.yml stays YAML', async () => {
+      const prompty = await open('notes.prompty');
+      assert.equal(prompty.document.languageId, 'prompty');
+      const yml = await open('classify.prompt.yml');
+      assert.equal(yml.document.languageId, 'yaml');
+    });
+
     it('shows the provider profile label and model of the prompt file in the status bar', async () => {
       await open('classify.prompt.yml');
       const ext = vscode.extensions.getExtension<PromptLadderApi>(EXTENSION_ID)!;

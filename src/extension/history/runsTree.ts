@@ -1,5 +1,5 @@
-// The "Runs" tree in the Prompt Ladder sidebar: prompt files → their runs (time, status, model, pass rate per
-// variant, an icon by outcome). Refreshes when runs change on disk, so CLI runs appear live.
+// The "Runs" tree in the Prompt Ladder sidebar: prompt files → their runs (best pass rate first, then how long
+// ago; models, times and the pass rate of every variant in the tooltip; an icon by outcome). Refreshes when runs change on disk, so CLI runs appear live.
 
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -31,6 +31,17 @@ export function runLabel(record: RunRecord): string {
   const d = new Date(record.startedAt);
   const pad = (n: number) => String(n).padStart(2, '0');
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+}
+
+/**
+ * The short line a run shows in the tree, pass rate first so it survives the default sidebar width:
+ * "67% · 2-shot" (the best variant; ties go to the first). The time and details are in the description and tooltip.
+ */
+export function runTreeLabel(record: RunRecord): string {
+  const best = [...record.variants].sort((a, b) => b.passRate - a.passRate)[0];
+  if (!best) return record.status === 'running' ? 'running…' : 'no results';
+  const rate = `${Math.round(best.passRate * 100)}%`;
+  return record.variants.length > 1 ? `${rate} · ${best.name}` : rate;
 }
 
 export class RunsTreeProvider implements vscode.TreeDataProvider<RunsTreeNode>, vscode.Disposable {
@@ -74,15 +85,16 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsTreeNode>, 
       return item;
     }
     const { record, uri } = node.run;
-    const item = new vscode.TreeItem(runLabel(record), vscode.TreeItemCollapsibleState.None);
+    const item = new vscode.TreeItem(runTreeLabel(record), vscode.TreeItemCollapsibleState.None);
     const status = record.status === 'completed' ? '' : `${record.status} · `;
-    item.description = `${status}${runModels(record)} · ${passRatesText(record)}`;
+    item.description = `${status}${relativeTime(record.startedAt)}`;
     item.iconPath = runIcon(record);
     item.contextValue = 'run';
     item.id = `run:${uri.toString()}`;
     item.resourceUri = uri;
     const tip = new vscode.MarkdownString();
-    tip.appendMarkdown(`**${record.promptName ?? path.basename(node.promptPath)}** — ${record.status}, ${relativeTime(record.startedAt)}\n\n`);
+    tip.appendMarkdown(`**${record.promptName ?? path.basename(node.promptPath)}** — ${record.status}, ${runLabel(record)} (${relativeTime(record.startedAt)})\n\n`);
+    tip.appendMarkdown(`${passRatesText(record)} · ${runModels(record)}\n\n`);
     for (const v of record.variants) {
       tip.appendMarkdown(`- ${v.name} (${v.model}): ${v.passed} passed, ${v.failed} failed, ${v.errors} errors — ${Math.round(v.passRate * 100)}%\n`);
     }
