@@ -110,11 +110,14 @@ export function groupFinding(s: RunSignals, init: FindingInit): Finding {
       ? remaining / bestFailed
       : // fixed in the best column: a "keep it" note, ranked by how much it once mattered
         0.05 + 0.25 * (s.totalFailures ? all / s.totalFailures : 0);
+  // errors shrink the evidence a finding rests on: the baseline and the best column (a column that errored
+  // throughout is the transport rule's to report, not a reason to doubt what the clean columns show)
+  const evidenceErrors = Math.max(s.baseline?.errorShare ?? s.errorShare, s.best?.errorShare ?? s.errorShare);
   const conf = confidence({
     prior: init.prior,
     p: init.p,
     cases: s.caseCount,
-    errorShare: s.errorShare,
+    errorShare: evidenceErrors,
     guessShare: s.guessShare(init.group),
     dominance: remaining > 0 && bestFailed > 0 ? remaining / bestFailed : undefined,
   });
