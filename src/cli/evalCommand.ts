@@ -11,6 +11,7 @@ import { toHtml } from '../core/runs/html';
 import { writeFileAtomic } from '../core/runs/store';
 import { runRootOf } from '../core/runs/root';
 import { caseRefLong } from '../core/runs/caseRef';
+import { redactJsonValue } from '../core/redact';
 import { topRecommendationLine } from '../core/analysis/advisor/advise';
 import { variantTable } from './table';
 import { ProgressLine } from './progress';
@@ -184,7 +185,7 @@ export async function evalCommand(args: EvalArgs): Promise<number> {
     process.off('SIGINT', onSigint);
   }
 
-  if (args.json) await writeFileAtomic(args.json, JSON.stringify(records.length === 1 ? records[0] : records, null, 2) + '\n');
+  if (args.json) await writeFileAtomic(args.json, JSON.stringify(records.length === 1 ? records[0] : records, redactJsonValue, 2) + '\n');
   if (args.junit) await writeFileAtomic(args.junit, toJUnit(records));
   if (args.html) await writeFileAtomic(args.html, toHtml(records));
   for (const [flag, file] of [['json', args.json], ['junit', args.junit], ['html', args.html]] as const) {

@@ -47,6 +47,8 @@ export interface RunOptions {
   judgeModel?: string;
   /** Use an LLM judge to categorize failures no deterministic signal explains (default: when a judge model is configured). */
   categorizeWithJudge?: boolean;
+  /** False in an untrusted workspace: code evaluators do not run (default: trusted). */
+  workspaceTrusted?: boolean;
   /** Per-attempt timeout for provider calls (default DEFAULT_TIMEOUT_SECONDS). */
   timeoutMs?: number;
   /** Retry policy for failed calls (defaults: the scheduler's). */
@@ -363,6 +365,7 @@ class Run {
         costUsd: cost,
         judge,
         signal: this.opts.signal ?? new AbortController().signal,
+        ...(this.opts.workspaceTrusted === false ? { workspaceTrusted: false } : {}),
       });
       // Self-repair: reference-free checks on the reply; failures go back to the model, up to N extra attempts.
       const checks = variant.selfRepair ? referenceFreeEvaluators(evaluators) : [];

@@ -6,8 +6,20 @@
 
 const MASK = '***';
 const secrets = new Set<string>();
-/** Forms to replace, longest first (so a key that contains another key is masked whole). */
-let forms: string[] = [];
+/**
+ * Forms to replace, longest first (so a key that contains another key is masked whole). A key of 8
+ * characters or more is masked wherever it appears; a shorter one only where it stands alone (not inside
+ * a longer word), so a short key is still masked in "Incorrect API key provided: k3Y9zQ" without garbling
+ * every word that happens to contain its letters.
+ */
+let forms: { text: string; re?: RegExp }[] = [];
+const WORD = 'A-Za-z0-9_\\-';
+
+function formOf(text: string): { text: string; re?: RegExp } {
+  if (text.length >= 8) return { text };
+  const escaped = text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return { text, re: new RegExp(`(?<![${WORD}])${escaped}(?![${WORD}])`, 'g') };
+}
 
 /** Words a provider is given where no real key is needed; masking them would garble output for nothing. */
 const PLACEHOLDERS = new Set(['none', 'ollama']);
@@ -23,7 +35,7 @@ export function registerSecret(value: string | undefined | null): void {
     all.add(s);
     all.add(JSON.stringify(s).slice(1, -1));
   }
-  forms = [...all].sort((a, b) => b.length - a.length);
+  forms = [...all].sort((a, b) => b.length - a.length).map(formOf);
 }
 
 /** Whether any secret is registered (for tests and diagnostics; never says which). */
@@ -35,8 +47,16 @@ export function hasSecrets(): boolean {
 export function redact(text: string, extra?: readonly (string | undefined)[]): string {
   let out = text;
   for (const e of extra ?? []) if (e) registerSecret(e);
-  for (const s of forms) if (out.includes(s)) out = out.split(s).join(MASK);
+  for (const f of forms) {
+    if (!out.includes(f.text)) continue;
+    out = f.re ? out.replace(f.re, MASK) : out.split(f.text).join(MASK);
+  }
   return out;
+}
+
+/** A JSON.stringify replacer that redacts string values (never property names, so the shape survives). */
+export function redactJsonValue(_key: string, value: unknown): unknown {
+  return typeof value === 'string' && forms.length ? redact(value) : value;
 }
 
 /** Forget every registered secret (tests only). */

@@ -26,7 +26,15 @@ export interface EvalInput {
   costUsd: number;
   judge: JudgeClient;
   signal: AbortSignal;
+  /**
+   * False in an untrusted workspace (VS Code Workspace Trust): evaluators that run code from the workspace
+   * (CODE_EVALUATOR_KINDS) do not run. Undefined means trusted (the CLI: the user chose to run it).
+   */
+  workspaceTrusted?: boolean;
 }
+
+/** Evaluator kinds that execute code from the workspace; off in an untrusted workspace. */
+export const CODE_EVALUATOR_KINDS: ReadonlySet<string> = new Set(['code']);
 
 export interface EvaluatorResult {
   name: string;

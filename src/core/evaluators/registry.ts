@@ -21,6 +21,7 @@
 
 import type { EvaluatorKind, EvaluatorSpec } from '../prompt/spec';
 import type { EvalInput, EvaluatorFn, EvaluatorResult } from './evaluator';
+import { CODE_EVALUATOR_KINDS } from './evaluator';
 import { evaluateBuiltin } from './builtin';
 import { evaluateCost } from './cost';
 import { evaluateJson } from './json';
@@ -75,6 +76,15 @@ export interface EvaluationVerdict {
 
 /** Run one evaluator; never throws except on cancellation. */
 export async function runEvaluator(spec: EvaluatorSpec, input: EvalInput): Promise<EvaluatorResult> {
+  if (input.workspaceTrusted === false && CODE_EVALUATOR_KINDS.has(spec.kind)) {
+    return {
+      name: spec.name,
+      passed: false,
+      score: 0,
+      details: `not run: '${spec.kind}' evaluators run code from the workspace, and this workspace is not trusted (trust it to run them)`,
+      category: 'error',
+    };
+  }
   const fn = evaluators.get(spec.kind);
   if (!fn) {
     return {

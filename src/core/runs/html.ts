@@ -63,10 +63,6 @@ ${advice ?? ''}
 }
 
 export function toHtml(records: RunRecord[]): string {
-  return redact(htmlPage(records));
-}
-
-function htmlPage(records: RunRecord[]): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'">
 <title>Prompt Ladder report</title><style>

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { RunRecordSchema, type RunRecord } from './schema';
 import { promptBaseName } from '../prompt/fileName';
-import { redact } from '../redact';
+import { redactJsonValue } from '../redact';
 
 export const STATE_DIR = '.promptladder';
 
@@ -24,12 +24,12 @@ export function runFileName(record: RunRecord): string {
   return `${base}-${time}-${record.id.slice(0, 8)}.json`;
 }
 
-/** Writes a file so readers never see half of it. Every configured key is masked first (run records, exports). */
+/** Writes a file so readers never see half of it. */
 export async function writeFileAtomic(file: string, text: string): Promise<void> {
   await fs.mkdir(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
-    await fs.writeFile(tmp, redact(text), 'utf8');
+    await fs.writeFile(tmp, text, 'utf8');
     await fs.rename(tmp, file);
   } catch (err) {
     await fs.rm(tmp, { force: true });
@@ -39,7 +39,8 @@ export async function writeFileAtomic(file: string, text: string): Promise<void>
 
 /** Run records are pretty-printed (diffable); very large runs are written compactly to save time and memory. */
 export function serializeRun(record: RunRecord): string {
-  return JSON.stringify(record, null, record.cases.length > 2000 ? undefined : 2) + '\n';
+  // every configured key is masked in the record's strings (src/core/redact.ts)
+  return JSON.stringify(record, redactJsonValue, record.cases.length > 2000 ? undefined : 2) + '\n';
 }
 
 export async function writeRun(root: string, record: RunRecord, file?: string): Promise<string> {

@@ -180,6 +180,7 @@ export class EditorRunController implements RunController {
       const { spec, text } = await this.loadSpec(promptUri);
       const resolver = await this.deps.createResolver();
       this.preflight(spec, resolver, opts.variants);
+      if (!(await confirmUntrustedRun(path.basename(promptUri.fsPath), spec.cases.length))) return undefined;
       const settings = this.deps.settings();
       const root = runRootFor(promptUri);
       this.addRunRoot(root);
@@ -204,6 +205,7 @@ export class EditorRunController implements RunController {
             caseIndexes: opts.caseIndexes,
             promptText: text,
             judgeModel: settings.judgeModel,
+            workspaceTrusted: vscode.workspace.isTrusted,
             onEvent: (event) => {
               if (event.type === 'run-started') {
                 const r = this.running.get(key);
@@ -357,4 +359,25 @@ function isWithin(dir: string, target: string): boolean {
 /** Absolute path of the prompt file a stored run belongs to. */
 export function promptPathOf(run: StoredRun): string {
   return path.resolve(rootOfRunFile(run.uri.fsPath), run.record.promptFile);
+}
+
+export const RUN_UNTRUSTED = 'Run Anyway';
+
+/**
+ * In an untrusted workspace (Workspace Trust) a run needs the user's explicit yes: it sends the workspace's
+ * prompts and eval sets to the model provider with the user's key. Code evaluators stay off either way.
+ */
+async function confirmUntrustedRun(file: string, cases: number): Promise<boolean> {
+  if (vscode.workspace.isTrusted) return true;
+  const choice = await vscode.window.showWarningMessage(
+    `Run ${file} in an untrusted workspace?`,
+    {
+      modal: true,
+      detail:
+        `This workspace is not trusted. Running sends ${cases} case${cases === 1 ? '' : 's'} from its files to your model provider with your API key. ` +
+        "Evaluators of kind 'code' will not run until you trust the workspace.",
+    },
+    RUN_UNTRUSTED,
+  );
+  return choice === RUN_UNTRUSTED;
 }

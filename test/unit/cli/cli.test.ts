@@ -175,7 +175,9 @@ test('--timeout and PROMPT_LADDER_TIMEOUT bound a hung call; a bad value is a us
     const r = await cli(['eval', 'hang.prompt.yml', '--variant', '2-shot', '--no-cache', '--timeout', '0.2']);
     assert.equal(r.code, 1, r.stderr);
     assert.match(r.stdout, /no answer within 0\.2 s \(2 attempts timed out; change it with promptLadder\.timeoutSeconds, --timeout or PROMPT_LADDER_TIMEOUT\)/);
-    assert.equal(server.stats.chatRequests, 6, 'three cases, two attempts each');
+    // two attempts per case by the client's count (above); the server sees at most that many (an attempt can
+    // expire on a loaded machine before its request arrives)
+    assert.ok(server.stats.chatRequests >= 3 && server.stats.chatRequests <= 6, `server saw ${server.stats.chatRequests}`);
     const e = await cli(['eval', 'hang.prompt.yml', '--variant', '2-shot', '--no-cache'], { PROMPT_LADDER_TIMEOUT: '0.2' });
     assert.match(e.stdout, /no answer within 0\.2 s/);
   } finally {

@@ -1,7 +1,7 @@
 import { test, beforeEach } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
-import { clearSecretsForTests, redact, registerSecret } from '../../../src/core/redact';
+import { clearSecretsForTests, redact, redactJsonValue, registerSecret } from '../../../src/core/redact';
 import { redactStream } from '../../../src/cli/redactStreams';
 
 beforeEach(() => clearSecretsForTests());
@@ -13,6 +13,14 @@ test('every registered key is masked whatever its length, also JSON-escaped, the
   assert.equal(redact('key abc123, long abc123-and-more'), 'key ***, long ***');
   assert.equal(redact(JSON.stringify({ m: 'got q"\\z' })), '{"m":"got ***"}');
   assert.equal(redact('nothing here'), 'nothing here');
+});
+
+test('a short key is masked where it stands alone, not inside longer words; a long one anywhere', () => {
+  registerSecret('k');
+  registerSecret('Lx0-long-key-value');
+  assert.equal(redact('Incorrect API key provided: k. Look: ok, kk, token'), 'Incorrect API key provided: ***. Look: ok, kk, token');
+  assert.equal(redact('Bearer xLx0-long-key-valuex'), 'Bearer x***x');
+  assert.equal(JSON.stringify({ tokens: 'k', ok: 'ok' }, redactJsonValue), '{"tokens":"***","ok":"ok"}');
 });
 
 test('placeholders and empty values are not secrets; an extra key given at the call is masked and remembered', () => {
