@@ -73,6 +73,18 @@ const KINDS: { kind: string; secret: string; file: string; text: (ref: string) =
     file: 'a.prompty',
     text: (ref) => `---\nname: p\nmodel: openai/x\nsample: \${file:${ref}}\n---\nuser:\n{{q}}\n`,
   },
+  {
+    kind: '${file:} input default',
+    secret: 'secret.json',
+    file: 'a.prompty',
+    text: (ref) => `---\nname: p\nmodel: openai/x\ninputs:\n  q:\n    type: string\n    default: \${file:${ref}}\n---\nuser:\n{{q}}\n`,
+  },
+  {
+    kind: '${file:} model options',
+    secret: 'secret.json',
+    file: 'a.prompty',
+    text: (ref) => `---\nname: p\nmodel:\n  id: x\n  options: \${file:${ref}}\ninputs:\n  q: hello\n---\nuser:\n{{q}}\n`,
+  },
 ];
 
 function problemsOf(e: unknown): SourceProblem[] {
