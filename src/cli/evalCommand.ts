@@ -8,7 +8,7 @@ import { createEnvResolver, loadUserConfig } from '../core/providers/resolve';
 import type { RunRecord } from '../core/runs/schema';
 import { toJUnit } from '../core/runs/junit';
 import { toHtml } from '../core/runs/html';
-import { writeFileAtomic } from '../core/runs/store';
+import { writeFileAtomic, writeRunsJson } from '../core/runs/store';
 import { runRootOf } from '../core/runs/root';
 import { caseRefLong } from '../core/runs/caseRef';
 import { redactJsonValue } from '../core/redact';
@@ -128,6 +128,7 @@ export async function evalCommand(args: EvalArgs): Promise<number> {
   process.on('SIGINT', onSigint);
 
   const records: RunRecord[] = [];
+  const recordPaths: (string | undefined)[] = [];
   try {
     for (const { spec, text } of specs) {
       if (controller.signal.aborted) break;
@@ -174,6 +175,7 @@ export async function evalCommand(args: EvalArgs): Promise<number> {
       // warnings found during the run (retrieval documents skipped, e.g. symlinks out of the project)
       for (const w of (record.problems ?? []).slice(spec.problems.length)) err(`${path.basename(spec.file)}: ${w}`);
       records.push(record);
+      recordPaths.push(recordPath);
       printRecord(record, recordPath, args);
       const bad = record.variants.some((v) => v.failed > 0 || v.errors > 0);
       // Cases skipped for problems in the eval set did not pass either: CI must not go green without them.
@@ -185,7 +187,7 @@ export async function evalCommand(args: EvalArgs): Promise<number> {
     process.off('SIGINT', onSigint);
   }
 
-  if (args.json) await writeFileAtomic(args.json, JSON.stringify(records.length === 1 ? records[0] : records, redactJsonValue, 2) + '\n');
+  if (args.json) await writeRunsJson(args.json, records.map((record, i) => ({ record, ...(recordPaths[i] ? { path: recordPaths[i] } : {}) })));
   if (args.junit) await writeFileAtomic(args.junit, toJUnit(records));
   if (args.html) await writeFileAtomic(args.html, toHtml(records));
   for (const [flag, file] of [['json', args.json], ['junit', args.junit], ['html', args.html]] as const) {

@@ -24,7 +24,7 @@ import { advise } from './analysis/advisor/advise';
 import { COT_INSTRUCTION, extractFinalAnswer } from './analysis/cot';
 import { referenceFreeEvaluators, repairConversation } from './analysis/selfRepair';
 import { buildRetriever, effectiveRetrieval, type Retriever } from './retrieval/retriever';
-import { cacheDir, runFileName, runsDir, serializeRun, writeFileAtomic } from './runs/store';
+import { appendCases, cacheDir, casesFileOf, runFileName, runsDir, serializeRun, STREAMED_CASES, writeFileAtomic } from './runs/store';
 import { summarizeVariants } from './runs/summary';
 import { formatProblem } from './errors';
 
@@ -509,17 +509,45 @@ async function runWith(spec: PromptSpec, opts: RunOptions): Promise<{ record: Ru
   };
 
   const write = opts.write !== false;
-  let filePath: string | undefined;
+  const filePath = write ? path.join(runsDir(opts.root), runFileName(record)) : undefined;
+  // A large run is streamed: a small header now and then, its cases appended to a JSONL in case order.
+  const streamed = filePath !== undefined && cases.length > STREAMED_CASES;
+  if (streamed) record.casesFile = casesFileOf(filePath);
   let writing: Promise<void> = Promise.resolve();
   const persist = () => {
     record.calls = run.calls;
+    if (!filePath) return writing;
     // Serialize now (a consistent snapshot), write in the background; writes stay in order.
+    flushCases();
     const text = serializeRun(record);
-    filePath ??= path.join(runsDir(opts.root), runFileName(record));
     const target = filePath;
     writing = writing.then(() => writeFileAtomic(target, text)).catch(() => undefined);
     return writing;
   };
+  // Each case's results in variant order (then repeat) regardless of finishing order.
+  const order = new Map(variants.map((v, i) => [v.name, i]));
+  const sortResults = (c: CaseRecord) =>
+    c.results.sort((a, b) => order.get(a.variant)! - order.get(b.variant)! || (a.repeat ?? 0) - (b.repeat ?? 0));
+  const perCase = variants.length * repeat;
+  let nextOut = 0;
+  const outQueue: CaseRecord[] = [];
+  /** Queues the cases finished in order so far (all of them at the end) for the JSONL. */
+  const collect = (all: boolean) => {
+    while (nextOut < caseRecords.length && (all || caseRecords[nextOut].results.length >= perCase)) {
+      const c = caseRecords[nextOut++];
+      sortResults(c);
+      outQueue.push(c);
+    }
+  };
+  function flushCases(): void {
+    if (!streamed || !filePath || outQueue.length === 0) return;
+    const batch = outQueue.splice(0);
+    const target = filePath;
+    // appendCases serializes before it returns; the in-memory copies then drop what only the file needs.
+    const appended = appendCases(target, batch);
+    for (const c of batch) for (const r of c.results) slimResult(r);
+    writing = writing.then(() => appended).catch(() => undefined);
+  }
   if (write) await persist();
 
   const total = cases.length * variants.length * repeat;
@@ -555,6 +583,10 @@ async function runWith(spec: PromptSpec, opts: RunOptions): Promise<{ record: Ru
     if (result.cached) counts.cached++;
     opts.onEvent?.({ type: 'case-finished', caseIndex: cases[i].index, result });
     opts.onEvent?.({ type: 'progress', total, ...counts });
+    if (streamed) {
+      collect(false);
+      if (outQueue.length >= 500) flushCases();
+    }
     if (write && Date.now() - lastPersist > 5000) {
       lastPersist = Date.now();
       record.variants = summarizeVariants(variantInfo, caseRecords);
@@ -591,9 +623,8 @@ async function runWith(spec: PromptSpec, opts: RunOptions): Promise<{ record: Ru
     fill();
   });
 
-  // Keep each case's results in variant order (then repeat) regardless of finishing order.
-  const order = new Map(variants.map((v, i) => [v.name, i]));
-  for (const c of caseRecords) c.results.sort((a, b) => order.get(a.variant)! - order.get(b.variant)! || (a.repeat ?? 0) - (b.repeat ?? 0));
+  for (const c of caseRecords) sortResults(c);
+  if (streamed) collect(true);
 
   record.variants = summarizeVariants(variantInfo, caseRecords);
   if (run.warnings.length) record.problems = [...(record.problems ?? []), ...run.warnings];
@@ -621,6 +652,19 @@ async function runWith(spec: PromptSpec, opts: RunOptions): Promise<{ record: Ru
   await Promise.all([writing, run.flush()]);
   opts.onEvent?.({ type: 'run-finished', record, ...(filePath ? { path: filePath } : {}) });
   return { record, ...(filePath ? { path: filePath } : {}) };
+}
+
+/**
+ * A streamed run keeps, in memory, what the summary, the advice and the CLI's failure list read: a passed
+ * result loses the messages sent and evaluator details (they are in the JSONL on disk).
+ */
+function slimResult(r: CaseResult): void {
+  if (!r.passed || r.error) return;
+  delete r.messages;
+  for (const e of r.evaluators) {
+    delete e.details;
+    delete e.data;
+  }
 }
 
 function firstError(cases: CaseRecord[]): string | undefined {

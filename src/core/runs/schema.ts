@@ -114,6 +114,11 @@ export const RunRecordSchema = z.object({
   problems: z.array(z.string()).optional(),
   /** Provider calls actually made (cache misses), per run. */
   calls: z.number().int().optional(),
+  /**
+   * Large runs are streamed: this file (the header) keeps `cases` empty on disk and names a sibling
+   * JSONL file with one case record per line, in case order; `readRun` joins them.
+   */
+  casesFile: z.string().optional(),
   /** Set when the run's calls went through the provider's Batch API (`eval --batch`). */
   batch: z
     .object({
