@@ -1,27 +1,11 @@
 // Writing generated cases from the CLI: each file gets its insertions applied to the text they were made against,
-// atomically, and only if the file on disk still holds exactly that text (else nothing of it is written).
+// atomically and verbatim (writeFileAtomic masks nothing; run records are redacted when serialised), and only
+// if the file on disk still holds exactly that text (else nothing of it is written).
 
-import { promises as fs } from 'node:fs';
-import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
+import { writeFileAtomic } from '../runs/store';
 import { GenerationError } from './client';
 import { applyInsertions, readEvalSet, type TextInsertion } from './target';
-
-/**
- * The user's own file, written atomically (tmp + rename) and verbatim: unlike our records (runs/store.ts), it is
- * not passed through the key redactor, which would rewrite existing lines that happen to contain a key's text.
- */
-async function writeUserFile(file: string, text: string): Promise<void> {
-  await fs.mkdir(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    await fs.writeFile(tmp, text, 'utf8');
-    await fs.rename(tmp, file);
-  } catch (err) {
-    await fs.rm(tmp, { force: true });
-    throw err;
-  }
-}
 
 export async function writeInsertions(edits: readonly TextInsertion[], sources: Record<string, string>): Promise<string[]> {
   const files = [...new Set(edits.map((e) => e.file))];
@@ -43,7 +27,7 @@ export async function writeInsertions(edits: readonly TextInsertion[], sources: 
   }
   for (const [file, text] of next) {
     try {
-      await writeUserFile(file, text);
+      await writeFileAtomic(file, text);
     } catch (e) {
       throw new GenerationError(`cannot write ${path.basename(file)}: ${(e as Error).message}`, 'write');
     }
