@@ -122,7 +122,7 @@ export async function evalCommand(args: EvalArgs): Promise<number> {
   const onSigint = () => {
     interrupts++;
     if (interrupts > 1) process.exit(130);
-    err('\nStopping… (partial results are kept; Ctrl-C again to quit at once)');
+    err(args.batch ? '\nStopping the wait… (the batch keeps running on the provider)' : '\nStopping… (partial results are kept; Ctrl-C again to quit at once)');
     controller.abort();
   };
   process.on('SIGINT', onSigint);

@@ -19,7 +19,7 @@ import { GENERATE_COMMAND_IDS, generateCommandTable } from './generate/generateT
 import { FINE_TUNE_COMMAND_IDS, fineTuneCommandTable, type FineTuneServices } from './fineTune/fineTuneCommands';
 import { availableLanguageModels } from './providers/languageModelProvider';
 import { RunBlockedError, promptPathOf, type EditorRunController } from './runs/runController';
-import type { StoredRun } from './runs/types';
+import type { PendingBatchRun, StartRunOptions, StoredRun } from './runs/types';
 import type { ApiKeys } from './secrets';
 import { SECTION, readSettings } from './settings';
 import { relativeTime, passRatesText } from './editor/resultText';
@@ -42,6 +42,7 @@ export interface CommandServices {
 
 export const COMMAND_IDS = [
   'promptLadder.runEval',
+  'promptLadder.runEvalBatch',
   'promptLadder.runCaseAtCursor',
   'promptLadder.runOnSelection',
   'promptLadder.openPanel',
@@ -61,6 +62,8 @@ export const COMMAND_IDS = [
   'promptLadder.history.compareRuns',
   'promptLadder.history.deleteRun',
   'promptLadder.history.revealRunFile',
+  'promptLadder.history.resumeBatch',
+  'promptLadder.history.cancelBatch',
   ...ADVISOR_COMMAND_IDS,
   ...FINE_TUNE_COMMAND_IDS,
   ...GENERATE_COMMAND_IDS,
@@ -145,7 +148,7 @@ export function registerCommands(s: CommandServices): vscode.Disposable[] {
       }
     };
 
-  const runEval = async (arg?: unknown, opts?: { variants?: string[]; caseIndexes?: number[] }) => {
+  const runEval = async (arg?: unknown, opts?: StartRunOptions) => {
     const uri = await resolvePromptUri(arg);
     if (!uri) return undefined;
     void panels.show(uri, { preserveFocus: true }).catch((e) => log.warn(`panel: ${String(e)}`));
@@ -485,6 +488,36 @@ export function registerCommands(s: CommandServices): vscode.Disposable[] {
     for (const r of chosen) await runs.deleteRun(r.uri);
   };
 
+  const pendingOf = (node: unknown): PendingBatchRun | undefined =>
+    node && typeof node === 'object' && (node as RunsTreeNode).kind === 'batch' ? (node as { pending: PendingBatchRun }).pending : undefined;
+
+  const resumeBatch = async (node?: unknown) => {
+    const pending = pendingOf(node);
+    if (!pending) return undefined;
+    const uri = vscode.Uri.file(pending.promptPath);
+    if (runs.isRunning(uri)) {
+      void vscode.window.showInformationMessage(`Prompt Ladder: already waiting for the batch of ${path.basename(pending.promptPath)}.`);
+      return undefined;
+    }
+    void panels.show(uri, { preserveFocus: true }).catch((e) => log.warn(`panel: ${String(e)}`));
+    return runs.resumeBatch(pending);
+  };
+
+  const cancelBatch = async (node?: unknown) => {
+    const pending = pendingOf(node);
+    if (!pending) return [];
+    const CANCEL = 'Cancel Batch';
+    const choice = await vscode.window.showWarningMessage(
+      `Cancel the batch of ${path.basename(pending.promptPath)} on the provider?`,
+      { modal: true, detail: 'The requests it has already answered are kept and shown once the results are collected; the rest become errors.' },
+      CANCEL,
+    );
+    if (choice !== CANCEL) return [];
+    const ids = await runs.cancelPendingBatch(pending.file);
+    void vscode.window.showInformationMessage(`Prompt Ladder: cancelled ${ids.join(', ') || 'nothing (the batch had already ended)'}. Open it in the Runs view to collect what it answered.`);
+    return ids;
+  };
+
   const revealRunFile = async (node?: unknown) => {
     const run = runOf(node);
     if (!run) return;
@@ -494,6 +527,7 @@ export function registerCommands(s: CommandServices): vscode.Disposable[] {
 
   const table: Record<(typeof COMMAND_IDS)[number], (...args: unknown[]) => unknown> = {
     'promptLadder.runEval': (arg) => runEval(arg),
+    'promptLadder.runEvalBatch': (arg) => runEval(arg, { batch: 'all' }),
     'promptLadder.runCaseAtCursor': runCaseAtCursor,
     'promptLadder.runOnSelection': runOnSelection,
     'promptLadder.openPanel': async (arg) => {
@@ -519,6 +553,8 @@ export function registerCommands(s: CommandServices): vscode.Disposable[] {
     'promptLadder.history.compareRuns': compareRuns,
     'promptLadder.history.deleteRun': deleteRun,
     'promptLadder.history.revealRunFile': revealRunFile,
+    'promptLadder.history.resumeBatch': resumeBatch,
+    'promptLadder.history.cancelBatch': cancelBatch,
     ...advisorCommandTable(runs),
     ...fineTuneCommandTable(s.fineTune),
     ...generateCommandTable({

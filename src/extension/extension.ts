@@ -112,6 +112,9 @@ export function activate(context: vscode.ExtensionContext): PromptLadderApi {
     showCollapseAll: true,
   });
   subs.push(tree, treeView);
+  // Batches a previous window submitted keep running on the provider: wait for them again, in the background.
+  const resumeTimer = setTimeout(() => void runs.resumePendingBatches().catch((e: unknown) => log.warn(`pending batches: ${String(e)}`)), 1500);
+  subs.push({ dispose: () => clearTimeout(resumeTimer) });
 
   const fineTuneJobs = new FineTuneJobsProvider({
     state: context.workspaceState,

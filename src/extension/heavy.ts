@@ -15,5 +15,7 @@ import * as panel from './panel/panelManager';
 import * as fineTune from './fineTune/service';
 import * as agent from '../core/agent/tools';
 import * as generate from '../core/generate/generate';
+import * as batch from '../core/batch/runBatch';
+import * as batchState from '../core/batch/state';
 
-export const modules = { engine, load, store, cache, finetune, resolver, edits, templates, panel, fineTune, agent, generate };
+export const modules = { engine, load, store, cache, finetune, resolver, edits, templates, panel, fineTune, agent, generate, batch, batchState };

@@ -23,3 +23,5 @@ export const panelModule = () => modules().panel;
 export const fineTuneModule = () => modules().fineTune;
 export const agentModule = () => modules().agent;
 export const generateModule = () => modules().generate;
+export const batchModule = () => modules().batch;
+export const batchStateModule = () => modules().batchState;

@@ -6,6 +6,7 @@
 import Mocha from 'mocha';
 import { registerActivationTests } from './activation.test';
 import { registerAdvisorCommandTests } from './advisorCommands.test';
+import { registerBatchTests } from './batch.test';
 import { registerCancelTests } from './cancel.test';
 import { registerCommandTests } from './commands.test';
 import { registerDiagnosticsTests } from './diagnostics.test';
@@ -31,6 +32,7 @@ function registerAll(): void {
   registerGenerateTests();
   registerTestingTests();
   registerLmToolTests();
+  registerBatchTests();
 }
 
 export async function run(): Promise<void> {

@@ -156,6 +156,8 @@ export async function runEvalViaBatch(spec: PromptSpec, options: BatchRunOptions
     variants,
     repeat: identity.repeat,
     mode,
+    ...(identity.caseIndexes ? { caseIndexes: identity.caseIndexes } : {}),
+    cache: identity.cache,
     createdAt: new Date().toISOString(),
     updatedAt: new Date().toISOString(),
     phases: [],

@@ -39,6 +39,9 @@ export const BatchStateSchema = z.object({
   variants: z.array(z.string()),
   repeat: z.number().int(),
   mode: z.enum(['all', 'calls']),
+  /** Only these cases (a partial run), and whether the response cache was used: what a resume must pass again. */
+  caseIndexes: z.array(z.number().int()).optional(),
+  cache: z.boolean().optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
   phases: z.array(PhaseSchema),

@@ -43,6 +43,16 @@ export class ResultsCodeLensProvider implements vscode.CodeLensProvider, vscode.
           }),
         );
       }
+      if (!this.runs.isRunning(doc.uri)) {
+        lenses.push(
+          new vscode.CodeLens(top, {
+            title: 'Run via Batch API (≈50 % cost)',
+            tooltip: "Send the calls through the provider's Batch API (OpenAI, Azure OpenAI): about half the price, results within 24 h; it keeps running when VS Code closes",
+            command: 'promptLadder.runEvalBatch',
+            arguments: [doc.uri],
+          }),
+        );
+      }
       lenses.push(new vscode.CodeLens(top, { title: 'Open results', command: 'promptLadder.openPanel', arguments: [doc.uri] }));
     }
     for (const c of this.index.casesIn(doc)) {

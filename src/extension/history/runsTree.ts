@@ -5,12 +5,22 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RunRecord } from '../../core/runs/schema';
 import { promptPathOf } from '../runs/runController';
-import type { RunController, StoredRun } from '../runs/types';
+import type { PendingBatchRun, RunController, StoredRun } from '../runs/types';
 import { passRatesText, relativeTime } from '../editor/resultText';
 
 export type RunsTreeNode =
-  | { kind: 'prompt'; promptPath: string; runs: StoredRun[] }
-  | { kind: 'run'; run: StoredRun; promptPath: string };
+  | { kind: 'prompt'; promptPath: string; runs: StoredRun[]; pending: PendingBatchRun[] }
+  | { kind: 'run'; run: StoredRun; promptPath: string }
+  | { kind: 'batch'; pending: PendingBatchRun; promptPath: string };
+
+/** "in_progress · 1200/3000 done" over the batches of a pending run. */
+export function pendingBatchText(p: PendingBatchRun): string {
+  const done = p.batches.reduce((n, b) => n + b.completed, 0);
+  const total = p.batches.reduce((n, b) => n + b.requests, 0);
+  const failed = p.batches.reduce((n, b) => n + b.failed, 0);
+  const status = [...new Set(p.batches.map((b) => b.status))].join(', ') || 'submitting';
+  return `${status} · ${done}/${total} done${failed ? ` · ${failed} failed` : ''}`;
+}
 
 export function runIcon(record: RunRecord): vscode.ThemeIcon {
   if (record.status === 'running') return new vscode.ThemeIcon('sync~spin');
@@ -58,19 +68,25 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsTreeNode>, 
   }
 
   async getChildren(node?: RunsTreeNode): Promise<RunsTreeNode[]> {
-    if (node?.kind === 'run') return [];
-    if (node?.kind === 'prompt') return node.runs.map((run) => ({ kind: 'run', run, promptPath: node.promptPath }));
-    const all = await this.runs.listAllRuns();
-    const groups = new Map<string, StoredRun[]>();
-    for (const run of all) {
-      const p = promptPathOf(run);
-      const list = groups.get(p) ?? [];
-      list.push(run);
-      groups.set(p, list);
+    if (node?.kind === 'run' || node?.kind === 'batch') return [];
+    if (node?.kind === 'prompt') {
+      return [
+        ...node.pending.map((pending): RunsTreeNode => ({ kind: 'batch', pending, promptPath: node.promptPath })),
+        ...node.runs.map((run): RunsTreeNode => ({ kind: 'run', run, promptPath: node.promptPath })),
+      ];
     }
+    const [all, pending] = await Promise.all([this.runs.listAllRuns(), this.runs.listPendingBatches()]);
+    const groups = new Map<string, { runs: StoredRun[]; pending: PendingBatchRun[] }>();
+    const group = (p: string) => {
+      let g = groups.get(p);
+      if (!g) groups.set(p, (g = { runs: [], pending: [] }));
+      return g;
+    };
+    for (const run of all) group(promptPathOf(run)).runs.push(run);
+    for (const p of pending) group(p.promptPath).pending.push(p);
     return [...groups.entries()]
       .sort((a, b) => path.basename(a[0]).localeCompare(path.basename(b[0])))
-      .map(([promptPath, runs]) => ({ kind: 'prompt', promptPath, runs }));
+      .map(([promptPath, g]) => ({ kind: 'prompt', promptPath, runs: g.runs, pending: g.pending }));
   }
 
   getTreeItem(node: RunsTreeNode): vscode.TreeItem {
@@ -78,10 +94,26 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsTreeNode>, 
       const item = new vscode.TreeItem(path.basename(node.promptPath), vscode.TreeItemCollapsibleState.Expanded);
       item.resourceUri = vscode.Uri.file(node.promptPath);
       item.iconPath = vscode.ThemeIcon.File;
-      item.description = `${node.runs.length} run${node.runs.length === 1 ? '' : 's'} · ${vscode.workspace.asRelativePath(path.dirname(node.promptPath))}`;
+      const pending = node.pending.length ? ` · ${node.pending.length} batch pending` : '';
+      item.description = `${node.runs.length} run${node.runs.length === 1 ? '' : 's'}${pending} · ${vscode.workspace.asRelativePath(path.dirname(node.promptPath))}`;
       item.contextValue = 'promptFile';
       item.id = `prompt:${node.promptPath}`;
       item.command = { title: 'Open Prompt File', command: 'vscode.open', arguments: [item.resourceUri] };
+      return item;
+    }
+    if (node.kind === 'batch') {
+      const p = node.pending;
+      const item = new vscode.TreeItem(`Batch API · ${runLabel({ startedAt: p.submittedAt } as RunRecord)}`, vscode.TreeItemCollapsibleState.None);
+      item.description = `${p.waiting ? 'waiting · ' : ''}${pendingBatchText(p)}`;
+      item.iconPath = new vscode.ThemeIcon(p.waiting ? 'sync~spin' : 'cloud-upload');
+      item.contextValue = 'pendingBatch';
+      item.id = `batch:${p.file}`;
+      const tip = new vscode.MarkdownString();
+      tip.appendMarkdown(`**Batch pending** for ${path.basename(node.promptPath)} (submitted ${relativeTime(p.submittedAt)})\n\n`);
+      for (const b of p.batches) tip.appendMarkdown(`- ${b.id ?? '(not created yet)'} — ${b.model}: ${b.status}, ${b.completed}/${b.requests} done${b.failed ? `, ${b.failed} failed` : ''}\n`);
+      tip.appendMarkdown(`\nClick to wait for it and show the results; it keeps running on the provider when VS Code closes.`);
+      item.tooltip = tip;
+      item.command = { title: 'Collect Batch Results', command: 'promptLadder.history.resumeBatch', arguments: [node] };
       return item;
     }
     const { record, uri } = node.run;

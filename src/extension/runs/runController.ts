@@ -6,13 +6,14 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { engineModule, loadModule, storeModule } from '../lazy';
+import { batchModule, batchStateModule, engineModule, loadModule, storeModule } from '../lazy';
 import type { RunRecord } from '../../core/runs/schema';
 import type { PromptSpec } from '../../core/prompt/spec';
 import type { ProviderResolver } from '../../core/providers/provider';
 import { isPromptFile, readText, relativeToRoot, rootOfRunFile, runRootFor } from '../promptFiles';
 import { projectRoot } from '../../core/paths';
-import type { RunController, RunEventForFile, StartRunOptions, StoredRun } from './types';
+import type { PendingBatchRun, RunController, RunEventForFile, StartRunOptions, StoredRun } from './types';
+import type { BatchEvent } from '../../core/batch/runBatch';
 import type { ExtensionSettings } from '../settings';
 
 export interface RunControllerDeps {
@@ -38,7 +39,7 @@ const SELECT_MODEL = { title: 'Select Provider/Model', command: 'promptLadder.se
 const SET_KEY = { title: 'Set API Key', command: 'promptLadder.setApiKey' };
 
 export class EditorRunController implements RunController {
-  private readonly running = new Map<string, { abort: AbortController; runId?: string; record?: RunRecord }>();
+  private readonly running = new Map<string, { abort: AbortController; runId?: string; record?: RunRecord; askCancel?: () => void }>();
   private readonly eventEmitter = new vscode.EventEmitter<RunEventForFile>();
   private readonly changeEmitter = new vscode.EventEmitter<void>();
   private readonly disposables: vscode.Disposable[] = [];
@@ -54,6 +55,7 @@ export class EditorRunController implements RunController {
   constructor(private readonly deps: RunControllerDeps) {
     this.disposables.push(
       this.watch('**/.promptladder/runs/*.json'),
+      this.watch('**/.promptladder/batches/*.json'),
       vscode.workspace.onDidChangeWorkspaceFolders(() => {
         this.watchFolderProjects();
         this.runsChanged();
@@ -126,7 +128,9 @@ export class EditorRunController implements RunController {
   }
 
   cancel(promptUri: vscode.Uri): void {
-    this.running.get(promptUri.toString())?.abort.abort();
+    const r = this.running.get(promptUri.toString());
+    if (r?.askCancel) r.askCancel();
+    else r?.abort.abort();
   }
 
   cancelAll(): void {
@@ -186,15 +190,39 @@ export class EditorRunController implements RunController {
       this.addRunRoot(root);
       const { runEval } = engineModule();
       const name = spec.name || path.basename(promptUri.fsPath);
-      this.deps.log.info(`run ${relativeToRoot(root, promptUri.fsPath)} (${spec.variants.length} variant(s), ${spec.cases.length} case(s))`);
+      if (opts.batch) {
+        const why = batchModule().batchRefusal(spec, resolver, { ...(opts.variants ? { variants: opts.variants } : {}), mode: opts.batch, judgeModel: settings.judgeModel });
+        if (why) throw new RunBlockedError(`Prompt Ladder cannot run ${path.basename(spec.file)} via the Batch API: ${why.replace(/^--batch: /, '')}`);
+      }
+      this.deps.log.info(
+        `run ${relativeToRoot(root, promptUri.fsPath)} (${spec.variants.length} variant(s), ${spec.cases.length} case(s))${opts.batch ? ` via the Batch API (${opts.batch})` : ''}`,
+      );
       const outcome = await vscode.window.withProgress(
         opts.progress === 'window'
-          ? { location: vscode.ProgressLocation.Window, title: `Prompt Ladder: ${name}` }
-          : { location: vscode.ProgressLocation.Notification, title: `Prompt Ladder: ${name}`, cancellable: true },
+          ? { location: vscode.ProgressLocation.Window, title: `Prompt Ladder: ${name}${opts.batch ? ' (Batch API)' : ''}` }
+          : { location: vscode.ProgressLocation.Notification, title: `Prompt Ladder: ${name}${opts.batch ? ' (Batch API)' : ''}`, cancellable: true },
         async (progress, token) => {
-          token.onCancellationRequested(() => abort.abort());
+          let stateFile: string | undefined;
+          const entry = this.running.get(key);
+          if (opts.batch && entry) entry.askCancel = () => void this.askCancelBatch(promptUri, () => stateFile, resolver, abort);
+          token.onCancellationRequested(() => (entry?.askCancel ? entry.askCancel() : abort.abort()));
           let reported = 0;
-          return runEval(spec, {
+          const onBatch = (e: BatchEvent) => {
+            if (e.type === 'submitted' || e.type === 'attached') {
+              stateFile = e.stateFile;
+              const ids = e.parts.map((p) => p.id ?? '(creating)').join(', ');
+              this.deps.log.info(`${e.type === 'submitted' ? 'submitted' : 'attached to'} batch ${ids} for ${path.basename(promptUri.fsPath)}`);
+              this.runsChanged();
+            } else if (e.type === 'waiting') {
+              const done = e.parts.reduce((n, p) => n + p.completed, 0);
+              const total = e.parts.reduce((n, p) => n + p.requests, 0);
+              const status = [...new Set(e.parts.map((p) => p.status))].join(', ');
+              progress.report({ message: `batch ${status} · ${done}/${total} done · ${Math.round(e.elapsedMs / 1000)} s (runs on the provider; closing VS Code keeps it)` });
+            } else if (e.type === 'problem') {
+              this.deps.log.warn(e.message);
+            }
+          };
+          const runOptions = {
             providers: resolver,
             root,
             cache: opts.noCache ? false : settings.cacheEnabled,
@@ -206,7 +234,7 @@ export class EditorRunController implements RunController {
             promptText: text,
             judgeModel: settings.judgeModel,
             workspaceTrusted: vscode.workspace.isTrusted,
-            onEvent: (event) => {
+            onEvent: (event: Parameters<NonNullable<Parameters<typeof runEval>[1]['onEvent']>>[0]) => {
               if (event.type === 'run-started') {
                 const r = this.running.get(key);
                 if (r) {
@@ -225,10 +253,19 @@ export class EditorRunController implements RunController {
               const runId = this.running.get(key)?.runId ?? '';
               this.eventEmitter.fire({ promptUri, runId, event });
             },
-          });
+          };
+          if (!opts.batch) return { record: (await runEval(spec, runOptions)).record };
+          const r = await batchModule().runEvalViaBatch(spec, { ...runOptions, mode: opts.batch, onBatch });
+          return r.kind === 'finished' ? { record: r.record } : { record: undefined };
         },
       );
       this.runsChanged(true);
+      if (!outcome.record) {
+        void vscode.window.showInformationMessage(
+          `Prompt Ladder: the batch for ${path.basename(promptUri.fsPath)} keeps running on the provider. It is listed in the Runs view; open it there to collect the results.`,
+        );
+        return undefined;
+      }
       this.report(outcome.record, promptUri);
       return outcome.record;
     } finally {
@@ -236,6 +273,87 @@ export class EditorRunController implements RunController {
       void vscode.commands.executeCommand('setContext', 'promptLadder.running', this.running.size > 0);
       // Listeners that show "running" (CodeLens, tree) re-read now that it is over.
       this.changeEmitter.fire();
+    }
+  }
+
+  /** Cancel on a batch run: cancel the batch on the provider (its answered part is kept), or only stop waiting. */
+  private async askCancelBatch(promptUri: vscode.Uri, stateFile: () => string | undefined, resolver: ProviderResolver, abort: AbortController): Promise<void> {
+    const CANCEL = 'Cancel Batch on Provider';
+    const STOP = 'Stop Waiting';
+    const choice = await vscode.window.showWarningMessage(
+      `The batch for ${path.basename(promptUri.fsPath)} runs on the provider. Cancel it there too?`,
+      { modal: true, detail: 'Cancelling it keeps the requests it has already answered. Stopping only the wait leaves it running: the Runs view lists it, and the results are collected when you open it again.' },
+      CANCEL,
+      STOP,
+    );
+    if (choice === STOP) abort.abort();
+    if (choice !== CANCEL) return;
+    const file = stateFile();
+    if (!file) return abort.abort();
+    try {
+      const ids = await batchModule().cancelPendingBatches(file, resolver);
+      this.deps.log.info(`cancelled batch ${ids.join(', ') || '(none running)'} on the provider`);
+    } catch (err) {
+      void vscode.window.showErrorMessage(`Prompt Ladder: cancelling the batch failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  /** Cancels the batches of a pending-batch file on the provider (from the Runs view). */
+  async cancelPendingBatch(file: string): Promise<string[]> {
+    const resolver = await this.deps.createResolver();
+    const ids = await batchModule().cancelPendingBatches(file, resolver);
+    this.runsChanged(true);
+    return ids;
+  }
+
+  async listPendingBatches(): Promise<PendingBatchRun[]> {
+    const { listStates } = batchStateModule();
+    const out: PendingBatchRun[] = [];
+    // The same run roots as the history: workspace folders and the projects of prompt files.
+    for (const root of new Set([...this.folderRoots(), ...this.projectRoots.keys()])) {
+      for (const { file, state } of await listStates(root)) {
+        const promptPath = path.resolve(root, state.promptFile);
+        const parts = state.phases.flatMap((p) => p.parts);
+        out.push({
+          file,
+          promptPath,
+          mode: state.mode,
+          variants: state.variants,
+          ...(state.caseIndexes ? { caseIndexes: state.caseIndexes } : {}),
+          cache: state.cache !== false,
+          submittedAt: state.phases[0]?.submittedAt ?? state.createdAt,
+          batches: parts.map((p) => ({
+            ...(p.batchId ? { id: p.batchId } : {}),
+            model: p.modelRef,
+            status: p.status ?? 'not submitted',
+            requests: p.requests,
+            completed: p.counts?.completed ?? 0,
+            failed: p.counts?.failed ?? 0,
+          })),
+          waiting: this.running.has(vscode.Uri.file(promptPath).toString()),
+        });
+      }
+    }
+    return out;
+  }
+
+  /** Attaches to a pending batch (after a reload, or from the Runs view): waits for it, then fills the panel. */
+  resumeBatch(pending: PendingBatchRun, background = false): Promise<RunRecord | undefined> {
+    return this.start(vscode.Uri.file(pending.promptPath), {
+      batch: pending.mode,
+      variants: pending.variants,
+      ...(pending.caseIndexes ? { caseIndexes: pending.caseIndexes } : {}),
+      ...(pending.cache ? {} : { noCache: true }),
+      ...(background ? { progress: 'window' as const } : {}),
+    });
+  }
+
+  /** At start-up: wait again, in the background, for every batch a previous window submitted. */
+  async resumePendingBatches(): Promise<void> {
+    for (const p of await this.listPendingBatches()) {
+      if (p.waiting || !p.batches.some((b) => b.id)) continue;
+      this.deps.log.info(`resuming the wait for ${p.batches.map((b) => b.id).join(', ')} (${path.basename(p.promptPath)})`);
+      this.resumeBatch(p, true).catch((err: unknown) => this.deps.log.warn(`resuming ${p.file}: ${err instanceof Error ? err.message : String(err)}`));
     }
   }
 

@@ -14,6 +14,24 @@ export interface StartRunOptions {
   noCache?: boolean;
   /** Where progress shows: a notification with Cancel (default), or the status bar when the caller shows its own (Test Explorer). */
   progress?: 'notification' | 'window';
+  /** Run through the provider's Batch API ('calls': evaluator calls live). */
+  batch?: 'all' | 'calls';
+}
+
+/** A batch submitted for a prompt file and not yet read back (from .promptladder/batches/). */
+export interface PendingBatchRun {
+  /** The pending-batch file. */
+  file: string;
+  /** The prompt file it belongs to. */
+  promptPath: string;
+  mode: 'all' | 'calls';
+  variants: string[];
+  caseIndexes?: number[];
+  cache: boolean;
+  submittedAt: string;
+  batches: { id?: string; model: string; status: string; requests: number; completed: number; failed: number }[];
+  /** A window is waiting for it right now. */
+  waiting: boolean;
 }
 
 export interface RunEventForFile {
@@ -45,6 +63,8 @@ export interface RunController extends vscode.Disposable {
   listRuns(promptUri: vscode.Uri): Promise<StoredRun[]>;
   /** Every stored run in the workspace, newest first. */
   listAllRuns(): Promise<StoredRun[]>;
+  /** Batches submitted and not read back yet, in every workspace folder. */
+  listPendingBatches(): Promise<PendingBatchRun[]>;
   /** The newest completed/cancelled run of a prompt file. */
   lastRun(promptUri: vscode.Uri): Promise<StoredRun | undefined>;
   readRun(runUri: vscode.Uri): Promise<RunRecord | undefined>;
