@@ -4,7 +4,7 @@
 
 import { test, before, after, beforeEach } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { OpenAI } from 'openai';
 import { startScriptedServer, type ScriptedServer } from '../../fixtures/scripted-server';
@@ -267,10 +267,10 @@ test('providers without a Batch API are refused with a one-line reason', async (
   const why = batchRefusal(spec, createEnvResolver({}), {});
   assert.match(why ?? '', /^--batch: model ollama\/llama3 runs on Ollama.*has no Batch API/);
   assert.ok(!why!.includes('\n'));
-  const gh = batchRefusal(spec, createEnvResolver({ GITHUB_TOKEN: 't' }), {});
+  const gh = batchRefusal(spec, createEnvResolver({ GITHUB_TOKEN: 'gh-test-token-123' }), {});
   assert.match(gh ?? '', /Ollama/);
   const ghSpec = await loadPromptFile(ws.write('gh.prompt.yml', 'name: G\nmodel: github/openai/gpt-4o\nmessages:\n  - role: user\n    content: hi\ntestData:\n  - a: 1\n'));
-  assert.match(batchRefusal(ghSpec, createEnvResolver({ GITHUB_TOKEN: 't' }), {}) ?? '', /GitHub Models, which has no Batch API/);
+  assert.match(batchRefusal(ghSpec, createEnvResolver({ GITHUB_TOKEN: 'gh-test-token-123' }), {}) ?? '', /GitHub Models, which has no Batch API/);
   const okSpec = await loadPromptFile(promptFile({ cases: 1 }));
   assert.equal(batchRefusal(okSpec, resolverFor(server.url), {}), undefined);
 });
@@ -296,4 +296,27 @@ test('Azure OpenAI: lines address the deployment under /chat/completions; files 
   const line = JSON.parse((await (await client.files.content(b.input_file_id)).text()).split('\n')[0]) as { url: string; body: { model: string } };
   assert.equal(line.url, '/chat/completions');
   assert.equal(line.body.model, 'my-deployment');
+});
+
+test('a crash between creating the batch and saving its id: the next run finds the batch by its input file', async () => {
+  server.setOptions({ batch: { completionDelayMs: 200 } });
+  const file = promptFile({ cases: 4 });
+  const first = await run(file, { detach: true });
+  assert.equal(first.result.kind, 'detached');
+  if (first.result.kind !== 'detached') return;
+  // What a kill -9 right after batches.create leaves on disk: the uploaded file's id, no batch id.
+  const state = JSON.parse(readFileSync(first.result.stateFile, 'utf8')) as { phases: { parts: { batchId?: string; fileId?: string; status?: string }[] }[] };
+  const part = state.phases[0].parts[0];
+  assert.ok(part.fileId && part.batchId);
+  const id = part.batchId;
+  delete part.batchId;
+  delete part.status;
+  writeFileSync(first.result.stateFile, JSON.stringify(state));
+  const second = await run(file);
+  assert.equal(second.result.kind, 'finished');
+  if (second.result.kind !== 'finished') return;
+  assert.equal(server.stats.batchesCreated, 1, 'found, not created again');
+  assert.equal(server.stats.filesUploaded, 1);
+  assert.equal(second.result.record.batch?.batches[0].id, id);
+  assert.equal(second.result.record.variants[0].passed, 4);
 });
