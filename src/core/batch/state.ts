@@ -6,7 +6,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
-import { STATE_DIR, writeFileAtomicVerbatim } from '../runs/store';
+import { STATE_DIR, writeFileAtomic } from '../runs/store';
 import { promptBaseName } from '../prompt/fileName';
 import { sha256 } from './lines';
 
@@ -99,14 +99,10 @@ export async function readState(file: string): Promise<BatchState | undefined> {
   return parsed.data;
 }
 
-/**
- * Written atomically (temp file + rename) and verbatim: the file holds ids, hashes and model names, never a
- * key, so it is not passed through the redactor (masking a short key inside an id or a hash would garble the
- * very bookkeeping that prevents paying twice).
- */
+/** Written atomically (temp file + rename): a reader never sees half a file. */
 export async function writeState(file: string, state: BatchState): Promise<void> {
   state.updatedAt = new Date().toISOString();
-  await writeFileAtomicVerbatim(file, JSON.stringify(state, null, 2) + '\n');
+  await writeFileAtomic(file, JSON.stringify(state, null, 2) + '\n');
 }
 
 export async function removeState(file: string): Promise<void> {

@@ -32,11 +32,6 @@ export function runFileName(record: RunRecord): string {
 
 /** Writes a file so readers never see half of it. */
 export async function writeFileAtomic(file: string, text: string): Promise<void> {
-  await writeFileAtomicVerbatim(file, redact(text));
-}
-
-/** writeFileAtomic without masking, for our own bookkeeping that never holds a key (pending-batch ids and hashes). */
-export async function writeFileAtomicVerbatim(file: string, text: string): Promise<void> {
   await fs.mkdir(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
