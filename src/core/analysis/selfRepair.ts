@@ -20,6 +20,7 @@ export function referenceFreeEvaluators(evaluators: EvaluatorSpec[]): EvaluatorS
     switch (e.kind) {
       case 'json':
       case 'refusal':
+      case 'code': // the project's own check (e.g. run the query): its reason goes back to the model
         return true;
       case 'regex':
         return !mentionsVars(e.pattern);

@@ -23,6 +23,7 @@ import type { EvaluatorKind, EvaluatorSpec } from '../prompt/spec';
 import type { EvalInput, EvaluatorFn, EvaluatorResult } from './evaluator';
 import { CODE_EVALUATOR_KINDS } from './evaluator';
 import { evaluateBuiltin } from './builtin';
+import { evaluateCode } from './code';
 import { evaluateCost } from './cost';
 import { evaluateJson } from './json';
 import { evaluateJudge } from './judge';
@@ -53,6 +54,7 @@ const evaluators = new Map<EvaluatorKind, EvaluatorFn<any>>([
   ['latency', evaluateLatency],
   ['cost', evaluateCost],
   ['refusal', evaluateRefusal],
+  ['code', evaluateCode],
   // faithfulness, answer-relevancy, context-precision, context-recall: registered by their own module.
 ]);
 

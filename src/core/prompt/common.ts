@@ -153,7 +153,7 @@ export async function parseCommon(c: Collector, obj: Record<string, unknown>, fi
       const schemaProblems = await loadSchemaFiles(out.evaluators, dir, file, schemaAt);
       for (const p of schemaProblems) c.push(p, true);
       // an evaluator whose schema did not load cannot check anything: leave it out
-      out.evaluators = out.evaluators.filter((e) => !(e.kind === 'json' && e.schemaFile && !e.schema));
+      out.evaluators = out.evaluators.filter((e) => !(e.kind === 'json' && e.schemaFile && !e.schema) && !(e.kind === 'code' && !e.module));
       const names = new Set<string>();
       out.evaluators.forEach((e, i) => {
         if (names.has(e.name)) c.add({ path: ['evaluators', i, 'name'], message: `duplicate evaluator name "${e.name}"`, severity: 'warning' });

@@ -23,6 +23,7 @@ export const EVALUATOR_KEYS = [
   'latency',
   'cost',
   'refusal',
+  'code',
 ] as const;
 type EvaluatorKey = (typeof EVALUATOR_KEYS)[number];
 
@@ -57,6 +58,10 @@ const KIND_SCHEMAS: Record<EvaluatorKey, z.ZodType> = {
   latency: z.object({ maxMs: z.number().positive() }),
   cost: z.object({ maxUsd: z.number().positive() }),
   refusal: z.union([z.null(), z.literal(true), z.object({ expected: z.boolean().optional() })]),
+  code: z.union([
+    z.string().min(1).transform((file) => ({ file })),
+    z.object({ file: z.string().min(1), timeoutMs: z.number().int().positive().max(600000).optional(), threshold: unit.optional() }),
+  ]),
 };
 
 function ragas() {

@@ -3,7 +3,7 @@
 import type { SourceProblem } from '../errors';
 import type { EvaluatorSpec } from './spec';
 import type { Range } from './source';
-import { readProjectFile } from '../paths';
+import { readProjectFile, resolveInProject } from '../paths';
 
 /**
  * Fill `schema` of json evaluators that name a `schemaFile`. Problems point at the evaluator's line;
@@ -19,6 +19,15 @@ export async function loadSchemaFiles(
   const problems: SourceProblem[] = [];
   const at = (e: EvaluatorSpec): Range => rangeOf?.(e) ?? { line: e.line, col: 1 };
   for (const e of evaluators) {
+    if (e.kind === 'code' && !e.module) {
+      // a code evaluator's module: through the gate, and JavaScript (Node runs it in a worker as is)
+      const r = await resolveInProject(baseDir, e.file);
+      if (!r.ok) problems.push({ file, ...at(e), message: `evaluator "${e.name}": ${r.problem.message}`, severity: 'error' });
+      else if (!/\.(m?js|cjs)$/i.test(r.real)) {
+        problems.push({ file, ...at(e), message: `evaluator "${e.name}": ${e.file} is not a JavaScript module (.js, .mjs or .cjs); compile TypeScript to JavaScript first`, severity: 'error' });
+      } else e.module = r.real;
+      continue;
+    }
     if (e.kind !== 'json' || !e.schemaFile || e.schema) continue;
     const r = await readProjectFile(baseDir, e.schemaFile);
     if (!r.ok) {

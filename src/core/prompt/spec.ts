@@ -92,6 +92,17 @@ export type EvaluatorSpec = EvaluatorBase &
     | { kind: 'latency'; maxMs: number }
     | { kind: 'cost'; maxUsd: number }
     | { kind: 'refusal'; /** true: the model is expected to refuse (e.g. a safety case). Default false. */ expected?: boolean }
+    | {
+        kind: 'code';
+        /** The module path as written (relative to the declaring file). */
+        file: string;
+        /** The module's real path, filled at load through the containment gate. */
+        module?: string;
+        /** Give up after this long (default 5000 ms). */
+        timeoutMs?: number;
+        /** A numeric result passes at or above this (default 0.5). */
+        threshold?: number;
+      }
   );
 
 export type EvaluatorKind = EvaluatorSpec['kind'];
