@@ -51,7 +51,7 @@ test('YAML list: each item at its own line; wrong types and bad case-level evalu
   assert.deepEqual(brief(r.problems), [
     'mixed.cases.yaml:3:3: [1]: expected a case (a map of variables), got 42',
     'mixed.cases.yaml:5:9: [2].tags: expected a string or a list of strings, got a map',
-    'mixed.cases.yaml:12:7: [4].evaluators[0]: unknown evaluator kind; expected one of string, llm, uses, regex, json, similar, judge, faithfulness, answer-relevancy, context-precision, context-recall, latency, cost, refusal',
+    'mixed.cases.yaml:12:7: [4].evaluators[0]: unknown evaluator kind; expected one of string, llm, uses, regex, json, similar, judge, faithfulness, answer-relevancy, context-precision, context-recall, latency, cost, refusal, code',
   ]);
 });
 

@@ -152,7 +152,7 @@ test('wrong types give exact file:line:col with human messages, all at once', as
   assert.deepEqual(brief(ps), [
     'inline.prompt.yml:3:16: modelParameters.temperature: expected a number, got "hot"',
     'inline.prompt.yml:7:11: messages[1].role: expected one of system, user, assistant, got "robot"',
-    'inline.prompt.yml:12:5: evaluators[1]: unknown evaluator kind; expected one of string, llm, uses, regex, json, similar, judge, faithfulness, answer-relevancy, context-precision, context-recall, latency, cost, refusal',
+    'inline.prompt.yml:12:5: evaluators[1]: unknown evaluator kind; expected one of string, llm, uses, regex, json, similar, judge, faithfulness, answer-relevancy, context-precision, context-recall, latency, cost, refusal, code',
     'inline.prompt.yml:16:15: evaluators[2].category: expected one of format, instruction, knowledge, grounding, retrieval, reasoning, refusal, error, got "style"',
     'inline.prompt.yml:19:12: variants[0].shots: must be at least 0, got -1',
   ]);
