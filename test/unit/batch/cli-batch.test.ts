@@ -3,15 +3,12 @@
 
 import { test, before, after, beforeEach } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { cliEnv, spawnCli } from '../cli/runCli';
 import { startScriptedServer, type ScriptedServer } from '../../fixtures/scripted-server';
 import { tempWorkspace, type Workspace } from '../engine/helpers';
 
-const MAIN = path.resolve('src/cli/main.ts');
-const TSX = path.resolve('node_modules/tsx/dist/loader.mjs');
 let server: ScriptedServer;
 let ws: Workspace;
 
@@ -33,19 +30,8 @@ beforeEach(() => {
   );
 });
 
-function start(args: string[]): { child: ChildProcess; done: Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }>; stderr: () => string } {
-  const child = spawn(process.execPath, ['--import', pathToFileURL(TSX).href, MAIN, ...args], {
-    cwd: ws.root,
-    env: { PATH: process.env.PATH ?? '', HOME: ws.root, OPENAI_API_KEY: 'cli-key', OPENAI_BASE_URL: server.url },
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (d) => (stdout += d));
-  child.stderr!.on('data', (d) => (stderr += d));
-  const done = new Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }>((resolve) =>
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
-  );
-  return { child, done, stderr: () => stderr };
+function start(args: string[]): ReturnType<typeof spawnCli> {
+  return spawnCli(args, { cwd: ws.root, env: cliEnv(ws.root, server.url) });
 }
 
 async function until(pred: () => boolean, what: string, ms = 30_000): Promise<void> {

@@ -1,15 +1,12 @@
 import { test, before, after } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync, existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { cliEnv, runCli } from './runCli';
 import { startScriptedServer, type ScriptedServer } from '../../fixtures/scripted-server';
 import { CLASSIFIER, classifierRules, tempWorkspace, type Workspace } from '../engine/helpers';
 
-const MAIN = path.resolve('src/cli/main.ts');
-const TSX = path.resolve('node_modules/tsx/dist/loader.mjs');
 let server: ScriptedServer;
 let ws: Workspace;
 
@@ -23,17 +20,7 @@ after(async () => {
 });
 
 function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', pathToFileURL(TSX).href, MAIN, ...args], {
-      cwd: ws.root,
-      env: { PATH: process.env.PATH ?? '', HOME: ws.root, OPENAI_API_KEY: 'cli-key', OPENAI_BASE_URL: server.url, ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
+  return runCli(args, { cwd: ws.root, env: cliEnv(ws.root, server.url, env) });
 }
 
 test('exit 1 when a case fails; prints the table, the failures and where the record went', async () => {

@@ -3,17 +3,14 @@
 
 import { test, before, after } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readFileSync, existsSync, symlinkSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { CLI_NODE_ARGS, runCli } from './runCli';
 import { startScriptedServer, type ScriptedServer } from '../../fixtures/scripted-server';
 import { CLASSIFIER, classifierRules, tempWorkspace, type Workspace } from '../engine/helpers';
 
-const MAIN = path.resolve('src/cli/main.ts');
-const TSX = pathToFileURL(path.resolve('node_modules/tsx/dist/loader.mjs')).href;
 let server: ScriptedServer;
 let ws: Workspace;
 let outside: Workspace;
@@ -33,7 +30,7 @@ before(async () => {
   outside.write('secret.prompt.yml', CLASSIFIER);
   transport = new StdioClientTransport({
     command: process.execPath,
-    args: ['--import', TSX, MAIN, 'mcp'],
+    args: [...CLI_NODE_ARGS, 'mcp'],
     cwd: ws.root,
     env: env(),
     stderr: 'pipe',
@@ -51,14 +48,7 @@ after(async () => {
 });
 
 function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', TSX, MAIN, ...args], { cwd: ws.root, env: env() });
-    let stdout = '';
-    let err = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (err += d));
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr: err }));
-  });
+  return runCli(args, { cwd: ws.root, env: env() });
 }
 
 type Summary = {

@@ -2,16 +2,12 @@
 
 import { test, before, after } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { cliEnv, runCli } from '../cli/runCli';
 import { startScriptedServer, type ScriptedServer } from '../../fixtures/scripted-server';
 import { generationRules, STEP } from '../../fixtures/generation-rules';
 import { tempWorkspace, type Workspace } from '../engine/helpers';
 
-const MAIN = path.resolve('src/cli/main.ts');
-const TSX = path.resolve('node_modules/tsx/dist/loader.mjs');
 let server: ScriptedServer;
 let ws: Workspace;
 
@@ -36,19 +32,10 @@ testFile: cls.cases.jsonl
 `;
 
 function cli(args: string[], opts: { onStderr?: (chunk: string, kill: () => void) => void } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', pathToFileURL(TSX).href, MAIN, ...args], {
-      cwd: ws.root,
-      env: { PATH: process.env.PATH ?? '', HOME: ws.root, OPENAI_API_KEY: 'cli-key', OPENAI_BASE_URL: server.url },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => {
-      stderr += d;
-      opts.onStderr?.(String(d), () => child.kill('SIGINT'));
-    });
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  return runCli(args, {
+    cwd: ws.root,
+    env: cliEnv(ws.root, server.url),
+    onStderr: (chunk, child) => opts.onStderr?.(chunk, () => child.kill('SIGINT')),
   });
 }
 
