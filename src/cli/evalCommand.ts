@@ -196,6 +196,12 @@ export async function evalCommand(args: EvalArgs): Promise<number> {
   return exit;
 }
 
+/** The first 100 characters of a reply (gh's preview length), on one line. */
+function replyPreview(text: string): string {
+  const chars = [...text];
+  return chars.length > 100 ? `${chars.slice(0, 100).join('')}...` : text;
+}
+
 /** The command that attaches to the pending batches of this run (the same options, without --detach). */
 function resumeCommand(file: string, args: EvalArgs): string {
   const parts = ['prompt-ladder', 'eval', path.relative(process.cwd(), file) || file, args.batch === 'calls' ? '--batch=calls' : '--batch'];
@@ -232,6 +238,8 @@ function printRecord(record: RunRecord, recordPath: string | undefined, args: Ev
     for (const { c, r } of shown.slice(0, 10)) {
       const why = r.error ?? r.evaluators.filter((e) => !e.passed).map((e) => e.name).join(', ');
       out(`  ✗ ${caseRefLong(c)} [${r.variant}] ${r.category ?? ''}: ${why}`);
+      // the start of the reply, as gh shows the first 100 characters of a failing case's model response
+      if (!r.error) out(`      reply: ${JSON.stringify(replyPreview(r.output))}`);
     }
     if (shown.length > 10) out(`  … and ${shown.length - 10} more (see the run record)`);
     if (notSent.length) out(`  … and ${notSent.length} more not sent: the key was refused (see above)`);

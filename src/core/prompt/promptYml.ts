@@ -15,7 +15,9 @@ export const PROMPT_YML_KEYS = ['name', 'description', 'model', 'modelParameters
 
 // gh decodes YAML scalars into Go strings, so `content: 42` is the text "42" there; do the same.
 const scalarText = z.union([z.string(), z.number(), z.boolean()]).transform((v) => String(v));
-const messageSchema = z.object({ role: z.enum(['system', 'user', 'assistant']), content: scalarText });
+// gh lower-cases the role (pkg/prompt GetAzureChatMessageRole), so `role: User` is a user message there too.
+const roleSchema = z.preprocess((v) => (typeof v === 'string' ? v.toLowerCase() : v), z.enum(['system', 'user', 'assistant']));
+const messageSchema = z.object({ role: roleSchema, content: scalarText });
 
 export interface LoadResult {
   spec?: PromptSpec;
@@ -99,8 +101,20 @@ export async function loadPromptYml(file: string, text: string): Promise<LoadRes
         }
       }
     }
-  } else if (obj.jsonSchema !== undefined) {
-    c.add({ path: ['jsonSchema'], message: 'jsonSchema is used only with responseFormat: json_schema', severity: 'warning' });
+  } else if (obj.jsonSchema !== undefined && obj.jsonSchema !== null) {
+    // gh decodes jsonSchema whatever responseFormat says, so a JSON string that is not a JSON object refuses the file there.
+    const js = obj.jsonSchema;
+    let bad: string | undefined;
+    if (typeof js === 'string') {
+      try {
+        const parsed: unknown = JSON.parse(js);
+        if (!isMap(parsed)) bad = `expected a JSON object with name and schema, got ${describeValue(parsed)}`;
+      } catch (e) {
+        bad = `invalid JSON: ${(e as Error).message}`;
+      }
+    }
+    if (bad) c.add({ path: ['jsonSchema'], message: bad });
+    else c.add({ path: ['jsonSchema'], message: 'jsonSchema is used only with responseFormat: json_schema', severity: 'warning' });
   }
 
   // messages
