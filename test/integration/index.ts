@@ -15,6 +15,7 @@ import { registerGenerateTests } from './generate.test';
 import { registerPanelTests } from './panel.test';
 import { registerRunTests } from './run.test';
 import { registerTestingTests } from './testing.test';
+import { registerTestingBatchTests } from './testingBatch.test';
 import { registerLmToolTests } from './lmTools.test';
 import { ensureScriptedProvider, stopScriptedProvider } from './scriptedProvider';
 
@@ -33,6 +34,7 @@ function registerAll(): void {
   registerTestingTests();
   registerLmToolTests();
   registerBatchTests();
+  registerTestingBatchTests();
 }
 
 export async function run(): Promise<void> {

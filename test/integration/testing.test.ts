@@ -73,7 +73,13 @@ export function registerTestingTests(): void {
       const item = tests.controller.items.get(vscode.Uri.file(promptPath()).toString())!;
       await tests.controller.resolveHandler!(item);
       const cases = children(item);
-      assert.deepEqual(cases.map((c) => c.label), ['case 0: capital of France?', 'case 1: two plus two?', 'case 2: what if the server explodes?']);
+      // named by the eval-set line, as the CLI, the HTML report, the panel and Problems name a case
+      assert.deepEqual(cases.map((c) => c.label), [
+        'explorer.cases.jsonl:1 · capital of France?',
+        'explorer.cases.jsonl:2 · two plus two?',
+        'explorer.cases.jsonl:3 · what if the server explodes?',
+      ]);
+      assert.deepEqual(cases.map((c) => c.id.slice(c.id.indexOf('#'))), ['#explorer.cases.jsonl:1', '#explorer.cases.jsonl:2', '#explorer.cases.jsonl:3']);
       assert.deepEqual(cases.map((c) => [c.uri?.fsPath, c.range?.start.line]), [
         [casesPath(), 0],
         [casesPath(), 1],
@@ -88,10 +94,10 @@ export function registerTestingTests(): void {
       // inline testData: the rows of the prompt file itself (lines 10, 12, 14, 1-based)
       const classify = tests.controller.items.get(fixture('classify.prompt.yml').toString())!;
       await tests.controller.resolveHandler!(classify);
-      assert.deepEqual(children(classify).map((c) => [path.basename(c.uri!.fsPath), c.range!.start.line]), [
-        ['classify.prompt.yml', 9],
-        ['classify.prompt.yml', 11],
-        ['classify.prompt.yml', 13],
+      assert.deepEqual(children(classify).map((c) => [path.basename(c.uri!.fsPath), c.range!.start.line, c.label.split(' · ')[0]]), [
+        ['classify.prompt.yml', 9, 'line 10'],
+        ['classify.prompt.yml', 11, 'line 12'],
+        ['classify.prompt.yml', 13, 'line 14'],
       ]);
     });
 

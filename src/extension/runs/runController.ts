@@ -133,6 +133,11 @@ export class EditorRunController implements RunController {
     else r?.abort.abort();
   }
 
+  /** A batch run: stop waiting for it and leave the batch running on the provider (no question asked); other runs are cancelled. */
+  stopWaiting(promptUri: vscode.Uri): void {
+    this.running.get(promptUri.toString())?.abort.abort();
+  }
+
   cancelAll(): void {
     for (const r of this.running.values()) r.abort.abort();
   }
@@ -192,7 +197,7 @@ export class EditorRunController implements RunController {
       const name = spec.name || path.basename(promptUri.fsPath);
       if (opts.batch) {
         const why = batchModule().batchRefusal(spec, resolver, { ...(opts.variants ? { variants: opts.variants } : {}), mode: opts.batch, judgeModel: settings.judgeModel });
-        if (why) throw new RunBlockedError(`Prompt Ladder cannot run ${path.basename(spec.file)} via the Batch API: ${why.replace(/^--batch: /, '')}`);
+        if (why) throw new RunBlockedError(`Prompt Ladder cannot run ${path.basename(spec.file)} via the Batch API: ${editorBatchRefusal(why)}`);
       }
       this.deps.log.info(
         `run ${relativeToRoot(root, promptUri.fsPath)} (${spec.variants.length} variant(s), ${spec.cases.length} case(s))${opts.batch ? ` via the Batch API (${opts.batch})` : ''}`,
@@ -208,6 +213,7 @@ export class EditorRunController implements RunController {
           token.onCancellationRequested(() => (entry?.askCancel ? entry.askCancel() : abort.abort()));
           let reported = 0;
           const onBatch = (e: BatchEvent) => {
+            opts.onBatch?.(e);
             if (e.type === 'submitted' || e.type === 'attached') {
               stateFile = e.stateFile;
               const ids = e.parts.map((p) => p.id ?? '(creating)').join(', ');
@@ -498,4 +504,12 @@ async function confirmUntrustedRun(file: string, cases: number): Promise<boolean
     RUN_UNTRUSTED,
   );
   return choice === RUN_UNTRUSTED;
+}
+
+/** The CLI's one-line batch refusal, in the editor's words (no flags to type here). */
+export function editorBatchRefusal(why: string): string {
+  return why
+    .replace(/^--batch: /, '')
+    .replace(/; run without --batch/, '; run it with live calls instead (Run Eval, or the Test Explorer\'s Run profile)')
+    .replace(/, or use --batch=calls to run evaluator calls live/, ', or set promptLadder.judgeModel to a model on an OpenAI or Azure OpenAI endpoint');
 }

@@ -2,6 +2,7 @@
 // (panel, CodeLens, decorations, diagnostics, history tree). One RunController per window.
 
 import type * as vscode from 'vscode';
+import type { BatchEvent } from '../../core/batch/runBatch';
 import type { RunEvent } from '../../core/events';
 import type { RunRecord } from '../../core/runs/schema';
 
@@ -16,6 +17,8 @@ export interface StartRunOptions {
   progress?: 'notification' | 'window';
   /** Run through the provider's Batch API ('calls': evaluator calls live). */
   batch?: 'all' | 'calls';
+  /** Batch runs: each batch event (submitted or attached, waiting with counts, problems), for a caller that shows its own progress. */
+  onBatch?: (e: BatchEvent) => void;
 }
 
 /** A batch submitted for a prompt file and not yet read back (from .promptladder/batches/). */

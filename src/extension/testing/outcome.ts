@@ -4,6 +4,7 @@
 
 import type { CaseResult } from '../../core/runs/schema';
 import type { EvalCase, PromptSpec } from '../../core/prompt/spec';
+import { caseRef } from '../../core/runs/caseRef';
 
 export type Outcome =
   | { state: 'passed'; durationMs: number }
@@ -25,11 +26,19 @@ export function outcomeOf(result: CaseResult, expected: string | undefined): Out
   return { state: 'failed', durationMs, message: lines.join('\n'), ...(expected !== undefined ? { expected } : {}), actual };
 }
 
-/** A short label for a case: its index and the start of its first variable. */
-export function caseLabel(c: EvalCase): string {
+/**
+ * How the product names a case (CLI, HTML, JUnit, panel, Problems): its eval-set line, "intent.cases.jsonl:4",
+ * or "line 12" for inline testData (`promptFile` is the prompt file the case belongs to).
+ */
+export function caseRefOf(c: EvalCase, promptFile: string): string {
+  return caseRef({ ...(c.file !== promptFile ? { file: c.file } : {}), line: c.line });
+}
+
+/** A short label for a case: its shared reference and the start of its first variable. */
+export function caseLabel(c: EvalCase, promptFile: string): string {
   const first = Object.values(c.vars).find((v) => typeof v === 'string' || typeof v === 'number');
   const text = first === undefined ? '' : String(first).replace(/\s+/g, ' ').trim();
-  return `case ${c.index}${text ? `: ${clip(text, 60)}` : ''}`;
+  return `${caseRefOf(c, promptFile)}${text ? ` · ${clip(text, 60)}` : ''}`;
 }
 
 const withoutLines = (_k: string, v: unknown) => (_k === 'line' ? undefined : v);

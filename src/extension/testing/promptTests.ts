@@ -12,6 +12,7 @@ import { loadModule } from '../lazy';
 import { PROMPT_GLOB, isPromptFile, readText } from '../promptFiles';
 import type { EditorRunController } from '../runs/runController';
 import type { RunEventForFile } from '../runs/types';
+import type { BatchEvent } from '../../core/batch/runBatch';
 import type { EvalCase, PromptSpec } from '../../core/prompt/spec';
 import type { CaseResult } from '../../core/runs/schema';
 import { caseFingerprint, caseLabel, outcomeOf, promptFingerprint } from './outcome';
@@ -43,6 +44,12 @@ export interface PromptTestsDeps {
   isTestMode: boolean;
 }
 
+/** How a request runs: through the response cache or not, live or through the provider's Batch API. */
+interface RunMode {
+  noCache: boolean;
+  batch: boolean;
+}
+
 /** Separates a case's index and a variant's name in keys (never in a variant name as YAML writes it). */
 const LEAF_SEP = '\u0000';
 
@@ -50,6 +57,7 @@ export class PromptTests implements vscode.Disposable {
   readonly controller: vscode.TestController;
   readonly runProfile: vscode.TestRunProfile;
   readonly noCacheProfile: vscode.TestRunProfile;
+  readonly batchProfile: vscode.TestRunProfile;
   /** Under a test runner: every state reported, for the integration suite. */
   readonly reported: ReportedResult[] | undefined;
   private readonly data = new WeakMap<vscode.TestItem, ItemData>();
@@ -70,8 +78,11 @@ export class PromptTests implements vscode.Disposable {
       this.discovery = undefined;
       await this.discover(true);
     };
-    this.runProfile = c.createRunProfile('Run', vscode.TestRunProfileKind.Run, (r, t) => this.handle(r, t, false), true, undefined, true);
-    this.noCacheProfile = c.createRunProfile('Run without cache', vscode.TestRunProfileKind.Run, (r, t) => this.handle(r, t, true), false, undefined, true);
+    this.runProfile = c.createRunProfile('Run', vscode.TestRunProfileKind.Run, (r, t) => this.handle(r, t, { noCache: false, batch: false }), true, undefined, true);
+    this.noCacheProfile = c.createRunProfile('Run without cache', vscode.TestRunProfileKind.Run, (r, t) => this.handle(r, t, { noCache: true, batch: false }), false, undefined, true);
+    // The same path as "Run Eval via Batch API": one batch per model, results when it completes. Not continuous
+    // (a batch takes minutes to hours; re-running on every save would pile them up).
+    this.batchProfile = c.createRunProfile('Run via Batch API', vscode.TestRunProfileKind.Run, (r, t) => this.handle(r, t, { noCache: false, batch: true }), false);
     this.disposables.push(
       c,
       vscode.workspace.onDidOpenTextDocument((d) => this.onOpened(d.uri)),
@@ -210,7 +221,8 @@ export class PromptTests implements vscode.Disposable {
       return { ...(before ? { before } : {}), after };
     }
     item.error = undefined;
-    const cases = spec.cases.map((c) => this.caseItem(uri, spec, c));
+    const ids = new Set<string>();
+    const cases = spec.cases.map((c) => this.caseItem(uri, spec, c, ids));
     item.children.replace(cases);
     const after: Parsed = {
       promptPrint: promptFingerprint(spec),
@@ -221,14 +233,21 @@ export class PromptTests implements vscode.Disposable {
     return { ...(before ? { before } : {}), after, spec };
   }
 
-  private caseItem(promptUri: vscode.Uri, spec: PromptSpec, c: EvalCase): vscode.TestItem {
+  /**
+   * A case item, named as everywhere else in the product: by its eval-set line (caseRef). Its id is that line too
+   * (the file relative to the prompt file's folder), so it stays put when rows before it are added or removed;
+   * `ids` keeps two cases on one line (a flow-style testData list) apart.
+   */
+  private caseItem(promptUri: vscode.Uri, spec: PromptSpec, c: EvalCase, ids: Set<string>): vscode.TestItem {
     const caseUri = vscode.Uri.file(c.file);
-    const id = `${promptUri.toString()}#case-${c.index}`;
-    const item = this.controller.createTestItem(id, caseLabel(c), caseUri);
+    const where = c.file === spec.file ? `line ${c.line}` : `${path.relative(path.dirname(spec.file), c.file).split(path.sep).join('/')}:${c.line}`;
+    let id = `${promptUri.toString()}#${where}`;
+    for (let n = 2; ids.has(id); n++) id = `${promptUri.toString()}#${where}~${n}`;
+    ids.add(id);
+    const item = this.controller.createTestItem(id, caseLabel(c, spec.file), caseUri);
     const range = new vscode.Range(c.line - 1, 0, c.line - 1, 0);
     item.range = range;
     item.sortText = String(c.index).padStart(6, '0');
-    if (c.file !== spec.file) item.description = `${path.basename(c.file)}:${c.line}`;
     this.data.set(item, { kind: 'case', uri: promptUri, index: c.index, caseUri, line: c.line, ...(c.expected !== undefined ? { expected: c.expected } : {}) });
     item.children.replace(
       spec.variants.map((v, i) => {
@@ -247,9 +266,9 @@ export class PromptTests implements vscode.Disposable {
   // -------------------------------------------------------------------------------------------
   // Runs
 
-  private async handle(request: vscode.TestRunRequest, token: vscode.CancellationToken, noCache: boolean): Promise<void> {
-    if (request.continuous) return this.continuous(request, token, noCache);
-    await this.runRequest(request, token, noCache);
+  private async handle(request: vscode.TestRunRequest, token: vscode.CancellationToken, mode: RunMode): Promise<void> {
+    if (request.continuous && !mode.batch) return this.continuous(request, token, mode);
+    await this.runRequest(request, token, mode);
   }
 
   /** The leaves (variant items) a request covers, resolving files it names that were never parsed; and the files that do not load. */
@@ -278,9 +297,9 @@ export class PromptTests implements vscode.Disposable {
     return { leaves, broken };
   }
 
-  async runRequest(request: vscode.TestRunRequest, token: vscode.CancellationToken, noCache: boolean): Promise<void> {
+  async runRequest(request: vscode.TestRunRequest, token: vscode.CancellationToken, mode: RunMode): Promise<void> {
     const { leaves, broken } = await this.leavesOf(request);
-    const run = this.controller.createTestRun(request, noCache ? 'Prompt Ladder (no cache)' : 'Prompt Ladder', true);
+    const run = this.controller.createTestRun(request, mode.batch ? 'Prompt Ladder (Batch API)' : mode.noCache ? 'Prompt Ladder (no cache)' : 'Prompt Ladder', true);
     // A file that does not load has no cases: it is errored with its problems.
     for (const item of broken) {
       const error = item.error ?? '';
@@ -299,14 +318,14 @@ export class PromptTests implements vscode.Disposable {
           for (const l of fileLeaves) this.note(run, l, 'skipped');
           continue;
         }
-        await this.runFile(run, vscode.Uri.parse(key), fileLeaves, token, noCache);
+        await this.runFile(run, vscode.Uri.parse(key), fileLeaves, token, mode);
       }
     } finally {
       run.end();
     }
   }
 
-  private async runFile(run: vscode.TestRun, uri: vscode.Uri, leaves: vscode.TestItem[], token: vscode.CancellationToken, noCache: boolean): Promise<void> {
+  private async runFile(run: vscode.TestRun, uri: vscode.Uri, leaves: vscode.TestItem[], token: vscode.CancellationToken, mode: RunMode): Promise<void> {
     const runs = this.deps.runs;
     const byKey = new Map<string, vscode.TestItem>();
     const cases = new Set<number>();
@@ -331,17 +350,34 @@ export class PromptTests implements vscode.Disposable {
     const sub = runs.onDidRunEvent((e) => {
       if (e.promptUri.toString() === uri.toString()) this.follow(run, byKey, done, e);
     });
-    const cancel = token.onCancellationRequested(() => runs.cancel(uri));
+    // Cancel of a batch run stops the wait and leaves the batch on the provider, as Stop Waiting does for the command.
+    const cancel = token.onCancellationRequested(() => (mode.batch ? runs.stopWaiting(uri) : runs.cancel(uri)));
+    const name = path.basename(uri.fsPath);
+    if (runs.isRunning(uri)) {
+      for (const l of leaves) fail(l, `${name} is already running: try again when that run has finished.`);
+      cancel.dispose();
+      sub.dispose();
+      return;
+    }
+    const batchIds = new Set<string>();
     this.own.add(uri.toString());
     try {
       const record = await runs.start(uri, {
         ...(cases.size < allCases ? { caseIndexes: [...cases].sort((a, b) => a - b) } : {}),
         ...(variants.size < allVariants ? { variants: [...variants] } : {}),
-        noCache,
+        noCache: mode.noCache,
         progress: 'window',
+        ...(mode.batch ? { batch: 'all' as const, onBatch: this.batchProgress(run, name, leaves, done, batchIds) } : {}),
       });
       if (!record) {
-        for (const l of leaves) fail(l, `${path.basename(uri.fsPath)} is already running: try again when that run has finished.`);
+        if (mode.batch && batchIds.size) {
+          const text =
+            `The batch ${[...batchIds].join(', ')} for ${name} keeps running on the provider. To collect its results, open it in the Prompt Ladder Runs view ` +
+            `(Collect Batch Results), or run "Run via Batch API" again: it attaches to the same batch, nothing is submitted twice.`;
+          run.appendOutput(`${text}\r\n`);
+          for (const l of leaves) if (!done.has(l)) this.note(run, l, 'skipped', text);
+          for (const l of leaves) done.add(l);
+        }
         return;
       }
       if (record.status === 'failed' && record.statusReason) {
@@ -454,11 +490,41 @@ export class PromptTests implements vscode.Disposable {
     this.record(item, { state: 'errored', message: text, ...(durationMs !== undefined ? { durationMs } : {}) });
   }
 
-  private note(run: vscode.TestRun, item: vscode.TestItem, state: 'enqueued' | 'started' | 'skipped'): void {
+  private note(run: vscode.TestRun, item: vscode.TestItem, state: 'enqueued' | 'started' | 'skipped', message?: string): void {
     if (state === 'enqueued') run.enqueued(item);
     else if (state === 'started') run.started(item);
     else run.skipped(item);
-    this.record(item, { state });
+    this.record(item, { state, ...(message ? { message } : {}) });
+  }
+
+  /**
+   * Progress of a batch run in the test run: its leaves are started once their requests are on the provider, and
+   * the output says which batch, its status and counts as they change. Results come when the batch completes.
+   */
+  private batchProgress(run: vscode.TestRun, name: string, leaves: vscode.TestItem[], done: Set<vscode.TestItem>, ids: Set<string>): (e: BatchEvent) => void {
+    let last = '';
+    return (e) => {
+      if (e.type === 'submitted' || e.type === 'attached') {
+        for (const p of e.parts) if (p.id) ids.add(p.id);
+        const requests = e.parts.reduce((n, p) => n + p.requests, 0);
+        run.appendOutput(
+          `${name}: ${e.type === 'submitted' ? 'submitted' : 'attached to'} batch ${e.parts.map((p) => p.id ?? '(creating)').join(', ')} ` +
+            `(${requests} request${requests === 1 ? '' : 's'}${e.phase > 1 ? `, evaluator phase ${e.phase}` : ''}); results come when it completes. ` +
+            `Stopping this run leaves the batch running on the provider.\r\n`,
+        );
+        if (e.phase === 1) for (const l of leaves) if (!done.has(l)) this.note(run, l, 'started');
+      } else if (e.type === 'waiting') {
+        for (const p of e.parts) if (p.id) ids.add(p.id);
+        const completed = e.parts.reduce((n, p) => n + p.completed, 0);
+        const total = e.parts.reduce((n, p) => n + p.requests, 0);
+        const status = [...new Set(e.parts.map((p) => p.status))].join(', ');
+        const line = `batch ${status} · ${completed}/${total} done`;
+        if (line !== last) run.appendOutput(`${line} · ${Math.round(e.elapsedMs / 1000)} s\r\n`);
+        last = line;
+      } else if (e.type === 'problem') {
+        run.appendOutput(`${e.message}\r\n`);
+      }
+    };
   }
 
   private record(item: vscode.TestItem, r: Omit<ReportedResult, 'id'>): void {
@@ -468,7 +534,7 @@ export class PromptTests implements vscode.Disposable {
   // -------------------------------------------------------------------------------------------
   // Continuous run: on save of a prompt file or an eval-set file, re-run the cases the edit affected.
 
-  private continuous(request: vscode.TestRunRequest, token: vscode.CancellationToken, noCache: boolean): Promise<void> {
+  private continuous(request: vscode.TestRunRequest, token: vscode.CancellationToken, mode: RunMode): Promise<void> {
     const scope = request.include?.length ? request.include : undefined;
     const inScope = (item: vscode.TestItem): boolean => {
       if (!scope) return true;
@@ -509,7 +575,7 @@ export class PromptTests implements vscode.Disposable {
           });
           if (!affected.length) return;
           this.deps.log.info(`continuous run: ${affected.length} affected case(s) of ${vscode.workspace.asRelativePath(vscode.Uri.parse(id))}`);
-          await this.runRequest(new vscode.TestRunRequest(affected, undefined, request.profile, false), token, noCache);
+          await this.runRequest(new vscode.TestRunRequest(affected, undefined, request.profile, false), token, mode);
         });
       }
     });

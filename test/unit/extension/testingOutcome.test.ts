@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { caseFingerprint, caseLabel, outcomeOf, promptFingerprint } from '../../../src/extension/testing/outcome';
+import { caseFingerprint, caseLabel, caseRefOf, outcomeOf, promptFingerprint } from '../../../src/extension/testing/outcome';
+import { caseRef } from '../../../src/core/runs/caseRef';
 import type { CaseResult } from '../../../src/core/runs/schema';
 import type { EvalCase, PromptSpec } from '../../../src/core/prompt/spec';
 
@@ -52,10 +53,16 @@ test('passed and errored results', () => {
 
 const evalCase = (over: Partial<EvalCase>): EvalCase => ({ index: 3, file: '/p/a.cases.jsonl', line: 4, vars: { message: 'parcel   never\narrived' }, ...over });
 
-test('case labels: index and the first variable, on one line', () => {
-  assert.equal(caseLabel(evalCase({})), 'case 3: parcel never arrived');
-  assert.equal(caseLabel(evalCase({ vars: {} })), 'case 3');
-  assert.equal(caseLabel(evalCase({ vars: { q: 'x'.repeat(100) } })).length, 'case 3: '.length + 61);
+test('case labels: the shared case reference (eval-set line, as CLI, HTML, panel and Problems name it) and the first variable, on one line', () => {
+  const prompt = '/p/a.prompt.yml';
+  assert.equal(caseLabel(evalCase({}), prompt), 'a.cases.jsonl:4 · parcel never arrived');
+  assert.equal(caseLabel(evalCase({ vars: {} }), prompt), 'a.cases.jsonl:4');
+  assert.equal(caseLabel(evalCase({ vars: { q: 'x'.repeat(100) } }), prompt).length, 'a.cases.jsonl:4 · '.length + 61);
+  // inline testData: the line in the prompt file itself
+  assert.equal(caseLabel(evalCase({ file: prompt, line: 12 }), prompt), 'line 12 · parcel never arrived');
+  // the same words as the shared reference the rest of the product uses
+  assert.equal(caseRefOf(evalCase({}), prompt), caseRef({ file: 'examples/p/a.cases.jsonl', line: 4 }));
+  assert.equal(caseRefOf(evalCase({ file: prompt, line: 12 }), prompt), caseRef({ line: 12 }));
 });
 
 test('fingerprints ignore where a case or key sits, not what it says', () => {
