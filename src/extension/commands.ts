@@ -24,6 +24,7 @@ import type { ApiKeys } from './secrets';
 import { SECTION, readSettings } from './settings';
 import { relativeTime, passRatesText } from './editor/resultText';
 import { runLabel } from './history/runsTree';
+import { PROMPT_FILE_COMMAND_IDS, stopTreatingAsPromptFile, treatAsPromptFile } from './promptFileCommands';
 
 export interface CommandServices {
   context: vscode.ExtensionContext;
@@ -67,6 +68,7 @@ export const COMMAND_IDS = [
   ...ADVISOR_COMMAND_IDS,
   ...FINE_TUNE_COMMAND_IDS,
   ...GENERATE_COMMAND_IDS,
+  ...PROMPT_FILE_COMMAND_IDS,
 ] as const;
 
 interface CellArg {
@@ -555,6 +557,8 @@ export function registerCommands(s: CommandServices): vscode.Disposable[] {
     'promptLadder.history.revealRunFile': revealRunFile,
     'promptLadder.history.resumeBatch': resumeBatch,
     'promptLadder.history.cancelBatch': cancelBatch,
+    'promptLadder.treatAsPromptFile': treatAsPromptFile,
+    'promptLadder.stopTreatingAsPromptFile': stopTreatingAsPromptFile,
     ...advisorCommandTable(runs),
     ...fineTuneCommandTable(s.fineTune),
     ...generateCommandTable({

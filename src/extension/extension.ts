@@ -26,6 +26,8 @@ import { PromptTests } from './testing/promptTests';
 import { registerLanguageModelTools, type LanguageModelTools } from './agent/lmTools';
 import type { ProviderResolver } from '../core/providers/provider';
 import { redactingLog } from './redactLog';
+import { isPromptFile, onDidChangePromptFiles, promptFileSettingProblems, watchPromptFileSetting } from './promptFiles';
+import { PromptFileContext } from './promptFileCommands';
 
 /** What activate() returns: the pieces, for the integration tests (and other extensions that want them). */
 export interface PromptLadderApi {
@@ -56,6 +58,8 @@ export interface PromptLadderApi {
   lmTools: LanguageModelTools;
   /** Time activate() took, in ms. */
   activationMs: number;
+  /** The one "is this a prompt file" predicate (default names + promptLadder.files), and the setting's problems. */
+  promptFiles: { isPromptFile(uri: vscode.Uri): boolean; settingProblems(): string[] };
 }
 
 export function activate(context: vscode.ExtensionContext): PromptLadderApi {
@@ -64,6 +68,16 @@ export function activate(context: vscode.ExtensionContext): PromptLadderApi {
   const channel = vscode.window.createOutputChannel('Prompt Ladder', { log: true });
   subs.push(channel);
   const log = redactingLog(channel);
+
+  // Which YAML files are prompt files (promptLadder.files): a bad value is said once, the default names stay.
+  subs.push(
+    watchPromptFileSetting((m) => {
+      log.warn(m);
+      void vscode.window.showWarningMessage(`Prompt Ladder: ${m}`, 'Open Settings').then((c) => {
+        if (c) void vscode.commands.executeCommand('workbench.action.openSettings', 'promptLadder.files');
+      });
+    }),
+  );
 
   const keys = new ApiKeys(context.secrets);
   const settings = () => readSettings((m) => log.warn(m));
@@ -93,7 +107,8 @@ export function activate(context: vscode.ExtensionContext): PromptLadderApi {
 
   const codeLens = new ResultsCodeLensProvider(index, runs);
   const decorations = new ResultDecorations(index);
-  const problems = new ProblemDiagnostics((uri) => index.hasCaseFile(uri.fsPath), log);
+  // Checking a file loads the heavy module (loaders, yaml, ajv): a newly opened file's first CodeLens goes first.
+  const problems = new ProblemDiagnostics((uri) => index.hasCaseFile(uri.fsPath), log, (uri) => codeLens.afterFirstLenses(uri, 1000));
   const results = new ResultDiagnostics(index);
   const selector: vscode.DocumentSelector = { scheme: 'file' };
   subs.push(
@@ -143,6 +158,8 @@ export function activate(context: vscode.ExtensionContext): PromptLadderApi {
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (affectsSettings(e)) statusBar.update();
     }),
+    onDidChangePromptFiles(() => statusBar.update()),
+    new PromptFileContext(log),
   );
 
   subs.push(
@@ -162,8 +179,9 @@ export function activate(context: vscode.ExtensionContext): PromptLadderApi {
     }),
   );
 
-  // Reading the runs needs the store (and zod): after activation, not during it.
-  const first = setTimeout(() => void index.refresh(), 0);
+  // Reading the runs needs the store (and zod): not during activation, and not before the first CodeLens of an
+  // open prompt file (the provider starts it once its lenses are out); at the latest 1.5 s after activation.
+  const first = setTimeout(() => void index.ready(), 1500);
   subs.push({ dispose: () => clearTimeout(first) });
   const activationMs = performance.now() - started;
   log.info(`activated in ${activationMs.toFixed(1)} ms`);
@@ -198,6 +216,7 @@ export function activate(context: vscode.ExtensionContext): PromptLadderApi {
         : {}),
     },
     activationMs,
+    promptFiles: { isPromptFile, settingProblems: promptFileSettingProblems },
   };
 }
 

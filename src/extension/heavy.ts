@@ -4,7 +4,7 @@
 // activation neither loads nor even parses it; the development bundle keeps it inside dist/extension.js.
 
 import * as engine from '../core/engine';
-import * as load from '../core/prompt/load';
+import * as load from './promptLoad';
 import * as store from '../core/runs/store';
 import * as cache from '../core/providers/cache';
 import * as finetune from '../core/runs/finetune';

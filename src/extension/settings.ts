@@ -84,6 +84,18 @@ function readTimeout(raw: unknown, onProblem?: (message: string) => void): numbe
   }
 }
 
+/**
+ * `promptLadder.strict` for a file (resource-scoped): lint warnings show as errors and a run with problems asks
+ * first. Off unless set to true; another value is reported and treated as off.
+ */
+export function isStrict(uri: vscode.Uri | undefined, onProblem?: (message: string) => void): boolean {
+  const v = vscode.workspace.getConfiguration(SECTION, uri).get<unknown>('strict');
+  if (v === undefined || v === null || v === false) return false;
+  if (v === true) return true;
+  onProblem?.(`Setting promptLadder.strict must be true or false, not ${JSON.stringify(v)}; strict mode is off.`);
+  return false;
+}
+
 export function affectsSettings(e: vscode.ConfigurationChangeEvent): boolean {
   return e.affectsConfiguration(SECTION);
 }

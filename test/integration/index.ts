@@ -10,6 +10,8 @@ import { registerBatchTests } from './batch.test';
 import { registerCancelTests } from './cancel.test';
 import { registerCommandTests } from './commands.test';
 import { registerDiagnosticsTests } from './diagnostics.test';
+import { registerFirstLensTests } from './firstLens.test';
+import { registerPromptFileTests } from './promptFiles.test';
 import { registerFineTuneTests } from './fineTune.test';
 import { registerGenerateTests } from './generate.test';
 import { registerPanelTests } from './panel.test';
@@ -22,10 +24,12 @@ import { ensureScriptedProvider, stopScriptedProvider } from './scriptedProvider
 function registerAll(): void {
   before(ensureScriptedProvider);
   after(stopScriptedProvider);
+  registerFirstLensTests();
   registerActivationTests();
   registerCommandTests();
   registerRunTests();
   registerDiagnosticsTests();
+  registerPromptFileTests();
   registerAdvisorCommandTests();
   registerCancelTests();
   registerPanelTests();

@@ -2,15 +2,33 @@
 // with results ("✓ 3/3 variants" / "✗ zero-shot: format"), in the prompt file and in eval-set files.
 
 import * as vscode from 'vscode';
-import { isPromptFile } from '../promptFiles';
+import { heavyLoad, withoutHeavy } from '../lazy';
+import { isPromptFile, onDidChangePromptFiles } from '../promptFiles';
 import type { RunController } from '../runs/types';
 import { caseLensTitle, caseVerdicts, fileLensTitle } from './resultText';
 import type { ResultsIndex } from './resultsIndex';
+
+export interface FirstLensTiming {
+  /** ms from the document's open event to the first non-empty lenses. */
+  ms: number;
+  /** ms the provider took to compute them (the rest is the editor's: opening the editor, its CodeLens debounce). */
+  computeMs: number;
+  /** Whether the heavy module (engine, loaders) had been loaded when they were computed. */
+  heavyLoaded: boolean;
+  heavyLoadMs?: number;
+  /** Whether computing them asked for the heavy module (it must not). */
+  touchedHeavy: boolean;
+  titles: string[];
+}
 
 export class ResultsCodeLensProvider implements vscode.CodeLensProvider, vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<void>();
   private readonly disposables: vscode.Disposable[] = [];
   readonly onDidChangeCodeLenses = this.emitter.event;
+  /** When each document was opened (performance.now()), until its first lenses are shown. */
+  private readonly openedAt = new Map<string, number>();
+  private readonly firstLenses = new Map<string, FirstLensTiming>();
+  private readonly firstLensWaiters = new Map<string, (() => void)[]>();
 
   constructor(
     private readonly index: ResultsIndex,
@@ -19,13 +37,64 @@ export class ResultsCodeLensProvider implements vscode.CodeLensProvider, vscode.
     this.disposables.push(
       this.emitter,
       index.onDidChange(() => this.emitter.fire()),
+      onDidChangePromptFiles(() => this.emitter.fire()),
+      vscode.workspace.onDidOpenTextDocument((d) => {
+        const key = d.uri.toString();
+        if (!this.firstLenses.has(key)) this.openedAt.set(key, performance.now());
+      }),
       runs.onDidRunEvent((e) => {
         if (e.event.type === 'run-started' || e.event.type === 'run-finished') this.emitter.fire();
       }),
     );
   }
 
+  /**
+   * Resolves once the document's first lenses are out (or after `capMs`, when the editor does not ask: CodeLens
+   * off, file not shown). Heavy work caused by opening a file waits for this, so it does not delay them.
+   */
+  afterFirstLenses(uri: vscode.Uri, capMs: number): Promise<void> {
+    const key = uri.toString();
+    if (this.firstLenses.has(key) || !this.openedAt.has(key)) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, capMs);
+      const list = this.firstLensWaiters.get(key) ?? [];
+      list.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+      this.firstLensWaiters.set(key, list);
+    });
+  }
+
+  /** Time from opening a document to its first lenses, and whether the heavy module was loaded by then. */
+  firstLensTiming(uri: vscode.Uri): FirstLensTiming | undefined {
+    return this.firstLenses.get(uri.toString());
+  }
+
+  /**
+   * Lenses from what is at hand: the file's name, the text, and the results index if it has been read. Never
+   * loads the heavy module (engine, loaders): the first lenses of a file must not wait for it. When the index
+   * has not been read yet, reading it starts once these lenses are out, and the lenses refine when it is.
+   */
   provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
+    const started = performance.now();
+    const { value: lenses, touchedHeavy } = withoutHeavy(() => this.lenses(doc));
+    if (!this.index.loaded && isPromptFile(doc.uri)) setTimeout(() => void this.index.ready(), 0);
+    const key = doc.uri.toString();
+
+    const opened = this.openedAt.get(key);
+    if (lenses.length && opened !== undefined && !this.firstLenses.has(key)) {
+      const now = performance.now();
+      const heavy = heavyLoad();
+      this.firstLenses.set(key, { ms: now - opened, computeMs: now - started, heavyLoaded: !!heavy && heavy.at <= now, heavyLoadMs: heavy?.ms, touchedHeavy, titles: lenses.map((l) => l.command?.title ?? '') });
+      this.firstLensWaiters.get(key)?.forEach((w) => w());
+      this.firstLensWaiters.delete(key);
+      this.openedAt.delete(key);
+    }
+    return lenses;
+  }
+
+  private lenses(doc: vscode.TextDocument): vscode.CodeLens[] {
     const lenses: vscode.CodeLens[] = [];
     if (isPromptFile(doc.uri)) {
       const top = new vscode.Range(0, 0, 0, 0);

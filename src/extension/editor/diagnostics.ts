@@ -5,7 +5,8 @@
 import * as vscode from 'vscode';
 import { loadModule } from '../lazy';
 import type { SourceProblem } from '../../core/errors';
-import { CASES_FILE_RE, isPromptFile } from '../promptFiles';
+import { CASES_FILE_RE, isPromptFile, onDidChangePromptFiles } from '../promptFiles';
+import { isStrict } from '../settings';
 import { caseVerdicts } from './resultText';
 import type { ResultsIndex } from './resultsIndex';
 import { caseRef } from '../../core/runs/caseRef';
@@ -37,15 +38,31 @@ export class ProblemDiagnostics implements vscode.Disposable {
   constructor(
     private readonly isCasesFile: (uri: vscode.Uri) => boolean,
     private readonly log: vscode.LogOutputChannel,
+    /** Waits before the first check of a newly opened file (until its first CodeLens is out). */
+    private readonly beforeFirstCheck: (uri: vscode.Uri) => Promise<void> = () => Promise.resolve(),
   ) {
     this.disposables.push(
       this.collection,
-      vscode.workspace.onDidOpenTextDocument((d) => this.schedule(d, 0)),
+      vscode.workspace.onDidOpenTextDocument((d) => {
+        if (this.wants(d)) void this.beforeFirstCheck(d.uri).then(() => this.schedule(d, 0));
+      }),
       vscode.workspace.onDidChangeTextDocument((e) => this.schedule(e.document, DEBOUNCE_MS)),
       vscode.workspace.onDidSaveTextDocument((d) => this.schedule(d, 0)),
       vscode.workspace.onDidCloseTextDocument((d) => this.clear(d.uri)),
+      onDidChangePromptFiles(() => this.recheckOpen()),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('promptLadder.strict')) this.recheckOpen();
+      }),
     );
     for (const d of vscode.workspace.textDocuments) this.schedule(d, 0);
+  }
+
+  /** Checks every open document again (which files are prompt files, or strict mode, changed). */
+  recheckOpen(): void {
+    for (const d of vscode.workspace.textDocuments) {
+      if (this.wants(d)) this.schedule(d, 0);
+      else if (this.related.has(d.uri.toString()) || this.collection.has(d.uri)) this.clear(d.uri);
+    }
   }
 
   private wants(doc: vscode.TextDocument): 'prompt' | 'cases' | undefined {
@@ -87,15 +104,17 @@ export class ProblemDiagnostics implements vscode.Disposable {
       return;
     }
     if (doc.isClosed || doc.version !== version) return;
+    // Strict mode (the CLI's --strict, CI's default): a warning fails a run, so it shows as an error.
+    const strict = isStrict(doc.uri, (m) => this.log.warn(m));
     const byFile = new Map<string, vscode.Diagnostic[]>();
     for (const p of problems) {
       const file = p.file && p.file !== '' ? p.file : doc.uri.fsPath;
       const d = new vscode.Diagnostic(
         problemRange(p, file === doc.uri.fsPath ? doc : undefined),
         p.message,
-        p.severity === 'warning' ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Error,
+        p.severity === 'warning' && !strict ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Error,
       );
-      d.source = 'Prompt Ladder';
+      d.source = p.severity === 'warning' && strict ? 'Prompt Ladder (strict)' : 'Prompt Ladder';
       const list = byFile.get(file) ?? [];
       list.push(d);
       byFile.set(file, list);

@@ -34,6 +34,8 @@ export class ResultsIndex implements vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<void>();
   private readonly disposables: vscode.Disposable[] = [];
   private refreshing: Promise<void> | undefined;
+  /** Whether the runs have been read once (before that the index is empty, not "no runs"). */
+  loaded = false;
   readonly onDidChange = this.emitter.event;
 
   constructor(private readonly runs: RunController) {
@@ -73,6 +75,7 @@ export class ResultsIndex implements vscode.Disposable {
     }
     this.latest = latest;
     this.byCaseFile = byCaseFile;
+    this.loaded = true;
     this.emitter.fire();
   }
 
@@ -97,9 +100,9 @@ export class ResultsIndex implements vscode.Disposable {
     return list.filter((c) => c.line < doc.lineCount && !this.isStale(c.promptPath, textOfOpen(c.promptPath)));
   }
 
-  /** Whether any newest run has cases from this file (an eval-set file in use). */
+  /** Whether any newest run has cases from this file (an eval-set file in use; not a prompt file's own testData). */
   hasCaseFile(file: string): boolean {
-    return this.byCaseFile.has(file);
+    return this.byCaseFile.has(file) && !this.latest.has(file);
   }
 
   caseAt(doc: vscode.TextDocument, line: number): CaseAtLine | undefined {

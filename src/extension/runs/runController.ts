@@ -14,7 +14,8 @@ import { isPromptFile, readText, relativeToRoot, rootOfRunFile, runRootFor } fro
 import { projectRoot } from '../../core/paths';
 import type { PendingBatchRun, RunController, RunEventForFile, StartRunOptions, StoredRun } from './types';
 import type { BatchEvent } from '../../core/batch/runBatch';
-import type { ExtensionSettings } from '../settings';
+import { isStrict, type ExtensionSettings } from '../settings';
+import type { SourceProblem } from '../../core/errors';
 
 export interface RunControllerDeps {
   /** Settings of the moment (read on every run). */
@@ -45,6 +46,12 @@ export class EditorRunController implements RunController {
   private readonly disposables: vscode.Disposable[] = [];
   private cache: Promise<StoredRun[]> | undefined;
   private changeTimer: ReturnType<typeof setTimeout> | undefined;
+
+  /**
+   * Strict mode (promptLadder.strict) asks before running a file with problems: 'run' runs anyway, 'problems'
+   * opens the Problems view, undefined does nothing. A modal dialog; the integration tests answer it.
+   */
+  askStrict: (file: string, problems: SourceProblem[]) => Promise<StrictChoice | undefined> = askStrictModal;
 
   readonly onDidRunEvent = this.eventEmitter.event;
   readonly onDidChangeRuns = this.changeEmitter.event;
@@ -176,7 +183,11 @@ export class EditorRunController implements RunController {
   }
 
   async start(promptUri: vscode.Uri, opts: StartRunOptions = {}): Promise<RunRecord | undefined> {
-    if (!isPromptFile(promptUri)) throw new RunBlockedError(`${promptUri.fsPath} is not a prompt file (*.prompt.yml or *.prompty).`);
+    if (!isPromptFile(promptUri)) {
+      throw new RunBlockedError(`${promptUri.fsPath} is not a prompt file (*.prompt.yml or *.prompty, or a YAML file the setting promptLadder.files names).`, [
+        { title: 'Treat as Prompt File', command: 'promptLadder.treatAsPromptFile', args: [promptUri] },
+      ]);
+    }
     const key = promptUri.toString();
     if (this.running.has(key)) {
       vscode.window.showInformationMessage(`Prompt Ladder: ${path.basename(promptUri.fsPath)} is already running.`);
@@ -187,6 +198,14 @@ export class EditorRunController implements RunController {
     void vscode.commands.executeCommand('setContext', 'promptLadder.running', true);
     try {
       const { spec, text } = await this.loadSpec(promptUri);
+      if (spec.problems.length && isStrict(promptUri, (m) => this.deps.log.warn(m))) {
+        const choice = await this.askStrict(path.basename(promptUri.fsPath), spec.problems);
+        if (choice !== 'run') {
+          this.deps.log.info(`strict mode: ${path.basename(promptUri.fsPath)} not run (${spec.problems.length} problem(s))`);
+          if (choice === 'problems') void vscode.commands.executeCommand('workbench.actions.view.problems');
+          return undefined;
+        }
+      }
       const resolver = await this.deps.createResolver();
       this.preflight(spec, resolver, opts.variants);
       if (!(await confirmUntrustedRun(path.basename(promptUri.fsPath), spec.cases.length))) return undefined;
@@ -486,6 +505,34 @@ export function promptPathOf(run: StoredRun): string {
 }
 
 export const RUN_UNTRUSTED = 'Run Anyway';
+
+export type StrictChoice = 'run' | 'problems';
+export const STRICT_RUN = 'Run anyway';
+export const STRICT_PROBLEMS = 'Open Problems';
+
+/** "line 7: unknown key …" per problem (the file's name when it is another file, e.g. a testFile). */
+export function strictProblemLines(file: string, problems: SourceProblem[], max = 10): string[] {
+  const lines = problems.slice(0, max).map((p) => {
+    const other = p.file && path.basename(p.file) !== file ? `${path.basename(p.file)} ` : '';
+    return `${other}line ${p.line}: ${p.severity === 'warning' ? 'warning: ' : ''}${p.message}`;
+  });
+  if (problems.length > max) lines.push(`… and ${problems.length - max} more in the Problems view`);
+  return lines;
+}
+
+async function askStrictModal(file: string, problems: SourceProblem[]): Promise<StrictChoice | undefined> {
+  const n = problems.length;
+  const choice = await vscode.window.showWarningMessage(
+    `Strict mode: ${file} has ${n} problem${n === 1 ? '' : 's'}, so it is not run.`,
+    {
+      modal: true,
+      detail: `${strictProblemLines(file, problems).join('\n')}\n\nThe setting promptLadder.strict is on (as the CLI's --strict, the default in CI). Fix the problems, or run anyway.`,
+    },
+    STRICT_RUN,
+    STRICT_PROBLEMS,
+  );
+  return choice === STRICT_RUN ? 'run' : choice === STRICT_PROBLEMS ? 'problems' : undefined;
+}
 
 /**
  * In an untrusted workspace (Workspace Trust) a run needs the user's explicit yes: it sends the workspace's
