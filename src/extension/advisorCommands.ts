@@ -4,13 +4,12 @@
 
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { editsModule, finetuneModule } from './lazy';
+import { advisorArgsModule, editsModule, finetuneModule } from './lazy';
 import { resolvePromptUri } from './promptFiles';
 import { RunBlockedError, type EditorRunController } from './runs/runController';
 import type { PromptSpec } from '../core/prompt/spec';
 import type { FineTuneExport } from '../core/runs/finetune';
 import { promptBaseName } from '../core/prompt/fileName';
-import { retrievalVariantArgs } from '../core/analysis/advisor/commands';
 
 export const ADVISOR_COMMAND_IDS = [
   'promptLadder.addRetrieval',
@@ -127,7 +126,7 @@ export function advisorCommandTable(runs: EditorRunController): Record<(typeof A
   const addRetrievalVariant = async (arg?: unknown, options?: unknown) => {
     const uri = await resolvePromptUri(arg);
     if (!uri) return undefined;
-    const parsed = retrievalVariantArgs(options);
+    const parsed = advisorArgsModule().retrievalVariantArgs(options);
     if (!parsed) throw new RunBlockedError('Prompt Ladder: Add Retrieval Variant needs the variants to add (it is run from the advisor card).');
     const { spec } = await runs.loadSpec(uri);
     if (!spec.retrieval) throw new RunBlockedError(`${path.basename(uri.fsPath)} has no \`retrieval\` section yet: use Add Retrieval (RAG) Variant first.`);

@@ -17,5 +17,6 @@ import * as agent from '../core/agent/tools';
 import * as generate from '../core/generate/generate';
 import * as batch from '../core/batch/runBatch';
 import * as batchState from '../core/batch/state';
+import * as advisorArgs from '../core/analysis/advisor/commandArgs';
 
-export const modules = { engine, load, store, cache, finetune, resolver, edits, templates, panel, fineTune, agent, generate, batch, batchState };
+export const modules = { engine, load, store, cache, finetune, resolver, edits, templates, panel, fineTune, agent, generate, batch, batchState, advisorArgs };

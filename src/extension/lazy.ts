@@ -53,3 +53,4 @@ export const agentModule = () => modules().agent;
 export const generateModule = () => modules().generate;
 export const batchModule = () => modules().batch;
 export const batchStateModule = () => modules().batchState;
+export const advisorArgsModule = () => modules().advisorArgs;

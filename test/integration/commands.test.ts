@@ -1,6 +1,7 @@
 // Every contributed command is registered, and the main ones do their job.
 
 import * as assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { COMMAND_IDS } from '../../src/extension/commands';
@@ -83,13 +84,16 @@ export function registerCommandTests(): void {
     });
 
     it('clears the response cache', async () => {
-      // one entry planted where the engine keeps its cache (sharded <first 2 hex>/<rest>.json)
+      // one entry planted where the engine keeps its cache: the log of the key's first hex digit, one line
+      // `<key>\t<first 16 hex of sha256(value)>\t<value JSON>` (src/core/providers/cache.ts)
       const key = 'ab'.repeat(32);
-      const entry = vscode.Uri.file(path.join(workspaceRoot(), '.promptladder', 'cache', key.slice(0, 2), `${key.slice(2)}.json`));
-      await vscode.workspace.fs.writeFile(entry, Buffer.from(JSON.stringify({ key, value: { text: 'x', usage: { prompt: 1, completion: 1 } } })));
+      const json = JSON.stringify({ text: 'x', usage: { prompt: 1, completion: 1 } });
+      const sum = createHash('sha256').update(json).digest('hex').slice(0, 16);
+      const log = vscode.Uri.file(path.join(workspaceRoot(), '.promptladder', 'cache', `log-${key[0]}.jsonl`));
+      await vscode.workspace.fs.writeFile(log, Buffer.from(`${key}\t${sum}\t${json}\n`));
       const removed = await vscode.commands.executeCommand<number>('promptLadder.clearCache');
       assert.ok(removed >= 1, `removed ${removed}`);
-      await assert.rejects(Promise.resolve(vscode.workspace.fs.stat(entry)), 'the entry is gone');
+      await assert.rejects(Promise.resolve(vscode.workspace.fs.stat(log)), 'the log is gone');
     });
 
     it('cancel with nothing running is a no-op', async () => {

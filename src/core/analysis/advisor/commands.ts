@@ -1,5 +1,3 @@
-import { z } from 'zod';
-
 // The commands advisor actions name (`command:<id>|Label`, optionally `command:<id>?<args>|Label`). Every id
 // here is registered by the extension; test/unit/analysis/advisor/actions.test.ts walks every action kind the
 // rules can emit and checks it resolves to one of these with valid arguments.
@@ -43,24 +41,6 @@ export interface RetrievalVariantArgs {
 
 export function retrievalVariantAction(label: string, args: RetrievalVariantArgs): string {
   return commandAction(ADVISOR_COMMANDS.addRetrievalVariant, label, [args]);
-}
-
-const RetrievalOverrideSchema = z.strictObject({
-  chunk: z.object({ size: z.number().int().positive(), overlap: z.number().int().min(0) }).refine((c) => c.overlap < c.size, 'overlap must be smaller than size').optional(),
-  topK: z.number().int().positive().optional(),
-  query: z.enum(['input', 'hyde', 'expand']).optional(),
-  rerank: z.enum(['llm', 'lexical']).optional(),
-});
-
-export const RetrievalVariantArgsSchema = z.object({
-  base: z.string().optional(),
-  variants: z.array(z.object({ name: z.string().regex(/^[\w.-]+$/), retrieval: RetrievalOverrideSchema })).min(1),
-});
-
-/** The validated argument of promptLadder.addRetrievalVariant, or undefined when it is not one. */
-export function retrievalVariantArgs(v: unknown): RetrievalVariantArgs | undefined {
-  const r = RetrievalVariantArgsSchema.safeParse(v);
-  return r.success ? r.data : undefined;
 }
 
 /** The argument the advisor's variant buttons pass: save the edit and re-run. */

@@ -1,0 +1,49 @@
+// The activation bundle (dist/extension.js) stays small: what activation imports must not pull in zod, the
+// openai client, yaml, nunjucks or the engine; those load with src/extension/heavy.ts on first use. The
+// test bundles the entry points the way esbuild.mjs does and reads the metafile's inputs.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as esbuild from 'esbuild';
+import * as path from 'node:path';
+
+async function inputsOf(entry: string, lazyIds: RegExp): Promise<{ inputs: string[]; bytes: number }> {
+  const r = await esbuild.build({
+    entryPoints: [entry],
+    bundle: true,
+    write: false,
+    metafile: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    logLevel: 'silent',
+    external: ['vscode'],
+    define: { __PL_TOKENIZER__: JSON.stringify('./tokenizer.js'), __PL_MCP__: JSON.stringify('./mcp.js') },
+    plugins: [
+      {
+        name: 'lazy-boundary',
+        setup(build) {
+          build.onResolve({ filter: lazyIds }, (args) => ({ path: args.path, external: true }));
+        },
+      },
+    ],
+  });
+  const out = Object.values(r.metafile.outputs)[0];
+  return { inputs: Object.keys(out.inputs).map((f) => f.split(path.sep).join('/')), bytes: out.bytes };
+}
+
+const HEAVY = [/node_modules\/zod\//, /node_modules\/openai\//, /node_modules\/yaml\//, /node_modules\/nunjucks\//, /src\/core\/engine\.ts$/];
+
+test('activation imports neither zod, openai, yaml, nunjucks nor the engine', async () => {
+  const { inputs, bytes } = await inputsOf('src/extension/extension.ts', /^\.\/heavy$/);
+  for (const heavy of HEAVY) {
+    const found = inputs.filter((f) => heavy.test(f));
+    assert.deepEqual(found.slice(0, 3), [], `${heavy} enters the activation bundle`);
+  }
+  assert.ok(bytes < 400_000, `activation bundle is ${bytes} bytes`);
+});
+
+test('the CLI entry (usage, --help) loads no engine, zod or openai', async () => {
+  const { inputs } = await inputsOf('src/cli/main.ts', /^\.\/commands$/);
+  for (const heavy of HEAVY) assert.deepEqual(inputs.filter((f) => heavy.test(f)).slice(0, 3), [], `${heavy} enters dist/cli.js`);
+});
