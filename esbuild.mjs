@@ -49,7 +49,8 @@ const common = {
 };
 
 // Heavy, rarely needed modules are separate bundles loaded on first use (see src/core/providers/tokenizer.ts).
-const lazy = { define: { __PL_TOKENIZER__: JSON.stringify('./tokenizer.js') } };
+// The TypeScript transpiler (sucrase) for `code` evaluators written in TypeScript: dist/ts-transpile.js.
+const lazy = { define: { __PL_TOKENIZER__: JSON.stringify('./tokenizer.js'), __PL_SUCRASE__: JSON.stringify('./ts-transpile.js') } };
 
 const targets = [
   // The CLI in two files so `--help` stays fast: dist/cli.js (arguments, usage) and dist/cli-commands.js (the commands).
@@ -68,6 +69,8 @@ const targets = [
   { ...common, ...lazy, entryPoints: ['src/extension/heavy.ts'], outfile: 'dist/extension-heavy.js', platform: 'node', format: 'cjs',
     target: 'node20', external: ['vscode'] },
   { ...common, entryPoints: ['node_modules/gpt-tokenizer/esm/main.js'], outfile: 'dist/tokenizer.js', platform: 'node', format: 'cjs',
+    target: 'node20', sourcemap: false },
+  { ...common, entryPoints: ['node_modules/sucrase/dist/index.js'], outfile: 'dist/ts-transpile.js', platform: 'node', format: 'cjs',
     target: 'node20', sourcemap: false },
   { ...common, entryPoints: ['src/webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife',
     target: 'es2022' },

@@ -1,12 +1,14 @@
-// `code` evaluators: a JavaScript module of the project exporting `(output, { vars, expected, case }) →
+// `code` evaluators: a JavaScript or TypeScript module of the project exporting `(output, { vars, expected, case }) →
 // boolean | number | { pass, score, reason }` (default export, or a named `evaluate`). It runs in a worker
 // thread, so a hung or crashing check cannot stop the run: after `timeoutMs` (default 5 s) the worker is
-// terminated and the evaluator fails saying so. The module path passed the containment gate at load. In the
+// terminated and the evaluator fails saying so. The module path passed the containment gate at load; a TypeScript
+// module was transpiled there (typescript.ts) and the worker compiles that code under the module's own path. In the
 // editor it runs only in a trusted workspace (the engine's `workspaceTrusted`); the CLI always allows it.
 
 import { Worker } from 'node:worker_threads';
 import type { EvaluatorSpec } from '../prompt/spec';
 import type { EvaluatorFn, EvaluatorResult } from './evaluator';
+import { transpilerModule } from './typescript';
 
 type CodeSpec = Extract<EvaluatorSpec, { kind: 'code' }>;
 
@@ -18,7 +20,26 @@ const { workerData, parentPort } = require('node:worker_threads');
 const { pathToFileURL } = require('node:url');
 (async () => {
   try {
-    const m = await import(pathToFileURL(workerData.module).href);
+    let m;
+    if (typeof workerData.compiled === 'string') {
+      // TypeScript, transpiled to CommonJS at load: compile it as the module at its own path, so relative
+      // requires and packages resolve from there; a nested .ts import is transpiled the same way
+      const Module = require('node:module');
+      const path = require('node:path');
+      const fs = require('node:fs');
+      if (workerData.transpiler) {
+        const { transform } = require(workerData.transpiler);
+        const hook = (mod, filename) => mod._compile(transform(fs.readFileSync(filename, 'utf8'), { transforms: ['typescript', 'imports'], filePath: filename, production: true }).code, filename);
+        for (const ext of ['.ts', '.mts', '.cts']) Module._extensions[ext] = hook;
+      }
+      const mod = new Module(workerData.module, null);
+      mod.filename = workerData.module;
+      mod.paths = Module._nodeModulePaths(path.dirname(workerData.module));
+      mod._compile(workerData.compiled, workerData.module);
+      m = { default: mod.exports };
+    } else {
+      m = await import(pathToFileURL(workerData.module).href);
+    }
     const pick = (x) => (typeof x === 'function' ? x : undefined);
     const fn = pick(m.default) || pick(m.evaluate) || (m.default && (pick(m.default.default) || pick(m.default.evaluate)));
     if (!fn) throw new Error('the module exports no function (export default, or export evaluate)');
@@ -56,7 +77,9 @@ export const evaluateCode: EvaluatorFn<CodeSpec> = async (spec, input) => {
   const outcome = await new Promise<{ ok: true; value: unknown } | { ok: false; error: string }>((resolve) => {
     let worker: Worker;
     try {
-      worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module: spec.module, output: input.output, context: JSON.parse(JSON.stringify(context)) } });
+      const ts = spec.compiled !== undefined ? { compiled: spec.compiled, transpiler: transpilerModule() } : {};
+      // execArgv []: the worker gets no loader flags of the host process (e.g. a TypeScript loader), only what this file sets up
+      worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData: { module: spec.module, ...ts, output: input.output, context: JSON.parse(JSON.stringify(context)) } });
     } catch (e) {
       resolve({ ok: false, error: (e as Error).message });
       return;

@@ -4,6 +4,7 @@ import type { SourceProblem } from '../errors';
 import type { EvaluatorSpec } from './spec';
 import type { Range } from './source';
 import { readProjectFile, resolveInProject } from '../paths';
+import { isTypeScriptFile, transpileTypeScript } from '../evaluators/typescript';
 
 /**
  * Fill `schema` of json evaluators that name a `schemaFile`. Problems point at the evaluator's line;
@@ -20,11 +21,25 @@ export async function loadSchemaFiles(
   const at = (e: EvaluatorSpec): Range => rangeOf?.(e) ?? { line: e.line, col: 1 };
   for (const e of evaluators) {
     if (e.kind === 'code' && !e.module) {
-      // a code evaluator's module: through the gate, and JavaScript (Node runs it in a worker as is)
+      // a code evaluator's module: through the gate; JavaScript runs in a worker as is, TypeScript is transpiled
+      // here (so a syntax error is reported at load, at its line in the evaluator's file) and the worker runs the result
       const r = await resolveInProject(baseDir, e.file);
       if (!r.ok) problems.push({ file, ...at(e), message: `evaluator "${e.name}": ${r.problem.message}`, severity: 'error' });
-      else if (!/\.(m?js|cjs)$/i.test(r.real)) {
-        problems.push({ file, ...at(e), message: `evaluator "${e.name}": ${e.file} is not a JavaScript module (.js, .mjs or .cjs); compile TypeScript to JavaScript first`, severity: 'error' });
+      else if (isTypeScriptFile(r.real)) {
+        const src = await readProjectFile(baseDir, e.file);
+        if (!src.ok) {
+          problems.push({ file, ...at(e), message: `evaluator "${e.name}": ${src.problem.message}`, severity: 'error' });
+          continue;
+        }
+        const t = transpileTypeScript(src.content.replace(/^\uFEFF/, ''), src.real);
+        if (!t.ok) {
+          problems.push({ file: src.real, line: t.line, col: t.col, message: `TypeScript syntax error in code evaluator "${e.name}" (${e.file}): ${t.message}`, severity: 'error' });
+          continue;
+        }
+        e.module = src.real;
+        e.compiled = t.code;
+      } else if (!/\.(m?js|cjs)$/i.test(r.real)) {
+        problems.push({ file, ...at(e), message: `evaluator "${e.name}": ${e.file} is not a JavaScript or TypeScript module (.js, .mjs, .cjs, .ts, .mts or .cts)`, severity: 'error' });
       } else e.module = r.real;
       continue;
     }

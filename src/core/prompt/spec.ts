@@ -98,6 +98,8 @@ export type EvaluatorSpec = EvaluatorBase &
         file: string;
         /** The module's real path, filled at load through the containment gate. */
         module?: string;
+        /** For a TypeScript module (.ts, .mts, .cts): its code transpiled to CommonJS at load. */
+        compiled?: string;
         /** Give up after this long (default 5000 ms). */
         timeoutMs?: number;
         /** A numeric result passes at or above this (default 0.5). */
