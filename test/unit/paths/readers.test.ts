@@ -15,6 +15,8 @@ const INTERNAL_READERS: Record<string, string> = {
   'runs/store.ts': 'run records under the run root (.promptladder/runs), written only by us',
   'batch/state.ts': 'pending-batch files under the run root (.promptladder/batches), written only by us',
   'providers/resolve.ts': "the user's own provider config (~/.config or PROMPT_LADDER_CONFIG), never a workspace file",
+  'evaluators/code.ts':
+    "inside a code evaluator's worker only: the .ts files the evaluator module itself imports (as Node's loader reads its .js imports); the module named by the prompt file went through the gate",
 };
 
 // fs calls that read content or list folders; also reading through a library given a path ({ path: file })
