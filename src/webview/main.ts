@@ -30,7 +30,7 @@ import { ago, pct, pts } from './format';
 import { buildRows, updateRows, variantNames, type RowView } from './grid';
 import { HostClient } from './hostClient';
 import { MatrixView, type FocusRef } from './matrixView';
-import { renderProgress, renderSummary, summaries } from './summaryView';
+import { columnNotes, renderProgress, summaries } from './summaryView';
 import { caseRef } from '../core/runs/caseRef';
 
 interface UiState {
@@ -157,7 +157,6 @@ function announce(): void {
 const errorBanner = el('div', { class: 'error-banner', role: 'alert', 'data-testid': 'error-banner', hidden: true });
 const problems = el('details', { class: 'problems', hidden: true });
 const adviceCard = el('section', { class: 'advice-card', 'data-testid': 'advice-card', 'aria-label': 'Advisor', hidden: true });
-const summary = el('section', { class: 'summary', 'data-testid': 'summary', 'aria-label': 'Summary per variant' });
 const compareSummary = el('div', { class: 'compare-summary', 'data-testid': 'compare-summary', hidden: true });
 
 const failuresBox = el('input', { type: 'checkbox', 'data-testid': 'filter-failures', id: 'f-failures' });
@@ -219,14 +218,13 @@ document.body.append(
     'header',
     { class: 'toolbar' },
     el('div', { class: 'title-row' }, title, subtitle, staleBadge),
-    el('div', { class: 'buttons' }, runButton, runShownButton, cancelButton, rerunButton, compareButton, clearCompareButton, latestButton),
-    progress,
+    // Buttons and the progress line share a row: the less height above it, the more of the matrix shows.
+    el('div', { class: 'toolbar-row' }, el('div', { class: 'buttons' }, runButton, runShownButton, cancelButton, rerunButton, compareButton, clearCompareButton, latestButton), progress),
   ),
   announcer,
   errorBanner,
   problems,
   adviceCard,
-  summary,
   compareSummary,
   filterBar,
   el('div', { class: 'workspace' }, matrix.root, details.root),
@@ -331,9 +329,6 @@ function refresh(): void {
     runAction: (action) => client.post({ type: 'executeAction', action }),
   });
   const variantSummaries = summaries(rec, live.running, summarize);
-  renderSummary(summary, variantSummaries, compare, {
-    filterCategory: (variant, category) => setFilters({ ...ui.filters, variant, category, failuresOnly: true }),
-  });
   renderCompareSummary();
   problems.hidden = !rec?.problems?.length;
   if (rec?.problems?.length) {
@@ -354,9 +349,7 @@ function refresh(): void {
       : shown.length === 0
         ? 'No case matches the filters.'
         : '';
-  const notes: Record<string, string> = {};
-  for (const v of variantSummaries) if (v.passed + v.failed + v.errors > 0) notes[v.name] = pct(v.passRate);
-  matrix.setData(shown, shownVariants(all, ui.filters), compare, empty, notes);
+  matrix.setData(shown, shownVariants(all, ui.filters), compare, empty, columnNotes(variantSummaries, compare));
 }
 
 function renderCompareSummary(): void {
@@ -571,7 +564,7 @@ function snapshot(): TestSnapshot {
     cells,
     details: details.root.hidden ? null : (details.root.textContent ?? ''),
     progress: progress.textContent ?? '',
-    summary: summary.textContent ?? '',
+    summary: [...matrix.root.querySelectorAll('[data-testid="variant-summary"]')].map((h) => `${h.textContent ?? ''}\n${h.getAttribute('title') ?? ''}`).join('\n'),
     advice: adviceCard.hidden ? null : (adviceCard.textContent ?? ''),
     compare: compareSummary.hidden ? null : (compareSummary.textContent ?? ''),
     focused: document.activeElement?.getAttribute('aria-label') ?? null,

@@ -7,6 +7,14 @@ import { firstLines, shorten, varsText, type CellView, type RowView } from './gr
 import { moveFocus, scrollToReveal, visibleWindow } from './virtual';
 import { caseRef, caseRefLong } from '../core/runs/caseRef';
 
+/** A variant's summary in its column header: pass rate, one short line (counts, cost), the rest in the tooltip. */
+export interface ColumnNote {
+  rate: string;
+  line: string;
+  title: string;
+  delta?: { text: string; direction: 'up' | 'down' | 'same' };
+}
+
 export const ROW_HEIGHT = 76;
 
 export interface FocusRef {
@@ -43,7 +51,7 @@ export class MatrixView {
   private variants: string[] = [];
   private compare = new Map<number, CompareData['cases'][number]>();
   private focus: FocusRef | null = null;
-  private notes: Record<string, string> = {};
+  private notes: Record<string, ColumnNote> = {};
   private rendered = { start: -1, end: -1 };
   /** Row elements in the DOM, by the row model they show: unchanged rows keep their element (and hover, focus, clicks). */
   private rowEls = new Map<RowView, { el: HTMLElement; i: number }>();
@@ -73,8 +81,8 @@ export class MatrixView {
     new ResizeObserver(() => this.schedule()).observe(this.scroller);
   }
 
-  /** `notes`: a short text per variant shown in its column header (e.g. the pass rate). */
-  setData(rows: RowView[], variants: string[], compare: CompareData | null, emptyText: string, notes: Record<string, string> = {}): void {
+  /** `notes`: each variant's summary, shown in its sticky column header (pass rate, counts, cost; the rest in its tooltip). */
+  setData(rows: RowView[], variants: string[], compare: CompareData | null, emptyText: string, notes: Record<string, ColumnNote> = {}): void {
     this.rows = rows;
     // what every row element depends on besides its own row model
     const shape = JSON.stringify(variants);
@@ -132,14 +140,21 @@ export class MatrixView {
   private renderHeader(): void {
     const cells = [
       el('div', { class: 'matrix-colheader case-col', role: 'columnheader', 'aria-colindex': 1 }, 'Case'),
-      ...this.variants.map((v, i) =>
-        el(
+      ...this.variants.map((v, i) => {
+        const n = this.notes[v];
+        return el(
           'div',
-          { class: 'matrix-colheader', role: 'columnheader', 'aria-colindex': i + 2, title: v },
-          el('span', { class: 'col-name' }, v),
-          this.notes[v] ? el('span', { class: 'col-note' }, this.notes[v]) : null,
-        ),
-      ),
+          { class: 'matrix-colheader', role: 'columnheader', 'aria-colindex': i + 2, title: n?.title ?? v, ...(n ? { 'data-testid': 'variant-summary', 'data-variant': v } : {}) },
+          el(
+            'div',
+            { class: 'col-top' },
+            el('span', { class: 'col-name' }, v),
+            n ? el('span', { class: 'col-rate' }, n.rate) : null,
+            n?.delta ? el('span', { class: `col-delta ${n.delta.direction}`, title: 'vs the compared run' }, n.delta.text) : null,
+          ),
+          n ? el('div', { class: 'col-note' }, n.line) : null,
+        );
+      }),
     ];
     this.header.replaceChildren(el('div', { class: 'matrix-row matrix-head-row', role: 'row', 'aria-rowindex': 1 }, ...cells));
   }

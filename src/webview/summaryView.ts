@@ -1,15 +1,12 @@
-// Header progress line and the per-variant summary cards (pass-rate bar, counts, tokens, cost, latency,
-// category chips, and the delta against a compared run).
+// Header progress line and the per-variant summaries the matrix shows in its column headers (pass rate, counts,
+// cost, the delta against a compared run; tokens, latency and failure categories in the tooltip).
 
 import type { RunRecord, VariantSummary } from '../core/runs/schema';
 import type { CompareData } from '../shared/protocol';
 import type { LiveRun } from '../shared/runState';
 import { el, setChildren } from './dom';
+import type { ColumnNote } from './matrixView';
 import { ago, count, ms, pct, pts, usd } from './format';
-
-export interface SummaryCallbacks {
-  filterCategory(variant: string, category: string): void;
-}
 
 export function renderProgress(root: HTMLElement, live: LiveRun, now = Date.now()): void {
   const rec = live.record;
@@ -46,63 +43,46 @@ export function renderProgress(root: HTMLElement, live: LiveRun, now = Date.now(
         : rec.status === 'failed'
           ? `Failed ${when}${rec.statusReason ? `: ${rec.statusReason}` : ''}`
           : `Interrupted (started ${when})`;
+  // Short, so it fits beside the buttons; the result count is in the tooltip (cases × variants shows in the matrix).
   setChildren(
     root,
     el(
       'span',
-      { class: 'progress-text' },
-      `${status} · ${count(rec.cases.length)} cases · ${count(results)} results${rec.calls !== undefined ? ` · ${count(rec.calls)} model calls` : ''}`,
+      { class: 'progress-text', title: `${count(results)} results` },
+      `${status} · ${count(rec.cases.length)} cases${rec.calls !== undefined ? ` · ${count(rec.calls)} model calls` : ''}`,
     ),
   );
 }
 
-export function renderSummary(root: HTMLElement, variants: VariantSummary[], compare: CompareData | null, cb: SummaryCallbacks): void {
+/**
+ * Each variant's summary for its sticky column header, so the matrix is the first thing under the advisor strip:
+ * the pass rate (and its change against a compared run), one short line (passed/total, cost), and the rest
+ * (model, shots, counts, tokens, latency, failure categories) in the header's tooltip.
+ */
+export function columnNotes(variants: VariantSummary[], compare: CompareData | null): Record<string, ColumnNote> {
   const deltas = new Map(compare?.variants.map((v) => [v.variant, v]) ?? []);
-  setChildren(root, ...variants.map((v) => variantCard(v, deltas.get(v.name), cb)));
-  root.hidden = variants.length === 0;
-}
-
-function variantCard(v: VariantSummary, delta: CompareData['variants'][number] | undefined, cb: SummaryCallbacks): HTMLElement {
-  const total = v.passed + v.failed + v.errors;
-  const bar = el('div', { class: 'rate-bar', role: 'img', 'aria-label': `${v.passed} passed, ${v.failed} failed, ${v.errors} errors` });
-  for (const [cls, n] of [['pass', v.passed], ['fail', v.failed], ['error', v.errors]] as const) {
-    if (!n) continue;
-    const seg = el('div', { class: `rate-${cls}` });
-    seg.style.width = `${(100 * n) / Math.max(1, total)}%`;
-    bar.appendChild(seg);
+  const out: Record<string, ColumnNote> = {};
+  for (const v of variants) {
+    const total = v.passed + v.failed + v.errors;
+    if (!total) continue;
+    const d = deltas.get(v.name);
+    const cats = Object.entries(v.categories).filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1]);
+    const meta = [v.model, v.shots !== undefined ? `${v.shots}-shot` : '', v.retrieval ? 'RAG' : ''].filter(Boolean).join(' · ');
+    out[v.name] = {
+      rate: pct(v.passRate),
+      line: `${v.passed}/${total} · ${usd(v.costUsd)}${v.errors ? ` · ${v.errors} err` : ''}`,
+      title: [
+        `${v.name}${meta ? ` (${meta})` : ''}`,
+        `${v.passed} passed · ${v.failed} failed · ${v.errors} errors${v.cached ? ` · ${v.cached} cached` : ''}`,
+        `${count(v.tokens.prompt)} + ${count(v.tokens.completion)} tokens · ${usd(v.costUsd)} · p50 ${ms(v.latencyMs.p50)} · p95 ${ms(v.latencyMs.p95)}`,
+        cats.length ? `Failures: ${cats.map(([c, n]) => `${c} ${n}`).join(', ')}` : '',
+      ]
+        .filter(Boolean)
+        .join('\n'),
+      ...(d && d.passRateDelta !== null ? { delta: { text: pts(d.passRateDelta), direction: d.passRateDelta > 0 ? ('up' as const) : d.passRateDelta < 0 ? ('down' as const) : ('same' as const) } } : {}),
+    };
   }
-  const cats = Object.entries(v.categories).filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1]);
-  const meta = [v.model, v.shots !== undefined ? `${v.shots}-shot` : '', v.retrieval ? 'RAG' : ''].filter(Boolean).join(' · ');
-  return el(
-    'div',
-    { class: 'variant-summary', 'data-testid': 'variant-summary', 'data-variant': v.name },
-    el(
-      'div',
-      { class: 'vs-head' },
-      el('span', { class: 'vs-name' }, v.name),
-      el('span', { class: 'vs-rate' }, total ? pct(v.passRate) : '–'),
-      delta && delta.passRateDelta !== null
-        ? el('span', { class: `vs-delta ${delta.passRateDelta > 0 ? 'up' : delta.passRateDelta < 0 ? 'down' : ''}`, title: 'vs the compared run' }, pts(delta.passRateDelta))
-        : null,
-    ),
-    el('div', { class: 'vs-meta' }, meta),
-    bar,
-    el('div', { class: 'vs-counts' }, `${v.passed} passed · ${v.failed} failed · ${v.errors} errors`),
-    el(
-      'div',
-      { class: 'vs-stats' },
-      `${count(v.tokens.prompt)} + ${count(v.tokens.completion)} tokens · ${usd(v.costUsd)} · p50 ${ms(v.latencyMs.p50)} · p95 ${ms(v.latencyMs.p95)}${v.cached ? ` · ${v.cached} cached` : ''}`,
-    ),
-    cats.length
-      ? el(
-          'div',
-          { class: 'vs-cats' },
-          ...cats.map(([c, n]) =>
-            el('button', { type: 'button', class: `chip cat-${c}`, title: `Show ${c} failures of ${v.name}`, onclick: () => cb.filterCategory(v.name, c) }, `${c} ${n}`),
-          ),
-        )
-      : null,
-  );
+  return out;
 }
 
 /** The summary to show: the record's own when final, recomputed from the results while they stream in. */
