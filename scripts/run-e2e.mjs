@@ -2,12 +2,16 @@
 // the scripted model server, and saves a screenshot of every step to test-results/e2e/.
 // The scenario itself is test/e2e/workbench.e2e.ts; this script provides the host around it.
 //
-//   node scripts/run-e2e.mjs [--no-build] [--timeout SECONDS] [--headed] [--verbose]
+// The workbench is the one `npm start` shows: the extension installed from its package (not a development host)
+// and examples/ open as the workspace (a copy, in a folder named examples). --screenshots copies the steps the
+// README shows into docs/screenshots/.
+//
+//   node scripts/run-e2e.mjs [--no-build] [--timeout SECONDS] [--headed] [--verbose] [--screenshots]
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, cpSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ensureCodeServer, hostMissing, isCodeServerInstalled } from './setup-code-server.mjs';
+import { codeServerEntry, ensureCodeServer, hostMissing, isCodeServerInstalled } from './setup-code-server.mjs';
 import {
   baseSettings, chromiumArgs, chromiumPath, shutdown, copyWorkspace, makeTempDir, root,
   scriptedProviderSettings, startCodeServer, startScriptedServer, writeUserSettings,
@@ -31,10 +35,11 @@ async function main() {
     return hostMissing('e2e');
   }
 
-  // The workspace: the examples a new user opens, plus the XSS fixture.
-  const workspace = copyWorkspace(join(root, 'examples'), 'pl-e2e-ws-');
+  // The workspace: the examples a new user opens (`npm start`), in a folder named examples so the window title
+  // is the same. The XSS fixture is added by the scenario only for its own step, after the README's screenshots.
+  const workspace = join(makeTempDir('pl-e2e-ws-'), 'examples');
+  cpSync(join(root, 'examples'), workspace, { recursive: true });
   rmSync(join(workspace, '.promptladder'), { recursive: true, force: true });
-  cpSync(join(root, 'test', 'e2e', 'workspace'), workspace, { recursive: true });
 
   // Scripted replies: the XSS fixture's rules first, then the demo rules of the examples.
   const demo = join(root, 'examples', '.demo', 'rules.json');
@@ -55,6 +60,13 @@ async function main() {
     'workbench.colorTheme': 'Default Dark Modern',
     'editor.minimap.enabled': false,
   });
+  // Installed from its package, as `npm start` does: the window is an ordinary one, not an Extension Development Host.
+  const vsix = join(makeTempDir('pl-e2e-vsix-'), 'prompt-ladder.vsix');
+  log('packaging and installing the extension');
+  execFileSync(process.execPath, [join(root, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '-o', vsix],
+    { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync(process.execPath, [codeServerEntry, '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir, '--install-extension', vsix, '--force'],
+    { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
   const server = await startCodeServer({ userDataDir, extensionsDir, folder: workspace, verbose });
   log(`code-server at ${server.base}`);
 
@@ -69,9 +81,9 @@ async function main() {
   try {
     const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
     if (verbose) page.on('console', (m) => console.log(`[browser] ${m.text()}`));
-    const payload = [['extensionDevelopmentPath', `vscode-remote://127.0.0.1:${server.port}${root}`], ['skipWelcome', 'true']];
+    const payload = [['skipWelcome', 'true']];
     const target = `${server.base}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
-    const run = scenario.runScenario({ page, url: target, outDir, workspace, log });
+    const run = scenario.runScenario({ page, url: target, outDir, workspace, fixtures: join(root, 'test', 'e2e', 'workspace'), log });
     const timeout = new Promise((_, reject) => setTimeout(() => reject(new Error(`the scenario did not finish within ${timeoutSec} s`)), timeoutSec * 1000).unref());
     const result = await Promise.race([run, timeout]);
     for (const step of result.steps) console.log(`  ${step.ok ? '✔' : '✗'} ${step.name}${step.error ? `\n      ${step.error}` : ''}`);
@@ -79,6 +91,15 @@ async function main() {
     console.log(`\n  ${result.steps.length - failed} passing`);
     if (failed) console.log(`  ${failed} failing`);
     console.log(`[e2e] screenshots in test-results/e2e/ (${result.steps.length} steps)`);
+    if (flag('--screenshots')) {
+      const docs = join(root, 'docs', 'screenshots');
+      for (const [step, name] of Object.entries(scenario.README_SCREENSHOTS)) {
+        const shot = result.steps.find((s) => s.name === step && s.ok)?.file;
+        if (!shot) { log(`no screenshot of "${step}": docs/screenshots/${name} left as it was`); continue; }
+        cpSync(shot, join(docs, name));
+        log(`docs/screenshots/${name} ← ${step}`);
+      }
+    }
     return result.steps.every((s) => s.ok) ? 0 : 1;
   } finally {
     await browser.close().catch(() => {});

@@ -2,6 +2,7 @@
 // matrix, open a failing cell, filter to failures, open the history and compare two runs, and check that
 // HTML in a model output shows as text. Every step saves a screenshot to test-results/e2e/.
 
+import { cpSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 
@@ -9,13 +10,25 @@ export interface Step {
   name: string;
   ok: boolean;
   error?: string;
+  /** Its screenshot. */
+  file?: string;
 }
+
+/** The steps whose screenshots the README shows (docs/screenshots/, refreshed by `run-e2e.mjs --screenshots`). */
+export const README_SCREENSHOTS: Record<string, string> = {
+  'click the Run eval CodeLens and see the matrix fill': 'panel-matrix.png',
+  'open a failing cell and read its details': 'cell-details.png',
+  'open the history and compare two runs': 'history-compare.png',
+  'inline results on the lines of the eval-set file': 'inline-results.png',
+};
 
 interface Ctx {
   page: Page;
   url: string;
   outDir: string;
   workspace: string;
+  /** Fixtures the scenario adds to the workspace for its own steps (the XSS prompt). */
+  fixtures: string;
   log: (m: string) => void;
 }
 
@@ -121,7 +134,7 @@ export async function runScenario(ctx: Ctx): Promise<{ steps: Step[] }> {
     try {
       await fn();
       await page.screenshot({ path: file });
-      steps.push({ name, ok: true });
+      steps.push({ name, ok: true, file });
       ctx.log(`✔ ${name}`);
       return true;
     } catch (err) {
@@ -140,6 +153,9 @@ export async function runScenario(ctx: Ctx): Promise<{ steps: Step[] }> {
       await page.goto(ctx.url);
       await page.locator('.monaco-workbench').waitFor({ timeout: LONG });
       await page.locator('.statusbar-item', { hasText: 'Scripted demo model' }).first().waitFor({ timeout: LONG });
+      // The window npm start shows: the examples workspace, the extension installed (no development host).
+      const windowTitle = await page.title();
+      check(/\bexamples\b/.test(windowTitle) && !/Extension Development Host/.test(windowTitle), `window title: "${windowTitle}"`);
     }))) return;
 
     if (!(await step('open the support-intent example', async () => {
@@ -153,6 +169,26 @@ export async function runScenario(ctx: Ctx): Promise<{ steps: Step[] }> {
       await frame.locator('[data-testid="matrix"]').waitFor({ timeout: LONG });
       await waitForRunDone(frame);
       await checkMatrixShape(frame, CASES, VARIANTS);
+      // The matrix is the first thing: its first row starts right under the toolbar and the compact advisor strip
+      // (the per-variant summaries sit in the sticky column headers, not in cards above it).
+      // Measured with the panel 800 px wide (the window widened for it; the screenshot is taken at 1600 px).
+      const firstRow = () => frame.locator('[data-testid="matrix-row"]').first().evaluate((r) => ({ top: Math.round(r.getBoundingClientRect().top), width: window.innerWidth }));
+      const normal = page.viewportSize()!;
+      const at1600 = await firstRow();
+      await page.setViewportSize({ width: normal.width + 2 * (800 - at1600.width), height: normal.height });
+      let at800 = await firstRow();
+      for (let i = 0; i < 20 && at800.width === at1600.width; i++) {
+        await page.waitForTimeout(100);
+        at800 = await firstRow();
+      }
+      await page.screenshot({ path: path.join(outDir, 'panel-at-800px.png') });
+      await page.setViewportSize(normal);
+      await page.waitForTimeout(300);
+      ctx.log(`  first matrix row at ${at800.top} px from the panel top with the panel ${at800.width} px wide (${at1600.top} px at ${at1600.width} px)`);
+      check(Math.abs(at800.width - 800) <= 20, `the panel was widened to 800 px: ${at800.width} px`);
+      check(at800.top <= 200, `the first matrix row starts within 200 px of the panel top: ${at800.top} px (panel ${at800.width} px wide)`);
+      const header = await frame.locator('[data-testid="variant-summary"]').first().innerText();
+      check(/%/.test(header) && /\d+\/\d+/.test(header) && /\$/.test(header), `a column header carries the pass rate, counts and cost: "${header}"`);
     }))) return;
 
     await step('open a failing cell and read its details', async () => {
@@ -206,23 +242,6 @@ export async function runScenario(ctx: Ctx): Promise<{ steps: Step[] }> {
       check(/unchanged|improved|regressed/i.test(text), `compare summary: ${text}`);
     });
 
-    await step('model output with HTML shows as text', async () => {
-      await page.locator('.activitybar .action-item a[aria-label^="Explorer"]').first().click().catch(() => undefined);
-      await openFile(page, 'xss.prompt.yml');
-      await clickRunLens(page);
-      const frame = await panel(page, 'xss.prompt.yml');
-      await frame.locator('[data-testid="matrix"]').waitFor({ timeout: LONG });
-      await waitForRunDone(frame);
-      await checkMatrixShape(frame, 3, 2);
-      const cell = frame.locator('[data-testid="matrix-cell"]', { hasText: '<img src=x onerror=alert(1)>' }).first();
-      await cell.waitFor({ timeout: LONG });
-      const imgs = await frame.locator('[data-testid="matrix"] img, [data-testid="matrix"] script').count();
-      check(imgs === 0, `no <img>/<script> element was created from model output (found ${imgs})`);
-      check(dialogs.length === 0, `no alert() ran (saw: ${dialogs.join(', ')})`);
-      await cell.click();
-      const out = await frame.locator('[data-testid="details-output"]').first().innerText();
-      check(out.includes('<script>alert(2)</script>'), 'details show the raw output text');
-    });
   };
 
   await all();
@@ -240,10 +259,26 @@ export async function runScenario(ctx: Ctx): Promise<{ steps: Step[] }> {
       await page.locator('.monaco-workbench').waitFor({ timeout: LONG });
       // Whichever results tab is in front after the reload comes back with its data (hidden ones revive when shown).
       const frame = await panel(page, '.prompt.yml');
-      const title = await frame.locator('h1.title').first().innerText();
       await frame.locator('[data-testid="matrix-row"]').first().waitFor({ timeout: LONG });
-      if (title.includes('xss')) await checkMatrixShape(frame, 3, 2);
-      else await checkMatrixShape(frame, CASES, VARIANTS);
+      await checkMatrixShape(frame, CASES, VARIANTS);
+    });
+    await step('model output with HTML shows as text', async () => {
+      cpSync(path.join(ctx.fixtures, 'xss.prompt.yml'), path.join(ctx.workspace, 'xss.prompt.yml'));
+      await page.locator('.activitybar .action-item a[aria-label^="Explorer"]').first().click().catch(() => undefined);
+      await openFile(page, 'xss.prompt.yml');
+      await clickRunLens(page);
+      const frame = await panel(page, 'xss.prompt.yml');
+      await frame.locator('[data-testid="matrix"]').waitFor({ timeout: LONG });
+      await waitForRunDone(frame);
+      await checkMatrixShape(frame, 3, 2);
+      const cell = frame.locator('[data-testid="matrix-cell"]', { hasText: '<img src=x onerror=alert(1)>' }).first();
+      await cell.waitFor({ timeout: LONG });
+      const imgs = await frame.locator('[data-testid="matrix"] img, [data-testid="matrix"] script').count();
+      check(imgs === 0, `no <img>/<script> element was created from model output (found ${imgs})`);
+      check(dialogs.length === 0, `no alert() ran (saw: ${dialogs.join(', ')})`);
+      await cell.click();
+      const out = await frame.locator('[data-testid="details-output"]').first().innerText();
+      check(out.includes('<script>alert(2)</script>'), 'details show the raw output text');
     });
     await step('set an API key from the command palette (stored as a secret)', async () => {
       await page.locator('.monaco-editor .view-lines').first().click().catch(() => undefined);
