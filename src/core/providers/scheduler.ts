@@ -267,20 +267,26 @@ export class Scheduler {
     }, this.timeoutMs);
 
     // The attempt settles on the task's own settlement or on abort, whichever is first, so a task that
-    // ignores its signal cannot hold a slot past its timeout.
-    const aborted = new Promise<never>((_, reject) => {
-      controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
-    });
-    aborted.catch(() => undefined);
+    // ignores its signal cannot hold a slot past its timeout. (One listener and a flag rather than a race
+    // of promises: this runs once per call.)
+    let settled = false;
+    const done = (ok: boolean, value: unknown) => {
+      if (settled) return;
+      settled = true;
+      controller.signal.removeEventListener('abort', onAbort);
+      this.settle(startedAt, job, controller, timer, epoch, probe, ok, value);
+    };
+    const onAbort = () => done(false, controller.signal.reason);
+    controller.signal.addEventListener('abort', onAbort, { once: true });
     let attempt: Promise<unknown>;
     try {
-      attempt = Promise.race([job.task(controller.signal), aborted]);
+      attempt = job.task(controller.signal);
     } catch (err) {
       attempt = Promise.reject(err);
     }
     attempt.then(
-      (value) => this.settle(startedAt, job, controller, timer, epoch, probe, true, value),
-      (err: unknown) => this.settle(startedAt, job, controller, timer, epoch, probe, false, err),
+      (value) => done(true, value),
+      (err: unknown) => done(false, err),
     );
   }
 
