@@ -263,7 +263,8 @@ export async function main(argv: string[]): Promise<number> {
     };
     return await commands().evalCommand(args);
   } catch (err) {
-    if (err instanceof UsageError) {
+    // by name too: the commands are a separate bundle (dist/cli-commands.js) with its own copy of the class
+    if (err instanceof UsageError || (err instanceof Error && err.name === 'UsageError')) {
       process.stderr.write(`prompt-ladder: ${err.message}\n`);
       return 2;
     }

@@ -10,6 +10,7 @@ import { existsSync, realpathSync, promises as fs } from 'node:fs';
 import type { Dirent } from 'node:fs';
 import * as path from 'node:path';
 import type { SourceProblem } from './errors';
+import { fileTooLargeMessage } from './limits';
 
 const MARKERS = ['.git', 'package.json', '.promptladder'];
 const roots = new Map<string, string>();
@@ -58,7 +59,7 @@ export function outsideProjectMessage(ref: string, baseDir: string): string {
 }
 
 /** Why a named file cannot be read. */
-export type ReadProblemKind = 'outside' | 'not-found' | 'folder' | 'not-a-folder' | 'permission' | 'unreadable';
+export type ReadProblemKind = 'outside' | 'not-found' | 'folder' | 'not-a-folder' | 'permission' | 'too-large' | 'unreadable';
 
 export interface ReadProblem {
   kind: ReadProblemKind;
@@ -87,7 +88,9 @@ function problem(kind: ReadProblemKind, ref: string, abs: string, baseDir: strin
             ? `${ref} is not a folder`
             : kind === 'permission'
               ? `cannot read ${ref}: permission denied`
-              : `cannot read ${ref}: ${detail ?? 'unknown error'}`;
+              : kind === 'too-large'
+                ? `cannot read ${ref}: ${detail}`
+                : `cannot read ${ref}: ${detail ?? 'unknown error'}`;
   return { kind, ref, abs, message };
 }
 
@@ -129,18 +132,22 @@ export async function resolveInProject(baseDir: string, ref: string): Promise<Re
   return { ok: true, abs, real: target };
 }
 
-export async function readProjectFile(baseDir: string, ref: string, opts?: { encoding?: 'utf8' }): Promise<ProjectRead<string>>;
-export async function readProjectFile(baseDir: string, ref: string, opts: { encoding: 'binary' }): Promise<ProjectRead<Uint8Array>>;
+export async function readProjectFile(baseDir: string, ref: string, opts?: { encoding?: 'utf8'; maxBytes?: number }): Promise<ProjectRead<string>>;
+export async function readProjectFile(baseDir: string, ref: string, opts: { encoding: 'binary'; maxBytes?: number }): Promise<ProjectRead<Uint8Array>>;
 /**
  * Read a file a prompt file names, through the gate: the real path must lie inside the project of `baseDir`
  * and be a readable file. Never throws for a user-caused problem; the problem says why (see ReadProblemKind).
+ * `maxBytes` refuses a larger file before reading it (the limits of ./limits.ts).
  */
-export async function readProjectFile(baseDir: string, ref: string, opts?: { encoding?: 'utf8' | 'binary' }): Promise<ProjectRead<string | Uint8Array>> {
+export async function readProjectFile(baseDir: string, ref: string, opts?: { encoding?: 'utf8' | 'binary'; maxBytes?: number }): Promise<ProjectRead<string | Uint8Array>> {
   const r = await resolveInProject(baseDir, ref);
   if (!r.ok) return r;
   try {
     const st = await fs.stat(r.real);
     if (st.isDirectory()) return { ok: false, abs: r.abs, problem: problem('folder', ref, r.abs, baseDir) };
+    if (opts?.maxBytes !== undefined && st.size > opts.maxBytes) {
+      return { ok: false, abs: r.abs, problem: problem('too-large', ref, r.abs, baseDir, fileTooLargeMessage('the file', st.size, opts.maxBytes)) };
+    }
     const content = opts?.encoding === 'binary' ? new Uint8Array(await fs.readFile(r.real)) : await fs.readFile(r.real, 'utf8');
     return { ...r, content };
   } catch (e) {

@@ -10,6 +10,7 @@ import { RowLocator, SubLocator, YamlSource } from '../prompt/source';
 import type { Locator } from '../prompt/source';
 import { describeValue } from '../prompt/issues';
 import { parseCaseRow } from './row';
+import { MAX_EVAL_SET_BYTES, MAX_EVAL_SET_ROWS, MAX_LINE_BYTES, MAX_YAML_BYTES, fileTooLargeMessage, formatCount, longLineMessage, longLines, overBytes } from '../limits';
 import { loadSchemaFiles } from '../prompt/schemaFiles';
 
 export type RowsFormat = 'jsonl' | 'csv' | 'yaml';
@@ -42,16 +43,40 @@ export function rowsFormat(file: string): RowsFormat | undefined {
 /** Columns whose CSV cells may hold JSON (`["a","b"]`, `[{...}]`). */
 const JSON_CELL_COLUMNS = new Set(['context', 'tags', 'evaluators']);
 
-/** Split a file's text into raw rows with positions. */
+/** The size limit of a rows file: YAML/JSON is parsed into a tree, JSONL/CSV line by line. */
+export function maxRowsFileBytes(file: string): number {
+  return rowsFormat(file) === 'yaml' ? MAX_YAML_BYTES : MAX_EVAL_SET_BYTES;
+}
+
+/**
+ * Split a file's text into raw rows with positions. Past MAX_EVAL_SET_ROWS the remaining rows are dropped (one
+ * located error at the first of them); a JSONL/CSV file past MAX_EVAL_SET_BYTES is refused (YAML: see YamlSource).
+ */
 export function readRows(file: string, text: string): { rows: RawRow[]; problems: SourceProblem[] } {
   const format = rowsFormat(file);
-  if (format === 'jsonl') return readJsonl(file, text);
-  if (format === 'csv') return readCsv(file, text);
-  if (format === 'yaml') return readYamlList(file, text);
-  return {
-    rows: [],
-    problems: [{ file, line: 1, col: 1, message: 'unknown eval set format; use .jsonl, .csv, .yaml/.yml or .json', severity: 'error' }],
-  };
+  if (!format) {
+    return {
+      rows: [],
+      problems: [{ file, line: 1, col: 1, message: 'unknown eval set format; use .jsonl, .csv, .yaml/.yml or .json', severity: 'error' }],
+    };
+  }
+  if (format !== 'yaml') {
+    const size = overBytes(text, MAX_EVAL_SET_BYTES);
+    if (size !== undefined) return { rows: [], problems: [{ file, line: 1, col: 1, message: fileTooLargeMessage('this file', size, MAX_EVAL_SET_BYTES), severity: 'error' }] };
+  }
+  const r = format === 'jsonl' ? readJsonl(file, text) : format === 'csv' ? readCsv(file, text) : readYamlList(file, text);
+  if (r.rows.length > MAX_EVAL_SET_ROWS) {
+    const first = r.rows[MAX_EVAL_SET_ROWS];
+    r.problems.push({
+      file,
+      line: first.line,
+      col: 1,
+      message: `more than ${formatCount(MAX_EVAL_SET_ROWS)} rows (the limit for one file): the ${formatCount(r.rows.length - MAX_EVAL_SET_ROWS)} rows from here on are not run; split the file`,
+      severity: 'error',
+    });
+    r.rows = r.rows.slice(0, MAX_EVAL_SET_ROWS);
+  }
+  return r;
 }
 
 function readJsonl(file: string, text: string): { rows: RawRow[]; problems: SourceProblem[] } {
@@ -60,6 +85,11 @@ function readJsonl(file: string, text: string): { rows: RawRow[]; problems: Sour
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
   lines.forEach((l, i) => {
     const line = i + 1;
+    const bytes = overBytes(l, MAX_LINE_BYTES);
+    if (bytes !== undefined) {
+      problems.push({ file, line, col: 1, message: `${longLineMessage(line, bytes)}; this row is skipped`, severity: 'error' });
+      return;
+    }
     if (!l.trim()) return;
     try {
       rows.push({ value: JSON.parse(l), line, loc: new RowLocator(file, line) });
@@ -115,8 +145,14 @@ function readCsv(file: string, text: string): { rows: RawRow[]; problems: Source
       problems.push({ file, line: headerLine, col, message: `duplicate column "${h}" (also column ${first + 1}); the later column wins`, severity: 'warning' });
     }
   });
+  const long = longLines(text.replace(/\r\n?/g, '\n').replace(/^\uFEFF/, ''));
   for (const r of records.slice(1)) {
     const line = startLine(r);
+    const tooLong = long.find((l) => l.line >= line && l.line <= r.info.lines);
+    if (tooLong) {
+      problems.push({ file, line: tooLong.line, col: 1, message: `${longLineMessage(tooLong.line, tooLong.bytes)}; this row is skipped`, severity: 'error' });
+      continue;
+    }
     if (r.record.length !== header.length) {
       problems.push({ file, line, col: 1, message: `row has ${r.record.length} field${r.record.length === 1 ? '' : 's'}; the header has ${header.length}`, severity: 'error' });
       continue;
@@ -152,7 +188,14 @@ function readYamlList(file: string, text: string): { rows: RawRow[]; problems: S
     problems.push(src.problem({ path: [], message: `expected a list of cases, got ${describeValue(value)}` }));
     return { rows: [], problems };
   }
-  const rows = value.map((v, i) => ({ value: v, line: src.line([i]), loc: new SubLocator(src, [i]) as Locator }));
+  // a duplicate key, a line or a value past its limit rejects the item it is in; the other items load
+  problems.push(...src.scopedOutside(value.map((_, i) => [i])));
+  const rows: RawRow[] = [];
+  value.forEach((v, i) => {
+    const scoped = src.scopedIn([i]);
+    if (scoped.length) problems.push(...scoped.map((p) => ({ ...p, message: `${p.message}; this item is skipped` })));
+    else rows.push({ value: v, line: src.line([i]), loc: new SubLocator(src, [i]) });
+  });
   return { rows, problems };
 }
 
@@ -195,7 +238,7 @@ export async function loadCasesFile(filePath: string, opts: { startIndex: number
 
 /** Read an examples or cases file's text through the containment gate, or throw CasesFileError. */
 export async function readRowsFile(filePath: string, relativeTo: string): Promise<{ abs: string; text: string }> {
-  const r = await readProjectFile(relativeTo, filePath);
+  const r = await readProjectFile(relativeTo, filePath, { maxBytes: maxRowsFileBytes(filePath) });
   if (!r.ok) throw new CasesFileError(r.abs, r.problem.message);
   return { abs: r.abs, text: r.content };
 }

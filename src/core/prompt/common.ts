@@ -12,6 +12,7 @@ import type { YamlSource } from './source';
 import { parseEvaluator } from './evaluators';
 import { loadSchemaFiles } from './schemaFiles';
 import { parseCaseRow, parseExampleRow } from '../cases/row';
+import { MAX_EVAL_SET_ROWS, formatCount } from '../limits';
 import { CasesFileError, casesFromText, readRows, readRowsFile } from '../cases/files';
 
 /** Problems sorted into "the file cannot be used" and "reported, the rest loads". */
@@ -52,6 +53,19 @@ export function sortProblems(ps: SourceProblem[], first?: string): SourceProblem
     }
     return a.line - b.line || a.col - b.col;
   });
+}
+
+/**
+ * The YAML source's scoped problems (a duplicate key, a line or value past its limit) outside the row lists
+ * (`testData`, inline `examples`) make the file unusable; those inside a row skip only that row (parseCommon).
+ */
+export function addUnscopedProblems(c: Collector, obj: Record<string, unknown>): void {
+  const rows: IssuePath[] = [];
+  for (const k of ['testData', 'examples'] as const) {
+    const list = obj[k];
+    if (Array.isArray(list)) list.forEach((_, i) => rows.push([k, i]));
+  }
+  for (const p of c.src.scopedOutside(rows)) c.push(p);
 }
 
 export function isMap(v: unknown): v is Record<string, unknown> {
@@ -166,7 +180,15 @@ export async function parseCommon(c: Collector, obj: Record<string, unknown>, fi
   if (obj.testData !== undefined && obj.testData !== null) {
     if (!Array.isArray(obj.testData)) c.add({ path: ['testData'], message: `expected a list of test rows, got ${describeValue(obj.testData)}` });
     else {
-      for (let i = 0; i < obj.testData.length; i++) {
+      if (obj.testData.length > MAX_EVAL_SET_ROWS) {
+        c.add({ path: ['testData', MAX_EVAL_SET_ROWS], message: `more than ${formatCount(MAX_EVAL_SET_ROWS)} rows (the limit for one list): the ${formatCount(obj.testData.length - MAX_EVAL_SET_ROWS)} rows from here on are not run; move them to a testFile` }, true);
+      }
+      for (let i = 0; i < Math.min(obj.testData.length, MAX_EVAL_SET_ROWS); i++) {
+        const scoped = src.scopedIn(['testData', i]);
+        if (scoped.length) {
+          scoped.forEach((p) => c.push({ ...p, message: `${p.message}; this case is skipped` }, true));
+          continue;
+        }
         const loc = new SubLocator(src, ['testData', i]);
         const r = parseCaseRow(obj.testData[i], loc, { file, line: src.line(['testData', i]), index: out.cases.length });
         for (const p of r.problems) c.push(p, true);
@@ -225,6 +247,11 @@ export async function parseCommon(c: Collector, obj: Record<string, unknown>, fi
       }
     } else if (Array.isArray(obj.examples)) {
       obj.examples.forEach((ex, i) => {
+        const scoped = src.scopedIn(['examples', i]);
+        if (scoped.length) {
+          scoped.forEach((p) => c.push({ ...p, message: `${p.message}; this example is skipped` }, true));
+          return;
+        }
         const r = parseExampleRow(ex, new SubLocator(src, ['examples', i]), { file, line: src.line(['examples', i]) });
         r.problems.forEach((pr) => c.push(pr, true));
         if (r.value) out.examples.push(r.value);

@@ -12,6 +12,7 @@ import { casesFromText, rowsFormat } from '../cases/files';
 import { sortProblems } from './common';
 import { readProjectFile } from '../paths';
 import { lintSpec } from './lint';
+import { MAX_YAML_BYTES } from '../limits';
 
 export type PromptFileKind = 'prompt.yml' | 'prompty';
 
@@ -71,7 +72,7 @@ async function loadByKind(file: string, text: string, opts: LoadOptions): Promis
  */
 export async function readPromptFile(file: string): Promise<string> {
   const abs = path.resolve(file);
-  const r = await readProjectFile(path.dirname(abs), path.basename(abs));
+  const r = await readProjectFile(path.dirname(abs), path.basename(abs), { maxBytes: MAX_YAML_BYTES });
   if (!r.ok) {
     const message = r.problem.kind === 'not-found' ? 'file not found' : r.problem.message;
     throw new SpecError([{ file: abs, line: 1, col: 1, message, severity: 'error' }]);

@@ -9,7 +9,7 @@ import type { IssuePath } from './issues';
 import { describeValue } from './issues';
 import { YamlSource } from './source';
 import { checkTemplate } from '../render/template';
-import { COMMON_KEYS, Collector, sortProblems, cleanModelParameters, isMap, modelParametersSchema, parseCommon, warnUnknownKeys } from './common';
+import { COMMON_KEYS, Collector, addUnscopedProblems, sortProblems, cleanModelParameters, isMap, modelParametersSchema, parseCommon, warnUnknownKeys } from './common';
 
 export const PROMPT_YML_KEYS = ['name', 'description', 'model', 'modelParameters', 'responseFormat', 'jsonSchema', 'messages', ...COMMON_KEYS] as const;
 
@@ -54,6 +54,7 @@ export async function loadPromptYml(file: string, text: string): Promise<LoadRes
     c.add({ path: [], message: `expected a prompt file (a map with messages), got ${obj === null || obj === undefined ? 'an empty file' : describeValue(obj)}` });
     return { fatal: c.fatal, soft: c.soft };
   }
+  addUnscopedProblems(c, obj);
   warnUnknownKeys(c, obj, PROMPT_YML_KEYS, []);
 
   const str = (k: string): string | undefined => {

@@ -3,7 +3,6 @@
 // (case-insensitive, optionally `# ` before it and `[name="x"]` attributes after the role).
 
 import * as path from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import type { SourceProblem } from '../errors';
 import type { EvalCase, MessageTemplate, ModelParameters, PromptSpec, Role } from './spec';
 import { describeValue } from './issues';
@@ -11,11 +10,12 @@ import { YamlSource } from './source';
 import { checkWith } from '../render/engines';
 import type { TemplateEngine } from '../render/engines';
 import type { IssuePath } from './issues';
-import { COMMON_KEYS, Collector, isMap, parseCommon, sortProblems, warnUnknownKeys } from './common';
+import { COMMON_KEYS, Collector, addUnscopedProblems, isMap, parseCommon, sortProblems, warnUnknownKeys } from './common';
 import type { LoadResult } from './promptYml';
 import { nameFromFile } from './promptYml';
 import { casesFromText } from '../cases/files';
 import { readProjectFile } from '../paths';
+import { MAX_EVAL_SET_BYTES, MAX_YAML_BYTES, longLineMessage, longLines } from '../limits';
 
 const PROMPTY_KEYS = [
   '$schema',
@@ -161,12 +161,17 @@ export interface PromptyLoadOptions {
 
 /** A file a prompt file names (`sample`, `${file:}`), read through the containment gate: JSON, YAML, else text. */
 async function readDataFile(baseDir: string, ref: string): Promise<{ value: unknown } | { error: string }> {
-  const r = await readProjectFile(baseDir, ref);
+  const r = await readProjectFile(baseDir, ref, { maxBytes: MAX_YAML_BYTES });
   if (!r.ok) return { error: r.problem.message };
   const f = r.abs.toLowerCase();
   try {
     if (f.endsWith('.json')) return { value: JSON.parse(r.content) };
-    if (f.endsWith('.yml') || f.endsWith('.yaml')) return { value: parseYaml(r.content, { maxAliasCount: 100 }) };
+    if (f.endsWith('.yml') || f.endsWith('.yaml')) {
+      const src = new YamlSource(r.abs, r.content);
+      const bad = src.hasErrors ? src.syntaxProblems.find((p) => p.severity === 'error') : src.scoped[0];
+      if (bad) return { error: `cannot read ${ref}: line ${bad.line}: ${bad.message}` };
+      return { value: src.toJS() };
+    }
     return { value: r.content };
   } catch (e) {
     return { error: `cannot read ${ref}: ${(e as Error).message.split('\n')[0]}` };
@@ -244,6 +249,7 @@ export async function loadPrompty(file: string, text: string, opts: PromptyLoadO
   const raw = src.toJS();
   const obj: Record<string, unknown> = raw === null || raw === undefined ? {} : isMap(raw) ? raw : {};
   if (!isMap(raw) && raw !== null && raw !== undefined) c.add({ path: [], message: `front matter: expected a map, got ${describeValue(raw)}` });
+  addUnscopedProblems(c, obj);
   warnUnknownKeys(c, obj, PROMPTY_KEYS, []);
   for (const k of ['model', 'inputs', 'sample', 'outputs']) if (k in obj) obj[k] = await resolveRefs(c, obj[k], [k], file, opts.env ?? process.env);
 
@@ -309,6 +315,7 @@ export async function loadPrompty(file: string, text: string, opts: PromptyLoadO
   }
 
   // body
+  for (const l of longLines(body)) c.push({ file, line: bodyStart + l.line - 1, col: 1, message: longLineMessage(bodyStart + l.line - 1, l.bytes), severity: 'error' });
   const engine: TemplateEngine = template ?? 'jinja2';
   const messages = splitPromptyBody(body, bodyStart);
   if (messages.length === 0) {
@@ -334,7 +341,7 @@ export async function loadPrompty(file: string, text: string, opts: PromptyLoadO
   if (obj.testData === undefined && obj.testFile === undefined) {
     // the implicit sibling passes the same gate as a named testFile: a symlink out of the project is refused
     const siblingName = `${path.basename(file).replace(/\.prompty$/i, '')}.cases.jsonl`;
-    const sibling = await readProjectFile(path.dirname(file), siblingName);
+    const sibling = await readProjectFile(path.dirname(file), siblingName, { maxBytes: MAX_EVAL_SET_BYTES });
     if (sibling.ok) {
       const r = await casesFromText(sibling.abs, sibling.content, 0);
       cases = r.cases;

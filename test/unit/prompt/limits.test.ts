@@ -1,0 +1,110 @@
+// Resource limits and row-scoped YAML problems: an alias bomb, deep nesting, a huge value or line, a duplicate key,
+// too many rows. Each gives a located message naming the limit; rows without a problem still load.
+import { test, after } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { checkPromptText, checkCasesText, loadPromptFile } from '../../../src/core/prompt/load';
+import { loadCasesFile } from '../../../src/core/cases/files';
+import { formatProblem, SpecError } from '../../../src/core/errors';
+import type { SourceProblem } from '../../../src/core/errors';
+import { MAX_EVAL_SET_ROWS } from '../../../src/core/limits';
+import { tempWorkspace } from '../engine/helpers';
+import { cliEnv, runCli } from '../cli/runCli';
+
+const ws = tempWorkspace();
+ws.write('package.json', '{}');
+after(() => ws.dispose());
+const brief = (ps: SourceProblem[]): string[] => ps.map((p) => formatProblem({ ...p, file: path.basename(p.file) }));
+const HEAD = 'model: openai/x\nmessages:\n  - role: user\n    content: "Q {{x}}"\n';
+
+const BOMB = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
+for (const [n, p] of [['b', 'a'], ['c', 'b'], ['d', 'c'], ['e', 'd'], ['f', 'e'], ['g', 'f']]) BOMB.push(`${n}: &${n} [${Array(9).fill('*' + p).join(',')}]`);
+
+test('an alias bomb is refused at the alias that passes the limit, not expanded and not an internal error', async () => {
+  const file = ws.write('bomb.prompt.yml', BOMB.join('\n') + '\n' + HEAD);
+  const t0 = Date.now();
+  await assert.rejects(loadPromptFile(file), (e: unknown) => {
+    assert.ok(e instanceof SpecError);
+    assert.deepEqual(brief(e.problems), [
+      'bomb.prompt.yml:6:8: YAML: aliases (*name) here repeat anchored values to more than 100,000 values (the limit); an alias bomb? the file was not read',
+    ]);
+    return true;
+  });
+  assert.ok(Date.now() - t0 < 5000);
+  // a few honest aliases are fine
+  const ok = ws.write('alias.prompt.yml', HEAD + 'testData:\n  - x: &q hello\n  - x: *q\n');
+  assert.deepEqual((await loadPromptFile(ok)).cases.map((c) => c.vars.x), ['hello', 'hello']);
+});
+
+test('nesting deeper than the limit is located (flow, block and compact dash lists), never a stack overflow', async () => {
+  const n = 20000;
+  const flow = HEAD + 'testData:\n  - x: ' + '['.repeat(n) + ']'.repeat(n) + '\n';
+  assert.deepEqual(brief(await checkPromptText(path.join(ws.root, 'flow.prompt.yml'), flow)), [
+    'flow.prompt.yml:6:107: YAML: collections nest deeper than 100 levels (the limit); the file was not read',
+  ]);
+  const dash = '- ' + '- '.repeat(n) + 'x\n- y: 1\n';
+  assert.deepEqual(brief(await checkCasesText(path.join(ws.root, 'dash.cases.yaml'), dash)), [
+    'dash.cases.yaml:1:204: YAML: collections nest deeper than 100 levels (the limit); the file was not read',
+  ]);
+  let block = 'messages:\n';
+  for (let i = 0; i < 300; i++) block += ' '.repeat(i + 1) + 'k:\n';
+  const ps = await checkPromptText(path.join(ws.root, 'block.prompt.yml'), block);
+  assert.equal(ps.length, 1);
+  assert.match(formatProblem(ps[0]), /block\.prompt\.yml:10\d:\d+: YAML: collections nest deeper than 100 levels \(the limit\)/);
+});
+
+test('a duplicate key rejects only its YAML eval-set item, naming the line and the key; the other items run', async () => {
+  ws.write('dup.cases.yaml', '- x: one\n- x: two\n  expected: a\n  x: again\n- x: three\n');
+  const r = await loadCasesFile('dup.cases.yaml', { startIndex: 0, relativeTo: ws.root });
+  assert.deepEqual(r.cases.map((c) => [c.line, c.vars.x]), [[1, 'one'], [5, 'three']]);
+  assert.deepEqual(brief(r.problems), ['dup.cases.yaml:4:3: duplicate key "x" (first on line 2); this item is skipped']);
+});
+
+test('in a prompt file a duplicate key in one testData row skips that row; elsewhere it refuses the file', async () => {
+  const file = ws.write('dup.prompt.yml', HEAD + 'testData:\n  - x: 1\n    x: 2\n  - x: 3\n');
+  const spec = await loadPromptFile(file);
+  assert.deepEqual(spec.cases.map((c) => c.vars.x), [3]);
+  assert.deepEqual(brief(spec.problems), ['dup.prompt.yml:7:5: duplicate key "x" (first on line 6); this case is skipped']);
+  const top = ws.write('duptop.prompt.yml', HEAD + 'model: openai/y\n');
+  await assert.rejects(loadPromptFile(top), (e: unknown) => {
+    assert.deepEqual(brief((e as SpecError).problems), ['duptop.prompt.yml:5:1: duplicate key "model" (first on line 1)']);
+    return true;
+  });
+});
+
+test('a huge value or a huge line skips its row with the size and the limit; the other rows run', async () => {
+  const big = 'a'.repeat(2_200_000);
+  ws.write('big.cases.jsonl', `{"x":"one"}\n{"x":"${big}"}\n{"x":"three"}\n`);
+  const j = await loadCasesFile('big.cases.jsonl', { startIndex: 0, relativeTo: ws.root });
+  assert.deepEqual(j.cases.map((c) => c.vars.x), ['one', 'three']);
+  assert.deepEqual(brief(j.problems), ['big.cases.jsonl:2:1: line 2 is 2 MB; the limit is 1 MB per line; this row is skipped']);
+  ws.write('big.cases.csv', `x,expected\none,a\n${big},b\nthree,c\n`);
+  const c = await loadCasesFile('big.cases.csv', { startIndex: 0, relativeTo: ws.root });
+  assert.deepEqual(c.cases.map((x) => x.vars.x), ['one', 'three']);
+  assert.deepEqual(brief(c.problems), ['big.cases.csv:3:1: line 3 is 2 MB; the limit is 1 MB per line; this row is skipped']);
+  ws.write('big.cases.yaml', `- x: one\n- x: ${big}\n- x: |\n${Array.from({ length: 30 }, () => '    ' + 'b'.repeat(40_000)).join('\n')}\n- x: four\n`);
+  const y = await loadCasesFile('big.cases.yaml', { startIndex: 0, relativeTo: ws.root });
+  assert.deepEqual(y.cases.map((x) => x.vars.x), ['one', 'four']);
+  assert.deepEqual(brief(y.problems), [
+    'big.cases.yaml:2:6: a text value of 2 MB; the limit is 1 MB per value; this item is skipped',
+    'big.cases.yaml:3:6: a text value of 1.1 MB; the limit is 1 MB per value; this item is skipped',
+  ]);
+});
+
+test('rows past the per-file limit are not run, with one error at the first of them', async () => {
+  const lines = Array.from({ length: MAX_EVAL_SET_ROWS + 2 }, (_, i) => `{"x":${i}}`).join('\n');
+  ws.write('many.cases.jsonl', lines + '\n');
+  const r = await loadCasesFile('many.cases.jsonl', { startIndex: 0, relativeTo: ws.root });
+  assert.equal(r.cases.length, MAX_EVAL_SET_ROWS);
+  assert.deepEqual(brief(r.problems), [
+    'many.cases.jsonl:100001:1: more than 100,000 rows (the limit for one file): the 2 rows from here on are not run; split the file',
+  ]);
+});
+
+test('CLI: an alias bomb and a deep file exit 2 with the located message, not "internal error"', async () => {
+  ws.write('bomb.prompt.yml', BOMB.join('\n') + '\n' + HEAD);
+  const r = await runCli(['eval', 'bomb.prompt.yml'], { cwd: ws.root, env: cliEnv(ws.root, 'http://127.0.0.1:9/v1') });
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /^bomb\.prompt\.yml:6:8: YAML: aliases \(\*name\) here repeat anchored values to more than 100,000 values \(the limit\)/);
+  assert.doesNotMatch(r.stderr, /internal error/);
+});
