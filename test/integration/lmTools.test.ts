@@ -41,7 +41,7 @@ export function registerLmToolTests(): void {
       const text = textOf(result);
       assert.match(text, /zero-shot \(openai\/gpt-4o-mini\): 33\.3% pass/);
       assert.match(text, /2-shot \(openai\/gpt-4o-mini\): 66\.7% pass/);
-      assert.match(text, /case 0 \(classify\.prompt\.yml:10\) \[zero-shot\] format/);
+      assert.match(text, /- classify\.prompt\.yml:10 \(case index 0\) \[zero-shot\] format/);
       assert.match(text, /Advice: /);
       assert.match(text, /Run record: \.promptladder\/runs\/classify-.*\.json/);
       const runs = await a.runs.listRuns(uri);

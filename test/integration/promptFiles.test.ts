@@ -79,12 +79,15 @@ export function registerPromptFileTests(): void {
       assert.ok(record, 'the run starts');
       assert.equal(record.cases.length, 1);
       assert.equal(record.cases[0].results[0]?.passed, true, 'the scripted reply contains the label');
+      // the Test Explorer lists it through the same predicate, without the file having to be opened first
+      await waitFor('the Test Explorer item', () => a.tests.controller.items.get(sample.toString()));
     });
 
     it('a bad value names the setting and falls back to the default names', async () => {
       const a = await api();
       await setFiles('prompts/*.yml');
       await waitFor('the file to stop being a prompt file', () => !a.promptFiles.isPromptFile(sample) || undefined);
+      await waitFor('the Test Explorer item to go', () => !a.tests.controller.items.get(sample.toString()) || undefined);
       assert.equal(a.promptFiles.isPromptFile(vscode.Uri.file(path.join(workspaceRoot(), 'classify.prompt.yml'))), true, 'default names still count');
       const problem = await waitFor('the reported problem', () => a.promptFiles.settingProblems().find((m) => m.includes('promptLadder.files')));
       assert.match(problem, /must be a list of glob patterns/);

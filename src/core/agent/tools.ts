@@ -285,7 +285,7 @@ export function runSummaryText(s: RunSummary, record?: RunRecord): string {
     lines.push(`Failures (${s.failureCount}):`);
     for (const f of s.failures.slice(0, 15)) {
       const why = f.error ?? f.failedEvaluators.map((e) => e.name).join(', ');
-      lines.push(`- case ${f.case} (${f.location}) [${f.variant}] ${f.category ?? ''}: ${why} — output: ${JSON.stringify(clip(f.output, 160))}`);
+      lines.push(`- ${f.location} (case index ${f.case}) [${f.variant}] ${f.category ?? ''}: ${why} — output: ${JSON.stringify(clip(f.output, 160))}`);
     }
     if (s.failureCount > 15) lines.push(`- … and ${s.failureCount - 15} more (see the run record)`);
   }

@@ -9,7 +9,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { loadModule } from '../lazy';
-import { PROMPT_GLOB, isPromptFile, readText } from '../promptFiles';
+import { PROMPT_GLOB, findPromptFiles, isPromptFile, onDidChangePromptFiles, readText } from '../promptFiles';
 import type { EditorRunController } from '../runs/runController';
 import type { RunEventForFile } from '../runs/types';
 import type { BatchEvent } from '../../core/batch/runBatch';
@@ -52,6 +52,9 @@ interface RunMode {
 
 /** Separates a case's index and a variant's name in keys (never in a variant name as YAML writes it). */
 const LEAF_SEP = '\u0000';
+
+/** Enough for any real workspace; findFiles stops there. */
+const MAX_DISCOVERED = 5000;
 
 export class PromptTests implements vscode.Disposable {
   readonly controller: vscode.TestController;
@@ -108,7 +111,8 @@ export class PromptTests implements vscode.Disposable {
     if (this.discovery && !force) return this.discovery;
     this.discovery = (async () => {
       if (!this.watching) this.watch();
-      const files = await vscode.workspace.findFiles(PROMPT_GLOB, '**/node_modules/**');
+      // The default names and the files `promptLadder.files` makes prompt files, through the one predicate.
+      const files = await findPromptFiles(MAX_DISCOVERED);
       const ids = new Set(files.map((f) => f.toString()));
       for (const f of files) this.fileItem(f);
       this.controller.items.forEach((item) => {
@@ -136,6 +140,18 @@ export class PromptTests implements vscode.Disposable {
         if (isPromptFile(u)) this.fileItem(u);
       }),
       prompts.onDidDelete((u) => this.removeFile(u.toString())),
+      // YAML files that are prompt files only through the setting come and go with the data watcher.
+      data.onDidCreate((u) => {
+        if (isPromptFile(u)) this.fileItem(u);
+      }),
+      data.onDidDelete((u) => {
+        if (this.controller.items.get(u.toString())) this.removeFile(u.toString());
+      }),
+      // The setting changed: list the files again (added patterns add items, removed ones drop them).
+      onDidChangePromptFiles(() => {
+        this.discovery = undefined;
+        void this.discover();
+      }),
       prompts.onDidChange((u) => this.onChanged(u)),
       data.onDidChange((u) => this.onChanged(u)),
       data.onDidCreate((u) => this.onChanged(u)),

@@ -110,7 +110,7 @@ test('run_eval gives the pass rates the CLI gives for the same file, the failure
   assert.match(s.recordPath, /^\.promptladder\/runs\/cls-.*\.json$/);
   const text = textOf(result);
   assert.match(text, /zero-shot \(openai\/test-model\): 33\.3% pass/);
-  assert.match(text, /case 0 \(prompts\/cls\.prompt\.yml:\d+\) \[zero-shot\] format/);
+  assert.match(text, /- prompts\/cls\.prompt\.yml:\d+ \(case index 0\) \[zero-shot\] format/);
   assert.match(text, /Run record: \.promptladder\/runs\/cls-/);
 });
 
