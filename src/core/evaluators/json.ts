@@ -56,6 +56,28 @@ export function compileSchema(schema: Record<string, unknown>, schemaFile?: stri
   return validate;
 }
 
+/**
+ * Whether a JSON Schema compiles; when not, why and where (a path into the schema, for the line of the keyword
+ * at fault). Used at load so an invalid schema is an error at its line before any model call.
+ */
+export function checkSchema(schema: Record<string, unknown>): { message: string; path: (string | number)[] } | undefined {
+  try {
+    compileSchema(schema);
+    return undefined;
+  } catch (err) {
+    // the meta-schema says where (instancePath into the schema); otherwise the compiler's own message
+    const ajv = ajvFor(schema);
+    const first = ajv.validateSchema(schema) ? undefined : (ajv.errors?.[0] as ErrorObject | undefined);
+    if (!first) return { message: (err as Error).message.replace(/^JSON Schema is invalid: /, ''), path: [] };
+    const path = first.instancePath
+      .split('/')
+      .slice(1)
+      .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
+      .map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+    return { message: describeSchemaErrors([first])[0], path };
+  }
+}
+
 /** One line per schema error: "<instance path> <message>", with the offending property when Ajv names it. */
 export function describeSchemaErrors(errors: ErrorObject[] | null | undefined, max = MAX_ERRORS): string[] {
   const list = errors ?? [];

@@ -164,10 +164,12 @@ export async function parseCommon(c: Collector, obj: Record<string, unknown>, fi
         }
       });
       const schemaAt = (e: EvaluatorSpec) => src.range(['evaluators', sourceIndex.get(e) ?? -1, 'json', 'schema']);
-      const schemaProblems = await loadSchemaFiles(out.evaluators, dir, file, schemaAt);
+      const inlineAt = (e: EvaluatorSpec, p: IssuePath) => src.range(['evaluators', sourceIndex.get(e) ?? -1, 'json', 'schema', ...p]);
+      const invalid: EvaluatorSpec[] = [];
+      const schemaProblems = await loadSchemaFiles(out.evaluators, dir, file, schemaAt, inlineAt, invalid);
       for (const p of schemaProblems) c.push(p, true);
-      // an evaluator whose schema did not load cannot check anything: leave it out
-      out.evaluators = out.evaluators.filter((e) => !(e.kind === 'json' && e.schemaFile && !e.schema) && !(e.kind === 'code' && !e.module));
+      // an evaluator whose schema did not load (or does not compile) cannot check anything: leave it out
+      out.evaluators = out.evaluators.filter((e) => !invalid.includes(e) && !(e.kind === 'json' && e.schemaFile && !e.schema) && !(e.kind === 'code' && !e.module));
       const names = new Set<string>();
       out.evaluators.forEach((e, i) => {
         if (names.has(e.name)) c.add({ path: ['evaluators', i, 'name'], message: `duplicate evaluator name "${e.name}"`, severity: 'warning' });

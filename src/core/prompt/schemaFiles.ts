@@ -4,6 +4,9 @@ import type { SourceProblem } from '../errors';
 import type { EvaluatorSpec } from './spec';
 import type { Range } from './source';
 import { readProjectFile, resolveInProject } from '../paths';
+import { checkSchema } from '../evaluators/json';
+import { YamlSource } from './source';
+import { MAX_YAML_BYTES } from '../limits';
 import { isTypeScriptFile, transpileTypeScript } from '../evaluators/typescript';
 
 /**
@@ -16,6 +19,10 @@ export async function loadSchemaFiles(
   file: string,
   /** Where the `schema:` value of an evaluator is written, when known (else its line, column 1). */
   rangeOf?: (e: EvaluatorSpec) => Range | undefined,
+  /** Where a path inside an inline schema is written (for the line of an invalid keyword). */
+  inlineAt?: (e: EvaluatorSpec, path: (string | number)[]) => Range | undefined,
+  /** Filled with the evaluators whose inline schema is invalid (the caller leaves them out). */
+  invalid: EvaluatorSpec[] = [],
 ): Promise<SourceProblem[]> {
   const problems: SourceProblem[] = [];
   const at = (e: EvaluatorSpec): Range => rangeOf?.(e) ?? { line: e.line, col: 1 };
@@ -43,8 +50,18 @@ export async function loadSchemaFiles(
       } else e.module = r.real;
       continue;
     }
-    if (e.kind !== 'json' || !e.schemaFile || e.schema) continue;
-    const r = await readProjectFile(baseDir, e.schemaFile);
+    if (e.kind !== 'json') continue;
+    if (e.schema && !e.schemaFile) {
+      // inline: an invalid schema is an error at its keyword's line (the inline schema's range when unknown)
+      const bad = checkSchema(e.schema);
+      if (bad) {
+        problems.push({ file, ...(inlineAt?.(e, bad.path) ?? at(e)), message: `evaluator "${e.name}": invalid JSON Schema: ${bad.message}`, severity: 'error' });
+        invalid.push(e);
+      }
+      continue;
+    }
+    if (!e.schemaFile || e.schema) continue;
+    const r = await readProjectFile(baseDir, e.schemaFile, { maxBytes: MAX_YAML_BYTES });
     if (!r.ok) {
       const message = r.problem.kind === 'not-found' ? `schema file ${e.schemaFile} not found` : r.problem.message;
       problems.push({ file, ...at(e), message: `evaluator "${e.name}": ${message}`, severity: 'error' });
@@ -54,6 +71,14 @@ export async function loadSchemaFiles(
     try {
       const parsed: unknown = JSON.parse(body);
       if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not a JSON object');
+      const bad = checkSchema(parsed as Record<string, unknown>);
+      if (bad) {
+        // located in the schema file itself (JSON is YAML, so its source gives the keyword's line)
+        const src = new YamlSource(r.abs, body);
+        const range = src.hasErrors ? { line: 1, col: 1 } : src.range(bad.path);
+        problems.push({ file: r.abs, ...range, message: `evaluator "${e.name}" (${file.split(/[\\/]/).pop()}): invalid JSON Schema: ${bad.message}`, severity: 'error' });
+        continue;
+      }
       e.schema = parsed as Record<string, unknown>;
     } catch (err) {
       problems.push({ file, ...at(e), message: `evaluator "${e.name}": schema file ${e.schemaFile} is not a JSON Schema object (${(err as Error).message})`, severity: 'error' });

@@ -108,3 +108,19 @@ test('CLI: an alias bomb and a deep file exit 2 with the located message, not "i
   assert.match(r.stderr, /^bomb\.prompt\.yml:6:8: YAML: aliases \(\*name\) here repeat anchored values to more than 100,000 values \(the limit\)/);
   assert.doesNotMatch(r.stderr, /internal error/);
 });
+
+test('an invalid JSON Schema is an error at its line at load (inline: the prompt file; a schema file: that file), the evaluator left out, before any call', async () => {
+  const inline = ws.write(
+    'schema.prompt.yml',
+    HEAD + 'testData:\n  - x: 1\nevaluators:\n  - name: shape\n    json:\n      schema:\n        type: object\n        properties:\n          age:\n            type: integr\n  - name: has\n    string: { contains: a }\n',
+  );
+  const spec = await loadPromptFile(inline);
+  assert.deepEqual(spec.evaluators.map((e) => e.name), ['has']);
+  assert.equal(spec.problems.length, 1);
+  assert.match(formatProblem({ ...spec.problems[0], file: 'schema.prompt.yml' }), /^schema\.prompt\.yml:14:19: evaluator "shape": invalid JSON Schema: \/properties\/age\/type must be equal to one of the allowed values/);
+  ws.write('bad.schema.json', '{\n  "type": "object",\n  "required": "name"\n}\n');
+  const viaFile = ws.write('schemafile.prompt.yml', HEAD + 'testData:\n  - x: 1\nevaluators:\n  - name: shape\n    json: { schema: ./bad.schema.json }\n');
+  const s2 = await loadPromptFile(viaFile);
+  assert.equal(s2.evaluators.length, 0);
+  assert.match(formatProblem({ ...s2.problems[0], file: path.basename(s2.problems[0].file) }), /^bad\.schema\.json:3:15: evaluator "shape" \(schemafile\.prompt\.yml\): invalid JSON Schema: \/required must be array/);
+});
