@@ -10,18 +10,12 @@
 //   refused" (code 'key_refused'): the engine then stops calling that endpoint for the rest of the run.
 // - the caller's AbortSignal aborts the HTTP request; the call then rejects with `signal.reason`
 //   (an AbortError, or whatever reason the caller gave, e.g. the Scheduler's timeout error).
-// Chat completions of every kind but Azure take a short path: the JSON body goes straight over the keep-alive
-// agent (src/core/providers/httpFetch.ts, `postJson`) with headers prepared once per endpoint, and the answer is
-// read the way the client reads it (JSON by content type, an error status becomes the client's own APIError
-// subclass, a socket error an APIConnectionError), so the error policy below is the same on both paths. The
-// client's per-request work (header objects, its own abort controller and timer, log formatting, Response
-// objects) was most of the CPU a call cost. Azure (deployment URLs), embeddings and the Batch API use the client.
 // Keys are never logged and never part of an error message: every key is registered with the redactor
 // (src/core/redact.ts), which also masks a key a server echoes back, whatever its length.
 
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError, AzureOpenAI, OpenAI } from 'openai';
 import type { ModelParameters, ResponseFormat } from '../prompt/spec';
-import { httpFetch, postJson, type PostTarget, type RawResponse } from './httpFetch';
+import { httpFetch } from './httpFetch';
 import type { ChatRequest, ChatResult, Provider } from './provider';
 import { ProviderError } from './provider';
 import { redact, registerSecret } from '../redact';
@@ -205,45 +199,6 @@ export function chatRequestBody(req: ChatRequest, kind: OpenAIProviderKind): Rec
   return body;
 }
 
-/** The headers a chat request carries: what the client sends (JSON, the key as a bearer token) and the profile's own; a null removes one. */
-export function chatTarget(baseURL: string, apiKey: string | undefined, extra: Record<string, string | null>): PostTarget {
-  const headers: Record<string, string> = { accept: 'application/json', 'content-type': 'application/json', 'user-agent': 'prompt-ladder' };
-  if (apiKey) headers.authorization = `Bearer ${apiKey}`;
-  for (const [k, v] of Object.entries(extra)) {
-    const name = k.toLowerCase();
-    if (v === null) delete headers[name];
-    else headers[name] = v;
-  }
-  return { url: new URL(`${baseURL}/chat/completions`), headers };
-}
-
-function headersOf(raw: RawResponse['headers']): Headers {
-  const out = new Headers();
-  for (const [k, v] of Object.entries(raw)) if (v !== undefined) out.set(k, Array.isArray(v) ? v.join(', ') : v);
-  return out;
-}
-
-/** Reads a raw answer as the client does: an error status throws its APIError subclass; JSON by content type, else text. */
-export function parseRaw(res: RawResponse): unknown {
-  if (res.status < 200 || res.status > 299) {
-    let errJSON: unknown;
-    try {
-      errJSON = JSON.parse(res.text);
-    } catch {
-      errJSON = undefined;
-    }
-    throw APIError.generate(res.status, errJSON as object | undefined, errJSON ? undefined : res.text, headersOf(res.headers));
-  }
-  if (res.status === 204) return null;
-  const contentType = res.headers['content-type'];
-  const mediaType = contentType?.split(';')[0]?.trim();
-  if (mediaType?.includes('application/json') || mediaType?.endsWith('+json')) {
-    if (res.headers['content-length'] === '0') return undefined;
-    return JSON.parse(res.text) as unknown;
-  }
-  return res.text;
-}
-
 function abortReason(signal: AbortSignal): Error {
   const r: unknown = signal.reason;
   if (r instanceof Error) return r;
@@ -283,17 +238,6 @@ export function createOpenAIProvider(opts: OpenAIProviderOptions): Provider {
       : new OpenAI({ ...common, baseURL, apiKey: apiKey || 'none' });
   const endpointKey = kind === 'azure' ? `azure:${baseURL}?api-version=${apiVersion}` : `${kind}:${baseURL}`;
   const ctx = { label, apiKey, keyHint: opts.keyHint };
-  const target = kind === 'azure' ? undefined : chatTarget(baseURL, apiKey, headers);
-  const post = async (body: Record<string, unknown>, signal: AbortSignal): Promise<OpenAI.Chat.ChatCompletion> => {
-    let raw: RawResponse;
-    try {
-      raw = await postJson(target!, JSON.stringify(body), signal);
-    } catch (err) {
-      if (signal.aborted) throw err;
-      throw new APIConnectionError({ message: 'Connection error.', cause: err instanceof Error ? err : new Error(String(err)) });
-    }
-    return parseRaw(raw) as OpenAI.Chat.ChatCompletion;
-  };
 
   async function call<T>(signal: AbortSignal, fn: () => Promise<T>): Promise<T> {
     if (signal.aborted) throw abortReason(signal);
@@ -323,7 +267,7 @@ export function createOpenAIProvider(opts: OpenAIProviderOptions): Provider {
     async chat(req: ChatRequest, signal: AbortSignal): Promise<ChatResult> {
       const body = chatRequestBody(req, kind);
       const res = await call(signal, () =>
-        target ? post(body, signal) : client.chat.completions.create(body as unknown as OpenAI.Chat.ChatCompletionCreateParamsNonStreaming, { signal }),
+        client.chat.completions.create(body as unknown as OpenAI.Chat.ChatCompletionCreateParamsNonStreaming, { signal }),
       );
       // a body that parsed but is not a completion: an HTML page served as 200, `{}`, `{"choices": []}`
       const choices = res && typeof res === 'object' ? (res as { choices?: unknown }).choices : undefined;
