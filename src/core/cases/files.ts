@@ -103,7 +103,56 @@ function readJsonl(file: string, text: string): { rows: RawRow[]; problems: Sour
   return { rows, problems };
 }
 
+/** The 1-based line of a quote that opens a field and never closes (RFC 4180: `""` inside quotes is a quote). */
+export function unclosedQuoteLine(t: string): number | undefined {
+  let line = 1;
+  let inQuote = false;
+  let openLine = 0;
+  let fieldStart = true;
+  for (let i = 0; i < t.length; i++) {
+    const ch = t[i];
+    if (inQuote) {
+      if (ch === '"') {
+        if (t[i + 1] === '"') i++;
+        else inQuote = false;
+      } else if (ch === '\n') line++;
+      continue;
+    }
+    if (ch === '"' && fieldStart) {
+      inQuote = true;
+      openLine = line;
+    } else if (ch === '\n') {
+      line++;
+      fieldStart = true;
+      continue;
+    }
+    fieldStart = ch === ',';
+  }
+  return inQuote ? openLine : undefined;
+}
+
+/**
+ * A quote that never closes would swallow every row after it: report it at the line where it opened, skip that
+ * row, and read the rows after it (blank lines keep every line number; the header stays).
+ */
 function readCsv(file: string, text: string): { rows: RawRow[]; problems: SourceProblem[] } {
+  const norm = text.replace(/\r\n?/g, '\n').replace(/^\uFEFF/, '');
+  const open = unclosedQuoteLine(norm);
+  const lines = norm.split('\n');
+  const headerIdx = lines.findIndex((l) => l.trim() !== '');
+  if (open === undefined || headerIdx < 0 || open - 1 <= headerIdx) return readCsvOnce(file, text);
+  const blank = (from: number, to: number) => lines.map((l, i) => (i >= from && i < to ? '' : l)).join('\n');
+  const before = readCsvOnce(file, blank(open - 1, lines.length));
+  const after = readCsv(file, blank(headerIdx + 1, open));
+  const problems = [
+    ...before.problems,
+    { file, line: open, col: 1, message: 'invalid CSV: the quote opened on this line is never closed; this row is skipped (the rows after it still load)', severity: 'error' as const },
+    ...after.problems.filter((p) => p.line !== headerIdx + 1),
+  ];
+  return { rows: [...before.rows, ...after.rows], problems };
+}
+
+function readCsvOnce(file: string, text: string): { rows: RawRow[]; problems: SourceProblem[] } {
   const rows: RawRow[] = [];
   const problems: SourceProblem[] = [];
   let records: { record: string[]; raw: string; info: { lines: number } }[];

@@ -124,3 +124,12 @@ test('an invalid JSON Schema is an error at its line at load (inline: the prompt
   assert.equal(s2.evaluators.length, 0);
   assert.match(formatProblem({ ...s2.problems[0], file: path.basename(s2.problems[0].file) }), /^bad\.schema\.json:3:15: evaluator "shape" \(schemafile\.prompt\.yml\): invalid JSON Schema: \/required must be array/);
 });
+
+test('a CSV quote that never closes is reported at the line where it opened; the rows after it still run', async () => {
+  ws.write('quote.cases.csv', 'q,expected\none,a\ntwo,"oops\nthree,c\n\nfour,d\n');
+  const r = await loadCasesFile('quote.cases.csv', { startIndex: 0, relativeTo: ws.root });
+  assert.deepEqual(r.cases.map((c) => [c.line, c.vars.q]), [[2, 'one'], [4, 'three'], [6, 'four']]);
+  assert.deepEqual(brief(r.problems), [
+    'quote.cases.csv:3:1: invalid CSV: the quote opened on this line is never closed; this row is skipped (the rows after it still load)',
+  ]);
+});
