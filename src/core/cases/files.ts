@@ -251,6 +251,14 @@ function readYamlList(file: string, text: string): { rows: RawRow[]; problems: S
 /** Cases from rows; `startIndex` numbers them; json schema files load relative to the file. */
 export async function casesFromText(file: string, text: string, startIndex: number): Promise<{ cases: EvalCase[]; problems: SourceProblem[] }> {
   const { rows, problems } = readRows(file, text);
+  if (rows.length === 0 && problems.length === 0) {
+    // 0 cases is a valid run (as in gh), but say which file is empty and what to add
+    const headerOnly = rowsFormat(file) === 'csv' && text.trim() !== '';
+    const message = headerOnly
+      ? 'header only: this CSV eval set has no rows under its header, so it adds no cases; add one row per case'
+      : `empty eval set: this file has no ${rowsFormat(file) === 'yaml' ? 'list items' : 'rows'}, so it adds no cases`;
+    problems.push({ file, line: 1, col: 1, message, severity: 'warning' });
+  }
   const cases: EvalCase[] = [];
   for (const row of rows) {
     const r = parseCaseRow(row.value, row.loc, { file, line: row.line, index: startIndex + cases.length });

@@ -133,3 +133,15 @@ test('a CSV quote that never closes is reported at the line where it opened; the
     'quote.cases.csv:3:1: invalid CSV: the quote opened on this line is never closed; this row is skipped (the rows after it still load)',
   ]);
 });
+
+test('an empty eval-set file and a header-only CSV are named (the eval-set file, line 1) with a hint that fits', async () => {
+  ws.write('empty.cases.jsonl', '');
+  ws.write('header.cases.csv', 'q,expected\n');
+  const file = ws.write('empty.prompt.yml', HEAD + 'testFile:\n  - empty.cases.jsonl\n  - header.cases.csv\n');
+  const spec = await loadPromptFile(file);
+  assert.equal(spec.cases.length, 0);
+  assert.deepEqual(brief(spec.problems), [
+    'empty.cases.jsonl:1:1: warning: empty eval set: this file has no rows, so it adds no cases',
+    'header.cases.csv:1:1: warning: header only: this CSV eval set has no rows under its header, so it adds no cases; add one row per case',
+  ]);
+});
