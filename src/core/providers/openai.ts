@@ -234,7 +234,8 @@ export function createOpenAIProvider(opts: OpenAIProviderOptions): Provider {
   const apiVersion = opts.apiVersion ?? AZURE_DEFAULT_API_VERSION;
   const client: OpenAI =
     kind === 'azure'
-      ? new AzureOpenAI({ ...common, endpoint: baseURL, apiKey: apiKey || 'none', apiVersion })
+      // baseURL: null, or the SDK reads OPENAI_BASE_URL itself and refuses it beside `endpoint` ("mutually exclusive")
+      ? new AzureOpenAI({ ...common, baseURL: null, endpoint: baseURL, apiKey: apiKey || 'none', apiVersion })
       : new OpenAI({ ...common, baseURL, apiKey: apiKey || 'none' });
   const endpointKey = kind === 'azure' ? `azure:${baseURL}?api-version=${apiVersion}` : `${kind}:${baseURL}`;
   const ctx = { label, apiKey, keyHint: opts.keyHint };
