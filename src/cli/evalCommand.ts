@@ -92,7 +92,7 @@ export async function evalCommand(args: EvalArgs): Promise<number> {
         if (args.variants?.length && !args.variants.includes(v.name)) continue;
         const model = variantModel(spec, v, providers);
         try {
-          if (!model) throw new Error('no model: add `model:` to the prompt file or set PROMPT_LADDER_MODEL');
+          if (!model) throw new Error(`no model${spec.modelHint ? ` (${spec.modelHint})` : ''}: add \`model:\` to the prompt file or set PROMPT_LADDER_MODEL`);
           providers.resolve(model);
         } catch (e) {
           throw new UsageError(`${file}: variant "${v.name}": ${(e as Error).message}`);

@@ -139,6 +139,9 @@ function modelRef(model: unknown): string | undefined {
   return name;
 }
 
+/** The `model.configuration.type` values Prompty's runtimes know (lower-cased). */
+const PROMPTY_CONFIGURATION_TYPES = ['azure_openai', 'azure', 'openai', 'serverless', 'azure_serverless'];
+
 const REF = /^\$\{(env|file):([^}]*)\}$/i;
 
 /** Where `${env:}` and `${file:}` references are resolved: the model section (env and files) and the case sources (files). */
@@ -262,6 +265,33 @@ export async function loadPrompty(file: string, text: string, opts: PromptyLoadO
     c.add({ path: ['model'], message: `expected a map (configuration, parameters) or a model name, got ${describeValue(obj.model)}` });
   }
   const model = modelRef(obj.model);
+  let modelHint: string | undefined;
+  if (isMap(obj.model)) {
+    const confKey = obj.model.configuration !== undefined ? 'configuration' : obj.model.connection !== undefined ? 'connection' : undefined;
+    const conf = confKey ? obj.model[confKey] : undefined;
+    if (confKey && conf !== null && !isMap(conf) && !(typeof conf === 'string' && conf.trim().startsWith('${'))) {
+      c.add({ path: ['model', confKey], message: `expected a map (type, azure_deployment or name, …), got ${describeValue(conf)}` });
+    } else if (confKey && isMap(conf) && conf.type !== undefined) {
+      const type = String(conf.type).toLowerCase();
+      if (!PROMPTY_CONFIGURATION_TYPES.includes(type)) {
+        c.add({
+          path: ['model', confKey, 'type'],
+          message: `unknown configuration type "${String(conf.type)}" (Prompty's: ${PROMPTY_CONFIGURATION_TYPES.join(', ')}); the model is called through the default provider`,
+          severity: 'warning',
+        });
+      }
+    }
+    if (model === undefined) {
+      const at = src.keyRange(confKey && isMap(conf) ? ['model', confKey] : ['model']).line;
+      modelHint = confKey && isMap(conf)
+        ? `${path.basename(file)}:${at}: model.${confKey} names no deployment or model (azure_deployment for type azure_openai, name for openai)`
+        : `${path.basename(file)}:${at}: the model section names no model (id, or configuration with azure_deployment / name)`;
+    }
+  } else if (model === undefined) {
+    modelHint = fm
+      ? `${path.basename(file)}:1: the front matter has no model section`
+      : `${path.basename(file)}:1: the file has no front matter (a --- block with model:), so it names no model`;
+  }
   if (isMap(obj.model)) {
     for (const key of ['parameters', 'options'] as const) {
       const p = obj.model[key];
@@ -370,6 +400,7 @@ export async function loadPrompty(file: string, text: string, opts: PromptyLoadO
     name,
     ...(description !== undefined ? { description } : {}),
     ...(model !== undefined ? { model } : {}),
+    ...(modelHint !== undefined ? { modelHint } : {}),
     modelParameters,
     ...(template ? { template } : {}),
     messages,

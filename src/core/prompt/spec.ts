@@ -207,6 +207,8 @@ export interface PromptSpec {
   description?: string;
   /** Model as written, e.g. 'openai/gpt-4o-mini'. Undefined → the configured default model. */
   model?: string;
+  /** When `model` is undefined: why the file names none, located ("x.prompty:4: …"), for the "no model" message. */
+  modelHint?: string;
   modelParameters: ModelParameters;
   responseFormat?: ResponseFormat;
   messages: MessageTemplate[];

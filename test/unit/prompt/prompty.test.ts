@@ -123,3 +123,33 @@ test('a chat-history loop that emits role markers becomes separate messages, as 
     { role: 'user', content: 'And now?' },
   ]);
 });
+
+// A .prompty that names no model, or names it badly: the message says which line of which file is at fault.
+test('.prompty model section: a bad configuration is located; a missing model says why', async () => {
+  const dir = path.join(__dirname, '..', '..', 'fixtures', 'prompty');
+  const at = (name: string) => path.join(dir, name);
+  const noFront = await loadPromptFile(at('nofront.prompty'), { text: 'user:\nhi {{q}}\n' });
+  assert.equal(noFront.model, undefined);
+  assert.equal(noFront.modelHint, 'nofront.prompty:1: the file has no front matter (a --- block with model:), so it names no model');
+
+  const noName = await loadPromptFile(at('noname.prompty'), { text: '---\nname: x\nmodel:\n  api: chat\n  configuration:\n    type: azure_openai\n---\nuser:\nhi\n' });
+  assert.equal(noName.modelHint, 'noname.prompty:5: model.configuration names no deployment or model (azure_deployment for type azure_openai, name for openai)');
+
+  await assert.rejects(
+    loadPromptFile(at('conf.prompty'), { text: '---\nname: x\nmodel:\n  api: chat\n  configuration: 42\n---\nuser:\nhi\n' }),
+    (e: unknown) => e instanceof SpecError && /conf\.prompty:5:\d+: model\.configuration: expected a map \(type, azure_deployment or name, …\), got 42/.test(e.message),
+  );
+
+  const oddType = await loadPromptFile(at('type.prompty'), {
+    text: '---\nname: x\nmodel:\n  api: chat\n  configuration:\n    type: wizard\n    name: gpt-4o\n---\nuser:\nhi\n',
+  });
+  assert.equal(oddType.model, 'gpt-4o');
+  const warn = oddType.problems.find((p) => /unknown configuration type "wizard"/.test(p.message));
+  assert.ok(warn, JSON.stringify(oddType.problems));
+  assert.equal(warn.severity, 'warning');
+  assert.equal(warn.line, 6);
+
+  // a ${file:} reference for the connection is Prompty's, not a bad value
+  const ref = await loadPromptFile(at('ref.prompty'), { text: '---\nname: x\nmodel:\n  id: gpt-4o\n  connection: ${file:conn.json}\n---\nuser:\nhi\n' });
+  assert.equal(ref.model, 'gpt-4o');
+});
