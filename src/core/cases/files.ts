@@ -103,8 +103,13 @@ function readJsonl(file: string, text: string): { rows: RawRow[]; problems: Sour
   return { rows, problems };
 }
 
-/** The 1-based line of a quote that opens a field and never closes (RFC 4180: `""` inside quotes is a quote). */
-export function unclosedQuoteLine(t: string): number | undefined {
+/**
+ * The first quoting mistake of a CSV text (RFC 4180: `""` inside quotes is a quote), with 1-based lines:
+ * a quote that opens a field and never closes ('unclosed', at the line it opened), or a quoted cell whose
+ * closing quote is followed by more text before the next comma or line end ('closing', from the line the
+ * cell opened to the line of that quote).
+ */
+export function csvQuoteMistake(t: string): { kind: 'unclosed' | 'closing'; line: number; endLine: number } | undefined {
   let line = 1;
   let inQuote = false;
   let openLine = 0;
@@ -114,7 +119,11 @@ export function unclosedQuoteLine(t: string): number | undefined {
     if (inQuote) {
       if (ch === '"') {
         if (t[i + 1] === '"') i++;
-        else inQuote = false;
+        else {
+          inQuote = false;
+          const next = t[i + 1];
+          if (next !== undefined && next !== ',' && next !== '\n') return { kind: 'closing', line: openLine, endLine: line };
+        }
       } else if (ch === '\n') line++;
       continue;
     }
@@ -128,25 +137,33 @@ export function unclosedQuoteLine(t: string): number | undefined {
     }
     fieldStart = ch === ',';
   }
-  return inQuote ? openLine : undefined;
+  return inQuote ? { kind: 'unclosed', line: openLine, endLine: line } : undefined;
 }
 
 /**
- * A quote that never closes would swallow every row after it: report it at the line where it opened, skip that
- * row, and read the rows after it (blank lines keep every line number; the header stays).
+ * A quote that never closes would swallow every row after it, and text after a closing quote makes the parser
+ * give up on the rest: report either at the line where the quote opened, skip that row, and read the rows after
+ * it (blank lines keep every line number; the header stays).
  */
 function readCsv(file: string, text: string): { rows: RawRow[]; problems: SourceProblem[] } {
   const norm = text.replace(/\r\n?/g, '\n').replace(/^\uFEFF/, '');
-  const open = unclosedQuoteLine(norm);
+  const mistake = csvQuoteMistake(norm);
   const lines = norm.split('\n');
   const headerIdx = lines.findIndex((l) => l.trim() !== '');
-  if (open === undefined || headerIdx < 0 || open - 1 <= headerIdx) return readCsvOnce(file, text);
+  if (mistake === undefined || headerIdx < 0 || mistake.line - 1 <= headerIdx) return readCsvOnce(file, text);
+  const open = mistake.line;
+  // the lines of the bad row: just its first line when the quote never closes, else up to the closing quote
+  const skipTo = mistake.kind === 'unclosed' ? open : mistake.endLine;
   const blank = (from: number, to: number) => lines.map((l, i) => (i >= from && i < to ? '' : l)).join('\n');
   const before = readCsvOnce(file, blank(open - 1, lines.length));
-  const after = readCsv(file, blank(headerIdx + 1, open));
+  const after = readCsv(file, blank(headerIdx + 1, skipTo));
+  const message =
+    mistake.kind === 'unclosed'
+      ? 'invalid CSV: the quote opened on this line is never closed; this row is skipped (the rows after it still load)'
+      : `invalid CSV: the quoted cell opened on this line is followed by text after its closing quote${mistake.endLine !== open ? ` (line ${mistake.endLine})` : ''}; write "" for a quote inside a quoted cell; this row is skipped (the rows after it still load)`;
   const problems = [
     ...before.problems,
-    { file, line: open, col: 1, message: 'invalid CSV: the quote opened on this line is never closed; this row is skipped (the rows after it still load)', severity: 'error' as const },
+    { file, line: open, col: 1, message, severity: 'error' as const },
     ...after.problems.filter((p) => p.line !== headerIdx + 1),
   ];
   return { rows: [...before.rows, ...after.rows], problems };

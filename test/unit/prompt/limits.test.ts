@@ -134,6 +134,18 @@ test('a CSV quote that never closes is reported at the line where it opened; the
   ]);
 });
 
+test('text after a closing quote skips that row only, reported where its cell opened; the rows after it still run', async () => {
+  // `"a"b` (and a multi-line cell closed then followed by text): csv-parse gives up on the rest of the file
+  ws.write('closing.cases.csv', 'q,expected\none,a\ntwo,"a"b\nthree,"multi\nline"x\nfour,d\nfive,"say ""hi"""\n');
+  const r = await loadCasesFile('closing.cases.csv', { startIndex: 0, relativeTo: ws.root });
+  assert.deepEqual(r.cases.map((c) => [c.line, c.vars.q]), [[2, 'one'], [6, 'four'], [7, 'five']]);
+  assert.equal(r.cases[2].vars.expected, 'say "hi"', 'a doubled quote inside a quoted cell is a quote, not a mistake');
+  assert.deepEqual(brief(r.problems), [
+    'closing.cases.csv:3:1: invalid CSV: the quoted cell opened on this line is followed by text after its closing quote; write "" for a quote inside a quoted cell; this row is skipped (the rows after it still load)',
+    'closing.cases.csv:4:1: invalid CSV: the quoted cell opened on this line is followed by text after its closing quote (line 5); write "" for a quote inside a quoted cell; this row is skipped (the rows after it still load)',
+  ]);
+});
+
 test('an empty eval-set file and a header-only CSV are named (the eval-set file, line 1) with a hint that fits', async () => {
   ws.write('empty.cases.jsonl', '');
   ws.write('header.cases.csv', 'q,expected\n');
