@@ -464,6 +464,9 @@ export class EditorRunController implements RunController {
   }
 
   async listRuns(promptUri: vscode.Uri): Promise<StoredRun[]> {
+    // A prompt file asked about before any of its documents was opened (a results panel restored after a window
+    // reload, whose editor tab is not resolved yet): its project joins the history now, and the views refresh.
+    if (this.addRunRoot(runRootFor(promptUri))) this.runsChanged(true);
     const all = await this.listAllRuns();
     return all.filter((r) => promptPathOf(r) === promptUri.fsPath);
   }
