@@ -45,7 +45,7 @@ function verdictsOf(record: RunRecord): Verdicts {
   }
   return {
     status: record.status,
-    calls: record.calls,
+    calls: record.calls ?? 0,
     cells,
     variants: record.variants.map(({ latencyMs: _latency, ...rest }) => ({ ...rest, costUsd: round(rest.costUsd) })),
     advice: record.advice ?? null,
