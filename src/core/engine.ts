@@ -25,7 +25,7 @@ import { COT_INSTRUCTION, extractFinalAnswer } from './analysis/cot';
 import { referenceFreeEvaluators, repairConversation } from './analysis/selfRepair';
 import { buildRetriever, effectiveRetrieval, type Retriever } from './retrieval/retriever';
 import { appendCases, cacheDir, casesFileOf, runFileName, runsDir, serializeRun, STREAMED_CASES, writeFileAtomic } from './runs/store';
-import { summarizeVariants } from './runs/summary';
+import { summarizeVariants, VariantTally } from './runs/summary';
 import { formatProblem } from './errors';
 
 export interface RunOptions {
@@ -476,10 +476,17 @@ async function runWith(spec: PromptSpec, opts: RunOptions): Promise<{ record: Ru
   const caseSet = opts.caseIndexes ? new Set(opts.caseIndexes) : undefined;
   const cases = spec.cases.filter((c) => !caseSet || caseSet.has(c.index));
   const rel = (file: string) => path.relative(opts.root, file).split(path.sep).join('/') || path.basename(file);
+  // one string per eval-set file, not one per case
+  const relNames = new Map<string, string>();
+  const relOf = (file: string) => {
+    let r = relNames.get(file);
+    if (r === undefined) relNames.set(file, (r = rel(file)));
+    return r;
+  };
 
   const caseRecords: CaseRecord[] = cases.map((c) => ({
     index: c.index,
-    ...(c.file !== spec.file ? { file: rel(c.file) } : {}),
+    ...(c.file !== spec.file ? { file: relOf(c.file) } : {}),
     line: c.line,
     vars: c.vars,
     ...(c.expected !== undefined ? { expected: c.expected } : {}),
@@ -545,7 +552,7 @@ async function runWith(spec: PromptSpec, opts: RunOptions): Promise<{ record: Ru
     const target = filePath;
     // appendCases serializes before it returns; the in-memory copies then drop what only the file needs.
     const appended = appendCases(target, batch);
-    for (const c of batch) for (const r of c.results) slimResult(r);
+    for (const c of batch) slimCase(c);
     writing = writing.then(() => appended).catch(() => undefined);
   }
   if (write) await persist();
@@ -561,11 +568,13 @@ async function runWith(spec: PromptSpec, opts: RunOptions): Promise<{ record: Ru
   });
 
   // Jobs in case-major order so early cells fill whole rows; workers pull from one iterator.
-  function* jobs(): Generator<[number, VariantSpec, number]> {
-    for (let r = 0; r < repeat; r++) for (let i = 0; i < cases.length; i++) for (const v of variants) yield [i, v, r];
+  function* jobs(): Generator<[number, VariantSpec, number, number]> {
+    for (let r = 0; r < repeat; r++) for (let i = 0; i < cases.length; i++) for (let vi = 0; vi < variants.length; vi++) yield [i, variants[vi], r, vi];
   }
   const queue = jobs();
   const counts = { done: 0, passed: 0, failed: 0, errors: 0, cached: 0 };
+  // the periodic header's summaries, kept as results arrive (the final ones are computed from the cases)
+  const tally = write ? new VariantTally(variantInfo, cases.length * repeat) : undefined;
   let lastPersist = Date.now();
   let failure: unknown;
   const signal = opts.signal;
@@ -574,8 +583,9 @@ async function runWith(spec: PromptSpec, opts: RunOptions): Promise<{ record: Ru
   // queues, so a finished call is replaced at once), never hundreds of jobs that could never run.
   const demand = () =>
     opts.concurrency ? Math.max(opts.concurrency, 1) * 2 * Math.max(1, run.endpoints) : Math.max(8, 2 * run.concurrency());
-  const finished = (i: number, result: CaseResult) => {
+  const finished = (i: number, vi: number, r: number, result: CaseResult) => {
     caseRecords[i].results.push(result);
+    tally?.add(vi, i * repeat + r, result);
     counts.done++;
     if (result.error) counts.errors++;
     else if (result.passed) counts.passed++;
@@ -589,7 +599,7 @@ async function runWith(spec: PromptSpec, opts: RunOptions): Promise<{ record: Ru
     }
     if (write && Date.now() - lastPersist > 5000) {
       lastPersist = Date.now();
-      record.variants = summarizeVariants(variantInfo, caseRecords);
+      if (tally) record.variants = tally.summaries();
       void persist();
     }
   };
@@ -603,12 +613,12 @@ async function runWith(spec: PromptSpec, opts: RunOptions): Promise<{ record: Ru
           exhausted = true;
           break;
         }
-        const [i, variant, r] = next.value;
+        const [i, variant, r, vi] = next.value;
         active++;
         run.job(cases[i], variant, r).then(
           (result) => {
             active--;
-            finished(i, result);
+            finished(i, vi, r, result);
             fill();
           },
           (err: unknown) => {
@@ -656,16 +666,35 @@ async function runWith(spec: PromptSpec, opts: RunOptions): Promise<{ record: Ru
 
 /**
  * A streamed run keeps, in memory, what the summary, the advice and the CLI's failure list read: a passed
- * result loses the messages sent and evaluator details (they are in the JSONL on disk).
+ * result loses the messages sent and evaluator details (they are in the JSONL on disk). The slim result is a
+ * new object: deleting properties would turn each one into a dictionary several times its size.
  */
-function slimResult(r: CaseResult): void {
-  if (!r.passed || r.error) return;
-  delete r.messages;
-  for (const e of r.evaluators) {
-    delete e.details;
-    delete e.data;
+function slimCase(c: CaseRecord): void {
+  for (let i = 0; i < c.results.length; i++) {
+    const r = c.results[i];
+    if (r.passed && !r.error) c.results[i] = slimResult(r);
   }
 }
+
+function slimResult(r: CaseResult): CaseResult {
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(r)) if (k !== 'messages') out[k] = r[k as keyof CaseResult];
+  out.evaluators = r.evaluators.map(slimVerdict);
+  return out as CaseResult;
+}
+
+/** A passed result's evaluator verdict without details and data; equal ones are one shared object. */
+function slimVerdict(e: CaseResult['evaluators'][number]): CaseResult['evaluators'][number] {
+  const id = `${e.name}\u0000${e.passed}\u0000${e.score}\u0000${e.category ?? ''}`;
+  let v = verdicts.get(id);
+  if (!v) {
+    v = { name: e.name, passed: e.passed, score: e.score, ...(e.category ? { category: e.category } : {}) };
+    if (verdicts.size >= 1024) verdicts.clear();
+    verdicts.set(id, v);
+  }
+  return v;
+}
+const verdicts = new Map<string, CaseResult['evaluators'][number]>();
 
 function firstError(cases: CaseRecord[]): string | undefined {
   for (const c of cases) for (const r of c.results) if (r.error) return r.error;

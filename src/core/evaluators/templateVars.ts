@@ -38,12 +38,23 @@ export function fill(text: string, vars: Record<string, unknown>): string {
  * `{{other}}` may or may not be expanded again, depending on Go's random map order).
  */
 export function ghTemplate(text: string, vars: Record<string, unknown>): string {
+  if (!text.includes('{{')) return text;
   const keys = Object.keys(vars).filter((k) => text.includes(`{{${k}}}`));
   if (keys.length === 0) return text;
   keys.sort((a, b) => b.length - a.length);
-  const re = new RegExp(keys.map((k) => escapeRegExp(`{{${k}}}`)).join('|'), 'g');
+  // the same value is templated for every case of a run: its pattern is built once per set of keys
+  const id = `${text}\u0000${keys.join('\u0000')}`;
+  let re = patterns.get(id);
+  if (!re) {
+    re = new RegExp(keys.map((k) => escapeRegExp(`{{${k}}}`)).join('|'), 'g');
+    if (patterns.size >= 256) patterns.clear();
+    patterns.set(id, re);
+  }
   return text.replace(re, (m) => goFormat(vars[m.slice(2, -2)]));
 }
+
+/** Compiled ghTemplate patterns by text and keys (a global regex is reset by `replace`, so sharing is safe). */
+const patterns = new Map<string, RegExp>();
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^$|()[\]{}\\]/g, (c) => `\\${c}`);

@@ -24,7 +24,74 @@ import type { ChatRequest } from './provider';
 
 /** JSON with object keys sorted at every level; undefined values dropped (as JSON.stringify does). */
 export function canonicalJson(value: unknown): string {
-  return JSON.stringify(sortKeys(value));
+  const out: string[] = [];
+  return writeCanonical(value, out) ? out.join('') : JSON.stringify(sortKeys(value));
+}
+
+/** Whether a key is an array index, which JavaScript enumerates first (ascending) whatever the insertion order. */
+const INDEX_KEY = /^(?:0|[1-9]\d*)$/;
+function isIndexKey(k: string): boolean {
+  return INDEX_KEY.test(k) && Number(k) < 4294967295;
+}
+
+/**
+ * Writes the same text as `JSON.stringify(sortKeys(value))` without building the sorted copy (a cache key is
+ * computed for every call). Plain objects, arrays, strings, finite numbers, booleans and null are written here;
+ * for anything else (a value with its own toJSON, a class instance, a bigint) it returns false and the caller
+ * falls back to the copy, so the text is always exactly what the copy gives.
+ */
+function writeCanonical(value: unknown, out: string[]): boolean {
+  switch (typeof value) {
+    case 'string':
+      out.push(JSON.stringify(value));
+      return true;
+    case 'number':
+      out.push(Number.isFinite(value) ? JSON.stringify(value) : 'null');
+      return true;
+    case 'boolean':
+      out.push(value ? 'true' : 'false');
+      return true;
+    case 'object':
+      break;
+    default:
+      return false;
+  }
+  if (value === null) {
+    out.push('null');
+    return true;
+  }
+  if (Array.isArray(value)) {
+    if (Object.getPrototypeOf(value) !== Array.prototype || typeof (value as { toJSON?: unknown }).toJSON === 'function') return false;
+    out.push('[');
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) out.push(',');
+      const v: unknown = value[i];
+      // JSON.stringify writes null for undefined, functions and symbols inside arrays
+      if (v === undefined || typeof v === 'function' || typeof v === 'symbol') out.push('null');
+      else if (!writeCanonical(v, out)) return false;
+    }
+    out.push(']');
+    return true;
+  }
+  if ((value as object).constructor !== Object || typeof (value as { toJSON?: unknown }).toJSON === 'function') return false;
+  const rec = value as Record<string, unknown>;
+  const keys = Object.keys(rec);
+  // sortKeys inserts the keys sorted, but an object lists its index keys first in numeric order: so does this.
+  let firstName = 0;
+  while (firstName < keys.length && isIndexKey(keys[firstName])) firstName++;
+  const names = firstName === 0 ? keys.sort() : [...keys.slice(0, firstName), ...keys.slice(firstName).sort()];
+  out.push('{');
+  let first = true;
+  for (const k of names) {
+    const v = rec[k];
+    // undefined is dropped by sortKeys, functions and symbols by JSON.stringify
+    if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue;
+    out.push(first ? '' : ',', JSON.stringify(k), ':');
+    first = false;
+    if (!writeCanonical(v, out)) return false;
+  }
+  out.push('}');
+  return true;
 }
 
 function sortKeys(value: unknown): unknown {
@@ -47,6 +114,11 @@ const COMPACT_RATIO = 2;
 const COMPACT_MARGIN = 256;
 /** How long a write waits for others to join it. */
 const BATCH_MS = 20;
+
+/** A key's compact id in a shard's `flushed` set: hex digits 2–8 (the first names the shard). */
+function flushedId(key: string): number {
+  return parseInt(key.slice(1, 8), 16);
+}
 
 function checksum(json: string): string {
   return createHash('sha256').update(json).digest('hex').slice(0, 16);
@@ -81,8 +153,13 @@ interface Shard {
   pending: string[];
   /** Keys set by this instance whose lines are not on disk yet. */
   unflushed: Set<string>;
-  /** Keys set by this instance and on disk (their values are read back from the log when asked for). */
-  flushed: Set<string>;
+  /**
+   * Keys set by this instance and on disk (their values are read back from the log when asked for), as
+   * 28-bit numbers from their hex digits: a run writes up to 100,000 keys, and a number is far smaller
+   * than a 64-character string. Two keys may share a number; a false hit only re-reads the log, which
+   * then answers for the exact key.
+   */
+  flushed: Set<number>;
   /** The log does not end with a newline (a torn last line): the next append starts a new one. */
   torn: boolean;
   /** Appends and compactions of this log, in order. */
@@ -150,7 +227,7 @@ export class ResponseCache {
     try {
       const shard = await this.shard(key);
       json = shard.index.get(key);
-      if (json === undefined && shard.flushed.has(key)) {
+      if (json === undefined && shard.flushed.has(flushedId(key))) {
         await shard.chain;
         json = parseLog(await fs.readFile(shard.file, 'utf8').catch(() => '')).index.get(key);
       }
@@ -175,7 +252,7 @@ export class ResponseCache {
     // 100,000 calls would otherwise hold every reply twice).
     shard.index.set(key, json);
     shard.unflushed.add(key);
-    shard.flushed.delete(key);
+    // (a `flushed` mark left for this key is harmless: the index answers first)
     shard.pending.push(`${key}\t${checksum(json)}\t${json}\n`);
     if (!shard.scheduled) {
       shard.scheduled = true;
@@ -211,7 +288,7 @@ export class ResponseCache {
     for (const key of written) {
       if (shard.unflushed.has(key)) continue;
       shard.index.delete(key);
-      shard.flushed.add(key);
+      shard.flushed.add(flushedId(key));
     }
   }
 

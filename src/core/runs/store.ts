@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { RunRecordSchema, type CaseRecord, type RunRecord } from './schema';
 import { promptBaseName } from '../prompt/fileName';
-import { redactJsonValue } from '../redact';
+import { stringifyRedacted } from '../redact';
 
 export const STATE_DIR = '.promptladder';
 
@@ -56,8 +56,8 @@ export function casesFileOf(runFile: string): string {
 /** Run records are pretty-printed (diffable); a streamed record's header leaves its cases to the JSONL. */
 export function serializeRun(record: RunRecord): string {
   // every configured key is masked in the record's strings (src/core/redact.ts)
-  if (record.casesFile) return JSON.stringify({ ...record, cases: [] }, redactJsonValue) + '\n';
-  return JSON.stringify(record, redactJsonValue, record.cases.length > STREAMED_CASES ? undefined : 2) + '\n';
+  if (record.casesFile) return stringifyRedacted({ ...record, cases: [] }) + '\n';
+  return stringifyRedacted(record, record.cases.length > STREAMED_CASES ? undefined : 2) + '\n';
 }
 
 /** Appends case records, one JSON line each, to a streamed run's JSONL (beside `runFile`). */
@@ -65,7 +65,7 @@ export async function appendCases(runFile: string, cases: CaseRecord[]): Promise
   if (cases.length === 0) return;
   // Serialized now (callers may slim the records in memory once this returns), written after.
   let text = '';
-  for (const c of cases) text += JSON.stringify(c, redactJsonValue) + '\n';
+  for (const c of cases) text += stringifyRedacted(c) + '\n';
   await fs.mkdir(path.dirname(runFile), { recursive: true });
   await fs.appendFile(path.join(path.dirname(runFile), casesFileOf(runFile)), text, 'utf8');
 }
@@ -101,7 +101,7 @@ export async function writeRunsJson(out: string, runs: { record: RunRecord; path
   const streamed = runs.some((r) => r.record.casesFile && r.path);
   if (!streamed) {
     const records = runs.map((r) => r.record);
-    await writeFileAtomic(out, JSON.stringify(records.length === 1 ? records[0] : records, redactJsonValue, 2) + '\n');
+    await writeFileAtomic(out, stringifyRedacted(records.length === 1 ? records[0] : records, 2) + '\n');
     return;
   }
   await fs.mkdir(path.dirname(path.resolve(out)), { recursive: true });
@@ -116,11 +116,11 @@ export async function writeRunsJson(out: string, runs: { record: RunRecord; path
       if (i > 0) await put(',\n');
       const source = file ? casesPath(file, record.casesFile) : undefined;
       if (!source) {
-        await put(JSON.stringify(record, redactJsonValue));
+        await put(stringifyRedacted(record));
         continue;
       }
       const { cases: _cases, casesFile: _file, ...header } = record;
-      await put(JSON.stringify(header, redactJsonValue).slice(0, -1) + ',"cases":[');
+      await put(stringifyRedacted(header).slice(0, -1) + ',"cases":[');
       let first = true;
       for await (const { text } of caseLines(source)) {
         await put(first ? text : ',\n' + text);

@@ -59,3 +59,87 @@ export function summarizeVariants(variants: VariantInfo[], cases: CaseRecord[]):
     };
   });
 }
+
+/**
+ * The same summaries as `summarizeVariants`, kept as results arrive, for a run's periodic header: a walk of
+ * every case every few seconds made a long run's time grow faster than its cases. Counts, tokens and
+ * categories are running totals; a result's cost and latency sit in its slot (case × repeat, in case order),
+ * so the cost is added up in the order summarizeVariants adds it and the percentiles are taken the same way.
+ */
+export class VariantTally {
+  private readonly rows: {
+    passed: number;
+    failed: number;
+    errors: number;
+    cached: number;
+    prompt: number;
+    completion: number;
+    categories: Record<string, number>;
+    cost: Float64Array;
+    /** NaN: no result (yet), or an error (no latency counted). */
+    latency: Float64Array;
+  }[];
+
+  constructor(
+    private readonly variants: VariantInfo[],
+    slots: number,
+  ) {
+    this.rows = variants.map(() => ({
+      passed: 0,
+      failed: 0,
+      errors: 0,
+      cached: 0,
+      prompt: 0,
+      completion: 0,
+      categories: {},
+      cost: new Float64Array(slots),
+      latency: new Float64Array(slots).fill(NaN),
+    }));
+  }
+
+  /** Counts one result of variant `variant` (its index) in `slot`; each slot once. */
+  add(variant: number, slot: number, r: CaseResult): void {
+    const t = this.rows[variant];
+    if (!t) return;
+    if (r.error) t.errors++;
+    else if (r.passed) t.passed++;
+    else t.failed++;
+    if (r.cached) t.cached++;
+    t.prompt += r.tokens.prompt;
+    t.completion += r.tokens.completion;
+    t.cost[slot] = r.costUsd ?? 0;
+    if (!r.error) t.latency[slot] = r.latencyMs;
+    if (!r.passed && r.category) t.categories[r.category] = (t.categories[r.category] ?? 0) + 1;
+  }
+
+  summaries(): VariantSummary[] {
+    return this.variants.map((v, i) => {
+      const t = this.rows[i];
+      let costUsd = 0;
+      for (let s = 0; s < t.cost.length; s++) costUsd += t.cost[s];
+      const latencies = t.latency.filter((x) => !Number.isNaN(x)).sort();
+      const total = t.passed + t.failed + t.errors;
+      return {
+        name: v.name,
+        model: v.model,
+        ...(v.shots !== undefined ? { shots: v.shots } : {}),
+        ...(v.retrieval ? { retrieval: true } : {}),
+        passed: t.passed,
+        failed: t.failed,
+        errors: t.errors,
+        passRate: total === 0 ? 0 : t.passed / total,
+        tokens: { prompt: t.prompt, completion: t.completion },
+        costUsd: Math.round(costUsd * 1e6) / 1e6,
+        latencyMs: { p50: Math.round(percentileOf(latencies, 50)), p95: Math.round(percentileOf(latencies, 95)) },
+        categories: { ...t.categories },
+        cached: t.cached,
+      };
+    });
+  }
+}
+
+function percentileOf(sorted: ArrayLike<number>, p: number): number {
+  if (sorted.length === 0) return 0;
+  const rank = Math.ceil((p / 100) * sorted.length) - 1;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, rank))];
+}

@@ -1,7 +1,7 @@
 import { test, beforeEach } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
-import { clearSecretsForTests, redact, redactJsonValue, registerSecret } from '../../../src/core/redact';
+import { clearSecretsForTests, redact, redactJsonValue, registerSecret, stringifyRedacted } from '../../../src/core/redact';
 import { redactStream } from '../../../src/cli/redactStreams';
 
 beforeEach(() => clearSecretsForTests());
@@ -42,4 +42,28 @@ test('the CLI stream edge masks strings and buffers written by any module', () =
   sink.write('a s3cr3t line\n');
   sink.write(Buffer.from('buf s3cr3t\n'));
   assert.equal(seen, 'a *** line\nbuf ***\n');
+});
+
+test('stringifyRedacted writes what JSON.stringify with redactJsonValue writes, secret or not', () => {
+  const values: unknown[] = [
+    { a: 'plain', n: 1, list: ['x', { deep: 'y' }] },
+    { m: 'Incorrect API key provided: sk-live-123456789', nested: { k: 'sk-live-123456789 and more' } },
+    { esc: 'q"\\z inside', raw: 'a\\"b' },
+    { short: 'k', word: 'kk', inWord: 'a-k-b', alone: 'key k here' },
+    { 'sk-live-123456789': 'a key as a property name stays' },
+    { line: 'tab\tk\nnew' },
+    { uni: 'é k ☃' },
+  ];
+  const check = () => {
+    for (const v of values) for (const space of [undefined, 2]) assert.equal(stringifyRedacted(v, space), JSON.stringify(v, redactJsonValue, space));
+  };
+  check();
+  registerSecret('sk-live-123456789');
+  check();
+  registerSecret('q"\\z');
+  registerSecret('k');
+  check();
+  registerSecret('☃');
+  check();
+  assert.ok(!stringifyRedacted(values[1]).includes('sk-live-123456789'));
 });

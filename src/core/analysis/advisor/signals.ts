@@ -120,6 +120,9 @@ export interface RunSignals {
   trend(group: Group): TrendPoint[];
 }
 
+/** Every passing outcome is this one object (a large run has one per case and variant). */
+const PASS: Outcome = Object.freeze({ kind: 'pass' as const });
+
 export function computeSignals(record: RunRecord, spec?: PromptSpec): RunSignals {
   const names: string[] = record.variants.map((v) => v.name);
   for (const c of record.cases) for (const r of c.results) if (!names.includes(r.variant)) names.push(r.variant);
@@ -171,7 +174,7 @@ export function computeSignals(record: RunRecord, spec?: PromptSpec): RunSignals
       // repeats: a case passes when most of its judged repeats pass
       if (passes * 2 > ok.length) {
         passed++;
-        outcomes.set(c.index, { kind: 'pass' });
+        outcomes.set(c.index, PASS);
         continue;
       }
       failed++;
