@@ -74,8 +74,8 @@ interface Job {
   errorRetries: number;
   throttleRetries: number;
   malformedRetries: number;
-  /** Set while an attempt runs. */
-  controller?: AbortController;
+  /** Set while an attempt runs: aborts its signal and settles it at once. */
+  stopAttempt?: (reason: unknown) => void;
   /** Set while waiting for a retry. */
   timer?: ReturnType<typeof setTimeout>;
   done: boolean;
@@ -226,8 +226,8 @@ export class Scheduler {
     if (job.done) return;
     const i = this.queue.indexOf(job);
     if (i >= 0) this.queue.splice(i, 1);
-    // An in-flight attempt is aborted through its controller; its settlement is then ignored.
-    job.controller?.abort(abortError(job.signal));
+    // An in-flight attempt is aborted through its signal; its settlement is then ignored.
+    job.stopAttempt?.(abortError(job.signal));
     this.finish(job, false, abortError(job.signal));
   }
 
@@ -259,25 +259,27 @@ export class Scheduler {
     const probe = this.limit > this.ceiling;
     const startedAt = performance.now();
     const controller = new AbortController();
-    job.controller = controller;
-    const timer = setTimeout(() => {
-      controller.abort(
-        new ProviderError(`request timed out after ${this.timeoutMs} ms`, { retryable: true, code: 'timeout' }),
-      );
-    }, this.timeoutMs);
 
     // The attempt settles on the task's own settlement or on abort, whichever is first, so a task that
-    // ignores its signal cannot hold a slot past its timeout. (One listener and a flag rather than a race
-    // of promises: this runs once per call.)
+    // ignores its signal cannot hold a slot past its timeout. Only the scheduler aborts the attempt's
+    // signal (timeout, cancel), and it settles the attempt right there: no listener, no race of promises
+    // (this runs once per call).
     let settled = false;
     const done = (ok: boolean, value: unknown) => {
       if (settled) return;
       settled = true;
-      controller.signal.removeEventListener('abort', onAbort);
-      this.settle(startedAt, job, controller, timer, epoch, probe, ok, value);
+      if (job.stopAttempt === stop) job.stopAttempt = undefined;
+      this.settle(startedAt, job, timer, epoch, probe, ok, value);
     };
-    const onAbort = () => done(false, controller.signal.reason);
-    controller.signal.addEventListener('abort', onAbort, { once: true });
+    const stop = (reason: unknown) => {
+      if (settled) return;
+      controller.abort(reason);
+      done(false, reason);
+    };
+    job.stopAttempt = stop;
+    const timer = setTimeout(() => {
+      stop(new ProviderError(`request timed out after ${this.timeoutMs} ms`, { retryable: true, code: 'timeout' }));
+    }, this.timeoutMs);
     let attempt: Promise<unknown>;
     try {
       attempt = job.task(controller.signal);
@@ -293,7 +295,6 @@ export class Scheduler {
   private settle(
     startedAt: number,
     job: Job,
-    controller: AbortController,
     timer: ReturnType<typeof setTimeout>,
     epoch: number,
     probe: boolean,
@@ -302,7 +303,6 @@ export class Scheduler {
   ): void {
     clearTimeout(timer);
     this.inFlight--;
-    if (job.controller === controller) job.controller = undefined;
     if (job.done) {
       // Cancelled while in flight: already rejected.
       this.pump();

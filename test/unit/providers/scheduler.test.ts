@@ -198,6 +198,47 @@ test('a task that ignores its signal still frees its slot at the timeout', async
   assert.equal(await next, 'ran');
 });
 
+test('each attempt gets its own signal: a timeout aborts it with the timeout reason, the retry gets a fresh one, a cancel aborts with AbortError', async () => {
+  const scheduler = new Scheduler({ timeoutMs: 40, baseDelayMs: 1, maxConcurrency: 4 });
+  const seen: AbortSignal[] = [];
+  const reasons: unknown[] = [];
+  const result = await scheduler.run((signal) => {
+    seen.push(signal);
+    if (seen.length === 1) {
+      // the first attempt hangs and only learns of its timeout through the signal
+      return new Promise<string>((_, reject) => {
+        signal.addEventListener('abort', () => {
+          reasons.push(signal.reason);
+          reject(signal.reason);
+        });
+      });
+    }
+    return Promise.resolve('second');
+  });
+  assert.equal(result, 'second');
+  assert.equal(seen.length, 2);
+  assert.notEqual(seen[0], seen[1]);
+  assert.equal(seen[0].aborted, true);
+  assert.ok(reasons[0] instanceof ProviderError);
+  assert.equal((reasons[0] as ProviderError).opts.code, 'timeout');
+  assert.equal(seen[1].aborted, false, 'a settled attempt is never aborted afterwards');
+  assert.equal(scheduler.stats.attempts, 2);
+
+  const ctrl = new AbortController();
+  let inFlight: AbortSignal | undefined;
+  const cancelled = scheduler.run((signal) => {
+    inFlight = signal;
+    return new Promise<never>(() => undefined); // ignores its signal: the cancel must still settle it
+  }, ctrl.signal);
+  await until(() => inFlight !== undefined);
+  ctrl.abort();
+  assert.equal(((await rejection(cancelled)) as Error).name, 'AbortError');
+  assert.equal(inFlight?.aborted, true);
+  assert.equal((inFlight?.reason as Error).name, 'AbortError');
+  // the slot is free again at once
+  assert.equal(await scheduler.run(async () => 'after'), 'after');
+});
+
 // The following tests drive the scheduler with plain tasks (no model involved) to check its control logic.
 
 test('without waiting work the limit does not grow', async () => {
