@@ -7,7 +7,7 @@
 // the panel and the history). Only run_eval writes anything: the run record, as the CLI does.
 
 import * as path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { loadPromptFile } from '../prompt/load';
 import { promptFileKind } from '../prompt/load';
 import { SpecError, formatProblem } from '../errors';

@@ -3,7 +3,7 @@
 // (HyDE, query expansion). Each builder returns the chat messages to send; each JSON reply has a zod
 // schema here, parsed with `parseJudgeJson`. Prompts ask for JSON only and name the exact shape.
 
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ChatMessage } from '../prompt/spec';
 
 const JSON_ONLY = 'Reply with JSON only, no prose and no code fences.';

@@ -5,7 +5,7 @@
 
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { STATE_DIR, writeFileAtomic } from '../runs/store';
 import { promptBaseName } from '../prompt/fileName';
 import { sha256 } from './lines';

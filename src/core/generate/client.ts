@@ -3,7 +3,7 @@
 // should bring new cases, not the same ones). JSON steps ask for structured output where the endpoint has it,
 // validate the reply with zod and ask once more on a shape error.
 
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { ChatMessage, ModelParameters, ResponseFormat } from '../prompt/spec';
 import { type ChatRequest, type ProviderResolver, type ResolvedModel, type TokenUsage } from '../providers/provider';
 import { Scheduler } from '../providers/scheduler';

@@ -1,7 +1,7 @@
 // The shape of every model reply in test-case generation (zod). A reply that does not parse or fit is a shape error:
 // the step is asked once more, then the whole generation fails without touching any file.
 
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const IntentReply = z.object({
   intent: z.string().trim().min(1),

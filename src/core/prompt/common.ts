@@ -2,7 +2,7 @@
 // variants, retrieval. Validates them against the YAML source so every problem has a position.
 
 import * as path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { SourceProblem } from '../errors';
 import type { EvalCase, EvaluatorSpec, Example, ModelParameters, RetrievalSpec, VariantSpec } from './spec';
 import type { Issue, IssuePath } from './issues';

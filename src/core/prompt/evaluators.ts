@@ -1,7 +1,7 @@
 // Parses evaluator declarations (gh syntax `string`/`llm`/`uses` and our kinds) into EvaluatorSpec,
 // for the prompt's `evaluators` and for case-level `evaluators` alike. Schema files are loaded by the caller.
 
-import { z } from 'zod';
+import * as z from 'zod';
 import { ERROR_CATEGORIES } from './spec';
 import type { EvaluatorSpec } from './spec';
 import type { Issue, IssuePath } from './issues';

@@ -1,7 +1,7 @@
 // Problems found while validating a prompt file or an eval set, before they get a file position:
 // a path into the parsed value plus a human message. Also turns zod issues into such messages.
 
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 export type IssuePath = (string | number)[];
 

@@ -2,7 +2,7 @@
 
 import * as path from 'node:path';
 import { isScalar, Scalar } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { SourceProblem } from '../errors';
 import type { MessageTemplate, PromptSpec, ResponseFormat } from './spec';
 import type { IssuePath } from './issues';

@@ -6,7 +6,7 @@
 //   llm     — one call per query through the judge model with every candidate in it (batched; the engine's
 //             response cache keeps the reply), asked for a JSON ranking; an unusable reply falls back to lexical.
 
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ChatMessage, RerankMode } from '../prompt/spec';
 import { parseJudgeJson } from '../analysis/prompts';
 import { tokenizeForSearch } from '../text/bm25';

@@ -1,6 +1,6 @@
 // The run record (FORMATS.md §3): the one result format read by the panel, the history tree, the CLI and comparisons.
 
-import { z } from 'zod';
+import * as z from 'zod';
 import { ERROR_CATEGORIES } from '../prompt/spec';
 
 export const ErrorCategorySchema = z.enum(ERROR_CATEGORIES);

@@ -1,7 +1,7 @@
 // Validation of advisor command arguments (zod). Kept apart from commands.ts, which the editor's activation
 // bundle imports: zod loads with the heavy modules (src/extension/heavy.ts), on first use.
 
-import { z } from 'zod';
+import * as z from 'zod';
 import type { RetrievalVariantArgs } from './commands';
 
 const RetrievalOverrideSchema = z.strictObject({
