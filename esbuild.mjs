@@ -1,7 +1,7 @@
 // Bundles the extension host (cjs, `vscode` external), the CLI (node) and the webview (browser).
 // `node esbuild.mjs --watch` rebuilds on change; `--production` minifies.
 import * as esbuild from 'esbuild';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const watch = process.argv.includes('--watch');
@@ -30,16 +30,6 @@ const heavyExternal = {
   },
 };
 
-/** `require('./commands')` in src/cli/main.ts stays a run-time require of dist/cli-commands.js. */
-const cliCommandsExternal = {
-  name: 'cli-commands-external',
-  setup(build) {
-    build.onResolve({ filter: /^\.\/commands$/ }, (args) =>
-      args.importer.endsWith(join('src', 'cli', 'main.ts')) ? { path: './cli-commands.js', external: true } : undefined,
-    );
-  },
-};
-
 const common = {
   bundle: true,
   sourcemap: !production,
@@ -50,13 +40,23 @@ const common = {
 
 // Heavy, rarely needed modules are separate bundles loaded on first use (see src/core/providers/tokenizer.ts).
 // The TypeScript transpiler (sucrase) for `code` evaluators written in TypeScript: dist/ts-transpile.js.
-const lazy = { define: { __PL_TOKENIZER__: JSON.stringify('./tokenizer.js'), __PL_SUCRASE__: JSON.stringify('./ts-transpile.js') } };
+// Libraries only some runs need (src/core/lazy/load.ts): Ajv for JSON Schemas, nunjucks and Mustache for .prompty,
+// csv-parse for CSV eval sets, so a plain .prompt.yml run over JSONL neither parses nor compiles them.
+// Each is dist/<file> built from src/core/lazy/<name>.ts, as listed in src/core/lazy/bundles.json.
+const lazyLibs = JSON.parse(readFileSync('src/core/lazy/bundles.json', 'utf8'));
+const lazy = {
+  define: {
+    __PL_TOKENIZER__: JSON.stringify('./tokenizer.js'),
+    __PL_SUCRASE__: JSON.stringify('./ts-transpile.js'),
+    __PL_LAZY__: JSON.stringify(Object.fromEntries(Object.entries(lazyLibs).map(([k, v]) => [k, `./${v}`]))),
+  },
+};
 
 const targets = [
   // The CLI in two files so `--help` stays fast: dist/cli.js (arguments, usage) and dist/cli-commands.js (the commands).
   { ...common, ...lazy, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', target: 'node20',
-    banner: { js: '#!/usr/bin/env node' }, define: { ...lazy.define, __PL_MCP__: JSON.stringify('./mcp.js') },
-    plugins: [...common.plugins, cliCommandsExternal] },
+    banner: { js: '#!/usr/bin/env node' },
+    define: { ...lazy.define, __PL_MCP__: JSON.stringify('mcp.js'), __PL_COMMANDS__: JSON.stringify('cli-commands.js') } },
   { ...common, ...lazy, entryPoints: ['src/cli/commands.ts'], outfile: 'dist/cli-commands.js', platform: 'node', format: 'cjs',
     target: 'node20' },
   // `prompt-ladder mcp` (the MCP SDK with the agent tools), loaded by dist/cli.js only for that command.
@@ -72,6 +72,12 @@ const targets = [
     target: 'node20', sourcemap: false },
   { ...common, entryPoints: ['node_modules/sucrase/dist/index.js'], outfile: 'dist/ts-transpile.js', platform: 'node', format: 'cjs',
     target: 'node20', sourcemap: false },
+  ...Object.entries(lazyLibs).map(([name, out]) => ({
+    ...common, entryPoints: [`src/core/lazy/${name}.ts`], outfile: `dist/${out}`, platform: 'node', format: 'cjs', target: 'node20',
+    sourcemap: false,
+    // nunjucks requires chokidar only for `watch: true`, which Prompt Ladder never sets
+    ...(name === 'templates' ? { external: ['chokidar'] } : {}),
+  })),
   { ...common, entryPoints: ['src/webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife',
     target: 'es2022' },
   { ...common, entryPoints: ['test/integration/index.ts'], outfile: 'out/integration/index.js', platform: 'node',

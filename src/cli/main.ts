@@ -7,19 +7,27 @@ import type { EvalArgs } from './evalCommand';
 import { UsageError } from './usage';
 import { EFFORTS, type Effort } from '../core/generate/effort';
 import type * as Mcp from './mcpCommand';
+import { installBundleLoader, requireBundle } from './codeCache';
 
 declare const __PL_MCP__: string | undefined;
+declare const __PL_COMMANDS__: string | undefined;
 
-/** The MCP server (and its SDK) loads only for `prompt-ladder mcp`: bundled builds ship it as dist/mcp.js. */
-function mcpModule(): typeof Mcp {
-  const id = typeof __PL_MCP__ === 'string' ? __PL_MCP__ : './mcpCommand';
-  // A computed id keeps the bundler from inlining the module.
-  return require(id) as typeof Mcp;
+/**
+ * A sibling bundle of dist/cli.js (bundled builds), through V8's code cache (./codeCache.ts); unbundled (tests
+ * under tsx) the source module. A computed id keeps the bundler from inlining the module.
+ */
+function load<T>(bundled: string | undefined, unbundled: string): T {
+  if (typeof bundled !== 'string') return require(unbundled) as T;
+  installBundleLoader();
+  return requireBundle(path.join(__dirname, bundled)) as T;
 }
 
+/** The MCP server (and its SDK) loads only for `prompt-ladder mcp`: bundled builds ship it as dist/mcp.js. */
+const mcpModule = (): typeof Mcp => load<typeof Mcp>(typeof __PL_MCP__ === 'string' ? __PL_MCP__ : undefined, './mcpCommand');
+
 /** The commands are a separate bundle, loaded on first use (startup stays fast for --help and usage errors). */
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const commands = (): typeof import('./commands') => require('./commands') as typeof import('./commands');
+const commands = (): typeof import('./commands') =>
+  load<typeof import('./commands')>(typeof __PL_COMMANDS__ === 'string' ? __PL_COMMANDS__ : undefined, './commands');
 import { redactStream } from './redactStreams';
 import { parseTimeoutSeconds } from '../core/providers/timeout';
 

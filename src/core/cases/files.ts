@@ -2,7 +2,7 @@
 // Each row keeps its 1-based line; a broken line or row is reported and skipped, the rest loads.
 
 import * as path from 'node:path';
-import { parse as parseCsv } from 'csv-parse/sync';
+import { csv } from '../lazy/load';
 import { readProjectFile, resolveInProject } from '../paths';
 import type { SourceProblem } from '../errors';
 import type { EvalCase } from '../prompt/spec';
@@ -176,7 +176,7 @@ function readCsvOnce(file: string, text: string): { rows: RawRow[]; problems: So
   try {
     // A record the parser cannot read (a stray or unclosed quote) is reported and skipped; the rows before it,
     // and after it where the parser can resynchronize, still load.
-    records = parseCsv(text.replace(/\r\n?/g, '\n'), {
+    records = csv().parseCsv(text.replace(/\r\n?/g, '\n'), {
       raw: true,
       info: true,
       relax_column_count: true,

@@ -8,10 +8,10 @@
 // ajv-formats adds `format` checks; `strict: false` so vendor keywords (e.g. from OpenAI strict
 // schemas) do not stop compilation. Compiled validators are cached per schema text.
 
-import Ajv from 'ajv';
-import Ajv2020 from 'ajv/dist/2020';
-import addFormats from 'ajv-formats';
+import type Ajv from 'ajv';
+import type Ajv2020 from 'ajv/dist/2020';
 import type { ErrorObject, ValidateFunction } from 'ajv';
+import { jsonSchema } from '../lazy/load';
 import type { EvaluatorSpec } from '../prompt/spec';
 import type { EvaluatorFn, EvaluatorResult } from './evaluator';
 import { replyOf } from './templateVars';
@@ -26,6 +26,7 @@ let draft2020: Ajv2020 | undefined;
 const compiled = new Map<string, ValidateFunction>();
 
 function ajvFor(schema: Record<string, unknown>): Ajv | Ajv2020 {
+  const { Ajv, Ajv2020, addFormats } = jsonSchema();
   const dialect = typeof schema.$schema === 'string' ? schema.$schema : '';
   if (dialect.includes('2020-12')) {
     if (!draft2020) {

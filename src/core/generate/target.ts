@@ -4,7 +4,7 @@
 
 import * as path from 'node:path';
 import { Document, parseDocument, isMap, isScalar, isSeq, type YAMLMap } from 'yaml';
-import { parse as parseCsv } from 'csv-parse/sync';
+import { csv } from '../lazy/load';
 import { rowsFormat, casesFromText } from '../cases/files';
 import { readProjectFile } from '../paths';
 import { GenerationError } from './client';
@@ -95,7 +95,7 @@ async function fileTarget(promptDir: string, file: string, reason: EvalSetTarget
   const text = await readEvalSet(promptDir, file);
   const target: EvalSetTarget = { file, format, exists: text !== undefined, text: text ?? '', prompty: false, reason };
   if (format === 'csv' && text && text.trim()) {
-    const records = parseCsv(text.replace(/\r\n?/g, '\n'), { bom: true, to: 1, relax_column_count: true, skip_empty_lines: true }) as string[][];
+    const records = csv().parseCsv(text.replace(/\r\n?/g, '\n'), { bom: true, to: 1, relax_column_count: true, skip_empty_lines: true }) as string[][];
     target.columns = (records[0] ?? []).map((h) => h.trim());
   }
   return target;

@@ -5,8 +5,8 @@
 // Like Prompty's runtime, a template may not call functions and may read only plain own data properties, so a
 // workspace file cannot reach `constructor` and run code.
 
-import nunjucks from 'nunjucks';
-import Mustache from 'mustache';
+import type nunjucks from 'nunjucks';
+import { templates } from '../lazy/load';
 import { renderTemplate, checkTemplate, templateVariables } from './template';
 
 export type TemplateEngine = 'gh' | 'jinja2' | 'mustache';
@@ -18,7 +18,7 @@ export interface TemplateProblem {
   col: number;
 }
 
-const env = new nunjucks.Environment(null, { autoescape: false, throwOnUndefined: false });
+let env: nunjucks.Environment | undefined;
 const UNSAFE = new Set(['__proto__', 'constructor', 'prototype']);
 
 type Runtime = { memberLookup: (o: unknown, p: unknown) => unknown; callWrap: (f: unknown, name: string, ctx: unknown, args: unknown[]) => unknown };
@@ -56,6 +56,8 @@ const compiledCache = new Map<string, nunjucks.Template>();
 function compiled(text: string): nunjucks.Template {
   let t = compiledCache.get(text);
   if (!t) {
+    const { nunjucks } = templates();
+    env ??= new nunjucks.Environment(null, { autoescape: false, throwOnUndefined: false });
     t = new nunjucks.Template(text, env, undefined, true);
     if (compiledCache.size > 500) compiledCache.clear();
     compiledCache.set(text, t);
@@ -64,7 +66,7 @@ function compiled(text: string): nunjucks.Template {
 }
 
 function withSafeRuntime<T>(fn: () => T): T {
-  const rt = nunjucks.runtime as unknown as Runtime;
+  const rt = templates().nunjucks.runtime as unknown as Runtime;
   const { memberLookup, callWrap } = rt;
   rt.memberLookup = safeMemberLookup;
   rt.callWrap = safeCallWrap;
@@ -93,7 +95,7 @@ function position(e: Error): { line: number; col: number } {
 /** Render a template; a render-time failure (a disallowed call) throws an Error with a clean message. */
 export function renderWith(engine: TemplateEngine, text: string, vars: Record<string, unknown>): string {
   if (engine === 'gh') return renderTemplate(text, vars);
-  if (engine === 'mustache') return Mustache.render(text, sanitize(vars) as Record<string, unknown>);
+  if (engine === 'mustache') return templates().Mustache.render(text, sanitize(vars) as Record<string, unknown>);
   if (!text.includes('{')) return text;
   try {
     return withSafeRuntime(() => compiled(text).render(sanitize(vars) as object));
@@ -112,7 +114,7 @@ export function checkWith(engine: TemplateEngine, text: string): TemplateProblem
   }
   if (engine === 'mustache') {
     try {
-      Mustache.parse(text);
+      templates().Mustache.parse(text);
       return undefined;
     } catch (e) {
       const m = /at (\d+)/.exec((e as Error).message);
@@ -170,7 +172,7 @@ export function variablesWith(engine: TemplateEngine, text: string): string[] {
       }
     };
     try {
-      walk(Mustache.parse(text));
+      walk(templates().Mustache.parse(text));
     } catch {
       return [];
     }
@@ -178,7 +180,7 @@ export function variablesWith(engine: TemplateEngine, text: string): string[] {
   }
   let root: NjNode;
   try {
-    root = (nunjucks as unknown as { parser: { parse(src: string): NjNode } }).parser.parse(text);
+    root = (templates().nunjucks as unknown as { parser: { parse(src: string): NjNode } }).parser.parse(text);
   } catch {
     return [];
   }

@@ -6,6 +6,7 @@
 import * as path from 'node:path';
 import { expandGlob } from './glob';
 import { readProjectFile } from '../paths';
+import { dynamicImport } from '../dynamicImport';
 import type { ReadProblem } from '../paths';
 
 export interface SourceDocument {
@@ -99,7 +100,7 @@ function decodeEntities(s: string): string {
 // Optional dependencies: imported by a computed name so bundlers leave them out unless installed.
 async function optionalImport(name: string): Promise<any> {
   try {
-    return await import(name);
+    return await dynamicImport(name);
   } catch {
     throw new Error(`reading this file type needs the '${name}' package (npm install ${name})`);
   }

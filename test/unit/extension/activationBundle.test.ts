@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as esbuild from 'esbuild';
 import * as path from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
 
 async function inputsOf(entry: string, lazyIds: RegExp): Promise<{ inputs: string[]; bytes: number }> {
   const r = await esbuild.build({
@@ -46,4 +47,21 @@ test('activation imports neither zod, openai, yaml, nunjucks nor the engine', as
 test('the CLI entry (usage, --help) loads no engine, zod or openai', async () => {
   const { inputs } = await inputsOf('src/cli/main.ts', /^\.\/commands$/);
   for (const heavy of HEAVY) assert.deepEqual(inputs.filter((f) => heavy.test(f)).slice(0, 3), [], `${heavy} enters dist/cli.js`);
+});
+
+test('a plain eval does not parse Ajv, nunjucks, Mustache, csv-parse, chokidar or zod locales (lazy bundles, src/core/lazy)', async () => {
+  const { inputs, bytes } = await inputsOf('src/cli/commands.ts', /^$/);
+  const lazyOnly = [/node_modules\/ajv\//, /node_modules\/ajv-formats\//, /node_modules\/nunjucks\//, /node_modules\/mustache\//, /node_modules\/csv-parse\//, /node_modules\/chokidar\//, /node_modules\/zod\/v4\/locales\/(?!en\.js)/];
+  for (const lib of lazyOnly) assert.deepEqual(inputs.filter((f) => lib.test(f)).slice(0, 3), [], `${lib} enters dist/cli-commands.js`);
+  assert.ok(bytes < 1_700_000, `commands bundle is ${bytes} bytes`);
+});
+
+test('every lazy bundle ships in the VSIX (.vscodeignore allow-list) and has its entry module', () => {
+  const bundles = JSON.parse(readFileSync('src/core/lazy/bundles.json', 'utf8')) as Record<string, string>;
+  const ignore = readFileSync('.vscodeignore', 'utf8');
+  assert.ok(Object.keys(bundles).length >= 3);
+  for (const [name, file] of Object.entries(bundles)) {
+    assert.match(ignore, new RegExp(`^!dist/${file.replace('.', '\\.')}$`, 'm'), `${file} is not in .vscodeignore`);
+    assert.ok(existsSync(path.join('src', 'core', 'lazy', `${name}.ts`)), name);
+  }
 });
