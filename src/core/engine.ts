@@ -670,31 +670,62 @@ async function runWith(spec: PromptSpec, opts: RunOptions): Promise<{ record: Ru
  * new object: deleting properties would turn each one into a dictionary several times its size.
  */
 function slimCase(c: CaseRecord): void {
-  for (let i = 0; i < c.results.length; i++) {
-    const r = c.results[i];
-    if (r.passed && !r.error) c.results[i] = slimResult(r);
-  }
+  // a new array of the exact length too (one grown by push keeps room for 16)
+  c.results = c.results.map((r) => (r.passed && !r.error ? slimResult(r) : r));
 }
+
+/** Fields every result has, written first so they sit inside the object; the optional ones follow. */
+const SLIM_FIXED = new Set(['variant', 'output', 'passed', 'error', 'category', 'categoryReason', 'latencyMs', 'tokens', 'costUsd', 'cached', 'evaluators', 'messages']);
 
 function slimResult(r: CaseResult): CaseResult {
-  const out: Record<string, unknown> = {};
-  for (const k of Object.keys(r)) if (k !== 'messages') out[k] = r[k as keyof CaseResult];
-  out.evaluators = r.evaluators.map(slimVerdict);
-  return out as CaseResult;
+  const out: CaseResult = {
+    variant: r.variant,
+    output: r.output,
+    passed: r.passed,
+    error: r.error,
+    category: r.category,
+    categoryReason: r.categoryReason,
+    latencyMs: r.latencyMs,
+    tokens: slimTokens(r.tokens),
+    costUsd: r.costUsd,
+    cached: r.cached,
+    evaluators: slimVerdicts(r.evaluators),
+  };
+  for (const k of Object.keys(r) as (keyof CaseResult)[]) if (!SLIM_FIXED.has(k)) (out as Record<string, unknown>)[k] = r[k];
+  return out;
 }
 
-/** A passed result's evaluator verdict without details and data; equal ones are one shared object. */
-function slimVerdict(e: CaseResult['evaluators'][number]): CaseResult['evaluators'][number] {
-  const id = `${e.name}\u0000${e.passed}\u0000${e.score}\u0000${e.category ?? ''}`;
-  let v = verdicts.get(id);
+type Verdict = CaseResult['evaluators'][number];
+
+/**
+ * A passed result's evaluator verdicts without details and data. Equal lists are one shared array of shared
+ * verdicts, and equal token counts one shared object: passed results of a large run mostly repeat them.
+ * (Nothing changes a passed result once its case is written; categorization only touches failures.)
+ */
+function slimVerdicts(list: Verdict[]): Verdict[] {
+  let id = '';
+  for (const e of list) id += `${e.name}\u0000${e.passed}\u0000${e.score}\u0000${e.category ?? ''}\u0001`;
+  let v = verdictLists.get(id);
   if (!v) {
-    v = { name: e.name, passed: e.passed, score: e.score, ...(e.category ? { category: e.category } : {}) };
-    if (verdicts.size >= 1024) verdicts.clear();
-    verdicts.set(id, v);
+    v = list.map((e) => ({ name: e.name, passed: e.passed, score: e.score, ...(e.category ? { category: e.category } : {}) }));
+    if (verdictLists.size >= 1024) verdictLists.clear();
+    verdictLists.set(id, v);
   }
   return v;
 }
-const verdicts = new Map<string, CaseResult['evaluators'][number]>();
+const verdictLists = new Map<string, Verdict[]>();
+
+function slimTokens(t: CaseResult['tokens']): CaseResult['tokens'] {
+  const id = `${t.prompt},${t.completion}`;
+  let v = tokenCounts.get(id);
+  if (!v) {
+    v = { prompt: t.prompt, completion: t.completion };
+    if (tokenCounts.size >= 4096) tokenCounts.clear();
+    tokenCounts.set(id, v);
+  }
+  return v;
+}
+const tokenCounts = new Map<string, CaseResult['tokens']>();
 
 function firstError(cases: CaseRecord[]): string | undefined {
   for (const c of cases) for (const r of c.results) if (r.error) return r.error;
