@@ -12,6 +12,7 @@ import { startScriptedServer, type ScriptedServer } from '../../fixtures/scripte
 import { createOpenAIProvider } from '../../../src/core/providers/openai';
 import { httpFetch } from '../../../src/core/providers/httpFetch';
 import { ProviderError, type Provider } from '../../../src/core/providers/provider';
+import { rejection } from './rejection';
 
 let server: ScriptedServer;
 let provider: Provider;
@@ -35,15 +36,6 @@ beforeEach(() => {
 });
 
 const ask = (content: string) => provider.chat({ model: 'gpt-4o-mini', messages: [{ role: 'user', content }], params: {} }, never);
-
-async function rejection(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (err) {
-    return err;
-  }
-  assert.fail('expected a rejection');
-}
 
 test('a chat request carries its Content-Length (multi-byte text counted in bytes) and is never chunked', async () => {
   const content = 'héllo ✓ 😀 '.repeat(2000);

@@ -5,6 +5,7 @@ import { APIError } from 'openai';
 import { startScriptedServer, type ScriptedServer } from '../../fixtures/scripted-server';
 import { createOpenAIProvider, parseRetryAfter, toProviderError } from '../../../src/core/providers/openai';
 import { ProviderError, type Provider } from '../../../src/core/providers/provider';
+import { rejection } from './rejection';
 
 let server: ScriptedServer;
 let provider: Provider;
@@ -33,15 +34,6 @@ async function freePort(): Promise<number> {
   const port = (srv.address() as net.AddressInfo).port;
   await new Promise<void>((r) => srv.close(() => r()));
   return port;
-}
-
-async function rejection(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (err) {
-    return err;
-  }
-  assert.fail('expected a rejection');
 }
 
 test('chat returns text, usage and model through the openai client', async () => {

@@ -4,6 +4,7 @@ import { startScriptedServer, type ScriptedServer } from '../../fixtures/scripte
 import { createOpenAIProvider } from '../../../src/core/providers/openai';
 import { ProviderError, type ChatResult, type Provider } from '../../../src/core/providers/provider';
 import { Scheduler } from '../../../src/core/providers/scheduler';
+import { rejection } from './rejection';
 
 let server: ScriptedServer;
 let provider: Provider;
@@ -23,15 +24,6 @@ beforeEach(() => {
 
 const ask = (content: string) => (signal: AbortSignal) =>
   provider.chat({ model: 'm', messages: [{ role: 'user', content }], params: {} }, signal);
-
-async function rejection(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (err) {
-    return err;
-  }
-  assert.fail('expected a rejection');
-}
 
 async function until(cond: () => boolean): Promise<void> {
   for (let i = 0; i < 300 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
