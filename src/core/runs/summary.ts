@@ -2,7 +2,7 @@
 
 import type { CaseRecord, CaseResult, VariantSummary } from './schema';
 
-export function percentile(sorted: number[], p: number): number {
+export function percentile(sorted: ArrayLike<number>, p: number): number {
   if (sorted.length === 0) return 0;
   const rank = Math.ceil((p / 100) * sorted.length) - 1;
   return sorted[Math.min(sorted.length - 1, Math.max(0, rank))];
@@ -41,23 +41,38 @@ export function summarizeVariants(variants: VariantInfo[], cases: CaseRecord[]):
       if (!r.passed && r.category) categories[r.category] = (categories[r.category] ?? 0) + 1;
     }
     latencies.sort((a, b) => a - b);
-    const total = results.length;
-    return {
-      name: v.name,
-      model: v.model,
-      ...(v.shots !== undefined ? { shots: v.shots } : {}),
-      ...(v.retrieval ? { retrieval: true } : {}),
-      passed,
-      failed,
-      errors,
-      passRate: total === 0 ? 0 : passed / total,
-      tokens,
-      costUsd: Math.round(costUsd * 1e6) / 1e6,
-      latencyMs: { p50: Math.round(percentile(latencies, 50)), p95: Math.round(percentile(latencies, 95)) },
-      categories,
-      cached,
-    };
+    return summaryOf(v, { passed, failed, errors, cached, tokens, costUsd, categories }, latencies);
   });
+}
+
+interface Totals {
+  passed: number;
+  failed: number;
+  errors: number;
+  cached: number;
+  tokens: { prompt: number; completion: number };
+  costUsd: number;
+  categories: Record<string, number>;
+}
+
+/** One variant's summary from its totals and its sorted latencies. */
+function summaryOf(v: VariantInfo, t: Totals, sortedLatencies: ArrayLike<number>): VariantSummary {
+  const total = t.passed + t.failed + t.errors;
+  return {
+    name: v.name,
+    model: v.model,
+    ...(v.shots !== undefined ? { shots: v.shots } : {}),
+    ...(v.retrieval ? { retrieval: true } : {}),
+    passed: t.passed,
+    failed: t.failed,
+    errors: t.errors,
+    passRate: total === 0 ? 0 : t.passed / total,
+    tokens: t.tokens,
+    costUsd: Math.round(t.costUsd * 1e6) / 1e6,
+    latencyMs: { p50: Math.round(percentile(sortedLatencies, 50)), p95: Math.round(percentile(sortedLatencies, 95)) },
+    categories: t.categories,
+    cached: t.cached,
+  };
 }
 
 /**
@@ -118,28 +133,9 @@ export class VariantTally {
       let costUsd = 0;
       for (let s = 0; s < t.cost.length; s++) costUsd += t.cost[s];
       const latencies = t.latency.filter((x) => !Number.isNaN(x)).sort();
-      const total = t.passed + t.failed + t.errors;
-      return {
-        name: v.name,
-        model: v.model,
-        ...(v.shots !== undefined ? { shots: v.shots } : {}),
-        ...(v.retrieval ? { retrieval: true } : {}),
-        passed: t.passed,
-        failed: t.failed,
-        errors: t.errors,
-        passRate: total === 0 ? 0 : t.passed / total,
-        tokens: { prompt: t.prompt, completion: t.completion },
-        costUsd: Math.round(costUsd * 1e6) / 1e6,
-        latencyMs: { p50: Math.round(percentileOf(latencies, 50)), p95: Math.round(percentileOf(latencies, 95)) },
-        categories: { ...t.categories },
-        cached: t.cached,
-      };
+      const totals = { ...t, tokens: { prompt: t.prompt, completion: t.completion }, costUsd, categories: { ...t.categories } };
+      return summaryOf(v, totals, latencies);
     });
   }
 }
 
-function percentileOf(sorted: ArrayLike<number>, p: number): number {
-  if (sorted.length === 0) return 0;
-  const rank = Math.ceil((p / 100) * sorted.length) - 1;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, rank))];
-}
