@@ -69,6 +69,8 @@ export function registerPromptFileTests(): void {
 
     it('a pattern in promptLadder.files makes it one: CodeLens, located lint warning, and a run', async () => {
       const a = await api();
+      // its own editor: CodeLens and diagnostics are for open documents (run alone, no earlier test opened it)
+      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(sample));
       await setFiles(['prompts/*.yml']);
       await waitFor('the file to be a prompt file', () => a.promptFiles.isPromptFile(sample) || undefined);
       await waitFor('the Run eval lens', () => hasRunLens(sample));
