@@ -29,6 +29,7 @@
 // aborts the in-flight attempt (the task receives a signal that fires on cancel and on timeout).
 // Use one Scheduler per endpoint (Provider.endpointKey).
 
+import { performance } from 'node:perf_hooks';
 import { ProviderError } from './provider';
 
 export interface SchedulerOptions {
@@ -46,6 +47,11 @@ export interface SchedulerOptions {
   maxDelayMs?: number;
   /** Random source in [0,1) for jitter (tests may fix it). */
   random?: () => number;
+  /**
+   * The share (0..1) of the last stretch of time this process's event loop was busy, or undefined when too
+   * little time has passed to tell (default: measured with `performance.eventLoopUtilization`).
+   */
+  loopBusy?: () => number | undefined;
 }
 
 export interface SchedulerStats {
@@ -89,6 +95,35 @@ const BETA = 0.7;
 /** Quiet round trips at the ceiling before the first probe above it, and the longest gap between probes. */
 const PROBE_GAP_START = 16;
 const PROBE_GAP_MAX = 64;
+/** A loop busy this share of the time cannot take in answers any faster. */
+const LOOP_SATURATED = 0.9;
+/** The shortest stretch over which the loop's load is measured, ms. */
+const LOOP_WINDOW_MS = 50;
+
+/**
+ * How busy this process's event loop has been lately: the share of time busy over stretches of at least
+ * LOOP_WINDOW_MS, each new stretch averaged with the previous figure. When the
+ * loop is busy nearly all the time, the client itself is the bottleneck: answers wait unread in its own
+ * sockets, so the calls it counts as in flight are not all at the server, and more of them only add memory
+ * and a later burst of 429s (a CPU-starved client would otherwise "grow" far past the server's capacity).
+ */
+export function eventLoopLoad(): () => number | undefined {
+  let last = performance.eventLoopUtilization();
+  let lastAt = performance.now();
+  let share: number | undefined;
+  return () => {
+    const now = performance.now();
+    if (now - lastAt >= LOOP_WINDOW_MS) {
+      const current = performance.eventLoopUtilization();
+      const u = performance.eventLoopUtilization(current, last).utilization;
+      // smoothed, so one quieter stretch in a busy run does not open a whole window of growth
+      share = share === undefined ? u : (share + u) / 2;
+      last = current;
+      lastAt = now;
+    }
+    return share;
+  };
+}
 
 function abortError(signal: AbortSignal | undefined): Error {
   const r: unknown = signal?.reason;
@@ -122,6 +157,7 @@ export class Scheduler {
   private readonly baseDelayMs: number;
   private readonly maxDelayMs: number;
   private readonly random: () => number;
+  private readonly loopBusy: () => number | undefined;
 
   private limit: number;
   private slowStart = true;
@@ -157,6 +193,7 @@ export class Scheduler {
     this.baseDelayMs = opts.baseDelayMs ?? 500;
     this.maxDelayMs = opts.maxDelayMs ?? 30_000;
     this.random = opts.random ?? Math.random;
+    this.loopBusy = opts.loopBusy ?? eventLoopLoad();
     this._stats = { calls: 0, attempts: 0, retries: 0, peakInFlight: 0, limit: this.limit, throttled: 0, backoffs: 0 };
   }
 
@@ -409,6 +446,8 @@ export class Scheduler {
     if (this.queue.length === 0 && this.inFlight + 1 < Math.floor(this.limit)) return; // not limited by us: don't grow
     if (queueing) return;
     if (this.limit >= this.cap) return;
+    // The client cannot take in answers faster: more calls in flight would only wait in its own sockets.
+    if ((this.loopBusy() ?? 0) >= LOOP_SATURATED) return;
     const step = 1 / Math.floor(this.limit);
     if (this.slowStart || this.limit < this.fastBelow) {
       this.limit = Math.min(this.cap, this.limit + 1);

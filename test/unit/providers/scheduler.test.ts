@@ -3,7 +3,7 @@ import * as assert from 'node:assert/strict';
 import { startScriptedServer, type ScriptedServer } from '../../fixtures/scripted-server';
 import { createOpenAIProvider } from '../../../src/core/providers/openai';
 import { ProviderError, type ChatResult, type Provider } from '../../../src/core/providers/provider';
-import { Scheduler } from '../../../src/core/providers/scheduler';
+import { eventLoopLoad, Scheduler } from '../../../src/core/providers/scheduler';
 import { rejection } from './rejection';
 
 let server: ScriptedServer;
@@ -327,11 +327,48 @@ test('the limit converges at the capacity: one measured overshoot, then (almost)
 
 test('without a server limit the concurrency grows past 64 (no fixed cap)', async () => {
   server.setOptions({ latencyMs: 200 });
-  const scheduler = new Scheduler();
+  // a client with CPU to spare (a loaded test machine must not make this one fail: see the next test)
+  const scheduler = new Scheduler({ loopBusy: () => 0 });
   await feed(scheduler, 500, 'u');
   assert.equal(server.stats.completed, 500);
   assert.ok(server.stats.peakInFlight > 64, `peak ${server.stats.peakInFlight}`);
   assert.equal(server.stats.rejected429, 0);
+});
+
+test('a client whose own event loop is saturated does not raise its limit: the answers would only wait unread', async () => {
+  server.setOptions({ latencyMs: 20 });
+  const busy = new Scheduler({ loopBusy: () => 0.97 });
+  await feed(busy, 300, 'busy');
+  assert.equal(server.stats.completed, 300);
+  assert.equal(busy.stats.limit, 16, 'the starting limit held');
+  assert.ok(server.stats.peakInFlight <= 16, `peak ${server.stats.peakInFlight}`);
+
+  // the same calls from a client with CPU to spare: slow start grows the limit
+  server.resetStats();
+  const idle = new Scheduler({ loopBusy: () => 0.2 });
+  await feed(idle, 300, 'idle');
+  assert.equal(server.stats.completed, 300);
+  assert.ok(idle.stats.limit > 16, `limit ${idle.stats.limit}`);
+  assert.ok(server.stats.peakInFlight > 16, `peak ${server.stats.peakInFlight}`);
+});
+
+test('eventLoopLoad: the share of time this process was busy, smoothed over stretches of 50 ms', async () => {
+  const load = eventLoopLoad();
+  assert.equal(load(), undefined, 'too soon to tell');
+  const spin = (ms: number) => {
+    const end = performance.now() + ms;
+    while (performance.now() < end);
+  };
+  spin(80);
+  const busy = load();
+  assert.ok(busy !== undefined && busy >= 0.9, `busy: ${busy}`);
+  assert.equal(load(), busy, 'the figure holds until the next stretch is long enough');
+  await new Promise((r) => setTimeout(r, 120));
+  const calmer = load();
+  assert.ok(calmer !== undefined && calmer < 0.9 && calmer < busy, `after an idle stretch: ${calmer}`);
+  await new Promise((r) => setTimeout(r, 120));
+  const idle = load();
+  assert.ok(idle !== undefined && idle < calmer, `idle again: ${idle}`);
 });
 
 test('a capacity that shrinks mid-run: multiplicative back-off once per window, no retry storm', async () => {
