@@ -17,10 +17,10 @@
 // (one JSON file per key in `<dir>/ab/cdef….json`) are still read, and removed by `clear`.
 // Nothing secret is stored: the endpoint identity (Provider.endpointKey) and requests hold no API keys.
 
-import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { ChatRequest } from './provider';
+import { sha256Hex } from '../text/sha256';
 
 /** JSON with object keys sorted at every level; undefined values dropped (as JSON.stringify does). */
 export function canonicalJson(value: unknown): string {
@@ -121,7 +121,7 @@ function flushedId(key: string): number {
 }
 
 function checksum(json: string): string {
-  return createHash('sha256').update(json).digest('hex').slice(0, 16);
+  return sha256Hex(json).slice(0, 16);
 }
 
 /** The live entries of a log (key → value JSON; a later line wins) and how many lines it has. */
@@ -175,9 +175,7 @@ export class ResponseCache {
   constructor(readonly dir: string) {}
 
   static keyOf(parts: { endpoint: string; request: ChatRequest; repeat: number }): string {
-    return createHash('sha256')
-      .update(canonicalJson({ v: 1, endpoint: parts.endpoint, request: parts.request, repeat: parts.repeat }))
-      .digest('hex');
+    return sha256Hex(canonicalJson({ v: 1, endpoint: parts.endpoint, request: parts.request, repeat: parts.repeat }));
   }
 
   private shard(key: string): Promise<Shard> {
@@ -282,13 +280,32 @@ export class ResponseCache {
     const written = shard.unflushed;
     shard.pending = [];
     shard.unflushed = new Set();
-    await fs.mkdir(this.dir, { recursive: true });
-    await fs.appendFile(shard.file, data, 'utf8');
+    await this.appendMakingDir(shard.file, data);
     shard.torn = false;
     for (const key of written) {
       if (shard.unflushed.has(key)) continue;
       shard.index.delete(key);
       shard.flushed.add(flushedId(key));
+    }
+  }
+
+  /** The cache folder, made once per instance (not once per write); made again if it went away meanwhile. */
+  private dirMade: Promise<unknown> | undefined;
+
+  private async appendMakingDir(file: string, data: string): Promise<void> {
+    this.dirMade ??= fs.mkdir(this.dir, { recursive: true }).catch((err: unknown) => {
+      this.dirMade = undefined;
+      throw err;
+    });
+    await this.dirMade;
+    try {
+      await fs.appendFile(file, data, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      // the folder was removed during the run (a cache clear): make it again, once
+      this.dirMade = undefined;
+      await fs.mkdir(this.dir, { recursive: true });
+      await fs.appendFile(file, data, 'utf8');
     }
   }
 

@@ -115,6 +115,18 @@ test('clear removes every entry and reports how many', async () => {
   assert.equal(await new ResponseCache(path.join(dir, 'missing')).clear(), 0);
 });
 
+test('the cache folder is made once, and made again when it is removed while in use', async () => {
+  const key = (i: number) => ResponseCache.keyOf({ endpoint: 'e', request, repeat: i });
+  for (let i = 0; i < 3; i++) await cache.set(key(i), result);
+  // another process (a cache clear, a user) removes the whole folder
+  rmSync(cache.dir, { recursive: true, force: true });
+  for (let i = 3; i < 6; i++) await cache.set(key(i), result);
+  await cache.flush();
+  const fresh = new ResponseCache(cache.dir);
+  for (let i = 3; i < 6; i++) assert.deepEqual(await fresh.get(key(i)), result, `entry ${i} written after the folder went away`);
+  assert.equal(await fresh.get(key(0)), undefined, 'what was removed stays removed');
+});
+
 test('concurrent writes of one key leave a readable entry: the last one', async () => {
   const key = ResponseCache.keyOf({ endpoint: 'e', request, repeat: 0 });
   await Promise.all(Array.from({ length: 20 }, (_, i) => cache.set(key, { ...result, text: `v${i}` })));
