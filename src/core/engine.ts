@@ -1,7 +1,8 @@
 // The engine: PromptSpec → (case × variant × repeat) jobs → provider calls (cache first, through the scheduler)
 // → evaluators → error categories → advice, streaming events, ending in one run record on disk.
 
-import { randomUUID, createHash } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+import { sha256Hex } from './text/sha256';
 import * as path from 'node:path';
 import { setMaxListeners } from 'node:events';
 import type { RunEvent } from './events';
@@ -442,7 +443,7 @@ function lastUser(messages: ChatMessage[]): string {
 }
 
 export function hashText(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
+  return sha256Hex(text);
 }
 
 /** Unknown `--variant` names are a usage error; returns the names that match none. */
@@ -676,8 +677,29 @@ function slimCase(c: CaseRecord): void {
 
 /** Fields every result has, written first so they sit inside the object; the optional ones follow. */
 const SLIM_FIXED = new Set(['variant', 'output', 'passed', 'error', 'category', 'categoryReason', 'latencyMs', 'tokens', 'costUsd', 'cached', 'evaluators', 'messages']);
+/** What a passed result of a plain variant holds beyond the fixed fields: with exactly these, they go inside the literal too. */
+const SLIM_COMMON = ['variant', 'output', 'passed', 'error', 'category', 'categoryReason', 'latencyMs', 'tokens', 'costUsd', 'cached', 'evaluators', 'model', 'score', 'messages'];
 
 function slimResult(r: CaseResult): CaseResult {
+  const keys = Object.keys(r);
+  if (keys.length === SLIM_COMMON.length && keys.every((k, i) => k === SLIM_COMMON[i])) {
+    // the common shape as one literal: every field inside the object, no separate property store
+    return {
+      variant: r.variant,
+      output: r.output,
+      passed: r.passed,
+      error: r.error,
+      category: r.category,
+      categoryReason: r.categoryReason,
+      latencyMs: r.latencyMs,
+      tokens: slimTokens(r.tokens),
+      costUsd: r.costUsd,
+      cached: r.cached,
+      evaluators: slimVerdicts(r.evaluators),
+      model: r.model,
+      score: r.score,
+    };
+  }
   const out: CaseResult = {
     variant: r.variant,
     output: r.output,
@@ -691,7 +713,7 @@ function slimResult(r: CaseResult): CaseResult {
     cached: r.cached,
     evaluators: slimVerdicts(r.evaluators),
   };
-  for (const k of Object.keys(r) as (keyof CaseResult)[]) if (!SLIM_FIXED.has(k)) (out as Record<string, unknown>)[k] = r[k];
+  for (const k of keys as (keyof CaseResult)[]) if (!SLIM_FIXED.has(k)) (out as Record<string, unknown>)[k] = r[k];
   return out;
 }
 

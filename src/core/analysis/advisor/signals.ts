@@ -148,37 +148,44 @@ export function computeSignals(record: RunRecord, spec?: PromptSpec): RunSignals
     let anyAttempts = false;
     let anyContext = false;
     for (const c of record.cases) {
-      const rs = c.results.filter((r) => r.variant === name);
-      if (!rs.length) continue;
-      cells++;
-      const ok = rs.filter((r) => !r.error);
-      for (const r of rs) {
+      // one pass over the case's results, no arrays (this runs for every case of a large run, twice)
+      let firstResult: CaseResult | undefined;
+      let judgedHere = 0;
+      let passes = 0;
+      for (const r of c.results) {
+        if (r.variant !== name) continue;
+        firstResult ??= r;
         if (r.answer !== undefined) anyAnswer = true;
         if (r.attempts !== undefined) anyAttempts = true;
         if ((r.context?.length ?? 0) > 0) anyContext = true;
+        if (r.error) continue;
+        judgedHere++;
+        if (r.passed) passes++;
       }
-      if (!ok.length) {
+      if (!firstResult) continue;
+      cells++;
+      if (judgedHere === 0) {
         errorCells++;
         errors++;
-        const reason = shortReason(rs[0].error ?? 'error');
+        const reason = shortReason(firstResult.error ?? 'error');
         reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
         outcomes.set(c.index, { kind: 'error', reason });
         continue;
       }
       judgedCases.add(c.index);
-      for (const r of ok) {
+      for (const r of c.results) {
+        if (r.variant !== name || r.error) continue;
         promptTokens += r.tokens.prompt;
         calls++;
       }
-      const passes = ok.filter((r) => r.passed).length;
       // repeats: a case passes when most of its judged repeats pass
-      if (passes * 2 > ok.length) {
+      if (passes * 2 > judgedHere) {
         passed++;
         outcomes.set(c.index, PASS);
         continue;
       }
       failed++;
-      const failing = ok.filter((r) => !r.passed);
+      const failing = c.results.filter((r) => r.variant === name && !r.error && !r.passed);
       const category = mostCommon(failing.map((r) => r.category ?? 'uncategorized'));
       const first = failing.find((r) => (r.category ?? 'uncategorized') === category)!;
       const basis = basisOf(first);
