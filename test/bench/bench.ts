@@ -13,6 +13,8 @@
 //   W5        600 calls, 100 ms, capacity 32 → 8 after 150 answers      after the drop: ceil(left / 8) × 100 ms
 //                                                                                     target ≤ 1.3 × that, ≤ 64 × 429 after the drop
 //   startup   `prompt-ladder --help`                                                  target ≤ 0.15 s
+// Beside W3's CPU per call, the bench prints what one call costs with no engine around it on the same machine
+// (test/bench/transportFloor.ts): node:http alone, and the official openai client over the product's transport.
 // Short workloads run --runs times (default 3) and report the median run. Nothing here is a test: it
 // measures and prints, and exits 1 when a target is missed.
 //
@@ -276,6 +278,7 @@ async function w3(): Promise<void> {
   notes.push(
     `${quarter.toLocaleString('en')} cases: ${s(small.run.wallMs)}, ${small.run.maxRssMb.toFixed(0)} MB; time per case at ${W3_CASES.toLocaleString('en')} ÷ at ${quarter.toLocaleString('en')} = ${growth.toFixed(2)} (linear: ≤ 1.15)`,
   );
+  notes.push(await transportFloor(server));
   ok = ok && big.run.maxRssMb <= 300 && growth <= 1.15 && cpu <= 0.3;
   rows.push({
     workload: `W3 (${W3_CASES.toLocaleString('en')} cases)`,
@@ -289,6 +292,33 @@ async function w3(): Promise<void> {
     ok,
     notes,
   });
+}
+
+/**
+ * What one call costs on this machine with no engine around it (test/bench/transportFloor.ts), beside W3's
+ * CPU per call: node:http alone, and the official openai client over the product's transport.
+ */
+async function transportFloor(server: ScriptedServerOptions): Promise<string> {
+  const calls = 20_000;
+  const perCall: string[] = [];
+  for (const mode of ['http', 'client'] as const) {
+    const srv = await startScriptedServer(server);
+    try {
+      const out = await new Promise<string>((resolve) => {
+        const child = spawn(process.execPath, ['--import', 'tsx', path.resolve('test/bench/transportFloor.ts'), srv.url, String(calls), '64', mode], {
+          stdio: ['ignore', 'pipe', 'inherit'],
+        });
+        let text = '';
+        child.stdout.on('data', (d) => (text += d));
+        child.on('close', () => resolve(text));
+      });
+      const { cpuMs } = JSON.parse(out.trim().split('\n').pop() ?? '{}') as { cpuMs?: number };
+      perCall.push(cpuMs ? `${(cpuMs / calls).toFixed(3)} ms` : 'failed');
+    } finally {
+      await srv.close();
+    }
+  }
+  return `CPU per call with no engine (${calls.toLocaleString('en')} calls, 64 at a time): node:http alone ${perCall[0]}, the openai client over httpFetch ${perCall[1]}`;
 }
 
 async function w5(): Promise<void> {
