@@ -25,7 +25,7 @@ import { advise } from './analysis/advisor/advise';
 import { COT_INSTRUCTION, extractFinalAnswer } from './analysis/cot';
 import { referenceFreeEvaluators, repairConversation } from './analysis/selfRepair';
 import { buildRetriever, effectiveRetrieval, type Retriever } from './retrieval/retriever';
-import { appendCases, cacheDir, casesFileOf, runFileName, runsDir, serializeRun, STREAMED_CASES, writeFileAtomic } from './runs/store';
+import { appendCases, cacheDir, casesFileOf, runFileName, runsDir, serializeRun, STREAMED_CASES, supersedeCases, writeFileAtomic } from './runs/store';
 import { summarizeVariants, VariantTally } from './runs/summary';
 import { formatProblem } from './errors';
 
@@ -652,17 +652,46 @@ async function runWith(spec: PromptSpec, opts: RunOptions): Promise<{ record: Ru
   } else {
     record.status = 'completed';
   }
+  let relabelled: CaseRecord[] = [];
   try {
     // a column's evidence (chain of thought, self-repair, another model) overrules guessed categories
-    applyVariantEvidence(record, spec);
+    relabelled = applyVariantEvidence(record, spec).cases;
     record.advice = advise(record, { spec });
   } catch {
     // advice is a bonus; a bug there must not lose the run
+  }
+  if (streamed && filePath && relabelled.length) {
+    // Relabelled cases already in the JSONL get a new line there (readers take a case's last line); the ones
+    // still queued are written as they are now by the last flush below. One writer at a time on the file.
+    const queued = new Set(outQueue);
+    const written = new Map(relabelled.filter((c) => !queued.has(c)).map((c) => [c.index, c]));
+    await writing;
+    try {
+      await supersedeCases(filePath, new Set(written.keys()), (old) => rewrittenCase(old, written.get(old.index)!));
+    } catch {
+      // as with the other writes of the record: the run goes on without it
+    }
   }
   if (write) await persist();
   await Promise.all([writing, run.flush()]);
   opts.onEvent?.({ type: 'run-finished', record, ...(filePath ? { path: filePath } : {}) });
   return { record, ...(filePath ? { path: filePath } : {}) };
+}
+
+/**
+ * A case of a streamed run as its JSONL should now hold it: the line already written, with each result that
+ * memory keeps whole (failures and errors, the only ones categorization changes) taken from memory. Passed
+ * results are slim in memory (slimCase) and stay as written.
+ */
+function rewrittenCase(written: CaseRecord, now: CaseRecord): CaseRecord {
+  return {
+    ...written,
+    results: written.results.map((r, k) => {
+      const m = now.results[k];
+      const same = m !== undefined && m.variant === r.variant && (m.repeat ?? 0) === (r.repeat ?? 0);
+      return same && !(m.passed && !m.error) ? m : r;
+    }),
+  };
 }
 
 /**

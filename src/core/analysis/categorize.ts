@@ -35,7 +35,7 @@
 
 import type { ErrorCategory, EvalCase, EvaluatorSpec, PromptSpec } from '../prompt/spec';
 import type { JudgeClient } from '../evaluators/evaluator';
-import type { CaseResult, EvaluatorVerdict, RunRecord } from '../runs/schema';
+import type { CaseRecord, CaseResult, EvaluatorVerdict, RunRecord } from '../runs/schema';
 import { detectRefusal } from '../evaluators/refusal';
 import { CategoryReplySchema, categorizePrompt, parseJudgeJson } from './prompts';
 import { computeSignals } from './advisor/signals';
@@ -258,12 +258,14 @@ export async function categorizeRun(
  * passes most of the cases the baseline failed with a guessed content category (and the paired difference is
  * not noise), those failures were reasoning, not missing facts. Every guessed failure of that category, in every
  * column, becomes `reasoning` with basis `variant` and a reason naming the column. Certain and judged
- * categories are left alone. Refreshes each variant's `categories`. Returns the number of results changed.
+ * categories are left alone. Refreshes each variant's `categories`. Returns how many results changed and the
+ * cases they are in (in record order), so a streamed run can write those cases again.
  */
-export function applyVariantEvidence(record: RunRecord, spec?: PromptSpec): number {
+export function applyVariantEvidence(record: RunRecord, spec?: PromptSpec): { results: number; cases: CaseRecord[] } {
   const s = computeSignals(record, spec);
   const base = s.baseline;
   let changed = 0;
+  const cases = new Set<CaseRecord>();
   if (base) {
     const helpers = s.variants.filter((v) => v.role === 'chain-of-thought' || v.role === 'self-repair' || v.role === 'model');
     // a guessed reasoning failure that a helper column fixes is confirmed (basis variant), not changed
@@ -289,13 +291,15 @@ export function applyVariantEvidence(record: RunRecord, spec?: PromptSpec): numb
               : `inferred from ${backing.name}: it passes ${backing.fixed} of the ${guessed.length} cases ${base.name} failed on ${category} (a guess), so with ${how} the model gets them: reasoning, not missing facts`,
           );
           changed++;
+          cases.add(c);
         }
     }
   }
   for (const v of record.variants) {
     v.categories = summarizeCategories(record.cases.flatMap((c) => c.results.filter((r) => r.variant === v.name)));
   }
-  return changed;
+  // a case relabelled for two categories is in the set once, at its first place in the record
+  return { results: changed, cases: record.cases.filter((c) => cases.has(c)) };
 }
 
 function basisOfResult(r: CaseResult): CategoryBasis {

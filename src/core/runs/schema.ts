@@ -116,7 +116,8 @@ export const RunRecordSchema = z.object({
   calls: z.number().int().optional(),
   /**
    * Large runs are streamed: this file (the header) keeps `cases` empty on disk and names a sibling
-   * JSONL file with one case record per line, in case order; `readRun` joins them.
+   * JSONL file with one case record per line, in case order; a later line for the same case index supersedes
+   * an earlier one (see store.ts). `readRun` joins them.
    */
   casesFile: z.string().optional(),
   /** Set when the run's calls went through the provider's Batch API (`eval --batch`). */

@@ -2,7 +2,11 @@
 // A run of more than STREAMED_CASES cases is streamed instead: <name>.json is a small header (cases
 // empty, `casesFile` set) rewritten now and then, and <name>.cases.jsonl gets one case record per line,
 // appended in case order as cases finish, so memory and write time do not grow with the run.
-// `readRun` joins the two, so every reader sees one RunRecord either way.
+// The JSONL is only ever appended to (a run killed mid-write leaves at worst a torn last line, which readers
+// skip). A case changed after its line was written (end-of-run categorization: applyVariantEvidence) gets a
+// whole new line later in the file (supersedeCases); the LAST line for a case index is that case, and it takes
+// the place of the case's first line. `readRun` and `writeRunsJson` join the two that way, so every reader
+// sees one RunRecord either way, each case once, in case order.
 
 import { promises as fs, createReadStream, createWriteStream } from 'node:fs';
 import { createInterface } from 'node:readline';
@@ -70,22 +74,119 @@ export async function appendCases(runFile: string, cases: CaseRecord[]): Promise
   await fs.appendFile(path.join(path.dirname(runFile), casesFileOf(runFile)), text, 'utf8');
 }
 
-/** Each line of a streamed run's JSONL, parsed; a torn last line (a run killed mid-write) is skipped. */
-async function* caseLines(file: string): AsyncGenerator<{ text: string; record: CaseRecord }> {
+/**
+ * Appends a new line for each case of a streamed run's JSONL whose index is in `indices`: `update` gets the
+ * case as written and gives the case as it is now. Readers take the last line for an index, so the file stays
+ * append-only: killed part-way, it reads as the old versions of the cases not yet rewritten. Reads only what
+ * the file held when called and appends in batches, so memory does not grow with the run. Returns the number
+ * of lines appended.
+ */
+export async function supersedeCases(
+  runFile: string,
+  indices: ReadonlySet<number>,
+  update: (written: CaseRecord) => CaseRecord,
+): Promise<number> {
+  if (indices.size === 0) return 0;
+  const file = path.join(path.dirname(runFile), casesFileOf(runFile));
+  let size: number;
+  let endsWithNewline = true;
+  try {
+    size = (await fs.stat(file)).size;
+    if (size > 0) {
+      const fh = await fs.open(file, 'r');
+      try {
+        const last = Buffer.alloc(1);
+        await fh.read(last, 0, 1, size - 1);
+        endsWithNewline = last[0] === 0x0a;
+      } finally {
+        await fh.close();
+      }
+    }
+  } catch {
+    return 0;
+  }
+  if (size === 0) return 0;
+  // after a torn last line, start on a line of our own (the torn one stays unreadable, as before)
+  let text = endsWithNewline ? '' : '\n';
+  let appended = 0;
+  for await (const { record } of caseLines(file, size)) {
+    if (!indices.has(record.index)) continue;
+    text += stringifyRedacted(update(record)) + '\n';
+    appended++;
+    if (text.length >= 1 << 20) {
+      await fs.appendFile(file, text, 'utf8');
+      text = '';
+    }
+  }
+  if (text) await fs.appendFile(file, text, 'utf8');
+  return appended;
+}
+
+/** Each non-empty line of a streamed run's JSONL (its first `bytes` bytes, if given), as text. */
+async function* jsonlLines(file: string, bytes?: number): AsyncGenerator<string> {
   let stream;
   try {
     await fs.access(file);
-    stream = createReadStream(file, { encoding: 'utf8' });
+    stream = createReadStream(file, { encoding: 'utf8', ...(bytes !== undefined ? { end: bytes - 1 } : {}) });
   } catch {
     return;
   }
-  for await (const line of createInterface({ input: stream, crlfDelay: Infinity })) {
-    if (!line) continue;
+  for await (const line of createInterface({ input: stream, crlfDelay: Infinity })) if (line) yield line;
+}
+
+/**
+ * Each line of a streamed run's JSONL (its first `bytes` bytes, if given), parsed; a torn last line (a run
+ * killed mid-write) is skipped. Lines that a later line for the same index supersedes are included.
+ */
+async function* caseLines(file: string, bytes?: number): AsyncGenerator<{ text: string; record: CaseRecord }> {
+  for await (const line of jsonlLines(file, bytes)) {
     try {
       yield { text: line, record: JSON.parse(line) as CaseRecord };
     } catch {
       // torn line: the run is marked running/failed in its header anyway
     }
+  }
+}
+
+/** A case line as written (`{"index":12,…`) names its index first: read without parsing the line. */
+const INDEX_FIRST = /^\{"index":(\d+)[,}]/;
+
+/**
+ * The cases of a streamed run's JSONL, each once: its last line, at the place of its first (so in case order).
+ * Two passes; the first parses only the lines that repeat an index and keeps only those, so a large run is
+ * never whole in memory.
+ */
+async function* latestCaseLines(file: string): AsyncGenerator<{ text: string; record: CaseRecord }> {
+  const seen = new Set<number>();
+  const latest = new Map<number, { text: string; record: CaseRecord }>();
+  for await (const text of jsonlLines(file)) {
+    let record: CaseRecord | undefined;
+    let index = Number(INDEX_FIRST.exec(text)?.[1] ?? NaN);
+    if (Number.isNaN(index)) {
+      try {
+        record = JSON.parse(text) as CaseRecord;
+        index = record.index;
+      } catch {
+        continue; // torn
+      }
+    }
+    if (!seen.has(index)) {
+      // (should this line be torn, the second pass skips it and the index's first whole line takes its place)
+      seen.add(index);
+      continue;
+    }
+    try {
+      latest.set(index, { text, record: record ?? (JSON.parse(text) as CaseRecord) });
+    } catch {
+      // torn: the earlier line stands
+    }
+  }
+  seen.clear();
+  for await (const line of caseLines(file)) {
+    const index = line.record.index;
+    if (seen.has(index)) continue;
+    seen.add(index);
+    yield latest.get(index) ?? line;
   }
 }
 
@@ -122,7 +223,7 @@ export async function writeRunsJson(out: string, runs: { record: RunRecord; path
       const { cases: _cases, casesFile: _file, ...header } = record;
       await put(stringifyRedacted(header).slice(0, -1) + ',"cases":[');
       let first = true;
-      for await (const { text } of caseLines(source)) {
+      for await (const { text } of latestCaseLines(source)) {
         await put(first ? text : ',\n' + text);
         first = false;
       }
@@ -156,7 +257,8 @@ export async function readRun(file: string): Promise<RunRecord> {
   }
   const source = json && typeof json === 'object' ? casesPath(file, (json as { casesFile?: unknown }).casesFile) : undefined;
   if (source) {
-    // A streamed run: its cases are the JSONL's lines (in case order; a later line for the same case wins).
+    // A streamed run: its cases are the JSONL's lines, in case order; a later line for the same case supersedes
+    // an earlier one (see supersedeCases).
     const byIndex = new Map<number, CaseRecord>();
     for await (const { record } of caseLines(source)) byIndex.set(record.index, record);
     (json as { cases: CaseRecord[] }).cases = [...byIndex.values()].sort((a, b) => a.index - b.index);

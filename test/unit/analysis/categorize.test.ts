@@ -203,7 +203,9 @@ test("a chain-of-thought column's evidence wins over guessed knowledge: the fail
     { name: 'cot', chainOfThought: true, basis: 'guess', failures: failing([0, 1], 'knowledge') },
   ]);
   const changed = applyVariantEvidence(rec);
-  assert.equal(changed, 12, '10 in zero-shot, 2 in cot; the certain format failure is left alone');
+  assert.equal(changed.results, 12, '10 in zero-shot, 2 in cot; the certain format failure is left alone');
+  assert.deepEqual(changed.cases.map((c) => c.index), range(0, 10), 'the cases holding them, once each, in record order');
+  assert.ok(changed.cases.every((c, i) => c === rec.cases[i]), 'the record\'s own case objects');
   const r = rec.cases[3].results[0];
   assert.equal(r.category, 'reasoning');
   assert.equal(r.categoryBasis, 'variant');
@@ -218,10 +220,10 @@ test('variant evidence inside noise, or against certain categories, changes noth
     { name: 'zero-shot', basis: 'guess', failures: failing(range(0, 4), 'knowledge') },
     { name: 'cot', chainOfThought: true, basis: 'guess', failures: { ...failing([0, 1], 'knowledge'), ...failing([10, 11], 'knowledge') } },
   ]);
-  assert.equal(applyVariantEvidence(noisy), 0, '2 fixed, 2 broken');
+  assert.deepEqual(applyVariantEvidence(noisy), { results: 0, cases: [] }, '2 fixed, 2 broken');
   const certain = plannedRecord(20, [
     { name: 'zero-shot', failures: failing(range(0, 10), 'knowledge') },
     { name: 'cot', chainOfThought: true, failures: {} },
   ]);
-  assert.equal(applyVariantEvidence(certain), 0);
+  assert.deepEqual(applyVariantEvidence(certain), { results: 0, cases: [] });
 });
