@@ -25,7 +25,7 @@ import { advise } from './analysis/advisor/advise';
 import { COT_INSTRUCTION, extractFinalAnswer } from './analysis/cot';
 import { referenceFreeEvaluators, repairConversation } from './analysis/selfRepair';
 import { buildRetriever, effectiveRetrieval, type Retriever } from './retrieval/retriever';
-import { appendCases, cacheDir, casesFileOf, runFileName, runsDir, serializeRun, STREAMED_CASES, supersedeCases, writeFileAtomic } from './runs/store';
+import { appendCaseLines, cacheDir, caseLinesOf, casesFileOf, runFileName, runsDir, serializeRun, STREAMED_CASES, supersedeCases, writeFileAtomic } from './runs/store';
 import { summarizeVariants, VariantTally } from './runs/summary';
 import { formatProblem } from './errors';
 
@@ -551,10 +551,11 @@ async function runWith(spec: PromptSpec, opts: RunOptions): Promise<{ record: Ru
     if (!streamed || !filePath || outQueue.length === 0) return;
     const batch = outQueue.splice(0);
     const target = filePath;
-    // appendCases serializes before it returns; the in-memory copies then drop what only the file needs.
-    const appended = appendCases(target, batch);
+    // Serialized now; the in-memory copies then drop what only the file needs. The append waits for the
+    // writes before it, so batches land in case order however slow the disk is.
+    const text = caseLinesOf(batch);
     for (const c of batch) slimCase(c);
-    writing = writing.then(() => appended).catch(() => undefined);
+    writing = writing.then(() => appendCaseLines(target, text)).catch(() => undefined);
   }
   if (write) await persist();
 

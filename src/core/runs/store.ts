@@ -64,12 +64,16 @@ export function serializeRun(record: RunRecord): string {
   return stringifyRedacted(record, record.cases.length > STREAMED_CASES ? undefined : 2) + '\n';
 }
 
-/** Appends case records, one JSON line each, to a streamed run's JSONL (beside `runFile`). */
-export async function appendCases(runFile: string, cases: CaseRecord[]): Promise<void> {
-  if (cases.length === 0) return;
-  // Serialized now (callers may slim the records in memory once this returns), written after.
+/** Case records as JSONL text (redacted), for `appendCaseLines`. */
+export function caseLinesOf(cases: CaseRecord[]): string {
   let text = '';
   for (const c of cases) text += stringifyRedacted(c) + '\n';
+  return text;
+}
+
+/** Appends JSONL text to a streamed run's cases file. Callers keep appends in order (one after the other). */
+export async function appendCaseLines(runFile: string, text: string): Promise<void> {
+  if (!text) return;
   await fs.mkdir(path.dirname(runFile), { recursive: true });
   await fs.appendFile(path.join(path.dirname(runFile), casesFileOf(runFile)), text, 'utf8');
 }
