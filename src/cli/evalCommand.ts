@@ -2,13 +2,14 @@
 
 import * as path from 'node:path';
 import { loadPromptFile, readPromptFile } from '../core/prompt/load';
+import { applyHeapPolicy } from './heap';
 import { SpecError, formatProblem } from '../core/errors';
 import { runEval, unknownVariants, variantModel } from '../core/engine';
 import { createEnvResolver, loadUserConfig } from '../core/providers/resolve';
 import type { RunRecord } from '../core/runs/schema';
 import { toJUnit } from '../core/runs/junit';
 import { toHtml } from '../core/runs/html';
-import { writeFileAtomic, writeRunsJson } from '../core/runs/store';
+import { STREAMED_CASES, writeFileAtomic, writeRunsJson } from '../core/runs/store';
 import { runRootOf } from '../core/runs/root';
 import { caseRefLong } from '../core/runs/caseRef';
 import { redactJsonValue } from '../core/redact';
@@ -71,6 +72,8 @@ export async function evalCommand(args: EvalArgs): Promise<number> {
     try {
       // Named on the command line: any YAML with the prompt-file shape loads, as gh does.
       const spec = await loadPromptFile(abs, { text, anyName: true });
+      // a run the engine streams is long and allocates fast: keep its heap near its live data
+      if (spec.cases.length > STREAMED_CASES) applyHeapPolicy();
       for (const p of spec.problems) err(formatProblem({ ...p, file: path.relative(process.cwd(), p.file) || p.file }));
       warnings += spec.problems.filter((p) => p.severity === 'warning').length;
       if (spec.cases.length === 0 && spec.problems.some((p) => p.severity === 'error')) {
