@@ -449,6 +449,7 @@ export class Scheduler {
     // The client cannot take in answers faster: more calls in flight would only wait in its own sockets.
     if ((this.loopBusy() ?? 0) >= LOOP_SATURATED) return;
     const step = 1 / Math.floor(this.limit);
+    const before = Math.floor(this.limit);
     if (this.slowStart || this.limit < this.fastBelow) {
       this.limit = Math.min(this.cap, this.limit + 1);
       // Recovering after a collapse: the levels passed on the way back up held before.
@@ -469,6 +470,11 @@ export class Scheduler {
         this.limit = Math.min(this.cap, this.limit + 1);
       }
     }
+    // Grown since the measured overshoot: a 429 now answers the growth, not the old estimate, so it is a
+    // new window (a back-off that also lowers the fast-recovery level), not one more slot off the estimate.
+    // (Otherwise fast recovery towards a level from before a capacity drop and one-slot corrections alternate
+    // without end: a 429 burst every few round trips.)
+    if (Math.floor(this.limit) > before) this.measuring = false;
     this._stats.limit = Math.floor(this.limit);
   }
 
