@@ -9,8 +9,6 @@
 // The extension host is VS Code's process and is not touched. A heap-growing flag the user passes to node
 // (on the command line or in NODE_OPTIONS) is left alone, and PROMPT_LADDER_HEAP_GROWTH=default turns this off.
 
-import * as v8 from 'node:v8';
-
 export const HEAP_GROWING_PERCENT = 100;
 
 /** The V8 flag the CLI sets, or undefined when the user chose their own (or turned it off). */
@@ -29,5 +27,6 @@ export function applyHeapPolicy(): void {
   if (applied) return;
   applied = true;
   const flag = heapGrowthFlag(process.execArgv, process.env);
-  if (flag) v8.setFlagsFromString(flag);
+  // node:v8 is loaded only here: every other run would pay for it at start-up
+  if (flag) (require('node:v8') as typeof import('node:v8')).setFlagsFromString(flag);
 }

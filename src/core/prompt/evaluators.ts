@@ -34,35 +34,43 @@ const text = z.union([z.string(), z.number(), z.boolean()]).transform((v) => Str
 const unit = z.number().min(0).max(1);
 const modelRef = z.string().min(1);
 
-const KIND_SCHEMAS: Record<EvaluatorKey, z.ZodType> = {
-  string: z
+// Built on first use of each kind (most files use two or three of fifteen; building them all costs start-up time).
+const KIND_SCHEMAS: Record<EvaluatorKey, () => z.ZodType> = {
+  string: () => z
     .object({ equals: text.optional(), contains: text.optional(), startsWith: text.optional(), endsWith: text.optional() })
     .refine((v) => Object.values(v).some((x) => x !== undefined), {
       message: 'needs one of equals, contains, startsWith, endsWith',
     }),
-  llm: z.object({
+  llm: () => z.object({
     modelId: z.string().min(1),
     prompt: z.string().min(1),
     systemPrompt: z.string().optional(),
     choices: z.array(z.object({ choice: text, score: z.number() })).min(1),
   }),
-  uses: z.string().min(1),
-  regex: z.object({ pattern: z.string().min(1), flags: z.string().regex(/^[dgimsuyv]*$/, 'flags may only hold d, g, i, m, s, u, v, y').optional(), negate: z.boolean().optional() }),
-  json: z.union([z.null(), z.literal(true), z.object({ schema: z.union([z.string().min(1), z.record(z.string(), z.unknown())]).optional() })]),
-  similar: z.object({ reference: z.string().optional(), threshold: unit.default(0.8), model: modelRef.optional() }),
-  judge: z.object({ rubric: z.string().min(1), model: modelRef.optional(), threshold: unit.optional() }),
-  faithfulness: ragas(),
-  'answer-relevancy': ragas(),
-  'context-precision': ragas(),
-  'context-recall': ragas(),
-  latency: z.object({ maxMs: z.number().positive() }),
-  cost: z.object({ maxUsd: z.number().positive() }),
-  refusal: z.union([z.null(), z.literal(true), z.object({ expected: z.boolean().optional() })]),
-  code: z.union([
+  uses: () => z.string().min(1),
+  regex: () => z.object({ pattern: z.string().min(1), flags: z.string().regex(/^[dgimsuyv]*$/, 'flags may only hold d, g, i, m, s, u, v, y').optional(), negate: z.boolean().optional() }),
+  json: () => z.union([z.null(), z.literal(true), z.object({ schema: z.union([z.string().min(1), z.record(z.string(), z.unknown())]).optional() })]),
+  similar: () => z.object({ reference: z.string().optional(), threshold: unit.default(0.8), model: modelRef.optional() }),
+  judge: () => z.object({ rubric: z.string().min(1), model: modelRef.optional(), threshold: unit.optional() }),
+  faithfulness: () => ragas(),
+  'answer-relevancy': () => ragas(),
+  'context-precision': () => ragas(),
+  'context-recall': () => ragas(),
+  latency: () => z.object({ maxMs: z.number().positive() }),
+  cost: () => z.object({ maxUsd: z.number().positive() }),
+  refusal: () => z.union([z.null(), z.literal(true), z.object({ expected: z.boolean().optional() })]),
+  code: () => z.union([
     z.string().min(1).transform((file) => ({ file })),
     z.object({ file: z.string().min(1), timeoutMs: z.number().int().positive().max(600000).optional(), threshold: unit.optional() }),
   ]),
 };
+
+const builtSchemas = new Map<EvaluatorKey, z.ZodType>();
+function kindSchema(key: EvaluatorKey): z.ZodType {
+  let schema = builtSchemas.get(key);
+  if (!schema) builtSchemas.set(key, (schema = KIND_SCHEMAS[key]()));
+  return schema;
+}
 
 function ragas() {
   return z.union([z.null(), z.literal(true), z.object({ threshold: unit.optional(), model: modelRef.optional() })]);
@@ -101,7 +109,7 @@ export function parseEvaluator(raw: unknown, path: IssuePath, line: number, inde
     .object({ name: text.optional(), category: z.enum(ERROR_CATEGORIES).optional(), weight: z.number().nonnegative().optional() })
     .safeParse({ name: obj.name, category: obj.category, weight: obj.weight }, { reportInput: true });
   if (!common.success) issues.push(...zodIssues(common.error, path));
-  const body = KIND_SCHEMAS[key].safeParse(obj[key], { reportInput: true });
+  const body = kindSchema(key).safeParse(obj[key], { reportInput: true });
   if (!body.success) issues.push(...zodIssues(body.error, [...path, key]));
   if (!common.success || !body.success) return { issues };
 

@@ -12,12 +12,22 @@
 // the built-in fetch.
 
 import * as http from 'node:http';
-import * as https from 'node:https';
+import type * as Https from 'node:https';
 
-const agents = {
-  'http:': new http.Agent({ keepAlive: true, maxSockets: 256 }),
-  'https:': new https.Agent({ keepAlive: true, maxSockets: 256 }),
-};
+/** One keep-alive agent per protocol, made on first use (node:https, with TLS, loads only for an https URL). */
+let httpAgent: { request: typeof http.request; agent: http.Agent } | undefined;
+let httpsAgent: { request: typeof http.request; agent: http.Agent } | undefined;
+function agentOf(protocol: string): { request: typeof http.request; agent: http.Agent } | undefined {
+  if (protocol === 'http:') return (httpAgent ??= { request: http.request, agent: new http.Agent({ keepAlive: true, maxSockets: 256 }) });
+  if (protocol === 'https:') {
+    if (!httpsAgent) {
+      const https = require('node:https') as typeof Https;
+      httpsAgent = { request: https.request, agent: new https.Agent({ keepAlive: true, maxSockets: 256 }) };
+    }
+    return httpsAgent;
+  }
+  return undefined;
+}
 
 interface Target {
   request: typeof http.request;
@@ -36,11 +46,11 @@ function targetOf(url: string): Target | null {
   const known = targets.get(url);
   if (known !== undefined) return known;
   const u = new URL(url);
-  const agent = agents[u.protocol as keyof typeof agents];
-  const target: Target | null = agent
+  const via = agentOf(u.protocol);
+  const target: Target | null = via
     ? {
-        request: u.protocol === 'https:' ? https.request : http.request,
-        agent,
+        request: via.request,
+        agent: via.agent,
         protocol: u.protocol,
         // an IPv6 literal without its brackets, as node's own URL-to-options does
         hostname: u.hostname.startsWith('[') ? u.hostname.slice(1, -1) : u.hostname,
