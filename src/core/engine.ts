@@ -705,31 +705,13 @@ function slimCase(c: CaseRecord): void {
   c.results = c.results.map((r) => (r.passed && !r.error ? slimResult(r) : r));
 }
 
-/** Fields every result has, written first so they sit inside the object; the optional ones follow. */
-const SLIM_FIXED = new Set(['variant', 'output', 'passed', 'error', 'category', 'categoryReason', 'latencyMs', 'tokens', 'costUsd', 'cached', 'evaluators', 'messages']);
-/** What a passed result of a plain variant holds beyond the fixed fields: with exactly these, they go inside the literal too. */
-const SLIM_COMMON = ['variant', 'output', 'passed', 'error', 'category', 'categoryReason', 'latencyMs', 'tokens', 'costUsd', 'cached', 'evaluators', 'model', 'score', 'messages'];
+/**
+ * Fields a passed result has, written in one literal so they all sit inside the object (model and score too:
+ * every passed result of the engine has them); the rarer optional ones (repeat, answer, attempts, …) follow.
+ */
+const SLIM_FIXED = new Set(['variant', 'output', 'passed', 'error', 'category', 'categoryReason', 'latencyMs', 'tokens', 'costUsd', 'cached', 'evaluators', 'model', 'score', 'messages']);
 
 function slimResult(r: CaseResult): CaseResult {
-  const keys = Object.keys(r);
-  if (keys.length === SLIM_COMMON.length && keys.every((k, i) => k === SLIM_COMMON[i])) {
-    // the common shape as one literal: every field inside the object, no separate property store
-    return {
-      variant: r.variant,
-      output: r.output,
-      passed: r.passed,
-      error: r.error,
-      category: r.category,
-      categoryReason: r.categoryReason,
-      latencyMs: r.latencyMs,
-      tokens: slimTokens(r.tokens),
-      costUsd: r.costUsd,
-      cached: r.cached,
-      evaluators: slimVerdicts(r.evaluators),
-      model: r.model,
-      score: r.score,
-    };
-  }
   const out: CaseResult = {
     variant: r.variant,
     output: r.output,
@@ -742,8 +724,13 @@ function slimResult(r: CaseResult): CaseResult {
     costUsd: r.costUsd,
     cached: r.cached,
     evaluators: slimVerdicts(r.evaluators),
+    model: r.model,
+    score: r.score,
   };
-  for (const k of keys as (keyof CaseResult)[]) if (!SLIM_FIXED.has(k)) (out as Record<string, unknown>)[k] = r[k];
+  // a result without them must not gain keys (rare: a variant with no model never passes)
+  if (!('model' in r)) delete out.model;
+  if (!('score' in r)) delete out.score;
+  for (const k of Object.keys(r) as (keyof CaseResult)[]) if (!SLIM_FIXED.has(k)) (out as Record<string, unknown>)[k] = r[k];
   return out;
 }
 
