@@ -292,19 +292,22 @@ export class ResponseCache {
   /** The cache folder, made once per instance (not once per write); made again if it went away meanwhile. */
   private dirMade: Promise<unknown> | undefined;
 
-  private async appendMakingDir(file: string, data: string): Promise<void> {
-    this.dirMade ??= fs.mkdir(this.dir, { recursive: true }).catch((err: unknown) => {
+  private makeDir(): Promise<unknown> {
+    return (this.dirMade ??= fs.mkdir(this.dir, { recursive: true }).catch((err: unknown) => {
       this.dirMade = undefined;
       throw err;
-    });
-    await this.dirMade;
+    }));
+  }
+
+  private async appendMakingDir(file: string, data: string): Promise<void> {
+    await this.makeDir();
     try {
       await fs.appendFile(file, data, 'utf8');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
       // the folder was removed during the run (a cache clear): make it again, once
       this.dirMade = undefined;
-      await fs.mkdir(this.dir, { recursive: true });
+      await this.makeDir();
       await fs.appendFile(file, data, 'utf8');
     }
   }
