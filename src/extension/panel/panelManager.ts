@@ -112,6 +112,8 @@ export class PanelManager implements vscode.Disposable {
   async _whenReadyForTest(promptUri: vscode.Uri): Promise<void> {
     const p = this.panels.get(promptUri.toString());
     if (!p) throw new Error(`no results panel for ${promptUri.toString()}`);
+    // a hidden webview has no page to probe (another tab in its group may have been shown over it)
+    if (!p.visible) p.reveal();
     await p.whenReady();
   }
 

@@ -64,7 +64,8 @@ export class ResultsPanel implements vscode.Disposable {
   private loaded: Promise<void>;
   private reloadTimer: ReturnType<typeof setTimeout> | undefined;
   private nextProbe = 1;
-  private readonly probes = new Map<number, (s: TestSnapshot) => void>();
+  /** Probes waiting for the webview's answer; posted again when it (re)loads, since a hidden webview drops them. */
+  private readonly probes = new Map<number, { message: HostMessage; answer: (s: TestSnapshot) => void }>();
   private disposed = false;
   private stale = false;
   private staleTimer: ReturnType<typeof setTimeout> | undefined;
@@ -120,6 +121,10 @@ export class ResultsPanel implements vscode.Disposable {
 
   reveal(): void {
     this.panel.reveal(undefined, true);
+  }
+
+  get visible(): boolean {
+    return this.panel.visible;
   }
 
   // ---- data --------------------------------------------------------------------------------------------------
@@ -341,6 +346,7 @@ export class ResultsPanel implements vscode.Disposable {
         this.ready = true;
         this.postInit();
         for (const w of this.readyWaiters.splice(0)) w();
+        for (const { message } of this.probes.values()) this.post(message);
         return;
       case 'run':
         void this.start({
@@ -377,9 +383,9 @@ export class ResultsPanel implements vscode.Disposable {
       case 'request':
         return this.answer(msg.id, msg.request);
       case 'testProbeResult': {
-        const resolve = this.probes.get(msg.id);
+        const waiting = this.probes.get(msg.id);
         this.probes.delete(msg.id);
-        resolve?.(msg.snapshot);
+        waiting?.answer(msg.snapshot);
         return;
       }
     }
@@ -538,11 +544,15 @@ export class ResultsPanel implements vscode.Disposable {
         this.probes.delete(id);
         reject(new Error('the webview did not answer the probe'));
       }, timeoutMs);
-      this.probes.set(id, (s) => {
-        clearTimeout(timer);
-        resolve(s);
+      const message: HostMessage = { type: 'testProbe', id, ...opts };
+      this.probes.set(id, {
+        message,
+        answer: (s) => {
+          clearTimeout(timer);
+          resolve(s);
+        },
       });
-      this.post({ type: 'testProbe', id, ...opts });
+      this.post(message);
     });
   }
 
