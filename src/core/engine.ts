@@ -242,7 +242,10 @@ class Run {
   }
 
   async flush(): Promise<void> {
+    // the cache's own flush ends its batch windows at once rather than waiting them out
+    const writes = this.cache?.flush();
     while (this.pendingWrites.size) await Promise.all([...this.pendingWrites]);
+    await writes;
   }
 
   get embeddingModel(): string | undefined {

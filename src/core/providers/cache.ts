@@ -112,7 +112,10 @@ const LOG_PATTERN = /^log-[0-9a-f]\.jsonl$/;
 /** Lines beyond this many times the live entries (plus a margin) make a log worth compacting. */
 const COMPACT_RATIO = 2;
 const COMPACT_MARGIN = 256;
-/** How long a write waits for others to join it. */
+/**
+ * How long a write waits for others to join it. (A longer window opens the logs less often but keeps more
+ * entries alive in memory; at 20 ms the garbage collector does less work.) `flush` does not wait for it.
+ */
 const BATCH_MS = 20;
 
 /** A key's compact id in a shard's `flushed` set: hex digits 2–8 (the first names the shard). */
@@ -165,12 +168,18 @@ interface Shard {
   /** Appends and compactions of this log, in order. */
   chain: Promise<void>;
   scheduled: boolean;
+  /** Ends the batch window now (set while the window is open). */
+  hurry?: () => void;
 }
 
 export class ResponseCache {
   private readonly shards = new Map<string, Promise<Shard>>();
   private legacy: Promise<boolean> | undefined;
   private readonly writes = new Set<Promise<void>>();
+  /** While `flush` waits, batch windows do not: what is pending is written at once. */
+  private flushing = 0;
+  /** `set` calls waiting for their log to load (their writes are not queued yet). */
+  private entering = 0;
 
   constructor(readonly dir: string) {}
 
@@ -243,7 +252,13 @@ export class ResponseCache {
 
   /** Stores a value (visible to `get` at once); resolves when it is on disk. */
   async set<T>(key: string, value: T): Promise<void> {
-    const shard = await this.shard(key);
+    let shard: Shard;
+    this.entering++;
+    try {
+      shard = await this.shard(key);
+    } finally {
+      this.entering--;
+    }
     const json = JSON.stringify(value);
     if (json === undefined) return;
     // Visible at once; once on disk it is not kept in memory (a run writes each key once, and a run of
@@ -255,14 +270,38 @@ export class ResponseCache {
     if (!shard.scheduled) {
       shard.scheduled = true;
       // Everything set within a few milliseconds goes out in one write.
-      this.enqueue(shard, () => new Promise<void>((r) => setTimeout(r, BATCH_MS)).then(() => this.append(shard)));
+      this.enqueue(shard, () => this.window(shard).then(() => this.append(shard)));
     }
     await shard.chain;
   }
 
   /** Resolves when every write so far is on disk. */
   async flush(): Promise<void> {
-    while (this.writes.size) await Promise.all([...this.writes]);
+    this.flushing++;
+    try {
+      do {
+        // logs still loading: a `set` waiting for one queues its write as soon as it loads
+        const shards = await Promise.allSettled([...this.shards.values()]);
+        for (const s of shards) if (s.status === 'fulfilled') s.value.hurry?.();
+        await Promise.all([...this.writes]);
+      } while (this.writes.size > 0 || this.entering > 0);
+    } finally {
+      this.flushing--;
+    }
+  }
+
+  /** The batch window: BATCH_MS, or none while a flush waits (or once it asks). */
+  private window(shard: Shard): Promise<void> {
+    if (this.flushing > 0) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, BATCH_MS);
+      function done(): void {
+        clearTimeout(timer);
+        shard.hurry = undefined;
+        resolve();
+      }
+      shard.hurry = done;
+    });
   }
 
   private enqueue(shard: Shard, step: () => Promise<void>): void {

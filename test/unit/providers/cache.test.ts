@@ -60,6 +60,23 @@ test('writes are batched into the logs: 300 entries, at most 16 files, one line 
   for (let i = 0; i < 300; i += 37) assert.equal((await fresh.get<ChatResult>(keys[i]))?.text, `t${i}`);
 });
 
+test('flush writes pending entries at once, without waiting out the batch window', { timeout: 10_000 }, async (t) => {
+  // With timers frozen, a batch window would never end: flush must end it (and open none while it waits).
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const early = ResponseCache.keyOf({ endpoint: 'e', request, repeat: 1 });
+  const late = ResponseCache.keyOf({ endpoint: 'e', request, repeat: 2 });
+  const first = cache.set(early, { ...result, text: 'early' });
+  await cache.flush();
+  await first;
+  assert.match(readFileSync(logOf(early), 'utf8'), new RegExp(`^${early}\t`, 'm'));
+  // an entry set while a flush is under way is written by that flush too
+  const flushing = cache.flush();
+  const second = cache.set(late, { ...result, text: 'late' });
+  await Promise.all([flushing, second]);
+  await cache.flush();
+  assert.equal((await new ResponseCache(cache.dir).get<ChatResult>(late))?.text, 'late');
+});
+
 test('a torn or tampered line is a miss, never served; the entries around it still are', async () => {
   // Entries in one log: keys that share a first digit.
   const digit = ResponseCache.keyOf({ endpoint: 'e', request, repeat: 0 })[0];

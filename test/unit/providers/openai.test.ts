@@ -176,6 +176,23 @@ test('Azure: deployment path, api-version and api-key header', async () => {
   assert.match(azure.endpointKey, /^azure:/);
 });
 
+test('headers and URLs the client reuses between calls: every call still carries its key and its own path', async () => {
+  for (let i = 0; i < 3; i++) await ask(`call ${i}`);
+  const azure = createOpenAIProvider({ kind: 'azure', baseURL: `http://127.0.0.1:${server.port}`, apiKey: 'azure-key-0123456789', apiVersion: '2024-10-21' });
+  for (const deployment of ['dep-a', 'dep-b', 'dep-a']) await azure.chat({ model: deployment, messages: [{ role: 'user', content: 'x' }], params: {} }, never);
+  const headers = server.stats.headers.slice(-6);
+  assert.deepEqual(headers.map((h) => h.authorization ?? h['api-key']), [`Bearer ${KEY}`, `Bearer ${KEY}`, `Bearer ${KEY}`, 'azure-key-0123456789', 'azure-key-0123456789', 'azure-key-0123456789']);
+  assert.ok(headers.slice(3).every((h) => h.authorization === undefined));
+  assert.deepEqual(server.stats.urls.slice(-6), [
+    'POST /v1/chat/completions',
+    'POST /v1/chat/completions',
+    'POST /v1/chat/completions',
+    'POST /openai/deployments/dep-a/chat/completions?api-version=2024-10-21',
+    'POST /openai/deployments/dep-b/chat/completions?api-version=2024-10-21',
+    'POST /openai/deployments/dep-a/chat/completions?api-version=2024-10-21',
+  ]);
+});
+
 test('embed returns one vector per text, in order', async () => {
   assert.ok(provider.embed);
   const vectors = await provider.embed(['the cat sat on the mat', 'the cat sat on a mat', 'quantum field theory'], 'text-embedding-3-small', never);
