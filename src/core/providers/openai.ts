@@ -242,25 +242,20 @@ class Reused {
 const MAX_URLS = 64;
 type Schemes = { bearerAuth?: boolean; adminAPIKeyAuth?: boolean } | undefined;
 
-class ReusingOpenAI extends OpenAI {
-  readonly #reused = new Reused();
-  protected override authHeaders(opts: never, schemes?: Schemes) {
-    return this.#reused.headers(schemes, () => super.authHeaders(opts, schemes));
-  }
-  override buildURL(path: string, query: Record<string, unknown> | null | undefined, defaultBaseURL?: string): string {
-    return this.#reused.url(path, query, defaultBaseURL, () => super.buildURL(path, query, defaultBaseURL));
-  }
+// (a mixin: TypeScript wants its base constructor to take any[])
+function reusing<C extends new (...args: any[]) => OpenAI>(Base: C) {
+  return class extends Base {
+    readonly #reused = new Reused();
+    protected override authHeaders(opts: never, schemes?: Schemes) {
+      return this.#reused.headers(schemes, () => super.authHeaders(opts, schemes));
+    }
+    override buildURL(path: string, query: Record<string, unknown> | null | undefined, defaultBaseURL?: string): string {
+      return this.#reused.url(path, query, defaultBaseURL, () => super.buildURL(path, query, defaultBaseURL));
+    }
+  };
 }
-
-class ReusingAzureOpenAI extends AzureOpenAI {
-  readonly #reused = new Reused();
-  protected override authHeaders(opts: never, schemes?: Schemes) {
-    return this.#reused.headers(schemes, () => super.authHeaders(opts, schemes));
-  }
-  override buildURL(path: string, query: Record<string, unknown> | null | undefined, defaultBaseURL?: string): string {
-    return this.#reused.url(path, query, defaultBaseURL, () => super.buildURL(path, query, defaultBaseURL));
-  }
-}
+const ReusingOpenAI = reusing(OpenAI);
+const ReusingAzureOpenAI = reusing(AzureOpenAI);
 
 export function createOpenAIProvider(opts: OpenAIProviderOptions): Provider {
   const kind = opts.kind;
