@@ -205,6 +205,10 @@ function abortReason(signal: AbortSignal): Error {
   return new DOMException(typeof r === 'string' ? r : 'The operation was aborted', 'AbortError');
 }
 
+/** Paths whose URLs a client keeps (file ids vary: bounded). */
+const MAX_URLS = 64;
+type Schemes = { bearerAuth?: boolean; adminAPIKeyAuth?: boolean } | undefined;
+
 /**
  * What the client rebuilds for every request although it is the same each time, kept per client: the
  * authentication headers (our key is a fixed string, never a function or a token provider) and the URL of a
@@ -222,7 +226,7 @@ class Reused {
     let url = this.urls.get(key);
     if (url === undefined) {
       url = build();
-      if (this.urls.size >= MAX_URLS) this.urls.clear(); // file ids vary: keep it bounded
+      if (this.urls.size >= MAX_URLS) this.urls.clear();
       this.urls.set(key, url);
     }
     return url;
@@ -239,8 +243,6 @@ class Reused {
     return p;
   }
 }
-const MAX_URLS = 64;
-type Schemes = { bearerAuth?: boolean; adminAPIKeyAuth?: boolean } | undefined;
 
 // (a mixin: TypeScript wants its base constructor to take any[])
 function reusing<C extends new (...args: any[]) => OpenAI>(Base: C) {
