@@ -18,7 +18,9 @@
 // Short workloads run --runs times (default 3) and report the median run. Nothing here is a test: it
 // measures and prints, and exits 1 when a target is missed.
 //
-// Usage: npm run bench [-- --runs 3] [--only W1,W2] [--cases 100000]
+// `--markdown` also writes the table into docs/benchmarks.md (test/bench/markdown.ts), between its markers.
+//
+// Usage: npm run bench [-- --runs 3] [--only W1,W2] [--cases 100000] [--markdown]
 
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync, rmSync, readFileSync, existsSync } from 'node:fs';
@@ -26,6 +28,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startScriptedServer, type ScriptedServer, type ScriptedServerOptions } from '../fixtures/scripted-server';
+import { machineFacts, writeBenchPage, type BenchRow } from './markdown';
 
 const cli = path.resolve('dist/cli.js');
 if (!existsSync(cli)) {
@@ -34,7 +37,7 @@ if (!existsSync(cli)) {
 }
 
 const { values: flags } = parseArgs({
-  options: { runs: { type: 'string' }, only: { type: 'string' }, cases: { type: 'string' } },
+  options: { runs: { type: 'string' }, only: { type: 'string' }, cases: { type: 'string' }, markdown: { type: 'boolean' } },
 });
 const RUNS = Math.max(1, Number(flags.runs ?? 3));
 const ONLY = flags.only ? new Set(flags.only.split(',').map((s) => s.trim().toUpperCase())) : undefined;
@@ -107,19 +110,7 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-interface Row {
-  workload: string;
-  figure: string;
-  limit: string;
-  ratio: string;
-  target: string;
-  throttled: string;
-  rss: string;
-  cpuPerCall: string;
-  ok: boolean;
-  notes: string[];
-}
-const rows: Row[] = [];
+const rows: BenchRow[] = [];
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
 interface Measured {
@@ -399,6 +390,7 @@ function printTable(): void {
 
 async function main(): Promise<void> {
   const started = Date.now();
+  const machine = machineFacts();
   if (wanted('startup')) await startup();
   if (wanted('W1')) await w1();
   if (wanted('W1-1S')) await w1Slow();
@@ -408,6 +400,11 @@ async function main(): Promise<void> {
   console.log(`\nnode ${process.version}, ${RUNS} run(s) per short workload, bench took ${s(Date.now() - started)}\n`);
   printTable();
   const missed = rows.filter((r) => !r.ok).length;
+  if (flags.markdown) {
+    const page = path.resolve('docs/benchmarks.md');
+    writeBenchPage(page, rows, machine, { date: new Date(started), runs: RUNS, only: ONLY && [...ONLY], w3Cases: W3_CASES, tookMs: Date.now() - started });
+    console.log(`\nwrote the table into ${path.relative(process.cwd(), page)}`);
+  }
   console.log(missed ? `\n${missed} target(s) missed` : '\nall targets met');
   process.exit(missed ? 1 : 0);
 }
