@@ -28,7 +28,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startScriptedServer, type ScriptedServer, type ScriptedServerOptions } from '../fixtures/scripted-server';
-import { machineFacts, writeBenchPage, type BenchRow } from './markdown';
+import { currentCommit, machineFacts, writeBenchPage, type BenchRow } from './markdown';
 
 const cli = path.resolve('dist/cli.js');
 if (!existsSync(cli)) {
@@ -402,7 +402,7 @@ async function main(): Promise<void> {
   const missed = rows.filter((r) => !r.ok).length;
   if (flags.markdown) {
     const page = path.resolve('docs/benchmarks.md');
-    writeBenchPage(page, rows, machine, { date: new Date(started), runs: RUNS, only: ONLY && [...ONLY], w3Cases: W3_CASES, tookMs: Date.now() - started });
+    writeBenchPage(page, rows, machine, { date: new Date(started), runs: RUNS, only: ONLY && [...ONLY], w3Cases: W3_CASES, tookMs: Date.now() - started, commit: currentCommit() });
     console.log(`\nwrote the table into ${path.relative(process.cwd(), page)}`);
   }
   console.log(missed ? `\n${missed} target(s) missed` : '\nall targets met');

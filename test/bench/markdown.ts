@@ -6,6 +6,7 @@
 // run, so a reader knows where the figures come from and how much to trust them.
 
 import * as os from 'node:os';
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 
 export const BEGIN = '<!-- bench:begin -->';
@@ -43,6 +44,8 @@ export interface RunFacts {
   only?: string[];
   w3Cases: number;
   tookMs: number;
+  /** The commit measured (short hash, "+ changes" when the work tree differs), when git can say. */
+  commit?: string;
 }
 
 export function machineFacts(): MachineFacts {
@@ -82,6 +85,7 @@ export function renderBlock(rows: BenchRow[], machine: MachineFacts, run: RunFac
     '',
     `- Machine: ${machine.cores} cores (${cell(machine.cpuModel)}), ${machine.memoryGb.toFixed(1)} GB memory, load ${machine.loadAtStart.toFixed(2)} when the bench started`,
     `- Software: Node ${machine.node}, ${cell(machine.os)}`,
+    `- Code: ${run.commit ? `commit ${cell(run.commit)}` : 'commit unknown'}`,
     `- Run: ${scope}; ${run.runs} run(s) per short workload (median shown, every run in brackets); W3 at ${run.w3Cases.toLocaleString('en')} cases, one run; the bench took ${(run.tookMs / 1000).toFixed(0)} s`,
     `- Result: ${missed ? `${missed} target(s) missed` : 'all targets met'}`,
     '',
@@ -112,6 +116,18 @@ export function replaceBlock(page: string | undefined, block: string): string {
   const end = page.indexOf(END, start);
   if (end < 0) throw new Error(`the page has "${BEGIN}" but no "${END}" after it; add the end marker and run again`);
   return page.slice(0, start) + block + page.slice(end + END.length);
+}
+
+/** The commit the bench measures, or undefined outside a git work tree. */
+export function currentCommit(): string | undefined {
+  try {
+    const git = (...args: string[]) => execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const hash = git('rev-parse', '--short', 'HEAD');
+    const changed = git('status', '--porcelain', '--untracked-files=no', '--', '.', ':!docs/benchmarks.md') !== '';
+    return changed ? `${hash} + changes` : hash;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Rewrites the generated block of `file`; `machine` is taken when the bench starts, so its load is the load it ran under. */

@@ -6,10 +6,10 @@ import assert from 'node:assert/strict';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { BEGIN, END, machineFacts, renderBlock, replaceBlock, scrubPaths, writeBenchPage, type BenchRow, type MachineFacts, type RunFacts } from '../../bench/markdown';
+import { BEGIN, END, currentCommit, machineFacts, renderBlock, replaceBlock, scrubPaths, writeBenchPage, type BenchRow, type MachineFacts, type RunFacts } from '../../bench/markdown';
 
 const machine: MachineFacts = { cores: 2, cpuModel: 'Test CPU @ 2.0GHz', memoryGb: 7.75, loadAtStart: 1.5, node: 'v20.1.0', os: 'Linux 6.1 x64' };
-const run: RunFacts = { date: new Date('2026-12-05T14:03:09Z'), runs: 3, w3Cases: 100_000, tookMs: 151_400 };
+const run: RunFacts = { date: new Date('2026-12-05T14:03:09Z'), runs: 3, w3Cases: 100_000, tookMs: 151_400, commit: 'abc1234' };
 const row = (over: Partial<BenchRow>): BenchRow => ({
   workload: 'W1 (retry-after-ms 100)',
   figure: '1.22 s [1.19, 1.22, 1.25]',
@@ -32,6 +32,7 @@ test('the block names the command, the date, the machine and the options of the 
   assert.match(block, /Node v20\.1\.0, Linux 6\.1 x64/);
   assert.match(block, /every workload; 3 run\(s\) per short workload .* W3 at 100,000 cases, one run; the bench took 151 s/);
   assert.match(block, /all targets met/);
+  assert.match(block, /- Code: commit abc1234/);
 });
 
 test('each workload is a table row with its figure, its target and whether the target was met', () => {
@@ -54,6 +55,12 @@ test('machine paths in notes are replaced before they reach the page', () => {
   assert.equal(scrubbed.includes(os.tmpdir()), false);
   assert.equal(scrubbed.includes(os.homedir() + '/'), false);
   assert.match(scrubbed, /<dir>\/pl-bench-abc123\/bench\.prompt\.yml from ~\/x/);
+});
+
+test('the commit measured is named when git can say', () => {
+  const commit = currentCommit();
+  if (commit !== undefined) assert.match(commit, /^[0-9a-f]{7,}( \+ changes)?$/);
+  assert.match(renderBlock([row({})], machine, { ...run, commit: undefined }), /- Code: commit unknown/);
 });
 
 test('the real machine facts carry no host name', () => {
