@@ -42,8 +42,11 @@ function markdownPages(): string[] {
   return found;
 }
 
-/** The lines of a page outside fenced code blocks, with inline code spans blanked (a link there is not a link). */
-function proseLines(text: string): { line: number; text: string }[] {
+/**
+ * The lines of a page outside fenced code blocks. Inline code spans are blanked (a link there is not a link),
+ * or, with `keepCode`, kept without their backticks (a heading's text includes them).
+ */
+function proseLines(text: string, keepCode = false): { line: number; text: string }[] {
   const out: { line: number; text: string }[] = [];
   let fence: string | undefined;
   text.split('\n').forEach((raw, i) => {
@@ -53,7 +56,7 @@ function proseLines(text: string): { line: number; text: string }[] {
       else if (raw.trim().startsWith(fence)) fence = undefined;
       return;
     }
-    if (!fence) out.push({ line: i + 1, text: raw.replace(/(`+)[^`]*?\1/g, '') });
+    if (!fence) out.push({ line: i + 1, text: raw.replace(/(`+)([^`]*?)\1/g, keepCode ? '$2' : '') });
   });
   return out;
 }
@@ -72,8 +75,8 @@ export function linksIn(from: string, text: string): Link[] {
 export function anchorsOf(text: string): Set<string> {
   const seen = new Map<string, number>();
   const anchors = new Set<string>();
-  for (const { text: l } of proseLines(text.replace(/`/g, '\u0000'))) {
-    const h = /^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$/.exec(l.replace(/\u0000/g, ''));
+  for (const { text: l } of proseLines(text, true)) {
+    const h = /^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$/.exec(l);
     if (h) {
       const plain = h[1].replace(/!?\[([^\]]*)\]\([^)]*\)/g, '$1').replace(/[*~]/g, '');
       const slug = plain.toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, '').replace(/\s/g, '-');
