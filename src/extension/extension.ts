@@ -9,6 +9,7 @@ import { panelModule } from './lazy';
 import { ResultsCodeLensProvider } from './editor/codeLens';
 import { ResultDecorations } from './editor/decorations';
 import { ProblemDiagnostics, ResultDiagnostics } from './editor/diagnostics';
+import { DidYouMeanFixes } from './editor/quickFixes';
 import { ResultHoverProvider } from './editor/hover';
 import { ResultsIndex } from './editor/resultsIndex';
 import { RunsTreeProvider, type RunsTreeNode } from './history/runsTree';
@@ -118,6 +119,7 @@ export function activate(context: vscode.ExtensionContext): PromptLadderApi {
     results,
     vscode.languages.registerCodeLensProvider(selector, codeLens),
     vscode.languages.registerHoverProvider(selector, new ResultHoverProvider(index)),
+    vscode.languages.registerCodeActionsProvider(selector, new DidYouMeanFixes(), DidYouMeanFixes.metadata),
   );
 
   const tree = new RunsTreeProvider(runs);

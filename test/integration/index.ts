@@ -19,6 +19,7 @@ import { registerRunTests } from './run.test';
 import { registerTestingTests } from './testing.test';
 import { registerTestingBatchTests } from './testingBatch.test';
 import { registerLmToolTests } from './lmTools.test';
+import { registerTypoTests } from './typos.test';
 import { ensureScriptedProvider, stopScriptedProvider } from './scriptedProvider';
 
 function registerAll(): void {
@@ -30,6 +31,7 @@ function registerAll(): void {
   registerRunTests();
   registerDiagnosticsTests();
   registerPromptFileTests();
+  registerTypoTests();
   registerAdvisorCommandTests();
   registerCancelTests();
   registerPanelTests();
