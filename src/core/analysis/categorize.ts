@@ -34,6 +34,7 @@
 // Call it for failing results only (`needsCategory`); `categorizeRun` does the whole record.
 
 import type { ErrorCategory, EvalCase, EvaluatorSpec, PromptSpec } from '../prompt/spec';
+import { plural } from '../text/plural';
 import type { JudgeClient } from '../evaluators/evaluator';
 import type { CaseRecord, CaseResult, EvaluatorVerdict, RunRecord } from '../runs/schema';
 import { detectRefusal } from '../evaluators/refusal';
@@ -287,8 +288,8 @@ export function applyVariantEvidence(record: RunRecord, spec?: PromptSpec): { re
           r.categoryBasis = 'variant';
           r.categoryReason = oneLine(
             category === 'reasoning'
-              ? `inferred from ${backing.name}: it passes ${backing.fixed} of the ${guessed.length} cases ${base.name} got wrong, so with ${how} the model gets them: reasoning`
-              : `inferred from ${backing.name}: it passes ${backing.fixed} of the ${guessed.length} cases ${base.name} failed on ${category} (a guess), so with ${how} the model gets them: reasoning, not missing facts`,
+              ? `inferred from ${backing.name}: it passes ${backing.fixed} of the ${plural(guessed.length, 'case')} ${base.name} got wrong, so with ${how} the model gets them: reasoning`
+              : `inferred from ${backing.name}: it passes ${backing.fixed} of the ${plural(guessed.length, 'case')} ${base.name} failed on ${category} (a guess), so with ${how} the model gets them: reasoning, not missing facts`,
           );
           changed++;
           cases.add(c);
