@@ -10,6 +10,7 @@ import { ResultsCodeLensProvider } from './editor/codeLens';
 import { ResultDecorations } from './editor/decorations';
 import { ProblemDiagnostics, ResultDiagnostics } from './editor/diagnostics';
 import { DidYouMeanFixes } from './editor/quickFixes';
+import { openWalkthroughOnFirstStart } from './walkthrough';
 import { ResultHoverProvider } from './editor/hover';
 import { ResultsIndex } from './editor/resultsIndex';
 import { RunsTreeProvider, type RunsTreeNode } from './history/runsTree';
@@ -185,6 +186,8 @@ export function activate(context: vscode.ExtensionContext): PromptLadderApi {
   // open prompt file (the provider starts it once its lenses are out); at the latest 1.5 s after activation.
   const first = setTimeout(() => void index.ready(), 1500);
   subs.push({ dispose: () => clearTimeout(first) });
+  const folders = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
+  void openWalkthroughOnFirstStart(context.globalState, context.extension.id, folders).catch((e: unknown) => log.warn(`walkthrough: ${String(e)}`));
   const activationMs = performance.now() - started;
   log.info(`activated in ${activationMs.toFixed(1)} ms`);
   return {

@@ -20,6 +20,7 @@ import { registerTestingTests } from './testing.test';
 import { registerTestingBatchTests } from './testingBatch.test';
 import { registerLmToolTests } from './lmTools.test';
 import { registerTypoTests } from './typos.test';
+import { registerWalkthroughTests } from './walkthrough.test';
 import { ensureScriptedProvider, stopScriptedProvider } from './scriptedProvider';
 
 function registerAll(): void {
@@ -32,6 +33,7 @@ function registerAll(): void {
   registerDiagnosticsTests();
   registerPromptFileTests();
   registerTypoTests();
+  registerWalkthroughTests();
   registerAdvisorCommandTests();
   registerCancelTests();
   registerPanelTests();
