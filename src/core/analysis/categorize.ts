@@ -148,8 +148,13 @@ function deterministicRules(result: CaseResult, ctx: CategorizeContext): Omit<Ca
       return { category: 'retrieval', reason: oneLine(`${e.name} ${pct(e.score)}: the useful passages are missing or ranked low`) };
   }
 
-  // 5b. content check vs context
-  const contextText = (result.context ?? ctx.evalCase.context ?? []).join('\n');
+  // 5b. content check vs context: an empty retrieved context is a retrieval miss, not missing knowledge
+  const given = result.context ?? ctx.evalCase.context;
+  if (given && !given.some((c) => c.trim())) {
+    const content = bad.find((e) => { const s = specOf(e); return s !== undefined && isContentCheck(s); });
+    if (content) return { category: 'retrieval', reason: oneLine(`${content.name} failed and the context was empty: retrieval found nothing for this case`) };
+  }
+  const contextText = (given ?? []).join('\n');
   if (contextText.trim()) {
     const haystack = normalize(contextText);
     for (const e of bad) {
