@@ -12,6 +12,8 @@ export interface SourceProblem {
   endCol?: number;
   message: string;
   severity: Severity;
+  /** A likely intended text for the range (a misspelt key's known spelling), offered as a quick fix. */
+  replacement?: string;
 }
 
 export function formatProblem(p: SourceProblem): string {

@@ -19,6 +19,7 @@ import { GENERATE_COMMAND_IDS, generateCommandTable } from './generate/generateT
 import { FINE_TUNE_COMMAND_IDS, fineTuneCommandTable, type FineTuneServices } from './fineTune/fineTuneCommands';
 import { availableLanguageModels } from './providers/languageModelProvider';
 import { RunBlockedError, promptPathOf, type EditorRunController } from './runs/runController';
+import { exampleColumn } from './walkthrough';
 import type { PendingBatchRun, StartRunOptions, StoredRun } from './runs/types';
 import type { ApiKeys } from './secrets';
 import { SECTION, readSettings } from './settings';
@@ -413,7 +414,7 @@ export function registerCommands(s: CommandServices): vscode.Disposable[] {
     const all = found.length ? found : await vscode.workspace.findFiles(PROMPT_GLOB, '**/node_modules/**', 20);
     const pick = all.sort((a, b) => a.fsPath.localeCompare(b.fsPath)).find((u) => /support-intent/.test(u.fsPath)) ?? all[0];
     if (pick) {
-      await vscode.window.showTextDocument(pick);
+      await vscode.window.showTextDocument(pick, { viewColumn: exampleColumn() });
       return pick;
     }
     return newPromptFile('classifier');

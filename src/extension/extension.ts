@@ -9,6 +9,8 @@ import { panelModule } from './lazy';
 import { ResultsCodeLensProvider } from './editor/codeLens';
 import { ResultDecorations } from './editor/decorations';
 import { ProblemDiagnostics, ResultDiagnostics } from './editor/diagnostics';
+import { DidYouMeanFixes } from './editor/quickFixes';
+import { openWalkthroughOnFirstStart } from './walkthrough';
 import { ResultHoverProvider } from './editor/hover';
 import { ResultsIndex } from './editor/resultsIndex';
 import { RunsTreeProvider, type RunsTreeNode } from './history/runsTree';
@@ -118,6 +120,7 @@ export function activate(context: vscode.ExtensionContext): PromptLadderApi {
     results,
     vscode.languages.registerCodeLensProvider(selector, codeLens),
     vscode.languages.registerHoverProvider(selector, new ResultHoverProvider(index)),
+    vscode.languages.registerCodeActionsProvider(selector, new DidYouMeanFixes(), DidYouMeanFixes.metadata),
   );
 
   const tree = new RunsTreeProvider(runs);
@@ -183,6 +186,8 @@ export function activate(context: vscode.ExtensionContext): PromptLadderApi {
   // open prompt file (the provider starts it once its lenses are out); at the latest 1.5 s after activation.
   const first = setTimeout(() => void index.ready(), 1500);
   subs.push({ dispose: () => clearTimeout(first) });
+  const folders = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
+  void openWalkthroughOnFirstStart(context.globalState, context.extension.id, folders).catch((e: unknown) => log.warn(`walkthrough: ${String(e)}`));
   const activationMs = performance.now() - started;
   log.info(`activated in ${activationMs.toFixed(1)} ms`);
   return {

@@ -14,12 +14,19 @@ export interface AdviceCallbacks {
   toggled(collapsed: boolean): void;
 }
 
+/** The rung a recommendation belongs to; what to do on it is the recommendation's title. */
 const KIND_LABEL: Record<string, string> = {
-  evaluation: 'Grow the eval set',
+  evaluation: 'Evaluation',
   'prompt-engineering': 'Prompt engineering',
-  rag: 'Add retrieval (RAG)',
+  rag: 'Retrieval (RAG)',
   'fine-tuning': 'Fine-tuning',
 };
+
+const CONFIDENCE_TIP = "The advisor's confidence that this is the right next step, from the strength of its evidence (cases behind it, paired tests between variants).";
+
+function confidenceText(c: number): string {
+  return `confidence ${pct(c)}`;
+}
 
 let shown: Advice | undefined;
 
@@ -42,7 +49,7 @@ export function renderAdvice(root: HTMLElement, advice: Advice | undefined, coll
       'summary',
       { class: 'advice-summary' },
       el('span', { class: 'advice-label' }, 'Advisor'),
-      el('span', { class: 'advice-headline' }, `${KIND_LABEL[top.kind] ?? top.kind} · ${pct(top.confidence)}${top.title ? ` · ${top.title}` : ''}`),
+      el('span', { class: 'advice-headline', title: CONFIDENCE_TIP }, `${KIND_LABEL[top.kind] ?? top.kind}${top.title ? ` · ${top.title}` : ''} · ${confidenceText(top.confidence)}`),
     ),
     recommendation(top, true, cb),
     rest.length
@@ -65,7 +72,7 @@ function recommendation(r: Recommendation, top: boolean, cb: AdviceCallbacks): H
       'div',
       { class: 'rec-head' },
       el('span', { class: 'rec-kind' }, KIND_LABEL[r.kind] ?? r.kind),
-      el('span', { class: 'rec-confidence', title: 'confidence' }, pct(r.confidence)),
+      el('span', { class: 'rec-confidence', title: CONFIDENCE_TIP }, confidenceText(r.confidence)),
     ),
     r.title ? el('div', { class: 'rec-title' }, r.title) : null,
     ...prose.paragraphs.map((p, i) => el('p', { class: i === 0 ? 'rec-why' : 'rec-why rec-also' }, p)),

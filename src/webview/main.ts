@@ -290,7 +290,7 @@ function renderFilterBar(): void {
     );
   }
   resetButton.hidden = !isFiltered(f) && f.sort === 'case';
-  countText.textContent = rows.length ? `${shown.length} of ${rows.length} cases` : '';
+  countText.textContent = rows.length ? `${shown.length} of ${rows.length} case${rows.length === 1 ? '' : 's'}` : '';
 }
 
 // ---- rendering ---------------------------------------------------------------------------------------------

@@ -191,6 +191,11 @@ export async function runScenario(ctx: Ctx): Promise<{ steps: Step[] }> {
       check(at800.top <= 200, `the first matrix row starts within 200 px of the panel top: ${at800.top} px (panel ${at800.width} px wide)`);
       const header = await frame.locator('[data-testid="variant-summary"]').first().innerText();
       check(/%/.test(header) && /\d+\/\d+/.test(header) && /\$/.test(header), `a column header carries the pass rate, counts and cost: "${header}"`);
+      // Every variant name and every case reference is shown whole (wrapped, never cut to "zero-s…" or "support-intent.cases.js…").
+      const clipped = await frame.locator('.col-name, .case-ref, .cached').evaluateAll((els) =>
+        els.filter((e) => e.scrollWidth > e.clientWidth + 1 || e.scrollHeight > e.clientHeight + 1).map((e) => e.textContent ?? ''),
+      );
+      check(clipped.length === 0, `variant names and case references are not clipped: ${JSON.stringify(clipped.slice(0, 5))}`);
     }))) return;
 
     await step('open a failing cell and read its details', async () => {

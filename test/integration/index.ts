@@ -19,6 +19,8 @@ import { registerRunTests } from './run.test';
 import { registerTestingTests } from './testing.test';
 import { registerTestingBatchTests } from './testingBatch.test';
 import { registerLmToolTests } from './lmTools.test';
+import { registerTypoTests } from './typos.test';
+import { registerWalkthroughTests } from './walkthrough.test';
 import { ensureScriptedProvider, stopScriptedProvider } from './scriptedProvider';
 
 function registerAll(): void {
@@ -30,6 +32,8 @@ function registerAll(): void {
   registerRunTests();
   registerDiagnosticsTests();
   registerPromptFileTests();
+  registerTypoTests();
+  registerWalkthroughTests();
   registerAdvisorCommandTests();
   registerCancelTests();
   registerPanelTests();

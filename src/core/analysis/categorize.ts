@@ -34,6 +34,7 @@
 // Call it for failing results only (`needsCategory`); `categorizeRun` does the whole record.
 
 import type { ErrorCategory, EvalCase, EvaluatorSpec, PromptSpec } from '../prompt/spec';
+import { plural } from '../text/plural';
 import type { JudgeClient } from '../evaluators/evaluator';
 import type { CaseRecord, CaseResult, EvaluatorVerdict, RunRecord } from '../runs/schema';
 import { detectRefusal } from '../evaluators/refusal';
@@ -147,8 +148,13 @@ function deterministicRules(result: CaseResult, ctx: CategorizeContext): Omit<Ca
       return { category: 'retrieval', reason: oneLine(`${e.name} ${pct(e.score)}: the useful passages are missing or ranked low`) };
   }
 
-  // 5b. content check vs context
-  const contextText = (result.context ?? ctx.evalCase.context ?? []).join('\n');
+  // 5b. content check vs context: an empty retrieved context is a retrieval miss, not missing knowledge
+  const given = result.context ?? ctx.evalCase.context;
+  if (given && !given.some((c) => c.trim())) {
+    const content = bad.find((e) => { const s = specOf(e); return s !== undefined && isContentCheck(s); });
+    if (content) return { category: 'retrieval', reason: oneLine(`${content.name} failed and the context was empty: retrieval found nothing for this case`) };
+  }
+  const contextText = (given ?? []).join('\n');
   if (contextText.trim()) {
     const haystack = normalize(contextText);
     for (const e of bad) {
@@ -287,8 +293,8 @@ export function applyVariantEvidence(record: RunRecord, spec?: PromptSpec): { re
           r.categoryBasis = 'variant';
           r.categoryReason = oneLine(
             category === 'reasoning'
-              ? `inferred from ${backing.name}: it passes ${backing.fixed} of the ${guessed.length} cases ${base.name} got wrong, so with ${how} the model gets them: reasoning`
-              : `inferred from ${backing.name}: it passes ${backing.fixed} of the ${guessed.length} cases ${base.name} failed on ${category} (a guess), so with ${how} the model gets them: reasoning, not missing facts`,
+              ? `inferred from ${backing.name}: it passes ${backing.fixed} of the ${plural(guessed.length, 'case')} ${base.name} got wrong, so with ${how} the model gets them: reasoning`
+              : `inferred from ${backing.name}: it passes ${backing.fixed} of the ${plural(guessed.length, 'case')} ${base.name} failed on ${category} (a guess), so with ${how} the model gets them: reasoning, not missing facts`,
           );
           changed++;
           cases.add(c);

@@ -4,7 +4,7 @@
 import type { SourceProblem } from '../errors';
 import type { EvalCase, EvaluatorSpec, Example } from '../prompt/spec';
 import type { Issue } from '../prompt/issues';
-import { describeValue } from '../prompt/issues';
+import { describeValue, unknownKeyIssue } from '../prompt/issues';
 import { parseEvaluator } from '../prompt/evaluators';
 import type { Locator } from '../prompt/source';
 
@@ -82,7 +82,7 @@ export function parseExampleRow(raw: unknown, loc: Locator, where: { file: strin
   if (output === undefined || output === null) return err({ path: ['output'], message: 'required (the assistant reply)' });
   const problems: SourceProblem[] = [];
   for (const k of Object.keys(raw)) {
-    if (k !== 'input' && k !== 'output') problems.push(loc.problem({ path: [k], message: `unknown example key "${k}"; ignored`, severity: 'warning', atKey: true }));
+    if (k !== 'input' && k !== 'output') problems.push(loc.problem(unknownKeyIssue([k], k, ['input', 'output'], 'example key')));
   }
   return { value: { input, output: typeof output === 'string' ? output : JSON.stringify(output), file: where.file, line: where.line }, problems };
 }

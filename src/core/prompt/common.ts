@@ -6,7 +6,7 @@ import * as z from 'zod';
 import type { SourceProblem } from '../errors';
 import type { EvalCase, EvaluatorSpec, Example, ModelParameters, RetrievalSpec, VariantSpec } from './spec';
 import type { Issue, IssuePath } from './issues';
-import { describeValue, zodIssues } from './issues';
+import { describeValue, unknownKeyIssue, zodIssues } from './issues';
 import { SubLocator } from './source';
 import type { YamlSource } from './source';
 import { parseEvaluator } from './evaluators';
@@ -72,12 +72,13 @@ export function isMap(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
-/** Warnings for keys of `obj` not in `known`. */
+/** Warnings for keys of `obj` not in `known`, with the known key a misspelt one most likely means. */
 export function warnUnknownKeys(c: Collector, obj: Record<string, unknown>, known: readonly string[], p: IssuePath, what = 'key'): void {
   for (const k of Object.keys(obj)) {
-    if (!known.includes(k)) c.add({ path: [...p, k], message: `unknown ${what} "${k}"; ignored`, severity: 'warning', atKey: true });
+    if (!known.includes(k)) c.add(unknownKeyIssue([...p, k], k, known, what));
   }
 }
+
 
 export const modelParametersSchema = z.looseObject({
   maxTokens: z.number().int().positive().optional(),

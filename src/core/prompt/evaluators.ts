@@ -5,7 +5,8 @@ import * as z from 'zod';
 import { ERROR_CATEGORIES } from './spec';
 import type { EvaluatorSpec } from './spec';
 import type { Issue, IssuePath } from './issues';
-import { describeValue, zodIssues } from './issues';
+import { describeValue, unknownKeyIssue, zodIssues } from './issues';
+import { closestName } from '../text/editDistance';
 
 /** The key that names an evaluator's kind in the file → its EvaluatorSpec kind. */
 export const EVALUATOR_KEYS = [
@@ -95,6 +96,10 @@ export function parseEvaluator(raw: unknown, path: IssuePath, line: number, inde
   const obj = raw as Record<string, unknown>;
   const kinds = EVALUATOR_KEYS.filter((k) => k in obj);
   if (kinds.length === 0) {
+    for (const k of Object.keys(obj)) {
+      const kind = COMMON_KEYS.has(k) ? undefined : closestName(k, EVALUATOR_KEYS);
+      if (kind) return { issues: [{ path: [...path, k], message: `unknown evaluator kind "${k}"; did you mean "${kind}"?`, atKey: true, replacement: kind }] };
+    }
     return { issues: [{ path, message: `unknown evaluator kind; expected one of ${EVALUATOR_KEYS.join(', ')}` }] };
   }
   if (kinds.length > 1) {
@@ -102,7 +107,7 @@ export function parseEvaluator(raw: unknown, path: IssuePath, line: number, inde
   }
   const key = kinds[0];
   for (const k of Object.keys(obj)) {
-    if (k !== key && !COMMON_KEYS.has(k)) issues.push({ path: [...path, k], message: `unknown evaluator key "${k}"; ignored`, severity: 'warning', atKey: true });
+    if (k !== key && !COMMON_KEYS.has(k)) issues.push(unknownKeyIssue([...path, k], k, [key, ...COMMON_KEYS], 'evaluator key'));
   }
 
   const common = z

@@ -2,6 +2,7 @@
 // a path into the parsed value plus a human message. Also turns zod issues into such messages.
 
 import type * as z from 'zod';
+import { closestName } from '../text/editDistance';
 
 export type IssuePath = (string | number)[];
 
@@ -11,6 +12,8 @@ export interface Issue {
   severity?: 'error' | 'warning';
   /** Point at the key of the last path element rather than its value (unknown keys). */
   atKey?: boolean;
+  /** A likely intended text for the problem's range (a misspelt key's known spelling): the editor offers it as a quick fix. */
+  replacement?: string;
 }
 
 /** `testData[3].vars`, `modelParameters.temperature`. */
@@ -82,4 +85,12 @@ export function zodIssues(error: z.ZodError, base: IssuePath = []): Issue[] {
     out.push({ path, message });
   }
   return out;
+}
+
+/** "unknown key "testFlie"; did you mean "testFile"?" — the suggestion also becomes the editor's quick fix. */
+export function unknownKeyIssue(path: IssuePath, key: string, known: readonly string[], what = 'key'): Issue {
+  const suggestion = closestName(key, known);
+  return suggestion
+    ? { path, message: `unknown ${what} "${key}"; did you mean "${suggestion}"? (ignored)`, severity: 'warning', atKey: true, replacement: suggestion }
+    : { path, message: `unknown ${what} "${key}"; ignored`, severity: 'warning', atKey: true };
 }

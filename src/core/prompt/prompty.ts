@@ -10,6 +10,7 @@ import { YamlSource } from './source';
 import { checkWith } from '../render/engines';
 import type { TemplateEngine } from '../render/engines';
 import type { IssuePath } from './issues';
+import { editDistance } from '../text/editDistance';
 import { COMMON_KEYS, Collector, addUnscopedProblems, isMap, parseCommon, sortProblems, warnUnknownKeys } from './common';
 import type { LoadResult } from './promptYml';
 import { nameFromFile } from './promptYml';
@@ -47,14 +48,6 @@ const ROLE_LOOKALIKES = new Set(['human', 'ai', 'bot', 'function', 'tool', 'mode
 function roleOf(marker: string): Role {
   const r = marker.toLowerCase();
   return r === 'developer' ? 'system' : (r as Role);
-}
-
-function editDistance(a: string, b: string): number {
-  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
-  for (let j = 1; j <= b.length; j++) d[0][j] = j;
-  for (let i = 1; i <= a.length; i++)
-    for (let j = 1; j <= b.length; j++) d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-  return d[a.length][b.length];
 }
 
 /** Lines of a body that look like a misspelt or foreign role marker, with their 1-based line. */

@@ -305,7 +305,9 @@ export class YamlSource implements Locator {
 
   problem(issue: Issue): SourceProblem {
     const range = issue.atKey ? this.keyRange(issue.path) : this.range(issue.path);
-    return { file: this.file, ...range, message: withPath(issue.atKey ? issue.path.slice(0, -1) : issue.path, issue.message), severity: issue.severity ?? 'error' };
+    const problem: SourceProblem = { file: this.file, ...range, message: withPath(issue.atKey ? issue.path.slice(0, -1) : issue.path, issue.message), severity: issue.severity ?? 'error' };
+    if (issue.replacement !== undefined) problem.replacement = issue.replacement;
+    return problem;
   }
 }
 

@@ -14,6 +14,7 @@
 // that is per 1,000 calls (at the base model's input price, and net of the fine-tuned model's higher price).
 
 import type { ChatMessage, EvalCase, PromptSpec, VariantSpec } from '../prompt/spec';
+import { plural, verb } from '../text/plural';
 import type { RunRecord, VariantSummary } from './schema';
 import { countMessageTokens, priceOf } from '../providers/pricing';
 import { renderMessages } from '../render/messages';
@@ -107,9 +108,9 @@ export function exportFineTuneDataset(spec: PromptSpec, record: RunRecord, opts:
     const prompt = renderMessages(spec, { ...vspec, shots: 0 }, evalCase, [], extra);
     examples.push({ caseIndex: c.index, messages: [...prompt, { role: 'assistant', content: answer }] });
   }
-  if (opts.source === 'expected' && skipped) warnings.push(`${skipped} cases have no expected output and were left out.`);
+  if (opts.source === 'expected' && skipped) warnings.push(`${plural(skipped, 'case')} ${verb(skipped, 'has', 'have')} no expected output and ${verb(skipped, 'was', 'were')} left out.`);
   if (opts.source === 'best-variant' && skipped) warnings.push(`${skipped} cases did not pass in ${vspec.name} and were left out.`);
-  if (opts.source === 'auto' && skipped) warnings.push(`${skipped} cases have no expected output and did not pass in ${vspec.name}: left out.`);
+  if (opts.source === 'auto' && skipped) warnings.push(`${plural(skipped, 'case')} ${verb(skipped, 'has', 'have')} no expected output and did not pass in ${vspec.name}: left out.`);
 
   const share = Math.min(0.5, Math.max(0, opts.validationShare ?? 0.2));
   const shuffled = shuffle(examples, opts.seed ?? 1);

@@ -16,6 +16,7 @@ import type { PendingBatchRun, RunController, RunEventForFile, StartRunOptions, 
 import type { BatchEvent } from '../../core/batch/runBatch';
 import { isStrict, type ExtensionSettings } from '../settings';
 import type { SourceProblem } from '../../core/errors';
+import { noCasesReason } from '../../core/cases/noCases';
 
 export interface RunControllerDeps {
   /** Settings of the moment (read on every run). */
@@ -198,6 +199,11 @@ export class EditorRunController implements RunController {
     void vscode.commands.executeCommand('setContext', 'promptLadder.running', true);
     try {
       const { spec, text } = await this.loadSpec(promptUri);
+      const empty = noCasesReason(spec);
+      if (empty) {
+        this.deps.log.info(`not run: ${empty}`);
+        throw new RunBlockedError(`Prompt Ladder did not run: ${empty}`, [{ title: 'Show Problems', command: 'workbench.actions.view.problems' }]);
+      }
       if (spec.problems.length && isStrict(promptUri, (m) => this.deps.log.warn(m))) {
         const choice = await this.askStrict(path.basename(promptUri.fsPath), spec.problems);
         if (choice !== 'run') {

@@ -81,6 +81,16 @@ test('a missing fact that is not in the given context is retrieval; with no cont
   assert.match(k.reason, /Paris/);
 });
 
+test('a retrieval variant that found nothing (empty context) fails on retrieval, not a guessed knowledge gap', async () => {
+  const r = result('rag', { passed: false, output: 'I do not know', evaluators: [fail('has-paris')], context: [] });
+  const v = await categorizeResult(r, ctx([CONTAINS_PARIS]));
+  assert.equal(v.category, 'retrieval');
+  assert.equal(v.basis, 'certain');
+  assert.match(v.reason, /context was empty: retrieval found nothing/);
+  const blank = result('rag', { passed: false, output: 'I do not know', evaluators: [fail('has-paris')], context: ['  '] });
+  assert.equal((await categorizeResult(blank, ctx([CONTAINS_PARIS]))).category, 'retrieval', 'whitespace-only passages are empty too');
+});
+
 test('what the rules cannot place goes to the judge; its reply is validated', async () => {
   server.setRules([{ system: 'You classify why', reply: '{"category":"reasoning","reason":"added the numbers wrong"}' }]);
   const r = result('v', { passed: false, output: 'Lyon', evaluators: [fail('has-paris')] });

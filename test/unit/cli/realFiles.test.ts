@@ -56,7 +56,7 @@ test('strict: warnings exit 2 before any call with --strict and by default when 
   const before = server.stats.requests;
   const strict = await cli(['eval', 'typo.prompt.yml', '--strict']);
   assert.equal(strict.code, 2, strict.stdout + strict.stderr);
-  assert.match(strict.stderr, /typo\.prompt\.yml:7:1: warning: unknown key "evaluatrs"; ignored/);
+  assert.match(strict.stderr, /typo\.prompt\.yml:7:1: warning: unknown key "evaluatrs"; did you mean "evaluators"\? \(ignored\)/);
   assert.match(strict.stderr, /1 warning \(listed above\): strict mode fails the run on warnings/);
   const ci = await cli(['eval', 'typo.prompt.yml'], { CI: 'true' });
   assert.equal(ci.code, 2);

@@ -255,7 +255,7 @@ test('variants: duplicate names, retrieval without a retrieval section, unknown 
   assert.deepEqual(brief(ps), [
     'inline.prompt.yml:6:11: variants[1].name: duplicate variant name "a"',
     'inline.prompt.yml:7:16: variants[1].retrieval: retrieval: true needs a top-level `retrieval` section',
-    'inline.prompt.yml:8:5: warning: variants[1]: unknown key "shot"; ignored',
+    'inline.prompt.yml:8:5: warning: variants[1]: unknown key "shot"; did you mean "shots"? (ignored)',
   ]);
 });
 

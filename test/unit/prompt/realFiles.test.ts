@@ -127,8 +127,8 @@ test('lint: an unknown .prompty role marker, unknown top-level and variant keys 
   const text = '---\nnmae: x\nvariants:\n  - name: a\n    shot: 2\n---\nsystem:\nbe brief\nasistant:\nok\nuser:\nhi\n';
   const ps = await checkPromptText(path.join(ws.root, 'typo.prompty'), text);
   assert.deepEqual(brief(ps), [
-    'warning typo.prompty:2: unknown key "nmae"; ignored',
-    'warning typo.prompty:5: variants[0]: unknown key "shot"; ignored',
+    'warning typo.prompty:2: unknown key "nmae"; did you mean "name"? (ignored)',
+    'warning typo.prompty:5: variants[0]: unknown key "shot"; did you mean "shots"? (ignored)',
     'warning typo.prompty:9: unknown role marker "asistant:"; Prompty starts messages only at system:, user:, assistant: or developer:, so this line stays text of the message before it',
   ]);
 });

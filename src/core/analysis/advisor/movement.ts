@@ -4,6 +4,7 @@
 // steadily across three or more shot counts (a trend is evidence; one best column out of several is not).
 
 import type { Group, PairSignals, RunSignals, TrendPoint, VariantSignals } from './signals';
+import { plural, verb } from '../../text/plural';
 import { formatP } from './stats';
 import { EVIDENCE_P, TREND_P, failuresText, groupLabel } from './rule';
 
@@ -60,7 +61,7 @@ export function movement(s: RunSignals, group: Group, candidates: VariantSignals
       kind: 'reduced', variant: v, pair, p, trendBacked, trend, before: pair.before, after: pair.after,
       sentence:
         `${v.name} fixes ${pair.fixed.length} of ${base.name}'s ${failuresText(pair.before, label)} and breaks ${pair.broken.length} ` +
-        `on the same cases (${arrow}, ${formatP(p)}${corrected}), but ${pair.after} remain.${trendWords}`,
+        `on the same cases (${arrow}, ${formatP(p)}${corrected}), but ${pair.after} ${verb(pair.after, 'remains', 'remain')}.${trendWords}`,
     };
   }
   if (net > 0) {
@@ -72,7 +73,7 @@ export function movement(s: RunSignals, group: Group, candidates: VariantSignals
   return {
     kind: 'not-moved', variant: v, pair, p, trendBacked, trend, before: pair.before, after: pair.after,
     sentence:
-      `${v.name} has ${failuresText(pair.after, label)} against ${pair.before} in ${base.name} on the same ${pair.shared} cases ` +
+      `${v.name} has ${failuresText(pair.after, label)} against ${pair.before} in ${base.name} on the same ${plural(pair.shared, 'case')} ` +
       `(fixes ${pair.fixed.length}, breaks ${pair.broken.length}): no sign that ${claim}.${trendWords}`,
   };
 }

@@ -20,7 +20,7 @@ export function check(s: Parameters<Rule['check']>[0]): Finding[] {
       confidence: 0.7,
       title: 'Everything passes: add harder cases',
       why:
-        `All ${s.caseCount} cases pass in every variant, so this eval set cannot tell the variants apart. ` +
+        `${s.caseCount === 1 ? 'The only case passes' : `All ${s.caseCount} cases pass`} in every variant, so this eval set cannot tell the variants apart. ` +
         `Add edge cases and the inputs that fail in production before changing the prompt${cheapest ? `; until then the cheapest column, ${cheapest.name} (${Math.round(cheapest.promptTokensPerCall)} prompt tokens per call), is as good as any` : ''}.`,
       evidence: { caseCount: s.caseCount, failures: 0, cases: [], perVariant: s.variants.map((v) => ({ variant: v.name, results: v.judged, passed: v.passed })) },
       actions: [commandAction(ADVISOR_COMMANDS.generateTestCases, 'Generate test cases from the prompt'), commandAction(ADVISOR_COMMANDS.addTestCase, 'Add test case')],

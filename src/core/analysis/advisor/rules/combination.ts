@@ -6,7 +6,7 @@
 import type { AdviseContext, Finding, Rule } from '../rule';
 import type { RunSignals } from '../signals';
 import { ADVISOR_COMMANDS, commandAction } from '../commands';
-import { EVIDENCE_P, groupFinding, groupLabel } from '../rule';
+import { EVIDENCE_P, failuresText, groupFinding, groupLabel } from '../rule';
 import { movement } from '../movement';
 import { formatP } from '../stats';
 import { savingsWords, tokenSavings } from '../tokens';
@@ -36,7 +36,7 @@ export function check(s: RunSignals, ctx: AdviseContext): Finding[] {
       kind: 'fine-tuning',
       prior: 0.85,
       p: Math.max(m.p ?? 1, k.p),
-      title: `Retrieval fixes the facts; ${remaining} ${label} failures remain in ${best.name}: fine-tune and keep retrieval`,
+      title: `Retrieval fixes the facts; ${failuresText(remaining, label)} ${remaining === 1 ? 'remains' : 'remain'} in ${best.name}: fine-tune and keep retrieval`,
       why:
         `${best.name} fixes ${k.fixed.length} of ${base.name}'s ${k.before} knowledge failures (${k.before} → ${k.after} of ${k.shared}, ${formatP(k.p)}), ` +
         `but ${remaining} ${label} ${remaining === 1 ? 'failure remains' : 'failures remain'} in it. ${m.sentence} ` +

@@ -1,6 +1,7 @@
 // Too few cases to tell variants apart: grow the eval set first (under 10 cases it ranks above every rung).
 
 import type { Finding, Rule } from '../rule';
+import { plural } from '../../../text/plural';
 import { ADVISOR_COMMANDS, commandAction } from '../commands';
 
 export const MIN_CASES = 10;
@@ -24,9 +25,9 @@ export function check(s: Parameters<Rule['check']>[0]): Finding[] {
       confidence: few ? 0.9 : 0.45,
       title: few ? `Only ${n} case${n === 1 ? '' : 's'}: grow the eval set before choosing a fix` : `${n} cases: add more for firmer advice`,
       why: few
-        ? `With ${n} cases a single case moves a pass rate by ${points} points, so no difference between variants can be told from noise ` +
-          `(even ${n} of ${n} cases fixed and none broken gives p = ${(2 * 0.5 ** n).toFixed(3)}). Add cases until there are at least ${COMFORTABLE_CASES}; the advice below is provisional.`
-        : `With ${n} cases one case is ${points} points of pass rate; ${COMFORTABLE_CASES}+ cases make the paired differences between variants trustworthy.`,
+        ? `With ${plural(n, 'case')} a single case moves a pass rate by ${points} points, so no difference between variants can be told from noise ` +
+          `(even ${n} of ${plural(n, 'case')} fixed and none broken gives p = ${(2 * 0.5 ** n).toFixed(3)}). Add cases until there are at least ${COMFORTABLE_CASES}; the advice below is provisional.`
+        : `With ${plural(n, 'case')} one case is ${points} points of pass rate; ${COMFORTABLE_CASES}+ cases make the paired differences between variants trustworthy.`,
       evidence: { caseCount: n, minimum: MIN_CASES, comfortable: COMFORTABLE_CASES, failures: s.totalFailures, cases: s.record.cases.map((c) => c.index) },
       actions: [commandAction(ADVISOR_COMMANDS.generateTestCases, 'Generate test cases from the prompt'), commandAction(ADVISOR_COMMANDS.addTestCase, 'Add test case')],
       priority: few ? 2 : 0,
