@@ -113,7 +113,7 @@ function lmTool(name: (typeof LM_TOOL_NAMES)[number], deps: LmToolDeps): vscode.
         confirmationMessages: {
           title: 'Run a prompt eval?',
           message: new vscode.MarkdownString(
-            `Prompt Ladder will ${plan}. Responses already in the cache cost nothing; the run record goes to \`.promptladder/runs/\`.${code}`,
+            `Prompt Ladder will ${plan}. Responses already in the cache cost nothing; the run record goes to ${vscode.workspace.isTrusted ? '\`.promptladder/runs/\`' : "the editor's own storage (this workspace is not trusted)"}.${code}`,
           ),
         },
       };

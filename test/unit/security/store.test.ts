@@ -16,6 +16,9 @@ import { appendCaseLines, listRuns, readRun, writeRun } from '../../../src/core/
 import { listStates, readState } from '../../../src/core/batch/state';
 import { StoreRefusedError, appendStoreFile, readStoreFile, writeStoreFileAtomic } from '../../../src/core/storeFs';
 import type { RunRecord } from '../../../src/core/runs/schema';
+import { runEval } from '../../../src/core/engine';
+import { loadPromptFile } from '../../../src/core/prompt/load';
+import { resolverFor } from '../engine/helpers';
 
 let server: ScriptedServer;
 let outside: string;
@@ -172,5 +175,28 @@ test('atomic writes replace a planted link instead of writing through it; reads 
     await assert.rejects(readStoreFile(path.join(dir, 'folder.json')), /not a regular file/);
   } finally {
     ws.dispose();
+  }
+});
+
+test('an untrusted workspace keeps its store elsewhere (storeRoot): the run writes nothing into the workspace and never opens its planted store', async () => {
+  const ws = project();
+  const storage = mkdtempSync(path.join(tmpdir(), 'pl-storage-'));
+  try {
+    // a planted store in the workspace: a cache log linked to a file outside
+    const bashrc = path.join(outside, 'bashrc-untrusted');
+    writeFileSync(bashrc, BASHRC);
+    mkdirSync(path.join(ws.root, '.promptladder/cache'), { recursive: true });
+    for (const h of '0123456789abcdef') symlinkSync(bashrc, path.join(ws.root, `.promptladder/cache/log-${h}.jsonl`));
+    const spec = await loadPromptFile(path.join(ws.root, 'cls.prompt.yml'));
+    const { record, path: file } = await runEval(spec, { providers: resolverFor(server.url), root: ws.root, storeRoot: storage, workspaceTrusted: false });
+    assert.ok(file?.startsWith(path.join(storage, '.promptladder', 'runs')), file);
+    assert.equal(record.promptFile, 'cls.prompt.yml', 'the record names the prompt file relative to its project');
+    assert.ok(readdirSync(path.join(storage, '.promptladder/cache')).some((n) => /^log-[0-9a-f]\.jsonl$/.test(n)), 'the cache is in the storage');
+    assert.ok(!existsSync(path.join(ws.root, '.promptladder/runs')), 'no record in the workspace');
+    assert.equal(readFileSync(bashrc, 'utf8'), BASHRC);
+    assert.equal(record.problems, undefined, 'the planted store was not even looked at');
+  } finally {
+    ws.dispose();
+    rmSync(storage, { recursive: true, force: true });
   }
 });
