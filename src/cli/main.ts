@@ -36,7 +36,7 @@ const HELP = `prompt-ladder — run prompt files over eval sets, with few-shot v
 Usage:
   prompt-ladder eval <file>... [options]
   prompt-ladder finetune <file> [--run record.json] [--source auto|expected|best-variant] [--variant NAME] [--out DIR]
-  prompt-ladder mcp [--root DIR] [--no-cache] [--concurrency N]
+  prompt-ladder mcp [--root DIR] [--no-cache] [--concurrency N] [--allow-code]
   prompt-ladder generate <file> [--count N] [--out EVALSET] [--model M] [--groundtruth-model M] [--effort low|medium|high]
   prompt-ladder --version | --help
 
@@ -82,6 +82,8 @@ General:
 
 mcp: a Model Context Protocol server over stdio for agents (tools run_eval, list_runs, get_run,
 get_advice); prompt files are named relative to --root (default: the current directory).
+run_eval refuses a prompt file with \`code\` evaluators (JavaScript from the project) unless the
+server was started with --allow-code.
 
 Providers come from your environment (never from the prompt file): openai/NAME uses
 OPENAI_API_KEY and OPENAI_BASE_URL; ollama/NAME a local Ollama (OLLAMA_HOST); github/NAME
@@ -174,6 +176,7 @@ export async function main(argv: string[]): Promise<number> {
         'groundtruth-model': { type: 'string' },
         effort: { type: 'string' },
         evaluator: { type: 'boolean' },
+        'allow-code': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -218,6 +221,7 @@ export async function main(argv: string[]): Promise<number> {
         version: await version(),
         cache: !values['no-cache'],
         concurrency: positiveInt('concurrency', values.concurrency),
+        allowCode: Boolean(values['allow-code']),
       });
     }
     if (command === 'generate') {

@@ -9,7 +9,7 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import type { ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
-import { AGENT_TOOLS, ToolError, type AgentToolHost } from '../core/agent/tools';
+import { AGENT_TOOLS, ToolError, toolAnnotations, type AgentToolHost } from '../core/agent/tools';
 import { runEval } from '../core/engine';
 import { createEnvResolver, loadUserConfig } from '../core/providers/resolve';
 import type { ProviderResolver } from '../core/providers/provider';
@@ -20,6 +20,8 @@ export interface McpArgs {
   /** Use the response cache (default true, as `prompt-ladder eval`). */
   cache: boolean;
   concurrency?: number;
+  /** Run prompt files' `code` evaluators for agents (--allow-code; default: run_eval refuses such files). */
+  allowCode?: boolean;
 }
 
 /** The host for a CLI process: the engine and the environment's providers. */
@@ -27,6 +29,7 @@ export function engineHost(args: McpArgs, env: NodeJS.ProcessEnv = process.env):
   let providers: Promise<ProviderResolver> | undefined;
   return {
     root: args.root,
+    allowCode: args.allowCode === true,
     providers: () => (providers ??= loadUserConfig(env).then((config) => createEnvResolver(env, config))),
     readText: (file) => fs.readFile(file, 'utf8'),
     async run(req) {
@@ -39,6 +42,7 @@ export function engineHost(args: McpArgs, env: NodeJS.ProcessEnv = process.env):
         ...(req.caseIndexes ? { caseIndexes: req.caseIndexes } : {}),
         ...(req.signal ? { signal: req.signal } : {}),
         promptText: req.text,
+        workspaceTrusted: args.allowCode === true,
         onEvent: req.onProgress
           ? (e) => {
               if (e.type === 'progress') req.onProgress!(e.done, e.total);
@@ -59,7 +63,7 @@ export function createMcpServer(host: AgentToolHost, version: string): McpServer
         description: tool.description,
         inputSchema: tool.input,
         outputSchema: tool.output,
-        annotations: { title: tool.title, readOnlyHint: tool.readOnly, openWorldHint: tool.costsModelCalls, destructiveHint: false },
+        annotations: toolAnnotations(tool, host),
       },
       async (args: unknown, extra: RequestHandlerExtra<ServerRequest, ServerNotification>) => {
         const token = extra._meta?.progressToken;

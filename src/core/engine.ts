@@ -28,11 +28,14 @@ import { buildRetriever, effectiveRetrieval, type Retriever } from './retrieval/
 import { appendCaseLines, cacheDir, caseLinesOf, casesFileOf, runFileName, runsDir, serializeRun, STREAMED_CASES, supersedeCases, writeFileAtomic } from './runs/store';
 import { summarizeVariants, VariantTally } from './runs/summary';
 import { formatProblem } from './errors';
+import { StoreRefusedError, storeProblems } from './storeFs';
 
 export interface RunOptions {
   providers: ProviderResolver;
   /** Run root (workspace folder / CLI cwd): records in <root>/.promptladder/runs, cache in <root>/.promptladder/cache. */
   root: string;
+  /** Where .promptladder/ lives when not in the root (an untrusted workspace's store in the editor's own storage). */
+  storeRoot?: string;
   /** Use the response cache (default true). */
   cache?: boolean;
   /** Hard cap on concurrent calls per endpoint; default: adaptive. */
@@ -91,7 +94,7 @@ class Run {
     private readonly spec: PromptSpec,
     private readonly opts: RunOptions,
   ) {
-    this.cache = opts.cache === false ? null : new ResponseCache(cacheDir(opts.root));
+    this.cache = opts.cache === false ? null : new ResponseCache(cacheDir(opts.storeRoot ?? opts.root));
   }
 
   resolve(ref: string | undefined): ResolvedModel {
@@ -289,7 +292,7 @@ class Run {
       p = buildRetriever(r, path.dirname(this.spec.file), {
         ...(embedModel ? { embed: (texts: string[]) => this.embed(texts, embedModel) } : {}),
         complete: (msgs: ChatMessage[]) => judge.complete(msgs, { temperature: 0 }),
-        cacheDir: cacheDir(this.opts.root),
+        cacheDir: cacheDir(this.opts.storeRoot ?? this.opts.root),
         ...(this.opts.signal ? { signal: this.opts.signal } : {}),
       }).then((built) => {
         for (const s of built.skipped) this.warnings.push(`warning: retrieval.documents (line ${r.line}): skipped ${s.source}: ${s.reason}`);
@@ -474,6 +477,10 @@ export async function runEval(spec: PromptSpec, options: RunOptions): Promise<{ 
 
 async function runWith(spec: PromptSpec, opts: RunOptions): Promise<{ record: RunRecord; path?: string }> {
   const run = new Run(spec, opts);
+  // the store is ours alone: a symlinked .promptladder refuses the run; a symlinked file in it is never opened
+  const store = opts.write === false && opts.cache === false ? { warnings: [] } : await storeProblems(opts.storeRoot ?? opts.root);
+  if (store.fatal) throw new StoreRefusedError(store.fatal);
+  run.warnings.push(...store.warnings);
   const repeat = Math.max(1, Math.floor(opts.repeat ?? 1));
   const wanted = opts.variants?.length ? new Set(opts.variants) : undefined;
   const variants = spec.variants.filter((v) => !wanted || wanted.has(v.name));
@@ -520,7 +527,7 @@ async function runWith(spec: PromptSpec, opts: RunOptions): Promise<{ record: Ru
   };
 
   const write = opts.write !== false;
-  const filePath = write ? path.join(runsDir(opts.root), runFileName(record)) : undefined;
+  const filePath = write ? path.join(runsDir(opts.storeRoot ?? opts.root), runFileName(record)) : undefined;
   // A large run is streamed: a small header now and then, its cases appended to a JSONL in case order.
   const streamed = filePath !== undefined && cases.length > STREAMED_CASES;
   if (streamed) record.casesFile = casesFileOf(filePath);

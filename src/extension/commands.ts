@@ -2,6 +2,7 @@
 // CodeLens, tree) or use the active editor, else offer a pick. User-caused errors become messages, never stacks.
 
 import * as path from 'node:path';
+import { privateStoreRoot } from './runs/storeLocation';
 import * as vscode from 'vscode';
 import { cacheModule, editsModule, engineModule, resolverModule, storeModule, templatesModule } from './lazy';
 import type { SourceProblem } from '../core/errors';
@@ -425,7 +426,7 @@ export function registerCommands(s: CommandServices): vscode.Disposable[] {
     const { ResponseCache } = cacheModule();
     let removed = 0;
     // The cache lives beside the runs: in each folder's project (and, from before, in the folder itself).
-    const roots = new Set((vscode.workspace.workspaceFolders ?? []).flatMap((f) => [f.uri.fsPath, projectRoot(f.uri.fsPath)]));
+    const roots = new Set((vscode.workspace.workspaceFolders ?? []).flatMap((f) => [f.uri.fsPath, projectRoot(f.uri.fsPath), privateStoreRoot(projectRoot(f.uri.fsPath)) ?? f.uri.fsPath]));
     for (const root of roots) removed += await new ResponseCache(cacheDir(root)).clear();
     void vscode.window.showInformationMessage(`Prompt Ladder: cleared the response cache (${removed} entr${removed === 1 ? 'y' : 'ies'}).`);
     return removed;

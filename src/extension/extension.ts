@@ -2,6 +2,7 @@
 // results panel, and pushes every disposable into context.subscriptions. Heavy modules (engine, loaders,
 // the openai client) are imported on first use, so activation stays cheap.
 
+import { initStoreLocation } from './runs/storeLocation';
 import * as vscode from 'vscode';
 import { resolverModule } from './lazy';
 import { registerCommands } from './commands';
@@ -70,6 +71,8 @@ export function activate(context: vscode.ExtensionContext): PromptLadderApi {
   const channel = vscode.window.createOutputChannel('Prompt Ladder', { log: true });
   subs.push(channel);
   const log = redactingLog(channel);
+  // an untrusted workspace's runs and cache live in the extension's own storage, not in the workspace
+  initStoreLocation(context);
 
   // Which YAML files are prompt files (promptLadder.files): a bad value is said once, the default names stay.
   subs.push(

@@ -3,6 +3,7 @@
 // the status bar, the Test Explorer): the default names, plus YAML files the `promptLadder.files` setting names.
 
 import * as path from 'node:path';
+import { projectRootOfStore } from './runs/storeLocation';
 import * as vscode from 'vscode';
 
 import { PROMPT_FILE_RE } from '../core/prompt/fileName';
@@ -133,9 +134,9 @@ export function relativeToRoot(root: string, file: string): string {
   return path.relative(root, file).split(path.sep).join('/') || path.basename(file);
 }
 
-/** Run records live in <root>/.promptladder/runs/: the root of a record file. */
+/** Run records live in <store>/.promptladder/runs/: the project root of a record file (see runs/storeLocation.ts). */
 export function rootOfRunFile(runFile: string): string {
-  return path.dirname(path.dirname(path.dirname(runFile)));
+  return projectRootOfStore(path.dirname(path.dirname(path.dirname(runFile))));
 }
 
 /**

@@ -4,7 +4,9 @@
 // CLI (`prompt-ladder mcp`, src/cli/mcpCommand.ts) and the VS Code Language Model tools
 // (src/extension/agent/lmTools.ts). A host supplies the project root, the providers and how a run is made
 // (the CLI: the engine, as `prompt-ladder eval`; VS Code: the editor's run controller, so the run shows in
-// the panel and the history). Only run_eval writes anything: the run record, as the CLI does.
+// the panel and the history). Only run_eval writes anything: the run record, as the CLI does. An agent never runs
+// workspace code implicitly: run_eval over a prompt file with `code` evaluators (JavaScript from the project)
+// refuses unless the host allows code (the MCP server's --allow-code; the editor asks the user, saying so).
 
 import * as path from 'node:path';
 import * as z from 'zod';
@@ -16,6 +18,7 @@ import { listRuns, readRun, runsDir } from '../runs/store';
 import { resolveInProject } from '../paths';
 import { topRecommendationLine } from '../analysis/advisor/advise';
 import { parseAction } from '../../shared/actions';
+import { CODE_EVALUATOR_KINDS } from '../evaluators/evaluator';
 import type { PromptSpec } from '../prompt/spec';
 import type { ProviderResolver } from '../providers/provider';
 import type { RunRecord } from '../runs/schema';
@@ -49,6 +52,8 @@ export interface AgentToolHost {
   readText(file: string): Promise<string>;
   /** Makes one run the way this host's own runs are made; resolves with the record and where it was written. */
   run(req: RunRequest): Promise<{ record: RunRecord; path?: string }>;
+  /** Whether run_eval may run a prompt file's `code` evaluators (default false: such a run is refused). */
+  readonly allowCode?: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -305,13 +310,13 @@ export function runSummaryText(s: RunSummary, record?: RunRecord): string {
 export async function planRun(
   host: AgentToolHost,
   args: RunEvalInput,
-): Promise<{ abs: string; spec: PromptSpec; text: string; caseCount: number; variantNames: string[]; models: string[] }> {
+): Promise<{ abs: string; spec: PromptSpec; text: string; caseCount: number; variantNames: string[]; models: string[]; codeEvaluators: string[] }> {
   const loaded = await loadForRun(host, args);
   const variants = loaded.spec.variants.filter((v) => !args.variants?.length || args.variants.includes(v.name));
   const providers = await host.providers();
   const models = [...new Set(variants.map((v) => variantModel(loaded.spec, v, providers) ?? '(none)'))];
   const caseCount = args.cases?.length ? new Set(args.cases).size : loaded.spec.cases.length;
-  return { ...loaded, caseCount, variantNames: variants.map((v) => v.name), models };
+  return { ...loaded, caseCount, variantNames: variants.map((v) => v.name), models, codeEvaluators: codeEvaluatorNames(loaded.spec) };
 }
 
 async function loadForRun(host: AgentToolHost, args: RunEvalInput): Promise<{ abs: string; spec: PromptSpec; text: string }> {
@@ -365,6 +370,35 @@ async function loadForRun(host: AgentToolHost, args: RunEvalInput): Promise<{ ab
   return { abs, spec, text };
 }
 
+/** The names of the prompt file's evaluators that run code from the project (prompt-, variant- and case-level). */
+export function codeEvaluatorNames(spec: PromptSpec): string[] {
+  const all = [...spec.evaluators, ...spec.cases.flatMap((c) => c.evaluators ?? [])];
+  return [...new Set(all.filter((e) => CODE_EVALUATOR_KINDS.has(e.kind)).map((e) => e.name))];
+}
+
+/** Refuses a run with code evaluators on a host that does not allow code; says why and what to do. */
+function checkCode(host: AgentToolHost, file: string, spec: PromptSpec): void {
+  const names = codeEvaluatorNames(spec);
+  if (!names.length || host.allowCode) return;
+  throw new ToolError(
+    `${file} has code evaluators (${names.join(', ')}) that run JavaScript from the project; this server does not run project code for an agent. ` +
+      'If you trust the project, start the server with `prompt-ladder mcp --allow-code`, or run `prompt-ladder eval` yourself.',
+  );
+}
+
+/** MCP tool annotations that tell the truth about a tool on this host. */
+export function toolAnnotations(tool: AgentToolDefinition<z.ZodType, z.ZodType>, host: { allowCode?: boolean }): Record<string, boolean | string> {
+  return {
+    title: tool.title,
+    readOnlyHint: tool.readOnly,
+    // run_eval adds a run record and cache entries and deletes nothing; code evaluators, when allowed, can do anything
+    destructiveHint: !tool.readOnly && Boolean(host.allowCode),
+    idempotentHint: tool.readOnly,
+    // run_eval sends the project's prompts to the model provider
+    openWorldHint: tool.costsModelCalls,
+  };
+}
+
 export const runEvalTool: AgentToolDefinition<typeof RunEvalInputSchema, typeof RunSummarySchema> = {
   name: 'run_eval',
   title: 'Run a prompt eval',
@@ -376,6 +410,7 @@ export const runEvalTool: AgentToolDefinition<typeof RunEvalInputSchema, typeof 
   readOnly: false,
   async call(host, args, signal, onProgress) {
     const { abs, spec, text } = await loadForRun(host, args);
+    checkCode(host, args.file, spec);
     const { record, path: recordPath } = await host.run({
       file: abs,
       spec,

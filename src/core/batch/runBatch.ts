@@ -8,7 +8,7 @@
 // Running the same command again attaches to the pending batches (also after kill -9): never billed twice.
 
 import * as path from 'node:path';
-import { promises as fs } from 'node:fs';
+import { writeStoreFileAtomic } from '../storeFs';
 import { runEval, variantModel, type RunOptions } from '../engine';
 import type { PromptSpec } from '../prompt/spec';
 import type { BatchSupport, ProviderResolver } from '../providers/provider';
@@ -148,7 +148,7 @@ export async function runEvalViaBatch(spec: PromptSpec, options: BatchRunOptions
     mode,
     cache: options.cache !== false,
   };
-  const stateFile = stateFileOf(options.root, identity);
+  const stateFile = stateFileOf(options.storeRoot ?? options.root, identity);
   const state: BatchState = (await readState(stateFile)) ?? {
     version: 1,
     identity: path.basename(stateFile, '.json'),
@@ -248,9 +248,8 @@ export async function runEvalViaBatch(spec: PromptSpec, options: BatchRunOptions
         readBatchFile(text, { batchId: p.batchId, fileId, label }, results);
         if (results.problems.length > before) {
           // Keep the file as it came, so nothing the provider returned is lost.
-          const keep = path.join(batchesDir(options.root), `${p.batchId}-${fileId}.jsonl`);
-          await fs.mkdir(path.dirname(keep), { recursive: true });
-          await fs.writeFile(keep, text, 'utf8');
+          const keep = path.join(batchesDir(options.storeRoot ?? options.root), `${p.batchId}-${fileId}.jsonl`);
+          await writeStoreFileAtomic(keep, text);
           for (const m of results.problems.slice(before)) emit({ type: 'problem', message: `${m} (file kept at ${relPath(options.root, keep)})` });
         }
       }

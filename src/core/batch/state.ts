@@ -3,7 +3,7 @@
 // reboot resumes by attaching to the same batches instead of paying for them twice. One file per run
 // identity (prompt file, variants, cases, repeat, mode); it is removed when the run's record is written.
 
-import { promises as fs } from 'node:fs';
+import { readStoreDir, readStoreFile, removeStoreEntry } from '../storeFs';
 import * as path from 'node:path';
 import * as z from 'zod';
 import { STATE_DIR, writeFileAtomic } from '../runs/store';
@@ -80,7 +80,7 @@ export function stateFileOf(root: string, id: RunIdentity): string {
 export async function readState(file: string): Promise<BatchState | undefined> {
   let text: string;
   try {
-    text = await fs.readFile(file, 'utf8');
+    text = await readStoreFile(file);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
@@ -106,14 +106,14 @@ export async function writeState(file: string, state: BatchState): Promise<void>
 }
 
 export async function removeState(file: string): Promise<void> {
-  await fs.rm(file, { force: true });
+  await removeStoreEntry(file);
 }
 
 /** Every pending-batch file under the root (for the run history), skipping damaged ones. */
 export async function listStates(root: string): Promise<{ file: string; state: BatchState }[]> {
   let names: string[];
   try {
-    names = await fs.readdir(batchesDir(root));
+    names = (await readStoreDir(batchesDir(root))).map((d) => d.name);
   } catch {
     return [];
   }

@@ -16,6 +16,7 @@ import type { LoadResult } from './promptYml';
 import { nameFromFile } from './promptYml';
 import { casesFromText } from '../cases/files';
 import { readProjectFile } from '../paths';
+import { registerSecret } from '../redact';
 import { MAX_EVAL_SET_BYTES, MAX_YAML_BYTES, longLineMessage, longLines } from '../limits';
 
 const PROMPTY_KEYS = [
@@ -137,16 +138,25 @@ const PROMPTY_CONFIGURATION_TYPES = ['azure_openai', 'azure', 'openai', 'serverl
 
 const REF = /^\$\{(env|file):([^}]*)\}$/i;
 
-/** Where `${env:}` and `${file:}` references are resolved: the model section (env and files) and the case sources (files). */
-function refAllowed(kind: string, p: IssuePath): boolean {
-  // env: only the values that say which model to call and how; endpoints and keys always come from the user's
-  // settings, so `${env:AZURE_OPENAI_API_KEY}` there is left alone (and needs not be set).
-  if (kind === 'env') {
-    if (p[0] !== 'model') return false;
-    if (p.length === 2) return ['id', 'provider', 'api', 'apiType'].includes(String(p[1]));
-    if (p[1] === 'configuration') return p.length === 3 && ['type', 'azure_deployment', 'name', 'model', 'deployment'].includes(String(p[2]));
-    return p[1] === 'options' || p[1] === 'parameters';
-  }
+/** Connection settings whose `${env:}` is resolved: the ones that name the deployment or model to call. */
+const ENV_RESOLVED = new Set(['type', 'azure_deployment', 'deployment', 'name', 'model']);
+/** An environment variable whose name says it holds a credential is never read into a deployment name. */
+const CREDENTIAL_NAME = /KEY|TOKEN|SECRET|PASSW|CREDENTIAL|PRIVATE|COOKIE|SESSION|AUTH/i;
+
+/**
+ * What to do with a `${env:}` reference at `p`: only the model's connection configuration (model.configuration
+ * or model.connection, as Prompty) may hold one. There the settings that name the deployment are resolved; the
+ * others (endpoints, keys, versions) are left unread, because endpoints and keys always come from the user's
+ * settings. Anywhere else a reference is an error at its line, so a workspace file cannot copy a variable into a
+ * model id, a request option, a prompt or a run record.
+ */
+function envRule(p: IssuePath): 'resolve' | 'ignore' | 'refuse' {
+  if (p[0] !== 'model' || (p[1] !== 'configuration' && p[1] !== 'connection') || p.length < 3) return 'refuse';
+  return p.length === 3 && ENV_RESOLVED.has(String(p[2])) ? 'resolve' : 'ignore';
+}
+
+/** Where `${file:}` references are resolved: the model section (not its connection) and the case sources. */
+function fileRefAllowed(p: IssuePath): boolean {
   return (p[0] === 'model' && p[1] !== 'connection') || p[0] === 'inputs' || p[0] === 'sample' || p[0] === 'outputs';
 }
 
@@ -182,19 +192,10 @@ async function readDataFile(baseDir: string, ref: string): Promise<{ value: unkn
 async function resolveRefs(c: Collector, value: unknown, p: IssuePath, file: string, env: NodeJS.ProcessEnv): Promise<unknown> {
   if (typeof value === 'string') {
     const m = REF.exec(value.trim());
-    if (!m || !refAllowed(m[1].toLowerCase(), p)) return value;
+    if (!m) return value;
     const kind = m[1].toLowerCase();
-    if (kind === 'env') {
-      const colon = m[2].indexOf(':');
-      const name = (colon < 0 ? m[2] : m[2].slice(0, colon)).trim();
-      const v = env[name];
-      const got = v !== undefined && v !== '' ? v : colon >= 0 ? m[2].slice(colon + 1) : undefined;
-      // a parameter from the environment is text: `0.2` means the number, `true` the boolean
-      const typed = (t: string): unknown => (/^-?\d+(\.\d+)?$/.test(t.trim()) ? Number(t) : /^(true|false)$/i.test(t.trim()) ? t.trim().toLowerCase() === 'true' : t);
-      if (got !== undefined) return p[1] === 'options' || p[1] === 'parameters' ? typed(got) : got;
-      c.add({ path: p, message: `environment variable ${name} is not set (Prompty refuses the file too); set it or write the value` });
-      return undefined;
-    }
+    if (kind === 'env') return envRule(p) === 'ignore' ? value : resolveEnv(c, m[2], p, env);
+    if (!fileRefAllowed(p)) return value;
     const ref = m[2].trim();
     const r = await readDataFile(path.dirname(file), ref);
     if ('error' in r) {
@@ -211,6 +212,29 @@ async function resolveRefs(c: Collector, value: unknown, p: IssuePath, file: str
     for (const k of Object.keys(value)) value[k] = await resolveRefs(c, value[k], [...p, k], file, env);
   }
   return value;
+}
+
+/** A `${env:NAME}` / `${env:NAME:default}` reference at `p` (see envRule); a value read from the environment is redacted everywhere. */
+function resolveEnv(c: Collector, ref: string, p: IssuePath, env: NodeJS.ProcessEnv): unknown {
+  const at = p.join('.');
+  if (envRule(p) === 'refuse') {
+    c.add({ path: p, message: `\${env:} is only read in the model's connection settings (model.configuration: type, azure_deployment, name); write the value of ${at} in the file` });
+    return undefined;
+  }
+  const colon = ref.indexOf(':');
+  const name = (colon < 0 ? ref : ref.slice(0, colon)).trim();
+  if (CREDENTIAL_NAME.test(name)) {
+    c.add({ path: p, message: `${name} looks like a credential, not a deployment name: ${at} does not read it (keys come from your settings or environment, never through a prompt file)` });
+    return undefined;
+  }
+  const v = env[name];
+  if (v !== undefined && v !== '') {
+    registerSecret(v);
+    return v;
+  }
+  if (colon >= 0) return ref.slice(colon + 1);
+  c.add({ path: p, message: `environment variable ${name} is not set (Prompty refuses the file too); set it or write the value` });
+  return undefined;
 }
 
 /** Which engine renders the body: v1 `template: jinja2|mustache`, v2 `template: {format: {kind}}` or `{format: name}`. */

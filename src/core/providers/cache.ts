@@ -17,8 +17,8 @@
 // (one JSON file per key in `<dir>/ab/cdef….json`) are still read, and removed by `clear`.
 // Nothing secret is stored: the endpoint identity (Provider.endpointKey) and requests hold no API keys.
 
-import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { appendStoreFile, readStoreDir, readStoreFile, removeStoreEntry, writeStoreFileAtomic } from '../storeFs';
 import type { ChatRequest } from './provider';
 import { sha256Hex } from '../text/sha256';
 
@@ -201,9 +201,9 @@ export class ResponseCache {
   private async load(file: string): Promise<Shard> {
     let text = '';
     try {
-      text = await fs.readFile(file, 'utf8');
+      text = await readStoreFile(file);
     } catch {
-      // no log yet (or unreadable: every lookup is a miss)
+      // no log yet (or unreadable, or a symlink the store refuses: every lookup is a miss)
     }
     const { index, lines } = parseLog(text);
     const shard: Shard = { file, index, pending: [], unflushed: new Set(), flushed: new Set(), torn: text.length > 0 && !text.endsWith('\n'), chain: Promise.resolve(), scheduled: false };
@@ -212,13 +212,12 @@ export class ResponseCache {
   }
 
   private async legacyFile(key: string): Promise<string | undefined> {
-    this.legacy ??= fs
-      .readdir(this.dir)
-      .then((names) => names.some((n) => /^[0-9a-f]{2}$/.test(n)))
+    this.legacy ??= readStoreDir(this.dir)
+      .then((entries) => entries.some((d) => d.isDirectory() && /^[0-9a-f]{2}$/.test(d.name)))
       .catch(() => false);
     if (!(await this.legacy)) return undefined;
     try {
-      const parsed = JSON.parse(await fs.readFile(path.join(this.dir, key.slice(0, 2), `${key.slice(2)}.json`), 'utf8')) as {
+      const parsed = JSON.parse(await readStoreFile(path.join(this.dir, key.slice(0, 2), `${key.slice(2)}.json`))) as {
         key?: string;
         value?: unknown;
       };
@@ -236,7 +235,7 @@ export class ResponseCache {
       json = shard.index.get(key);
       if (json === undefined && shard.flushed.has(flushedId(key))) {
         await shard.chain;
-        json = parseLog(await fs.readFile(shard.file, 'utf8').catch(() => '')).index.get(key);
+        json = parseLog(await readStoreFile(shard.file).catch(() => '')).index.get(key);
       }
       json ??= await this.legacyFile(key);
     } catch {
@@ -328,48 +327,23 @@ export class ResponseCache {
     }
   }
 
-  /** The cache folder, made once per instance (not once per write); made again if it went away meanwhile. */
-  private dirMade: Promise<unknown> | undefined;
-
-  private makeDir(): Promise<unknown> {
-    return (this.dirMade ??= fs.mkdir(this.dir, { recursive: true }).catch((err: unknown) => {
-      this.dirMade = undefined;
-      throw err;
-    }));
-  }
-
+  /** Appends to a log, making the cache folder when it is missing (also when a cache clear removed it mid-run). */
   private async appendMakingDir(file: string, data: string): Promise<void> {
-    await this.makeDir();
-    try {
-      await fs.appendFile(file, data, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-      // the folder was removed during the run (a cache clear): make it again, once
-      this.dirMade = undefined;
-      await this.makeDir();
-      await fs.appendFile(file, data, 'utf8');
-    }
+    await appendStoreFile(file, data);
   }
 
   /** Rewrites a log with only its live entries (temp file + rename). */
   private async rewrite(shard: Shard): Promise<void> {
-    const tmp = `${shard.file}.${process.pid}.tmp`;
     // What is on disk now (this process's flushed lines and anyone else's), then what is not yet.
-    const { index } = parseLog(await fs.readFile(shard.file, 'utf8').catch(() => ''));
+    const { index } = parseLog(await readStoreFile(shard.file).catch(() => ''));
     for (const key of shard.unflushed) {
       const json = shard.index.get(key);
       if (json !== undefined) index.set(key, json);
     }
     const body: string[] = [];
     for (const [key, json] of index) body.push(`${key}\t${checksum(json)}\t${json}\n`);
-    try {
-      await fs.writeFile(tmp, body.join(''), 'utf8');
-      await fs.rename(tmp, shard.file);
-      shard.torn = false;
-    } catch (err) {
-      await fs.rm(tmp, { force: true }).catch(() => undefined);
-      throw err;
-    }
+    await writeStoreFileAtomic(shard.file, body.join(''));
+    shard.torn = false;
   }
 
   /** Compacts every log this instance has loaded (tests and maintenance; loads compact by themselves). */
@@ -385,27 +359,29 @@ export class ResponseCache {
   async clear(): Promise<number> {
     await this.flush();
     let count = 0;
-    let names: string[];
+    let entries;
     try {
-      names = await fs.readdir(this.dir);
+      entries = await readStoreDir(this.dir);
     } catch {
       return 0;
     }
-    for (const name of names) {
-      const full = path.join(this.dir, name);
-      if (LOG_PATTERN.test(name)) {
-        count += parseLog(await fs.readFile(full, 'utf8').catch(() => '')).index.size;
-        await fs.rm(full, { force: true });
-      } else if (/^[0-9a-f]{2}$/.test(name)) {
+    for (const d of entries) {
+      const full = path.join(this.dir, d.name);
+      // a symlink is removed itself (never followed), whatever its name
+      if (d.isSymbolicLink()) await removeStoreEntry(full);
+      else if (LOG_PATTERN.test(d.name)) {
+        count += parseLog(await readStoreFile(full).catch(() => '')).index.size;
+        await removeStoreEntry(full);
+      } else if (d.isDirectory() && /^[0-9a-f]{2}$/.test(d.name)) {
         // The one-file-per-entry layout of earlier versions.
         try {
-          count += (await fs.readdir(full)).filter((n) => n.endsWith('.json')).length;
+          count += (await readStoreDir(full)).filter((n) => n.name.endsWith('.json')).length;
         } catch {
           continue;
         }
-        await fs.rm(full, { recursive: true, force: true });
-      } else if (/^log-[0-9a-f]\.jsonl\.\d+\.tmp$/.test(name)) {
-        await fs.rm(full, { force: true });
+        await removeStoreEntry(full, { recursive: true });
+      } else if (/^log-[0-9a-f]\.jsonl\.\d+(\.[0-9a-f]+)?\.tmp$/.test(d.name)) {
+        await removeStoreEntry(full);
       }
     }
     this.shards.clear();

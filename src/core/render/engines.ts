@@ -2,12 +2,13 @@
 // - `.prompt.yml` → 'gh': gh-models' `{{name}}` replacement (an unknown `{{missing}}` stays literal), see template.ts;
 // - `.prompty` → 'jinja2' (nunjucks, as Prompty's JavaScript runtime renders it: no autoescape, an undefined
 //   variable renders empty) or 'mustache' when the file says `template: mustache` (Mustache.render, as Prompty).
-// Like Prompty's runtime, a template may not call functions and may read only plain own data properties, so a
-// workspace file cannot reach `constructor` and run code.
+// Like Prompty's runtime, a template has no file access, may not call functions and may read only plain own data
+// properties, so a workspace file cannot reach `constructor`, read a file or freeze the editor (see sandbox.ts).
 
 import type nunjucks from 'nunjucks';
 import { templates } from '../lazy/load';
 import { renderTemplate, checkTemplate, templateVariables } from './template';
+import { environment, plainData, refusedNode, renderMustache, withSafeRuntime } from './sandbox';
 
 export type TemplateEngine = 'gh' | 'jinja2' | 'mustache';
 
@@ -18,64 +19,20 @@ export interface TemplateProblem {
   col: number;
 }
 
-let env: nunjucks.Environment | undefined;
-const UNSAFE = new Set(['__proto__', 'constructor', 'prototype']);
-
-type Runtime = { memberLookup: (o: unknown, p: unknown) => unknown; callWrap: (f: unknown, name: string, ctx: unknown, args: unknown[]) => unknown };
-
-function safeMemberLookup(obj: unknown, prop: unknown): unknown {
-  if (typeof prop === 'string' && UNSAFE.has(prop)) throw new Error(`unsafe template member access: ${prop}`);
-  if ((typeof prop !== 'string' && typeof prop !== 'number') || obj === null || typeof obj !== 'object') return undefined;
-  const d = Object.getOwnPropertyDescriptor(obj, prop);
-  return d !== undefined && 'value' in d ? d.value : undefined;
-}
-
-function safeCallWrap(_f: unknown, name: string): never {
-  throw new Error(`template function calls are not allowed: ${name}`);
-}
-
-/** Copy of the variables holding only plain data (no prototypes, getters or functions). */
-function sanitize(v: unknown, seen = new WeakMap<object, unknown>()): unknown {
-  if (v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v;
-  if (typeof v !== 'object') return undefined;
-  const done = seen.get(v);
-  if (done !== undefined) return done;
-  if (Array.isArray(v)) {
-    const out: unknown[] = [];
-    seen.set(v, out);
-    for (const x of v) out.push(sanitize(x, seen));
-    return out;
-  }
-  const out = Object.create(null) as Record<string, unknown>;
-  seen.set(v, out);
-  for (const [k, d] of Object.entries(Object.getOwnPropertyDescriptors(v))) if (!UNSAFE.has(k) && 'value' in d) out[k] = sanitize(d.value, seen);
-  return out;
-}
-
 const compiledCache = new Map<string, nunjucks.Template>();
+/** The compiled template; throws (located) for what the sandbox refuses: file tags, unknown filters or tests. */
 function compiled(text: string): nunjucks.Template {
   let t = compiledCache.get(text);
   if (!t) {
     const { nunjucks } = templates();
-    env ??= new nunjucks.Environment(null, { autoescape: false, throwOnUndefined: false });
-    t = new nunjucks.Template(text, env, undefined, true);
+    // (nunjucks exports its parser; @types/nunjucks does not declare it)
+    const refused = refusedNode((nunjucks as unknown as { parser: { parse(src: string): unknown } }).parser.parse(text));
+    if (refused) throw Object.assign(new Error(refused.message), { lineno: refused.line, colno: refused.col, located: true });
+    t = new nunjucks.Template(text, environment(), undefined, true);
     if (compiledCache.size > 500) compiledCache.clear();
     compiledCache.set(text, t);
   }
   return t;
-}
-
-function withSafeRuntime<T>(fn: () => T): T {
-  const rt = templates().nunjucks.runtime as unknown as Runtime;
-  const { memberLookup, callWrap } = rt;
-  rt.memberLookup = safeMemberLookup;
-  rt.callWrap = safeCallWrap;
-  try {
-    return fn();
-  } finally {
-    rt.memberLookup = memberLookup;
-    rt.callWrap = callWrap;
-  }
 }
 
 /** Strip nunjucks' "(unknown path) [Line 3, Column 5]\n  Template render error: …" decoration. */
@@ -86,6 +43,8 @@ function cleanMessage(e: Error): string {
 }
 
 function position(e: Error): { line: number; col: number } {
+  const located = e as Error & { located?: boolean; lineno?: number; colno?: number };
+  if (located.located) return { line: located.lineno ?? 1, col: located.colno ?? 1 };
   const m = /\[Line (\d+), Column (\d+)\]/.exec(e.message);
   const ne = e as Error & { lineno?: number; colno?: number };
   if (m) return { line: Number(m[1]), col: Math.max(1, Number(m[2])) };
@@ -95,10 +54,16 @@ function position(e: Error): { line: number; col: number } {
 /** Render a template; a render-time failure (a disallowed call) throws an Error with a clean message. */
 export function renderWith(engine: TemplateEngine, text: string, vars: Record<string, unknown>): string {
   if (engine === 'gh') return renderTemplate(text, vars);
-  if (engine === 'mustache') return templates().Mustache.render(text, sanitize(vars) as Record<string, unknown>);
+  if (engine === 'mustache') {
+    try {
+      return renderMustache(text, vars);
+    } catch (e) {
+      throw new Error(`template: ${(e as Error).message}`);
+    }
+  }
   if (!text.includes('{')) return text;
   try {
-    return withSafeRuntime(() => compiled(text).render(sanitize(vars) as object));
+    return withSafeRuntime(() => compiled(text).render(plainData(vars) as object));
   } catch (e) {
     throw new Error(`template: ${cleanMessage(e as Error)}`);
   }

@@ -8,7 +8,7 @@
 // the place of the case's first line. `readRun` and `writeRunsJson` join the two that way, so every reader
 // sees one RunRecord either way, each case once, in case order.
 
-import { promises as fs, createReadStream, createWriteStream } from 'node:fs';
+import { promises as fs, createWriteStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { once } from 'node:events';
 import * as path from 'node:path';
@@ -16,8 +16,9 @@ import { randomBytes } from 'node:crypto';
 import { RunRecordSchema, type CaseRecord, type RunRecord } from './schema';
 import { promptBaseName } from '../prompt/fileName';
 import { stringifyRedacted } from '../redact';
+import { STORE_DIR, appendStoreFile, isStorePath, readStoreDir, readStoreFile, removeStoreEntry, storeFileTail, storeReadStream, writeStoreFileAtomic } from '../storeFs';
 
-export const STATE_DIR = '.promptladder';
+export const STATE_DIR = STORE_DIR;
 
 export function runsDir(root: string): string {
   return path.join(root, STATE_DIR, 'runs');
@@ -34,8 +35,9 @@ export function runFileName(record: RunRecord): string {
   return `${base}-${time}-${record.id.slice(0, 8)}.json`;
 }
 
-/** Writes a file so readers never see half of it. */
+/** Writes a file so readers never see half of it; a file under .promptladder/ through the store's checks (storeFs.ts). */
 export async function writeFileAtomic(file: string, text: string): Promise<void> {
+  if (isStorePath(file)) return writeStoreFileAtomic(file, text);
   await fs.mkdir(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
@@ -74,8 +76,7 @@ export function caseLinesOf(cases: CaseRecord[]): string {
 /** Appends JSONL text to a streamed run's cases file. Callers keep appends in order (one after the other). */
 export async function appendCaseLines(runFile: string, text: string): Promise<void> {
   if (!text) return;
-  await fs.mkdir(path.dirname(runFile), { recursive: true });
-  await fs.appendFile(path.join(path.dirname(runFile), casesFileOf(runFile)), text, 'utf8');
+  await appendStoreFile(path.join(path.dirname(runFile), casesFileOf(runFile)), text);
 }
 
 /**
@@ -95,17 +96,9 @@ export async function supersedeCases(
   let size: number;
   let endsWithNewline = true;
   try {
-    size = (await fs.stat(file)).size;
-    if (size > 0) {
-      const fh = await fs.open(file, 'r');
-      try {
-        const last = Buffer.alloc(1);
-        await fh.read(last, 0, 1, size - 1);
-        endsWithNewline = last[0] === 0x0a;
-      } finally {
-        await fh.close();
-      }
-    }
+    const tail = await storeFileTail(file);
+    size = tail.size;
+    endsWithNewline = tail.last === undefined || tail.last === 0x0a;
   } catch {
     return 0;
   }
@@ -118,11 +111,11 @@ export async function supersedeCases(
     text += stringifyRedacted(update(record)) + '\n';
     appended++;
     if (text.length >= 1 << 20) {
-      await fs.appendFile(file, text, 'utf8');
+      await appendStoreFile(file, text);
       text = '';
     }
   }
-  if (text) await fs.appendFile(file, text, 'utf8');
+  if (text) await appendStoreFile(file, text);
   return appended;
 }
 
@@ -130,8 +123,9 @@ export async function supersedeCases(
 async function* jsonlLines(file: string, bytes?: number): AsyncGenerator<string> {
   let stream;
   try {
-    await fs.access(file);
-    stream = createReadStream(file, { encoding: 'utf8', ...(bytes !== undefined ? { end: bytes - 1 } : {}) });
+    stream = isStorePath(file)
+      ? await storeReadStream(file, bytes !== undefined ? { end: bytes - 1 } : {})
+      : (await fs.open(file, 'r')).createReadStream({ encoding: 'utf8', autoClose: true, ...(bytes !== undefined ? { end: bytes - 1 } : {}) });
   } catch {
     return;
   }
@@ -252,7 +246,7 @@ export async function writeRun(root: string, record: RunRecord, file?: string): 
 }
 
 export async function readRun(file: string): Promise<RunRecord> {
-  const text = await fs.readFile(file, 'utf8');
+  const text = isStorePath(file) ? await readStoreFile(file) : await fs.readFile(file, 'utf8');
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -281,17 +275,18 @@ export async function listRuns(
   onSkip?: (file: string, reason: string) => void,
 ): Promise<{ path: string; record: RunRecord }[]> {
   const dir = runsDir(root);
-  let names: string[];
+  let entries;
   try {
-    names = await fs.readdir(dir);
-  } catch {
+    entries = await readStoreDir(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') onSkip?.(dir, (err as Error).message);
     return [];
   }
   const runs: { path: string; record: RunRecord }[] = [];
   await Promise.all(
-    names
-      .filter((n) => n.endsWith('.json'))
-      .map(async (n) => {
+    entries
+      .filter((d) => d.name.endsWith('.json'))
+      .map(async ({ name: n }) => {
         const file = path.join(dir, n);
         try {
           runs.push({ path: file, record: await readRun(file) });
@@ -304,6 +299,6 @@ export async function listRuns(
 }
 
 export async function deleteRun(file: string): Promise<void> {
-  await fs.rm(file, { force: true });
-  await fs.rm(path.join(path.dirname(file), casesFileOf(file)), { force: true });
+  await removeStoreEntry(file);
+  await removeStoreEntry(path.join(path.dirname(file), casesFileOf(file)));
 }

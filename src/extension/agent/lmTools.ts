@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { agentModule } from '../lazy';
+import { escapeMarkdown as md } from '../../shared/markdown';
 import { readText } from '../promptFiles';
 import { RunBlockedError, type EditorRunController } from '../runs/runController';
 import type { AgentToolHost, RunEvalInput } from '../../core/agent/tools';
@@ -38,6 +39,8 @@ export function editorHost(root: string, deps: LmToolDeps): AgentToolHost {
   const { ToolError } = agentModule();
   return {
     root,
+    // the user confirms each run, and the confirmation names the code evaluators that will run (prepareInvocation)
+    allowCode: true,
     providers: () => deps.createResolver(),
     readText: (file) => readText(vscode.Uri.file(file)),
     async run(req) {
@@ -90,11 +93,18 @@ function lmTool(name: (typeof LM_TOOL_NAMES)[number], deps: LmToolDeps): vscode.
       }
       const args = input as RunEvalInput;
       const file = String(args.file ?? '');
-      let plan = `run **${file}** over its eval set`;
+      // the file name comes from the agent, the rest from the prompt file: all shown as text, never as Markdown
+      let plan = `run **${md(file)}** over its eval set`;
+      let code = '';
       try {
         const p = await agentModule().planRun(hostFor(input), agentModule().RunEvalInputSchema.parse(input));
         const calls = p.caseCount * p.variantNames.length;
-        plan = `run **${file}**: ${p.caseCount} case${p.caseCount === 1 ? '' : 's'} × ${p.variantNames.length} variant${p.variantNames.length === 1 ? '' : 's'} (${p.variantNames.join(', ')}), up to ${calls} model call${calls === 1 ? '' : 's'} with ${p.models.join(', ')}`;
+        plan = `run **${md(file)}**: ${p.caseCount} case${p.caseCount === 1 ? '' : 's'} × ${p.variantNames.length} variant${p.variantNames.length === 1 ? '' : 's'} (${md(p.variantNames.join(', '))}), up to ${calls} model call${calls === 1 ? '' : 's'} with ${md(p.models.join(', '))}`;
+        if (p.codeEvaluators.length) {
+          code = vscode.workspace.isTrusted
+            ? `\n\n**This runs code from the workspace**: its code evaluators (${md(p.codeEvaluators.join(', '))}) execute the project's JavaScript with your permissions. Continue only if you trust this project.`
+            : `\n\nIts code evaluators (${md(p.codeEvaluators.join(', '))}) will not run: this workspace is not trusted.`;
+        }
       } catch {
         // the call will report what is wrong; the confirmation still asks
       }
@@ -103,7 +113,7 @@ function lmTool(name: (typeof LM_TOOL_NAMES)[number], deps: LmToolDeps): vscode.
         confirmationMessages: {
           title: 'Run a prompt eval?',
           message: new vscode.MarkdownString(
-            `Prompt Ladder will ${plan}. Responses already in the cache cost nothing; the run record goes to \`.promptladder/runs/\`.`,
+            `Prompt Ladder will ${plan}. Responses already in the cache cost nothing; the run record goes to ${vscode.workspace.isTrusted ? '\`.promptladder/runs/\`' : "the editor's own storage (this workspace is not trusted)"}.${code}`,
           ),
         },
       };

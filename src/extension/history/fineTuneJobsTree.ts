@@ -3,6 +3,7 @@
 // polled while any is unfinished, with a message offering "Add as Variant" when one succeeds.
 
 import * as path from 'node:path';
+import { escapeMarkdown as md } from '../../shared/markdown';
 import * as vscode from 'vscode';
 import type { FineTuneJobState, FineTuneJobStatus } from '../../core/runs/fineTuneJob';
 
@@ -198,12 +199,12 @@ export class FineTuneJobsProvider implements vscode.TreeDataProvider<StoredFineT
     item.contextValue = `fineTuneJob-${job.state}`;
     item.resourceUri = undefined;
     const tip = new vscode.MarkdownString();
-    tip.appendMarkdown(`**Fine-tuning job** \`${job.id}\` — ${STATE_TEXT[job.state] ?? job.state}\n\n`);
-    tip.appendMarkdown(`- Prompt file: ${vscode.workspace.asRelativePath(job.promptPath)}\n`);
-    tip.appendMarkdown(`- Base model: ${job.baseModel} (${job.providerName})\n`);
+    tip.appendMarkdown(`**Fine-tuning job** ${md(job.id)} — ${md(STATE_TEXT[job.state] ?? job.state)}\n\n`);
+    tip.appendMarkdown(`- Prompt file: ${md(vscode.workspace.asRelativePath(job.promptPath))}\n`);
+    tip.appendMarkdown(`- Base model: ${md(job.baseModel)} (${md(job.providerName)})\n`);
     if (job.examples !== undefined) tip.appendMarkdown(`- Training examples: ${job.examples}\n`);
     tip.appendMarkdown(`- Started: ${new Date(job.createdAt).toLocaleString()}\n`);
-    if (job.fineTunedModel) tip.appendMarkdown(`- Fine-tuned model: \`${job.fineTunedModel}\`${job.variantAdded ? ' (added as a variant)' : ''}\n`);
+    if (job.fineTunedModel) tip.appendMarkdown(`- Fine-tuned model: ${md(job.fineTunedModel)}${job.variantAdded ? ' (added as a variant)' : ''}\n`);
     if (job.error) tip.appendText(`\nError: ${job.error}`);
     if (job.pollError) tip.appendText(`\nLast status check failed: ${job.pollError}`);
     item.tooltip = tip;

@@ -2,6 +2,7 @@
 // ago; models, times and the pass rate of every variant in the tooltip; an icon by outcome). Refreshes when runs change on disk, so CLI runs appear live.
 
 import * as path from 'node:path';
+import { escapeMarkdown as md } from '../../shared/markdown';
 import * as vscode from 'vscode';
 import type { RunRecord } from '../../core/runs/schema';
 import { promptPathOf } from '../runs/runController';
@@ -109,8 +110,8 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsTreeNode>, 
       item.contextValue = 'pendingBatch';
       item.id = `batch:${p.file}`;
       const tip = new vscode.MarkdownString();
-      tip.appendMarkdown(`**Batch pending** for ${path.basename(node.promptPath)} (submitted ${relativeTime(p.submittedAt)})\n\n`);
-      for (const b of p.batches) tip.appendMarkdown(`- ${b.id ?? '(not created yet)'} — ${b.model}: ${b.status}, ${b.completed}/${b.requests} done${b.failed ? `, ${b.failed} failed` : ''}\n`);
+      tip.appendMarkdown(`**Batch pending** for ${md(path.basename(node.promptPath))} (submitted ${relativeTime(p.submittedAt)})\n\n`);
+      for (const b of p.batches) tip.appendMarkdown(`- ${md(b.id ?? '(not created yet)')} — ${md(b.model)}: ${md(b.status)}, ${b.completed}/${b.requests} done${b.failed ? `, ${b.failed} failed` : ''}\n`);
       tip.appendMarkdown(`\nClick to wait for it and show the results; it keeps running on the provider when VS Code closes.`);
       item.tooltip = tip;
       item.command = { title: 'Collect Batch Results', command: 'promptLadder.history.resumeBatch', arguments: [node] };
@@ -125,10 +126,11 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsTreeNode>, 
     item.id = `run:${uri.toString()}`;
     item.resourceUri = uri;
     const tip = new vscode.MarkdownString();
-    tip.appendMarkdown(`**${record.promptName ?? path.basename(node.promptPath)}** — ${record.status}, ${runLabel(record)} (${relativeTime(record.startedAt)})\n\n`);
-    tip.appendMarkdown(`${passRatesText(record)} · ${runModels(record)}\n\n`);
+    // names come from the run record, a file that a cloned repository may have written: shown as text
+    tip.appendMarkdown(`**${md(record.promptName ?? path.basename(node.promptPath))}** — ${md(record.status)}, ${md(runLabel(record))} (${relativeTime(record.startedAt)})\n\n`);
+    tip.appendMarkdown(`${md(passRatesText(record))} · ${md(runModels(record))}\n\n`);
     for (const v of record.variants) {
-      tip.appendMarkdown(`- ${v.name} (${v.model}): ${v.passed} passed, ${v.failed} failed, ${v.errors} errors — ${Math.round(v.passRate * 100)}%\n`);
+      tip.appendMarkdown(`- ${md(v.name)} (${md(v.model)}): ${v.passed} passed, ${v.failed} failed, ${v.errors} errors — ${Math.round(v.passRate * 100)}%\n`);
     }
     if (record.statusReason) tip.appendText(`\n${record.statusReason}`);
     item.tooltip = tip;

@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import type { RunEvent } from '../../core/events';
 import type { RunRecord } from '../../core/runs/schema';
 import { isAllowedActionCommand, parseAction } from '../../shared/actions';
+import { checkAdvisorAction } from '../../core/analysis/advisor/commandArgs';
 import { compareForPanel } from '../../shared/compareData';
 import {
   parseWebviewMessage,
@@ -20,7 +21,7 @@ import {
 import { applyRunEvent, emptyLiveRun, type LiveRun } from '../../shared/runState';
 import { slimEvent, slimRecord } from '../../shared/slim';
 import type { RunController, RunEventForFile, StartRunOptions } from '../runs/types';
-import { runRootFor } from '../promptFiles';
+import { rootOfRunFile, runRootFor } from '../promptFiles';
 import { EventBatcher } from './eventBatcher';
 import { panelHtml } from './html';
 
@@ -514,9 +515,12 @@ export class ResultsPanel implements vscode.Disposable {
       void vscode.window.showInformationMessage(a.label);
       return;
     }
-    if (!isAllowedActionCommand(a.command)) {
-      this.deps.log.warn(`results panel: advisor action '${a.command}' is not a Prompt Ladder command; not run`);
-      void vscode.window.showWarningMessage(`Prompt Ladder only runs its own commands from advice; '${a.command}' was not run.`);
+    // the action comes from a run record on disk (data a cloned repository may ship): checked before it runs
+    const checked = checkAdvisorAction(action, this.runUri ? { runRoot: rootOfRunFile(this.runUri.fsPath), promptFile: this.promptUri.fsPath } : undefined);
+    if (!isAllowedActionCommand(a.command) || !checked.ok) {
+      const why = checked.ok ? `'${a.command}' is not a Prompt Ladder command` : checked.reason;
+      this.deps.log.warn(`results panel: advisor action not run: ${why}`);
+      void vscode.window.showWarningMessage(`Prompt Ladder did not run this advice: ${why}.`);
       return;
     }
     const known = await vscode.commands.getCommands(true);
@@ -525,7 +529,7 @@ export class ResultsPanel implements vscode.Disposable {
       void vscode.window.showInformationMessage(`Prompt Ladder: "${a.label}" is not available in this version.`);
       return;
     }
-    await vscode.commands.executeCommand(a.command, this.promptUri, ...(a.args ?? []));
+    await vscode.commands.executeCommand(checked.command, this.promptUri, ...checked.args);
   }
 
   // ---- test hooks --------------------------------------------------------------------------------------------

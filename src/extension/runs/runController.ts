@@ -5,6 +5,7 @@
 
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { privateStoreRoot, storeRootFor } from './storeLocation';
 import * as vscode from 'vscode';
 import { batchModule, batchStateModule, engineModule, loadModule, storeModule } from '../lazy';
 import type { RunRecord } from '../../core/runs/schema';
@@ -256,6 +257,7 @@ export class EditorRunController implements RunController {
           const runOptions = {
             providers: resolver,
             root,
+            storeRoot: storeRootFor(root),
             cache: opts.noCache ? false : settings.cacheEnabled,
             concurrency: settings.maxConcurrency || undefined,
             ...(settings.timeoutSeconds ? { timeoutMs: settings.timeoutSeconds * 1000 } : {}),
@@ -342,7 +344,8 @@ export class EditorRunController implements RunController {
     const out: PendingBatchRun[] = [];
     // The same run roots as the history: workspace folders and the projects of prompt files.
     for (const root of new Set([...this.folderRoots(), ...this.projectRoots.keys()])) {
-      for (const { file, state } of await listStates(root)) {
+      const stores = [root, privateStoreRoot(root)].filter((r): r is string => r !== undefined);
+      for (const { file, state } of (await Promise.all(stores.map((s) => listStates(s)))).flat()) {
         const promptPath = path.resolve(root, state.promptFile);
         const parts = state.phases.flatMap((p) => p.parts);
         out.push({
@@ -430,8 +433,10 @@ export class EditorRunController implements RunController {
 
   private async loadAll(): Promise<StoredRun[]> {
     const { readRun, runsDir } = storeModule();
-    // Workspace folders (runs stored there before the run root was the project) and every project seen.
-    const roots = new Set([...this.folderRoots(), ...this.projectRoots.keys()]);
+    // Workspace folders (runs stored there before the run root was the project) and every project seen, each
+    // also with its store in the extension's storage (runs made while the workspace was untrusted).
+    const projects = [...this.folderRoots(), ...this.projectRoots.keys()];
+    const roots = new Set([...projects, ...projects.map(privateStoreRoot).filter((r): r is string => r !== undefined)]);
     const seen = new Set<string>();
     const all: StoredRun[] = [];
     await Promise.all(

@@ -52,14 +52,14 @@ test('prompty: empty front matter is valid; a file without front matter is all b
   assert.deepEqual(brief(await refused(ws.write('blank.prompty', '\n'))), ['error blank.prompty:1: no messages: the file is empty (write `system:` / `user:` sections, optionally after a `---` front matter)']);
 });
 
-test('prompty v2: ${env:NAME} and ${env:NAME:default} in the model section come from the environment passed in; unset is a located error', async () => {
-  const text = '---\nmodel:\n  id: ${env:DEPLOY}\n  provider: openai\n  connection:\n    apiKey: ${env:NEVER_SET_KEY}\n  options:\n    temperature: ${env:TEMP:0}\n---\nuser:\nhi\n';
+test('prompty: ${env:NAME} and ${env:NAME:default} in the connection settings come from the environment passed in; unset is a located error', async () => {
+  const text = '---\nmodel:\n  configuration:\n    type: ${env:KIND:openai}\n    name: ${env:DEPLOY}\n    api_key: ${env:NEVER_SET_KEY}\n  parameters:\n    temperature: 0\n---\nuser:\nhi\n';
   const f = ws.write('env.prompty', text);
   const s = await loadPromptFile(f, { env: { DEPLOY: 'gpt-4o-mini' } });
   assert.equal(s.model, 'openai/gpt-4o-mini');
   assert.equal(s.modelParameters.temperature, 0);
   assert.deepEqual(brief(await refused(f, { env: {} })), [
-    'error env.prompty:3: model.id: environment variable DEPLOY is not set (Prompty refuses the file too); set it or write the value',
+    'error env.prompty:5: model.configuration.name: environment variable DEPLOY is not set (Prompty refuses the file too); set it or write the value',
   ]);
 });
 

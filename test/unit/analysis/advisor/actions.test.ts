@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { advise, RULES } from '../../../../src/core/analysis/advisor/advise';
 import { ADVISOR_COMMANDS } from '../../../../src/core/analysis/advisor/commands';
-import { retrievalVariantArgs } from '../../../../src/core/analysis/advisor/commandArgs';
+import { checkAdvisorAction, retrievalVariantArgs } from '../../../../src/core/analysis/advisor/commandArgs';
 import { parseAction } from '../../../../src/shared/actions';
 import type { PromptSpec } from '../../../../src/core/prompt/spec';
 import { failing, plannedRecord } from '../records';
@@ -82,6 +82,7 @@ test('every command action names a contributed, registered Prompt Ladder command
     assert.ok(contributed.has(a.command), `${rule}: ${a.command} is in package.json contributes.commands`);
     assert.ok(registration.includes(`'${a.command}'`), `${rule}: ${a.command} is registered by the extension`);
     assert.ok(a.label.length > 3, `${rule}: ${a.command} has a label`);
+    assert.ok(checkAdvisorAction(action).ok, `${rule}: ${action} passes the check a stored record's actions go through`);
     if (a.command === ADVISOR_COMMANDS.addRetrievalVariant) {
       assert.equal(a.args?.length, 1, `${rule}: one argument`);
       assert.ok(retrievalVariantArgs(a.args![0]), `${rule}: ${JSON.stringify(a.args)} is a valid retrieval-variant argument`);
