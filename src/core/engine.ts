@@ -741,35 +741,14 @@ function slimResult(r: CaseResult): CaseResult {
 
 type Verdict = CaseResult['evaluators'][number];
 
-/**
- * A passed result's evaluator verdicts without details and data. Equal lists are one shared array of shared
- * verdicts, and equal token counts one shared object: passed results of a large run mostly repeat them.
- * (Nothing changes a passed result once its case is written; categorization only touches failures.)
- */
+/** A passed result's evaluator verdicts without details and data: what a passed result keeps in memory. */
 function slimVerdicts(list: Verdict[]): Verdict[] {
-  let id = '';
-  for (const e of list) id += `${e.name}\u0000${e.passed}\u0000${e.score}\u0000${e.category ?? ''}\u0001`;
-  let v = verdictLists.get(id);
-  if (!v) {
-    v = list.map((e) => ({ name: e.name, passed: e.passed, score: e.score, ...(e.category ? { category: e.category } : {}) }));
-    if (verdictLists.size >= 1024) verdictLists.clear();
-    verdictLists.set(id, v);
-  }
-  return v;
+  return list.map((e) => ({ name: e.name, passed: e.passed, score: e.score, ...(e.category ? { category: e.category } : {}) }));
 }
-const verdictLists = new Map<string, Verdict[]>();
 
 function slimTokens(t: CaseResult['tokens']): CaseResult['tokens'] {
-  const id = `${t.prompt},${t.completion}`;
-  let v = tokenCounts.get(id);
-  if (!v) {
-    v = { prompt: t.prompt, completion: t.completion };
-    if (tokenCounts.size >= 4096) tokenCounts.clear();
-    tokenCounts.set(id, v);
-  }
-  return v;
+  return { prompt: t.prompt, completion: t.completion };
 }
-const tokenCounts = new Map<string, CaseResult['tokens']>();
 
 function firstError(cases: CaseRecord[]): string | undefined {
   for (const c of cases) for (const r of c.results) if (r.error) return r.error;
