@@ -445,10 +445,6 @@ function lastUser(messages: ChatMessage[]): string {
   return '';
 }
 
-export function hashText(text: string): string {
-  return sha256Hex(text);
-}
-
 /** Unknown `--variant` names are a usage error; returns the names that match none. */
 export function unknownVariants(spec: PromptSpec, names: string[] | undefined): string[] {
   if (!names?.length) return [];
@@ -511,7 +507,7 @@ async function runWith(spec: PromptSpec, opts: RunOptions): Promise<{ record: Ru
     promptFile: rel(spec.file),
     promptName: spec.name,
     status: 'running',
-    ...(opts.promptText !== undefined ? { promptHash: hashText(opts.promptText) } : {}),
+    ...(opts.promptText !== undefined ? { promptHash: sha256Hex(opts.promptText) } : {}),
     ...(repeat > 1 ? { repeat } : {}),
     variants: summarizeVariants(variantInfo, caseRecords),
     cases: caseRecords,
@@ -587,7 +583,7 @@ async function runWith(spec: PromptSpec, opts: RunOptions): Promise<{ record: Ru
   // Jobs start on demand: what the endpoints' schedulers let through and a quarter more (at least 8), which
   // wait in their queues so a finished call is replaced at once (and slow start sees calls waiting). Never
   // hundreds of jobs that could never run: a prepared job waiting for a slot is memory the garbage collector
-  // copies again and again (twice the limit cost ~8% more CPU per call at 20,000 cases).
+  // copies again and again.
   const demand = () =>
     opts.concurrency ? Math.max(opts.concurrency, 1) * 2 * Math.max(1, run.endpoints) : run.concurrency() + Math.max(8, Math.ceil(run.concurrency() / 4));
   const finished = (i: number, vi: number, r: number, result: CaseResult) => {

@@ -111,18 +111,6 @@ test('a log full of superseded lines is compacted on load', async () => {
   assert.equal((await new ResponseCache(cache.dir).get<ChatResult>(key))?.text, 'v399');
 });
 
-test('entries of the earlier one-file-per-key layout are still read, and cleared', async () => {
-  const key = ResponseCache.keyOf({ endpoint: 'e', request, repeat: 0 });
-  mkdirSync(path.join(cache.dir, key.slice(0, 2)), { recursive: true });
-  writeFileSync(path.join(cache.dir, key.slice(0, 2), `${key.slice(2)}.json`), JSON.stringify({ key, value: result }));
-  assert.deepEqual(await cache.get(key), result);
-  const other = ResponseCache.keyOf({ endpoint: 'e', request, repeat: 1 });
-  writeFileSync(path.join(cache.dir, key.slice(0, 2), `${other.slice(2)}.json`), '{"key": "trunc');
-  assert.equal(await cache.get(other), undefined, 'a corrupt legacy file is a miss');
-  assert.equal(await new ResponseCache(cache.dir).clear(), 2);
-  assert.deepEqual(readdirSync(cache.dir), []);
-});
-
 test('clear removes every entry and reports how many', async () => {
   for (let i = 0; i < 5; i++) await cache.set(ResponseCache.keyOf({ endpoint: 'e', request, repeat: i }), result);
   assert.equal(await cache.clear(), 5);
