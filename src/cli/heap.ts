@@ -27,5 +27,6 @@ export function applyHeapPolicy(): void {
   applied = true;
   const flag = heapGrowthFlag(process.execArgv, process.env);
   // node:v8 is loaded only here: every other run would pay for it at start-up
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, see above
   if (flag) (require('node:v8') as typeof import('node:v8')).setFlagsFromString(flag);
 }

@@ -49,7 +49,7 @@ export const evaluateSimilar: EvaluatorFn<SimilarSpec> = async (spec, input) => 
   }
 
   let similarity: number | undefined;
-  let how = '';
+  let how: string;
   if (input.judge.embed) {
     try {
       const [a, b] = await input.judge.embed([output, reference], { model: spec.model });

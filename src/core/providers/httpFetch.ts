@@ -19,6 +19,7 @@ function transportOf(protocol: string): Transport | undefined {
   if (protocol === 'http:') return (httpTransport ??= { request: http.request, agent: new http.Agent({ keepAlive: true, maxSockets: 256 }) });
   if (protocol === 'https:') {
     if (!httpsTransport) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- TLS loads only for an https URL
       const https = require('node:https') as typeof Https;
       httpsTransport = { request: https.request, agent: new https.Agent({ keepAlive: true, maxSockets: 256 }) };
     }

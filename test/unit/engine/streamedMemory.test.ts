@@ -84,8 +84,8 @@ test('VariantTally gives summarizeVariants figures whatever order the results ar
   const repeat = 3;
   const cases: CaseRecord[] = Array.from({ length: 400 }, (_, i) => ({ index: i, line: i + 1, vars: {}, results: [] }));
   const jobs: { i: number; vi: number; r: number; result: CaseResult }[] = [];
-  for (let i = 0; i < cases.length; i++)
-    for (let vi = 0; vi < variants.length; vi++)
+  for (let i = 0; i < cases.length; i++) {
+    for (let vi = 0; vi < variants.length; vi++) {
       for (let r = 0; r < repeat; r++) {
         const p = rnd();
         const error = p < 0.05 ? 'boom' : null;
@@ -109,6 +109,8 @@ test('VariantTally gives summarizeVariants figures whatever order the results ar
           },
         });
       }
+    }
+  }
   const tally = new VariantTally(variants, cases.length * repeat);
   // finishing order is not case order
   for (const j of [...jobs].sort(() => rnd() - 0.5)) tally.add(j.vi, j.i * repeat + j.r, j.result);
