@@ -59,7 +59,7 @@ async function main(): Promise<void> {
           server.resetStats();
           const args = ['eval', 'm.prompt.yml', '--quiet', ...(mode === 'batch' ? ['--batch', '--poll-interval', '0.5'] : [])];
           const r = await runCli(dir, args, server.url);
-          const passed = /openai\/gpt-4o-mini\s+(\d+)/.exec(r.stdout)?.[1] ?? "?";
+          const passed = /openai\/gpt-4o-mini\s+(\d+)/.exec(r.stdout)?.[1] ?? '?';
           const s = server.stats;
           console.log(
             `${String(n).padStart(5)}   ${mode.padEnd(6)} ${(r.ms / 1000).toFixed(1).padStart(7)}  ${`${s.chatRequests} (${s.completed} / ${s.rejected429})`.padStart(35)}  ${String(s.batchesCreated).padStart(7)}  ${String(s.batchLines).padStart(11)}  ${passed.padStart(6)}${r.code === 0 ? '' : `  (exit ${r.code})`}`,

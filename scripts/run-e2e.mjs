@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { codeServerEntry, ensureCodeServer, hostMissing, isCodeServerInstalled } from './setup-code-server.mjs';
 import {
-  baseSettings, chromiumArgs, chromiumPath, shutdown, copyWorkspace, makeTempDir, root,
+  baseSettings, chromiumArgs, chromiumPath, shutdown, makeTempDir, root,
   scriptedProviderSettings, startCodeServer, startScriptedServer, writeUserSettings,
 } from './lib/host.mjs';
 

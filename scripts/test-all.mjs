@@ -1,10 +1,11 @@
-// `npm test`: build + type-check, unit tests, then the integration suite inside real VS Code (code-server)
-// and the Playwright end-to-end run. Prints one closing line "total: N passed, N failed".
+// `npm test`: build + type-check, lint (ESLint, formatting included), unit tests, then the integration suite
+// inside real VS Code (code-server) and the Playwright end-to-end run. A failed step fails the run. Prints one closing line "total: N passed, N failed".
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
 const steps = [
   { name: 'build', cmd: ['npm', 'run', 'build'] },
+  { name: 'lint', cmd: ['npm', 'run', 'lint'] },
   { name: 'unit', cmd: [process.execPath, 'scripts/unit-tests.mjs'] },
   { name: 'integration', cmd: [process.execPath, 'scripts/run-integration.mjs'], when: 'scripts/run-integration.mjs' },
   { name: 'e2e', cmd: [process.execPath, 'scripts/run-e2e.mjs'], when: 'scripts/run-e2e.mjs' },
@@ -33,6 +34,7 @@ function run(cmd) {
       process.stderr.write(d);
       text += d;
     });
+    // eslint-disable-next-line no-control-regex -- strips the terminal's colour codes (ESC [ … m)
     child.on('close', (code) => resolve({ code: code ?? 1, text: text.replace(/\x1b\[[0-9;]*m/g, '') }));
   });
 }

@@ -9,6 +9,8 @@
 // architecture, and carries a checksum of its data; a missing, corrupt or rejected entry falls back to the normal
 // compile and is written again (after the command, so functions compiled during the run are in it too).
 // Anything that goes wrong with the cache is silent and costs only the time it saves.
+/* eslint-disable @typescript-eslint/no-require-imports -- this file runs before any bundle is loaded and loads
+   each Node module only on the path that needs it, and it loads our bundles with require() by design */
 
 import type * as Vm from 'node:vm';
 
@@ -22,9 +24,7 @@ const HEADER = MAGIC.length + 4 + 32;
 
 /** The cache directory, or undefined when the cache is off (env `PROMPT_LADDER_CODE_CACHE=0|off|false`). */
 export function codeCacheDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string | undefined {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const path = require('node:path') as typeof import('node:path');
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const os = require('node:os') as typeof import('node:os');
   const setting = env.PROMPT_LADDER_CODE_CACHE?.trim();
   if (setting && /^(0|off|false|no)$/i.test(setting)) return undefined;
@@ -54,13 +54,11 @@ let nodeCompileCache: boolean | undefined;
 
 /** The sha256 checksum of `data`. */
 function checksum(data: Uint8Array): Buffer {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   return (require('node:crypto') as typeof import('node:crypto')).createHash('sha256').update(data).digest();
 }
 
 /** An entry's cached data, or undefined when the file is missing, truncated or does not match its checksum. */
 export function readEntry(entry: string): { data?: Buffer; corrupt: boolean } {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const fs = require('node:fs') as typeof import('node:fs');
   let raw: Buffer;
   try {
@@ -77,9 +75,7 @@ export function readEntry(entry: string): { data?: Buffer; corrupt: boolean } {
 
 /** Writes an entry whole or not at all (temporary file + rename); failures are ignored. */
 export function writeEntry(entry: string, data: Buffer): void {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const fs = require('node:fs') as typeof import('node:fs');
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const path = require('node:path') as typeof import('node:path');
   const tmp = `${entry}.${process.pid}.tmp`;
   try {
@@ -102,9 +98,7 @@ export function writeEntry(entry: string, data: Buffer): void {
 const MAX_ENTRIES = 12;
 
 function prune(dir: string, keep: string): void {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const fs = require('node:fs') as typeof import('node:fs');
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const path = require('node:path') as typeof import('node:path');
   const files = fs.readdirSync(dir).filter((f) => f.endsWith('.v8')).map((f) => path.join(dir, f));
   if (files.length <= MAX_ENTRIES) return;
@@ -135,7 +129,6 @@ export function flushCodeCache(): void {
 /** Node 22.1+: Node's own compile cache in our directory, for every module loaded from now on. */
 function enableNodeCompileCache(dir: string): boolean {
   if (nodeCompileCache !== undefined) return nodeCompileCache;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const mod = require('node:module') as { enableCompileCache?: (dir?: string) => { status: number } ; constants?: { compileCacheStatus?: Record<string, number> } };
   nodeCompileCache = false;
   if (typeof mod.enableCompileCache === 'function') {
@@ -155,7 +148,6 @@ function enableNodeCompileCache(dir: string): boolean {
  * when this Node lacks what the cache needs, it is a plain `require`.
  */
 export function requireBundle(file: string, options: { dir?: string | undefined; forceVmScript?: boolean } = {}): unknown {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const Module = require('node:module') as typeof import('node:module') & {
     _nodeModulePaths(dir: string): string[];
     wrap(source: string): string;
@@ -171,11 +163,8 @@ export function requireBundle(file: string, options: { dir?: string | undefined;
     lastOutcome.set(file, 'node-compile-cache');
     return require(file);
   }
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const vm = require('node:vm') as typeof Vm;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const fs = require('node:fs') as typeof import('node:fs');
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const path = require('node:path') as typeof import('node:path');
   const raw = fs.readFileSync(file);
   const key = checksum(Buffer.concat([Buffer.from(`${process.version}\0${process.arch}\0`), raw])).toString('hex').slice(0, 40);

@@ -17,6 +17,7 @@ declare const __PL_COMMANDS__: string | undefined;
  * under tsx) the source module. A computed id keeps the bundler from inlining the module.
  */
 function load<T>(bundled: string | undefined, unbundled: string): T {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a command's module loads when the command runs
   if (typeof bundled !== 'string') return require(unbundled) as T;
   installBundleLoader();
   return requireBundle(path.join(__dirname, bundled)) as T;

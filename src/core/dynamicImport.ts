@@ -6,7 +6,7 @@
 
 const IMPORTER = Symbol.for('prompt-ladder.import');
 
-export function dynamicImport(specifier: string): Promise<any> {
+export function dynamicImport(specifier: string): Promise<unknown> {
   const host = (globalThis as Record<symbol, ((specifier: string) => Promise<unknown>) | undefined>)[IMPORTER];
   return host ? host(specifier) : import(specifier);
 }

@@ -448,10 +448,6 @@ function lastUser(messages: ChatMessage[]): string {
   return '';
 }
 
-export function hashText(text: string): string {
-  return sha256Hex(text);
-}
-
 /** Unknown `--variant` names are a usage error; returns the names that match none. */
 export function unknownVariants(spec: PromptSpec, names: string[] | undefined): string[] {
   if (!names?.length) return [];
@@ -518,7 +514,7 @@ async function runWith(spec: PromptSpec, opts: RunOptions): Promise<{ record: Ru
     promptFile: rel(spec.file),
     promptName: spec.name,
     status: 'running',
-    ...(opts.promptText !== undefined ? { promptHash: hashText(opts.promptText) } : {}),
+    ...(opts.promptText !== undefined ? { promptHash: sha256Hex(opts.promptText) } : {}),
     ...(repeat > 1 ? { repeat } : {}),
     variants: summarizeVariants(variantInfo, caseRecords),
     cases: caseRecords,
@@ -594,7 +590,7 @@ async function runWith(spec: PromptSpec, opts: RunOptions): Promise<{ record: Ru
   // Jobs start on demand: what the endpoints' schedulers let through and a quarter more (at least 8), which
   // wait in their queues so a finished call is replaced at once (and slow start sees calls waiting). Never
   // hundreds of jobs that could never run: a prepared job waiting for a slot is memory the garbage collector
-  // copies again and again (twice the limit cost ~8% more CPU per call at 20,000 cases).
+  // copies again and again.
   const demand = () =>
     opts.concurrency ? Math.max(opts.concurrency, 1) * 2 * Math.max(1, run.endpoints) : run.concurrency() + Math.max(8, Math.ceil(run.concurrency() / 4));
   const finished = (i: number, vi: number, r: number, result: CaseResult) => {
@@ -748,35 +744,14 @@ function slimResult(r: CaseResult): CaseResult {
 
 type Verdict = CaseResult['evaluators'][number];
 
-/**
- * A passed result's evaluator verdicts without details and data. Equal lists are one shared array of shared
- * verdicts, and equal token counts one shared object: passed results of a large run mostly repeat them.
- * (Nothing changes a passed result once its case is written; categorization only touches failures.)
- */
+/** A passed result's evaluator verdicts without details and data: what a passed result keeps in memory. */
 function slimVerdicts(list: Verdict[]): Verdict[] {
-  let id = '';
-  for (const e of list) id += `${e.name}\u0000${e.passed}\u0000${e.score}\u0000${e.category ?? ''}\u0001`;
-  let v = verdictLists.get(id);
-  if (!v) {
-    v = list.map((e) => ({ name: e.name, passed: e.passed, score: e.score, ...(e.category ? { category: e.category } : {}) }));
-    if (verdictLists.size >= 1024) verdictLists.clear();
-    verdictLists.set(id, v);
-  }
-  return v;
+  return list.map((e) => ({ name: e.name, passed: e.passed, score: e.score, ...(e.category ? { category: e.category } : {}) }));
 }
-const verdictLists = new Map<string, Verdict[]>();
 
 function slimTokens(t: CaseResult['tokens']): CaseResult['tokens'] {
-  const id = `${t.prompt},${t.completion}`;
-  let v = tokenCounts.get(id);
-  if (!v) {
-    v = { prompt: t.prompt, completion: t.completion };
-    if (tokenCounts.size >= 4096) tokenCounts.clear();
-    tokenCounts.set(id, v);
-  }
-  return v;
+  return { prompt: t.prompt, completion: t.completion };
 }
-const tokenCounts = new Map<string, CaseResult['tokens']>();
 
 function firstError(cases: CaseRecord[]): string | undefined {
   for (const c of cases) for (const r of c.results) if (r.error) return r.error;

@@ -13,7 +13,7 @@ function modules(): typeof Heavy {
   if (guard) guard.touched = true;
   if (!heavy) {
     const started = performance.now();
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the heavy modules load on first use, not at activation
     heavy = (require('./heavy') as { modules: typeof Heavy }).modules;
     loadedAt = performance.now();
     loadMs = loadedAt - started;

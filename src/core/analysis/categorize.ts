@@ -140,12 +140,15 @@ function deterministicRules(result: CaseResult, ctx: CategorizeContext): Omit<Ca
   for (const e of bad) {
     const kind = specOf(e)?.kind;
     const uses = (specOf(e) as { uses?: string } | undefined)?.uses;
-    if (kind === 'faithfulness' || uses === 'github/groundedness')
+    if (kind === 'faithfulness' || uses === 'github/groundedness') {
       return { category: 'grounding', reason: oneLine(`${e.name} ${pct(e.score)}: the answer states things the context does not support`) };
-    if (kind === 'context-recall')
+    }
+    if (kind === 'context-recall') {
       return { category: 'retrieval', reason: oneLine(`${e.name} ${pct(e.score)}: the context lacks what the reference answer needs`) };
-    if (kind === 'context-precision')
+    }
+    if (kind === 'context-precision') {
       return { category: 'retrieval', reason: oneLine(`${e.name} ${pct(e.score)}: the useful passages are missing or ranked low`) };
+    }
   }
 
   // 5b. content check vs context: an empty retrieved context is a retrieval miss, not missing knowledge
@@ -286,7 +289,7 @@ export function applyVariantEvidence(record: RunRecord, spec?: PromptSpec): { re
       }
       if (!backing) continue;
       const how = backing.role === 'chain-of-thought' ? 'step-by-step reasoning' : backing.role === 'self-repair' ? 'checking and retrying' : 'another model';
-      for (const c of record.cases)
+      for (const c of record.cases) {
         for (const r of c.results) {
           if (r.error || r.passed || r.category !== category || basisOfResult(r) !== 'guess') continue;
           r.category = 'reasoning';
@@ -299,6 +302,7 @@ export function applyVariantEvidence(record: RunRecord, spec?: PromptSpec): { re
           changed++;
           cases.add(c);
         }
+      }
     }
   }
   for (const v of record.variants) {

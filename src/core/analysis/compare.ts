@@ -240,23 +240,26 @@ function summaryPassRate(s: VariantSummary, record: RunRecord, variant: string):
   if (total > 0) return s.passed / total;
   let n = 0;
   let p = 0;
-  for (const c of record.cases)
-    for (const r of c.results)
+  for (const c of record.cases) {
+    for (const r of c.results) {
       if (r.variant === variant) {
         n++;
         if (r.passed && !r.error) p++;
       }
+    }
+  }
   return n ? p / n : null;
 }
 
 function overallPassRate(record: RunRecord): number | null {
   let n = 0;
   let p = 0;
-  for (const c of record.cases)
+  for (const c of record.cases) {
     for (const r of c.results) {
       n++;
       if (r.passed && !r.error) p++;
     }
+  }
   return n ? p / n : null;
 }
 

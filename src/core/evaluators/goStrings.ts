@@ -18,7 +18,7 @@ export function goTrimSpace(text: string): string {
  * context-sensitive final-sigma rule and maps U+0130 to two code points; Go does neither.
  */
 export function goToLower(text: string): string {
-  // eslint-disable-next-line no-control-regex
+  // eslint-disable-next-line no-control-regex -- the ASCII range, control characters included, is the point
   if (/^[\x00-\x7f]*$/.test(text)) return text.toLowerCase();
   let out = '';
   for (const ch of text) {

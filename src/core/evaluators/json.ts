@@ -50,7 +50,7 @@ export function compileSchema(schema: Record<string, unknown>, schemaFile?: stri
     try {
       validate = ajvFor(schema).compile(schema);
     } catch (err) {
-      throw new Error(`JSON Schema${schemaFile ? ` ${schemaFile}` : ''} is invalid: ${(err as Error).message}`);
+      throw new Error(`JSON Schema${schemaFile ? ` ${schemaFile}` : ''} is invalid: ${(err as Error).message}`, { cause: err });
     }
     compiled.set(key, validate);
   }

@@ -8,7 +8,8 @@
 
 import type { ChatMessage, EvaluatorSpec } from '../prompt/spec';
 import type { EvaluatorFn } from './evaluator';
-import { completionVars, fill, replyOf } from './templateVars';
+import { completionVars, replyOf } from './templateVars';
+import { ghTemplate } from '../render/ghTemplate';
 
 type JudgeSpec = Extract<EvaluatorSpec, { kind: 'judge' }>;
 
@@ -101,7 +102,7 @@ export const evaluateJudge: EvaluatorFn<JudgeSpec> = async (spec, input) => {
   const threshold = spec.threshold ?? 0.5;
   const vars = completionVars(input);
   const expected = typeof vars.expected === 'string' ? vars.expected : input.expected;
-  const messages = buildJudgeMessages(fill(spec.rubric, vars), input.question, replyOf(input), expected);
+  const messages = buildJudgeMessages(ghTemplate(spec.rubric, vars), input.question, replyOf(input), expected);
   const reply = await input.judge.complete(messages, { model: spec.model, temperature: 0, json: true });
   const parsed = parseJudgeReply(reply);
   if (!parsed) {

@@ -10,7 +10,8 @@
 import type { ChatMessage, EvaluatorSpec, LlmChoice } from '../prompt/spec';
 import type { EvalInput, EvaluatorFn, EvaluatorResult } from './evaluator';
 import { goToLower, goTrimSpace } from './goStrings';
-import { completionVars, ghTemplate } from './templateVars';
+import { completionVars } from './templateVars';
+import { ghTemplate } from '../render/ghTemplate';
 
 type LlmSpec = Extract<EvaluatorSpec, { kind: 'llm' }>;
 

@@ -43,6 +43,7 @@ type SpecOf<K extends EvaluatorKind> = EvaluatorSpec extends infer S
     : never
   : never;
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- one function per kind; registerEvaluator pairs each kind with its own spec type
 const evaluators = new Map<EvaluatorKind, EvaluatorFn<any>>([
   ['string', evaluateString],
   ['llm', evaluateLlm],
@@ -60,6 +61,7 @@ const evaluators = new Map<EvaluatorKind, EvaluatorFn<any>>([
 
 /** Add (or replace) the implementation of a kind. */
 export function registerEvaluator<K extends EvaluatorKind>(kind: K, fn: EvaluatorFn<SpecOf<K>>): void {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- see the map above
   evaluators.set(kind, fn as EvaluatorFn<any>);
 }
 

@@ -4,7 +4,8 @@
 
 import type { EvaluatorSpec } from '../prompt/spec';
 import type { EvaluatorFn, EvaluatorResult } from './evaluator';
-import { fill, replyOf, rowVars } from './templateVars';
+import { replyOf, rowVars } from './templateVars';
+import { ghTemplate } from '../render/ghTemplate';
 import { cosine } from '../text/cosine';
 
 type SimilarSpec = Extract<EvaluatorSpec, { kind: 'similar' }>;
@@ -40,15 +41,15 @@ const PLACEHOLDER = /\{\{\s*[\w.-]+\s*\}\}/;
 
 export const evaluateSimilar: EvaluatorFn<SimilarSpec> = async (spec, input) => {
   const template = spec.reference ?? '{{expected}}';
-  const reference = fill(template, rowVars(input)).trim();
+  const reference = ghTemplate(template, rowVars(input)).trim();
   const output = replyOf(input);
   const fail = (details: string): EvaluatorResult => ({ name: spec.name, passed: false, score: 0, details });
   if (reference === '' || (PLACEHOLDER.test(reference) && reference === template.trim())) {
-    return fail(`No reference text: '${template}' is empty for this case (give the case an 'expected' or set 'reference')`);
+    return fail(`No reference text: '${template}' is not filled for this case (give the case an 'expected' or set 'reference'; a placeholder is {{name}}, without spaces)`);
   }
 
   let similarity: number | undefined;
-  let how = '';
+  let how: string;
   if (input.judge.embed) {
     try {
       const [a, b] = await input.judge.embed([output, reference], { model: spec.model });

@@ -11,7 +11,8 @@
 import type { EvaluatorSpec } from '../prompt/spec';
 import type { EvaluatorFn, EvaluatorResult } from './evaluator';
 import { goToLower } from './goStrings';
-import { ghTemplate, replyOf, rowVars } from './templateVars';
+import { replyOf, rowVars } from './templateVars';
+import { ghTemplate } from '../render/ghTemplate';
 
 type StringSpec = Extract<EvaluatorSpec, { kind: 'string' }>;
 

@@ -17,6 +17,7 @@ export function transpilerModule(): string {
 
 function load(): typeof Sucrase {
   // A computed id keeps bundlers from inlining the module.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, by a computed id
   if (!sucrase) sucrase = require(transpilerModule()) as typeof Sucrase;
   return sucrase;
 }

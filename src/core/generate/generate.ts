@@ -10,8 +10,8 @@ import { readProjectFile } from '../paths';
 import type { EvalCase, PromptSpec, VariantSpec } from '../prompt/spec';
 import type { TokenUsage } from '../providers/provider';
 import { countMessageTokens, countTokens, estimateCostUsd, priceOf } from '../providers/pricing';
-import { templateVariables } from '../render/template';
-import { renderMessages } from '../render/messages';
+import { variablesWith } from '../render/engines';
+import { renderMessages, templateEngine } from '../render/messages';
 import { loadPromptFile } from '../prompt/load';
 import { casesFromText } from '../cases/files';
 import { GenerationError, StepClient, type ClientOptions } from './client';
@@ -126,7 +126,7 @@ export interface GenerateResult {
 /** Variables a case must fill: those of the prompt's messages, minus what retrieval fills. */
 export function caseVariables(spec: PromptSpec): string[] {
   const seen = new Set<string>();
-  for (const m of spec.messages) for (const v of templateVariables(m.content)) seen.add(v);
+  for (const m of spec.messages) for (const v of variablesWith(templateEngine(spec), m.content)) seen.add(v);
   if (spec.retrieval) seen.delete(spec.retrieval.into);
   return [...seen];
 }

@@ -23,9 +23,11 @@ function lazy<T>(name: Name): () => T {
       if (typeof __PL_LAZY__ === 'object') {
         const file = require.resolve(__PL_LAZY__[name]);
         const loader = (globalThis as Record<symbol, ((file: string) => unknown) | undefined>)[BUNDLE_LOADER];
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- the module loads on first use
         mod = (loader ? loader(file) : require(file)) as T;
       } else {
         const source = './' + name;
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- the module loads on first use
         mod = require(source) as T;
       }
     }

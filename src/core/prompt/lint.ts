@@ -1,5 +1,6 @@
 // Lint rules that need the whole loaded spec (its templates and its cases together): a `{{variable}}` no case
-// provides, and a case missing a variable the template needs. Each is a located warning; `--strict` (the default
+// provides, a case missing a variable the template needs, and (in a .prompt.yml) a `{{ name }}` with spaces that
+// gh sends as written although the cases have `name`. Each is a located warning; `--strict` (the default
 // in CI) turns warnings into a failed run. Key-level rules (unknown keys, role markers, CSV headers) live in the
 // loaders, where the positions are.
 
@@ -7,6 +8,7 @@ import type { SourceProblem } from '../errors';
 import type { PromptSpec } from './spec';
 import { templateEngine } from '../render/messages';
 import { variablesWith } from '../render/engines';
+import { ghSpacedPlaceholders } from '../render/ghTemplate';
 
 /** Names the engine fills itself or our features fill at run time: never expected from a case. */
 function providedByTool(spec: PromptSpec): Set<string> {
@@ -32,10 +34,24 @@ function templateUses(spec: PromptSpec): Use[] {
   return [...seen].map(([name, line]) => ({ name, line }));
 }
 
-export function lintSpec(spec: PromptSpec): SourceProblem[] {
+/** `{{ name }}` in a .prompt.yml message where a case or the tool provides `name`: gh replaces only `{{name}}`. */
+function spacedPlaceholders(spec: PromptSpec, tool: Set<string>): SourceProblem[] {
+  if (spec.format !== 'prompt.yml') return [];
   const out: SourceProblem[] = [];
-  if (spec.cases.length === 0) return out;
+  for (const m of spec.messages) {
+    for (const [raw, name] of ghSpacedPlaceholders(m.content)) {
+      if (!tool.has(name) && !spec.cases.some((c) => Object.prototype.hasOwnProperty.call(c.vars, name))) continue;
+      const message = `${raw} is sent as written: a .prompt.yml replaces only {{${name}}}, without spaces, as gh does`;
+      out.push({ file: spec.file, line: m.line, col: 1, message, severity: 'warning' });
+    }
+  }
+  return out;
+}
+
+export function lintSpec(spec: PromptSpec): SourceProblem[] {
+  if (spec.cases.length === 0) return [];
   const tool = providedByTool(spec);
+  const out = spacedPlaceholders(spec, tool);
   const uses = templateUses(spec).filter((u) => !tool.has(u.name));
   if (uses.length === 0) return out;
   const has = (vars: Record<string, unknown>, name: string) => Object.prototype.hasOwnProperty.call(vars, name);

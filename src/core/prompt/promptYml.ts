@@ -8,7 +8,6 @@ import type { MessageTemplate, PromptSpec, ResponseFormat } from './spec';
 import type { IssuePath } from './issues';
 import { describeValue } from './issues';
 import { YamlSource } from './source';
-import { checkTemplate } from '../render/template';
 import { COMMON_KEYS, Collector, addUnscopedProblems, sortProblems, cleanModelParameters, isMap, modelParametersSchema, parseCommon, warnUnknownKeys } from './common';
 
 export const PROMPT_YML_KEYS = ['name', 'description', 'model', 'modelParameters', 'responseFormat', 'jsonSchema', 'messages', ...COMMON_KEYS] as const;
@@ -27,17 +26,22 @@ export interface LoadResult {
   soft: SourceProblem[];
 }
 
-/** Report template syntax errors of a message at the line they occur. */
+const JINJA_STATEMENT = /\{%-?\s*(for|if|elif|else|endfor|endif|set|macro|include|import|extends|block|raw|filter)\b/;
+
+/**
+ * Warn, at its line, about the first Jinja statement (`{% for %}`, `{% if %}`, …) in a message: gh sends it to the
+ * model as written, since a .prompt.yml only has `{{name}}` replacement; loops and conditions need a .prompty file.
+ */
 export function checkMessageTemplate(c: Collector, content: string, p: IssuePath): void {
-  const err = checkTemplate(content);
-  if (!err) return;
+  const m = JINJA_STATEMENT.exec(content);
+  if (!m) return;
   const node = c.src.nodeAt(p);
   const range = c.src.range(p);
   const block = isScalar(node) && (node.type === Scalar.BLOCK_LITERAL || node.type === Scalar.BLOCK_FOLDED);
-  const before = content.slice(0, err.offset).split('\n').length - 1;
+  const before = content.slice(0, m.index).split('\n').length - 1;
   const line = range.line + before + (block ? 1 : 0);
-  // gh itself knows only {{name}}: in a .prompt.yml a malformed {% %} block is a warning and the text renders as gh would.
-  c.push({ file: c.src.file, line, col: 1, message: `template: ${err.message}; the message is used with plain {{name}} replacement`, severity: 'warning' });
+  const message = `template: {% ${m[1]} %} is sent as written: a .prompt.yml only replaces {{name}}, as gh does (loops and conditions need a .prompty file)`;
+  c.push({ file: c.src.file, line, col: 1, message, severity: 'warning' });
 }
 
 export function nameFromFile(file: string, suffix: RegExp): string {

@@ -12,7 +12,7 @@ export interface ChatMessage {
   content: string;
 }
 
-/** A message template from the prompt file; `content` may hold {{var}} placeholders or {% %} blocks. */
+/** A message template from the prompt file: gh `{{name}}` placeholders (.prompt.yml) or a nunjucks/mustache template (.prompty). */
 export interface MessageTemplate {
   role: Role;
   content: string;

@@ -4,8 +4,9 @@
 // Storage: 16 append-only logs, `<dir>/log-<first hex digit of the key>.jsonl`. Each line is
 // `<key>\t<checksum>\t<value JSON>\n`, where the checksum is the first 16 hex digits of sha256(value JSON).
 // Writes are batched: `set` makes the entry visible to this instance at once and appends it with the
-// other entries of the same moment in one write per log (`flush` awaits them), instead of a mkdir, a
-// temp file and a rename per result. A log is read whole on the first lookup of one of its keys.
+// other entries of the same moment in one write per log (`flush` awaits them), so a run of thousands of
+// results costs a few appends, not a file per result. A log is read whole on the first lookup of one of
+// its keys.
 //
 // Crash safety: a process killed mid-write leaves at most a partial last line, and a line whose checksum
 // does not match its value (torn, or interleaved by another process) is skipped, so a corrupt entry is a
@@ -13,8 +14,7 @@
 // is compacted on load (rewritten to a temp file and renamed over the log, which readers see whole or not
 // at all); an entry another process appended during that moment may be lost, which costs one call later.
 //
-// Only successful results belong here: callers must not cache errors. Entries written by earlier versions
-// (one JSON file per key in `<dir>/ab/cdef….json`) are still read, and removed by `clear`.
+// Only successful results belong here: callers must not cache errors.
 // Nothing secret is stored: the endpoint identity (Provider.endpointKey) and requests hold no API keys.
 
 import * as path from 'node:path';
@@ -113,8 +113,8 @@ const LOG_PATTERN = /^log-[0-9a-f]\.jsonl$/;
 const COMPACT_RATIO = 2;
 const COMPACT_MARGIN = 256;
 /**
- * How long a write waits for others to join it. (A longer window opens the logs less often but keeps more
- * entries alive in memory; at 20 ms the garbage collector does less work.) `flush` does not wait for it.
+ * How long a write waits for others to join it: long enough that the results finishing together share one
+ * append, short enough that few entries wait in memory. `flush` does not wait for it.
  */
 const BATCH_MS = 20;
 
@@ -174,7 +174,6 @@ interface Shard {
 
 export class ResponseCache {
   private readonly shards = new Map<string, Promise<Shard>>();
-  private legacy: Promise<boolean> | undefined;
   private readonly writes = new Set<Promise<void>>();
   /** While `flush` waits, batch windows do not: what is pending is written at once. */
   private flushing = 0;
@@ -211,23 +210,6 @@ export class ResponseCache {
     return shard;
   }
 
-  private async legacyFile(key: string): Promise<string | undefined> {
-    this.legacy ??= readStoreDir(this.dir)
-      .then((entries) => entries.some((d) => d.isDirectory() && /^[0-9a-f]{2}$/.test(d.name)))
-      .catch(() => false);
-    if (!(await this.legacy)) return undefined;
-    try {
-      const parsed = JSON.parse(await readStoreFile(path.join(this.dir, key.slice(0, 2), `${key.slice(2)}.json`))) as {
-        key?: string;
-        value?: unknown;
-      };
-      if (!parsed || typeof parsed !== 'object' || parsed.key !== key || parsed.value === undefined) return undefined;
-      return JSON.stringify(parsed.value);
-    } catch {
-      return undefined;
-    }
-  }
-
   async get<T = unknown>(key: string): Promise<T | undefined> {
     let json: string | undefined;
     try {
@@ -237,7 +219,6 @@ export class ResponseCache {
         await shard.chain;
         json = parseLog(await readStoreFile(shard.file).catch(() => '')).index.get(key);
       }
-      json ??= await this.legacyFile(key);
     } catch {
       return undefined; // an invalid key is a miss
     }
@@ -372,20 +353,11 @@ export class ResponseCache {
       else if (LOG_PATTERN.test(d.name)) {
         count += parseLog(await readStoreFile(full).catch(() => '')).index.size;
         await removeStoreEntry(full);
-      } else if (d.isDirectory() && /^[0-9a-f]{2}$/.test(d.name)) {
-        // The one-file-per-entry layout of earlier versions.
-        try {
-          count += (await readStoreDir(full)).filter((n) => n.name.endsWith('.json')).length;
-        } catch {
-          continue;
-        }
-        await removeStoreEntry(full, { recursive: true });
       } else if (/^log-[0-9a-f]\.jsonl\.\d+(\.[0-9a-f]+)?\.tmp$/.test(d.name)) {
         await removeStoreEntry(full);
       }
     }
     this.shards.clear();
-    this.legacy = undefined;
     return count;
   }
 }

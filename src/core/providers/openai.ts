@@ -205,60 +205,6 @@ function abortReason(signal: AbortSignal): Error {
   return new DOMException(typeof r === 'string' ? r : 'The operation was aborted', 'AbortError');
 }
 
-/** Paths whose URLs a client keeps (file ids vary: bounded). */
-const MAX_URLS = 64;
-type Schemes = { bearerAuth?: boolean; adminAPIKeyAuth?: boolean } | undefined;
-
-/**
- * What the client rebuilds for every request although it is the same each time, kept per client: the
- * authentication headers (our key is a fixed string, never a function or a token provider) and the URL of a
- * path without a query of its own. These override the client's own protected and public methods, so each
- * request still goes through the `openai` package's code; per call they save a few `Headers` built and
- * validated and a `URL` parsed and printed.
- */
-class Reused {
-  private readonly auth = new Map<string, Promise<unknown>>();
-  private readonly urls = new Map<string, string>();
-
-  url(path: string, query: Record<string, unknown> | null | undefined, defaultBaseURL: string | undefined, build: () => string): string {
-    if (query != null && Object.keys(query).length > 0) return build();
-    const key = `${defaultBaseURL ?? ''}\u0000${path}`;
-    let url = this.urls.get(key);
-    if (url === undefined) {
-      url = build();
-      if (this.urls.size >= MAX_URLS) this.urls.clear();
-      this.urls.set(key, url);
-    }
-    return url;
-  }
-
-  headers<T>(schemes: Schemes, build: () => Promise<T>): Promise<T> {
-    const key = schemes ? `${schemes.bearerAuth === true}/${schemes.adminAPIKeyAuth === true}` : '';
-    let p = this.auth.get(key) as Promise<T> | undefined;
-    if (!p) {
-      p = build();
-      this.auth.set(key, p);
-      p.catch(() => this.auth.delete(key)); // a failure is not kept
-    }
-    return p;
-  }
-}
-
-// (a mixin: TypeScript wants its base constructor to take any[])
-function reusing<C extends new (...args: any[]) => OpenAI>(Base: C) {
-  return class extends Base {
-    readonly #reused = new Reused();
-    protected override authHeaders(opts: never, schemes?: Schemes) {
-      return this.#reused.headers(schemes, () => super.authHeaders(opts, schemes));
-    }
-    override buildURL(path: string, query: Record<string, unknown> | null | undefined, defaultBaseURL?: string): string {
-      return this.#reused.url(path, query, defaultBaseURL, () => super.buildURL(path, query, defaultBaseURL));
-    }
-  };
-}
-const ReusingOpenAI = reusing(OpenAI);
-const ReusingAzureOpenAI = reusing(AzureOpenAI);
-
 export function createOpenAIProvider(opts: OpenAIProviderOptions): Provider {
   const kind = opts.kind;
   const baseURL = (opts.baseURL ?? (kind === 'openai' ? OPENAI_DEFAULT_BASE_URL : '')).replace(/\/+$/, '');
@@ -289,8 +235,8 @@ export function createOpenAIProvider(opts: OpenAIProviderOptions): Provider {
   const client: OpenAI =
     kind === 'azure'
       // baseURL: null, or the SDK reads OPENAI_BASE_URL itself and refuses it beside `endpoint` ("mutually exclusive")
-      ? new ReusingAzureOpenAI({ ...common, baseURL: null, endpoint: baseURL, apiKey: apiKey || 'none', apiVersion })
-      : new ReusingOpenAI({ ...common, baseURL, apiKey: apiKey || 'none' });
+      ? new AzureOpenAI({ ...common, baseURL: null, endpoint: baseURL, apiKey: apiKey || 'none', apiVersion })
+      : new OpenAI({ ...common, baseURL, apiKey: apiKey || 'none' });
   const endpointKey = kind === 'azure' ? `azure:${baseURL}?api-version=${apiVersion}` : `${kind}:${baseURL}`;
   const ctx = { label, apiKey, keyHint: opts.keyHint };
 

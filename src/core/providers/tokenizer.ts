@@ -12,6 +12,7 @@ export function loadTokenizer(): typeof GptTokenizer {
   if (!tokenizer) {
     const id = typeof __PL_TOKENIZER__ === 'string' ? __PL_TOKENIZER__ : 'gpt-tokenizer';
     // A computed id keeps bundlers from inlining the module.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, by a computed id
     tokenizer = require(id) as typeof GptTokenizer;
   }
   return tokenizer;

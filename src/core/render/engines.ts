@@ -1,5 +1,5 @@
 // The template engines a prompt file's messages are rendered with, chosen by format:
-// - `.prompt.yml` → 'gh': gh-models' `{{name}}` replacement (an unknown `{{missing}}` stays literal), see template.ts;
+// - `.prompt.yml` → 'gh': gh-models' literal `{{name}}` replacement and nothing else, see ghTemplate.ts;
 // - `.prompty` → 'jinja2' (nunjucks, as Prompty's JavaScript runtime renders it: no autoescape, an undefined
 //   variable renders empty) or 'mustache' when the file says `template: mustache` (Mustache.render, as Prompty).
 // Like Prompty's runtime, a template has no file access, may not call functions and may read only plain own data
@@ -7,8 +7,8 @@
 
 import type nunjucks from 'nunjucks';
 import { templates } from '../lazy/load';
-import { renderTemplate, checkTemplate, templateVariables } from './template';
 import { environment, plainData, refusedNode, renderMustache, withSafeRuntime } from './sandbox';
+import { ghTemplate, ghVariables } from './ghTemplate';
 
 export type TemplateEngine = 'gh' | 'jinja2' | 'mustache';
 
@@ -53,7 +53,7 @@ function position(e: Error): { line: number; col: number } {
 
 /** Render a template; a render-time failure (a disallowed call) throws an Error with a clean message. */
 export function renderWith(engine: TemplateEngine, text: string, vars: Record<string, unknown>): string {
-  if (engine === 'gh') return renderTemplate(text, vars);
+  if (engine === 'gh') return ghTemplate(text, vars);
   if (engine === 'mustache') {
     try {
       return renderMustache(text, vars);
@@ -71,12 +71,8 @@ export function renderWith(engine: TemplateEngine, text: string, vars: Record<st
 
 /** A syntax problem of a template, or undefined. */
 export function checkWith(engine: TemplateEngine, text: string): TemplateProblem | undefined {
-  if (engine === 'gh') {
-    const err = checkTemplate(text);
-    if (!err) return undefined;
-    const before = text.slice(0, err.offset).split('\n');
-    return { message: err.message, line: before.length, col: before[before.length - 1].length + 1 };
-  }
+  // gh's rule has no syntax: every text is a valid template.
+  if (engine === 'gh') return undefined;
   if (engine === 'mustache') {
     try {
       templates().Mustache.parse(text);
@@ -124,7 +120,7 @@ type NjNode = { typename: string; value?: unknown; name?: NjNode; target?: NjNod
 
 /** Top-level variable names a template reads (loop targets, `loop` and {% set %} names excluded), in order of use. */
 export function variablesWith(engine: TemplateEngine, text: string): string[] {
-  if (engine === 'gh') return templateVariables(text);
+  if (engine === 'gh') return ghVariables(text);
   if (engine === 'mustache') {
     const names: string[] = [];
     const walk = (tokens: unknown[]): void => {

@@ -98,24 +98,27 @@ function decodeEntities(s: string): string {
 }
 
 // Optional dependencies: imported by a computed name so bundlers leave them out unless installed.
-async function optionalImport(name: string): Promise<any> {
+async function optionalImport<T>(name: string): Promise<T> {
   try {
-    return await dynamicImport(name);
+    return (await dynamicImport(name)) as T;
   } catch {
     throw new Error(`reading this file type needs the '${name}' package (npm install ${name})`);
   }
 }
 
 async function readPdf(data: Uint8Array): Promise<string> {
-  const unpdf = await optionalImport('unpdf');
+  const unpdf = await optionalImport<typeof import('unpdf')>('unpdf');
   const pdf = await unpdf.getDocumentProxy(data);
   const { text } = await unpdf.extractText(pdf, { mergePages: false });
   return (Array.isArray(text) ? text : [text]).join('\n\n');
 }
 
+type Mammoth = typeof import('mammoth');
+
 async function readDocx(data: Uint8Array): Promise<string> {
-  const mammoth = await optionalImport('mammoth');
-  const m = mammoth.extractRawText ? mammoth : mammoth.default;
+  const mammoth = await optionalImport<Partial<Mammoth> & { default?: Mammoth }>('mammoth');
+  // as an ES module import, mammoth's CommonJS exports may sit under `default`
+  const m = (mammoth.extractRawText ? mammoth : mammoth.default) as Mammoth;
   const { value } = await m.extractRawText({ buffer: Buffer.from(data.buffer, data.byteOffset, data.byteLength) });
   return value as string;
 }

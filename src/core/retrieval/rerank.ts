@@ -80,7 +80,11 @@ export function rerankPrompt(query: string, passages: string[]): ChatMessage[] {
 function completeOrder(ranking: number[], n: number): number[] {
   const seen = new Set<number>();
   const out: number[] = [];
-  for (const i of ranking) if (i >= 0 && i < n && !seen.has(i)) (seen.add(i), out.push(i));
+  for (const i of ranking) {
+    if (i < 0 || i >= n || seen.has(i)) continue;
+    seen.add(i);
+    out.push(i);
+  }
   for (let i = 0; i < n; i++) if (!seen.has(i)) out.push(i);
   return out;
 }

@@ -76,8 +76,8 @@ function summaryOf(v: VariantInfo, t: Totals, sortedLatencies: ArrayLike<number>
 }
 
 /**
- * The same summaries as `summarizeVariants`, kept as results arrive, for a run's periodic header: a walk of
- * every case every few seconds made a long run's time grow faster than its cases. Counts, tokens and
+ * The same summaries as `summarizeVariants`, kept as results arrive, for a run's periodic header, so writing
+ * the header costs the same however many cases the run has, instead of a walk of every case. Counts, tokens and
  * categories are running totals; a result's cost and latency sit in its slot (case × repeat, in case order),
  * so the cost is added up in the order summarizeVariants adds it and the percentiles are taken the same way.
  */

@@ -154,7 +154,7 @@ test('summarizeCategories counts failing results only, errors included', () => {
   assert.deepEqual(counts, { format: 2, error: 1, uncategorized: 1 });
 });
 
-test("a gh string equals on a well-formed wrong answer is content (knowledge, a guess), not format, even though equals reports format", async () => {
+test('a gh string equals on a well-formed wrong answer is content (knowledge, a guess), not format, even though equals reports format', async () => {
   const equals: EvaluatorSpec = { name: 'exact-code', kind: 'string', equals: '{{code}}', line: 1 };
   const c = evalCase({ vars: { product: 'P3', code: 'C3X' } });
   // the evaluator's own verdict carries category 'format' (gh's equals), as the string evaluator reports it

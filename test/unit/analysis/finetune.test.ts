@@ -100,7 +100,7 @@ test('best-variant export uses the passing outputs of the best variant', async (
 
 test('auto export: a case without an expected output gets the best variant\'s passing output, and says so', async () => {
   // Odd rows lose their expected value: 6 cases keep one, 6 have none.
-  const text = classifier(12).replace(/(  - message: refund order \d+)\n    expected: '\{"intent":"refund"\}'/g, '$1');
+  const text = classifier(12).replace(/( {2}- message: refund order \d+)\n {4}expected: '\{"intent":"refund"\}'/g, '$1');
   const file = ws.write('auto.prompt.yml', text);
   const spec = await loadPromptFile(file);
   assert.equal(spec.cases.filter((c) => c.expected === undefined).length, 6);

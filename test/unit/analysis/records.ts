@@ -41,7 +41,7 @@ export function summarize(name: string, cases: CaseRecord[], extra: Partial<Vari
   let failed = 0;
   let errors = 0;
   const categories: Record<string, number> = {};
-  for (const c of cases)
+  for (const c of cases) {
     for (const r of c.results) {
       if (r.variant !== name) continue;
       if (r.error) errors++;
@@ -49,6 +49,7 @@ export function summarize(name: string, cases: CaseRecord[], extra: Partial<Vari
       else failed++;
       if (!r.passed && r.category) categories[r.category] = (categories[r.category] ?? 0) + 1;
     }
+  }
   const total = passed + failed + errors;
   return {
     name,

@@ -18,6 +18,7 @@ import { readEntry } from '../../../src/cli/codeCache';
 import { resolverFor, tempWorkspace, type Workspace } from '../engine/helpers';
 
 /** Node 22.1+ keeps the CLI's compiled code with its own compile cache instead of our entries (src/cli/codeCache.ts). */
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- a synchronous probe at module level
 const NODE_COMPILE_CACHE = typeof (require('node:module') as { enableCompileCache?: unknown }).enableCompileCache === 'function';
 
 const repo = path.resolve(__dirname, '../../..');

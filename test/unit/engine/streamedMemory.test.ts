@@ -60,11 +60,10 @@ test('a streamed run keeps passed results slim in memory and gives the summaries
   assert.equal(failures(streamed.record).length, failing * 2);
   assert.deepEqual(streamed.record.advice, whole.record.advice);
 
-  // In memory: a passed result has no messages and shares its evaluator verdict with the other passed ones.
+  // In memory: a passed result keeps no messages and no verdict details.
   const passedResults = streamed.record.cases.flatMap((c) => c.results.filter((r) => r.passed));
   assert.equal(passedResults.length, (CASES - failing) * 2);
   assert.ok(passedResults.every((r) => r.messages === undefined && r.evaluators[0].details === undefined));
-  assert.equal(new Set(passedResults.map((r) => r.evaluators)).size, 1, 'one verdict list for all passed results');
   assert.ok(failures(streamed.record).every((f) => f.messages?.length && f.evaluators[0].details));
 
   // On disk every result is whole, and the header's figures are the ones the cases give (latency percentiles too).
@@ -84,8 +83,8 @@ test('VariantTally gives summarizeVariants figures whatever order the results ar
   const repeat = 3;
   const cases: CaseRecord[] = Array.from({ length: 400 }, (_, i) => ({ index: i, line: i + 1, vars: {}, results: [] }));
   const jobs: { i: number; vi: number; r: number; result: CaseResult }[] = [];
-  for (let i = 0; i < cases.length; i++)
-    for (let vi = 0; vi < variants.length; vi++)
+  for (let i = 0; i < cases.length; i++) {
+    for (let vi = 0; vi < variants.length; vi++) {
       for (let r = 0; r < repeat; r++) {
         const p = rnd();
         const error = p < 0.05 ? 'boom' : null;
@@ -109,6 +108,8 @@ test('VariantTally gives summarizeVariants figures whatever order the results ar
           },
         });
       }
+    }
+  }
   const tally = new VariantTally(variants, cases.length * repeat);
   // finishing order is not case order
   for (const j of [...jobs].sort(() => rnd() - 0.5)) tally.add(j.vi, j.i * repeat + j.r, j.result);

@@ -67,7 +67,10 @@ test('a streamed run relabelled at its end reads back from disk with the categor
   const firsts: number[] = [];
   const again: number[] = [];
   const seen = new Set<number>();
-  for (const c of lines) (seen.has(c.index) ? again : firsts).push(c.index), seen.add(c.index);
+  for (const c of lines) {
+    (seen.has(c.index) ? again : firsts).push(c.index);
+    seen.add(c.index);
+  }
   assert.deepEqual(firsts, Array.from({ length: CASES }, (_, i) => i), 'every case has a first line, in case order');
   assert.ok(again.length > 0 && again.length <= plainFails, `${again.length} superseding lines`);
   assert.ok(again.every((i) => i % 10 === 0), 'only relabelled cases are written again');

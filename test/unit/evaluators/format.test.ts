@@ -49,7 +49,7 @@ describe('regex evaluator', () => {
     assert.equal(r.passed, false);
     assert.match(r.details ?? '', /Invalid regular expression \/a\/q/);
   });
-  it("is a format check unless declared otherwise", async () => {
+  it('is a format check unless declared otherwise', async () => {
     assert.equal((await run(regex('x'), 'y')).category, 'format');
     assert.equal((await run({ ...regex('x'), category: 'instruction' }, 'y')).category, 'instruction');
   });

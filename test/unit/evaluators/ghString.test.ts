@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import type { EvaluatorSpec } from '../../../src/core/prompt/spec';
 import { runEvaluators } from '../../../src/core/evaluators/registry';
 import { goToLower, goTrimSpace } from '../../../src/core/evaluators/goStrings';
-import { ghTemplate, goFormat } from '../../../src/core/evaluators/templateVars';
+import { ghTemplate, goFormat } from '../../../src/core/render/ghTemplate';
 import { evalInput } from './evalInput';
 
 type StringSpec = Extract<EvaluatorSpec, { kind: 'string' }>;

@@ -53,7 +53,7 @@ test('the reader scan recognises the ways a module can read a file', () => {
   ]) {
     assert.equal(readCalls(line).length, 1, line);
   }
-  assert.deepEqual(readCalls("// fs.readFile is done by the gate\nconst x = parse(text);"), []);
+  assert.deepEqual(readCalls('// fs.readFile is done by the gate\nconst x = parse(text);'), []);
 });
 
 test('no module in src/core but the containment gate (and the listed internal stores) reads files', () => {

@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { loadPromptFile } from '../../../src/core/prompt/load';
 import { SpecError } from '../../../src/core/errors';
 import { renderMessages } from '../../../src/core/render/messages';
-import { renderTemplate } from '../../../src/core/render/template';
+import { ghTemplate } from '../../../src/core/render/ghTemplate';
 import { runEvaluators } from '../../../src/core/evaluators/registry';
 import type { EvaluatorSpec, PromptSpec } from '../../../src/core/prompt/spec';
 import type { RunRecord } from '../../../src/core/runs/schema';
@@ -113,12 +113,12 @@ evaluators:
 
   // pkg/prompt/prompt_test.go TestPromptFile / "templates messages correctly" (prompt.TemplateString)
   it('templates messages correctly', () => {
-    assert.equal(renderTemplate('Hello {{name}}, you are {{age}} years old', { name: 'World', age: 25 }), 'Hello World, you are 25 years old');
+    assert.equal(ghTemplate('Hello {{name}}, you are {{age}} years old', { name: 'World', age: 25 }), 'Hello World, you are 25 years old');
   });
 
   // pkg/prompt/prompt_test.go TestPromptFile / "handles missing template variables"
   it('handles missing template variables: an unknown {{missing}} stays literal', () => {
-    assert.equal(renderTemplate('Hello {{name}}, you are {{missing}} years old', { name: 'World' }), 'Hello World, you are {{missing}} years old');
+    assert.equal(ghTemplate('Hello {{name}}, you are {{missing}} years old', { name: 'World' }), 'Hello World, you are {{missing}} years old');
   });
 
   // pkg/prompt/prompt_test.go TestPromptFile / "handles file not found"
@@ -596,12 +596,39 @@ describe('gh-models pkg/prompt/prompt.go rules beyond its tests', () => {
     assert.deepEqual(spec.responseFormat, { type: 'json_schema', name: 's', schema: { type: 'object' } });
   });
 
-  // pkg/prompt/prompt.go TemplateString replaces only the literal `{{key}}`; the message renderer also
-  // takes `{{ key }}` (deliberate, documented in src/core/render/template.ts), while gh-kind evaluator values keep gh's exact rule.
-  it('extension: messages also fill {{ key }}; string evaluator values do not', async () => {
-    assert.equal(renderTemplate('Hi {{ name }}', { name: 'Ann' }), 'Hi Ann');
+  // pkg/prompt/prompt.go TemplateString replaces only the literal `{{key}}` of each row key. The issue's three
+  // cases: a `{% for %}` block, a filter and a dotted path are sent as literal text; so is `{{ key }}` with spaces,
+  // in messages and in string evaluator values alike.
+  /** The messages a loaded .prompt.yml sends for its first case. */
+  async function sent(yml: string): Promise<string[]> {
+    const spec = await load(yml);
+    return renderMessages(spec, spec.variants[0], spec.cases[0], []).map((m) => m.content);
+  }
+
+  it('a {% for %} block is sent as literal text, only {{key}} inside it is replaced', async () => {
+    const out = await sent('messages:\n  - role: user\n    content: "{% for x in items %}- {{x}} {{name}}\\n{% endfor %}"\ntestData:\n  - name: Ann\n    items: [a, b]\n');
+    assert.deepEqual(out, ['{% for x in items %}- {{x}} Ann\n{% endfor %}']);
+  });
+
+  it('a filter is sent as literal text', async () => {
+    const out = await sent('messages:\n  - role: user\n    content: "Hi {{ name | upper }} / {{name|upper}} / {{name}}"\ntestData:\n  - name: Ann\n');
+    assert.deepEqual(out, ['Hi {{ name | upper }} / {{name|upper}} / Ann']);
+  });
+
+  it('a dotted path is sent as literal text; a key holding a dot is replaced', async () => {
+    const out = await sent('messages:\n  - role: user\n    content: "{{user.name}} {{user}} {{a.b}}"\ntestData:\n  - user: {name: Ann}\n    a.b: dotted key\n');
+    // gh prints a map value with Go's %v
+    assert.deepEqual(out, ['{{user.name}} map[name:Ann] dotted key']);
+  });
+
+  it('{{ key }} with spaces stays as written in messages and string evaluator values', async () => {
+    assert.deepEqual(await sent('messages:\n  - role: user\n    content: "Hi {{ name }} and {{name}}"\ntestData:\n  - name: Ann\n'), ['Hi {{ name }} and Ann']);
     const spec: EvaluatorSpec = { kind: 'string', name: 's', line: 1, contains: '{{ name }}' };
     const v = await runEvaluators([spec], evalInput('Hi Ann', { vars: { name: 'Ann' } }));
     assert.equal(v.results[0].passed, false);
+  });
+
+  it('a placeholder of a key the row lacks stays as written, other keys are still replaced', async () => {
+    assert.deepEqual(await sent('messages:\n  - role: system\n    content: "{{missing}}"\n  - role: user\n    content: "{{q}} {{ticket id}}"\ntestData:\n  - q: why\n    ticket id: 7\n'), ['{{missing}}', 'why 7']);
   });
 });

@@ -245,9 +245,16 @@ test('a missing testFile is fatal at the testFile line', async () => {
   ]);
 });
 
-test('a broken template block in a .prompt.yml is a warning at its line; the text renders with gh replacement', async () => {
+test('a Jinja statement in a .prompt.yml is a warning at its line, since gh sends it as written', async () => {
   const s = await loadPromptFile(fx('x.prompt.yml'), { text: 'messages:\n  - role: user\n    content: |\n      Hello {{x}}\n      {% for x in xs %}\n' });
-  assert.deepEqual(brief(s.problems), ['x.prompt.yml:5:1: warning: template: {% for %} without {% endfor %}; the message is used with plain {{name}} replacement']);
+  assert.deepEqual(brief(s.problems), [
+    'x.prompt.yml:5:1: warning: template: {% for %} is sent as written: a .prompt.yml only replaces {{name}}, as gh does (loops and conditions need a .prompty file)',
+  ]);
+});
+
+test('{{ name }} with spaces in a .prompt.yml is a warning when a case has `name`, since gh sends it as written', async () => {
+  const s = await loadPromptFile(fx('x.prompt.yml'), { text: 'messages:\n  - role: user\n    content: "{{ x }} {{ other }}"\ntestData:\n  - x: 1\n' });
+  assert.deepEqual(brief(s.problems), ['x.prompt.yml:2:1: warning: {{ x }} is sent as written: a .prompt.yml replaces only {{x}}, without spaces, as gh does']);
 });
 
 test('variants: duplicate names, retrieval without a retrieval section, unknown keys', async () => {

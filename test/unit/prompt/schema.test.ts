@@ -20,7 +20,7 @@ test('every fixture prompt file that loads cleanly validates against the JSON Sc
   const files = readdirSync(FIX).filter((f) => /\.prompt\.ya?ml$/.test(f));
   let clean = 0;
   for (const f of files) {
-    let ok = false;
+    let ok: boolean;
     try {
       ok = (await loadPromptFile(path.join(FIX, f))).problems.length === 0;
     } catch {

@@ -1,6 +1,6 @@
 import { test, beforeEach, afterEach } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync, readdirSync, readFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -109,18 +109,6 @@ test('a log full of superseded lines is compacted on load', async () => {
   assert.equal(readFileSync(logOf(key), 'utf8').split('\n').filter(Boolean).length, 1);
   assert.deepEqual(readdirSync(cache.dir), [`log-${key[0]}.jsonl`]);
   assert.equal((await new ResponseCache(cache.dir).get<ChatResult>(key))?.text, 'v399');
-});
-
-test('entries of the earlier one-file-per-key layout are still read, and cleared', async () => {
-  const key = ResponseCache.keyOf({ endpoint: 'e', request, repeat: 0 });
-  mkdirSync(path.join(cache.dir, key.slice(0, 2)), { recursive: true });
-  writeFileSync(path.join(cache.dir, key.slice(0, 2), `${key.slice(2)}.json`), JSON.stringify({ key, value: result }));
-  assert.deepEqual(await cache.get(key), result);
-  const other = ResponseCache.keyOf({ endpoint: 'e', request, repeat: 1 });
-  writeFileSync(path.join(cache.dir, key.slice(0, 2), `${other.slice(2)}.json`), '{"key": "trunc');
-  assert.equal(await cache.get(other), undefined, 'a corrupt legacy file is a miss');
-  assert.equal(await new ResponseCache(cache.dir).clear(), 2);
-  assert.deepEqual(readdirSync(cache.dir), []);
 });
 
 test('clear removes every entry and reports how many', async () => {

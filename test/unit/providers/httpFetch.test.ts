@@ -135,8 +135,9 @@ test('an HTML error page with a 502 is a retryable HTTP 502; an HTML page or pla
   assert.ok(!`${e502.message} ${html.message} ${text.message}`.includes(KEY));
 });
 
-test('a JSON reply reads as a fetch Response: headers by any case, iteration, json(), one read only, clone, body stream', async () => {
+test('a JSON reply is a real fetch Response: headers by any case, iteration, json(), one read only, clone, body stream', async () => {
   const res = await httpFetch(`${server.url}/models`, { headers: { authorization: `Bearer ${KEY}` } });
+  assert.ok(res instanceof Response);
   assert.equal(res.status, 200);
   assert.equal(res.ok, true);
   assert.equal(res.headers.get('CONTENT-TYPE'), 'application/json');

@@ -176,7 +176,7 @@ test('Azure: deployment path, api-version and api-key header', async () => {
   assert.match(azure.endpointKey, /^azure:/);
 });
 
-test('headers and URLs the client reuses between calls: every call still carries its key and its own path', async () => {
+test('repeated calls each carry their key and their own path (an Azure deployment per model)', async () => {
   for (let i = 0; i < 3; i++) await ask(`call ${i}`);
   const azure = createOpenAIProvider({ kind: 'azure', baseURL: `http://127.0.0.1:${server.port}`, apiKey: 'azure-key-0123456789', apiVersion: '2024-10-21' });
   for (const deployment of ['dep-a', 'dep-b', 'dep-a']) await azure.chat({ model: deployment, messages: [{ role: 'user', content: 'x' }], params: {} }, never);

@@ -48,11 +48,12 @@ const SPEC = {
 
 function allActions(): { rule: string; action: string }[] {
   const out: { rule: string; action: string }[] = [];
-  for (const rec of RECORDS)
+  for (const rec of RECORDS) {
     for (const r of advise(rec).recommendations) {
       const rules = [r.evidence.rule, ...((r.evidence.also as { rule: string }[] | undefined) ?? []).map((a) => a.rule)].join('+');
       for (const a of r.actions) out.push({ rule: rules, action: a });
     }
+  }
   // the retrieval actions read the prompt's own retrieval settings
   for (const r of advise(RECORDS[11], { spec: SPEC }).recommendations) for (const a of r.actions) out.push({ rule: 'retrieval+spec', action: a });
   return out;

@@ -165,8 +165,9 @@ test('topRecommendationLine names the kind, confidence and headline', () => {
 
 test('retrieval failures from context precision alone → fewer, reranked chunks (more context is not better)', () => {
   const rec = plannedRecord(20, [{ name: 'rag', retrieval: true, failures: failing([1, 2, 3, 4, 5], 'retrieval') }]);
-  for (const c of rec.cases)
+  for (const c of rec.cases) {
     for (const r of c.results) if (!r.passed) r.evaluators = [{ name: 'ctx-precision', passed: false, score: 0.2 }];
+  }
   const top = advise(rec).recommendations[0];
   assert.equal(top.kind, 'rag');
   assert.match(top.title!, /rerank and keep fewer chunks/);

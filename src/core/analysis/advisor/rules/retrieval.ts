@@ -43,13 +43,14 @@ function ragasFailures(s: RunSignals, ctx: AdviseContext): { recall: number; pre
   const kindOf = (name: string) => kinds.get(name) ?? (/recall/i.test(name) ? 'context-recall' : /precision/i.test(name) ? 'context-precision' : '');
   let recall = 0;
   let precision = 0;
-  for (const c of s.record.cases)
+  for (const c of s.record.cases) {
     for (const r of c.results) {
       if (r.error || r.passed) continue;
       const failed = r.evaluators.filter((e) => !e.passed).map((e) => kindOf(e.name));
       if (failed.includes('context-recall')) recall++;
       if (failed.includes('context-precision')) precision++;
     }
+  }
   return { recall, precision };
 }
 
