@@ -107,3 +107,8 @@ export function formatChange(delta: number, ci?: Interval): string {
   const pts = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(x * 100).toFixed(1)}`;
   return `${pts(delta)} pts${ci ? ` [${pts(ci[0])}, ${pts(ci[1])}]` : ''}`;
 }
+
+/** A variant summary's 95 % interval: the record's own, else (records written before it was kept) from the counts. */
+export function variantInterval(v: { passRateInterval?: [number, number]; passed: number; failed: number; errors: number }): Interval {
+  return v.passRateInterval ?? passRateInterval(v.passed, v.passed + v.failed + v.errors);
+}

@@ -1,6 +1,7 @@
 // Per-variant summaries of a run record (pass rate, tokens, cost, latency percentiles, category counts).
 
 import type { CaseRecord, CaseResult, VariantSummary } from './schema';
+import { sharesInterval } from '../analysis/intervals';
 
 export function percentile(sorted: ArrayLike<number>, p: number): number {
   if (sorted.length === 0) return 0;
@@ -19,6 +20,7 @@ export interface VariantInfo {
 export function summarizeVariants(variants: VariantInfo[], cases: CaseRecord[]): VariantSummary[] {
   const byVariant = new Map<string, CaseResult[]>(variants.map((v) => [v.name, []]));
   for (const c of cases) for (const r of c.results) byVariant.get(r.variant)?.push(r);
+  const intervals = passRateIntervals(variants, cases);
   return variants.map((v) => {
     const results = byVariant.get(v.name) ?? [];
     let passed = 0;
@@ -41,8 +43,32 @@ export function summarizeVariants(variants: VariantInfo[], cases: CaseRecord[]):
       if (!r.passed && r.category) categories[r.category] = (categories[r.category] ?? 0) + 1;
     }
     latencies.sort((a, b) => a - b);
-    return summaryOf(v, { passed, failed, errors, cached, tokens, costUsd, categories }, latencies);
+    const summary = summaryOf(v, { passed, failed, errors, cached, tokens, costUsd, categories }, latencies);
+    const interval = intervals.get(v.name);
+    return interval ? { ...summary, passRateInterval: interval } : summary;
   });
+}
+
+/**
+ * Each variant's 95 % pass-rate interval (Wilson), with the case as the unit: a case's repeats are not
+ * independent asks of different questions, so with --repeat each case adds its pass share (analysis/intervals.ts).
+ */
+function passRateIntervals(variants: VariantInfo[], cases: CaseRecord[]): Map<string, [number, number]> {
+  const shares = new Map<string, number[]>(variants.map((v) => [v.name, []]));
+  const tally = new Map<string, [number, number]>();
+  for (const c of cases) {
+    tally.clear();
+    for (const r of c.results) {
+      const t = tally.get(r.variant) ?? [0, 0];
+      t[0] += r.passed && !r.error ? 1 : 0;
+      t[1]++;
+      tally.set(r.variant, t);
+    }
+    for (const [name, [p, n]] of tally) shares.get(name)?.push(p / n);
+  }
+  const out = new Map<string, [number, number]>();
+  for (const [name, list] of shares) if (list.length) out.set(name, sharesInterval(list));
+  return out;
 }
 
 interface Totals {
