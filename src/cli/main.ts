@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import type { EvalArgs } from './evalCommand';
 import { UsageError } from './usage';
 import { EFFORTS, type Effort } from '../core/generate/effort';
+import { FAIL_ON, type FailOn } from '../core/analysis/gate';
 import type * as Mcp from './mcpCommand';
 import { installBundleLoader, requireBundle } from './codeCache';
 
@@ -48,7 +49,15 @@ Options for eval:
   --concurrency <n>     cap concurrent calls per endpoint (default: adaptive)
   --timeout <seconds>   give up on a call after this long, retried once (default 30; env PROMPT_LADDER_TIMEOUT)
   --no-cache            bypass the response cache
-  --repeat <n>          run every case n times
+  --repeat <n>          ask n times per case, each an independent call (the cache keeps each repeat apart);
+                        reports pass^n and the flaky cases
+  --baseline <ref>      compare with a baseline: a run record file, a run id, latest, or a git ref (the
+                        prompt file and its eval sets as they were at that commit, run cache first)
+  --fail-on <what>      regression (default in CI with --baseline: regressions beyond noise, or a must-pass
+                        case regressed), any-failure (default otherwise) or none
+  --min-pass-rate <r>   also fail when a variant's pass rate is below r (0..1)
+  --alpha <a>           significance level of the paired test for --fail-on regression (default 0.05)
+  --md <out.md>         write a Markdown summary (also appended to $GITHUB_STEP_SUMMARY when set)
   --batch               run the calls through the provider's Batch API (OpenAI, Azure OpenAI: about half
                         the price, done within 24 h); the same command again attaches to pending batches
   --batch=calls         batch only the prompt's calls; evaluator calls (judges) run live
@@ -105,6 +114,28 @@ function positiveInt(name: string, value: string | undefined): number | undefine
   return n;
 }
 
+function share(name: string, value: string | undefined, max = 1): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!(n > 0 && n <= max) && !(name === 'min-pass-rate' && n === 0)) throw new UsageError(`--${name} needs a number from 0 to ${max}, got "${value}"`);
+  return n;
+}
+
+/** --baseline, --fail-on, --min-pass-rate, --alpha and --md (src/cli/ciGate.ts). */
+function ciArgs(values: Record<string, string | boolean | string[] | undefined>): EvalArgs['ci'] {
+  const failOn = values['fail-on'] as string | undefined;
+  if (failOn !== undefined && !FAIL_ON.includes(failOn as FailOn)) throw new UsageError(`--fail-on must be ${FAIL_ON.join(', ')}, got "${failOn}"`);
+  const minPassRate = share('min-pass-rate', values['min-pass-rate'] as string | undefined);
+  const alpha = share('alpha', values.alpha as string | undefined, 0.5);
+  return {
+    ...(typeof values.baseline === 'string' ? { baseline: values.baseline } : {}),
+    ...(failOn ? { failOn: failOn as FailOn } : {}),
+    ...(minPassRate !== undefined ? { minPassRate } : {}),
+    ...(alpha !== undefined ? { alpha } : {}),
+    ...(typeof values.md === 'string' ? { md: values.md } : {}),
+  };
+}
+
 /** The package's version: dist/cli.js sits one folder below package.json, src/cli/main.ts (under tsx) two. */
 async function version(): Promise<string> {
   for (const up of ['..', path.join('..', '..')]) {
@@ -159,6 +190,11 @@ export async function main(argv: string[]): Promise<number> {
         timeout: { type: 'string' },
         'no-cache': { type: 'boolean' },
         repeat: { type: 'string' },
+        baseline: { type: 'string' },
+        'fail-on': { type: 'string' },
+        'min-pass-rate': { type: 'string' },
+        alpha: { type: 'string' },
+        md: { type: 'string' },
         root: { type: 'string' },
         quiet: { type: 'boolean' },
         detach: { type: 'boolean' },
@@ -268,6 +304,7 @@ export async function main(argv: string[]): Promise<number> {
       ...(values.detach ? { detach: true } : {}),
       ...(pollIntervalMs ? { pollIntervalMs } : {}),
       ...(values.strict ? { strict: true } : values['no-strict'] ? { strict: false } : {}),
+      ci: ciArgs(values),
     };
     return await commands().evalCommand(args);
   } catch (err) {

@@ -86,8 +86,25 @@ const isMustPass = (c: CaseRecord | undefined): boolean => Boolean(c?.tags?.incl
 
 const where = (c: CaseRecord) => ({ index: c.index, line: c.line, ...(c.file ? { file: c.file } : {}), vars: c.vars });
 
+/** Cases matched on their variables without `tags` (tagging a case must-pass does not make it another case). */
+function matchIgnoringTags(base: CaseRecord[], head: CaseRecord[]): { base?: CaseRecord; head?: CaseRecord; matchedBy?: string }[] {
+  const originals = new Map<CaseRecord, CaseRecord>();
+  const strip = (cs: CaseRecord[]) =>
+    cs.map((c) => {
+      const { tags: _tags, ...vars } = c.vars;
+      const copy = { ...c, vars };
+      originals.set(copy, c);
+      return copy;
+    });
+  return matchCases(strip(base), strip(head)).map((p) => ({
+    ...(p.base ? { base: originals.get(p.base) } : {}),
+    ...(p.head ? { head: originals.get(p.head) } : {}),
+    ...(p.matchedBy ? { matchedBy: p.matchedBy } : {}),
+  }));
+}
+
 export function compareToBaseline(base: RunRecord, head: RunRecord): BaselineComparison {
-  const pairs = matchCases(base.cases, head.cases);
+  const pairs = matchIgnoringTags(base.cases, head.cases);
   const baseNames = new Set(base.variants.map((v) => v.name));
   const headNames = head.variants.map((v) => v.name);
   const variants: VariantBaseline[] = [];
