@@ -9,44 +9,16 @@ import * as path from 'node:path';
 import { cliEnv, runCli } from './runCli';
 import { startScriptedServer, type ScriptedChatRequest, type ScriptedServer } from '../../fixtures/scripted-server';
 import { tempWorkspace, type Workspace } from '../engine/helpers';
+import { quizCases, quizPrompt, quizRules } from '../../fixtures/quiz';
 
 let server: ScriptedServer;
 let ws: Workspace;
 /** Chat requests per question, counted by the server's reply rule. */
 const asked = new Map<string, number>();
 
-/** Answers "answer N" for "question N", except for the questions in `wrong` (and, with `sloppy`, when the system says so). */
-function answering(wrong: Set<number> = new Set()) {
-  return [
-    {
-      user: 'question',
-      reply: (req: ScriptedChatRequest) => {
-        asked.set(req.user, (asked.get(req.user) ?? 0) + 1);
-        const n = Number(/question (\d+)/.exec(req.user)?.[1]);
-        const sloppy = /sloppy/.test(req.system) && n % 10 === 3;
-        return wrong.has(n) || sloppy ? `no idea about ${n}` : `answer ${n}`;
-      },
-    },
-  ];
-}
-
-const PROMPT = (system: string) => `name: Quiz
-model: openai/quiz-model
-messages:
-  - role: system
-    content: ${system}
-  - role: user
-    content: "{{q}}"
-testFile: ./quiz.cases.jsonl
-evaluators:
-  - name: right
-    string:
-      contains: "answer {{n}}"
-`;
-
-function casesFile(n = 60, mustPass: number[] = []): string {
-  return Array.from({ length: n }, (_, i) => JSON.stringify({ q: `question ${i}`, n: i, ...(mustPass.includes(i) ? { tags: ['must-pass'] } : {}) })).join('\n') + '\n';
-}
+const answering = (wrong?: Set<number>) => quizRules(asked, wrong);
+const PROMPT = (system: string) => quizPrompt(system);
+const casesFile = quizCases;
 
 before(async () => {
   server = await startScriptedServer({ rules: answering() });
@@ -159,7 +131,7 @@ test('--baseline HEAD~1 in a temporary git repository: the old prompt file and e
 });
 
 test('--repeat 3 asks the server 3 times per case, then the cache answers each repeat on its own', async () => {
-  ws.write('quiz.prompt.yml', PROMPT('Answer the quiz, be sloppy.').replace('messages:', 'modelParameters:\n  temperature: 0.7\nmessages:'));
+  ws.write('quiz.prompt.yml', quizPrompt('Answer the quiz, be sloppy.', 'modelParameters:\n  temperature: 0.7\n'));
   ws.write('quiz.cases.jsonl', casesFile(12));
   let calls = 0;
   server.setRules([
