@@ -119,11 +119,15 @@ export class VariantTally {
     cost: Float64Array;
     /** NaN: no result (yet), or an error (no latency counted). */
     latency: Float64Array;
+    /** 1 passed, 0 not passed, -1 no result (yet): the per-case pass shares of the interval. */
+    pass: Int8Array;
   }[];
 
+  /** `slots`: cases × repeat, each case's repeats side by side (slot = case position × repeat + repeat index). */
   constructor(
     private readonly variants: VariantInfo[],
     slots: number,
+    private readonly repeat = 1,
   ) {
     this.rows = variants.map(() => ({
       passed: 0,
@@ -135,6 +139,7 @@ export class VariantTally {
       categories: {},
       cost: new Float64Array(slots),
       latency: new Float64Array(slots).fill(NaN),
+      pass: new Int8Array(slots).fill(-1),
     }));
   }
 
@@ -150,6 +155,7 @@ export class VariantTally {
     t.completion += r.tokens.completion;
     t.cost[slot] = r.costUsd ?? 0;
     if (!r.error) t.latency[slot] = r.latencyMs;
+    t.pass[slot] = r.passed && !r.error ? 1 : 0;
     if (!r.passed && r.category) t.categories[r.category] = (t.categories[r.category] ?? 0) + 1;
   }
 
@@ -160,8 +166,26 @@ export class VariantTally {
       for (let s = 0; s < t.cost.length; s++) costUsd += t.cost[s];
       const latencies = t.latency.filter((x) => !Number.isNaN(x)).sort();
       const totals = { ...t, tokens: { prompt: t.prompt, completion: t.completion }, costUsd, categories: { ...t.categories } };
-      return summaryOf(v, totals, latencies);
+      const summary = summaryOf(v, totals, latencies);
+      const shares = this.shares(t.pass);
+      return shares.length ? { ...summary, passRateInterval: sharesInterval(shares) } : summary;
     });
+  }
+
+  /** Each case's pass share over the repeats that have a result. */
+  private shares(pass: Int8Array): number[] {
+    const out: number[] = [];
+    for (let c = 0; c < pass.length; c += this.repeat) {
+      let n = 0;
+      let p = 0;
+      for (let s = c; s < c + this.repeat && s < pass.length; s++) {
+        if (pass[s] < 0) continue;
+        n++;
+        p += pass[s];
+      }
+      if (n) out.push(p / n);
+    }
+    return out;
   }
 }
 
