@@ -25,6 +25,8 @@ import { UsageError } from './usage';
 
 export interface CiArgs {
   baseline?: string;
+  /** --root: where .promptladder/ lives (default: each prompt file's project). */
+  root?: string;
   failOn?: FailOn;
   minPassRate?: number;
   alpha?: number;
@@ -66,11 +68,11 @@ export class CiGate {
       const planned: Planned = { spec, skipped: 0 };
       gate.planned.set(spec.file, planned);
       if (!ci.baseline) continue;
-      const root = runRootOf(spec.file);
+      const root = ci.root ?? runRootOf(spec.file);
       const promptFile = path.relative(root, spec.file).split(path.sep).join('/');
       try {
         planned.target = await resolveBaseline(ci.baseline, { root, promptFile, cwd: process.cwd(), absPromptFile: spec.file });
-        if (planned.target.kind === 'git') planned.checkout = await checkoutProjectAt(spec.file, root, planned.target.commit);
+        if (planned.target.kind === 'git') planned.checkout = await checkoutProjectAt(spec.file, runRootOf(spec.file), planned.target.commit);
       } catch (e) {
         await gate.dispose();
         if (e instanceof BaselineError) throw new UsageError(e.message);
@@ -141,7 +143,7 @@ export class CiGate {
       const why = e instanceof SpecError ? e.problems.map((x) => formatProblem({ ...x, file: path.relative(p.checkout!.root, x.file) })).join('; ') : (e as Error).message;
       return { note: `the prompt file at ${t.label} does not load (${why}): no comparison` };
     }
-    const headRoot = runRootOf(p.spec.file);
+    const headRoot = this.ci.root ?? runRootOf(p.spec.file);
     err(`Baseline ${t.label}: running ${spec.cases.length} cases of ${path.basename(p.spec.file)} as they were (cache first)…`);
     const wanted = base.variants?.filter((v) => spec.variants.some((x) => x.name === v));
     const { record } = await runEval(spec, { ...base, ...(wanted ? { variants: wanted } : {}), root: headRoot, write: false, onEvent: undefined });

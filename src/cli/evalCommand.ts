@@ -123,7 +123,7 @@ export async function evalCommand(args: EvalArgs): Promise<number> {
     return 2;
   }
 
-  const gate = await CiGate.prepare(args.ci ?? {}, specs.map((s) => s.spec), env);
+  const gate = await CiGate.prepare({ ...args.ci, ...(args.root ? { root: args.root } : {}) }, specs.map((s) => s.spec), env);
   const controller = new AbortController();
   let interrupts = 0;
   const onSigint = () => {
@@ -141,13 +141,8 @@ export async function evalCommand(args: EvalArgs): Promise<number> {
       if (controller.signal.aborted) break;
       const progress = new ProgressLine(process.stderr, path.basename(spec.file));
       const runOptions = {
-        providers,
+        ...runOptionsOf(args, providers),
         root: args.root ?? runRootOf(spec.file),
-        cache: args.cache,
-        ...(args.concurrency ? { concurrency: args.concurrency } : {}),
-        ...(args.timeoutSeconds ? { timeoutMs: args.timeoutSeconds * 1000 } : {}),
-        ...(args.variants?.length ? { variants: args.variants } : {}),
-        ...(args.repeat ? { repeat: args.repeat } : {}),
         signal: controller.signal,
         promptText: text,
         onEvent: args.quiet ? undefined : (e: Parameters<typeof progress.onEvent>[0]) => progress.onEvent(e),

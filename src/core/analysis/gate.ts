@@ -12,7 +12,7 @@
 import type { RunRecord } from '../runs/schema';
 import type { BaselineComparison, CaseChange, OneSideCase } from './baseline';
 import { formatP } from './advisor/stats';
-import { caseRef } from '../runs/caseRef';
+import { caseRefLong } from '../runs/caseRef';
 
 export type FailOn = 'regression' | 'any-failure' | 'none';
 export const FAIL_ON: readonly FailOn[] = ['regression', 'any-failure', 'none'];
@@ -40,6 +40,8 @@ export interface GateVerdict {
   /** Each reason for failing, one per line. */
   reasons: string[];
 }
+
+const STATUS_TEXT: Partial<Record<RunRecord['status'], string>> = { failed: 'failed', cancelled: 'was cancelled', running: 'did not finish' };
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
@@ -78,7 +80,7 @@ function regressionVerdict(inputs: GateInput[], alpha: number): { failed: boolea
     if (!i.comparison) continue;
     for (const { variant, cell } of mustPassFailures(i.comparison)) {
       const what = 'side' in cell ? 'is new and does not pass' : 'regressed';
-      mustReasons.push(`${i.record.promptFile} [${variant}]: must-pass case ${caseRef(cell)} ${what}`);
+      mustReasons.push(`${i.record.promptFile} [${variant}]: must-pass case ${caseRefLong(cell)} ${what}`);
     }
   }
   const minP = compared.reduce((p, x) => Math.min(p, x.v.p), 1);
@@ -98,8 +100,16 @@ export function decideGate(inputs: GateInput[], opts: GateOptions): GateVerdict 
   const reasons: string[] = [];
   const heads: string[] = [];
   for (const i of inputs) {
-    if (i.record.status !== 'completed') reasons.push(`${i.record.promptFile}: the run is ${i.record.status}${i.record.statusReason ? ` (${i.record.statusReason})` : ''}`);
-    if (i.skippedProblems) reasons.push(`${i.record.promptFile}: ${plural(i.skippedProblems, 'problem')} in the prompt or eval-set files skipped cases or evaluators`);
+    if (i.record.status !== 'completed') {
+      const what = STATUS_TEXT[i.record.status] ?? i.record.status;
+      heads.push(`${i.record.promptFile}: the run ${what}`);
+      reasons.push(`${i.record.promptFile}: the run ${what}${i.record.statusReason ? ` (${i.record.statusReason})` : ''}`);
+    }
+    if (i.skippedProblems) {
+      const what = `${plural(i.skippedProblems, 'problem')} in the prompt or eval-set files skipped cases or evaluators`;
+      heads.push(`${i.record.promptFile}: ${what}`);
+      reasons.push(`${i.record.promptFile}: ${what}`);
+    }
   }
   if (opts.failOn === 'regression') {
     const r = regressionVerdict(inputs, opts.alpha ?? 0.05);

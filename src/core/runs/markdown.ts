@@ -48,7 +48,7 @@ function variantTable(item: MarkdownItem): string[] {
     const c = comparison?.variants.find((x) => x.variant === v.name);
     const change = c ? `${formatChange(c.change, c.changeInterval)} (${pct(c.basePassRate)} → ${pct(c.headPassRate)} on ${c.shared} shared)` : comparison ? 'new variant' : '—';
     rows.push(
-      `| ${cell(v.name)} | ${cell(v.model)} | ${pct(v.passRate)} | ${formatInterval(variantInterval(v))} | ${change} | ${c ? c.improved.length : '—'} | ${c ? c.regressed.length : '—'} | ${c ? formatP(c.p).replace(/^p /, '') : '—'} |`,
+      `| ${cell(v.name)} | ${cell(v.model)} | ${pct(v.passRate)} | ${formatInterval(variantInterval(v))} | ${change} | ${c ? c.improved.length : '—'} | ${c ? c.regressed.length : '—'} | ${c ? formatP(c.p).replace(/^p = /, '') : '—'} |`,
     );
   }
   return rows;
@@ -69,7 +69,8 @@ function regressedCases(variant: string, cases: CaseChange[]): string[] {
 
 function section(item: MarkdownItem): string[] {
   const { record, comparison } = item;
-  const title = `### ${cell(record.promptName ?? record.promptFile)} — ${record.cases.length} cases × ${record.variants.length} variants${record.repeat ? ` × ${record.repeat} repeats` : ''}`;
+  const count = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  const title = `### ${cell(record.promptName ?? record.promptFile)} — ${count(record.cases.length, 'case')} × ${count(record.variants.length, 'variant')}${record.repeat ? ` × ${record.repeat} repeats` : ''}`;
   const lines = [title, '', `\`${cell(record.promptFile)}\`${item.baselineLabel ? ` against the baseline ${cell(item.baselineLabel)}` : ''}${record.status !== 'completed' ? ` — **${record.status}**` : ''}`, ''];
   if (item.baselineNote) lines.push(`> ${cell(item.baselineNote)}`, '');
   lines.push(...variantTable(item), '');
