@@ -88,7 +88,7 @@ test('--min-pass-rate, bad gate options and a baseline that names nothing', asyn
   assert.match(low.stdout, /pass rate 95\.0 % is below the minimum 99\.0 %/);
   server.resetStats();
   const bad = await cli(['eval', 'quiz.prompt.yml', '--baseline', 'no-such-ref']);
-  assert.equal(bad.code, 2);
+  assert.equal(bad.code, 2, bad.stdout + bad.stderr);
   assert.match(bad.stderr, /--baseline no-such-ref: not a run record file, a run id, "latest" or a git ref/);
   assert.equal((await cli(['eval', 'quiz.prompt.yml', '--fail-on', 'regression'])).code, 2);
   assert.equal((await cli(['eval', 'quiz.prompt.yml', '--fail-on', 'maybe'])).code, 2);
