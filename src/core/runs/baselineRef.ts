@@ -2,7 +2,7 @@
 // id (or its first characters), `latest` (the newest completed run of the file), or a git ref whose version of
 // the project is run, cache first (gitBaseline.ts). Tried in that order.
 
-import { existsSync, promises as fs } from 'node:fs';
+import { existsSync, statSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { listRuns, readRun } from './store';
 import { RunRecordSchema, type RunRecord } from './schema';
@@ -46,7 +46,8 @@ async function recordFromFile(file: string, promptFile: string): Promise<RunReco
  */
 export async function resolveBaseline(ref: string, opts: { root: string; promptFile: string; cwd: string; absPromptFile: string }): Promise<BaselineTarget> {
   const asPath = path.resolve(opts.cwd, ref);
-  if (/\.json$/i.test(ref) || existsSync(asPath)) {
+  const isFile = existsSync(asPath) && statSync(asPath).isFile();
+  if (/\.json$/i.test(ref) || isFile) {
     if (!existsSync(asPath)) throw new BaselineError(`--baseline ${ref}: no such run record file`);
     const record = await recordFromFile(asPath, opts.promptFile);
     if (record.promptFile !== opts.promptFile) throw new BaselineError(`--baseline ${ref}: that run is of ${record.promptFile}, not ${opts.promptFile}`);
