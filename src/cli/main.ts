@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import type { EvalArgs } from './evalCommand';
 import { UsageError } from './usage';
 import { EFFORTS, type Effort } from '../core/generate/effort';
-import { FAIL_ON, type FailOn } from '../core/analysis/gate';
+import { ciArgs } from './ciArgs';
 import type * as Mcp from './mcpCommand';
 import { installBundleLoader, requireBundle } from './codeCache';
 
@@ -112,28 +112,6 @@ function positiveInt(name: string, value: string | undefined): number | undefine
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} needs a whole number ≥ 1, got "${value}"`);
   return n;
-}
-
-function share(name: string, value: string | undefined, max = 1): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!(n > 0 && n <= max) && !(name === 'min-pass-rate' && n === 0)) throw new UsageError(`--${name} needs a number from 0 to ${max}, got "${value}"`);
-  return n;
-}
-
-/** --baseline, --fail-on, --min-pass-rate, --alpha and --md (src/cli/ciGate.ts). */
-function ciArgs(values: Record<string, string | boolean | string[] | undefined>): EvalArgs['ci'] {
-  const failOn = values['fail-on'] as string | undefined;
-  if (failOn !== undefined && !FAIL_ON.includes(failOn as FailOn)) throw new UsageError(`--fail-on must be ${FAIL_ON.join(', ')}, got "${failOn}"`);
-  const minPassRate = share('min-pass-rate', values['min-pass-rate'] as string | undefined);
-  const alpha = share('alpha', values.alpha as string | undefined, 0.5);
-  return {
-    ...(typeof values.baseline === 'string' ? { baseline: values.baseline } : {}),
-    ...(failOn ? { failOn: failOn as FailOn } : {}),
-    ...(minPassRate !== undefined ? { minPassRate } : {}),
-    ...(alpha !== undefined ? { alpha } : {}),
-    ...(typeof values.md === 'string' ? { md: values.md } : {}),
-  };
 }
 
 /** The package's version: dist/cli.js sits one folder below package.json, src/cli/main.ts (under tsx) two. */
