@@ -19,6 +19,7 @@ import { ProgressLine } from './progress';
 import { UsageError } from './usage';
 import { batchRefusal, runEvalViaBatch } from '../core/batch/runBatch';
 import { BatchProgress } from './batchProgress';
+import { CiGate, type CiArgs } from './ciGate';
 
 export interface EvalArgs {
   files: string[];
@@ -42,6 +43,8 @@ export interface EvalArgs {
   pollIntervalMs?: number;
   /** Warnings fail the run (exit 2) before any call. Default: on when CI=true, else off. */
   strict?: boolean;
+  /** --baseline, --fail-on, --min-pass-rate, --alpha, --md (./ciGate.ts). */
+  ci?: CiArgs;
 }
 
 /** `--strict` / `--no-strict`, else on in CI (CI=true or 1), so a typo can never make a CI run green. */
@@ -120,6 +123,7 @@ export async function evalCommand(args: EvalArgs): Promise<number> {
     return 2;
   }
 
+  const gate = await CiGate.prepare({ ...args.ci, ...(args.root ? { root: args.root } : {}) }, specs.map((s) => s.spec), env);
   const controller = new AbortController();
   let interrupts = 0;
   const onSigint = () => {
@@ -137,13 +141,8 @@ export async function evalCommand(args: EvalArgs): Promise<number> {
       if (controller.signal.aborted) break;
       const progress = new ProgressLine(process.stderr, path.basename(spec.file));
       const runOptions = {
-        providers,
+        ...runOptionsOf(args, providers),
         root: args.root ?? runRootOf(spec.file),
-        cache: args.cache,
-        ...(args.concurrency ? { concurrency: args.concurrency } : {}),
-        ...(args.timeoutSeconds ? { timeoutMs: args.timeoutSeconds * 1000 } : {}),
-        ...(args.variants?.length ? { variants: args.variants } : {}),
-        ...(args.repeat ? { repeat: args.repeat } : {}),
         signal: controller.signal,
         promptText: text,
         onEvent: args.quiet ? undefined : (e: Parameters<typeof progress.onEvent>[0]) => progress.onEvent(e),
@@ -180,14 +179,17 @@ export async function evalCommand(args: EvalArgs): Promise<number> {
       records.push(record);
       recordPaths.push(recordPath);
       printRecord(record, recordPath, args);
-      const bad = record.variants.some((v) => v.failed > 0 || v.errors > 0);
       // Cases skipped for problems in the eval set did not pass either: CI must not go green without them.
       const skipped = spec.problems.filter((p) => p.severity === 'error').length;
       if (skipped) out(`${skipped} problem${skipped === 1 ? '' : 's'} in the prompt or eval-set files (listed above): the affected cases or evaluators did not run.`);
-      if (bad || skipped || record.status !== 'completed') exit = 1;
+      gate.add(spec, record, skipped);
     }
+    // the gate decides (failures, regressions against the baseline, the minimum pass rate), with one line saying why
+    const verdict = exit === 130 ? 0 : await gate.finish({ ...runOptionsOf(args, providers), signal: controller.signal });
+    if (exit === 0) exit = verdict;
   } finally {
     process.off('SIGINT', onSigint);
+    await gate.dispose();
   }
 
   if (args.json) await writeRunsJson(args.json, records.map((record, i) => ({ record, ...(recordPaths[i] ? { path: recordPaths[i] } : {}) })));
@@ -197,6 +199,18 @@ export async function evalCommand(args: EvalArgs): Promise<number> {
     if (file) out(`Wrote ${flag.toUpperCase()} to ${file}`);
   }
   return exit;
+}
+
+/** The run options a baseline run shares with the prompt files' runs. */
+function runOptionsOf(args: EvalArgs, providers: ReturnType<typeof createEnvResolver>) {
+  return {
+    providers,
+    cache: args.cache,
+    ...(args.concurrency ? { concurrency: args.concurrency } : {}),
+    ...(args.timeoutSeconds ? { timeoutMs: args.timeoutSeconds * 1000 } : {}),
+    ...(args.variants?.length ? { variants: args.variants } : {}),
+    ...(args.repeat ? { repeat: args.repeat } : {}),
+  };
 }
 
 /** The first 100 characters of a reply (gh's preview length), on one line. */

@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import type { EvalArgs } from './evalCommand';
 import { UsageError } from './usage';
 import { EFFORTS, type Effort } from '../core/generate/effort';
+import { ciArgs } from './ciArgs';
 import type * as Mcp from './mcpCommand';
 import { installBundleLoader, requireBundle } from './codeCache';
 
@@ -49,7 +50,15 @@ Options for eval:
   --concurrency <n>     cap concurrent calls per endpoint (default: adaptive)
   --timeout <seconds>   give up on a call after this long, retried once (default 30; env PROMPT_LADDER_TIMEOUT)
   --no-cache            bypass the response cache
-  --repeat <n>          run every case n times
+  --repeat <n>          ask n times per case, each an independent call (the cache keeps each repeat apart);
+                        reports pass^n and the flaky cases
+  --baseline <ref>      compare with a baseline: a run record file, a run id, latest, or a git ref (the
+                        prompt file and its eval sets as they were at that commit, run cache first)
+  --fail-on <what>      regression (default in CI with --baseline: regressions beyond noise, or a must-pass
+                        case regressed), any-failure (default otherwise) or none
+  --min-pass-rate <r>   also fail when a variant's pass rate is below r (0..1)
+  --alpha <a>           significance level of the paired test for --fail-on regression (default 0.05)
+  --md <out.md>         write a Markdown summary (also appended to $GITHUB_STEP_SUMMARY when set)
   --batch               run the calls through the provider's Batch API (OpenAI, Azure OpenAI: about half
                         the price, done within 24 h); the same command again attaches to pending batches
   --batch=calls         batch only the prompt's calls; evaluator calls (judges) run live
@@ -162,6 +171,11 @@ export async function main(argv: string[]): Promise<number> {
         timeout: { type: 'string' },
         'no-cache': { type: 'boolean' },
         repeat: { type: 'string' },
+        baseline: { type: 'string' },
+        'fail-on': { type: 'string' },
+        'min-pass-rate': { type: 'string' },
+        alpha: { type: 'string' },
+        md: { type: 'string' },
         root: { type: 'string' },
         quiet: { type: 'boolean' },
         detach: { type: 'boolean' },
@@ -273,6 +287,7 @@ export async function main(argv: string[]): Promise<number> {
       ...(values.detach ? { detach: true } : {}),
       ...(pollIntervalMs ? { pollIntervalMs } : {}),
       ...(values.strict ? { strict: true } : values['no-strict'] ? { strict: false } : {}),
+      ci: ciArgs(values),
     };
     return await commands().evalCommand(args);
   } catch (err) {

@@ -1,6 +1,7 @@
 // Plain-text rendering of a run for the terminal: the per-variant table and the footer lines.
 
 import type { RunRecord } from '../core/runs/schema';
+import { formatInterval, variantInterval } from '../core/analysis/intervals';
 
 export function renderTable(headers: string[], rows: string[][]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
@@ -20,6 +21,7 @@ export function variantTable(record: RunRecord): string {
     String(v.failed),
     String(v.errors),
     `${(v.passRate * 100).toFixed(1)}%`,
+    formatInterval(variantInterval(v)),
     String(v.tokens.prompt + v.tokens.completion),
     v.costUsd > 0 ? `$${v.costUsd.toFixed(4)}` : '-',
     `${v.latencyMs.p50}/${v.latencyMs.p95}`,
@@ -28,5 +30,5 @@ export function variantTable(record: RunRecord): string {
       .map(([k, n]) => `${k}:${n}`)
       .join(' ') || '-',
   ]);
-  return renderTable(['variant', 'model', 'passed', 'failed', 'errors', 'pass rate', 'tokens', 'cost', 'p50/p95 ms', 'categories'], rows);
+  return renderTable(['variant', 'model', 'passed', 'failed', 'errors', 'pass rate', '95% interval', 'tokens', 'cost', 'p50/p95 ms', 'categories'], rows);
 }

@@ -582,7 +582,7 @@ async function runWith(spec: PromptSpec, opts: RunOptions): Promise<{ record: Ru
   const queue = jobs();
   const counts = { done: 0, passed: 0, failed: 0, errors: 0, cached: 0 };
   // the periodic header's summaries, kept as results arrive (the final ones are computed from the cases)
-  const tally = write ? new VariantTally(variantInfo, cases.length * repeat) : undefined;
+  const tally = write ? new VariantTally(variantInfo, cases.length * repeat, repeat) : undefined;
   let lastPersist = Date.now();
   let failure: unknown;
   const signal = opts.signal;

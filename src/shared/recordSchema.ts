@@ -61,6 +61,7 @@ export const WireVariantSummarySchema = z.object({
   failed: Int,
   errors: Int,
   passRate: z.number(),
+  passRateInterval: z.optional(z.tuple([z.number(), z.number()])),
   tokens: Tokens,
   costUsd: z.number(),
   latencyMs: z.object({ p50: z.number(), p95: z.number() }),

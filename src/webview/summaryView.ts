@@ -7,6 +7,7 @@ import type { LiveRun } from '../shared/runState';
 import { el, setChildren } from './dom';
 import type { ColumnNote } from './matrixView';
 import { ago, count, ms, pct, pts, usd } from './format';
+import { formatInterval, variantInterval } from '../core/analysis/intervals';
 
 export function renderProgress(root: HTMLElement, live: LiveRun, now = Date.now()): void {
   const rec = live.record;
@@ -74,6 +75,7 @@ export function columnNotes(variants: VariantSummary[], compare: CompareData | n
       title: [
         `${v.name}${meta ? ` (${meta})` : ''}`,
         `${v.passed} passed · ${v.failed} failed · ${v.errors} errors${v.cached ? ` · ${v.cached} cached` : ''}`,
+        `Pass rate ${pct(v.passRate)}, 95 % interval ${formatInterval(variantInterval(v))}`,
         `${count(v.tokens.prompt)} + ${count(v.tokens.completion)} tokens · ${usd(v.costUsd)} · p50 ${ms(v.latencyMs.p50)} · p95 ${ms(v.latencyMs.p95)}`,
         cats.length ? `Failures: ${cats.map(([c, n]) => `${c} ${n}`).join(', ')}` : '',
       ]

@@ -3,6 +3,7 @@
 import type { CaseResult, RunRecord } from './schema';
 import { caseLabel } from './junit';
 import { redact } from '../redact';
+import { formatInterval, variantInterval } from '../analysis/intervals';
 
 /** Escaped for HTML text and attributes; configured keys are masked before escaping changes their form. */
 export function htmlEscape(text: string): string {
@@ -30,7 +31,7 @@ function section(record: RunRecord): string {
     .map(
       (v) => `<tr><th>${htmlEscape(v.name)}</th><td>${htmlEscape(v.model)}</td><td><div class="bar"><span style="width:${pct(v.passRate)}"></span></div> ${pct(
         v.passRate,
-      )}</td><td>${v.passed}</td><td>${v.failed}</td><td>${v.errors}</td><td>${v.tokens.prompt + v.tokens.completion}</td><td>$${v.costUsd.toFixed(4)}</td><td>${v.latencyMs.p50} / ${v.latencyMs.p95} ms</td><td>${htmlEscape(
+      )} <small class="ci" title="95 % interval">${formatInterval(variantInterval(v))}</small></td><td>${v.passed}</td><td>${v.failed}</td><td>${v.errors}</td><td>${v.tokens.prompt + v.tokens.completion}</td><td>$${v.costUsd.toFixed(4)}</td><td>${v.latencyMs.p50} / ${v.latencyMs.p95} ms</td><td>${htmlEscape(
         Object.entries(v.categories)
           .map(([k, n]) => `${k} ${n}`)
           .join(', '),

@@ -1,4 +1,5 @@
-// JUnit XML export of run records: one <testsuite> per (prompt file, variant), one <testcase> per case.
+// JUnit XML export of run records: one <testsuite> per (prompt file, variant), one <testcase> per case (its
+// repeats folded into it).
 
 import type { CaseRecord, CaseResult, RunRecord } from './schema';
 import { redact } from '../redact';
@@ -34,6 +35,27 @@ function failureText(r: CaseResult): string {
   return lines.join('\n');
 }
 
+/** One <testcase> for a case × variant: with --repeat it passes only when every repeat passed. */
+function testCase(record: RunRecord, variant: string, c: CaseRecord, rs: CaseResult[]): { xml: string; seconds: number; status: 'pass' | 'fail' | 'error' } {
+  const seconds = rs.reduce((s, r) => s + r.latencyMs, 0) / 1000;
+  const attrs = `classname="${xmlEscape(`${record.promptFile}.${variant}`)}" name="${xmlEscape(caseLabel(c))}" time="${seconds.toFixed(3)}"`;
+  const passed = rs.filter((r) => r.passed && !r.error).length;
+  const errored = rs.filter((r) => r.error);
+  if (passed === rs.length) return { xml: `    <testcase ${attrs}/>`, seconds, status: 'pass' };
+  if (errored.length === rs.length) {
+    return { xml: `    <testcase ${attrs}>\n      <error message="${xmlEscape(errored[0].error!)}"/>\n    </testcase>`, seconds, status: 'error' };
+  }
+  const r = rs.find((x) => !x.passed && !x.error) ?? errored[0];
+  const failed = r.error ? 'error' : r.evaluators.filter((e) => !e.passed).map((e) => e.name).join(', ') || 'failed';
+  const message = rs.length > 1 ? `${passed} of ${rs.length} repeats passed; ${failed}` : failed;
+  const body = r.error ? `error: ${r.error}` : failureText(r);
+  return {
+    xml: `    <testcase ${attrs}>\n      <failure message="${xmlEscape(message)}" type="${xmlEscape(r.category ?? 'failure')}">${xmlEscape(body)}</failure>\n    </testcase>`,
+    seconds,
+    status: 'fail',
+  };
+}
+
 export function toJUnit(records: RunRecord[]): string {
   const suites: string[] = [];
   let tests = 0;
@@ -44,31 +66,22 @@ export function toJUnit(records: RunRecord[]): string {
     for (const v of record.variants) {
       const cases: string[] = [];
       let suiteTime = 0;
+      const counts = { tests: 0, fail: 0, error: 0 };
       for (const c of record.cases) {
-        for (const r of c.results.filter((x) => x.variant === v.name)) {
-          const seconds = r.latencyMs / 1000;
-          suiteTime += seconds;
-          const name = xmlEscape(caseLabel(c) + (r.repeat ? ` (repeat ${r.repeat})` : ''));
-          const attrs = `classname="${xmlEscape(`${record.promptFile}.${v.name}`)}" name="${name}" time="${seconds.toFixed(3)}"`;
-          if (r.error) {
-            cases.push(`    <testcase ${attrs}>\n      <error message="${xmlEscape(r.error)}"/>\n    </testcase>`);
-          } else if (!r.passed) {
-            const failed = r.evaluators.filter((e) => !e.passed).map((e) => e.name).join(', ') || 'failed';
-            cases.push(
-              `    <testcase ${attrs}>\n      <failure message="${xmlEscape(failed)}" type="${xmlEscape(r.category ?? 'failure')}">${xmlEscape(failureText(r))}</failure>\n    </testcase>`,
-            );
-          } else {
-            cases.push(`    <testcase ${attrs}/>`);
-          }
-        }
+        const rs = c.results.filter((x) => x.variant === v.name);
+        if (rs.length === 0) continue;
+        const t = testCase(record, v.name, c, rs);
+        cases.push(t.xml);
+        suiteTime += t.seconds;
+        counts.tests++;
+        if (t.status !== 'pass') counts[t.status]++;
       }
-      const n = v.passed + v.failed + v.errors;
-      tests += n;
-      failures += v.failed;
-      errors += v.errors;
+      tests += counts.tests;
+      failures += counts.fail;
+      errors += counts.error;
       time += suiteTime;
       suites.push(
-        `  <testsuite name="${xmlEscape(`${record.promptFile} [${v.name}]`)}" tests="${n}" failures="${v.failed}" errors="${v.errors}" time="${suiteTime.toFixed(3)}" timestamp="${xmlEscape(record.startedAt)}">\n${cases.join('\n')}\n  </testsuite>`,
+        `  <testsuite name="${xmlEscape(`${record.promptFile} [${v.name}]`)}" tests="${counts.tests}" failures="${counts.fail}" errors="${counts.error}" time="${suiteTime.toFixed(3)}" timestamp="${xmlEscape(record.startedAt)}">\n${cases.join('\n')}\n  </testsuite>`,
       );
     }
   }

@@ -72,6 +72,8 @@ export const VariantSummarySchema = z.object({
   failed: z.number().int(),
   errors: z.number().int(),
   passRate: z.number(),
+  /** 95 % interval of passRate (Wilson; the case is the unit, so with --repeat a case adds its pass share). */
+  passRateInterval: z.tuple([z.number(), z.number()]).optional(),
   tokens: TokensSchema,
   costUsd: z.number(),
   latencyMs: z.object({ p50: z.number(), p95: z.number() }),

@@ -1,6 +1,7 @@
 // Per-variant summaries of a run record (pass rate, tokens, cost, latency percentiles, category counts).
 
 import type { CaseRecord, CaseResult, VariantSummary } from './schema';
+import { sharesInterval } from '../analysis/intervals';
 
 export function percentile(sorted: ArrayLike<number>, p: number): number {
   if (sorted.length === 0) return 0;
@@ -19,6 +20,7 @@ export interface VariantInfo {
 export function summarizeVariants(variants: VariantInfo[], cases: CaseRecord[]): VariantSummary[] {
   const byVariant = new Map<string, CaseResult[]>(variants.map((v) => [v.name, []]));
   for (const c of cases) for (const r of c.results) byVariant.get(r.variant)?.push(r);
+  const intervals = passRateIntervals(variants, cases);
   return variants.map((v) => {
     const results = byVariant.get(v.name) ?? [];
     let passed = 0;
@@ -41,8 +43,32 @@ export function summarizeVariants(variants: VariantInfo[], cases: CaseRecord[]):
       if (!r.passed && r.category) categories[r.category] = (categories[r.category] ?? 0) + 1;
     }
     latencies.sort((a, b) => a - b);
-    return summaryOf(v, { passed, failed, errors, cached, tokens, costUsd, categories }, latencies);
+    const summary = summaryOf(v, { passed, failed, errors, cached, tokens, costUsd, categories }, latencies);
+    const interval = intervals.get(v.name);
+    return interval ? { ...summary, passRateInterval: interval } : summary;
   });
+}
+
+/**
+ * Each variant's 95 % pass-rate interval (Wilson), with the case as the unit: a case's repeats are not
+ * independent asks of different questions, so with --repeat each case adds its pass share (analysis/intervals.ts).
+ */
+function passRateIntervals(variants: VariantInfo[], cases: CaseRecord[]): Map<string, [number, number]> {
+  const shares = new Map<string, number[]>(variants.map((v) => [v.name, []]));
+  const tally = new Map<string, [number, number]>();
+  for (const c of cases) {
+    tally.clear();
+    for (const r of c.results) {
+      const t = tally.get(r.variant) ?? [0, 0];
+      t[0] += r.passed && !r.error ? 1 : 0;
+      t[1]++;
+      tally.set(r.variant, t);
+    }
+    for (const [name, [p, n]] of tally) shares.get(name)?.push(p / n);
+  }
+  const out = new Map<string, [number, number]>();
+  for (const [name, list] of shares) if (list.length) out.set(name, sharesInterval(list));
+  return out;
 }
 
 interface Totals {
@@ -93,11 +119,15 @@ export class VariantTally {
     cost: Float64Array;
     /** NaN: no result (yet), or an error (no latency counted). */
     latency: Float64Array;
+    /** 1 passed, 0 not passed, -1 no result (yet): the per-case pass shares of the interval. */
+    pass: Int8Array;
   }[];
 
+  /** `slots`: cases × repeat, each case's repeats side by side (slot = case position × repeat + repeat index). */
   constructor(
     private readonly variants: VariantInfo[],
     slots: number,
+    private readonly repeat = 1,
   ) {
     this.rows = variants.map(() => ({
       passed: 0,
@@ -109,6 +139,7 @@ export class VariantTally {
       categories: {},
       cost: new Float64Array(slots),
       latency: new Float64Array(slots).fill(NaN),
+      pass: new Int8Array(slots).fill(-1),
     }));
   }
 
@@ -124,6 +155,7 @@ export class VariantTally {
     t.completion += r.tokens.completion;
     t.cost[slot] = r.costUsd ?? 0;
     if (!r.error) t.latency[slot] = r.latencyMs;
+    t.pass[slot] = r.passed && !r.error ? 1 : 0;
     if (!r.passed && r.category) t.categories[r.category] = (t.categories[r.category] ?? 0) + 1;
   }
 
@@ -134,8 +166,26 @@ export class VariantTally {
       for (let s = 0; s < t.cost.length; s++) costUsd += t.cost[s];
       const latencies = t.latency.filter((x) => !Number.isNaN(x)).sort();
       const totals = { ...t, tokens: { prompt: t.prompt, completion: t.completion }, costUsd, categories: { ...t.categories } };
-      return summaryOf(v, totals, latencies);
+      const summary = summaryOf(v, totals, latencies);
+      const shares = this.shares(t.pass);
+      return shares.length ? { ...summary, passRateInterval: sharesInterval(shares) } : summary;
     });
+  }
+
+  /** Each case's pass share over the repeats that have a result. */
+  private shares(pass: Int8Array): number[] {
+    const out: number[] = [];
+    for (let c = 0; c < pass.length; c += this.repeat) {
+      let n = 0;
+      let p = 0;
+      for (let s = c; s < c + this.repeat && s < pass.length; s++) {
+        if (pass[s] < 0) continue;
+        n++;
+        p += pass[s];
+      }
+      if (n) out.push(p / n);
+    }
+    return out;
   }
 }
 

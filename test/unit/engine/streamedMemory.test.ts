@@ -110,7 +110,7 @@ test('VariantTally gives summarizeVariants figures whatever order the results ar
       }
     }
   }
-  const tally = new VariantTally(variants, cases.length * repeat);
+  const tally = new VariantTally(variants, cases.length * repeat, repeat);
   // finishing order is not case order
   for (const j of [...jobs].sort(() => rnd() - 0.5)) tally.add(j.vi, j.i * repeat + j.r, j.result);
   for (const j of jobs) cases[j.i].results.push(j.result);

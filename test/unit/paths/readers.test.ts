@@ -15,6 +15,8 @@ const INTERNAL_READERS: Record<string, string> = {
   'runs/store.ts': 'run records under the run root (.promptladder/runs), written only by us',
   'batch/state.ts': 'pending-batch files under the run root (.promptladder/batches), written only by us',
   'providers/resolve.ts': "the user's own provider config (~/.config or PROMPT_LADDER_CONFIG), never a workspace file",
+  'runs/baselineRef.ts': 'the run record file named by `eval --baseline` on the command line (the user\'s own argument), never by a prompt file',
+  'runs/gitBaseline.ts': "the real paths of the prompt file's project and of the temporary copy it writes from git objects; the copy's files are then read through the gate",
   'evaluators/code.ts':
     "inside a code evaluator's worker only: the .ts files the evaluator module itself imports (as Node's loader reads its .js imports); the module named by the prompt file went through the gate",
 };
