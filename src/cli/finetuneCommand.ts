@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { loadPromptFile } from '../core/prompt/load';
 import { SpecError, formatProblem } from '../core/errors';
 import { listRuns, readRun, writeFileAtomic } from '../core/runs/store';
-import { describeSources, exportFineTuneDataset, type FineTuneSource } from '../core/runs/finetune';
+import { describeSources, exportFineTuneDataset, type FineTuneSource } from '../core/finetune/dataset';
 import type { RunRecord } from '../core/runs/schema';
 import { UsageError } from './usage';
 import { promptBaseName } from '../core/prompt/fileName';

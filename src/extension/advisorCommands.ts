@@ -8,7 +8,7 @@ import { advisorArgsModule, editsModule, finetuneModule } from './lazy';
 import { resolvePromptUri } from './promptFiles';
 import { RunBlockedError, type EditorRunController } from './runs/runController';
 import type { PromptSpec } from '../core/prompt/spec';
-import type { FineTuneExport } from '../core/runs/finetune';
+import type { FineTuneExport } from '../core/finetune/dataset';
 import { promptBaseName } from '../core/prompt/fileName';
 
 export const ADVISOR_COMMAND_IDS = [

@@ -13,7 +13,7 @@ import {
   startFineTuneJob,
   type FineTuneJobStatus,
   type StartFineTuneInput,
-} from '../../core/runs/fineTuneJob';
+} from '../../core/finetune/jobs/openai';
 import { createSettingsResolver, splitModelRef, type ResolverInputs } from '../providers/settingsResolver';
 import { registerSecret } from '../../core/redact';
 

@@ -2,7 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import OpenAI from 'openai';
 import { startScriptedServer, type ScriptedServer } from '../../fixtures/scripted-server';
-import { apiModelName, cancelFineTuneJob, fineTunedVariantYaml, startFineTuneJob, waitForFineTuneJob } from '../../../src/core/runs/fineTuneJob';
+import { apiModelName, cancelFineTuneJob, fineTunedVariantYaml, startFineTuneJob, waitForFineTuneJob } from '../../../src/core/finetune/jobs/openai';
 
 let server: ScriptedServer;
 let client: OpenAI;

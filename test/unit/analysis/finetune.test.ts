@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { startScriptedServer, type ScriptedServer } from '../../fixtures/scripted-server';
 import { loadPromptFile } from '../../../src/core/prompt/load';
 import { runEval } from '../../../src/core/engine';
-import { describeSources, exportFineTuneDataset, trainingPrice } from '../../../src/core/runs/finetune';
+import { describeSources, exportFineTuneDataset, trainingPrice } from '../../../src/core/finetune/dataset';
 import { countTokens } from '../../../src/core/providers/pricing';
 import { classifierRules, resolverFor, tempWorkspace, type Workspace } from '../engine/helpers';
 

@@ -7,7 +7,7 @@ import { parseAction } from '../../../src/shared/actions';
 import { startScriptedServer, type ScriptedServer, type ScriptedRule } from '../../fixtures/scripted-server';
 import * as path from 'node:path';
 import { loadPromptFile } from '../../../src/core/prompt/load';
-import { exportFineTuneDataset } from '../../../src/core/runs/finetune';
+import { exportFineTuneDataset } from '../../../src/core/finetune/dataset';
 import { runEval } from '../../../src/core/engine';
 import { ADVISOR_COMMANDS } from '../../../src/core/analysis/advisor/commands';
 import type { Recommendation, RunRecord } from '../../../src/core/runs/schema';

@@ -14,7 +14,7 @@
 // that is per 1,000 calls (at the base model's input price, and net of the fine-tuned model's higher price).
 
 import type { ChatMessage, EvalCase, PromptSpec, VariantSpec } from '../prompt/spec';
-import type { RunRecord, VariantSummary } from './schema';
+import type { RunRecord, VariantSummary } from '../runs/schema';
 import { countMessageTokens, priceOf } from '../providers/pricing';
 import { renderMessages } from '../render/messages';
 import { redact } from '../redact';
