@@ -107,7 +107,7 @@ test('auto export: a case without an expected output gets the best variant\'s pa
   const { record } = await runEval(spec, { providers: resolverFor(server.url), root: ws.root, write: false });
   const auto = exportFineTuneDataset(spec, record, { source: 'auto', validationShare: 0 });
   assert.equal(auto.counts.train, 12);
-  assert.deepEqual(auto.sources, { expected: 6, bestVariant: 6 });
+  assert.deepEqual(auto.sources, { expected: 6, bestVariant: 6, teacher: 0 });
   const sentence = describeSources(auto);
   assert.match(sentence, /6 from the cases' expected outputs/);
   assert.match(sentence, /6 from the passing outputs of variant "2-shot"/);
