@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { fineTuneExportFor } from '../advisorCommands';
-import type { FineTuneJobStatus } from '../../core/finetune/jobs/openai';
+import type { FineTuneJobStatus } from '../../core/finetune/jobs/adapter';
 import { fineTuneModule, finetuneModule, resolverModule } from '../lazy';
 import { resolvePromptUri } from '../promptFiles';
 import { RunBlockedError, type EditorRunController } from '../runs/runController';

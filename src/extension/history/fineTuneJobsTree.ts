@@ -4,7 +4,7 @@
 
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { FineTuneJobState, FineTuneJobStatus } from '../../core/finetune/jobs/openai';
+import type { FineTuneJobState, FineTuneJobStatus } from '../../core/finetune/jobs/adapter';
 
 export interface StoredFineTuneJob {
   id: string;

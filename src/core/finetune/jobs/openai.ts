@@ -1,64 +1,46 @@
-// Fine-tuning jobs through the `openai` package, started only by an explicit user action: upload the exported
-// JSONL files, create the job, poll its status, and describe the fine-tuned model as a new variant when ready.
-// The caller passes a configured OpenAI client (key from the user's settings or environment, never a file).
+// Fine-tuning jobs on OpenAI and Azure OpenAI through the `openai` package, started only by an explicit user
+// action: upload the exported JSONL files, create the job, read or cancel it. The caller passes a configured
+// client (key from the user's settings or environment, never a file). OpenAI is winding fine-tuning down: when
+// it refuses to create a job, the error is one line with the cut-off date and where to go instead.
 
 import OpenAI, { toFile } from 'openai';
+import { openaiRefusalLine } from '../venues';
+import { apiModelName, FineTuneJobError, waitForJob, type FineTuneJobAdapter, type FineTuneJobState, type FineTuneJobStatus, type StartFineTuneInput } from './adapter';
 
-export type FineTuneJobState = 'validating_files' | 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
-
-export interface FineTuneJobStatus {
-  id: string;
-  state: FineTuneJobState;
-  baseModel: string;
-  /** The model id to call once the job succeeded (e.g. 'ft:gpt-4o-mini:org::abc'). */
-  fineTunedModel?: string;
-  trainedTokens?: number;
-  error?: string;
-  trainingFile: string;
-  validationFile?: string;
+/** Whether an error of OpenAI's job creation is its wind-down refusal rather than a mistake in the request. */
+export function isWindDownRefusal(err: unknown): boolean {
+  if (!(err instanceof OpenAI.APIError)) return false;
+  const status = err.status ?? 0;
+  const text = `${err.code ?? ''} ${err.message}`;
+  if (status === 403) return true;
+  return (status === 400 || status === 404) && /fine[-_ ]?tun/i.test(text) && /(no longer|not available|unavailable|deprecat|disabled|not permitted|not allowed|wind)/i.test(text);
 }
 
-export interface StartFineTuneInput {
-  /** JSONL training data (exportFineTuneDataset().train). */
-  train: string;
-  validation?: string;
-  /** Base model as written in the prompt file ('openai/gpt-4o-mini') or as the API names it. */
-  model: string;
-  /** Suffix for the fine-tuned model's name (up to 64 characters). */
-  suffix?: string;
-  epochs?: number;
-}
-
-/** The API's model name: the last path segment of a reference like 'openai/gpt-4o-mini'. */
-export function apiModelName(model: string): string {
-  return model.includes('/') ? model.slice(model.lastIndexOf('/') + 1) : model;
-}
-
-export async function startFineTuneJob(client: OpenAI, input: StartFineTuneInput, signal?: AbortSignal): Promise<FineTuneJobStatus> {
+/** `windDown`: the endpoint is OpenAI's own, whose refusals are its wind-down (not an Azure or compatible one). */
+export async function startFineTuneJob(client: OpenAI, input: StartFineTuneInput, signal?: AbortSignal, windDown = false): Promise<FineTuneJobStatus> {
   if (!input.train.trim()) throw new Error('The training file is empty: export cases with expected outputs first.');
-  const trainFile = await client.files.create(
-    { file: await toFile(Buffer.from(input.train, 'utf8'), 'train.jsonl'), purpose: 'fine-tune' },
-    { signal },
-  );
+  const trainFile = await client.files.create({ file: await toFile(Buffer.from(input.train, 'utf8'), 'train.jsonl'), purpose: 'fine-tune' }, { signal });
   let validationId: string | undefined;
   if (input.validation?.trim()) {
-    const v = await client.files.create(
-      { file: await toFile(Buffer.from(input.validation, 'utf8'), 'validation.jsonl'), purpose: 'fine-tune' },
-      { signal },
-    );
+    const v = await client.files.create({ file: await toFile(Buffer.from(input.validation, 'utf8'), 'validation.jsonl'), purpose: 'fine-tune' }, { signal });
     validationId = v.id;
   }
-  const job = await client.fineTuning.jobs.create(
-    {
-      model: apiModelName(input.model),
-      training_file: trainFile.id,
-      ...(validationId ? { validation_file: validationId } : {}),
-      ...(input.suffix ? { suffix: input.suffix.slice(0, 64) } : {}),
-      ...(input.epochs ? { hyperparameters: { n_epochs: input.epochs } } : {}),
-    },
-    { signal },
-  );
-  return toStatus(job);
+  try {
+    const job = await client.fineTuning.jobs.create(
+      {
+        model: apiModelName(input.model),
+        training_file: trainFile.id,
+        ...(validationId ? { validation_file: validationId } : {}),
+        ...(input.suffix ? { suffix: input.suffix.slice(0, 64) } : {}),
+        ...(input.epochs ? { hyperparameters: { n_epochs: input.epochs } } : {}),
+      },
+      { signal },
+    );
+    return toStatus(job);
+  } catch (err) {
+    if (windDown && isWindDownRefusal(err)) throw new FineTuneJobError(openaiRefusalLine(), 'openai', (err as { status?: number }).status);
+    throw err;
+  }
 }
 
 export async function getFineTuneJob(client: OpenAI, id: string, signal?: AbortSignal): Promise<FineTuneJobStatus> {
@@ -69,31 +51,26 @@ export async function cancelFineTuneJob(client: OpenAI, id: string): Promise<Fin
   return toStatus(await client.fineTuning.jobs.cancel(id));
 }
 
-/** Polls until the job succeeds, fails or is cancelled (or `maxPolls` is reached: the last status is returned). */
-export async function waitForFineTuneJob(
-  client: OpenAI,
-  id: string,
-  opts: { intervalMs?: number; maxPolls?: number; signal?: AbortSignal; onStatus?: (s: FineTuneJobStatus) => void } = {},
-): Promise<FineTuneJobStatus> {
-  const interval = opts.intervalMs ?? 30_000;
-  let last: FineTuneJobStatus | undefined;
-  for (let i = 0; i < (opts.maxPolls ?? Number.POSITIVE_INFINITY); i++) {
-    last = await getFineTuneJob(client, id, opts.signal);
-    opts.onStatus?.(last);
-    if (isFinished(last.state)) return last;
-    await sleep(interval, opts.signal);
-  }
-  return last!;
+/** The adapter over a client for OpenAI or Azure OpenAI (the same job API; only OpenAI is winding down). */
+export function openaiAdapter(client: OpenAI, platform: 'openai' | 'azure' = 'openai', windDown = platform === 'openai'): FineTuneJobAdapter {
+  return {
+    platform,
+    format: 'openai',
+    start: (input, signal) => startFineTuneJob(client, input, signal, windDown),
+    get: (id, signal) => getFineTuneJob(client, id, signal),
+    cancel: (id) => cancelFineTuneJob(client, id),
+  };
 }
 
-export function isFinished(state: FineTuneJobState): boolean {
-  return state === 'succeeded' || state === 'failed' || state === 'cancelled';
+/** Polls an OpenAI job until it ends (see waitForJob). */
+export function waitForFineTuneJob(client: OpenAI, id: string, opts: Parameters<typeof waitForJob>[2] = {}): Promise<FineTuneJobStatus> {
+  return waitForJob({ get: (jobId, signal) => getFineTuneJob(client, jobId, signal) }, id, opts);
 }
 
 /** The YAML of a variant that runs the fine-tuned model zero-shot, to append under `variants:`. */
-export function fineTunedVariantYaml(status: FineTuneJobStatus, name = 'fine-tuned'): string {
+export function fineTunedVariantYaml(status: FineTuneJobStatus, name = 'fine-tuned', provider = 'openai'): string {
   if (!status.fineTunedModel) throw new Error(`Fine-tuning job ${status.id} has no model yet (state: ${status.state}).`);
-  return `  - name: ${name}\n    model: openai/${status.fineTunedModel}\n    shots: 0\n`;
+  return `  - name: ${name}\n    model: ${provider}/${status.fineTunedModel}\n    shots: 0\n`;
 }
 
 function toStatus(job: OpenAI.FineTuning.FineTuningJob): FineTuneJobStatus {
@@ -107,19 +84,4 @@ function toStatus(job: OpenAI.FineTuning.FineTuningJob): FineTuneJobStatus {
     trainingFile: job.training_file,
     ...(job.validation_file ? { validationFile: job.validation_file } : {}),
   };
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason ?? new Error('aborted'));
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(signal!.reason ?? new Error('aborted'));
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
