@@ -21,3 +21,19 @@ export function retrievalVariantArgs(v: unknown): RetrievalVariantArgs | undefin
   const r = RetrievalVariantArgsSchema.safeParse(v);
   return r.success ? r.data : undefined;
 }
+
+const FORMAT_NAMES = ['openai', 'vertex', 'bedrock', 'local'] as const;
+
+/** The options of promptLadder.exportFineTune after the prompt file: a format, and for distillation a teacher and student. */
+export const ExportFineTuneArgsSchema = z.strictObject({
+  format: z.enum(FORMAT_NAMES).optional(),
+  teacher: z.string().min(1).optional(),
+  variant: z.string().min(1).optional(),
+});
+
+export type ExportFineTuneArgs = z.infer<typeof ExportFineTuneArgsSchema>;
+
+export function exportFineTuneArgs(v: unknown): ExportFineTuneArgs | undefined {
+  const r = ExportFineTuneArgsSchema.safeParse(v);
+  return r.success ? r.data : undefined;
+}
