@@ -9,6 +9,9 @@ import { listRuns, readRun, writeFileAtomic } from '../core/runs/store';
 import { DEFAULT_EPOCHS, describeSources, exportFineTuneDataset, type FineTuneSource } from '../core/finetune/dataset';
 import { formatByName, formatChoices } from '../core/finetune/formats/registry';
 import { exportFiles } from '../core/finetune/files';
+import { alternativesSentence } from '../core/finetune/economics';
+import { computeSignals } from '../core/analysis/advisor/signals';
+import { fineTuneSignals } from '../core/analysis/advisor/fineTuneSignals';
 import type { RunRecord } from '../core/runs/schema';
 import { UsageError } from './usage';
 import { promptBaseName } from '../core/prompt/fileName';
@@ -92,6 +95,11 @@ export async function finetuneCommand(args: FinetuneArgs): Promise<number> {
         `${result.fewShotVariant ? ` (vs "${result.fewShotVariant}")` : ''} · ${usd(result.savedPer1000CallsUsd)} per 1,000 calls` +
         (result.netSavedPer1000CallsUsd !== undefined ? ` (net of fine-tuned prices: ${usd(result.netSavedPer1000CallsUsd)})` : ''),
     );
+  }
+  const alternatives = fineTuneSignals(computeSignals(record, spec), { spec, ...(args.callsPerMonth ? { callsPerMonth: args.callsPerMonth } : {}) });
+  if (alternatives.costs) out(alternativesSentence(alternatives.costs));
+  if (alternatives.structuredOutput.jsonTask && alternatives.structuredOutput.supported && !alternatives.structuredOutput.already) {
+    out(`${alternatives.model} takes a strict JSON schema: try responseFormat json_schema before fine-tuning for valid JSON.`);
   }
   for (const w of result.warnings) process.stderr.write(`warning: ${w}\n`);
   return result.counts.train > 0 ? 0 : 1;

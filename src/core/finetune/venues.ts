@@ -23,7 +23,7 @@ export function openaiTakesJobs(now: Date = new Date()): boolean {
   return now.toISOString().slice(0, 10) < OPENAI_FINE_TUNING_CUTOFF;
 }
 
-export type Venue = { kind: 'job'; platform: 'openai' | 'azure' | 'mistral' | 'together' } | { kind: 'none'; reason: string };
+export type Venue = { kind: 'job'; platform: 'openai' | 'azure' | 'mistral' | 'together' } | { kind: 'none'; reason: string } | { kind: 'unknown' };
 
 const NO_FINE_TUNING: Readonly<Record<string, string>> = {
   ollama: 'Ollama serves models but does not train them',
@@ -46,5 +46,6 @@ export function venueOf(modelRef: string, profileKinds: Readonly<Record<string, 
       ? { kind: 'job', platform: 'openai' }
       : { kind: 'none', reason: `OpenAI creates no new fine-tuning jobs since ${OPENAI_FINE_TUNING_CUTOFF}` };
   }
-  return { kind: 'none', reason: `no fine-tuning API is known for "${prefix}"` };
+  // a profile whose kind the caller did not pass: say nothing rather than guess
+  return { kind: 'unknown' };
 }

@@ -5,7 +5,7 @@
 
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { fineTuneExportFor } from '../advisorCommands';
+import { fineTuneExportFor } from './exportCommand';
 import type { FineTuneJobStatus } from '../../core/finetune/jobs/adapter';
 import { fineTuneModule, finetuneModule, resolverModule } from '../lazy';
 import { resolvePromptUri } from '../promptFiles';

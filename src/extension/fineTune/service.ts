@@ -15,6 +15,10 @@ import { togetherAdapter } from '../../core/finetune/jobs/together';
 import { FineTuneJobError, type FineTuneJobAdapter, type FineTuneJobStatus, type StartFineTuneInput } from '../../core/finetune/jobs/adapter';
 import { ALTERNATIVES_TEXT } from '../../core/finetune/venues';
 import type { ProviderProfile } from '../settings';
+import { FORMATS, FORMAT_NAMES } from '../../core/finetune/formats/registry';
+import type { FormatName } from '../../core/finetune/formats/format';
+import { exportFiles, type ExportFile } from '../../core/finetune/files';
+import { DEFAULT_EPOCHS, type FineTuneExport } from '../../core/finetune/dataset';
 import { createSettingsResolver, splitModelRef, type ResolverInputs } from '../providers/settingsResolver';
 import { registerSecret } from '../../core/redact';
 
@@ -179,4 +183,14 @@ export function describeApiError(err: unknown, ep: FineTuneEndpoint): string {
   const status = (err as { status?: number }).status;
   if (status === 401 || status === 403) return `${ep.providerName}: the API key was rejected (${status}). Run "Prompt Ladder: Set API Key" (${ep.providerName}).`;
   return `${ep.providerName}: ${msg}`;
+}
+
+/** The export formats for the editor's picker, in the CLI's names. */
+export function exportFormatItems(): { name: FormatName; title: string; platforms: string[] }[] {
+  return FORMAT_NAMES.map((n) => ({ name: n, title: FORMATS[n].title, platforms: FORMATS[n].platforms }));
+}
+
+/** The files of an export (the CLI's names: NAME.FORMAT.train.jsonl, …) to write beside the prompt file. */
+export function exportFilesOf(result: FineTuneExport, baseName: string): ExportFile[] {
+  return exportFiles(result, baseName, DEFAULT_EPOCHS);
 }

@@ -21,7 +21,7 @@ export function check(s: RunSignals, ctx: AdviseContext): Finding[] {
   const motive = f.format.kind === 'reduced' || !!f.distillation;
   if (!motive) return [];
   const openaiBefore = f.venue.kind === 'job' && f.venue.platform === 'openai';
-  if (f.venue.kind === 'job' && !openaiBefore) return [];
+  if (f.venue.kind === 'unknown' || (f.venue.kind === 'job' && !openaiBefore)) return [];
   const where =
     f.venue.kind === 'none'
       ? `${f.model} cannot be fine-tuned where it runs: ${f.venue.reason}.`
