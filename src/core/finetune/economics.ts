@@ -87,6 +87,12 @@ export function alternativesSentence(c: AlternativesCost): string {
     `Per 1,000 calls at ${c.callsPerMonth.toLocaleString('en-US')} calls a month on ${c.model}: few-shot ${usd(p['few-shot'])}, ` +
     `cached few-shot ${usd(p['cached few-shot'])} (${cache}), fine-tuned ${usd(p['fine-tuned'])} (training ≈ ${usd(c.trainingUsd)} spread over the first month), ` +
     `structured output ${usd(p['structured output'])} (zero-shot prompt). ` +
-    `For fewer prompt tokens, ${c.cheaperForTokens === 'fine-tuned' ? 'the fine-tuned model is cheaper' : 'keeping the examples under prompt caching is cheaper (put the system text and examples first so they cache)'}.`
+    `For fewer prompt tokens, ${
+      c.cheaperForTokens === 'fine-tuned'
+        ? 'the fine-tuned model is cheaper'
+        : c.cacheApplies
+          ? 'keeping the examples under prompt caching is cheaper (put the system text and examples first so they cache)'
+          : "keeping the examples is cheaper: the fine-tuned model's higher per-token price outweighs the tokens it saves"
+    }.`
   );
 }

@@ -27,11 +27,11 @@ export function check(s: RunSignals, ctx: AdviseContext): Finding[] {
       group: 'format',
       kind: f.format.kind === 'reduced' ? 'fine-tuning' : 'prompt-engineering',
       prior: 0.7,
-      title: cheaper ? 'Cached few-shot is cheaper than a fine-tuned model at this volume' : 'A fine-tuned model is cheaper than cached few-shot at this volume',
+      title: cheaper ? `${c.cacheApplies ? 'Cached few-shot' : 'Few-shot'} is cheaper than a fine-tuned model at this volume` : 'A fine-tuned model is cheaper than cached few-shot at this volume',
       why:
         alternativesSentence(c) +
         (cheaper && f.format.kind === 'reduced' ? ' So fine-tune for the failures the examples leave, not to save tokens.' : ''),
-      actions: cheaper ? ['Keep the system text and the examples first and unchanged between calls, so the provider caches them'] : [],
+      actions: cheaper && c.cacheApplies ? ['Keep the system text and the examples first and unchanged between calls, so the provider caches them'] : [],
       extra: { costPer1000Calls: c.perThousand, callsPerMonth: c.callsPerMonth, trainingUsd: c.trainingUsd, cacheApplies: c.cacheApplies, stablePrefixTokens: c.stablePrefixTokens, cheaperForTokens: c.cheaperForTokens },
       weightFactor: 0.3,
     }),
