@@ -31,6 +31,12 @@ const NO_FINE_TUNING: Readonly<Record<string, string>> = {
   vscode: "VS Code's Language Model API cannot fine-tune",
 };
 
+/** Whether a model reference runs on OpenAI's own API (a bare name counts: it is the CLI's default provider). */
+export function isOpenAIModel(modelRef: string, profileKinds: Readonly<Record<string, string>> = {}): boolean {
+  const prefix = modelRef.includes('/') ? modelRef.slice(0, modelRef.indexOf('/')) : 'openai';
+  return (profileKinds[prefix] ?? prefix) === 'openai';
+}
+
 /**
  * Where a model reference ('openai/gpt-4o-mini', 'azure/deploy', 'mistral/…', a profile name with its kind in
  * `profileKinds`) can run a fine-tuning job, or why it cannot.

@@ -117,7 +117,7 @@ test('auto export: a case without an expected output gets the best variant\'s pa
   for (const l of refund) assert.equal(l.messages.at(-1)!.content, '{"intent":"refund"}', 'the passing output of 2-shot');
   // 'expected' alone leaves those six out.
   const only = exportFineTuneDataset(spec, record, { source: 'expected', validationShare: 0 });
-  assert.deepEqual({ ...only.counts, ...only.sources }, { train: 6, validation: 0, skipped: 6, expected: 6, bestVariant: 0 });
+  assert.deepEqual({ ...only.counts, ...only.sources }, { train: 6, validation: 0, skipped: 6, expected: 6, bestVariant: 0, teacher: 0 });
 });
 
 test('training prices follow the base model name', () => {

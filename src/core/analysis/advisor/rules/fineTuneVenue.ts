@@ -8,7 +8,7 @@ import type { RunSignals } from '../signals';
 import { groupFinding } from '../rule';
 import { ADVISOR_COMMANDS, commandAction } from '../commands';
 import { fineTuneSignals } from '../fineTuneSignals';
-import { ALTERNATIVES_TEXT, OPENAI_FINE_TUNING_CUTOFF } from '../../../finetune/venues';
+import { ALTERNATIVES_TEXT, isOpenAIModel, OPENAI_FINE_TUNING_CUTOFF } from '../../../finetune/venues';
 
 export const meta = {
   id: 'fine-tune-venue',
@@ -20,12 +20,13 @@ export function check(s: RunSignals, ctx: AdviseContext): Finding[] {
   const f = fineTuneSignals(s, ctx);
   const motive = f.format.kind === 'reduced' || !!f.distillation;
   if (!motive) return [];
-  const openaiBefore = f.venue.kind === 'job' && f.venue.platform === 'openai';
-  if (f.venue.kind === 'unknown' || (f.venue.kind === 'job' && !openaiBefore)) return [];
+  // OpenAI's sentence is the same before and after the cut-off, so a run's advice does not change with the day
+  const openai = isOpenAIModel(f.model, ctx.profileKinds);
+  if (!openai && f.venue.kind !== 'none') return [];
   const where =
-    f.venue.kind === 'none'
-      ? `${f.model} cannot be fine-tuned where it runs: ${f.venue.reason}.`
-      : `OpenAI takes new fine-tuning jobs only from organisations with recent fine-tuned use, and from none after ${OPENAI_FINE_TUNING_CUTOFF}.`;
+    openai
+      ? `OpenAI creates new fine-tuning jobs only for organisations it still accepts, and for none from ${OPENAI_FINE_TUNING_CUTOFF}.`
+      : `${f.model} cannot be fine-tuned where it runs: ${(f.venue as { reason: string }).reason}.`;
   return [
     groupFinding(s, {
       rule: meta.id,
@@ -40,7 +41,7 @@ export function check(s: RunSignals, ctx: AdviseContext): Finding[] {
         commandAction(ADVISOR_COMMANDS.exportFineTune, 'Export for Amazon Bedrock', [{ format: 'bedrock' }]),
         commandAction(ADVISOR_COMMANDS.exportFineTune, 'Export for local training (axolotl/TRL)', [{ format: 'local' }]),
       ],
-      extra: { venue: f.venue.kind === 'none' ? { canStartJob: false, reason: f.venue.reason } : { canStartJob: 'until-cutoff', cutoff: OPENAI_FINE_TUNING_CUTOFF }, model: f.model },
+      extra: { venue: openai ? { provider: 'openai', cutoff: OPENAI_FINE_TUNING_CUTOFF } : { canStartJob: false, reason: (f.venue as { reason: string }).reason }, model: f.model },
       weightFactor: 0.2,
     }),
   ];
