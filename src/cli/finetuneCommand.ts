@@ -1,11 +1,17 @@
-// `prompt-ladder finetune`: export an OpenAI chat JSONL fine-tuning dataset from a prompt file and a run
-// (its newest run record by default), with the token, cost and savings estimates.
+// `prompt-ladder finetune`: export a fine-tuning dataset in a platform's format from a prompt file and a run
+// (its newest run record by default), with the token, cost and savings estimates and, where the run shows the
+// motive, the price of the alternatives (cached few-shot, structured output) per 1,000 calls.
 
 import * as path from 'node:path';
 import { loadPromptFile } from '../core/prompt/load';
 import { SpecError, formatProblem } from '../core/errors';
 import { listRuns, readRun, writeFileAtomic } from '../core/runs/store';
-import { describeSources, exportFineTuneDataset, type FineTuneSource } from '../core/runs/finetune';
+import { DEFAULT_EPOCHS, describeSources, exportFineTuneDataset, type FineTuneSource } from '../core/finetune/dataset';
+import { formatByName, formatChoices } from '../core/finetune/formats/registry';
+import { exportFiles } from '../core/finetune/files';
+import { alternativesSentence } from '../core/finetune/economics';
+import { computeSignals } from '../core/analysis/advisor/signals';
+import { fineTuneSignals } from '../core/analysis/advisor/fineTuneSignals';
 import type { RunRecord } from '../core/runs/schema';
 import { UsageError } from './usage';
 import { promptBaseName } from '../core/prompt/fileName';
@@ -18,6 +24,12 @@ export interface FinetuneArgs {
   variant?: string;
   out: string;
   validationShare?: number;
+  /** Format or platform name (default 'openai'). */
+  format?: string;
+  /** Distillation: the variant whose passing outputs are the answers. */
+  teacher?: string;
+  /** Calls per month for the cost comparison. */
+  callsPerMonth?: number;
   /** Overrides the run root (default: the prompt file's project, runRootOf). */
   root?: string;
 }
@@ -51,23 +63,29 @@ export async function finetuneCommand(args: FinetuneArgs): Promise<number> {
     if (e instanceof UsageError) throw e;
     throw new UsageError((e as Error).message);
   }
-  if (args.variant && !record.variants.some((v) => v.name === args.variant)) {
-    throw new UsageError(`no variant named "${args.variant}" in the run (variants: ${record.variants.map((v) => v.name).join(', ')})`);
+  const format = formatByName(args.format ?? 'openai');
+  if (!format) throw new UsageError(`--format must be one of ${formatChoices()}, got "${args.format}"`);
+  for (const [flag, name] of [['--variant', args.variant], ['--teacher', args.teacher]] as const) {
+    if (name && !record.variants.some((v) => v.name === name)) {
+      throw new UsageError(`${flag}: no variant named "${name}" in the run (variants: ${record.variants.map((v) => v.name).join(', ')})`);
+    }
   }
   const result = exportFineTuneDataset(spec, record, {
     source: args.source,
+    format: format.name,
     ...(args.variant ? { variant: args.variant } : {}),
+    ...(args.teacher ? { teacher: args.teacher } : {}),
     ...(args.validationShare !== undefined ? { validationShare: args.validationShare } : {}),
   });
-  const base = promptBaseName(abs);
-  const trainFile = path.join(args.out, `${base}.train.jsonl`);
-  await writeFileAtomic(trainFile, result.train);
-  out(`Wrote ${result.counts.train} training examples to ${path.relative(process.cwd(), trainFile)}`);
-  if (result.counts.validation > 0) {
-    const valFile = path.join(args.out, `${base}.validation.jsonl`);
-    await writeFileAtomic(valFile, result.validation);
-    out(`Wrote ${result.counts.validation} validation examples to ${path.relative(process.cwd(), valFile)}`);
+  for (const f of exportFiles(result, promptBaseName(abs), DEFAULT_EPOCHS)) {
+    const file = path.join(args.out, f.name);
+    await writeFileAtomic(file, f.content);
+    const rel = path.relative(process.cwd(), file);
+    if (f.kind === 'config') out(`Wrote the axolotl config to ${rel} (axolotl train ${rel})`);
+    else out(`Wrote ${f.kind === 'train' ? result.counts.train : result.counts.validation} ${f.kind === 'train' ? 'training' : 'validation'} examples to ${rel}`);
   }
+  out(`Format: ${format.title}; accepted by ${format.platforms.join(', ')}.`);
+  if (result.teacher) out(`Distillation: teacher "${result.teacher.variant}" (${result.teacher.model}) → student "${result.variant}" (${result.baseModel ?? 'its model'}).`);
   out(`Prompt from variant "${result.variant}" without few-shot examples; ${result.counts.skipped} case(s) skipped.`);
   out(describeSources(result));
   out(`Training tokens per epoch: ${result.tokens.train} (+ ${result.tokens.validation} validation) · estimated training cost: ${usd(result.estimatedTrainingCostUsd)}${result.baseModel ? ` on ${result.baseModel}` : ''}`);
@@ -77,6 +95,11 @@ export async function finetuneCommand(args: FinetuneArgs): Promise<number> {
         `${result.fewShotVariant ? ` (vs "${result.fewShotVariant}")` : ''} · ${usd(result.savedPer1000CallsUsd)} per 1,000 calls` +
         (result.netSavedPer1000CallsUsd !== undefined ? ` (net of fine-tuned prices: ${usd(result.netSavedPer1000CallsUsd)})` : ''),
     );
+  }
+  const alternatives = fineTuneSignals(computeSignals(record, spec), { spec, ...(args.callsPerMonth ? { callsPerMonth: args.callsPerMonth } : {}) });
+  if (alternatives.costs) out(alternativesSentence(alternatives.costs));
+  if (alternatives.structuredOutput.jsonTask && alternatives.structuredOutput.supported && !alternatives.structuredOutput.already) {
+    out(`${alternatives.model} takes a strict JSON schema: try responseFormat json_schema before fine-tuning for valid JSON.`);
   }
   for (const w of result.warnings) process.stderr.write(`warning: ${w}\n`);
   return result.counts.train > 0 ? 0 : 1;

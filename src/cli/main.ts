@@ -37,7 +37,8 @@ const HELP = `prompt-ladder — run prompt files over eval sets, with few-shot v
 
 Usage:
   prompt-ladder eval <file>... [options]
-  prompt-ladder finetune <file> [--run record.json] [--source auto|expected|best-variant] [--variant NAME] [--out DIR]
+  prompt-ladder finetune <file> [--format openai|vertex|bedrock|local] [--teacher VARIANT] [--run record.json]
+                         [--source auto|expected|best-variant] [--variant NAME] [--out DIR]
   prompt-ladder mcp [--root DIR] [--no-cache] [--concurrency N] [--allow-code]
   prompt-ladder generate <file> [--count N] [--out EVALSET] [--model M] [--groundtruth-model M] [--effort low|medium|high]
   prompt-ladder --version | --help
@@ -70,13 +71,19 @@ Options for eval:
   --strict              fail (exit 2) on any warning, before any call; the default when CI=true
   --no-strict           report warnings but run anyway (also in CI)
 
-Options for finetune (export an OpenAI chat JSONL dataset, few-shot examples dropped):
+Options for finetune (export a fine-tuning dataset, few-shot examples dropped, every line checked):
+  --format <f>          openai (default; the chat JSONL that Azure OpenAI, Mistral, Together and Fireworks
+                        accept as is; also --format azure|mistral|together|fireworks), vertex (Google
+                        Vertex AI), bedrock (Amazon Bedrock) or local (messages JSONL + an axolotl config)
+  --teacher <variant>   distil: the answers are this variant's passing outputs, the prompt is the student's
+                        (--variant, default: the cheapest variant on another model)
+  --calls-per-month <n> volume for the cost comparison with cached few-shot and structured output (default 100000)
   --run <record.json>   the run to export from (default: the newest run of the file)
   --source <s>          auto (default: a case's expected output, else the best variant's passing
                         output), expected (expected outputs only) or best-variant (passing outputs only)
   --variant <name>      the variant whose prompt to use (default: the best)
   --validation <share>  share held out for validation, 0..0.5 (default 0.2)
-  --out <dir>           where to write NAME.train.jsonl / NAME.validation.jsonl (default: .)
+  --out <dir>           where to write NAME.FORMAT.train.jsonl / NAME.FORMAT.validation.jsonl (default: .)
 
 Options for generate (new test cases from the prompt's rules, appended to its eval set):
   --count <n>           add at most n cases (default: all that pass the checks)
@@ -186,6 +193,9 @@ export async function main(argv: string[]): Promise<number> {
         source: { type: 'string' },
         out: { type: 'string' },
         validation: { type: 'string' },
+        format: { type: 'string' },
+        teacher: { type: 'string' },
+        'calls-per-month': { type: 'string' },
         count: { type: 'string' },
         model: { type: 'string' },
         'groundtruth-model': { type: 'string' },
@@ -227,6 +237,9 @@ export async function main(argv: string[]): Promise<number> {
         ...(values.run ? { run: values.run } : {}),
         ...(values.variant?.[0] ? { variant: values.variant[0] } : {}),
         ...(share !== undefined ? { validationShare: share } : {}),
+        ...(values.format ? { format: values.format } : {}),
+        ...(values.teacher ? { teacher: values.teacher } : {}),
+        ...(values['calls-per-month'] ? { callsPerMonth: positiveInt('calls-per-month', values['calls-per-month']) } : {}),
       });
     }
     if (command === 'mcp') {

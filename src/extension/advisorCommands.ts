@@ -4,12 +4,10 @@
 
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { advisorArgsModule, editsModule, finetuneModule } from './lazy';
+import { advisorArgsModule, editsModule } from './lazy';
 import { resolvePromptUri } from './promptFiles';
 import { RunBlockedError, type EditorRunController } from './runs/runController';
-import type { PromptSpec } from '../core/prompt/spec';
-import type { FineTuneExport } from '../core/runs/finetune';
-import { promptBaseName } from '../core/prompt/fileName';
+import { exportFineTuneCommand } from './fineTune/exportCommand';
 
 export const ADVISOR_COMMAND_IDS = [
   'promptLadder.addRetrieval',
@@ -49,23 +47,6 @@ function revealLast(editor: vscode.TextEditor, pattern: RegExp): void {
       return;
     }
   }
-}
-
-/**
- * The fine-tuning dataset of a prompt file from its newest run: per case its expected value when it has one,
- * else the best variant's passing output (source 'auto', as the CLI). Shared by the export and the job commands.
- */
-export async function fineTuneExportFor(
-  runs: EditorRunController,
-  uri: vscode.Uri,
-): Promise<{ result: FineTuneExport; spec: PromptSpec }> {
-  const last = await runs.lastRun(uri);
-  if (!last) throw new RunBlockedError(`Run ${path.basename(uri.fsPath)} first: the dataset is made from a run's passing outputs or the cases' expected values.`);
-  const { spec } = await runs.loadSpec(uri);
-  const { exportFineTuneDataset } = finetuneModule();
-  const result = exportFineTuneDataset(spec, last.record, { source: 'auto' });
-  if (result.counts.train === 0) throw new RunBlockedError(`No examples to export from ${path.basename(uri.fsPath)}: ${result.warnings.join(' ') || 'no passing outputs.'}`);
-  return { result, spec };
 }
 
 export function advisorCommandTable(runs: EditorRunController): Record<(typeof ADVISOR_COMMAND_IDS)[number], (...args: unknown[]) => unknown> {
@@ -172,28 +153,7 @@ export function advisorCommandTable(runs: EditorRunController): Record<(typeof A
     return uri;
   };
 
-  const exportFineTune = async (arg?: unknown) => {
-    const uri = await resolvePromptUri(arg);
-    if (!uri) return undefined;
-    const { result } = await fineTuneExportFor(runs, uri);
-    const { describeSources } = finetuneModule();
-    const base = promptBaseName(uri.fsPath, true);
-    const trainUri = vscode.Uri.file(`${base}.finetune.train.jsonl`);
-    await vscode.workspace.fs.writeFile(trainUri, new TextEncoder().encode(result.train));
-    let validationUri: vscode.Uri | undefined;
-    if (result.validation) {
-      validationUri = vscode.Uri.file(`${base}.finetune.validation.jsonl`);
-      await vscode.workspace.fs.writeFile(validationUri, new TextEncoder().encode(result.validation));
-    }
-    await vscode.window.showTextDocument(trainUri, { preview: true });
-    const cost = result.estimatedTrainingCostUsd !== undefined ? `, ≈ $${result.estimatedTrainingCostUsd.toFixed(2)} to train` : '';
-    const saved = result.tokensSavedPerCall ? `; drops ${result.tokensSavedPerCall} prompt tokens per call` : '';
-    void vscode.window.showInformationMessage(
-      `Prompt Ladder: exported ${result.counts.train} training and ${result.counts.validation} validation examples${cost}${saved}. ${describeSources(result)}` +
-        (result.warnings.length ? ` ${result.warnings[0]}` : ''),
-    );
-    return { train: trainUri, validation: validationUri, counts: result.counts };
-  };
+  const exportFineTune = (arg?: unknown, options?: unknown) => exportFineTuneCommand(runs, arg, options);
 
   return {
     'promptLadder.addRetrieval': addRetrieval,

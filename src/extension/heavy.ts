@@ -7,7 +7,7 @@ import * as engine from '../core/engine';
 import * as load from './promptLoad';
 import * as store from '../core/runs/store';
 import * as cache from '../core/providers/cache';
-import * as finetune from '../core/runs/finetune';
+import * as finetune from '../core/finetune/dataset';
 import * as resolver from './providers/settingsResolver';
 import * as edits from './editing/promptEdits';
 import * as templates from './editing/templates';

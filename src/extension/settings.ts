@@ -15,7 +15,12 @@ export interface ProviderProfile {
   apiVersion?: string;
   /** Shown in the status bar instead of the generic kind label. */
   label?: string;
+  /** Fine-tuning job API of a custom endpoint (default: from its host). */
+  fineTuning?: FineTuningApi;
 }
+
+export const FINE_TUNING_APIS = ['openai', 'mistral', 'together'] as const;
+export type FineTuningApi = (typeof FINE_TUNING_APIS)[number];
 
 export interface ExtensionSettings {
   defaultModel?: string;
@@ -53,7 +58,8 @@ export function parseProfiles(raw: unknown, onProblem?: (message: string) => voi
       onProblem?.(`Setting promptLadder.providers[${i}] (${name}): "kind" must be one of ${PROFILE_KINDS.join(', ')}.`);
       return;
     }
-    out.push({ name, kind, baseURL: nonEmpty(o.baseURL), apiVersion: nonEmpty(o.apiVersion), label: nonEmpty(o.label) });
+    const fineTuning = FINE_TUNING_APIS.find((a) => a === o.fineTuning);
+    out.push({ name, kind, baseURL: nonEmpty(o.baseURL), apiVersion: nonEmpty(o.apiVersion), label: nonEmpty(o.label), ...(fineTuning ? { fineTuning } : {}) });
   });
   return out;
 }

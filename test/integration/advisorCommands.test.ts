@@ -108,9 +108,9 @@ export function registerAdvisorCommandTests(): void {
 
     it('exports a fine-tuning dataset from the last run next to the prompt file', async () => {
       await vscode.commands.executeCommand('promptLadder.runEval', fixture('classify.prompt.yml'));
-      const res = await vscode.commands.executeCommand<{ train: vscode.Uri; counts: { train: number } }>('promptLadder.exportFineTune', fixture('classify.prompt.yml'));
+      const res = await vscode.commands.executeCommand<{ train: vscode.Uri; counts: { train: number } }>('promptLadder.exportFineTune', fixture('classify.prompt.yml'), { format: 'openai' });
       assert.ok(res, 'the export ran');
-      assert.equal(path.basename(res.train.fsPath), 'classify.finetune.train.jsonl');
+      assert.equal(path.basename(res.train.fsPath), 'classify.openai.train.jsonl', 'the CLI\'s file names');
       const lines = new TextDecoder().decode(await vscode.workspace.fs.readFile(res.train)).trim().split('\n');
       assert.equal(lines.length, res.counts.train);
       const first = JSON.parse(lines[0]) as { messages: { role: string }[] };

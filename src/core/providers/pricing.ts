@@ -45,6 +45,47 @@ export const FINE_TUNED_PRICES: Readonly<Record<string, Price>> = {
   'gpt-3.5-turbo': { input: 3, output: 6 },
 };
 
+/**
+ * Cached input prices (USD per 1M prompt tokens served from the provider's prompt cache), base and fine-tuned
+ * models ('ft:<base>'). OpenAI caches automatically a prompt's stable prefix of at least PROMPT_CACHE_MIN_TOKENS.
+ */
+export const CACHED_INPUT_PRICES: Readonly<Record<string, number>> = {
+  'gpt-5': 0.125,
+  'gpt-5-mini': 0.025,
+  'gpt-5-nano': 0.005,
+  'gpt-4.1': 0.5,
+  'gpt-4.1-mini': 0.1,
+  'gpt-4.1-nano': 0.025,
+  'gpt-4o': 1.25,
+  'gpt-4o-mini': 0.075,
+  o1: 7.5,
+  'o1-mini': 0.55,
+  o3: 0.5,
+  'o3-mini': 0.55,
+  'o4-mini': 0.275,
+};
+export const FINE_TUNED_CACHED_INPUT_PRICES: Readonly<Record<string, number>> = {
+  'gpt-4.1': 0.75,
+  'gpt-4.1-mini': 0.2,
+  'gpt-4.1-nano': 0.05,
+  'gpt-4o': 1.875,
+  'gpt-4o-mini': 0.15,
+};
+/** OpenAI's prompt caching starts at this many prompt tokens (a shorter prompt is never cached). */
+export const PROMPT_CACHE_MIN_TOKENS = 1024;
+
+/** The cached input price of a model reference (base or 'ft:'), when known. */
+export function cachedInputPrice(model: string): number | undefined {
+  const price = priceOf(model);
+  if (!price) return undefined;
+  const name = model.trim().toLowerCase();
+  const ft = name.startsWith('ft:') || name.includes('/ft:');
+  const key = ft ? name.slice(name.indexOf('ft:') + 3).split(':')[0] : name.split('/').pop()!;
+  const table = ft ? FINE_TUNED_CACHED_INPUT_PRICES : CACHED_INPUT_PRICES;
+  const hit = lookup(Object.fromEntries(Object.entries(table).map(([k, v]) => [k, { input: v, output: 0 }])), key);
+  return hit?.input;
+}
+
 function lookup(table: Readonly<Record<string, Price>>, name: string): Price | undefined {
   if (table[name]) return table[name];
   let best: string | undefined;

@@ -5,8 +5,8 @@
 
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { fineTuneExportFor } from '../advisorCommands';
-import type { FineTuneJobStatus } from '../../core/runs/fineTuneJob';
+import { fineTuneExportFor } from './exportCommand';
+import type { FineTuneJobStatus } from '../../core/finetune/jobs/adapter';
 import { fineTuneModule, finetuneModule, resolverModule } from '../lazy';
 import { resolvePromptUri } from '../promptFiles';
 import { RunBlockedError, type EditorRunController } from '../runs/runController';

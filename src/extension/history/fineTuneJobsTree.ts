@@ -5,7 +5,7 @@
 import * as path from 'node:path';
 import { escapeMarkdown as md } from '../../shared/markdown';
 import * as vscode from 'vscode';
-import type { FineTuneJobState, FineTuneJobStatus } from '../../core/runs/fineTuneJob';
+import type { FineTuneJobState, FineTuneJobStatus } from '../../core/finetune/jobs/adapter';
 
 export interface StoredFineTuneJob {
   id: string;

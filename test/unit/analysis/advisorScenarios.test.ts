@@ -55,7 +55,13 @@ for (const klass of classes) {
         const { record } = await runScenario(server, s as Scenario);
         const top = record.advice?.recommendations[0];
         assert.ok(top, 'the run has advice');
-        assert.equal(top.kind, s.expected, `${s.id}: top pick ${top.kind} (${top.title}) — expected ${s.expected}`);
+        if (s.structuredFirst) {
+          assert.equal(top.evidence.rule, 'structured-output', `${s.id}: structured output first, got ${top.kind} (${top.title})`);
+          const next = record.advice!.recommendations[1];
+          assert.equal(next?.kind, s.expected, `${s.id}: then ${s.expected}, got ${next?.kind} (${next?.title})`);
+        } else {
+          assert.equal(top.kind, s.expected, `${s.id}: top pick ${top.kind} (${top.title}) — expected ${s.expected}`);
+        }
         assert.ok(top.confidence > 0 && top.confidence <= 0.95);
         extra[s.id]?.(record);
       });

@@ -2,7 +2,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import OpenAI from 'openai';
 import { startScriptedServer, type ScriptedServer } from '../../fixtures/scripted-server';
-import { apiModelName, cancelFineTuneJob, fineTunedVariantYaml, startFineTuneJob, waitForFineTuneJob } from '../../../src/core/runs/fineTuneJob';
+import { cancelFineTuneJob, fineTunedVariantYaml, startFineTuneJob, waitForFineTuneJob } from '../../../src/core/finetune/jobs/openai';
+import { apiModelName } from '../../../src/core/finetune/jobs/adapter';
 
 let server: ScriptedServer;
 let client: OpenAI;

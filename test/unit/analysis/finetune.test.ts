@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { startScriptedServer, type ScriptedServer } from '../../fixtures/scripted-server';
 import { loadPromptFile } from '../../../src/core/prompt/load';
 import { runEval } from '../../../src/core/engine';
-import { describeSources, exportFineTuneDataset, trainingPrice } from '../../../src/core/runs/finetune';
+import { describeSources, exportFineTuneDataset, trainingPrice } from '../../../src/core/finetune/dataset';
 import { countTokens } from '../../../src/core/providers/pricing';
 import { classifierRules, resolverFor, tempWorkspace, type Workspace } from '../engine/helpers';
 
@@ -107,7 +107,7 @@ test('auto export: a case without an expected output gets the best variant\'s pa
   const { record } = await runEval(spec, { providers: resolverFor(server.url), root: ws.root, write: false });
   const auto = exportFineTuneDataset(spec, record, { source: 'auto', validationShare: 0 });
   assert.equal(auto.counts.train, 12);
-  assert.deepEqual(auto.sources, { expected: 6, bestVariant: 6 });
+  assert.deepEqual(auto.sources, { expected: 6, bestVariant: 6, teacher: 0 });
   const sentence = describeSources(auto);
   assert.match(sentence, /6 from the cases' expected outputs/);
   assert.match(sentence, /6 from the passing outputs of variant "2-shot"/);
@@ -117,7 +117,7 @@ test('auto export: a case without an expected output gets the best variant\'s pa
   for (const l of refund) assert.equal(l.messages.at(-1)!.content, '{"intent":"refund"}', 'the passing output of 2-shot');
   // 'expected' alone leaves those six out.
   const only = exportFineTuneDataset(spec, record, { source: 'expected', validationShare: 0 });
-  assert.deepEqual({ ...only.counts, ...only.sources }, { train: 6, validation: 0, skipped: 6, expected: 6, bestVariant: 0 });
+  assert.deepEqual({ ...only.counts, ...only.sources }, { train: 6, validation: 0, skipped: 6, expected: 6, bestVariant: 0, teacher: 0 });
 });
 
 test('training prices follow the base model name', () => {

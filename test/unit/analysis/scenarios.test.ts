@@ -7,7 +7,7 @@ import { parseAction } from '../../../src/shared/actions';
 import { startScriptedServer, type ScriptedServer, type ScriptedRule } from '../../fixtures/scripted-server';
 import * as path from 'node:path';
 import { loadPromptFile } from '../../../src/core/prompt/load';
-import { exportFineTuneDataset } from '../../../src/core/runs/finetune';
+import { exportFineTuneDataset } from '../../../src/core/finetune/dataset';
 import { runEval } from '../../../src/core/engine';
 import { ADVISOR_COMMANDS } from '../../../src/core/analysis/advisor/commands';
 import type { Recommendation, RunRecord } from '../../../src/core/runs/schema';
@@ -129,7 +129,7 @@ test('scenario: knowledge gap that few-shot does not fix → rag, and fine-tunin
 });
 
 test('scenario: format failures few-shot reduces but does not clear → fine-tuning, with tokens saved per call', async () => {
-  const { record, top } = await run('format-reduced.prompt.yml', jsonTicket(20), [
+  const { record, top: first } = await run('format-reduced.prompt.yml', jsonTicket(20), [
     // with examples the model answers JSON except for tickets 0..5; without, it always answers prose
     { user: 'order [0-5] is', shotsAtLeast: 1, reply: 'Priority: high' },
     { shotsAtLeast: 1, reply: '{"priority":"high"}' },
@@ -137,7 +137,13 @@ test('scenario: format failures few-shot reduces but does not clear → fine-tun
   ]);
   assert.equal(record.variants[0].categories.format, 20);
   assert.equal(record.variants[1].categories.format, 6);
+  // gpt-4o-mini takes a strict JSON schema: structured output comes first, the fine-tuning card right after
+  assert.equal(first.evidence.rule, 'structured-output');
+  const top = record.advice!.recommendations[1];
   assert.equal(top.kind, 'fine-tuning');
+  const also = (top.evidence.also as { rule: string }[]).map((x) => x.rule);
+  assert.ok(also.includes('cached-few-shot') && also.includes('fine-tune-venue'), `the card prices cached few-shot and says where to fine-tune: ${also}`);
+  assert.match(top.why, /Per 1,000 calls at 100,000 calls a month on openai\/gpt-4o-mini: few-shot \$/);
   assert.deepEqual(perVariant(top), { 'zero-shot': 20, '3-shot': 6 });
   assert.deepEqual(top.evidence.cases, range(0, 20));
   assert.equal(top.evidence.bestFewShot, '3-shot');

@@ -97,11 +97,35 @@ test('finetune exports chat JSONL from the newest run without the few-shot pairs
   assert.match(r.stdout, /Wrote 9 training examples/);
   assert.match(r.stdout, /Wrote 3 validation examples/);
   assert.match(r.stdout, /prompt tokens saved per call/);
-  const lines = readFileSync(path.join(ws.root, 'ft', 'ft.train.jsonl'), 'utf8').trim().split('\n');
+  const lines = readFileSync(path.join(ws.root, 'ft', 'ft.openai.train.jsonl'), 'utf8').trim().split('\n');
   assert.equal(lines.length, 9);
   const first = JSON.parse(lines[0]);
   assert.deepEqual(first.messages.map((m: { role: string }) => m.role), ['system', 'user', 'assistant']);
   assert.equal(first.messages[2].content, '{"intent":"delivery"}');
+});
+
+test('finetune --format writes the platform\'s file (local: with its axolotl config); --teacher distils into the student\'s prompt', async () => {
+  const cases = Array.from({ length: 12 }, (_, i) => `  - message: parcel ${i}\n    intent: delivery`).join('\n');
+  ws.write('dist.prompt.yml', CLASSIFIER.replace(/testData:[\s\S]*?examples:/, `testData:\n${cases}\nexamples:`));
+  assert.equal((await cli(['eval', 'dist.prompt.yml'])).code, 1);
+  const v = await cli(['finetune', 'dist.prompt.yml', '--format', 'vertex', '--teacher', '2-shot', '--variant', 'zero-shot', '--out', 'v', '--validation', '0']);
+  assert.equal(v.code, 0, v.stdout + v.stderr);
+  assert.match(v.stdout, /Distillation: teacher "2-shot" \(openai\/test-model\) → student "zero-shot"/);
+  assert.match(v.stdout, /Answers: 12 from the passing outputs of the teacher "2-shot"/);
+  const first = JSON.parse(readFileSync(path.join(ws.root, 'v', 'dist.vertex.train.jsonl'), 'utf8').split('\n')[0]);
+  assert.equal(first.systemInstruction.parts[0].text, 'Classify the message. Reply with JSON.');
+  assert.deepEqual(first.contents.map((c: { role: string }) => c.role), ['user', 'model'], 'the student prompt: no example pairs');
+  assert.equal(first.contents[1].parts[0].text, '{"intent":"delivery"}');
+  const l = await cli(['finetune', 'dist.prompt.yml', '--format', 'trl', '--out', 'l']);
+  assert.equal(l.code, 0, l.stdout + l.stderr);
+  assert.ok(existsSync(path.join(ws.root, 'l', 'dist.local.train.jsonl')));
+  assert.match(readFileSync(path.join(ws.root, 'l', 'dist.local.axolotl.yml'), 'utf8'), /path: dist\.local\.train\.jsonl/);
+  const bad = await cli(['finetune', 'dist.prompt.yml', '--format', 'anthropic']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--format must be one of openai \(or azure, mistral, together, fireworks\), vertex/);
+  const noTeacher = await cli(['finetune', 'dist.prompt.yml', '--teacher', 'gpt-9']);
+  assert.equal(noTeacher.code, 2);
+  assert.match(noTeacher.stderr, /--teacher: no variant named "gpt-9"/);
 });
 
 test('finetune without a run says how to make one (exit 2)', async () => {

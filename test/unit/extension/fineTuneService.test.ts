@@ -102,3 +102,42 @@ test('the fine-tuned model becomes a zero-shot variant; comments stay', () => {
   const twice = addFineTunedVariant(res.text, 'openai/ft:gpt-4o-mini:org::def');
   assert.match(twice.text, /- name: fine-tuned-2\n/);
 });
+
+test('a custom profile on Mistral\'s or Together\'s host fine-tunes through that platform\'s job API; `fineTuning` names it for any host', async () => {
+  const env = { MISTRAL_API_KEY: 'mk-env', TOGETHER_API_KEY: 'tk-env' };
+  const mistral = resolveFineTuneEndpoint('mistral/open-mistral-7b', { settings: settings({ providers: [{ name: 'mistral', kind: 'custom', baseURL: 'https://api.mistral.ai/v1' }] }), keys: new Map([['mistral', 'mk-secret']]), env });
+  assert.equal(mistral.kind, 'mistral');
+  assert.equal(mistral.apiKey, 'mk-secret', 'SecretStorage first');
+  const together = resolveFineTuneEndpoint('tg/meta-llama/Llama-3-8b', { settings: settings({ providers: [{ name: 'tg', kind: 'custom', baseURL: 'https://api.together.xyz/v1' }] }), keys: new Map(), env });
+  assert.equal(together.kind, 'together');
+  assert.equal(together.model, 'meta-llama/Llama-3-8b');
+
+  const server = await startScriptedServer({ fineTunePlatforms: { apiKey: 'mk-lab', polls: 1 } });
+  try {
+    const base = server.url.replace(/\/v1$/, '');
+    const ep = resolveFineTuneEndpoint('lab/open-mistral-7b', {
+      settings: settings({ providers: [{ name: 'lab', kind: 'custom', baseURL: `${base}/mistral/v1`, fineTuning: 'mistral' }] }),
+      keys: new Map([['lab', 'mk-lab']]),
+      env: {},
+    });
+    const started = await startJob(ep, { train: TRAIN.repeat(10), suffix: 'shout' });
+    for (let i = 0; i < 3; i++) await getJob(ep, started.id);
+    const done = await getJob(ep, started.id);
+    assert.equal(done.state, 'succeeded');
+    assert.match(`${ep.providerName}/${done.fineTunedModel}`, /^lab\/ft:open-mistral-7b:/, 'the variant runs through the same profile');
+  } finally {
+    await server.close();
+  }
+});
+
+test('OpenAI\'s wind-down refusal reaches the editor as the one line, and providers that cannot fine-tune say where to go', async () => {
+  const server = await startScriptedServer({ fineTunePlatforms: { openaiRefusal: true } });
+  try {
+    const ep = resolveFineTuneEndpoint('openai/gpt-4.1-mini', { settings: settings({ providers: [{ name: 'openai', kind: 'openai', baseURL: server.url }] }), keys: new Map([['openai', 'sk-x']]), env: {} });
+    const err = await startJob(ep, { train: TRAIN.repeat(10) }).then(() => undefined, (e: unknown) => e);
+    assert.match(describeApiError(err, ep), /^OpenAI no longer creates fine-tuning jobs .*2027-01-06/);
+  } finally {
+    await server.close();
+  }
+  assert.throws(() => resolveFineTuneEndpoint('ollama/llama3.2', { settings: settings(), keys: new Map(), env: {} }), /Instead: fine-tune on Azure OpenAI, Mistral, Together .*--format local/);
+});

@@ -16,8 +16,27 @@ import { rule as grounding } from './rules/grounding';
 import { rule as reasoning } from './rules/reasoning';
 import { rule as refusal } from './rules/refusal';
 import { rule as combination } from './rules/combination';
+import { rule as structuredOutput } from './rules/structuredOutput';
+import { rule as cachedFewShot } from './rules/cachedFewShot';
+import { rule as fineTuneVenue } from './rules/fineTuneVenue';
+import { rule as distillation } from './rules/distillation';
 
-export const RULES: readonly Rule[] = [transport, evaluation, allPass, format, knowledge, retrieval, grounding, reasoning, refusal, combination];
+export const RULES: readonly Rule[] = [
+  transport,
+  evaluation,
+  allPass,
+  format,
+  knowledge,
+  retrieval,
+  grounding,
+  reasoning,
+  refusal,
+  combination,
+  structuredOutput,
+  cachedFewShot,
+  fineTuneVenue,
+  distillation,
+];
 
 export function advise(record: Parameters<typeof computeSignals>[0], ctx: AdviseContext = {}, rules: readonly Rule[] = RULES): Advice {
   const s = computeSignals(record, ctx.spec);

@@ -25,6 +25,22 @@ export function retrievalVariantArgs(v: unknown): RetrievalVariantArgs | undefin
   return r.success ? r.data : undefined;
 }
 
+const FORMAT_NAMES = ['openai', 'vertex', 'bedrock', 'local'] as const;
+
+/** The options of promptLadder.exportFineTune after the prompt file: a format, and for distillation a teacher and student. */
+export const ExportFineTuneArgsSchema = z.strictObject({
+  format: z.enum(FORMAT_NAMES).optional(),
+  teacher: z.string().min(1).optional(),
+  variant: z.string().min(1).optional(),
+});
+
+export type ExportFineTuneArgs = z.infer<typeof ExportFineTuneArgsSchema>;
+
+export function exportFineTuneArgs(v: unknown): ExportFineTuneArgs | undefined {
+  const r = ExportFineTuneArgsSchema.safeParse(v);
+  return r.success ? r.data : undefined;
+}
+
 const NO_ARGS = z.tuple([]);
 const RERUN_ARGS = z.union([z.tuple([]), z.tuple([z.strictObject({ rerun: z.literal(true) })])]);
 
@@ -35,7 +51,7 @@ const ARGS: Record<AdvisorCommand, z.ZodType<unknown[]>> = {
   [ADVISOR_COMMANDS.setApiKey]: NO_ARGS,
   [ADVISOR_COMMANDS.addRetrieval]: NO_ARGS,
   [ADVISOR_COMMANDS.addRetrievalVariant]: z.tuple([RetrievalVariantArgsSchema]),
-  [ADVISOR_COMMANDS.exportFineTune]: NO_ARGS,
+  [ADVISOR_COMMANDS.exportFineTune]: z.union([NO_ARGS, z.tuple([ExportFineTuneArgsSchema])]),
   [ADVISOR_COMMANDS.addChainOfThought]: RERUN_ARGS,
   [ADVISOR_COMMANDS.addSelfRepair]: RERUN_ARGS,
   [ADVISOR_COMMANDS.addFewShot]: NO_ARGS,

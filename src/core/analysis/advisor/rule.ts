@@ -10,6 +10,12 @@ export interface AdviseContext {
   spec?: PromptSpec;
   /** Price of prompt tokens, USD per million, when the model's price is not in the pricing table. */
   pricing?: { promptUsdPerMTok?: number };
+  /** Calls per month for the cost comparison of the fine-tuning alternatives (default 100,000). */
+  callsPerMonth?: number;
+  /** Kinds of the user's provider profiles by name (a 'custom' profile on Mistral's host counts as 'mistral'). */
+  profileKinds?: Readonly<Record<string, string>>;
+  /** Today, for OpenAI's fine-tuning cut-off (default: now). */
+  now?: Date;
 }
 
 export interface RuleMeta {

@@ -3,7 +3,7 @@
 // without it (a record alone), the difference in mean prompt tokens between the few-shot column and the baseline.
 
 import { estimateCostUsd, priceOf } from '../../providers/pricing';
-import { fewShotTokenSavings } from '../../runs/finetune';
+import { fewShotTokenSavings } from '../../finetune/dataset';
 import type { AdviseContext } from './rule';
 import type { RunSignals, VariantSignals } from './signals';
 

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { advise, RULES } from '../../../../src/core/analysis/advisor/advise';
 import { ADVISOR_COMMANDS } from '../../../../src/core/analysis/advisor/commands';
-import { checkAdvisorAction, retrievalVariantArgs } from '../../../../src/core/analysis/advisor/commandArgs';
+import { checkAdvisorAction, exportFineTuneArgs, retrievalVariantArgs } from '../../../../src/core/analysis/advisor/commandArgs';
 import { parseAction } from '../../../../src/shared/actions';
 import type { PromptSpec } from '../../../../src/core/prompt/spec';
 import { failing, plannedRecord } from '../records';
@@ -54,6 +54,18 @@ function allActions(): { rule: string; action: string }[] {
       for (const a of r.actions) out.push({ rule: rules, action: a });
     }
   }
+  // the fine-tuning alternatives: a JSON task after OpenAI's cut-off, and a bigger model that passes more
+  const JSON_SPEC = { evaluators: [{ kind: 'json', name: 'valid-json' }], variants: [], messages: [], cases: [] } as unknown as PromptSpec;
+  const after = new Date('2027-02-01T00:00:00Z');
+  const fineTuning = [
+    plannedRecord(20, [{ name: 'zero-shot', failures: failing(range(0, 10), 'format') }, { name: '3-shot', shots: 3, failures: failing([0, 1], 'format') }]),
+    plannedRecord(20, [{ name: 'mini', failures: failing(range(0, 10), 'format') }, { name: 'big', model: 'gpt-4o', failures: {} }]),
+  ];
+  for (const rec of fineTuning)
+    for (const r of advise(rec, { spec: JSON_SPEC, now: after }).recommendations) {
+      const rules = [r.evidence.rule, ...((r.evidence.also as { rule: string }[] | undefined) ?? []).map((a) => a.rule)].join('+');
+      for (const a of r.actions) out.push({ rule: rules, action: a });
+    }
   // the retrieval actions read the prompt's own retrieval settings
   for (const r of advise(RECORDS[11], { spec: SPEC }).recommendations) for (const a of r.actions) out.push({ rule: 'retrieval+spec', action: a });
   return out;
@@ -87,6 +99,9 @@ test('every command action names a contributed, registered Prompt Ladder command
     if (a.command === ADVISOR_COMMANDS.addRetrievalVariant) {
       assert.equal(a.args?.length, 1, `${rule}: one argument`);
       assert.ok(retrievalVariantArgs(a.args![0]), `${rule}: ${JSON.stringify(a.args)} is a valid retrieval-variant argument`);
+    } else if (a.command === ADVISOR_COMMANDS.exportFineTune && a.args) {
+      assert.equal(a.args.length, 1, `${rule}: one argument`);
+      assert.ok(exportFineTuneArgs(a.args[0]), `${rule}: ${JSON.stringify(a.args)} is a valid export argument`);
     } else if (a.command === ADVISOR_COMMANDS.addChainOfThought || a.command === ADVISOR_COMMANDS.addSelfRepair) {
       assert.deepEqual(a.args, [{ rerun: true }], `${rule}: the variant button re-runs`);
     } else {

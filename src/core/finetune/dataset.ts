@@ -1,13 +1,18 @@
-// Fine-tuning dataset export: OpenAI chat JSONL ({"messages":[…]} per line) from a prompt file and a run.
+// Fine-tuning dataset export from a prompt file and a run, in one of the platform formats (./formats).
 //
 // Source 'expected': every case with an `expected` value becomes an example whose assistant turn is `expected`.
 // Source 'best-variant': the passing outputs of the variant with the best pass rate (first passing result per case).
 // Source 'auto' (the default of the CLI and the editor): per case, its expected output when it has one, else the
 // best variant's passing output — so a prompt whose cases have no expected outputs still gets a dataset, and
 // `sources` says how many examples came from where.
+// Distillation (`teacher`): the answers are the teacher variant's passing outputs (a bigger model), the prompt is
+// the student variant's (the smaller model to fine-tune); with source 'auto' a case the teacher failed falls back
+// to its expected output.
 // The prompt of each example is the prompt as it would be AFTER fine-tuning: the template messages rendered
 // with the case's variables and the chosen variant's system text, but WITHOUT the few-shot examples (the
 // fine-tuned model has learned them). Retrieved context of a RAG variant stays in (it is per-question input).
+// Every line is checked against the format before it is written; an example the format refuses is left out
+// with a warning naming the case's line.
 // Train/validation split: seeded shuffle, `validationShare` (default 0.2) of the examples to validation.
 // Estimates: training tokens (o200k), training cost at the provider's published training price × epochs,
 // and the number that matters — prompt tokens saved per call once the few-shot examples are gone, and what
@@ -15,10 +20,12 @@
 
 import type { ChatMessage, EvalCase, PromptSpec, VariantSpec } from '../prompt/spec';
 import { plural, verb } from '../text/plural';
-import type { RunRecord, VariantSummary } from './schema';
+import type { CaseResult, RunRecord, VariantSummary } from '../runs/schema';
 import { countMessageTokens, priceOf } from '../providers/pricing';
 import { renderMessages } from '../render/messages';
 import { redact } from '../redact';
+import type { FineTuneFormat, FormatName } from './formats/format';
+import { FORMATS } from './formats/registry';
 
 /** OpenAI's minimum number of training examples for a fine-tuning job. */
 export const OPENAI_MIN_EXAMPLES = 10;
@@ -40,31 +47,38 @@ export type FineTuneSource = 'expected' | 'best-variant' | 'auto';
 
 export interface FineTuneOptions {
   source: FineTuneSource;
+  /** Output format (default 'openai': the chat JSONL that OpenAI, Azure, Mistral, Together and Fireworks accept). */
+  format?: FormatName;
   /** Share of examples held out for validation (0..0.5, default 0.2). 0 → no validation file. */
   validationShare?: number;
   /** Seed of the shuffle before the split (default 1). */
   seed?: number;
   /** Epochs for the cost estimate (default 3). */
   epochs?: number;
-  /** Variant whose prompt (and, for 'best-variant', outputs) to use; default: the best passing variant. */
+  /** Variant whose prompt (and, for 'best-variant', outputs) to use; default: the best passing variant (with a teacher: the student). */
   variant?: string;
+  /** Distillation: the variant whose passing outputs are the answers the student learns. */
+  teacher?: string;
 }
 
 export interface FineTuneExport {
-  /** JSONL, one {"messages":[…]} per line. */
+  format: FormatName;
+  /** JSONL in `format`, one example per line. */
   train: string;
   validation: string;
   counts: { train: number; validation: number; skipped: number };
-  /** Where the assistant turns came from: cases' expected outputs, or the chosen variant's passing outputs. */
-  sources: { expected: number; bestVariant: number };
+  /** Where the assistant turns came from: cases' expected outputs, the chosen variant's or the teacher's passing outputs. */
+  sources: { expected: number; bestVariant: number; teacher: number };
   /** Training tokens of one epoch (train + validation). */
   tokens: { train: number; validation: number };
   /** Training cost for `epochs` epochs of the train file; undefined when the model has no known training price. */
   estimatedTrainingCostUsd?: number;
-  /** Base model the estimates refer to. */
+  /** Base model the estimates refer to (the student's model when distilling). */
   baseModel?: string;
-  /** Variant whose prompt (and outputs) were used. */
+  /** Variant whose prompt (and outputs) were used: the student when distilling. */
   variant: string;
+  /** Distillation: the teacher variant and its model. */
+  teacher?: { variant: string; model: string };
   warnings: string[];
   /** Prompt tokens the few-shot examples cost per call (saved once they are no longer needed). */
   tokensSavedPerCall: number;
@@ -81,36 +95,73 @@ interface Example {
   messages: ChatMessage[];
 }
 
-export function exportFineTuneDataset(spec: PromptSpec, record: RunRecord, opts: FineTuneOptions): FineTuneExport {
-  const warnings: string[] = [];
-  const best = pickVariant(record, opts.variant);
-  const vspec: VariantSpec = spec.variants.find((v) => v.name === best?.name) ?? { name: best?.name ?? 'default', line: 0 };
-  const model = best?.model ?? vspec.model ?? spec.model ?? '';
-  const into = spec.retrieval?.into ?? 'context';
+type Origin = 'expected' | 'bestVariant' | 'teacher';
 
+/** The answer a case contributes and where it came from, or undefined when it has none. */
+function answerOf(c: RunRecord['cases'][number], evalCase: EvalCase, student: string, opts: FineTuneOptions): { text: string; origin: Origin } | undefined {
+  const passing = (variant: string) => c.results.find((r: CaseResult) => r.variant === variant && r.passed && !r.error)?.output.trim() || undefined;
+  const expected = (evalCase.expected ?? c.expected) || undefined;
+  if (opts.teacher) {
+    const t = opts.source === 'expected' ? undefined : passing(opts.teacher);
+    if (t) return { text: t, origin: 'teacher' };
+    return opts.source === 'auto' && expected ? { text: expected, origin: 'expected' } : undefined;
+  }
+  if (opts.source !== 'best-variant' && expected) return { text: expected, origin: 'expected' };
+  const p = opts.source === 'expected' ? undefined : passing(student);
+  return p ? { text: p, origin: 'bestVariant' } : undefined;
+}
+
+function collectExamples(spec: PromptSpec, record: RunRecord, vspec: VariantSpec, format: FineTuneFormat, opts: FineTuneOptions) {
+  const into = spec.retrieval?.into ?? 'context';
   const examples: Example[] = [];
+  const sources = { expected: 0, bestVariant: 0, teacher: 0 };
+  const refused: string[] = [];
   let skipped = 0;
-  const sources = { expected: 0, bestVariant: 0 };
   for (const c of record.cases) {
     const evalCase: EvalCase = spec.cases.find((x) => x.index === c.index) ?? { index: c.index, file: spec.file, line: c.line, vars: c.vars, expected: c.expected };
-    const result = c.results.find((r) => r.variant === vspec.name && r.passed && !r.error);
-    const expected = opts.source === 'best-variant' ? undefined : (evalCase.expected ?? c.expected) || undefined;
-    const passing = opts.source === 'expected' ? undefined : result?.output.trim() || undefined;
-    const answer = expected ?? passing;
+    const answer = answerOf(c, evalCase, vspec.name, opts);
     if (!answer) {
       skipped++;
       continue;
     }
-    if (expected) sources.expected++;
-    else sources.bestVariant++;
-    const anyCtx = result?.context ?? c.results.find((r) => r.variant === vspec.name)?.context;
+    const anyCtx = c.results.find((r) => r.variant === vspec.name && r.context)?.context;
     const extra = anyCtx ? { [into]: anyCtx.join('\n\n---\n\n') } : undefined;
     const prompt = renderMessages(spec, { ...vspec, shots: 0 }, evalCase, [], extra);
-    examples.push({ caseIndex: c.index, messages: [...prompt, { role: 'assistant', content: answer }] });
+    const messages: ChatMessage[] = [...prompt, { role: 'assistant', content: answer.text }];
+    const problems = format.check(format.encode(messages));
+    if (problems.length) {
+      skipped++;
+      refused.push(`case at line ${c.line}: ${problems[0]}`);
+      continue;
+    }
+    sources[answer.origin]++;
+    examples.push({ caseIndex: c.index, messages });
   }
-  if (opts.source === 'expected' && skipped) warnings.push(`${plural(skipped, 'case')} ${verb(skipped, 'has', 'have')} no expected output and ${verb(skipped, 'was', 'were')} left out.`);
-  if (opts.source === 'best-variant' && skipped) warnings.push(`${skipped} cases did not pass in ${vspec.name} and were left out.`);
-  if (opts.source === 'auto' && skipped) warnings.push(`${plural(skipped, 'case')} ${verb(skipped, 'has', 'have')} no expected output and did not pass in ${vspec.name}: left out.`);
+  return { examples, sources, skipped, refused };
+}
+
+function skipWarning(opts: FineTuneOptions, skipped: number, student: string): string | undefined {
+  if (!skipped) return undefined;
+  const cases = plural(skipped, 'case');
+  if (opts.teacher) return `${cases} did not pass in the teacher ${opts.teacher}${opts.source === 'auto' ? ` and ${verb(skipped, 'has', 'have')} no expected output` : ''}: left out.`;
+  if (opts.source === 'expected') return `${cases} ${verb(skipped, 'has', 'have')} no expected output and ${verb(skipped, 'was', 'were')} left out.`;
+  if (opts.source === 'best-variant') return `${cases} did not pass in ${student} and ${verb(skipped, 'was', 'were')} left out.`;
+  return `${cases} ${verb(skipped, 'has', 'have')} no expected output and did not pass in ${student}: left out.`;
+}
+
+export function exportFineTuneDataset(spec: PromptSpec, record: RunRecord, opts: FineTuneOptions): FineTuneExport {
+  const format = FORMATS[opts.format ?? 'openai'];
+  const teacher = opts.teacher ? record.variants.find((v) => v.name === opts.teacher) : undefined;
+  if (opts.teacher && !teacher) throw new Error(`no variant named "${opts.teacher}" in the run to take as the teacher`);
+  const best = teacher && !opts.variant ? pickStudent(record, teacher) : pickVariant(record, opts.variant);
+  const vspec: VariantSpec = spec.variants.find((v) => v.name === best?.name) ?? { name: best?.name ?? 'default', line: 0 };
+  const model = best?.model ?? vspec.model ?? spec.model ?? '';
+  const { examples, sources, skipped, refused } = collectExamples(spec, record, vspec, format, opts);
+  const warnings: string[] = [];
+  const skipText = skipWarning(opts, skipped - refused.length, vspec.name);
+  if (skipText) warnings.push(skipText);
+  if (refused.length) warnings.push(`${refused.length} examples do not fit the ${format.name} format and were left out (${refused.slice(0, 3).join('; ')}).`);
+  if (teacher && teacher.name === vspec.name) warnings.push(`The teacher and the student are the same variant (${teacher.name}): nothing is distilled.`);
 
   const share = Math.min(0.5, Math.max(0, opts.validationShare ?? 0.2));
   const shuffled = shuffle(examples, opts.seed ?? 1);
@@ -119,8 +170,9 @@ export function exportFineTuneDataset(spec: PromptSpec, record: RunRecord, opts:
   const validation = shuffled.slice(0, nVal);
   const train = shuffled.slice(nVal);
 
-  if (train.length < OPENAI_MIN_EXAMPLES) {
-    warnings.push(`OpenAI needs at least ${OPENAI_MIN_EXAMPLES} training examples; this export has ${train.length}. Add cases with expected outputs.`);
+  const minimum = format.minExamples ?? OPENAI_MIN_EXAMPLES;
+  if (train.length < minimum) {
+    warnings.push(`Fine-tuning needs at least ${minimum} training examples; this export has ${train.length}. Add cases with expected outputs.`);
   } else if (train.length < RECOMMENDED_EXAMPLES) {
     warnings.push(`${train.length} training examples: fine-tuning usually needs ${RECOMMENDED_EXAMPLES}–100 to show a clear improvement.`);
   }
@@ -132,8 +184,10 @@ export function exportFineTuneDataset(spec: PromptSpec, record: RunRecord, opts:
   if (model && trainPrice === undefined) warnings.push(`No training price known for '${model}': cost not estimated.`);
 
   const savings = fewShotTokenSavings(spec, record, model);
+  const toJsonl = (list: Example[]) => list.map((e) => JSON.stringify(format.encode(e.messages))).join('\n') + (list.length ? '\n' : '');
 
   return {
+    format: format.name,
     train: redact(toJsonl(train)),
     validation: redact(toJsonl(validation)),
     counts: { train: train.length, validation: validation.length, skipped },
@@ -142,15 +196,17 @@ export function exportFineTuneDataset(spec: PromptSpec, record: RunRecord, opts:
     ...(trainPrice !== undefined ? { estimatedTrainingCostUsd: round6((tokTrain * epochs * trainPrice) / 1e6) } : {}),
     ...(model ? { baseModel: model } : {}),
     variant: vspec.name,
+    ...(teacher ? { teacher: { variant: teacher.name, model: teacher.model } } : {}),
     warnings,
     ...savings,
   };
 }
 
 /** One sentence naming where the examples' answers came from ("12 from the cases' expected outputs, 3 from …"). */
-export function describeSources(result: Pick<FineTuneExport, 'sources' | 'variant'>): string {
-  const { expected, bestVariant } = result.sources;
+export function describeSources(result: Pick<FineTuneExport, 'sources' | 'variant' | 'teacher'>): string {
+  const { expected, bestVariant, teacher } = result.sources;
   const parts: string[] = [];
+  if (teacher) parts.push(`${teacher} from the passing outputs of the teacher "${result.teacher?.variant}" (${result.teacher?.model}), for the student "${result.variant}"`);
   if (expected) parts.push(`${expected} from the cases' expected outputs`);
   if (bestVariant) parts.push(`${bestVariant} from the passing outputs of variant "${result.variant}"${expected ? ' (cases without an expected output)' : ''}`);
   return parts.length ? `Answers: ${parts.join(', ')}.` : 'No answers: no case has an expected output or a passing output.';
@@ -221,14 +277,21 @@ function dropExamplePairs(messages: ChatMessage[], spec: PromptSpec): ChatMessag
   return [...messages.slice(0, lastUser - extra), ...messages.slice(lastUser)];
 }
 
+/**
+ * The student of a distillation: a variant on another model than the teacher's, the cheapest by input price
+ * (unknown prices last), then the fewest shots.
+ */
+function pickStudent(record: RunRecord, teacher: VariantSummary): VariantSummary | undefined {
+  const price = (v: VariantSummary) => priceOf(v.model)?.input ?? Number.POSITIVE_INFINITY;
+  const others = record.variants.filter((v) => v.model !== teacher.model);
+  return [...others].sort((a, b) => price(a) - price(b) || (a.shots ?? 0) - (b.shots ?? 0))[0] ?? teacher;
+}
+
 function pickVariant(record: RunRecord, name?: string): VariantSummary | undefined {
   if (name) return record.variants.find((v) => v.name === name);
   return [...record.variants].sort((a, b) => b.passRate - a.passRate || (a.shots ?? 0) - (b.shots ?? 0))[0];
 }
 
-function toJsonl(examples: Example[]): string {
-  return examples.map((e) => JSON.stringify({ messages: e.messages })).join('\n') + (examples.length ? '\n' : '');
-}
 
 /** Deterministic Fisher–Yates with mulberry32. */
 function shuffle<T>(items: T[], seed: number): T[] {
