@@ -3,8 +3,10 @@
 // run that costs model calls, and errors the agent can read.
 
 import * as assert from 'node:assert/strict';
+import { rmSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { api, fixture } from './helpers';
+import { api, fixture, workspaceRoot } from './helpers';
 
 const textOf = (r: vscode.LanguageModelToolResult) =>
   r.content.map((p) => (p instanceof vscode.LanguageModelTextPart ? p.value : '')).join('');
@@ -31,6 +33,27 @@ export function registerLmToolTests(): void {
       assert.match(text ?? '', /3 cases × 2 variants \(zero-shot, 2-shot\), up to 6 model calls with openai\/gpt-4o-mini/);
       const read = await lmTools.get('list_runs')!.prepareInvocation!({ input: {} }, none());
       assert.equal(read?.confirmationMessages, undefined);
+    });
+
+    it('the confirmation says when code from the workspace will run, with names shown as text', async () => {
+      const { lmTools } = await api();
+      const root = workspaceRoot();
+      const file = path.join(root, 'sec-code.prompt.yml');
+      writeFileSync(path.join(root, 'sec-check.cjs'), 'exports.evaluate = () => true;\n');
+      writeFileSync(
+        file,
+        'name: code\nmodel: openai/gpt-4o-mini\nmessages:\n  - role: user\n    content: "{{q}}"\ntestData:\n  - q: hi\nvariants:\n  - name: "[x](https://evil.example)"\nevaluators:\n  - name: repo_check\n    code: ./sec-check.cjs\n',
+      );
+      try {
+        const prep = await lmTools.get('run_eval')!.prepareInvocation!({ input: { file: 'sec-code.prompt.yml' } }, none());
+        const message = prep?.confirmationMessages?.message;
+        const text = (typeof message === 'string' ? message : message?.value) ?? '';
+        assert.match(text, /\*\*This runs code from the workspace\*\*: its code evaluators \(repo\\_check\) execute the project's JavaScript/);
+        assert.ok(text.includes('\\[x\\]\\(https\\://evil.example\\)'), text);
+      } finally {
+        rmSync(file, { force: true });
+        rmSync(path.join(root, 'sec-check.cjs'), { force: true });
+      }
     });
 
     it('run_eval runs through the run controller and answers with pass rates, failures, advice and the record', async () => {

@@ -10,16 +10,23 @@ import { Worker } from 'node:worker_threads';
 
 export const REGEX_TIME_MS = 1000;
 
+// The worker marks in shared memory which match it is running and since when, and which it finished, so the limit
+// counts only the match itself: not the worker's start, nor a main thread too busy to read the answer in time.
 const WORKER_SOURCE = `
-const { parentPort } = require('node:worker_threads');
+const { parentPort, workerData } = require('node:worker_threads');
+const ids = new Int32Array(workerData.shared, 0, 2);
+const since = new Float64Array(workerData.shared, 8, 1);
 parentPort.on('message', (m) => {
   let out;
+  since[0] = Date.now();
+  Atomics.store(ids, 0, m.id);
   try {
     const r = new RegExp(m.pattern, m.flags).exec(m.text);
     out = { id: m.id, match: r === null ? null : r[0] };
   } catch (e) {
     out = { id: m.id, error: String((e && e.message) || e) };
   }
+  Atomics.store(ids, 1, m.id);
   parentPort.postMessage(out);
 });
 `;
@@ -35,13 +42,17 @@ interface Job {
 }
 
 let worker: Worker | undefined;
+/** [0]: the id of the match the worker started last, [1]: of the one it finished last; then its start time (ms). */
+let shared = new SharedArrayBuffer(16);
 let nextId = 0;
 const queue: Job[] = [];
 let current: { job: Job; timer: ReturnType<typeof setTimeout> } | undefined;
 const timeouts = new Map<string, number>();
 
 function startWorker(): Worker {
-  const w = new Worker(WORKER_SOURCE, { eval: true });
+  shared = new SharedArrayBuffer(16);
+  new Int32Array(shared, 0, 2).fill(-1);
+  const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { shared } });
   w.on('message', (m: { id: number; match?: string | null; error?: string }) => {
     if (!current || current.job.id !== m.id) return;
     clearTimeout(current.timer);
@@ -77,8 +88,17 @@ function pump(): void {
     return;
   }
   worker ??= startWorker();
-  const timer = setTimeout(() => {
+  const ids = new Int32Array(shared, 0, 2);
+  const since = new Float64Array(shared, 8, 1);
+  const check = (): void => {
     if (!current || current.job !== job) return;
+    const running = Atomics.load(ids, 0) === job.id && Atomics.load(ids, 1) !== job.id;
+    const left = running ? REGEX_TIME_MS - (Date.now() - since[0]) : 0;
+    // not started yet (the worker is starting), finished (its answer is on the way) or within the limit: wait on
+    if (!running || left > 0) {
+      current.timer = setTimeout(check, running ? left : 50);
+      return;
+    }
     current = undefined;
     timeouts.set(key, (timeouts.get(key) ?? 0) + 1);
     const w = worker;
@@ -86,7 +106,8 @@ function pump(): void {
     void w?.terminate();
     job.resolve({ timedOut: true });
     pump();
-  }, REGEX_TIME_MS);
+  };
+  const timer = setTimeout(check, REGEX_TIME_MS);
   current = { job, timer };
   worker.postMessage({ id: job.id, pattern: job.pattern, flags: job.flags, text: job.text });
 }

@@ -11,9 +11,8 @@ const CORE = path.resolve(__dirname, '../../../src/core');
 /** Modules allowed to call fs read functions, and why their paths are not named by a workspace file. */
 const INTERNAL_READERS: Record<string, string> = {
   'paths.ts': 'the containment gate itself',
-  'providers/cache.ts': 'the response cache under the run root (.promptladder/cache), written only by us',
-  'runs/store.ts': 'run records under the run root (.promptladder/runs), written only by us',
-  'batch/state.ts': 'pending-batch files under the run root (.promptladder/batches), written only by us',
+  'storeFs.ts': 'the store (.promptladder/: runs, cache, batches), written only by us; opened without following symlinks',
+  'runs/store.ts': 'run records the user names on the command line (--run, --json output), outside the store; store files go through storeFs.ts',
   'providers/resolve.ts': "the user's own provider config (~/.config or PROMPT_LADDER_CONFIG), never a workspace file",
   'runs/baselineRef.ts': 'the run record file named by `eval --baseline` on the command line (the user\'s own argument), never by a prompt file',
   'runs/gitBaseline.ts': "the real paths of the prompt file's project and of the temporary copy it writes from git objects; the copy's files are then read through the gate",
