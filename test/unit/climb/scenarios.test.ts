@@ -101,3 +101,30 @@ test('trap: chain of thought wins on the search part by luck and loses on valida
     assert.equal(record.rounds[0].topKept, false);
   });
 });
+
+test('budget: a budget that allows exactly two steps stops after two, spending no more than it (server token counts)', async () => {
+  // Expected (written before the first run): with no limit the climb keeps three moves — retrieval first, then
+  // one example and chain of thought (the format layer, 30 cases, and the reasoning layer, 20 cases) — and
+  // stops at 100 %. A budget that covers the first two steps' estimates but not the third's stops after two
+  // steps, says which step it could not afford, and spends at most the budget: the server's own token counts.
+  const o: LadderOptions = { cases: 120, reasoning: true };
+  let b = 0;
+  await scenario(o, async ({ server, climbWith }) => {
+    const { record } = await climbWith({ budgetUsd: 1 });
+    assert.equal(record.steps.filter((s) => s.kept)[0]?.move.action, 'add-retrieval');
+    assert.deepEqual(kept(record).sort(), ['add-retrieval', 'add-shots', 'chain-of-thought']);
+    assert.equal(record.rounds.length, 3);
+    const [r1, r2, r3] = record.rounds;
+    b = Math.max(r1.spentBeforeUsd! + r1.estimateUsd!, r2.spentBeforeUsd! + r2.estimateUsd!);
+    assert.ok(b < r3.spentBeforeUsd! + r3.estimateUsd!, 'the scenario has a budget that allows exactly two steps');
+    assert.ok(Math.abs(record.spentUsd! - serverUsd(server)) < 1e-9);
+  });
+  await scenario(o, async ({ server, climbWith }) => {
+    const { record } = await climbWith({ budgetUsd: b });
+    assert.equal(record.rounds.filter((r) => r.done).length, 2);
+    assert.match(record.stopReason ?? '', /^step 3 could cost up to \$[\d.e-]+ and \$[\d.e-]+ of the \$[\d.e-]+ budget is left/);
+    assert.ok(serverUsd(server) <= b, `server billed ${serverUsd(server)} > budget ${b}`);
+    assert.ok(Math.abs(record.spentUsd! - serverUsd(server)) < 1e-9);
+    assert.ok(record.estimateUsd! >= record.spentUsd!);
+  });
+});
