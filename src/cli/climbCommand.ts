@@ -191,7 +191,7 @@ function stepLine(s: Step): string {
 function printSummary(r: ClimbRecord): void {
   out('');
   if (r.steps.length) {
-    const rows = r.steps.map((s) => [String(s.round), s.move.action, s.move.kind, pct(s.searchPassRate), pct(s.validationPassRate), s.fixed === null ? '-' : `${s.fixed}/${s.broken}`, s.pValue === null ? '-' : formatP(s.pValue).replace('p ', ''), s.costUsd !== null ? usd(s.costUsd) : String(s.calls), s.kept ? 'kept' : 'dropped']);
+    const rows = r.steps.map((s) => [String(s.round), s.move.action, s.move.kind, pct(s.searchPassRate), pct(s.validationPassRate), s.fixed === null ? '-' : `${s.fixed}/${s.broken}`, s.pValue === null ? '-' : formatP(s.pValue).replace(/^p = /, ''), s.costUsd !== null ? usd(s.costUsd) : String(s.calls), s.kept ? 'kept' : 'dropped']);
     out(renderTable(['step', 'move', 'kind', 'search', 'validation', 'fixed/broken', 'p', r.pricesKnown ? 'cost' : 'calls', ''], rows));
   }
   if (r.baseline && r.final) {

@@ -13,7 +13,8 @@ import type { ProviderResolver } from '../providers/provider';
 import type { RunEvent } from '../events';
 import { variantFields } from '../prompt/edits';
 import { MIN_CLIMB_CASES, shares, splitCases } from './splits';
-import { Budget, type Estimate, addEstimates, casesEstimate, rewriteEstimate, shapeBefore, shapeAfter } from './budget';
+import type { PromptSpec } from '../prompt/spec';
+import { Budget, type CaseShape, type Estimate, addEstimates, casesEstimate, rewriteEstimate, shapeBefore, shapeAfter } from './budget';
 import { type ClimbRecord, type PassRates, type Round, type Step, findResumable, readClimb, writeClimb } from './record';
 import { Runner, passRate, passedOf } from './runner';
 import { runStep, type StepContext } from './step';
@@ -69,25 +70,70 @@ export class ClimbInputError extends Error {}
 
 export const DEFAULTS = { seed: 1, maxSteps: 5, width: 4, confirm: 2, alpha: 0.05 };
 
-export async function climb(o: ClimbOptions): Promise<{ record: ClimbRecord; file: string }> {
-  const t0 = Date.now();
+export interface ClimbPlan {
+  spec: PromptSpec;
+  start: Record<string, unknown>;
+  baseVariant: string;
+  model: string;
+  rewriteModel: string;
+  /** Models on the way without a known price (then the budget is in calls). */
+  unpriced: string[];
+  opts: typeof DEFAULTS;
+  /** Cases; below MIN_CLIMB_CASES the climb's only move is `evaluation`. */
+  cases: number;
+  sizes: { search: number; validation: number; test: number };
+  base: CaseShape;
+  /** Upper bound of the whole climb before any call (calls, tokens, dollars from the pricing table). */
+  estimate: Estimate;
+  /** Where the calls go (the provider's label), for the estimate's "sends the cases to …". */
+  provider: string;
+}
+
+/** Everything a climb knows before its first call: the model, the prices, the split sizes, the estimate. */
+export async function planClimb(o: ClimbOptions): Promise<ClimbPlan> {
   const spec = await loadPromptFile(o.file, { text: o.text, anyName: true });
-  const prompty = spec.format === 'prompty';
-  const start = variantFields(o.text, o.variant, { prompty });
+  const start = variantFields(o.text, o.variant, { prompty: spec.format === 'prompty' });
   if (!start) throw new ClimbInputError(`${path.basename(o.file)}: no variant named "${o.variant}" (variants: ${spec.variants.map((v) => v.name).join(', ')})`);
   const baseVariant = spec.variants.find((v) => v.name === (o.variant ?? spec.variants[0].name))!;
   const model = variantModel(spec, baseVariant, o.providers);
   if (!model) throw new ClimbInputError(`${path.basename(o.file)}: no model (add \`model:\` to the prompt file or set a default model)`);
+  try {
+    o.providers.resolve(model);
+  } catch (e) {
+    throw new ClimbInputError(`${path.basename(o.file)}: ${(e as Error).message}`);
+  }
   const rewriteModel = o.rewriteModel ?? o.providers.judgeModel ?? model;
   const unpriced = [...new Set([model, rewriteModel, ...(o.models ?? [])])].filter((m) => !priceOf(m));
   const opts = { ...DEFAULTS, ...definedOf({ seed: o.seed, maxSteps: o.maxSteps, width: o.width, confirm: o.confirm, alpha: o.alpha }) };
   const n = spec.cases.length;
+  const inc0 = { variant: start, file: {} };
+  const sizes = sizesOf(n);
+  const base = shapeBefore(spec, inc0, model);
+  // every step as dear as the dearest move could make it: five examples, retrieval, step by step, a retry, a long instruction
+  const worst = shapeAfter(spec, inc0, base, { kind: 'rag', action: 'worst', label: '', patch: { variant: { shots: 5, retrieval: spec.retrieval ? true : undefined, chainOfThought: true, selfRepair: 1, system: ' '.repeat(1200) } } });
+  const estimate =
+    n < MIN_CLIMB_CASES
+      ? { calls: 0, tokens: 0, usd: 0 }
+      : addEstimates(
+          casesEstimate(base, n),
+          ...Array.from({ length: opts.maxSteps }, () => addEstimates(casesEstimate(worst, sizes.search * opts.width + sizes.validation * opts.confirm), rewriteEstimate(rewriteModel, 2))),
+          casesEstimate(worst, sizes.test),
+        );
+  return { spec, start, baseVariant: baseVariant.name, model, rewriteModel, unpriced, opts, cases: n, sizes, base, estimate, provider: endpointLabel(o.providers, model) };
+}
+
+export async function climb(o: ClimbOptions): Promise<{ record: ClimbRecord; file: string }> {
+  const t0 = Date.now();
+  const plan = await planClimb(o);
+  const { spec, opts, unpriced, estimate, sizes, base, model, rewriteModel } = plan;
+  const n = plan.cases;
   const rel = path.relative(o.root, o.file).split(path.sep).join('/');
   const promptHash = hashText(o.text);
   const prior = o.resume === false ? undefined : await findResumable(o.root, rel, promptHash, opts.seed);
-  const record: ClimbRecord = prior ? (await readClimb(prior.file)) : newRecord(rel, promptHash, opts, o, baseVariant.name, unpriced.length === 0);
+  const record: ClimbRecord = prior ? await readClimb(prior.file) : newRecord(rel, promptHash, opts, o, plan.baseVariant, unpriced.length === 0);
   record.status = 'running';
   if (prior) o.onEvent?.({ type: 'resumed', file: prior.file, steps: record.steps.length });
+  let savedAt: number | undefined;
   const save = async () => {
     record.wallMs += Date.now() - (savedAt ?? t0);
     savedAt = Date.now();
@@ -95,7 +141,6 @@ export async function climb(o: ClimbOptions): Promise<{ record: ClimbRecord; fil
     o.onEvent?.({ type: 'saved', file, record });
     return file;
   };
-  let savedAt: number | undefined;
   const stop = async (reason: string, status: ClimbRecord['status'] = 'finished') => {
     record.status = status;
     record.stopReason = reason;
@@ -103,43 +148,25 @@ export async function climb(o: ClimbOptions): Promise<{ record: ClimbRecord; fil
     o.onEvent?.({ type: 'stopped', reason });
     return { record, file: await save() };
   };
-
   if (n < MIN_CLIMB_CASES) return stop(smallSet(record, n));
-  const inc0 = { variant: start, file: {} };
-  const sizes = sizesOf(n);
-  const base = shapeBefore(spec, inc0, model);
-  const rounds = opts.maxSteps;
-  const worst = shapeAfter(spec, inc0, base, { kind: 'rag', action: 'worst', label: '', patch: { variant: { shots: 5, retrieval: spec.retrieval ? true : undefined, chainOfThought: true, selfRepair: 1, system: ' '.repeat(1200) } } });
-  const estimate = addEstimates(
-    casesEstimate(base, n),
-    ...Array.from({ length: rounds }, () => addEstimates(casesEstimate(worst, sizes.search * opts.width + sizes.validation * opts.confirm), rewriteEstimate(rewriteModel, 2))),
-    casesEstimate(worst, sizes.test),
-  );
+  const inc0 = { variant: plan.start, file: {} };
   const budget = budgetOf(record, o, unpriced, estimate);
   if (!prior) {
     record.estimateUsd = estimate.usd ?? null;
     record.estimateCalls = estimate.calls;
   }
-  o.onEvent?.({ type: 'estimate', estimate, ...definedOf({ budgetUsd: budget.usd, maxCalls: budget.maxCalls }), unpriced, searchCases: sizes.search, provider: endpointLabel(o.providers, model) });
+  o.onEvent?.({ type: 'estimate', estimate, ...definedOf({ budgetUsd: budget.usd, maxCalls: budget.maxCalls }), unpriced, searchCases: sizes.search, provider: plan.provider });
   if (budget.usd === undefined && budget.maxCalls === undefined) {
     throw new ClimbInputError(`no price is known for ${unpriced.join(', ')}: a climb then needs a calls budget (--max-calls N; the estimate is up to ${estimate.calls} calls)`);
   }
   record.budgetUsd = budget.usd ?? null;
   record.maxCalls = budget.maxCalls ?? null;
 
-  const runner = new Runner({ file: o.file, original: o.text, prompty, root: o.root, providers: o.providers, ...definedOf({ concurrency: o.concurrency, timeoutMs: o.timeoutMs, workspaceTrusted: o.workspaceTrusted, hardSignal: o.hardSignal }), onRunEvent: (what, event) => o.onEvent?.({ type: 'run', what, event }) }, budget);
+  const runner = new Runner({ file: o.file, original: o.text, prompty: spec.format === 'prompty', root: o.root, providers: o.providers, ...definedOf({ concurrency: o.concurrency, timeoutMs: o.timeoutMs, workspaceTrusted: o.workspaceTrusted, hardSignal: o.hardSignal }), onRunEvent: (what, event) => o.onEvent?.({ type: 'run', what, event }) }, budget);
   const ctx: StepContext = { o, opts, record, budget, runner, spec, model, rewriteModel, base, save };
   if (!record.split) {
-    const why = budget.refuses(casesEstimate(base, n), 'the baseline run');
-    if (why) return stop(`stopped before the first call: ${why}`);
-    const baseline = await runner.run(inc0, spec.cases.map((c) => c.index), 'baseline', base);
-    budget.add(baseline);
-    syncSpend(record, budget);
-    if (!baseline.complete) return stop(baseline.record.statusReason ?? 'the baseline run did not finish', o.signal?.aborted || o.hardSignal?.aborted ? 'interrupted' : 'failed');
-    setBaseline(record, baseline.record, baseline.outcomes, opts.seed);
-    record.incumbent = inc0;
-    o.onEvent?.({ type: 'baseline', rates: record.baseline!, sizes: record.split!.sizes });
-    await save();
+    const why = await runBaseline(ctx, inc0);
+    if (why) return stop(why.reason, why.status);
   }
   for (;;) {
     if (o.signal?.aborted) return stop('stopped on request; run the same command again to resume', 'interrupted');
@@ -149,6 +176,24 @@ export async function climb(o: ClimbOptions): Promise<{ record: ClimbRecord; fil
     const r = await runStep(ctx, done + 1);
     if (r.stop) return r.final ? finish(ctx, stop, r.stop) : stop(r.stop, r.status ?? 'finished');
   }
+}
+
+/** Runs the start variant on every case, splits the cases by its outcomes; says why when it could not. */
+async function runBaseline(ctx: StepContext, inc0: ClimbRecord['incumbent']): Promise<{ reason: string; status?: ClimbRecord['status'] } | undefined> {
+  const { o, budget, record, runner, spec, base, opts } = ctx;
+  const why = budget.refuses(casesEstimate(base, spec.cases.length), 'the baseline run');
+  if (why) return { reason: `stopped before the first call: ${why}` };
+  const baseline = await runner.run(inc0, spec.cases.map((c) => c.index), 'baseline', base);
+  budget.add(baseline);
+  syncSpend(record, budget);
+  if (!baseline.complete) {
+    return { reason: baseline.record.statusReason ?? 'the baseline run did not finish', status: o.signal?.aborted || o.hardSignal?.aborted ? 'interrupted' : 'failed' };
+  }
+  setBaseline(record, baseline.record, baseline.outcomes, opts.seed);
+  record.incumbent = inc0;
+  o.onEvent?.({ type: 'baseline', rates: record.baseline!, sizes: record.split!.sizes });
+  await ctx.save();
+  return undefined;
 }
 
 function inc(record: ClimbRecord, part: 'search' | 'validation'): Map<number, boolean> {
