@@ -17,7 +17,7 @@ export function registerLmToolTests(): void {
 
     it('registers the four tools with their input schemas', () => {
       const ours = vscode.lm.tools.filter((t) => t.name.startsWith('promptLadder_'));
-      assert.deepEqual(ours.map((t) => t.name).sort(), ['promptLadder_get_advice', 'promptLadder_get_run', 'promptLadder_list_runs', 'promptLadder_run_eval']);
+      assert.deepEqual(ours.map((t) => t.name).sort(), ['promptLadder_climb', 'promptLadder_get_advice', 'promptLadder_get_run', 'promptLadder_list_runs', 'promptLadder_run_eval']);
       const run = ours.find((t) => t.name === 'promptLadder_run_eval')!;
       assert.deepEqual((run.inputSchema as { required?: string[] }).required, ['file']);
     });
