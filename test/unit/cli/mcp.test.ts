@@ -180,7 +180,7 @@ test('bad arguments are tool errors naming the problem, and the server keeps ser
   assert.match(textOf(noRun), /no run "ffffffff"/);
 
   const still = await client.listTools();
-  assert.equal(still.tools.length, 4, 'still serving');
+  assert.equal(still.tools.length, 5, 'still serving');
 });
 
 test('paths outside the project are refused, symlinks included, and nothing is called', async () => {
