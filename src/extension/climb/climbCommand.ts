@@ -88,7 +88,7 @@ async function climbFile(deps: ClimbDeps, arg: unknown): Promise<void> {
       const said = `Climb of ${name}: ${kept ? `${kept} move${kept === 1 ? '' : 's'} kept` : 'nothing better found'}${record.stopReason ? ` (${record.stopReason})` : ''}.`;
       if (record.steps[0]?.move.kind === 'evaluation') {
         const generate = 'Generate Test Cases…';
-        if ((await vscode.window.showInformationMessage(said, generate)) === generate) await vscode.commands.executeCommand('promptLadder.generateTestCases', uri);
+        void vscode.window.showInformationMessage(said, generate).then((pick) => (pick === generate ? vscode.commands.executeCommand('promptLadder.generateTestCases', uri) : undefined));
       } else void vscode.window.showInformationMessage(said);
     } catch (e) {
       deps.log.error(`climb ${name}: ${(e as Error).stack ?? String(e)}`);
