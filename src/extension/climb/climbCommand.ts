@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { climbModule } from '../lazy';
 import { readText } from '../promptFiles';
 import type { ProviderResolver } from '../../core/providers/provider';
-import { ClimbPanel } from './climbPanel';
+import { CLIMB_VIEW_TYPE } from './viewType';
 
 export const CLIMB_COMMAND = 'promptLadder.climb';
 
@@ -17,8 +17,14 @@ export interface ClimbDeps {
   log: vscode.LogOutputChannel;
 }
 
+/** The command, and the serializer that reopens a Climb view after a reload (the view itself loads on first use). */
 export function registerClimb(deps: ClimbDeps): vscode.Disposable[] {
-  return [ClimbPanel.register(deps.context, deps.log), vscode.commands.registerCommand(CLIMB_COMMAND, (arg?: unknown) => climbFile(deps, arg))];
+  return [
+    vscode.window.registerWebviewPanelSerializer(CLIMB_VIEW_TYPE, {
+      deserializeWebviewPanel: (panel, state: unknown) => climbModule().ClimbPanel.deserialize(deps.context, deps.log, panel, state),
+    }),
+    vscode.commands.registerCommand(CLIMB_COMMAND, (arg?: unknown) => climbFile(deps, arg)),
+  ];
 }
 
 /** The budget the user gives, in dollars or (prices unknown) calls; undefined when they cancel. */
@@ -62,7 +68,7 @@ async function climbFile(deps: ClimbDeps, arg: unknown): Promise<void> {
     budget = await askBudget(priced, plan.estimate.usd, plan.estimate.calls, plan.provider, name);
     if (budget === undefined) return;
   }
-  const panel = ClimbPanel.show(deps.context, file, deps.log);
+  const panel = m.ClimbPanel.show(deps.context, file, deps.log);
   await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Climbing ${name}`, cancellable: true }, async (progress, token) => {
     const stop = new AbortController();
     token.onCancellationRequested(() => stop.abort());

@@ -3,3 +3,4 @@ export { climb, planClimb, ClimbInputError } from '../../core/climb/loop';
 export { listClimbs, readClimb, ClimbRecordSchema } from '../../core/climb/record';
 export { toolHostOptions } from '../../core/agent/climbTool';
 export { runRootOf } from '../../core/runs/root';
+export { ClimbPanel } from './climbPanel';

@@ -6,13 +6,13 @@
 import * as vscode from 'vscode';
 import * as path from 'node:path';
 import { makeNonce } from '../panel/html';
-import { climbModule } from '../lazy';
+import { readClimb } from '../../core/climb/record';
 import { readText } from '../promptFiles';
 import { climbView } from '../../core/climb/view';
 import { ClimbStateSchema, parseClimbWebviewMessage, type ClimbHostMessage } from '../../shared/climbProtocol';
 import type { ClimbRecord } from '../../core/climb/record';
 
-export const CLIMB_VIEW_TYPE = 'promptLadder.climb';
+import { CLIMB_VIEW_TYPE } from './viewType';
 
 interface State {
   recordFile: string;
@@ -35,23 +35,20 @@ export class ClimbPanel {
     return new ClimbPanel(panel, context, promptFile, log);
   }
 
-  static register(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): vscode.Disposable {
-    return vscode.window.registerWebviewPanelSerializer(CLIMB_VIEW_TYPE, {
-      async deserializeWebviewPanel(panel, state: unknown) {
-        const s = ClimbStateSchema.safeParse(state).data as State | undefined;
-        if (!s?.promptFile || !s.recordFile) {
-          panel.dispose();
-          return;
-        }
-        panel.webview.options = climbWebviewOptions(context.extensionUri);
-        const view = new ClimbPanel(panel, context, s.promptFile, log);
-        try {
-          view.update(await climbModule().readClimb(s.recordFile), s.recordFile);
-        } catch (e) {
-          log.warn(`Climb view: ${(e as Error).message}`);
-        }
-      },
-    });
+  /** A Climb view left open before a window reload: reopened from its record (the state holds its path). */
+  static async deserialize(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, panel: vscode.WebviewPanel, state: unknown): Promise<void> {
+    const s = ClimbStateSchema.safeParse(state).data as State | undefined;
+    if (!s) {
+      panel.dispose();
+      return;
+    }
+    panel.webview.options = climbWebviewOptions(context.extensionUri);
+    const view = new ClimbPanel(panel, context, s.promptFile, log);
+    try {
+      view.update(await readClimb(s.recordFile), s.recordFile);
+    } catch (e) {
+      log.warn(`Climb view: ${(e as Error).message}`);
+    }
   }
 
   private recordFile: string | undefined;
