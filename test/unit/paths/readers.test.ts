@@ -14,6 +14,7 @@ const INTERNAL_READERS: Record<string, string> = {
   'providers/cache.ts': 'the response cache under the run root (.promptladder/cache), written only by us',
   'runs/store.ts': 'run records under the run root (.promptladder/runs), written only by us',
   'batch/state.ts': 'pending-batch files under the run root (.promptladder/batches), written only by us',
+  'climb/record.ts': 'climb records under the run root (.promptladder/climbs), written only by us',
   'providers/resolve.ts': "the user's own provider config (~/.config or PROMPT_LADDER_CONFIG), never a workspace file",
   'evaluators/code.ts':
     "inside a code evaluator's worker only: the .ts files the evaluator module itself imports (as Node's loader reads its .js imports); the module named by the prompt file went through the gate",
