@@ -81,7 +81,7 @@ test('climb: a broken prompt file exits 2 naming the file and line', async () =>
   });
 });
 
-test('climb: killed during a step, then resumed from its record — no request reaches the server twice', async () => {
+test('climb: killed during a step, then resumed from its record — no request reaches the server twice', async (t) => {
   // Expected (written before the first run): the first process stops after the run in flight when it gets
   // SIGTERM and exits 130 with an `interrupted` record; the same command again resumes it, keeps retrieval
   // then one example (as the uninterrupted ladder does), exits 0, and the ledger shows no repeated request.
@@ -110,6 +110,7 @@ test('climb: killed during a step, then resumed from its record — no request r
       assert.equal(records[0].status, 'finished');
       assert.deepEqual(records[0].steps.filter((s) => s.kept).map((s) => s.move.action), ['add-retrieval', 'add-shots']);
       assert.equal(ledger.repeated(), 0, 'a request was asked twice');
+      t.diagnostic(`requests before the kill: ${asked}; after the resume: ${server.stats.chatRequests}; spent ${records[0].spentUsd} of ${records[0].budgetUsd}`);
     },
     15,
   );
