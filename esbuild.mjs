@@ -80,6 +80,9 @@ const targets = [
   })),
   { ...common, entryPoints: ['src/webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife',
     target: 'es2022' },
+  // the Climb view, its own webview panel (src/extension/climb/climbPanel.ts)
+  { ...common, entryPoints: ['src/webview/climb/main.ts'], outfile: 'dist/climb.js', platform: 'browser', format: 'iife',
+    target: 'es2022' },
   { ...common, entryPoints: ['test/integration/index.ts'], outfile: 'out/integration/index.js', platform: 'node',
     format: 'cjs', target: 'node20', external: ['vscode', 'mocha'], sourcemap: 'inline' },
 ].filter((t) => t.entryPoints.every((e) => existsSync(e)));

@@ -4,3 +4,4 @@
 export { evalCommand } from './evalCommand';
 export { finetuneCommand } from './finetuneCommand';
 export { generateCommand } from './generateCommand';
+export { climbArgs, climbCommand } from './climbCommand';

@@ -39,6 +39,7 @@ Usage:
   prompt-ladder eval <file>... [options]
   prompt-ladder finetune <file> [--format openai|vertex|bedrock|local] [--teacher VARIANT] [--run record.json]
                          [--source auto|expected|best-variant] [--variant NAME] [--out DIR]
+  prompt-ladder climb <file> [--budget-usd X] [--max-calls N] [--max-steps N] [--seed S] [--json out.json] [--out NEW_FILE | --apply]
   prompt-ladder mcp [--root DIR] [--no-cache] [--concurrency N] [--allow-code]
   prompt-ladder generate <file> [--count N] [--out EVALSET] [--model M] [--groundtruth-model M] [--effort low|medium|high]
   prompt-ladder --version | --help
@@ -84,6 +85,16 @@ Options for finetune (export a fine-tuning dataset, few-shot examples dropped, e
   --variant <name>      the variant whose prompt to use (default: the best)
   --validation <share>  share held out for validation, 0..0.5 (default 0.2)
   --out <dir>           where to write NAME.FORMAT.train.jsonl / NAME.FORMAT.validation.jsonl (default: .)
+
+Options for climb (try the advisor's moves, keep each only on held-out evidence; see docs/climb.md):
+  --budget-usd <x>      never spend more (default with known prices: the printed estimate)
+  --max-calls <n>       never make more calls (the budget when the model has no known price)
+  --max-steps <n>       steps at most (default 5)
+  --seed <s>            seed of the search / validation / test split (default 1)
+  --model <m>           also try this model as a move (an ft: id is a fine-tuned model)
+  --out <file>          write the climbed prompt file there; --apply adds its variant to the file itself
+  Exit codes: 0 a better prompt was kept within budget · 1 nothing better · 2 bad input · 130 interrupted
+  (run the same command again to resume)
 
 Options for generate (new test cases from the prompt's rules, appended to its eval set):
   --count <n>           add at most n cases (default: all that pass the checks)
@@ -202,6 +213,11 @@ export async function main(argv: string[]): Promise<number> {
         effort: { type: 'string' },
         evaluator: { type: 'boolean' },
         'allow-code': { type: 'boolean' },
+        'budget-usd': { type: 'string' },
+        'max-calls': { type: 'string' },
+        'max-steps': { type: 'string' },
+        seed: { type: 'string' },
+        apply: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -241,6 +257,10 @@ export async function main(argv: string[]): Promise<number> {
         ...(values.teacher ? { teacher: values.teacher } : {}),
         ...(values['calls-per-month'] ? { callsPerMonth: positiveInt('calls-per-month', values['calls-per-month']) } : {}),
       });
+    }
+    if (command === 'climb') {
+      const c = commands();
+      return await c.climbCommand(c.climbArgs(values, files, batchMode));
     }
     if (command === 'mcp') {
       if (files.length) throw new UsageError(`mcp takes no files (prompt files are named by the agent, relative to --root)`);

@@ -27,6 +27,7 @@ import { affectsSettings, readSettings } from './settings';
 import { ModelStatusBar } from './statusBar';
 import { PromptTests } from './testing/promptTests';
 import { registerLanguageModelTools, type LanguageModelTools } from './agent/lmTools';
+import { registerClimb } from './climb/climbCommand';
 import type { ProviderResolver } from '../core/providers/provider';
 import { redactingLog } from './redactLog';
 import { isPromptFile, onDidChangePromptFiles, promptFileSettingProblems, watchPromptFileSetting } from './promptFiles';
@@ -156,7 +157,7 @@ export function activate(context: vscode.ExtensionContext): PromptLadderApi {
 
   const tests = new PromptTests({ runs, log, isTestMode: context.extensionMode === vscode.ExtensionMode.Test });
   const lmTools = registerLanguageModelTools({ runs, createResolver, log });
-  subs.push(tests, ...lmTools.disposables);
+  subs.push(tests, ...lmTools.disposables, ...registerClimb({ context, createResolver, log }));
 
   const statusBar = new ModelStatusBar(settings);
   subs.push(

@@ -18,5 +18,6 @@ import * as generate from '../core/generate/generate';
 import * as batch from '../core/batch/runBatch';
 import * as batchState from '../core/batch/state';
 import * as advisorArgs from '../core/analysis/advisor/commandArgs';
+import * as climb from './climb/climbHeavy';
 
-export const modules = { engine, load, store, cache, finetune, resolver, edits, templates, panel, fineTune, agent, generate, batch, batchState, advisorArgs };
+export const modules = { engine, load, store, cache, finetune, resolver, edits, templates, panel, fineTune, agent, generate, batch, batchState, advisorArgs, climb };

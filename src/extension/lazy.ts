@@ -54,3 +54,4 @@ export const generateModule = () => modules().generate;
 export const batchModule = () => modules().batch;
 export const batchStateModule = () => modules().batchState;
 export const advisorArgsModule = () => modules().advisorArgs;
+export const climbModule = () => modules().climb;

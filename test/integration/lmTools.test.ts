@@ -17,9 +17,37 @@ export function registerLmToolTests(): void {
   describe('Language Model tools', () => {
     before(api);
 
-    it('registers the four tools with their input schemas', () => {
+    it('climb: an estimate asks nothing and sends nothing; a confirmed climb asks first, with the budget and where the cases go', async () => {
+      const { lmTools } = await api();
+      const estimateOnly = await lmTools.get('climb')!.prepareInvocation!({ input: { file: 'classify.prompt.yml' } }, none());
+      assert.equal(estimateOnly?.confirmationMessages, undefined);
+      const prep = await lmTools.get('climb')!.prepareInvocation!({ input: { file: 'classify.prompt.yml', confirmed: true, budgetUsd: 0.5 } }, none());
+      assert.equal(prep?.confirmationMessages?.title, 'Climb a prompt?');
+      const message = prep?.confirmationMessages?.message;
+      assert.match((typeof message === 'string' ? message : message?.value) ?? '', /within \$0\\.5\. It may make up to \d+ model calls .* sends the eval set's cases to/);
+      const text = textOf(await vscode.lm.invokeTool('promptLadder_climb', { input: { file: 'classify.prompt.yml' }, toolInvocationToken: undefined }, none()));
+      assert.match(text, /Estimate for climbing classify\.prompt\.yml: .*Nothing was sent/);
+    });
+
+    it('Climb… on a 3-case file records `evaluation` as the first move, opens the Climb view and sends nothing', async () => {
+      await api();
+      const uri = fixture('classify.prompt.yml');
+      await vscode.commands.executeCommand('promptLadder.climb', uri);
+      const folder = vscode.workspace.getWorkspaceFolder(uri)!.uri;
+      const dir = vscode.Uri.joinPath(folder, '.promptladder', 'climbs');
+      const names = (await vscode.workspace.fs.readDirectory(dir)).map(([n]) => n);
+      const newest = names.sort().pop()!;
+      const record = JSON.parse(new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(dir, newest)))) as { steps: { move: { kind: string } }[]; calls: number };
+      assert.equal(record.steps[0].move.kind, 'evaluation');
+      assert.equal(record.calls, 0);
+      const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputWebview && t.label === 'Climb: classify.prompt.yml');
+      assert.equal(tabs.length, 1, 'the Climb view is open');
+      await vscode.window.tabGroups.close(tabs);
+    });
+
+    it('registers the tools with their input schemas', () => {
       const ours = vscode.lm.tools.filter((t) => t.name.startsWith('promptLadder_'));
-      assert.deepEqual(ours.map((t) => t.name).sort(), ['promptLadder_get_advice', 'promptLadder_get_run', 'promptLadder_list_runs', 'promptLadder_run_eval']);
+      assert.deepEqual(ours.map((t) => t.name).sort(), ['promptLadder_climb', 'promptLadder_get_advice', 'promptLadder_get_run', 'promptLadder_list_runs', 'promptLadder_run_eval']);
       const run = ours.find((t) => t.name === 'promptLadder_run_eval')!;
       assert.deepEqual((run.inputSchema as { required?: string[] }).required, ['file']);
     });

@@ -22,6 +22,7 @@ import { CODE_EVALUATOR_KINDS } from '../evaluators/evaluator';
 import type { PromptSpec } from '../prompt/spec';
 import type { ProviderResolver } from '../providers/provider';
 import type { RunRecord } from '../runs/schema';
+import { climbTool } from './climbTool';
 
 /** A problem the caller (an agent) caused or can fix: returned as a tool error, never a crash. */
 export class ToolError extends Error {
@@ -544,7 +545,7 @@ export const getAdviceTool: AgentToolDefinition<typeof GetAdviceInputSchema, typ
 };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const AGENT_TOOLS: readonly AgentToolDefinition<any, any>[] = [runEvalTool, listRunsTool, getRunTool, getAdviceTool];
+export const AGENT_TOOLS: readonly AgentToolDefinition<any, any>[] = [runEvalTool, listRunsTool, getRunTool, getAdviceTool, climbTool];
 
 /** The JSON Schema of a tool's arguments, as package.json's languageModelTools declare it. */
 export function inputJsonSchema(tool: AgentToolDefinition<z.ZodType, z.ZodType>): Record<string, unknown> {

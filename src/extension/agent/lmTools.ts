@@ -14,10 +14,11 @@ import { readText } from '../promptFiles';
 import { RunBlockedError, type EditorRunController } from '../runs/runController';
 import type { AgentToolHost, RunEvalInput } from '../../core/agent/tools';
 import type { ProviderResolver } from '../../core/providers/provider';
+import { climbConfirmation } from '../climb/climbConfirmation';
 
 /** Tool names as package.json declares them: `promptLadder_<core name>`. */
 export const LM_TOOL_PREFIX = 'promptLadder_';
-export const LM_TOOL_NAMES = ['run_eval', 'list_runs', 'get_run', 'get_advice'] as const;
+export const LM_TOOL_NAMES = ['run_eval', 'list_runs', 'get_run', 'get_advice', 'climb'] as const;
 
 export interface LmToolDeps {
   runs: EditorRunController;
@@ -88,6 +89,7 @@ function lmTool(name: (typeof LM_TOOL_NAMES)[number], deps: LmToolDeps): vscode.
   return {
     async prepareInvocation(options) {
       const input = options.input ?? {};
+      if (name === 'climb') return climbConfirmation(input, () => hostFor(input));
       if (name !== 'run_eval') {
         return { invocationMessage: name === 'list_runs' ? 'Listing prompt eval runs' : `Reading ${name === 'get_advice' ? 'the advice of ' : ''}a prompt eval run` };
       }

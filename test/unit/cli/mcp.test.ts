@@ -66,9 +66,9 @@ function textOf(result: Awaited<ReturnType<Client['callTool']>>): string {
   return content.filter((c) => c.type === 'text').map((c) => c.text).join('\n');
 }
 
-test('lists the four tools with their input and output schemas', async () => {
+test('lists the tools with their input and output schemas', async () => {
   const { tools } = await client.listTools();
-  assert.deepEqual(tools.map((t) => t.name).sort(), ['get_advice', 'get_run', 'list_runs', 'run_eval']);
+  assert.deepEqual(tools.map((t) => t.name).sort(), ['climb', 'get_advice', 'get_run', 'list_runs', 'run_eval']);
   const run = tools.find((t) => t.name === 'run_eval')!;
   assert.deepEqual(run.inputSchema.required, ['file']);
   const props = run.inputSchema.properties as Record<string, { type?: string; items?: { type?: string } }>;
@@ -180,7 +180,7 @@ test('bad arguments are tool errors naming the problem, and the server keeps ser
   assert.match(textOf(noRun), /no run "ffffffff"/);
 
   const still = await client.listTools();
-  assert.equal(still.tools.length, 4, 'still serving');
+  assert.equal(still.tools.length, 5, 'still serving');
 });
 
 test('paths outside the project are refused, symlinks included, and nothing is called', async () => {
@@ -207,5 +207,5 @@ test('paths outside the project are refused, symlinks included, and nothing is c
 });
 
 test('the server logs to stderr only (stdout is the protocol)', () => {
-  assert.match(stderr, /prompt-ladder mcp: serving run_eval, list_runs, get_run, get_advice/);
+  assert.match(stderr, /prompt-ladder mcp: serving run_eval, list_runs, get_run, get_advice, climb/);
 });

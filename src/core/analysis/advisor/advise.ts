@@ -2,7 +2,8 @@
 // computed once from the run record; each rule (one module per rung or situation, in ./rules) turns them into
 // findings with evidence; one ranking step orders and merges them into the record's `advice`.
 
-import type { Advice } from '../../runs/schema';
+import type { Advice, Recommendation } from '../../runs/schema';
+import { ADVISOR_COMMANDS, commandAction } from './commands';
 import type { AdviseContext, Rule } from './rule';
 import { computeSignals } from './signals';
 import { rank } from './ranking';
@@ -44,7 +45,14 @@ export function advise(record: Parameters<typeof computeSignals>[0], ctx: Advise
   // nothing judged: only the situation rules (errors) can speak
   const active = s.caseCount === 0 ? rules.filter((r) => r.meta.id === 'transport') : rules;
   const findings = active.flatMap((r) => r.check(s, ctx));
-  return { recommendations: rank(findings) };
+  return { recommendations: withClimb(rank(findings)) };
+}
+
+/** The top recommendation, when it is a rung to try, offers to climb: try its moves on held-out cases, within a budget. */
+function withClimb(recs: Recommendation[]): Recommendation[] {
+  const top = recs[0];
+  if (!top || (top.kind !== 'prompt-engineering' && top.kind !== 'rag')) return recs;
+  return [{ ...top, actions: [...top.actions, commandAction(ADVISOR_COMMANDS.climb, 'Climb… (try these moves on held-out cases, within a budget)')] }, ...recs.slice(1)];
 }
 
 /** "fine-tuning (70% confidence): Few-shot cuts format failures from 8 to 3 but does not clear them" — for the CLI. */

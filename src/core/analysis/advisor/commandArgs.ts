@@ -57,6 +57,7 @@ const ARGS: Record<AdvisorCommand, z.ZodType<unknown[]>> = {
   [ADVISOR_COMMANDS.addFewShot]: NO_ARGS,
   [ADVISOR_COMMANDS.addTestCase]: NO_ARGS,
   [ADVISOR_COMMANDS.generateTestCases]: NO_ARGS,
+  [ADVISOR_COMMANDS.climb]: NO_ARGS,
 };
 
 export type CheckedAction = { ok: true; command: AdvisorCommand; args: unknown[]; label: string } | { ok: false; reason: string };

@@ -14,6 +14,7 @@ export const ADVISOR_COMMANDS = {
   addFewShot: 'promptLadder.addFewShotVariants',
   addTestCase: 'promptLadder.addTestCase',
   generateTestCases: 'promptLadder.generateTestCases',
+  climb: 'promptLadder.climb',
 } as const;
 
 export type AdvisorCommand = (typeof ADVISOR_COMMANDS)[keyof typeof ADVISOR_COMMANDS];

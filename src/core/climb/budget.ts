@@ -1,0 +1,163 @@
+// Money and calls. Before the first call a climb prints an upper bound of what it may spend (calls, tokens,
+// dollars from the pricing table); before each step it checks that step's estimate against what is left and
+// stops, saying why, rather than spend past the budget; while a step runs, a guard stops it when the spend
+// comes within one batch of calls of the budget. Unknown prices leave a calls budget only, said plainly.
+
+import type { PromptSpec } from '../prompt/spec';
+import type { RunRecord } from '../runs/schema';
+import { estimateCostUsd, priceOf } from '../providers/pricing';
+import type { Incumbent } from './patch';
+import type { Move } from './moves';
+
+/** Tokens one case costs a variant: calls per case and the tokens of the largest call. */
+export interface CaseShape {
+  calls: number;
+  prompt: number;
+  completion: number;
+  model: string;
+}
+
+/** Tokens per character assumed for text not yet sent (English runs near 1/4; 1/3 keeps the estimate above it). */
+const PER_CHAR = 1 / 3;
+const DEFAULT_COMPLETION = 256;
+/** A proposal of the instruction rewrite: the failing cases in, one system message out. */
+export const REWRITE_SHAPE = { prompt: 4000, completion: 600 };
+
+const tokensOf = (text: string) => Math.ceil(text.length * PER_CHAR);
+
+/** The model-graded evaluators: one more call per case each. */
+function judgeCalls(spec: PromptSpec): number {
+  const graded = new Set(['llm', 'judge', 'builtin', 'faithfulness', 'answer-relevancy', 'context-precision', 'context-recall']);
+  return spec.evaluators.filter((e) => graded.has(e.kind)).length;
+}
+
+/** The shape of a case before any call: the templates and the largest case's variables, as text. */
+export function shapeBefore(spec: PromptSpec, inc: Incumbent, model: string): CaseShape {
+  const templates = spec.body?.text ?? spec.messages.map((m) => m.content).join('\n');
+  const vars = Math.max(0, ...spec.cases.map((c) => JSON.stringify(c.vars).length));
+  const prompt = tokensOf(templates) + tokensOf(String(inc.variant.system ?? '') + String(inc.variant.systemSuffix ?? '')) + Math.ceil(vars * PER_CHAR) + 4 * (spec.messages.length + 1) + 3;
+  const completion = typeof spec.modelParameters.maxTokens === 'number' ? spec.modelParameters.maxTokens : DEFAULT_COMPLETION;
+  return { calls: 1 + judgeCalls(spec), prompt, completion, model };
+}
+
+/** The shape the engine reported: the largest prompt and completion of any call of the run. */
+export function shapeSeen(spec: PromptSpec, record: RunRecord, model: string): CaseShape | undefined {
+  let prompt = 0;
+  let completion = 0;
+  for (const c of record.cases) {
+    for (const r of c.results) {
+      prompt = Math.max(prompt, r.tokens.prompt);
+      completion = Math.max(completion, r.tokens.completion);
+    }
+  }
+  return prompt ? { calls: 1 + judgeCalls(spec), prompt, completion, model } : undefined;
+}
+
+function exampleTokens(spec: PromptSpec): number {
+  return Math.max(0, ...spec.examples.map((e) => tokensOf(JSON.stringify(e.input)) + tokensOf(e.output) + 8));
+}
+
+function retrievalTokens(spec: PromptSpec, r: unknown): number {
+  const base = spec.retrieval ?? { chunk: { size: 800 }, topK: 4 };
+  const o = typeof r === 'object' && r !== null ? (r as { topK?: number; chunk?: { size: number } }) : {};
+  return Math.ceil((o.topK ?? base.topK) * (o.chunk?.size ?? base.chunk.size) * PER_CHAR);
+}
+
+/** The shape of a case after a move: what the move adds to the incumbent's calls. */
+export function shapeAfter(spec: PromptSpec, inc: Incumbent, shape: CaseShape, move: Move): CaseShape {
+  const v = move.patch.variant ?? {};
+  const out = { ...shape };
+  const shots = typeof inc.variant.shots === 'number' ? inc.variant.shots : 0;
+  if (typeof v.shots === 'number' && v.shots > shots) out.prompt += (v.shots - shots) * exampleTokens(spec);
+  if (v.retrieval !== undefined) {
+    const before = inc.variant.retrieval ? retrievalTokens(spec, inc.variant.retrieval) : 0;
+    const merged = typeof v.retrieval === 'object' ? { ...(typeof inc.variant.retrieval === 'object' ? inc.variant.retrieval : {}), ...v.retrieval } : inc.variant.retrieval ?? v.retrieval;
+    out.prompt += Math.max(0, retrievalTokens(spec, merged) - before) + 60;
+    const r = typeof merged === 'object' ? (merged as { query?: string; rerank?: string }) : {};
+    // HyDE / expansion ask the model for a query, an LLM reranker reads the candidates: one call more per case
+    if (r.query === 'hyde' || r.query === 'expand' || r.rerank === 'llm') out.calls += 1;
+  }
+  if (v.chainOfThought) out.completion = out.completion * 4 + 300;
+  if (typeof v.selfRepair === 'number') {
+    out.calls += v.selfRepair;
+    out.prompt += out.completion * v.selfRepair + 200;
+  }
+  if (typeof v.system === 'string' || typeof v.systemSuffix === 'string') out.prompt += tokensOf(String(v.system ?? '') + String(v.systemSuffix ?? '')) + 20;
+  if (typeof v.model === 'string') out.model = v.model;
+  return out;
+}
+
+/** Dollars of one case in this shape; undefined when the model has no known price. */
+export function caseUsd(shape: CaseShape): number | undefined {
+  if (!priceOf(shape.model)) return undefined;
+  return shape.calls * estimateCostUsd(shape.model, { prompt: shape.prompt, completion: shape.completion });
+}
+
+export interface Estimate {
+  calls: number;
+  tokens: number;
+  /** Undefined when some model on the way has no known price. */
+  usd?: number;
+}
+
+export function addEstimates(...list: Estimate[]): Estimate {
+  const usd = list.every((e) => e.usd !== undefined) ? list.reduce((s, e) => s + e.usd!, 0) : undefined;
+  return { calls: list.reduce((s, e) => s + e.calls, 0), tokens: list.reduce((s, e) => s + e.tokens, 0), ...(usd !== undefined ? { usd } : {}) };
+}
+
+export function casesEstimate(shape: CaseShape, cases: number): Estimate {
+  const usd = caseUsd(shape);
+  return { calls: shape.calls * cases, tokens: shape.calls * cases * (shape.prompt + shape.completion), ...(usd !== undefined ? { usd: usd * cases } : {}) };
+}
+
+export function rewriteEstimate(model: string, proposals: number): Estimate {
+  const shape = { calls: 1, ...REWRITE_SHAPE, model };
+  return casesEstimate(shape, proposals);
+}
+
+/** What the runs of a climb cost: calls made (the cache's answers are free) and their dollars. */
+export function runSpend(record: RunRecord): { usd: number; calls: number } {
+  let usd = 0;
+  for (const c of record.cases) for (const r of c.results) if (!r.cached) usd += r.costUsd ?? 0;
+  return { usd, calls: record.calls ?? 0 };
+}
+
+/** The budget and what is spent so far. `usd` undefined: prices unknown or no dollar budget. */
+export class Budget {
+  spentUsd = 0;
+  calls = 0;
+
+  constructor(
+    readonly usd: number | undefined,
+    readonly maxCalls: number | undefined,
+  ) {}
+
+  add(spend: { usd: number; calls: number }): void {
+    this.spentUsd += spend.usd;
+    this.calls += spend.calls;
+  }
+
+  /** Why a step with this estimate may not start (undefined: it may). */
+  refuses(e: Estimate, what: string): string | undefined {
+    if (this.usd !== undefined && e.usd !== undefined && this.spentUsd + e.usd > this.usd + 1e-12) {
+      return `${what} could cost up to ${usd(e.usd)} and ${usd(Math.max(0, this.usd - this.spentUsd))} of the ${usd(this.usd)} budget is left`;
+    }
+    if (this.maxCalls !== undefined && this.calls + e.calls > this.maxCalls) {
+      return `${what} could make up to ${e.calls} calls and ${Math.max(0, this.maxCalls - this.calls)} of the ${this.maxCalls} allowed are left`;
+    }
+    return undefined;
+  }
+
+  /** Whether a running step must stop now: the spend is within `margin` of the budget. */
+  exhausted(live: { usd: number; calls: number }, margin: { usd: number; calls: number }): boolean {
+    if (this.usd !== undefined && this.spentUsd + live.usd + margin.usd > this.usd) return true;
+    return this.maxCalls !== undefined && this.calls + live.calls + margin.calls > this.maxCalls;
+  }
+}
+
+/** "$0.0123" — dollars with enough digits for small sums. */
+export function usd(x: number): string {
+  if (x === 0) return '$0';
+  if (x < 0.01) return `$${x.toPrecision(2)}`;
+  return `$${x.toFixed(x < 1 ? 4 : 2)}`;
+}
