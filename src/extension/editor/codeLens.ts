@@ -7,6 +7,7 @@ import { isPromptFile, onDidChangePromptFiles } from '../promptFiles';
 import type { RunController } from '../runs/types';
 import { caseLensTitle, caseVerdicts, fileLensTitle } from './resultText';
 import type { ResultsIndex } from './resultsIndex';
+import { Disposable } from '../common/lifecycle';
 
 export interface FirstLensTiming {
   /** ms from the document's open event to the first non-empty lenses. */
@@ -21,9 +22,8 @@ export interface FirstLensTiming {
   titles: string[];
 }
 
-export class ResultsCodeLensProvider implements vscode.CodeLensProvider, vscode.Disposable {
+export class ResultsCodeLensProvider extends Disposable implements vscode.CodeLensProvider {
   private readonly emitter = new vscode.EventEmitter<void>();
-  private readonly disposables: vscode.Disposable[] = [];
   readonly onDidChangeCodeLenses = this.emitter.event;
   /** When each document was opened (performance.now()), until its first lenses are shown. */
   private readonly openedAt = new Map<string, number>();
@@ -34,7 +34,8 @@ export class ResultsCodeLensProvider implements vscode.CodeLensProvider, vscode.
     private readonly index: ResultsIndex,
     private readonly runs: RunController,
   ) {
-    this.disposables.push(
+    super();
+    this._registerAll(
       this.emitter,
       index.onDidChange(() => this.emitter.fire()),
       onDidChangePromptFiles(() => this.emitter.fire()),
@@ -149,7 +150,7 @@ export class ResultsCodeLensProvider implements vscode.CodeLensProvider, vscode.
     return lenses;
   }
 
-  dispose(): void {
-    for (const d of this.disposables) d.dispose();
+  override dispose(): void {
+    super.dispose();
   }
 }

@@ -10,6 +10,7 @@ import { isStrict } from '../settings';
 import { caseVerdicts } from './resultText';
 import type { ResultsIndex } from './resultsIndex';
 import { caseRef } from '../../core/runs/caseRef';
+import { Disposable } from '../common/lifecycle';
 
 const DEBOUNCE_MS = 300;
 
@@ -27,12 +28,11 @@ export function problemRange(p: SourceProblem, doc?: vscode.TextDocument): vscod
   return new vscode.Range(line, col, line, col + 1);
 }
 
-export class ProblemDiagnostics implements vscode.Disposable {
+export class ProblemDiagnostics extends Disposable {
   readonly collection = vscode.languages.createDiagnosticCollection('prompt-ladder');
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
   /** Files other than the checked one that got problems from it (e.g. a testFile), by checked uri. */
   private readonly related = new Map<string, string[]>();
-  private readonly disposables: vscode.Disposable[] = [];
   private readonly pending = new Map<string, Promise<void>>();
 
   constructor(
@@ -41,7 +41,8 @@ export class ProblemDiagnostics implements vscode.Disposable {
     /** Waits before the first check of a newly opened file (until its first CodeLens is out). */
     private readonly beforeFirstCheck: (uri: vscode.Uri) => Promise<void> = () => Promise.resolve(),
   ) {
-    this.disposables.push(
+    super();
+    this._registerAll(
       this.collection,
       vscode.workspace.onDidOpenTextDocument((d) => {
         if (this.wants(d)) void this.beforeFirstCheck(d.uri).then(() => this.schedule(d, 0));
@@ -139,19 +140,19 @@ export class ProblemDiagnostics implements vscode.Disposable {
     this.related.delete(key);
   }
 
-  dispose(): void {
+  override dispose(): void {
     for (const t of this.timers.values()) clearTimeout(t);
-    for (const d of this.disposables) d.dispose();
+    super.dispose();
   }
 }
 
-export class ResultDiagnostics implements vscode.Disposable {
+export class ResultDiagnostics extends Disposable {
   readonly collection = vscode.languages.createDiagnosticCollection('prompt-ladder-results');
-  private readonly disposables: vscode.Disposable[] = [];
   private timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly index: ResultsIndex) {
-    this.disposables.push(
+    super();
+    this._registerAll(
       this.collection,
       index.onDidChange(() => this.update()),
       vscode.workspace.onDidOpenTextDocument(() => this.schedule()),
@@ -194,8 +195,8 @@ export class ResultDiagnostics implements vscode.Disposable {
     }
   }
 
-  dispose(): void {
+  override dispose(): void {
     if (this.timer) clearTimeout(this.timer);
-    for (const d of this.disposables) d.dispose();
+    super.dispose();
   }
 }

@@ -9,6 +9,7 @@ import * as vscode from 'vscode';
 import type { CaseRecord, RunRecord } from '../../core/runs/schema';
 import { rootOfRunFile } from '../promptFiles';
 import type { RunController, StoredRun } from '../runs/types';
+import { Disposable } from '../common/lifecycle';
 
 export interface CaseAtLine {
   /** 0-based line in the document. */
@@ -28,18 +29,18 @@ export function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
-export class ResultsIndex implements vscode.Disposable {
+export class ResultsIndex extends Disposable {
   private latest = new Map<string, PromptResults>();
   private byCaseFile = new Map<string, CaseAtLine[]>();
   private readonly emitter = new vscode.EventEmitter<void>();
-  private readonly disposables: vscode.Disposable[] = [];
   private refreshing: Promise<void> | undefined;
   /** Whether the runs have been read once (before that the index is empty, not "no runs"). */
   loaded = false;
   readonly onDidChange = this.emitter.event;
 
   constructor(private readonly runs: RunController) {
-    this.disposables.push(this.emitter, runs.onDidChangeRuns(() => void this.refresh()));
+    super();
+    this._registerAll(this.emitter, runs.onDidChangeRuns(() => void this.refresh()));
   }
 
   refresh(): Promise<void> {
@@ -109,8 +110,8 @@ export class ResultsIndex implements vscode.Disposable {
     return this.casesIn(doc).find((c) => c.line === line);
   }
 
-  dispose(): void {
-    for (const d of this.disposables) d.dispose();
+  override dispose(): void {
+    super.dispose();
   }
 }
 

@@ -7,6 +7,7 @@ import type { RunRecord } from '../../core/runs/schema';
 import { promptPathOf } from '../runs/runController';
 import type { PendingBatchRun, RunController, StoredRun } from '../runs/types';
 import { passRatesText, relativeTime } from '../editor/resultText';
+import { Disposable } from '../common/lifecycle';
 
 export type RunsTreeNode =
   | { kind: 'prompt'; promptPath: string; runs: StoredRun[]; pending: PendingBatchRun[] }
@@ -54,13 +55,13 @@ export function runTreeLabel(record: RunRecord): string {
   return record.variants.length > 1 ? `${rate} · ${best.name}` : rate;
 }
 
-export class RunsTreeProvider implements vscode.TreeDataProvider<RunsTreeNode>, vscode.Disposable {
+export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvider<RunsTreeNode> {
   private readonly emitter = new vscode.EventEmitter<RunsTreeNode | undefined | void>();
-  private readonly disposables: vscode.Disposable[] = [];
   readonly onDidChangeTreeData = this.emitter.event;
 
   constructor(private readonly runs: RunController) {
-    this.disposables.push(this.emitter, runs.onDidChangeRuns(() => this.emitter.fire()));
+    super();
+    this._registerAll(this.emitter, runs.onDidChangeRuns(() => this.emitter.fire()));
   }
 
   refresh(): void {
@@ -136,7 +137,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsTreeNode>, 
     return item;
   }
 
-  dispose(): void {
-    for (const d of this.disposables) d.dispose();
+  override dispose(): void {
+    super.dispose();
   }
 }

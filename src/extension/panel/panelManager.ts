@@ -6,6 +6,7 @@ import type { RunController } from '../runs/types';
 import { webviewOptions } from './html';
 import { ResultsPanel, type PanelLog } from './resultsPanel';
 import { redact } from '../../core/redact';
+import { Disposable } from '../common/lifecycle';
 
 /** The webview panel type; package.json needs the activation event `onWebviewPanel:promptLadder.results`. */
 export const RESULTS_VIEW_TYPE = 'promptLadder.results';
@@ -23,9 +24,8 @@ export interface ShowPanelOptions {
   focusVariant?: string;
 }
 
-export class PanelManager implements vscode.Disposable {
+export class PanelManager extends Disposable {
   private readonly panels = new Map<string, ResultsPanel>();
-  private readonly disposables: vscode.Disposable[] = [];
   private readonly log: PanelLog;
 
   constructor(
@@ -33,8 +33,9 @@ export class PanelManager implements vscode.Disposable {
     private readonly runs: RunController,
     log?: PanelLog,
   ) {
-    this.log = log ?? lazyLog(this.disposables);
-    this.disposables.push(
+    super();
+    this.log = log ?? lazyLog((d) => this._register(d));
+    this._registerAll(
       vscode.window.registerWebviewPanelSerializer(RESULTS_VIEW_TYPE, {
         deserializeWebviewPanel: async (panel, state) => this.deserialize(panel, state),
       }),
@@ -125,19 +126,19 @@ export class PanelManager implements vscode.Disposable {
     return p.probe(opts);
   }
 
-  dispose(): void {
+  override dispose(): void {
     for (const p of [...this.panels.values()]) p.dispose();
     this.panels.clear();
-    for (const d of this.disposables.splice(0)) d.dispose();
+    super.dispose();
   }
 }
 
-function lazyLog(disposables: vscode.Disposable[]): PanelLog {
+function lazyLog(keep: (d: vscode.Disposable) => void): PanelLog {
   let channel: vscode.LogOutputChannel | undefined;
   const get = () => {
     if (!channel) {
       channel = vscode.window.createOutputChannel('Prompt Ladder Panel', { log: true });
-      disposables.push(channel);
+      keep(channel);
     }
     return channel;
   };

@@ -23,6 +23,7 @@ import type { RunController, RunEventForFile, StartRunOptions } from '../runs/ty
 import { runRootFor } from '../promptFiles';
 import { EventBatcher } from './eventBatcher';
 import { panelHtml } from './html';
+import { Disposable } from '../common/lifecycle';
 
 export interface PanelLog {
   info(message: string): void;
@@ -49,8 +50,7 @@ export interface PanelRestore {
 
 const BATCH_MS = 75;
 
-export class ResultsPanel implements vscode.Disposable {
-  private readonly disposables: vscode.Disposable[] = [];
+export class ResultsPanel extends Disposable {
   private readonly batcher: EventBatcher<RunEvent>;
   private live: LiveRun = emptyLiveRun();
   private runUri: vscode.Uri | undefined;
@@ -77,6 +77,7 @@ export class ResultsPanel implements vscode.Disposable {
     private readonly deps: ResultsPanelDeps,
     restore: PanelRestore = {},
   ) {
+    super();
     this.batcher = new EventBatcher((events) => this.post({ type: 'runEvents', events }), BATCH_MS);
     panel.title = `Results: ${path.basename(promptUri.path)}`;
     panel.iconPath = {
@@ -85,7 +86,7 @@ export class ResultsPanel implements vscode.Disposable {
     };
     // Set once: resetting html on view-state changes would reload the webview.
     panel.webview.html = panelHtml(panel.webview, deps.extensionUri, panel.title);
-    this.disposables.push(
+    this._registerAll(
       panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)),
       panel.onDidChangeViewState(() => {
         // A hidden webview is torn down (no retainContextWhenHidden); it says `ready` again when shown.
@@ -561,14 +562,14 @@ export class ResultsPanel implements vscode.Disposable {
     return this.live.record;
   }
 
-  dispose(): void {
+  override dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
     this.ready = false;
     clearTimeout(this.reloadTimer);
     clearTimeout(this.staleTimer);
     this.batcher.dispose();
-    for (const d of this.disposables.splice(0)) d.dispose();
+    super.dispose();
     this.panel.dispose();
     for (const cb of this.onDisposeCallbacks.splice(0)) cb();
   }

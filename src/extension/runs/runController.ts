@@ -16,6 +16,7 @@ import type { PendingBatchRun, RunController, RunEventForFile, StartRunOptions, 
 import type { BatchEvent } from '../../core/batch/runBatch';
 import { isStrict, type ExtensionSettings } from '../settings';
 import type { SourceProblem } from '../../core/errors';
+import { Disposable } from '../common/lifecycle';
 
 export interface RunControllerDeps {
   /** Settings of the moment (read on every run). */
@@ -39,11 +40,10 @@ export class RunBlockedError extends Error {
 const SELECT_MODEL = { title: 'Select Provider/Model', command: 'promptLadder.selectModel' };
 const SET_KEY = { title: 'Set API Key', command: 'promptLadder.setApiKey' };
 
-export class EditorRunController implements RunController {
+export class EditorRunController extends Disposable implements RunController {
   private readonly running = new Map<string, { abort: AbortController; runId?: string; record?: RunRecord; askCancel?: () => void }>();
   private readonly eventEmitter = new vscode.EventEmitter<RunEventForFile>();
   private readonly changeEmitter = new vscode.EventEmitter<void>();
-  private readonly disposables: vscode.Disposable[] = [];
   private cache: Promise<StoredRun[]> | undefined;
   private changeTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -60,7 +60,8 @@ export class EditorRunController implements RunController {
   private readonly projectRoots = new Map<string, vscode.Disposable>();
 
   constructor(private readonly deps: RunControllerDeps) {
-    this.disposables.push(
+    super();
+    this._registerAll(
       this.watch('**/.promptladder/runs/*.json'),
       this.watch('**/.promptladder/batches/*.json'),
       vscode.workspace.onDidChangeWorkspaceFolders(() => {
@@ -490,10 +491,10 @@ export class EditorRunController implements RunController {
     this.runsChanged(true);
   }
 
-  dispose(): void {
+  override dispose(): void {
     this.cancelAll();
     if (this.changeTimer) clearTimeout(this.changeTimer);
-    for (const d of this.disposables) d.dispose();
+    super.dispose();
   }
 }
 
