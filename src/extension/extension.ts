@@ -148,7 +148,7 @@ export function activate(context: vscode.ExtensionContext): PromptLadderApi {
   };
   subs.push(fineTuneJobs, fineTuneView, notifyWhenFinished(fineTuneJobs));
 
-  const tests = new PromptTests({ runs, log, isTestMode: context.extensionMode === vscode.ExtensionMode.Test });
+  const tests = new PromptTests({ runs, log });
   const lmTools = registerLanguageModelTools({ runs, createResolver, log });
   subs.push(tests, ...lmTools.disposables);
 
