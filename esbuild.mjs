@@ -80,6 +80,9 @@ const targets = [
   })),
   { ...common, entryPoints: ['src/webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife',
     target: 'es2022' },
+  // The integration suite's webview probe (test/integration/webviewProbe.ts loads it; not in the package).
+  { ...common, entryPoints: ['test/integration/webview/probe.ts'], outfile: 'dist/test-probe.js', platform: 'browser', format: 'iife',
+    target: 'es2022' },
   { ...common, entryPoints: ['test/integration/index.ts'], outfile: 'out/integration/index.js', platform: 'node',
     format: 'cjs', target: 'node20', external: ['vscode', 'mocha'], sourcemap: 'inline' },
 ].filter((t) => t.entryPoints.every((e) => existsSync(e)));

@@ -10,6 +10,7 @@ import * as vscode from 'vscode';
 import { startScriptedServer, type ScriptedServer, type ScriptedServerOptions } from '../fixtures/scripted-server';
 import type { ReportedResult } from '../../src/extension/testing/promptTests';
 import { api, closeAll, fixture, waitFor, workspaceRoot, testStates } from './helpers';
+import { probePanel } from './webviewProbe';
 
 const KEY = 'sk-scripted-explorer-batch-key';
 
@@ -113,7 +114,7 @@ export function registerTestingBatchTests(): void {
         ['again', 1, 1],
       ]);
       const shown = await waitFor('the panel showing the batch run', async () => {
-        const s = await a.panelManager._probeForTest(uri());
+        const s = await probePanel(a, uri());
         return s.runId === newest.record.id ? s : undefined;
       });
       assert.equal(shown.cells.length, 4);

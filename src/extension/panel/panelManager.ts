@@ -1,10 +1,10 @@
 // Opens and restores results panels: one per prompt file, beside the editor, surviving window reloads.
 
 import * as vscode from 'vscode';
-import { PersistedStateSchema, type TestSnapshot } from '../../shared/protocol';
+import { PersistedStateSchema } from '../../shared/protocol';
 import type { RunController } from '../runs/types';
 import { webviewOptions } from './html';
-import { ResultsPanel, type PanelLog } from './resultsPanel';
+import { ResultsPanel, type PanelLog, type PanelTestHost } from './resultsPanel';
 import { redact } from '../../core/redact';
 import { Disposable } from '../common/lifecycle';
 
@@ -32,6 +32,7 @@ export class PanelManager extends Disposable {
     private readonly context: vscode.ExtensionContext,
     private readonly runs: RunController,
     log?: PanelLog,
+    private readonly testHost?: () => PanelTestHost | undefined,
   ) {
     super();
     this.log = log ?? lazyLog((d) => this._register(d));
@@ -73,7 +74,7 @@ export class PanelManager extends Disposable {
   }
 
   private deps() {
-    return { extensionUri: this.context.extensionUri, runs: this.runs, log: this.log };
+    return { extensionUri: this.context.extensionUri, runs: this.runs, log: this.log, ...(this.testHost ? { testHost: this.testHost } : {}) };
   }
 
   private track(p: ResultsPanel): ResultsPanel {
@@ -116,14 +117,6 @@ export class PanelManager extends Disposable {
     // a hidden webview has no page to probe (another tab in its group may have been shown over it)
     if (!p.visible) p.reveal();
     await p.whenReady();
-  }
-
-  /** Asks the webview to click an element (CSS selector) or press a key, then describe what it shows. */
-  async _probeForTest(promptUri: vscode.Uri, opts: { click?: string; key?: string } = {}): Promise<TestSnapshot> {
-    const p = this.panels.get(promptUri.toString());
-    if (!p) throw new Error(`no results panel for ${promptUri.toString()}`);
-    await p.whenReady();
-    return p.probe(opts);
   }
 
   override dispose(): void {
