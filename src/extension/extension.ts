@@ -152,7 +152,7 @@ export function activate(context: vscode.ExtensionContext): PromptLadderApi {
   };
   subs.push(fineTuneJobs, fineTuneView, notifyWhenFinished(fineTuneJobs));
 
-  const tests = new PromptTests({ runs, log });
+  const tests = new PromptTests({ runs, log, afterFirstLenses: (uri) => codeLens.afterFirstLenses(uri, 1000) });
   const lmTools = registerLanguageModelTools({ runs, createResolver, log });
   subs.push(tests, ...lmTools.disposables);
 

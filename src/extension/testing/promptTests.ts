@@ -16,6 +16,8 @@ export type { ReportedResult, TestObserver } from './testReporter';
 export interface PromptTestsDeps {
   runs: EditorRunController;
   log: vscode.LogOutputChannel;
+  /** Resolves once a just-opened file's first CodeLens is out (parsing it waits for that). */
+  afterFirstLenses?: (uri: vscode.Uri) => Promise<void>;
 }
 
 export class PromptTests extends Disposable {
@@ -31,7 +33,7 @@ export class PromptTests extends Disposable {
     super();
     const c = this._register(vscode.tests.createTestController('promptLadder.tests', 'Prompt Ladder'));
     this.controller = c;
-    this.tree = this._register(new PromptTestTree(c));
+    this.tree = this._register(new PromptTestTree(c, deps.afterFirstLenses));
     this.runner = this._register(new PromptTestRunner(this.tree, deps.runs, () => this.observer));
     const profile = (label: string, mode: RunMode, isDefault: boolean, continuous: boolean) =>
       c.createRunProfile(label, vscode.TestRunProfileKind.Run, (r, t) => this.handle(r, t, mode), isDefault, undefined, continuous);

@@ -32,10 +32,16 @@ export class PromptTestTree extends Disposable {
   readonly parsed = new Map<string, Parsed>();
   /** Re-parses waiting for their debounce, by prompt file. */
   readonly pending = new Map<string, ReturnType<typeof setTimeout>>();
+  /** What a case item was built from: an unchanged case keeps its item (and the Testing view gets no update for it). */
+  private readonly printOf = new WeakMap<vscode.TestItem, string>();
   private discovery: Promise<void> | undefined;
   private watching = false;
 
-  constructor(readonly controller: vscode.TestController) {
+  /** `afterFirstLenses`: parsing a file that was just opened waits for its first CodeLens, so it never delays them. */
+  constructor(
+    readonly controller: vscode.TestController,
+    private readonly afterFirstLenses: (uri: vscode.Uri) => Promise<void> = () => Promise.resolve(),
+  ) {
     super();
     controller.resolveHandler = async (item) => {
       if (!item) await this.discover();
@@ -134,7 +140,9 @@ export class PromptTestTree extends Disposable {
   private onOpened(uri: vscode.Uri): void {
     if (uri.scheme !== 'file') return;
     if (isPromptFile(uri)) {
-      if (!this.parsed.has(uri.toString())) void this.refresh(uri);
+      void this.afterFirstLenses(uri).then(() => {
+        if (!this.parsed.has(uri.toString())) void this.refresh(uri);
+      });
       return;
     }
     // An eval-set file: parse the prompt files beside it, so its lines get their run buttons and marks.
@@ -156,9 +164,15 @@ export class PromptTestTree extends Disposable {
         setTimeout(() => {
           this.pending.delete(promptId);
           void this.refresh(vscode.Uri.parse(promptId));
-        }, 300),
+        }, this.debounceMs(promptId)),
       );
     }
+  }
+
+  /** The pause in typing before a re-parse: longer for big eval sets, whose parse costs more. */
+  private debounceMs(promptId: string): number {
+    const cases = this.parsed.get(promptId)?.casePrints.size ?? 0;
+    return cases > 2000 ? 1500 : 300;
   }
 
   affectedPrompts(uri: vscode.Uri): string[] {
@@ -190,7 +204,8 @@ export class PromptTestTree extends Disposable {
     }
     item.error = undefined;
     const ids = new Set<string>();
-    const cases = spec.cases.map((c) => this.caseItem(uri, spec, c, ids));
+    const variantsPrint = JSON.stringify(spec.variants.map((v) => [v.name, v.model ?? spec.model]));
+    const cases = spec.cases.map((c) => this.caseItem(item, uri, spec, c, ids, variantsPrint));
     item.children.replace(cases);
     const after: Parsed = {
       promptPrint: promptFingerprint(spec),
@@ -206,13 +221,18 @@ export class PromptTestTree extends Disposable {
    * (the file relative to the prompt file's folder), so it stays put when rows before it are added or removed;
    * `ids` keeps two cases on one line (a flow-style testData list) apart.
    */
-  private caseItem(promptUri: vscode.Uri, spec: PromptSpec, c: EvalCase, ids: Set<string>): vscode.TestItem {
-    const caseUri = vscode.Uri.file(c.file);
+  private caseItem(file: vscode.TestItem, promptUri: vscode.Uri, spec: PromptSpec, c: EvalCase, ids: Set<string>, variantsPrint: string): vscode.TestItem {
     const where = c.file === spec.file ? `line ${c.line}` : `${path.relative(path.dirname(spec.file), c.file).split(path.sep).join('/')}:${c.line}`;
     let id = `${promptUri.toString()}#${where}`;
     for (let n = 2; ids.has(id); n++) id = `${promptUri.toString()}#${where}~${n}`;
     ids.add(id);
-    const item = this.controller.createTestItem(id, caseLabel(c, spec.file), caseUri);
+    const label = caseLabel(c, spec.file);
+    const print = JSON.stringify([label, c.index, c.line, c.file, c.expected ?? null, variantsPrint]);
+    const existing = file.children.get(id);
+    if (existing && this.printOf.get(existing) === print) return existing;
+    const caseUri = vscode.Uri.file(c.file);
+    const item = this.controller.createTestItem(id, label, caseUri);
+    this.printOf.set(item, print);
     const range = new vscode.Range(c.line - 1, 0, c.line - 1, 0);
     item.range = range;
     item.sortText = String(c.index).padStart(6, '0');
