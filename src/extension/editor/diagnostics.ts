@@ -13,6 +13,10 @@ import { caseRef } from '../../core/runs/caseRef';
 import { Disposable } from '../common/lifecycle';
 
 const DEBOUNCE_MS = 300;
+const BIG_FILE_LINES = 2000;
+const BIG_FILE_DEBOUNCE_MS = 1500;
+/** Failing-case warnings per file in Problems; the rest are summed up in one more. */
+const MAX_RESULT_WARNINGS = 500;
 
 export function problemRange(p: SourceProblem, doc?: vscode.TextDocument): vscode.Range {
   const line = Math.max(0, p.line - 1);
@@ -47,7 +51,8 @@ export class ProblemDiagnostics extends Disposable {
       vscode.workspace.onDidOpenTextDocument((d) => {
         if (this.wants(d)) void this.beforeFirstCheck(d.uri).then(() => this.schedule(d, 0));
       }),
-      vscode.workspace.onDidChangeTextDocument((e) => this.schedule(e.document, DEBOUNCE_MS)),
+      // A big file's check costs more: wait for a longer pause in typing.
+      vscode.workspace.onDidChangeTextDocument((e) => this.schedule(e.document, e.document.lineCount > BIG_FILE_LINES ? BIG_FILE_DEBOUNCE_MS : DEBOUNCE_MS)),
       vscode.workspace.onDidSaveTextDocument((d) => this.schedule(d, 0)),
       vscode.workspace.onDidCloseTextDocument((d) => this.clear(d.uri)),
       onDidChangePromptFiles(() => this.recheckOpen()),
@@ -190,6 +195,13 @@ export class ResultDiagnostics extends Disposable {
           d.code = v.category ?? undefined;
           diags.push(d);
         }
+      }
+      if (diags.length > MAX_RESULT_WARNINGS) {
+        const more = diags.length - MAX_RESULT_WARNINGS;
+        diags.length = MAX_RESULT_WARNINGS;
+        const d = new vscode.Diagnostic(new vscode.Range(0, 0, 0, 0), `${more} more failing results in this file: the results panel lists them all.`, vscode.DiagnosticSeverity.Information);
+        d.source = 'Prompt Ladder';
+        diags.push(d);
       }
       if (diags.length) this.collection.set(doc.uri, diags);
     }

@@ -135,8 +135,15 @@ export class ResultsIndex extends Disposable {
 
   /** Moves the tracked cases of an edited eval-set file with their lines; a case on an edited line drops out. */
   private follow(e: vscode.TextDocumentChangeEvent): void {
-    const t = this.tracked.get(e.document.uri.fsPath);
-    if (!t || !e.contentChanges.length) return;
+    const key = e.document.uri.fsPath;
+    if (!this.tracked.has(key) || !e.contentChanges.length) return;
+    // Back to the text on disk (revert, undo to the saved state): judge the file afresh on the next look.
+    if (!e.document.isDirty) {
+      this.tracked.delete(key);
+      return;
+    }
+    const t = this.tracked.get(key);
+    if (!t) return;
     // Changes of one event refer to the text before the event; applied from the bottom up they do not interfere.
     const changes = [...e.contentChanges].sort((a, b) => b.range.start.line - a.range.start.line);
     for (const ch of changes) {
