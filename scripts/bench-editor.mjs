@@ -155,14 +155,26 @@ async function oneRound(browser, serverUrl) {
   const rss = () => (host ? extensionHostRss(host) : NaN);
   const out = { rssBefore: rss() };
 
+  await measureLens(page, out);
+  out.rssBefore = rss();
+  await measureRun(page, out, workspace, rss);
+  await measureReopen(page, out);
+  await measureEvalTyping(page, out);
+  await page.close().catch(() => {});
+  server.child.kill('SIGTERM');
+  return out;
+}
+
+async function measureLens(page, out) {
   // CodeLens of the big prompt file, from the Enter of Quick Open.
   const opened = await quickOpen(page, 'big.prompt.yml');
   await page.waitForFunction(() => [...document.querySelectorAll('.codelens-decoration')].some((n) => /Run eval/.test(n.textContent ?? '')), null, { polling: 50, timeout: 120_000 });
   out.lensMs = Date.now() - opened;
   log(`CodeLens after ${out.lensMs} ms`);
   await sleep(1000);
-  out.rssBefore = rss();
+}
 
+async function measureRun(page, out, workspace, rss) {
   // The run, from its lens; then a scratch editor to type in while it goes.
   await page.evaluate(() => {
     const w = window;
@@ -226,6 +238,9 @@ async function oneRound(browser, serverUrl) {
   await sleep(15_000);
   out.rssAfter = rss();
 
+}
+
+async function measureReopen(page, out) {
   // Reopen the finished run's panel: close every editor, open the prompt file, open its panel.
   await command(page, 'View: Close All Editors');
   await sleep(1500);
@@ -237,6 +252,9 @@ async function oneRound(browser, serverUrl) {
   while (!(await panelRows(page)) && Date.now() < reopenDeadline) await sleep(50);
   out.reopenMs = Date.now() - reopenAt - 700;
 
+}
+
+async function measureEvalTyping(page, out) {
   // Typing in the big eval set: 40 keys in the middle of the file, then are the lenses still there 10 s later?
   await command(page, 'View: Close All Editors');
   await sleep(1000);
@@ -253,9 +271,6 @@ async function oneRound(browser, serverUrl) {
   out.typingEvalP95 = pct(evalTyping.filter(Number.isFinite), 95);
   await sleep(10_000);
   out.lensesEval = `${(await lensTitles(page)).length}/${lensesBefore}`;
-  await page.close().catch(() => {});
-  server.child.kill('SIGTERM');
-  return out;
 }
 
 const median = (xs) => pct(xs.filter(Number.isFinite), 50);
