@@ -34,10 +34,10 @@ export class ResultsIndex extends Disposable {
   private byCaseFile = new Map<string, CaseAtLine[]>();
   /**
    * Where the cases of an open eval-set file are now, as it is edited: the case's current 0-based line, or -1
-   * once its own line was edited. Undefined for a file whose text may differ from the run's (changed on disk
+   * once its own line was edited. No lines for a file whose text may differ from the run's (changed on disk
    * before it was opened, or unsaved when the index was read): its lines may no longer be those cases.
    */
-  private readonly tracked = new Map<string, { lines: number[] } | undefined>();
+  private readonly tracked = new Map<string, { of: string; lines: number[] | undefined; moved?: boolean }>();
   private readonly emitter = new vscode.EventEmitter<void>();
   private refreshing: Promise<void> | undefined;
   /** Whether the runs have been read once (before that the index is empty, not "no runs"). */
@@ -87,7 +87,6 @@ export class ResultsIndex extends Disposable {
     }
     this.latest = latest;
     this.byCaseFile = byCaseFile;
-    this.tracked.clear();
     this.loaded = true;
     this.emitter.fire();
   }
@@ -120,14 +119,20 @@ export class ResultsIndex extends Disposable {
     };
     if (doc.uri.fsPath === list[0].promptPath) return list.filter((c) => c.line < doc.lineCount && fresh(c));
     const key = doc.uri.fsPath;
-    if (!this.tracked.has(key)) {
-      this.tracked.set(key, changedSince(doc, list[0].record.startedAt) ? undefined : { lines: list.map((c) => c.line) });
+    // What the tracking is of: the cases of one run as read (a run under way gains cases as it goes).
+    const of = `${list[0].record.id}:${list.length}`;
+    let t = this.tracked.get(key);
+    // Edited, then back to the text the run saw (reverted, or undone to it): the cases are where the run found them.
+    const reverted = t?.moved && !doc.isDirty && !changedSince(doc, list[0].record.startedAt);
+    if (!t || t.of !== of || reverted) {
+      t = { of, lines: changedSince(doc, list[0].record.startedAt) ? undefined : list.map((c) => c.line) };
+      this.tracked.set(key, t);
     }
-    const t = this.tracked.get(key);
-    if (!t) return [];
+    const lines = t.lines;
+    if (!lines) return [];
     const out: CaseAtLine[] = [];
     list.forEach((c, i) => {
-      const line = t.lines[i];
+      const line = lines[i];
       if (line >= 0 && line < doc.lineCount && fresh(c)) out.push(line === c.line ? c : { ...c, line });
     });
     return out;
@@ -137,13 +142,10 @@ export class ResultsIndex extends Disposable {
   private follow(e: vscode.TextDocumentChangeEvent): void {
     const key = e.document.uri.fsPath;
     if (!this.tracked.has(key) || !e.contentChanges.length) return;
-    // Back to the text on disk (revert, undo to the saved state): judge the file afresh on the next look.
-    if (!e.document.isDirty) {
-      this.tracked.delete(key);
-      return;
-    }
     const t = this.tracked.get(key);
-    if (!t) return;
+    const lines = t?.lines;
+    if (!t || !lines) return;
+    t.moved = true;
     // Changes of one event refer to the text before the event; applied from the bottom up they do not interfere.
     const changes = [...e.contentChanges].sort((a, b) => b.range.start.line - a.range.start.line);
     for (const ch of changes) {
@@ -151,7 +153,6 @@ export class ResultsIndex extends Disposable {
       const end = ch.range.end.line;
       const added = ch.text.split('\n').length - 1;
       const delta = added - (end - start);
-      const lines = t.lines;
       for (let i = 0; i < lines.length; i++) {
         const l = lines[i];
         if (l < 0 || l < start) continue;
