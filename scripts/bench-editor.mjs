@@ -10,7 +10,8 @@
 //                                 [--extension DIR] [--no-build] [--markdown] [--verbose] [--headed]
 //                                 [--json FILE] [--before FILE]
 // --extension measures another checkout (e.g. an older commit, bundled there); --json saves the rounds, and
-// --before FILE (rounds saved so) adds their medians as a "before" column.
+// --before FILE (rounds saved so) adds their medians as a "before" column; --from FILE prints (and with
+// --markdown writes) the table of rounds saved earlier instead of measuring again.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -200,7 +201,8 @@ async function measureRun(page, out, workspace, rss) {
   let testingDoneAt;
   let sawTesting = false;
   const deadline = Date.now() + 30 * 60_000;
-  while (Date.now() < deadline && (!panelDoneAt || !testingDoneAt)) {
+  // Without a "Running tests" in the status bar (another window progress may hold it) the Testing figure stays empty.
+  while (Date.now() < deadline && (!panelDoneAt || (!testingDoneAt && (sawTesting || Date.now() - panelDoneAt < 5000)))) {
     peak = Math.max(peak, rss());
     if (!panelDoneAt) {
       const s = await panelState(page);
@@ -210,7 +212,6 @@ async function measureRun(page, out, workspace, rss) {
       const running = await testingRunning(page);
       sawTesting ||= running;
       if (sawTesting && !running) testingDoneAt = Date.now();
-      else if (!sawTesting && panelDoneAt && Date.now() - panelDoneAt > 5000) testingDoneAt = panelDoneAt;
     }
     if (!panelDoneAt) typing.push(await typeOne(page, 'x').catch(() => NaN));
     await sleep(200);
@@ -307,6 +308,7 @@ function table(rounds, before) {
 }
 
 async function main() {
+  if (option('--from')) return report(JSON.parse(readFileSync(option('--from'), 'utf8')));
   if (!flag('--no-build')) {
     log(`bundling ${extensionRoot}`);
     execFileSync(process.execPath, ['esbuild.mjs'], { cwd: extensionRoot, stdio: 'inherit' });
@@ -329,6 +331,10 @@ async function main() {
     await browser.close().catch(() => {});
   }
   if (option('--json')) writeFileSync(option('--json'), JSON.stringify(rounds, null, 2));
+  return report(rounds);
+}
+
+function report(rounds) {
   const before = option('--before') ? JSON.parse(readFileSync(option('--before'), 'utf8')) : undefined;
   const md = table(rounds, before);
   console.log(`\n${md}\n`);
@@ -362,7 +368,7 @@ async function main() {
       '',
       '## Figures',
       '',
-      `${new Date().toISOString().slice(0, 10)}, ${REPEAT} round(s)${before ? `; "before" is the code before these changes (${before.length} round(s))` : ''}. The machine is shared with other work, so the figures are noisy.`,
+      `${new Date().toISOString().slice(0, 10)}, ${rounds.length} round(s)${before ? `; "before" is the code before these changes (${before.length} round(s))` : ''}. The machine is shared with other work, so the figures are noisy.`,
       '',
       md,
       '',
