@@ -83,6 +83,9 @@ const targets = [
   // the Climb view, its own webview panel (src/extension/climb/climbPanel.ts)
   { ...common, entryPoints: ['src/webview/climb/main.ts'], outfile: 'dist/climb.js', platform: 'browser', format: 'iife',
     target: 'es2022' },
+  // The integration suite's webview probe (test/integration/webviewProbe.ts loads it; not in the package).
+  { ...common, entryPoints: ['test/integration/webview/probe.ts'], outfile: 'dist/test-probe.js', platform: 'browser', format: 'iife',
+    target: 'es2022' },
   { ...common, entryPoints: ['test/integration/index.ts'], outfile: 'out/integration/index.js', platform: 'node',
     format: 'cjs', target: 'node20', external: ['vscode', 'mocha'], sourcemap: 'inline' },
 ].filter((t) => t.entryPoints.every((e) => existsSync(e)));

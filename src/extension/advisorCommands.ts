@@ -8,6 +8,7 @@ import { advisorArgsModule, editsModule } from './lazy';
 import { resolvePromptUri } from './promptFiles';
 import { RunBlockedError, type EditorRunController } from './runs/runController';
 import { exportFineTuneCommand } from './fineTune/exportCommand';
+import { replaceDocument } from './editing/replaceDocument';
 
 export const ADVISOR_COMMAND_IDS = [
   'promptLadder.addRetrieval',
@@ -31,9 +32,7 @@ async function replaceAll(uri: vscode.Uri, next: (text: string, prompty: boolean
   } catch (err) {
     throw new RunBlockedError(`Prompt Ladder: cannot edit ${path.basename(uri.fsPath)}: ${err instanceof Error ? err.message : String(err)}`);
   }
-  const edit = new vscode.WorkspaceEdit();
-  edit.replace(uri, new vscode.Range(0, 0, doc.lineCount, 0), text);
-  await vscode.workspace.applyEdit(edit);
+  await replaceDocument(doc, text);
   return vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.One, preview: false });
 }
 

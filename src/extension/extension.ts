@@ -20,6 +20,7 @@ import { fineTuneEndpointFor, notifyWhenFinished, type FineTuneConfirmation, typ
 import { fineTuneModule } from './lazy';
 import { PanelBridge } from './panelBridge';
 import type { PanelManager } from './panel/panelManager';
+import type { PanelTestHost } from './panel/resultsPanel';
 import { LanguageModelProvider } from './providers/languageModelProvider';
 import { promptPathOf, EditorRunController } from './runs/runController';
 import { ApiKeys } from './secrets';
@@ -44,6 +45,8 @@ export interface PromptLadderApi {
   codeLens: ResultsCodeLensProvider;
   panels: PanelBridge;
   panelManager: PanelManager;
+  /** Only under a test runner (ExtensionMode.Test): the results panel's test seam (see PanelTestHost). */
+  setPanelTestHost?(host: PanelTestHost | undefined): void;
   statusBar: ModelStatusBar;
   createResolver(): Promise<ProviderResolver>;
   /** Fine-tuning jobs: the list behind the "Fine-Tuning Jobs" view. */
@@ -98,7 +101,8 @@ export function activate(context: vscode.ExtensionContext): PromptLadderApi {
   const runs = new EditorRunController({ settings, createResolver, log });
   const index = new ResultsIndex(runs);
   const panels = new PanelBridge(runs);
-  const panelManager = lazyPanelManager(context, runs, log);
+  let panelTestHost: PanelTestHost | undefined;
+  const panelManager = lazyPanelManager(context, runs, log, () => panelTestHost);
   panels.attach({
     show: (promptUri, opts) => panelManager().show(promptUri, { runUri: opts?.runUri }),
     showCell: async (runUri, caseIndex, variant) => {
@@ -155,7 +159,7 @@ export function activate(context: vscode.ExtensionContext): PromptLadderApi {
   };
   subs.push(fineTuneJobs, fineTuneView, notifyWhenFinished(fineTuneJobs));
 
-  const tests = new PromptTests({ runs, log, isTestMode: context.extensionMode === vscode.ExtensionMode.Test });
+  const tests = new PromptTests({ runs, log, afterFirstLenses: (uri) => codeLens.afterFirstLenses(uri, 1000) });
   const lmTools = registerLanguageModelTools({ runs, createResolver, log });
   subs.push(tests, ...lmTools.disposables, ...registerClimb({ context, createResolver, log }));
 
@@ -206,6 +210,13 @@ export function activate(context: vscode.ExtensionContext): PromptLadderApi {
     get panelManager() {
       return panelManager();
     },
+    ...(context.extensionMode === vscode.ExtensionMode.Test
+      ? {
+          setPanelTestHost: (host: PanelTestHost | undefined) => {
+            panelTestHost = host;
+          },
+        }
+      : {}),
     statusBar,
     createResolver,
     tests,
@@ -237,14 +248,19 @@ const RESULTS_VIEW_TYPE = 'promptLadder.results';
  * in, so a panel left open before a reload still comes back: it creates the manager (which registers the real
  * serializer) and hands the panel over.
  */
-function lazyPanelManager(context: vscode.ExtensionContext, runs: EditorRunController, log: vscode.LogOutputChannel): () => PanelManager {
+function lazyPanelManager(
+  context: vscode.ExtensionContext,
+  runs: EditorRunController,
+  log: vscode.LogOutputChannel,
+  testHost: () => PanelTestHost | undefined,
+): () => PanelManager {
   let manager: PanelManager | undefined;
   let standIn: vscode.Disposable | undefined;
   const get = (): PanelManager => {
     if (!manager) {
       standIn?.dispose();
       standIn = undefined;
-      manager = new (panelModule().PanelManager)(context, runs, log);
+      manager = new (panelModule().PanelManager)(context, runs, log, testHost);
     }
     return manager;
   };

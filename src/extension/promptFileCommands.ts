@@ -17,6 +17,7 @@ import {
   uriFromArg,
 } from './promptFiles';
 import { RunBlockedError } from './runs/runController';
+import { Disposable } from './common/lifecycle';
 
 export const PROMPT_FILE_COMMAND_IDS = ['promptLadder.treatAsPromptFile', 'promptLadder.stopTreatingAsPromptFile'] as const;
 
@@ -86,13 +87,13 @@ export async function stopTreatingAsPromptFile(arg?: unknown): Promise<string[]>
  * Context keys: `promptLadder.promptFiles` (paths of the files the setting makes prompt files, for the menus'
  * `resourcePath in …`), `promptLadder.canTreatAsPromptFile` and `promptLadder.treatedAsPromptFile` (active editor).
  */
-export class PromptFileContext implements vscode.Disposable {
-  private readonly disposables: vscode.Disposable[] = [];
+export class PromptFileContext extends Disposable {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private paths = new Set<string>();
 
   constructor(private readonly log: vscode.LogOutputChannel) {
-    this.disposables.push(
+    super();
+    this._registerAll(
       onDidChangePromptFiles(() => this.schedule()),
       vscode.window.onDidChangeActiveTextEditor(() => this.updateActive()),
       vscode.workspace.onDidOpenTextDocument((d) => {
@@ -130,8 +131,8 @@ export class PromptFileContext implements vscode.Disposable {
     void vscode.commands.executeCommand('setContext', 'promptLadder.treatedAsPromptFile', treated);
   }
 
-  dispose(): void {
+  override dispose(): void {
     if (this.timer) clearTimeout(this.timer);
-    for (const d of this.disposables) d.dispose();
+    super.dispose();
   }
 }

@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import { isPromptFile } from './promptFiles';
 import { modelOfPromptText } from './promptModel';
 import type { ExtensionSettings } from './settings';
+import { Disposable } from './common/lifecycle';
 
 const BUILTIN_LABELS: Record<string, string> = {
   openai: 'OpenAI',
@@ -22,14 +23,14 @@ export function providerLabel(ref: string, settings: ExtensionSettings): string 
   return BUILTIN_LABELS[prefix] ?? prefix;
 }
 
-export class ModelStatusBar implements vscode.Disposable {
+export class ModelStatusBar extends Disposable {
   readonly item = vscode.window.createStatusBarItem('promptLadder.model', vscode.StatusBarAlignment.Right, 100);
-  private readonly disposables: vscode.Disposable[] = [];
 
   constructor(private readonly settings: () => ExtensionSettings) {
+    super();
     this.item.name = 'Prompt Ladder Model';
     this.item.command = 'promptLadder.selectModel';
-    this.disposables.push(
+    this._registerAll(
       this.item,
       vscode.window.onDidChangeActiveTextEditor(() => this.update()),
       vscode.workspace.onDidSaveTextDocument((d) => {
@@ -57,7 +58,7 @@ export class ModelStatusBar implements vscode.Disposable {
     this.item.show();
   }
 
-  dispose(): void {
-    for (const d of this.disposables) d.dispose();
+  override dispose(): void {
+    super.dispose();
   }
 }

@@ -102,25 +102,6 @@ export const PersistedStateSchema = z.object({
 });
 export type PersistedState = z.infer<typeof PersistedStateSchema>;
 
-/** A flat description of what the webview shows; only for the integration test's probe. */
-export const TestSnapshotSchema = z.object({
-  /** Id of the run shown. */
-  runId: z.nullable(z.string()),
-  rowCount: Int,
-  renderedRows: Int,
-  cells: z.array(z.object({ caseIndex: Index, variant: z.string(), status: z.string(), text: z.string() })),
-  details: z.nullable(z.string()),
-  progress: z.string(),
-  summary: z.string(),
-  advice: z.nullable(z.string()),
-  compare: z.nullable(z.string()),
-  /** aria-label of the focused element. */
-  focused: z.nullable(z.string()),
-  /** The "prompt edited since this run" badge shows. */
-  stale: z.boolean(),
-});
-export type TestSnapshot = z.infer<typeof TestSnapshotSchema>;
-
 // ---------------------------------------------------------------------------------------------------------
 // webview → host
 
@@ -164,7 +145,6 @@ export const WebviewMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('showLatest') }),
   z.object({ type: z.literal('log'), level: z.enum(['info', 'warn', 'error']), message: z.string().check(z.maxLength(10_000)) }),
   z.object({ type: z.literal('request'), id: Int, request: RequestSchema }),
-  z.object({ type: z.literal('testProbeResult'), id: Int, snapshot: TestSnapshotSchema }),
 ]);
 export type WebviewMessage = z.infer<typeof WebviewMessageSchema>;
 
@@ -210,13 +190,6 @@ export const HostMessageSchema = z.discriminatedUnion('type', [
     ok: z.boolean(),
     result: z.optional(z.unknown()),
     error: z.optional(z.string()),
-  }),
-  /** Test only: optionally click the element matching a selector or press a key, then report a snapshot. */
-  z.object({
-    type: z.literal('testProbe'),
-    id: Int,
-    click: z.optional(z.string()),
-    key: z.optional(z.string()),
   }),
 ]);
 export type HostMessage = z.infer<typeof HostMessageSchema>;

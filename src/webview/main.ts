@@ -9,7 +9,6 @@ import {
   type CompareData,
   type HostMessage,
   type PersistedState,
-  type TestSnapshot,
 } from '../shared/protocol';
 import { applyRunEvent, emptyLiveRun, type LiveRun } from '../shared/runState';
 import { renderAdvice } from './adviceView';
@@ -55,10 +54,6 @@ let compare: CompareData | null = null;
 let rows: RowView[] = [];
 let shown: RowView[] = [];
 let initialized = false;
-let markInitialized: () => void = () => undefined;
-/** Resolves with the first `init` (a fresh webview may get other messages before the host saw its `ready`). */
-const whenInitialized = new Promise<void>((resolve) => (markInitialized = resolve));
-const busy = new Set<Promise<unknown>>();
 
 const restored = PersistedStateSchema.safeParse(client.getState());
 const ui: UiState = {
@@ -77,12 +72,6 @@ if (restored.success) {
   if (saved?.details && typeof saved.details.caseIndex === 'number') ui.details = saved.details;
   if (typeof saved?.scrollTop === 'number') ui.scrollTop = saved.scrollTop;
   if (typeof saved?.adviceCollapsed === 'boolean') ui.adviceCollapsed = saved.adviceCollapsed;
-}
-
-function track<T>(p: Promise<T>): Promise<T> {
-  busy.add(p);
-  void p.finally(() => busy.delete(p)).catch(() => undefined);
-  return p;
 }
 
 let persistTimer: ReturnType<typeof setTimeout> | undefined;
@@ -383,13 +372,11 @@ function openDetails(caseIndex: number, variant: string): Promise<void> {
   const c = live.record?.cases.find((x) => x.index === caseIndex);
   const ref = c ? caseRef(c) : '';
   details.showLoading(caseIndex, variant, ref);
-  return track(
-    client.request({ method: 'details', caseIndex, variant }).then(
-      (d) => {
-        if (ui.details?.caseIndex === caseIndex && ui.details.variant === variant) details.show(d);
-      },
-      (err: Error) => details.showError(caseIndex, variant, ref, err.message),
-    ),
+  return client.request({ method: 'details', caseIndex, variant }).then(
+    (d) => {
+      if (ui.details?.caseIndex === caseIndex && ui.details.variant === variant) details.show(d);
+    },
+    (err: Error) => details.showError(caseIndex, variant, ref, err.message),
   );
 }
 
@@ -411,13 +398,11 @@ document.addEventListener('keydown', (e) => {
 // ---- compare -----------------------------------------------------------------------------------------------
 
 function pickCompare(): Promise<void> {
-  return track(
-    client.request({ method: 'pickRunToCompare' }).then(
-      (c) => {
-        if (c) setCompare(c);
-      },
-      (err: Error) => showError(err.message),
-    ),
+  return client.request({ method: 'pickRunToCompare' }).then(
+    (c) => {
+      if (c) setCompare(c);
+    },
+    (err: Error) => showError(err.message),
   );
 }
 
@@ -451,7 +436,6 @@ function handle(msg: HostMessage): void {
     case 'init': {
       const first = !initialized;
       initialized = true;
-      markInitialized();
       promptUri = msg.promptUri;
       promptLabel = msg.promptLabel;
       runUri = msg.runUri;
@@ -516,9 +500,6 @@ function handle(msg: HostMessage): void {
     case 'response':
       client.settle(msg.id, msg.ok, msg.result, msg.error);
       return;
-    case 'testProbe':
-      void probe(msg.id, msg.click, msg.key);
-      return;
   }
 }
 
@@ -534,43 +515,6 @@ window.addEventListener('message', (e: MessageEvent) => {
     client.log('error', `webview failed on '${parsed.message.type}': ${(err as Error).stack ?? String(err)}`);
   }
 });
-
-// ---- test probe --------------------------------------------------------------------------------------------
-
-async function probe(id: number, click: string | undefined, key: string | undefined): Promise<void> {
-  await whenInitialized;
-  if (click) (document.querySelector(click) as HTMLElement | null)?.click();
-  if (key) {
-    const target = (document.activeElement as HTMLElement | null) ?? document.body;
-    target.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true, cancelable: true }));
-  }
-  await new Promise((r) => setTimeout(r, 0));
-  while (busy.size) await Promise.allSettled([...busy]);
-  await new Promise((r) => requestAnimationFrame(() => r(undefined)));
-  client.post({ type: 'testProbeResult', id, snapshot: snapshot() });
-}
-
-function snapshot(): TestSnapshot {
-  const cells = Array.from(document.querySelectorAll<HTMLElement>('[data-testid="matrix-cell"]')).map((c) => ({
-    caseIndex: Number(c.dataset.case),
-    variant: c.dataset.variant ?? '',
-    status: c.dataset.status ?? '',
-    text: c.querySelector('.cell-output')?.textContent ?? '',
-  }));
-  return {
-    runId: live.record?.id ?? null,
-    rowCount: matrix.rowCount,
-    renderedRows: document.querySelectorAll('[data-testid="matrix-row"]').length,
-    cells,
-    details: details.root.hidden ? null : (details.root.textContent ?? ''),
-    progress: progress.textContent ?? '',
-    summary: [...matrix.root.querySelectorAll('[data-testid="variant-summary"]')].map((h) => `${h.textContent ?? ''}\n${h.getAttribute('title') ?? ''}`).join('\n'),
-    advice: adviceCard.hidden ? null : (adviceCard.textContent ?? ''),
-    compare: compareSummary.hidden ? null : (compareSummary.textContent ?? ''),
-    focused: document.activeElement?.getAttribute('aria-label') ?? null,
-    stale: !staleBadge.hidden,
-  };
-}
 
 // ---- start -------------------------------------------------------------------------------------------------
 

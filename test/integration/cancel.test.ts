@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import type { RunRecord } from '../../src/core/runs/schema';
 import { startScriptedServer } from '../fixtures/scripted-server';
 import { api, closeAll, workspaceRoot } from './helpers';
+import { probePanel } from './webviewProbe';
 
 export function registerCancelTests(): void {
   describe('cancel a run', () => {
@@ -34,7 +35,7 @@ export function registerCancelTests(): void {
         assert.equal(a.runs.isRunning(uri), true);
         await a.panelManager.show(uri);
         await a.panelManager._whenReadyForTest(uri);
-        const snap = await a.panelManager._probeForTest(uri);
+        const snap = await probePanel(a, uri);
         const fast = snap.cells.find((c) => c.caseIndex === 0);
         assert.equal(fast?.status, 'pass', `the finished case shows (${JSON.stringify(snap.cells)})`);
         assert.notEqual(snap.cells.find((c) => c.caseIndex === 1)?.status, 'pass', 'the slow case is still under way');

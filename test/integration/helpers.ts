@@ -3,13 +3,30 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { PromptLadderApi } from '../../src/extension/extension';
+import { installPanelTestHost } from './webviewProbe';
+import type { PromptTests, ReportedResult } from '../../src/extension/testing/promptTests';
 
 export const EXTENSION_ID = 'prompt-ladder.prompt-ladder';
 
 export async function api(): Promise<PromptLadderApi> {
   const ext = vscode.extensions.getExtension<PromptLadderApi>(EXTENSION_ID);
   if (!ext) throw new Error(`extension ${EXTENSION_ID} not found`);
-  return ext.isActive ? ext.exports : ext.activate();
+  const a = ext.isActive ? ext.exports : await ext.activate();
+  installPanelTestHost(a);
+  return a;
+}
+
+const recorded = new WeakMap<PromptTests, ReportedResult[]>();
+
+/** Every state the Test Explorer handed to the Testing API, in order (recorded through its observer seam). */
+export function testStates(tests: PromptTests): ReportedResult[] {
+  let list = recorded.get(tests);
+  if (!list) {
+    const states: ReportedResult[] = [];
+    tests.setObserver((r) => states.push(r));
+    recorded.set(tests, (list = states));
+  }
+  return list;
 }
 
 export function workspaceRoot(): string {

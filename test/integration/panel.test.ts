@@ -5,13 +5,13 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { RunRecord } from '../../src/core/runs/schema';
-import type { TestSnapshot } from '../../src/shared/protocol';
 import { RESULTS_VIEW_TYPE } from '../../src/extension/panel/panelManager';
 import { api, closeAll, fixture, open, waitFor } from './helpers';
+import { probePanel, type ProbeSnapshot } from './webviewProbe';
 
 const PROMPT = 'classify.prompt.yml';
 
-function cell(s: TestSnapshot, caseIndex: number, variant: string) {
+function cell(s: ProbeSnapshot, caseIndex: number, variant: string) {
   return s.cells.find((c) => c.caseIndex === caseIndex && c.variant === variant);
 }
 
@@ -19,7 +19,7 @@ export function registerPanelTests(): void {
   describe('results panel', () => {
     after(closeAll);
 
-    const probe = async (opts: { click?: string; key?: string } = {}) => (await api()).panelManager._probeForTest(fixture(PROMPT), opts);
+    const probe = async (opts: { click?: string; key?: string } = {}) => probePanel(await api(), fixture(PROMPT), opts);
 
     /** Resolves with the record of the next finished run of the prompt. */
     const nextFinished = async (): Promise<RunRecord> => {

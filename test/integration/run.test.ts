@@ -140,11 +140,27 @@ export function registerRunTests(): void {
         return d.length === 2 ? d : undefined;
       });
       assert.equal(shown.find((d) => d.line === 0)?.text, '✓ default');
-      // Editing the eval-set file makes its results stale: they disappear until the next run.
+      // Editing the eval-set file: each case's results follow its line; a case whose own line is edited loses them.
       const editor = vscode.window.activeTextEditor!;
       await editor.edit((e) => e.insert(new vscode.Position(0, 0), '{"question": "new?", "expected": "x"}\n'));
-      await waitFor('jsonl results cleared', async () => ((await lensTitles(cases)).length === 0 ? true : undefined));
+      const moved = await waitFor('jsonl lenses moved down a line', async () => {
+        const l = await lensTitles(cases);
+        return l.some((x) => x.line === 2) ? l : undefined;
+      });
+      assert.equal(moved.find((l) => l.line === 1)?.title, '✓ 1/1 variant');
+      assert.match(moved.find((l) => l.line === 2)?.title ?? '', /^✗ default: /);
+      assert.equal(moved.some((l) => l.line === 0), false, 'the new row has no results');
+      await editor.edit((e) => e.insert(new vscode.Position(1, 14), ' really'));
+      const edited = await waitFor('the edited case without its results', async () => {
+        const l = await lensTitles(cases);
+        return l.some((x) => x.line === 1) ? undefined : l;
+      });
+      assert.match(edited.find((l) => l.line === 2)?.title ?? '', /^✗ default: /, 'the other case keeps its results');
       await vscode.commands.executeCommand('workbench.action.files.revert');
+      await waitFor('results back on the reverted file', async () => {
+        const l = await lensTitles(cases);
+        return l.some((x) => x.line === 0) && l.some((x) => x.line === 1) ? true : undefined;
+      });
     });
 
     it('runs the prompt once on the selection and shows each variant output', async () => {

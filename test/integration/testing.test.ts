@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import { rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { api, closeAll, fixture, workspaceRoot, waitFor } from './helpers';
+import { api, closeAll, fixture, workspaceRoot, waitFor, testStates } from './helpers';
 
 const PROMPT = `# Test Explorer fixture: one case passes, one fails against its expected output, one errors (rules.json).
 name: Explorer QA
@@ -107,11 +107,11 @@ export function registerTestingTests(): void {
       const uri = vscode.Uri.file(promptPath());
       const item = tests.controller.items.get(uri.toString())!;
       const before = (await a.runs.listRuns(uri)).length;
-      tests.reported!.length = 0;
+      testStates(tests).length = 0;
       const token = new vscode.CancellationTokenSource().token;
       await tests.runProfile.runHandler(new vscode.TestRunRequest([item], undefined, tests.runProfile), token);
 
-      const final = (id: string) => [...tests.reported!].reverse().find((r) => r.id === id && ['passed', 'failed', 'errored', 'skipped'].includes(r.state));
+      const final = (id: string) => [...testStates(tests)].reverse().find((r) => r.id === id && ['passed', 'failed', 'errored', 'skipped'].includes(r.state));
       const [c0, c1, c2] = children(item);
       for (const leaf of children(c0)) {
         const r = final(leaf.id);
@@ -131,7 +131,7 @@ export function registerTestingTests(): void {
         assert.equal(r?.state, 'errored', JSON.stringify(r));
         assert.match(r?.message ?? '', /The call failed/);
       }
-      assert.ok(tests.reported!.some((r) => r.state === 'started'), 'leaves are marked started as their calls begin');
+      assert.ok(testStates(tests).some((r) => r.state === 'started'), 'leaves are marked started as their calls begin');
 
       const runs = await waitFor('the run in the history', async () => {
         const list = await a.runs.listRuns(uri);
@@ -163,10 +163,10 @@ export function registerTestingTests(): void {
       const tests = a.tests;
       const uri = vscode.Uri.file(promptPath());
       const item = tests.controller.items.get(uri.toString())!;
-      tests.reported!.length = 0;
+      testStates(tests).length = 0;
       await vscode.commands.executeCommand('promptLadder.runEval', uri);
       const [c0, c1, c2] = children(item);
-      const states = (c: vscode.TestItem) => children(c).map((l) => tests.reported!.find((r) => r.id === l.id && r.state !== 'enqueued' && r.state !== 'started')?.state);
+      const states = (c: vscode.TestItem) => children(c).map((l) => testStates(tests).find((r) => r.id === l.id && r.state !== 'enqueued' && r.state !== 'started')?.state);
       assert.deepEqual(states(c0), ['passed', 'passed']);
       assert.deepEqual(states(c1), ['failed', 'failed']);
       assert.deepEqual(states(c2), ['errored', 'errored']);
@@ -176,9 +176,9 @@ export function registerTestingTests(): void {
       const a = await api();
       const tests = a.tests;
       const broken = tests.controller.items.get(fixture('broken.prompt.yml').toString())!;
-      tests.reported!.length = 0;
+      testStates(tests).length = 0;
       await tests.runProfile.runHandler(new vscode.TestRunRequest([broken], undefined, tests.runProfile), new vscode.CancellationTokenSource().token);
-      const r = tests.reported!.find((x) => x.id === broken.id);
+      const r = testStates(tests).find((x) => x.id === broken.id);
       assert.equal(r?.state, 'errored');
       assert.match(r?.message ?? '', /broken\.prompt\.yml cannot be run:\nline \d+: /);
       assert.ok(broken.error, 'the item shows the error in the explorer');
@@ -191,7 +191,7 @@ export function registerTestingTests(): void {
       const item = await waitFor('the prompt file item', () => tests.controller.items.get(uri.toString()));
       await tests.controller.resolveHandler!(item);
       assert.equal(tests.runProfile.supportsContinuousRun, true);
-      tests.reported!.length = 0;
+      testStates(tests).length = 0;
       const cts = new vscode.CancellationTokenSource();
       const running = tests.runProfile.runHandler(new vscode.TestRunRequest([item], undefined, tests.runProfile, true), cts.token);
       try {
@@ -201,11 +201,11 @@ export function registerTestingTests(): void {
         await doc.save();
         const c1 = children(item)[1];
         await waitFor('case 1 re-run and passing', () =>
-          children(c1).every((leaf) => tests.reported!.some((r) => r.id === leaf.id && r.state === 'passed')) ? true : undefined,
+          children(c1).every((leaf) => testStates(tests).some((r) => r.id === leaf.id && r.state === 'passed')) ? true : undefined,
         ).catch((err: Error) => {
-          throw new Error(`${err.message}; reported: ${JSON.stringify(tests.reported)}`);
+          throw new Error(`${err.message}; reported: ${JSON.stringify(testStates(tests))}`);
         });
-        const started = new Set(tests.reported!.filter((r) => r.state === 'started').map((r) => r.id));
+        const started = new Set(testStates(tests).filter((r) => r.state === 'started').map((r) => r.id));
         const c0 = children(item)[0];
         assert.ok(children(c0).every((leaf) => !started.has(leaf.id)), 'an unchanged case is not re-run');
       } finally {

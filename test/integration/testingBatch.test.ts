@@ -9,7 +9,8 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { startScriptedServer, type ScriptedServer, type ScriptedServerOptions } from '../fixtures/scripted-server';
 import type { ReportedResult } from '../../src/extension/testing/promptTests';
-import { api, closeAll, fixture, waitFor, workspaceRoot } from './helpers';
+import { api, closeAll, fixture, waitFor, workspaceRoot, testStates } from './helpers';
+import { probePanel } from './webviewProbe';
 
 const KEY = 'sk-scripted-explorer-batch-key';
 
@@ -82,20 +83,20 @@ export function registerTestingBatchTests(): void {
       await a.panelManager.show(uri());
       await a.panelManager._whenReadyForTest(uri());
       server.resetStats();
-      tests.reported!.length = 0;
+      testStates(tests).length = 0;
       await tests.batchProfile.runHandler(new vscode.TestRunRequest([item], undefined, tests.batchProfile), new vscode.CancellationTokenSource().token);
 
       const [apple, river] = children(item);
       assert.deepEqual([apple.label, river.label], ['line 11 · apple', 'line 13 · river'], 'cases named by their line, as everywhere else');
-      for (const leaf of children(apple)) assert.equal(final(tests.reported!, leaf.id)?.state, 'passed', leaf.id);
+      for (const leaf of children(apple)) assert.equal(final(testStates(tests), leaf.id)?.state, 'passed', leaf.id);
       for (const leaf of children(river)) {
-        const r = final(tests.reported!, leaf.id);
+        const r = final(testStates(tests), leaf.id);
         assert.equal(r?.state, 'failed', JSON.stringify(r));
         assert.deepEqual(r?.diff, { expected: 'RIVERS', actual: 'RIVER' });
       }
       const leaves = [...children(apple), ...children(river)];
       for (const leaf of leaves) {
-        const states = tests.reported!.filter((r) => r.id === leaf.id).map((r) => r.state);
+        const states = testStates(tests).filter((r) => r.id === leaf.id).map((r) => r.state);
         assert.ok(states.includes('started') && states.indexOf('started') < states.length - 1, `${leaf.id} started before its result: ${states.join(',')}`);
       }
       assert.equal(server.stats.chatRequests, 0, 'no live call');
@@ -113,7 +114,7 @@ export function registerTestingBatchTests(): void {
         ['again', 1, 1],
       ]);
       const shown = await waitFor('the panel showing the batch run', async () => {
-        const s = await a.panelManager._probeForTest(uri());
+        const s = await probePanel(a, uri());
         return s.runId === newest.record.id ? s : undefined;
       });
       assert.equal(shown.cells.length, 4);
@@ -127,16 +128,16 @@ export function registerTestingBatchTests(): void {
       // Only the failing case, with the cache off so it is asked again: the batch now takes far longer than the test.
       serverOptions.batch!.completionDelayMs = 600_000;
       server.resetStats();
-      tests.reported!.length = 0;
+      testStates(tests).length = 0;
       const cts = new vscode.CancellationTokenSource();
       const running = tests.batchProfile.runHandler(new vscode.TestRunRequest([river], undefined, tests.batchProfile), cts.token);
       await waitFor('the leaves started once the batch is submitted', () =>
-        children(river).every((l) => tests.reported!.some((r) => r.id === l.id && r.state === 'started')) ? true : undefined,
+        children(river).every((l) => testStates(tests).some((r) => r.id === l.id && r.state === 'started')) ? true : undefined,
       );
       cts.cancel();
       await running;
       for (const leaf of children(river)) {
-        const r = final(tests.reported!, leaf.id);
+        const r = final(testStates(tests), leaf.id);
         assert.equal(r?.state, 'skipped', JSON.stringify(r));
         assert.match(r?.message ?? '', /keeps running on the provider\. To collect its results, open it in the Prompt Ladder Runs view \(Collect Batch Results\), or run "Run via Batch API" again/);
       }
@@ -151,9 +152,9 @@ export function registerTestingBatchTests(): void {
 
       // Resume: the batch finishes; the profile run again attaches to it (no second batch) and reports the results.
       serverOptions.batch!.completionDelayMs = 0;
-      tests.reported!.length = 0;
+      testStates(tests).length = 0;
       await tests.batchProfile.runHandler(new vscode.TestRunRequest([river], undefined, tests.batchProfile), new vscode.CancellationTokenSource().token);
-      for (const leaf of children(river)) assert.equal(final(tests.reported!, leaf.id)?.state, 'failed', leaf.id);
+      for (const leaf of children(river)) assert.equal(final(testStates(tests), leaf.id)?.state, 'failed', leaf.id);
       assert.equal(server.stats.batchesCreated, 1, 'attached, not submitted again');
       assert.equal(server.stats.chatRequests, 0);
       a.runs.runsChanged(true);
@@ -165,9 +166,9 @@ export function registerTestingBatchTests(): void {
       const tests = a.tests;
       const qa = tests.controller.items.get(fixture('qa.prompt.yml').toString())!;
       server.resetStats();
-      tests.reported!.length = 0;
+      testStates(tests).length = 0;
       await tests.batchProfile.runHandler(new vscode.TestRunRequest([qa], undefined, tests.batchProfile), new vscode.CancellationTokenSource().token);
-      const results = tests.reported!.filter((r) => r.state === 'errored');
+      const results = testStates(tests).filter((r) => r.state === 'errored');
       assert.ok(results.length > 0);
       for (const r of results) {
         assert.match(r.message ?? '', /^Prompt Ladder cannot run qa\.prompt\.yml via the Batch API: model openai\/gpt-4o-mini runs on .*, which has no Batch API \(only OpenAI and Azure OpenAI endpoints have one\); run it with live calls instead \(Run Eval, or the Test Explorer's Run profile\)$/);

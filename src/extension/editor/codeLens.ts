@@ -7,6 +7,7 @@ import { isPromptFile, onDidChangePromptFiles } from '../promptFiles';
 import type { RunController } from '../runs/types';
 import { caseLensTitle, caseVerdicts, fileLensTitle } from './resultText';
 import type { ResultsIndex } from './resultsIndex';
+import { Disposable } from '../common/lifecycle';
 
 export interface FirstLensTiming {
   /** ms from the document's open event to the first non-empty lenses. */
@@ -21,20 +22,27 @@ export interface FirstLensTiming {
   titles: string[];
 }
 
-export class ResultsCodeLensProvider implements vscode.CodeLensProvider, vscode.Disposable {
+/** Above this many cases in a document, only the lenses of the lines around its visible ranges are given. */
+const MAX_CASE_LENSES = 400;
+const LENS_MARGIN = 150;
+
+export class ResultsCodeLensProvider extends Disposable implements vscode.CodeLensProvider {
   private readonly emitter = new vscode.EventEmitter<void>();
-  private readonly disposables: vscode.Disposable[] = [];
   readonly onDidChangeCodeLenses = this.emitter.event;
   /** When each document was opened (performance.now()), until its first lenses are shown. */
   private readonly openedAt = new Map<string, number>();
   private readonly firstLenses = new Map<string, FirstLensTiming>();
   private readonly firstLensWaiters = new Map<string, (() => void)[]>();
+  /** Lines served with case lenses, per document with more cases than MAX_CASE_LENSES. */
+  private readonly served = new Map<string, { from: number; to: number }>();
+  private scrollTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly index: ResultsIndex,
     private readonly runs: RunController,
   ) {
-    this.disposables.push(
+    super();
+    this._registerAll(
       this.emitter,
       index.onDidChange(() => this.emitter.fire()),
       onDidChangePromptFiles(() => this.emitter.fire()),
@@ -45,7 +53,30 @@ export class ResultsCodeLensProvider implements vscode.CodeLensProvider, vscode.
       runs.onDidRunEvent((e) => {
         if (e.event.type === 'run-started' || e.event.type === 'run-finished') this.emitter.fire();
       }),
+      // A big file gets the lenses of the lines around what is shown: scrolling past them asks for new ones.
+      vscode.window.onDidChangeTextEditorVisibleRanges((e) => {
+        const w = this.served.get(e.textEditor.document.uri.toString());
+        if (!w || e.visibleRanges.every((r) => r.start.line >= w.from && r.end.line <= w.to)) return;
+        clearTimeout(this.scrollTimer);
+        this.scrollTimer = setTimeout(() => this.emitter.fire(), 100);
+      }),
+      vscode.workspace.onDidCloseTextDocument((d) => this.served.delete(d.uri.toString())),
     );
+  }
+
+  /** The lines whose case lenses a document gets: all of them, or those around its visible ranges when there are many. */
+  private window(doc: vscode.TextDocument, cases: number): { from: number; to: number } | undefined {
+    const key = doc.uri.toString();
+    if (cases <= MAX_CASE_LENSES) {
+      this.served.delete(key);
+      return undefined;
+    }
+    const ranges = vscode.window.visibleTextEditors.filter((e) => e.document === doc).flatMap((e) => e.visibleRanges);
+    const from = ranges.length ? Math.min(...ranges.map((r) => r.start.line)) : 0;
+    const to = ranges.length ? Math.max(...ranges.map((r) => r.end.line)) : 0;
+    const w = { from: Math.max(0, from - LENS_MARGIN), to: to + LENS_MARGIN };
+    this.served.set(key, w);
+    return w;
   }
 
   /**
@@ -124,7 +155,10 @@ export class ResultsCodeLensProvider implements vscode.CodeLensProvider, vscode.
       }
       lenses.push(new vscode.CodeLens(top, { title: 'Open results', command: 'promptLadder.openPanel', arguments: [doc.uri] }));
     }
-    for (const c of this.index.casesIn(doc)) {
+    const cases = this.index.casesIn(doc);
+    const w = this.window(doc, cases.length);
+    for (const c of cases) {
+      if (w && (c.line < w.from || c.line > w.to)) continue;
       const range = new vscode.Range(c.line, 0, c.line, 0);
       const verdicts = caseVerdicts(c.case, c.record.variants.map((v) => v.name));
       const firstFailing = verdicts.find((v) => !v.passed);
@@ -149,7 +183,8 @@ export class ResultsCodeLensProvider implements vscode.CodeLensProvider, vscode.
     return lenses;
   }
 
-  dispose(): void {
-    for (const d of this.disposables) d.dispose();
+  override dispose(): void {
+    clearTimeout(this.scrollTimer);
+    super.dispose();
   }
 }

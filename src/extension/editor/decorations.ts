@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import { caseVerdicts, decorationText } from './resultText';
 import type { ResultsIndex } from './resultsIndex';
+import { Disposable } from '../common/lifecycle';
 
 export interface CaseDecoration {
   line: number;
@@ -11,7 +12,7 @@ export interface CaseDecoration {
   passed: boolean;
 }
 
-export class ResultDecorations implements vscode.Disposable {
+export class ResultDecorations extends Disposable {
   private readonly passType = vscode.window.createTextEditorDecorationType({
     after: { margin: '0 0 0 2em', color: new vscode.ThemeColor('testing.iconPassed') },
     rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
@@ -20,13 +21,13 @@ export class ResultDecorations implements vscode.Disposable {
     after: { margin: '0 0 0 2em', color: new vscode.ThemeColor('testing.iconFailed') },
     rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
   });
-  private readonly disposables: vscode.Disposable[] = [];
   /** What each document shows (by uri), for tests and hovers. */
   private readonly shown = new Map<string, CaseDecoration[]>();
   private timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly index: ResultsIndex) {
-    this.disposables.push(
+    super();
+    this._registerAll(
       this.passType,
       this.failType,
       index.onDidChange(() => this.updateAll()),
@@ -70,8 +71,8 @@ export class ResultDecorations implements vscode.Disposable {
     this.shown.set(doc.uri.toString(), shown);
   }
 
-  dispose(): void {
+  override dispose(): void {
     if (this.timer) clearTimeout(this.timer);
-    for (const d of this.disposables) d.dispose();
+    super.dispose();
   }
 }

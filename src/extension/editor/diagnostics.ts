@@ -10,8 +10,13 @@ import { isStrict } from '../settings';
 import { caseVerdicts } from './resultText';
 import type { ResultsIndex } from './resultsIndex';
 import { caseRef } from '../../core/runs/caseRef';
+import { Disposable } from '../common/lifecycle';
 
 const DEBOUNCE_MS = 300;
+const BIG_FILE_LINES = 2000;
+const BIG_FILE_DEBOUNCE_MS = 1500;
+/** Failing-case warnings per file in Problems; the rest are summed up in one more. */
+const MAX_RESULT_WARNINGS = 500;
 
 export function problemRange(p: SourceProblem, doc?: vscode.TextDocument): vscode.Range {
   const line = Math.max(0, p.line - 1);
@@ -27,12 +32,11 @@ export function problemRange(p: SourceProblem, doc?: vscode.TextDocument): vscod
   return new vscode.Range(line, col, line, col + 1);
 }
 
-export class ProblemDiagnostics implements vscode.Disposable {
+export class ProblemDiagnostics extends Disposable {
   readonly collection = vscode.languages.createDiagnosticCollection('prompt-ladder');
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
   /** Files other than the checked one that got problems from it (e.g. a testFile), by checked uri. */
   private readonly related = new Map<string, string[]>();
-  private readonly disposables: vscode.Disposable[] = [];
   private readonly pending = new Map<string, Promise<void>>();
 
   constructor(
@@ -41,12 +45,14 @@ export class ProblemDiagnostics implements vscode.Disposable {
     /** Waits before the first check of a newly opened file (until its first CodeLens is out). */
     private readonly beforeFirstCheck: (uri: vscode.Uri) => Promise<void> = () => Promise.resolve(),
   ) {
-    this.disposables.push(
+    super();
+    this._registerAll(
       this.collection,
       vscode.workspace.onDidOpenTextDocument((d) => {
         if (this.wants(d)) void this.beforeFirstCheck(d.uri).then(() => this.schedule(d, 0));
       }),
-      vscode.workspace.onDidChangeTextDocument((e) => this.schedule(e.document, DEBOUNCE_MS)),
+      // A big file's check costs more: wait for a longer pause in typing.
+      vscode.workspace.onDidChangeTextDocument((e) => this.schedule(e.document, e.document.lineCount > BIG_FILE_LINES ? BIG_FILE_DEBOUNCE_MS : DEBOUNCE_MS)),
       vscode.workspace.onDidSaveTextDocument((d) => this.schedule(d, 0)),
       vscode.workspace.onDidCloseTextDocument((d) => this.clear(d.uri)),
       onDidChangePromptFiles(() => this.recheckOpen()),
@@ -139,19 +145,19 @@ export class ProblemDiagnostics implements vscode.Disposable {
     this.related.delete(key);
   }
 
-  dispose(): void {
+  override dispose(): void {
     for (const t of this.timers.values()) clearTimeout(t);
-    for (const d of this.disposables) d.dispose();
+    super.dispose();
   }
 }
 
-export class ResultDiagnostics implements vscode.Disposable {
+export class ResultDiagnostics extends Disposable {
   readonly collection = vscode.languages.createDiagnosticCollection('prompt-ladder-results');
-  private readonly disposables: vscode.Disposable[] = [];
   private timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly index: ResultsIndex) {
-    this.disposables.push(
+    super();
+    this._registerAll(
       this.collection,
       index.onDidChange(() => this.update()),
       vscode.workspace.onDidOpenTextDocument(() => this.schedule()),
@@ -190,12 +196,19 @@ export class ResultDiagnostics implements vscode.Disposable {
           diags.push(d);
         }
       }
+      if (diags.length > MAX_RESULT_WARNINGS) {
+        const more = diags.length - MAX_RESULT_WARNINGS;
+        diags.length = MAX_RESULT_WARNINGS;
+        const d = new vscode.Diagnostic(new vscode.Range(0, 0, 0, 0), `${more} more failing results in this file: the results panel lists them all.`, vscode.DiagnosticSeverity.Information);
+        d.source = 'Prompt Ladder';
+        diags.push(d);
+      }
       if (diags.length) this.collection.set(doc.uri, diags);
     }
   }
 
-  dispose(): void {
+  override dispose(): void {
     if (this.timer) clearTimeout(this.timer);
-    for (const d of this.disposables) d.dispose();
+    super.dispose();
   }
 }

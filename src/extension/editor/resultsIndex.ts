@@ -9,6 +9,7 @@ import * as vscode from 'vscode';
 import type { CaseRecord, RunRecord } from '../../core/runs/schema';
 import { rootOfRunFile } from '../promptFiles';
 import type { RunController, StoredRun } from '../runs/types';
+import { Disposable } from '../common/lifecycle';
 
 export interface CaseAtLine {
   /** 0-based line in the document. */
@@ -28,18 +29,29 @@ export function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
-export class ResultsIndex implements vscode.Disposable {
+export class ResultsIndex extends Disposable {
   private latest = new Map<string, PromptResults>();
   private byCaseFile = new Map<string, CaseAtLine[]>();
+  /**
+   * Where the cases of an open eval-set file are now, as it is edited: the case's current 0-based line, or -1
+   * once its own line was edited. No lines for a file whose text may differ from the run's (changed on disk
+   * before it was opened, or unsaved when the index was read): its lines may no longer be those cases.
+   */
+  private readonly tracked = new Map<string, { of: string; lines: number[] | undefined; moved?: boolean }>();
   private readonly emitter = new vscode.EventEmitter<void>();
-  private readonly disposables: vscode.Disposable[] = [];
   private refreshing: Promise<void> | undefined;
   /** Whether the runs have been read once (before that the index is empty, not "no runs"). */
   loaded = false;
   readonly onDidChange = this.emitter.event;
 
   constructor(private readonly runs: RunController) {
-    this.disposables.push(this.emitter, runs.onDidChangeRuns(() => void this.refresh()));
+    super();
+    this._registerAll(
+      this.emitter,
+      runs.onDidChangeRuns(() => void this.refresh()),
+      vscode.workspace.onDidChangeTextDocument((e) => this.follow(e)),
+      vscode.workspace.onDidCloseTextDocument((d) => this.tracked.delete(d.uri.fsPath)),
+    );
   }
 
   refresh(): Promise<void> {
@@ -91,13 +103,64 @@ export class ResultsIndex implements vscode.Disposable {
     return sha256(text) !== hash;
   }
 
-  /** Cases to show in a document, stale results left out. */
+  /**
+   * Cases to show in a document, stale results left out. In an eval-set file being edited, each case moves with
+   * its line, and a case whose own line was edited is left out until the next run.
+   */
   casesIn(doc: vscode.TextDocument): CaseAtLine[] {
     const list = this.byCaseFile.get(doc.uri.fsPath) ?? [];
     if (list.length === 0) return list;
-    // An eval-set file edited since the run: its lines may no longer be those cases.
-    if (doc.uri.fsPath !== list[0].promptPath && changedSince(doc, list[0].record.startedAt)) return [];
-    return list.filter((c) => c.line < doc.lineCount && !this.isStale(c.promptPath, textOfOpen(c.promptPath)));
+    // Staleness is a property of the prompt file: hash each prompt file's text once, not once per case.
+    const stale = new Map<string, boolean>();
+    const fresh = (c: CaseAtLine) => {
+      let s = stale.get(c.promptPath);
+      if (s === undefined) stale.set(c.promptPath, (s = this.isStale(c.promptPath, textOfOpen(c.promptPath))));
+      return !s;
+    };
+    if (doc.uri.fsPath === list[0].promptPath) return list.filter((c) => c.line < doc.lineCount && fresh(c));
+    const key = doc.uri.fsPath;
+    // What the tracking is of: the cases of one run as read (a run under way gains cases as it goes).
+    const of = `${list[0].record.id}:${list.length}`;
+    let t = this.tracked.get(key);
+    // Edited, then back to the text the run saw (reverted, or undone to it): the cases are where the run found them.
+    const reverted = t?.moved && !doc.isDirty && !changedSince(doc, list[0].record.startedAt);
+    if (!t || t.of !== of || reverted) {
+      t = { of, lines: changedSince(doc, list[0].record.startedAt) ? undefined : list.map((c) => c.line) };
+      this.tracked.set(key, t);
+    }
+    const lines = t.lines;
+    if (!lines) return [];
+    const out: CaseAtLine[] = [];
+    list.forEach((c, i) => {
+      const line = lines[i];
+      if (line >= 0 && line < doc.lineCount && fresh(c)) out.push(line === c.line ? c : { ...c, line });
+    });
+    return out;
+  }
+
+  /** Moves the tracked cases of an edited eval-set file with their lines; a case on an edited line drops out. */
+  private follow(e: vscode.TextDocumentChangeEvent): void {
+    const key = e.document.uri.fsPath;
+    if (!this.tracked.has(key) || !e.contentChanges.length) return;
+    const t = this.tracked.get(key);
+    const lines = t?.lines;
+    if (!t || !lines) return;
+    t.moved = true;
+    // Changes of one event refer to the text before the event; applied from the bottom up they do not interfere.
+    const changes = [...e.contentChanges].sort((a, b) => b.range.start.line - a.range.start.line);
+    for (const ch of changes) {
+      const start = ch.range.start.line;
+      const end = ch.range.end.line;
+      const added = ch.text.split('\n').length - 1;
+      const delta = added - (end - start);
+      for (let i = 0; i < lines.length; i++) {
+        const l = lines[i];
+        if (l < 0 || l < start) continue;
+        if (l > end) lines[i] = l + delta;
+        else if (l === start && start === end && ch.range.start.character === 0 && ch.text.endsWith('\n') && ch.rangeLength === 0) lines[i] = l + delta;
+        else lines[i] = -1;
+      }
+    }
   }
 
   /** Whether any newest run has cases from this file (an eval-set file in use; not a prompt file's own testData). */
@@ -109,8 +172,8 @@ export class ResultsIndex implements vscode.Disposable {
     return this.casesIn(doc).find((c) => c.line === line);
   }
 
-  dispose(): void {
-    for (const d of this.disposables) d.dispose();
+  override dispose(): void {
+    super.dispose();
   }
 }
 

@@ -15,6 +15,7 @@ import type { ExtensionSettings } from '../settings';
 import { fineTunedModelRef, isUnfinished, type FineTuneJobsProvider, type StoredFineTuneJob } from '../history/fineTuneJobsTree';
 import type { FineTuneEndpoint } from './service';
 import { promptBaseName } from '../../core/prompt/fileName';
+import { replaceDocument } from '../editing/replaceDocument';
 
 export const FINE_TUNE_COMMAND_IDS = [
   'promptLadder.startFineTuneJob',
@@ -138,9 +139,7 @@ export function fineTuneCommandTable(s: FineTuneServices): Record<(typeof FINE_T
     }
     const res = fineTuneModule().addFineTunedVariant(doc.getText(), ref, { prompty: job.promptPath.endsWith('.prompty') });
     if (!res.changed) throw new RunBlockedError(`Prompt Ladder: cannot add the variant to ${path.basename(job.promptPath)}: ${res.notes.join(' ')}`);
-    const edit = new vscode.WorkspaceEdit();
-    edit.replace(uri, new vscode.Range(0, 0, doc.lineCount, 0), res.text);
-    if (!(await vscode.workspace.applyEdit(edit))) throw new RunBlockedError(`Prompt Ladder: could not edit ${path.basename(job.promptPath)}.`);
+    if (!(await replaceDocument(doc, res.text))) throw new RunBlockedError(`Prompt Ladder: could not edit ${path.basename(job.promptPath)}.`);
     await jobs.update(job.id, { variantAdded: true });
     const editor = await vscode.window.showTextDocument(doc, { preview: false });
     const line = editor.document.getText().split('\n').findIndex((l) => l.includes(job.fineTunedModel!));

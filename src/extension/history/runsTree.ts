@@ -8,6 +8,7 @@ import type { RunRecord } from '../../core/runs/schema';
 import { promptPathOf } from '../runs/runController';
 import type { PendingBatchRun, RunController, StoredRun } from '../runs/types';
 import { passRatesText, relativeTime } from '../editor/resultText';
+import { Disposable } from '../common/lifecycle';
 
 export type RunsTreeNode =
   | { kind: 'prompt'; promptPath: string; runs: StoredRun[]; pending: PendingBatchRun[] }
@@ -55,13 +56,29 @@ export function runTreeLabel(record: RunRecord): string {
   return record.variants.length > 1 ? `${rate} · ${best.name}` : rate;
 }
 
-export class RunsTreeProvider implements vscode.TreeDataProvider<RunsTreeNode>, vscode.Disposable {
+/**
+ * The description of a run in the tree, enough to tell look-alike runs apart: "52 min ago · 14:03:26 · a1b2c3 ·
+ * zero-shot, 3-shot" (status when not completed, how long ago, the start time to the second, the start of the
+ * run id, and its variants).
+ */
+export function runDescription(record: RunRecord): string {
+  const status = record.status === 'completed' ? '' : `${record.status} · `;
+  const d = new Date(record.startedAt);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const clock = Number.isNaN(d.getTime()) ? '' : ` · ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+  const id = record.id ? ` · ${record.id.replace(/[^A-Za-z0-9]/g, '').slice(0, 6)}` : '';
+  const names = record.variants.map((v) => v.name).join(', ');
+  const variants = names ? ` · ${names.length > 40 ? `${names.slice(0, 39)}…` : names}` : '';
+  return `${status}${relativeTime(record.startedAt)}${clock}${id}${variants}`;
+}
+
+export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvider<RunsTreeNode> {
   private readonly emitter = new vscode.EventEmitter<RunsTreeNode | undefined | void>();
-  private readonly disposables: vscode.Disposable[] = [];
   readonly onDidChangeTreeData = this.emitter.event;
 
   constructor(private readonly runs: RunController) {
-    this.disposables.push(this.emitter, runs.onDidChangeRuns(() => this.emitter.fire()));
+    super();
+    this._registerAll(this.emitter, runs.onDidChangeRuns(() => this.emitter.fire()));
   }
 
   refresh(): void {
@@ -119,8 +136,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsTreeNode>, 
     }
     const { record, uri } = node.run;
     const item = new vscode.TreeItem(runTreeLabel(record), vscode.TreeItemCollapsibleState.None);
-    const status = record.status === 'completed' ? '' : `${record.status} · `;
-    item.description = `${status}${relativeTime(record.startedAt)}`;
+    item.description = runDescription(record);
     item.iconPath = runIcon(record);
     item.contextValue = 'run';
     item.id = `run:${uri.toString()}`;
@@ -138,7 +154,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsTreeNode>, 
     return item;
   }
 
-  dispose(): void {
-    for (const d of this.disposables) d.dispose();
+  override dispose(): void {
+    super.dispose();
   }
 }

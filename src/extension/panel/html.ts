@@ -15,9 +15,11 @@ export function makeNonce(): string {
   return randomBytes(18).toString('base64').replace(/[^A-Za-z0-9]/g, '');
 }
 
-export function panelHtml(webview: vscode.Webview, extensionUri: vscode.Uri, title: string): string {
+/** The panel's page; `extraScripts` (files under dist/, from the test seam only) load before its script. */
+export function panelHtml(webview: vscode.Webview, extensionUri: vscode.Uri, title: string, extraScripts: readonly string[] = []): string {
   const nonce = makeNonce();
   const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview.js'));
+  const before = extraScripts.map((f) => `<script nonce="${nonce}" src="${webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', f))}"></script>\n`).join('');
   const style = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'panel.css'));
   const csp = [
     "default-src 'none'",
@@ -36,7 +38,7 @@ export function panelHtml(webview: vscode.Webview, extensionUri: vscode.Uri, tit
 <title>${escapeHtml(title)}</title>
 </head>
 <body>
-<script nonce="${nonce}" src="${script}"></script>
+${before}<script nonce="${nonce}" src="${script}"></script>
 </body>
 </html>`;
 }

@@ -1,11 +1,12 @@
 // Opens and restores results panels: one per prompt file, beside the editor, surviving window reloads.
 
 import * as vscode from 'vscode';
-import { PersistedStateSchema, type TestSnapshot } from '../../shared/protocol';
+import { PersistedStateSchema } from '../../shared/protocol';
 import type { RunController } from '../runs/types';
 import { webviewOptions } from './html';
-import { ResultsPanel, type PanelLog } from './resultsPanel';
+import { ResultsPanel, type PanelLog, type PanelTestHost } from './resultsPanel';
 import { redact } from '../../core/redact';
+import { Disposable } from '../common/lifecycle';
 
 /** The webview panel type; package.json needs the activation event `onWebviewPanel:promptLadder.results`. */
 export const RESULTS_VIEW_TYPE = 'promptLadder.results';
@@ -23,18 +24,19 @@ export interface ShowPanelOptions {
   focusVariant?: string;
 }
 
-export class PanelManager implements vscode.Disposable {
+export class PanelManager extends Disposable {
   private readonly panels = new Map<string, ResultsPanel>();
-  private readonly disposables: vscode.Disposable[] = [];
   private readonly log: PanelLog;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
     private readonly runs: RunController,
     log?: PanelLog,
+    private readonly testHost?: () => PanelTestHost | undefined,
   ) {
-    this.log = log ?? lazyLog(this.disposables);
-    this.disposables.push(
+    super();
+    this.log = log ?? lazyLog((d) => this._register(d));
+    this._registerAll(
       vscode.window.registerWebviewPanelSerializer(RESULTS_VIEW_TYPE, {
         deserializeWebviewPanel: async (panel, state) => this.deserialize(panel, state),
       }),
@@ -72,7 +74,7 @@ export class PanelManager implements vscode.Disposable {
   }
 
   private deps() {
-    return { extensionUri: this.context.extensionUri, runs: this.runs, log: this.log };
+    return { extensionUri: this.context.extensionUri, runs: this.runs, log: this.log, ...(this.testHost ? { testHost: this.testHost } : {}) };
   }
 
   private track(p: ResultsPanel): ResultsPanel {
@@ -117,27 +119,19 @@ export class PanelManager implements vscode.Disposable {
     await p.whenReady();
   }
 
-  /** Asks the webview to click an element (CSS selector) or press a key, then describe what it shows. */
-  async _probeForTest(promptUri: vscode.Uri, opts: { click?: string; key?: string } = {}): Promise<TestSnapshot> {
-    const p = this.panels.get(promptUri.toString());
-    if (!p) throw new Error(`no results panel for ${promptUri.toString()}`);
-    await p.whenReady();
-    return p.probe(opts);
-  }
-
-  dispose(): void {
+  override dispose(): void {
     for (const p of [...this.panels.values()]) p.dispose();
     this.panels.clear();
-    for (const d of this.disposables.splice(0)) d.dispose();
+    super.dispose();
   }
 }
 
-function lazyLog(disposables: vscode.Disposable[]): PanelLog {
+function lazyLog(keep: (d: vscode.Disposable) => void): PanelLog {
   let channel: vscode.LogOutputChannel | undefined;
   const get = () => {
     if (!channel) {
       channel = vscode.window.createOutputChannel('Prompt Ladder Panel', { log: true });
-      disposables.push(channel);
+      keep(channel);
     }
     return channel;
   };

@@ -15,7 +15,6 @@ import {
   type DetailsResult,
   type HostMessage,
   type Request,
-  type TestSnapshot,
   type WebviewMessage,
 } from '../../shared/protocol';
 import { applyRunEvent, emptyLiveRun, type LiveRun } from '../../shared/runState';
@@ -24,6 +23,7 @@ import type { RunController, RunEventForFile, StartRunOptions } from '../runs/ty
 import { rootOfRunFile, runRootFor } from '../promptFiles';
 import { EventBatcher } from './eventBatcher';
 import { panelHtml } from './html';
+import { Disposable } from '../common/lifecycle';
 
 export interface PanelLog {
   info(message: string): void;
@@ -37,10 +37,24 @@ export interface PanelFocus {
   open?: boolean;
 }
 
+/**
+ * The test seam of the results panel (set only by the integration suite, through the extension's test-mode API):
+ * scripts of its own loaded into the webview before the panel's, the raw messages of a webview offered to it
+ * first, and each webview that said `ready`. The panel's protocol knows nothing of it.
+ */
+export interface PanelTestHost {
+  /** Files under dist/ loaded into the webview before the panel's script. */
+  readonly scripts: readonly string[];
+  /** True when `raw` was the test host's own message (the panel then ignores it). */
+  receive(promptUri: vscode.Uri, raw: unknown): boolean;
+  ready(promptUri: vscode.Uri, webview: vscode.Webview): void;
+}
+
 export interface ResultsPanelDeps {
   extensionUri: vscode.Uri;
   runs: RunController;
   log: PanelLog;
+  testHost?: () => PanelTestHost | undefined;
 }
 
 export interface PanelRestore {
@@ -50,8 +64,7 @@ export interface PanelRestore {
 
 const BATCH_MS = 75;
 
-export class ResultsPanel implements vscode.Disposable {
-  private readonly disposables: vscode.Disposable[] = [];
+export class ResultsPanel extends Disposable {
   private readonly batcher: EventBatcher<RunEvent>;
   private live: LiveRun = emptyLiveRun();
   private runUri: vscode.Uri | undefined;
@@ -64,9 +77,6 @@ export class ResultsPanel implements vscode.Disposable {
   private pendingFocus: PanelFocus | undefined;
   private loaded: Promise<void>;
   private reloadTimer: ReturnType<typeof setTimeout> | undefined;
-  private nextProbe = 1;
-  /** Probes waiting for the webview's answer; posted again when it (re)loads, since a hidden webview drops them. */
-  private readonly probes = new Map<number, { message: HostMessage; answer: (s: TestSnapshot) => void }>();
   private disposed = false;
   private stale = false;
   private staleTimer: ReturnType<typeof setTimeout> | undefined;
@@ -78,6 +88,7 @@ export class ResultsPanel implements vscode.Disposable {
     private readonly deps: ResultsPanelDeps,
     restore: PanelRestore = {},
   ) {
+    super();
     this.batcher = new EventBatcher((events) => this.post({ type: 'runEvents', events }), BATCH_MS);
     panel.title = `Results: ${path.basename(promptUri.path)}`;
     panel.iconPath = {
@@ -85,8 +96,8 @@ export class ResultsPanel implements vscode.Disposable {
       dark: vscode.Uri.joinPath(deps.extensionUri, 'media', 'results-dark.svg'),
     };
     // Set once: resetting html on view-state changes would reload the webview.
-    panel.webview.html = panelHtml(panel.webview, deps.extensionUri, panel.title);
-    this.disposables.push(
+    panel.webview.html = panelHtml(panel.webview, deps.extensionUri, panel.title, deps.testHost?.()?.scripts);
+    this._registerAll(
       panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)),
       panel.onDidChangeViewState(() => {
         // A hidden webview is torn down (no retainContextWhenHidden); it says `ready` again when shown.
@@ -330,6 +341,7 @@ export class ResultsPanel implements vscode.Disposable {
   }
 
   private receive(raw: unknown): void {
+    if (this.deps.testHost?.()?.receive(this.promptUri, raw)) return;
     const parsed = parseWebviewMessage(raw);
     if (!parsed.ok) {
       this.deps.log.warn(`results panel dropped a message from the webview: ${parsed.error}`);
@@ -347,7 +359,7 @@ export class ResultsPanel implements vscode.Disposable {
         this.ready = true;
         this.postInit();
         for (const w of this.readyWaiters.splice(0)) w();
-        for (const { message } of this.probes.values()) this.post(message);
+        this.deps.testHost?.()?.ready(this.promptUri, this.panel.webview);
         return;
       case 'run':
         void this.start({
@@ -383,12 +395,6 @@ export class ResultsPanel implements vscode.Disposable {
         return;
       case 'request':
         return this.answer(msg.id, msg.request);
-      case 'testProbeResult': {
-        const waiting = this.probes.get(msg.id);
-        this.probes.delete(msg.id);
-        waiting?.answer(msg.snapshot);
-        return;
-      }
     }
   }
 
@@ -540,39 +546,19 @@ export class ResultsPanel implements vscode.Disposable {
     return new Promise((resolve) => this.readyWaiters.push(resolve));
   }
 
-  /** Test hook: asks the webview to click/press, settle, and describe what it shows. */
-  probe(opts: { click?: string; key?: string } = {}, timeoutMs = 15_000): Promise<TestSnapshot> {
-    const id = this.nextProbe++;
-    return new Promise<TestSnapshot>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.probes.delete(id);
-        reject(new Error('the webview did not answer the probe'));
-      }, timeoutMs);
-      const message: HostMessage = { type: 'testProbe', id, ...opts };
-      this.probes.set(id, {
-        message,
-        answer: (s) => {
-          clearTimeout(timer);
-          resolve(s);
-        },
-      });
-      this.post(message);
-    });
-  }
-
   /** Test hook: the full record the panel shows. */
   get record(): RunRecord | null {
     return this.live.record;
   }
 
-  dispose(): void {
+  override dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
     this.ready = false;
     clearTimeout(this.reloadTimer);
     clearTimeout(this.staleTimer);
     this.batcher.dispose();
-    for (const d of this.disposables.splice(0)) d.dispose();
+    super.dispose();
     this.panel.dispose();
     for (const cb of this.onDisposeCallbacks.splice(0)) cb();
   }

@@ -18,6 +18,7 @@ import type { BatchEvent } from '../../core/batch/runBatch';
 import { isStrict, type ExtensionSettings } from '../settings';
 import type { SourceProblem } from '../../core/errors';
 import { noCasesReason } from '../../core/cases/noCases';
+import { Disposable } from '../common/lifecycle';
 
 export interface RunControllerDeps {
   /** Settings of the moment (read on every run). */
@@ -41,11 +42,10 @@ export class RunBlockedError extends Error {
 const SELECT_MODEL = { title: 'Select Provider/Model', command: 'promptLadder.selectModel' };
 const SET_KEY = { title: 'Set API Key', command: 'promptLadder.setApiKey' };
 
-export class EditorRunController implements RunController {
+export class EditorRunController extends Disposable implements RunController {
   private readonly running = new Map<string, { abort: AbortController; runId?: string; record?: RunRecord; askCancel?: () => void }>();
   private readonly eventEmitter = new vscode.EventEmitter<RunEventForFile>();
   private readonly changeEmitter = new vscode.EventEmitter<void>();
-  private readonly disposables: vscode.Disposable[] = [];
   private cache: Promise<StoredRun[]> | undefined;
   private changeTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -62,7 +62,8 @@ export class EditorRunController implements RunController {
   private readonly projectRoots = new Map<string, vscode.Disposable>();
 
   constructor(private readonly deps: RunControllerDeps) {
-    this.disposables.push(
+    super();
+    this._registerAll(
       this.watch('**/.promptladder/runs/*.json'),
       this.watch('**/.promptladder/batches/*.json'),
       vscode.workspace.onDidChangeWorkspaceFolders(() => {
@@ -501,10 +502,10 @@ export class EditorRunController implements RunController {
     this.runsChanged(true);
   }
 
-  dispose(): void {
+  override dispose(): void {
     this.cancelAll();
     if (this.changeTimer) clearTimeout(this.changeTimer);
-    for (const d of this.disposables) d.dispose();
+    super.dispose();
   }
 }
 

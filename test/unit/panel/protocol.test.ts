@@ -74,12 +74,18 @@ test('host → webview: init with a real record, run events, compare and respons
     { type: 'error', message: 'No provider configured' },
     { type: 'response', id: 4, ok: true, result: { anything: 1 } },
     { type: 'response', id: 5, ok: false, error: 'nope' },
-    { type: 'testProbe', id: 1, click: '[data-testid="run-button"]' },
   ];
   for (const m of msgs) {
     const r = parseHostMessage(JSON.parse(JSON.stringify(m)));
     assert.ok(r.ok, `${m.type}: ${r.ok ? '' : r.error}`);
   }
+});
+
+test('the protocol has no test messages: a probe is not a message either way', () => {
+  const toWebview = parseHostMessage({ type: 'testProbe', id: 1, click: '[data-testid="run-button"]' });
+  assert.equal(toWebview.ok, false);
+  const toHost = parseWebviewMessage({ type: 'testProbeResult', id: 1, snapshot: {} });
+  assert.equal(toHost.ok, false);
 });
 
 test('host → webview: a record that is not a run record is rejected, naming the bad field', () => {

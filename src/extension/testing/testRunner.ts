@@ -1,0 +1,278 @@
+// Runs of the Test Explorer. A request goes through the editor's run controller, so a run started here is
+// the same run as from the panel (the same record and Runs view entry, an open panel fills live); runs
+// started elsewhere (Run Eval, the panel, CodeLens, an agent) are mirrored here so the gutter marks follow
+// every run. States reach the Testing API through a TestReporter (bounded batches, capped messages).
+
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { EditorRunController } from '../runs/runController';
+import type { RunEventForFile } from '../runs/types';
+import type { BatchEvent } from '../../core/batch/runBatch';
+import type { CaseResult } from '../../core/runs/schema';
+import { Disposable } from '../common/lifecycle';
+import { outcomeOf } from './outcome';
+import { TestReporter, type TestObserver } from './testReporter';
+import type { ItemData, PromptTestTree } from './testTree';
+
+/** How a request runs: through the response cache or not, live or through the provider's Batch API. */
+export interface RunMode {
+  noCache: boolean;
+  batch: boolean;
+}
+
+/** Separates a case's index and a variant's name in keys (never in a variant name as YAML writes it). */
+const LEAF_SEP = '\u0000';
+
+type VariantData = Extract<ItemData, { kind: 'variant' }>;
+
+/** The leaves of one run by (case, variant), and those that have their final state. */
+interface Followed {
+  reporter: TestReporter;
+  byKey: Map<string, vscode.TestItem>;
+  done: Set<vscode.TestItem>;
+}
+
+export class PromptTestRunner extends Disposable {
+  /** Prompt files being run from here (their events are followed by runFile). */
+  private readonly own = new Set<string>();
+  /** Runs started elsewhere, mirrored as test runs. */
+  private readonly mirrors = new Map<string, Followed>();
+
+  constructor(
+    private readonly tree: PromptTestTree,
+    private readonly runs: EditorRunController,
+    private readonly observer: () => TestObserver | undefined,
+  ) {
+    super();
+    this._register(runs.onDidRunEvent((e) => this.mirror(e)));
+  }
+
+  private get controller(): vscode.TestController {
+    return this.tree.controller;
+  }
+
+  /** The leaves (variant items) a request covers, resolving files it names that were never parsed; and the files that do not load. */
+  private async leavesOf(request: vscode.TestRunRequest): Promise<{ leaves: vscode.TestItem[]; broken: vscode.TestItem[] }> {
+    await this.tree.discover();
+    const roots: vscode.TestItem[] = [];
+    if (request.include?.length) roots.push(...request.include);
+    else this.controller.items.forEach((i) => roots.push(i));
+    const excluded = new Set((request.exclude ?? []).map((i) => i.id));
+    const leaves: vscode.TestItem[] = [];
+    const broken: vscode.TestItem[] = [];
+    const walk = async (item: vscode.TestItem) => {
+      if (excluded.has(item.id)) return;
+      const d = this.tree.data.get(item);
+      if (d?.kind === 'file' && !this.tree.parsed.has(item.id)) await this.tree.refresh(d.uri);
+      if (d?.kind === 'file' && item.error) broken.push(item);
+      if (d?.kind === 'variant') {
+        leaves.push(item);
+        return;
+      }
+      const children: vscode.TestItem[] = [];
+      item.children.forEach((ch) => children.push(ch));
+      for (const ch of children) await walk(ch);
+    };
+    for (const r of roots) await walk(r);
+    return { leaves, broken };
+  }
+
+  async runRequest(request: vscode.TestRunRequest, token: vscode.CancellationToken, mode: RunMode): Promise<void> {
+    const { leaves, broken } = await this.leavesOf(request);
+    const run = this.controller.createTestRun(request, mode.batch ? 'Prompt Ladder (Batch API)' : mode.noCache ? 'Prompt Ladder (no cache)' : 'Prompt Ladder', true);
+    const reporter = new TestReporter(run, this.observer);
+    // A file that does not load has no cases: it is errored with its problems.
+    for (const item of broken) {
+      const error = item.error ?? '';
+      reporter.set(item, { state: 'errored', message: `${path.basename(item.uri?.fsPath ?? item.id)} cannot be run:\n${typeof error === 'string' ? error : error.value}` });
+    }
+    const byFile = new Map<string, vscode.TestItem[]>();
+    for (const leaf of leaves) {
+      const key = (this.tree.data.get(leaf) as VariantData).uri.toString();
+      let list = byFile.get(key);
+      if (!list) byFile.set(key, (list = []));
+      list.push(leaf);
+      reporter.set(leaf, { state: 'enqueued' });
+    }
+    try {
+      for (const [key, fileLeaves] of byFile) {
+        if (token.isCancellationRequested) {
+          for (const l of fileLeaves) reporter.set(l, { state: 'skipped' });
+          continue;
+        }
+        await this.runFile(reporter, vscode.Uri.parse(key), fileLeaves, token, mode);
+      }
+    } finally {
+      reporter.end();
+    }
+  }
+
+  private async runFile(reporter: TestReporter, uri: vscode.Uri, leaves: vscode.TestItem[], token: vscode.CancellationToken, mode: RunMode): Promise<void> {
+    const runs = this.runs;
+    const f: Followed = { reporter, byKey: new Map(), done: new Set() };
+    const cases = new Set<number>();
+    const variants = new Set<string>();
+    for (const leaf of leaves) {
+      const d = this.tree.data.get(leaf) as VariantData;
+      f.byKey.set(`${d.index}${LEAF_SEP}${d.variant}`, leaf);
+      cases.add(d.index);
+      variants.add(d.variant);
+    }
+    // Narrow the run only where the request does: the whole file is one run of every case and variant.
+    const fileItem = this.controller.items.get(uri.toString());
+    const allCases = fileItem?.children.size ?? 0;
+    let allVariants = 0;
+    fileItem?.children.forEach((c) => (allVariants = Math.max(allVariants, c.children.size)));
+    const fail = (message: string) => {
+      for (const l of leaves) this.finish(f, l, { state: 'errored', message });
+    };
+    const name = path.basename(uri.fsPath);
+    if (runs.isRunning(uri)) return fail(`${name} is already running: try again when that run has finished.`);
+    const sub = runs.onDidRunEvent((e) => {
+      if (e.promptUri.toString() === uri.toString()) this.follow(f, e);
+    });
+    // Cancel of a batch run stops the wait and leaves the batch on the provider, as Stop Waiting does for the command.
+    const cancel = token.onCancellationRequested(() => (mode.batch ? runs.stopWaiting(uri) : runs.cancel(uri)));
+    const batchIds = new Set<string>();
+    this.own.add(uri.toString());
+    try {
+      const record = await runs.start(uri, {
+        ...(cases.size < allCases ? { caseIndexes: [...cases].sort((a, b) => a - b) } : {}),
+        ...(variants.size < allVariants ? { variants: [...variants] } : {}),
+        noCache: mode.noCache,
+        progress: 'window',
+        ...(mode.batch ? { batch: 'all' as const, onBatch: this.batchProgress(f, name, leaves, batchIds) } : {}),
+      });
+      if (!record) {
+        if (mode.batch && batchIds.size) {
+          const text =
+            `The batch ${[...batchIds].join(', ')} for ${name} keeps running on the provider. To collect its results, open it in the Prompt Ladder Runs view ` +
+            `(Collect Batch Results), or run "Run via Batch API" again: it attaches to the same batch, nothing is submitted twice.`;
+          reporter.appendOutput(text);
+          for (const l of leaves) this.finish(f, l, { state: 'skipped', message: text });
+        }
+        return;
+      }
+      if (record.status === 'failed' && record.statusReason) fail(`The run failed: ${record.statusReason}`);
+      reporter.appendOutput(
+        `${record.promptName ?? record.promptFile}: ${record.status} — ${record.variants.map((v) => `${v.name} ${v.passed}/${v.passed + v.failed + v.errors}`).join(', ')}`,
+      );
+    } catch (err) {
+      fail(err instanceof Error ? err.message : String(err));
+    } finally {
+      this.own.delete(uri.toString());
+      sub.dispose();
+      cancel.dispose();
+      // Cancelled before these ran: skipped, not failed.
+      for (const l of leaves) this.finish(f, l, { state: 'skipped' });
+    }
+  }
+
+  /** Gives a leaf its final state unless it has one. */
+  private finish(f: Followed, leaf: vscode.TestItem, s: Parameters<TestReporter['set']>[1]): void {
+    if (f.done.has(leaf)) return;
+    f.done.add(leaf);
+    f.reporter.set(leaf, s);
+  }
+
+  /** Marks a leaf started or reports its result, from one engine event. */
+  private follow(f: Followed, e: RunEventForFile): void {
+    const ev = e.event;
+    if (ev.type === 'case-started') {
+      const leaf = f.byKey.get(`${ev.caseIndex}${LEAF_SEP}${ev.variant}`);
+      if (leaf && !f.done.has(leaf)) f.reporter.set(leaf, { state: 'started' });
+    } else if (ev.type === 'case-finished') {
+      const leaf = f.byKey.get(`${ev.caseIndex}${LEAF_SEP}${ev.result.variant}`);
+      if (leaf) this.finish(f, leaf, this.stateOf(leaf, ev.result));
+    }
+  }
+
+  private mirror(e: RunEventForFile): void {
+    const key = e.promptUri.toString();
+    if (this.own.has(key)) return;
+    const ev = e.event;
+    if (ev.type === 'run-started') {
+      this.mirrors.get(key)?.reporter.end();
+      this.mirrors.delete(key);
+      const file = this.controller.items.get(key);
+      if (!file || !this.tree.parsed.has(key) || file.error) return;
+      const cases = new Set(ev.record.cases.map((c) => c.index));
+      const variants = new Set(ev.variants);
+      const run = this.controller.createTestRun(new vscode.TestRunRequest([file]), `Prompt Ladder: ${path.basename(e.promptUri.fsPath)}`, true);
+      const f: Followed = { reporter: new TestReporter(run, this.observer), byKey: new Map(), done: new Set() };
+      file.children.forEach((caseItem) => {
+        const d = this.tree.data.get(caseItem);
+        if (d?.kind !== 'case' || !cases.has(d.index)) return;
+        caseItem.children.forEach((leaf) => {
+          const v = this.tree.data.get(leaf);
+          if (v?.kind !== 'variant' || !variants.has(v.variant)) return;
+          f.byKey.set(`${v.index}${LEAF_SEP}${v.variant}`, leaf);
+          f.reporter.set(leaf, { state: 'enqueued' });
+        });
+      });
+      this.mirrors.set(key, f);
+      return;
+    }
+    const m = this.mirrors.get(key);
+    if (!m) return;
+    if (ev.type === 'run-finished') {
+      for (const leaf of m.byKey.values()) this.finish(m, leaf, { state: 'skipped' });
+      m.reporter.end();
+      this.mirrors.delete(key);
+      return;
+    }
+    this.follow(m, e);
+  }
+
+  /** The state a result gives its leaf: passed, failed (verdicts, expected vs actual, the eval-set line) or errored. */
+  private stateOf(leaf: vscode.TestItem, result: CaseResult): Parameters<TestReporter['set']>[1] {
+    const cd = leaf.parent ? this.tree.data.get(leaf.parent) : undefined;
+    const c = cd?.kind === 'case' ? cd : undefined;
+    const o = outcomeOf(result, c?.expected);
+    const location = c ? new vscode.Location(c.caseUri, new vscode.Position(c.line - 1, 0)) : undefined;
+    if (o.state === 'passed') return { state: 'passed', durationMs: o.durationMs };
+    return {
+      state: o.state,
+      message: o.message,
+      durationMs: o.durationMs,
+      ...(location ? { location } : {}),
+      ...(o.state === 'failed' && o.expected !== undefined ? { diff: { expected: o.expected, actual: o.actual } } : {}),
+    };
+  }
+
+  /**
+   * Progress of a batch run in the test run: its leaves are started once their requests are on the provider, and
+   * the output says which batch, its status and counts as they change. Results come when the batch completes.
+   */
+  private batchProgress(f: Followed, name: string, leaves: vscode.TestItem[], ids: Set<string>): (e: BatchEvent) => void {
+    let last = '';
+    return (e) => {
+      if (e.type === 'submitted' || e.type === 'attached') {
+        for (const p of e.parts) if (p.id) ids.add(p.id);
+        const requests = e.parts.reduce((n, p) => n + p.requests, 0);
+        f.reporter.appendOutput(
+          `${name}: ${e.type === 'submitted' ? 'submitted' : 'attached to'} batch ${e.parts.map((p) => p.id ?? '(creating)').join(', ')} ` +
+            `(${requests} request${requests === 1 ? '' : 's'}${e.phase > 1 ? `, evaluator phase ${e.phase}` : ''}); results come when it completes. ` +
+            `Stopping this run leaves the batch running on the provider.`,
+        );
+        if (e.phase === 1) for (const l of leaves) if (!f.done.has(l)) f.reporter.set(l, { state: 'started' });
+      } else if (e.type === 'waiting') {
+        for (const p of e.parts) if (p.id) ids.add(p.id);
+        const completed = e.parts.reduce((n, p) => n + p.completed, 0);
+        const total = e.parts.reduce((n, p) => n + p.requests, 0);
+        const status = [...new Set(e.parts.map((p) => p.status))].join(', ');
+        const line = `batch ${status} · ${completed}/${total} done`;
+        if (line !== last) f.reporter.appendOutput(`${line} · ${Math.round(e.elapsedMs / 1000)} s`);
+        last = line;
+      } else if (e.type === 'problem') {
+        f.reporter.appendOutput(e.message);
+      }
+    };
+  }
+
+  override dispose(): void {
+    for (const m of this.mirrors.values()) m.reporter.end();
+    this.mirrors.clear();
+    super.dispose();
+  }
+}

@@ -1,0 +1,265 @@
+// The Test Explorer's tree: prompt file → cases → variants. A case is the unit an engineer edits, and its line
+// (inline testData or a row of the eval-set file) carries the gutter's run button and pass/fail mark; its
+// variants are the leaves that hold each result. Discovery is lazy: prompt files are listed (not parsed) and
+// followed by file watchers; a file is parsed when it is expanded, opened in an editor or run, and parsed
+// again (debounced) when it or one of its eval-set files changes.
+
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { loadModule } from '../lazy';
+import { PROMPT_GLOB, findPromptFiles, isPromptFile, onDidChangePromptFiles, readText } from '../promptFiles';
+import type { EvalCase, PromptSpec } from '../../core/prompt/spec';
+import { Disposable, toDisposable } from '../common/lifecycle';
+import { caseFingerprint, caseLabel, promptFingerprint } from './outcome';
+
+export type ItemData =
+  | { kind: 'file'; uri: vscode.Uri }
+  | { kind: 'case'; uri: vscode.Uri; index: number; expected?: string; caseUri: vscode.Uri; line: number }
+  | { kind: 'variant'; uri: vscode.Uri; index: number; variant: string };
+
+/** What a parse of a prompt file leaves behind: enough to tell which cases an edit affected. */
+export interface Parsed {
+  promptPrint: string;
+  casePrints: Map<number, string>;
+  caseFiles: Set<string>;
+}
+
+/** Enough for any real workspace; findFiles stops there. */
+const MAX_DISCOVERED = 5000;
+
+export class PromptTestTree extends Disposable {
+  readonly data = new WeakMap<vscode.TestItem, ItemData>();
+  readonly parsed = new Map<string, Parsed>();
+  /** Re-parses waiting for their debounce, by prompt file. */
+  readonly pending = new Map<string, ReturnType<typeof setTimeout>>();
+  /** What a case item was built from: an unchanged case keeps its item (and the Testing view gets no update for it). */
+  private readonly printOf = new WeakMap<vscode.TestItem, string>();
+  private discovery: Promise<void> | undefined;
+  private watching = false;
+
+  /** `afterFirstLenses`: parsing a file that was just opened waits for its first CodeLens, so it never delays them. */
+  constructor(
+    readonly controller: vscode.TestController,
+    private readonly afterFirstLenses: (uri: vscode.Uri) => Promise<void> = () => Promise.resolve(),
+  ) {
+    super();
+    controller.resolveHandler = async (item) => {
+      if (!item) await this.discover();
+      else await this.resolveFile(item);
+    };
+    controller.refreshHandler = async () => {
+      this.discovery = undefined;
+      await this.discover(true);
+    };
+    this._registerAll(
+      vscode.workspace.onDidOpenTextDocument((d) => this.onOpened(d.uri)),
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        if (e.contentChanges.length) this.onChanged(e.document.uri);
+      }),
+    );
+    // After activation: list the prompt files (no parsing) and parse the ones already open in editors.
+    const first = setTimeout(() => {
+      void this.discover().then(() => {
+        for (const d of vscode.workspace.textDocuments) this.onOpened(d.uri);
+      });
+    }, 0);
+    this._register(toDisposable(() => clearTimeout(first)));
+  }
+
+  /** Lists the workspace's prompt files as unresolved items and starts watching them. */
+  discover(force = false): Promise<void> {
+    if (this.discovery && !force) return this.discovery;
+    this.discovery = (async () => {
+      if (!this.watching) this.watch();
+      // The default names and the files `promptLadder.files` makes prompt files, through the one predicate.
+      const files = await findPromptFiles(MAX_DISCOVERED);
+      const ids = new Set(files.map((f) => f.toString()));
+      for (const f of files) this.fileItem(f);
+      this.controller.items.forEach((item) => {
+        if (!ids.has(item.id)) this.removeFile(item.id);
+      });
+      if (force) {
+        const resolved = [...this.parsed.keys()];
+        await Promise.all(resolved.map((id) => this.refresh(vscode.Uri.parse(id))));
+      }
+    })();
+    return this.discovery;
+  }
+
+  private watch(): void {
+    this.watching = true;
+    const prompts = vscode.workspace.createFileSystemWatcher(PROMPT_GLOB);
+    // Eval-set files a parsed prompt file names: any data file may be one, so filter by what was parsed.
+    const data = vscode.workspace.createFileSystemWatcher('**/*.{jsonl,csv,yaml,yml}');
+    this._registerAll(
+      prompts,
+      data,
+      prompts.onDidCreate((u) => {
+        if (isPromptFile(u)) this.fileItem(u);
+      }),
+      prompts.onDidDelete((u) => this.removeFile(u.toString())),
+      // YAML files that are prompt files only through the setting come and go with the data watcher.
+      data.onDidCreate((u) => {
+        if (isPromptFile(u)) this.fileItem(u);
+      }),
+      data.onDidDelete((u) => {
+        if (this.controller.items.get(u.toString())) this.removeFile(u.toString());
+      }),
+      // The setting changed: list the files again (added patterns add items, removed ones drop them).
+      onDidChangePromptFiles(() => {
+        this.discovery = undefined;
+        void this.discover();
+      }),
+      prompts.onDidChange((u) => this.onChanged(u)),
+      data.onDidChange((u) => this.onChanged(u)),
+      data.onDidCreate((u) => this.onChanged(u)),
+      data.onDidDelete((u) => this.onChanged(u)),
+    );
+  }
+
+  private fileItem(uri: vscode.Uri): vscode.TestItem {
+    const id = uri.toString();
+    let item = this.controller.items.get(id);
+    if (!item) {
+      item = this.controller.createTestItem(id, path.basename(uri.fsPath), uri);
+      item.canResolveChildren = true;
+      item.range = new vscode.Range(0, 0, 0, 0);
+      const dir = path.dirname(vscode.workspace.asRelativePath(uri, vscode.workspace.workspaceFolders && vscode.workspace.workspaceFolders.length > 1));
+      if (dir && dir !== '.') item.description = dir;
+      this.data.set(item, { kind: 'file', uri });
+      this.controller.items.add(item);
+    }
+    return item;
+  }
+
+  private removeFile(id: string): void {
+    this.controller.items.delete(id);
+    this.parsed.delete(id);
+  }
+
+  private onOpened(uri: vscode.Uri): void {
+    if (uri.scheme !== 'file') return;
+    if (isPromptFile(uri)) {
+      void this.afterFirstLenses(uri).then(() => {
+        if (!this.parsed.has(uri.toString())) void this.refresh(uri);
+      });
+      return;
+    }
+    // An eval-set file: parse the prompt files beside it, so its lines get their run buttons and marks.
+    if (!/\.(jsonl|csv|ya?ml)$/i.test(uri.fsPath)) return;
+    const dir = path.dirname(uri.fsPath);
+    this.controller.items.forEach((item) => {
+      const d = this.data.get(item);
+      if (d?.kind === 'file' && path.dirname(d.uri.fsPath) === dir && !this.parsed.has(item.id)) void this.refresh(d.uri);
+    });
+  }
+
+  /** A prompt file or one of its eval-set files changed: re-parse what is already parsed (debounced). */
+  private onChanged(uri: vscode.Uri): void {
+    for (const promptId of this.affectedPrompts(uri)) {
+      const t = this.pending.get(promptId);
+      if (t) clearTimeout(t);
+      this.pending.set(
+        promptId,
+        setTimeout(() => {
+          this.pending.delete(promptId);
+          void this.refresh(vscode.Uri.parse(promptId));
+        }, this.debounceMs(promptId)),
+      );
+    }
+  }
+
+  /** The pause in typing before a re-parse: longer for big eval sets, whose parse costs more. */
+  private debounceMs(promptId: string): number {
+    const cases = this.parsed.get(promptId)?.casePrints.size ?? 0;
+    return cases > 2000 ? 1500 : 300;
+  }
+
+  affectedPrompts(uri: vscode.Uri): string[] {
+    const id = uri.toString();
+    if (isPromptFile(uri)) return this.parsed.has(id) ? [id] : [];
+    return [...this.parsed].filter(([, p]) => p.caseFiles.has(uri.fsPath)).map(([k]) => k);
+  }
+
+  private async resolveFile(item: vscode.TestItem): Promise<void> {
+    const d = this.data.get(item);
+    if (d?.kind === 'file') await this.refresh(d.uri);
+  }
+
+  /** Parses a prompt file (its unsaved buffer when open) into case and variant items. Returns the parse. */
+  async refresh(uri: vscode.Uri): Promise<{ before?: Parsed; after?: Parsed; spec?: PromptSpec }> {
+    const item = this.fileItem(uri);
+    const before = this.parsed.get(item.id);
+    let spec: PromptSpec;
+    try {
+      const text = await readText(uri);
+      spec = await loadModule().loadPromptFile(uri.fsPath, { text });
+    } catch (err) {
+      const problems = (err as { problems?: { line: number; message: string }[] }).problems;
+      item.error = problems?.length ? problems.map((p) => `line ${p.line}: ${p.message}`).join('\n') : err instanceof Error ? err.message : String(err);
+      item.children.replace([]);
+      const after: Parsed = { promptPrint: '', casePrints: new Map(), caseFiles: before?.caseFiles ?? new Set() };
+      this.parsed.set(item.id, after);
+      return { ...(before ? { before } : {}), after };
+    }
+    item.error = undefined;
+    const ids = new Set<string>();
+    const variantsPrint = JSON.stringify(spec.variants.map((v) => [v.name, v.model ?? spec.model]));
+    const cases = spec.cases.map((c) => this.caseItem(item, uri, spec, c, ids, variantsPrint));
+    item.children.replace(cases);
+    const after: Parsed = {
+      promptPrint: promptFingerprint(spec),
+      casePrints: new Map(spec.cases.map((c) => [c.index, caseFingerprint(c)])),
+      caseFiles: new Set(spec.cases.map((c) => c.file).filter((f) => f !== spec.file)),
+    };
+    this.parsed.set(item.id, after);
+    return { ...(before ? { before } : {}), after, spec };
+  }
+
+  /**
+   * A case item, named as everywhere else in the product: by its eval-set line (caseRef). Its id is that line too
+   * (the file relative to the prompt file's folder), so it stays put when rows before it are added or removed;
+   * `ids` keeps two cases on one line (a flow-style testData list) apart.
+   */
+  private caseItem(file: vscode.TestItem, promptUri: vscode.Uri, spec: PromptSpec, c: EvalCase, ids: Set<string>, variantsPrint: string): vscode.TestItem {
+    const where = c.file === spec.file ? `line ${c.line}` : `${path.relative(path.dirname(spec.file), c.file).split(path.sep).join('/')}:${c.line}`;
+    let id = `${promptUri.toString()}#${where}`;
+    for (let n = 2; ids.has(id); n++) id = `${promptUri.toString()}#${where}~${n}`;
+    ids.add(id);
+    const label = caseLabel(c, spec.file);
+    const print = JSON.stringify([label, c.index, c.line, c.file, c.expected ?? null, variantsPrint]);
+    const existing = file.children.get(id);
+    if (existing && this.printOf.get(existing) === print) return existing;
+    const caseUri = vscode.Uri.file(c.file);
+    const item = this.controller.createTestItem(id, label, caseUri);
+    this.printOf.set(item, print);
+    const range = new vscode.Range(c.line - 1, 0, c.line - 1, 0);
+    item.range = range;
+    item.sortText = String(c.index).padStart(6, '0');
+    this.data.set(item, { kind: 'case', uri: promptUri, index: c.index, caseUri, line: c.line, ...(c.expected !== undefined ? { expected: c.expected } : {}) });
+    item.children.replace(
+      spec.variants.map((v, i) => {
+        const leaf = this.controller.createTestItem(`${id}/${v.name}`, v.name, caseUri);
+        leaf.range = range;
+        leaf.sortText = String(i).padStart(4, '0');
+        const model = v.model ?? spec.model;
+        if (model) leaf.description = model;
+        this.data.set(leaf, { kind: 'variant', uri: promptUri, index: c.index, variant: v.name });
+        return leaf;
+      }),
+    );
+    return item;
+  }
+
+  /** Cancels a debounced re-parse of a prompt file (a caller parses it now). */
+  cancelPending(promptId: string): void {
+    const t = this.pending.get(promptId);
+    if (t) clearTimeout(t);
+    this.pending.delete(promptId);
+  }
+
+  override dispose(): void {
+    for (const t of this.pending.values()) clearTimeout(t);
+    super.dispose();
+  }
+}
