@@ -7,9 +7,10 @@ import { SpecError, formatProblem } from '../core/errors';
 import { runEval, unknownVariants, variantModel } from '../core/engine';
 import { createEnvResolver, loadUserConfig } from '../core/providers/resolve';
 import type { RunRecord } from '../core/runs/schema';
-import { toJUnit } from '../core/runs/junit';
-import { toHtml } from '../core/runs/html';
-import { STREAMED_CASES, writeFileAtomic, writeRunsJson } from '../core/runs/store';
+import { STREAMED_CASES } from '../core/runs/store';
+import { statusText } from '../core/runs/completeness';
+import { StopSignals } from './stopSignals';
+import { writeExports } from './exports';
 import { runRootOf } from '../core/runs/root';
 import { caseRefLong } from '../core/runs/caseRef';
 import { redactJsonValue } from '../core/redact';
@@ -120,15 +121,14 @@ export async function evalCommand(args: EvalArgs): Promise<number> {
     return 2;
   }
 
-  const controller = new AbortController();
-  let interrupts = 0;
-  const onSigint = () => {
-    interrupts++;
-    if (interrupts > 1) process.exit(130);
-    err(args.batch ? '\nStopping the wait… (the batch keeps running on the provider)' : '\nStopping… (partial results are kept; Ctrl-C again to quit at once)');
-    controller.abort();
-  };
-  process.on('SIGINT', onSigint);
+  // Ctrl-C, SIGTERM and SIGHUP: no new call, a short wait for calls in flight, then the partial record
+  const stops = new StopSignals((sig) => {
+    const again = sig === 'SIGINT' ? 'Ctrl-C' : sig;
+    err(args.batch ? `\n${sig}: stopping the wait… (the batch keeps running on the provider)` : `\n${sig}: stopping… (partial results are kept; ${again} again to quit at once)`);
+    // a batch wait has no calls in flight to wait for
+    if (args.batch) stops.abort.abort(`stopped by ${sig}`);
+  });
+  const controller = stops.abort;
 
   const records: RunRecord[] = [];
   const recordPaths: (string | undefined)[] = [];
@@ -145,6 +145,7 @@ export async function evalCommand(args: EvalArgs): Promise<number> {
         ...(args.variants?.length ? { variants: args.variants } : {}),
         ...(args.repeat ? { repeat: args.repeat } : {}),
         signal: controller.signal,
+        stop: stops.stop.signal,
         promptText: text,
         onEvent: args.quiet ? undefined : (e: Parameters<typeof progress.onEvent>[0]) => progress.onEvent(e),
       };
@@ -175,6 +176,11 @@ export async function evalCommand(args: EvalArgs): Promise<number> {
       }
       const { record, path: recordPath } = outcome;
       progress.clear();
+      // a record or cache write that failed, damage skipped in the store: one line each, and a failed write fails the run
+      for (const p of outcome.problems ?? []) {
+        err(`prompt-ladder: ${p}`);
+        if (/^cannot write /.test(p)) exit = Math.max(exit, 1);
+      }
       // warnings found during the run (retrieval documents skipped, e.g. symlinks out of the project)
       for (const w of (record.problems ?? []).slice(spec.problems.length)) err(`${path.basename(spec.file)}: ${w}`);
       records.push(record);
@@ -184,19 +190,17 @@ export async function evalCommand(args: EvalArgs): Promise<number> {
       // Cases skipped for problems in the eval set did not pass either: CI must not go green without them.
       const skipped = spec.problems.filter((p) => p.severity === 'error').length;
       if (skipped) out(`${skipped} problem${skipped === 1 ? '' : 's'} in the prompt or eval-set files (listed above): the affected cases or evaluators did not run.`);
-      if (bad || skipped || record.status !== 'completed') exit = 1;
+      if (bad || skipped || record.status !== 'completed') exit = Math.max(exit, 1);
+      if (stops.received) break;
     }
+    const exported = await writeExports(args, records.map((record, i) => ({ record, ...(recordPaths[i] ? { path: recordPaths[i] } : {}) })));
+    for (const line of exported.lines) (line.startsWith('prompt-ladder:') ? err : out)(line);
+    if (exported.failed) exit = Math.max(exit, 1);
   } finally {
-    process.off('SIGINT', onSigint);
+    stops.dispose();
   }
-
-  if (args.json) await writeRunsJson(args.json, records.map((record, i) => ({ record, ...(recordPaths[i] ? { path: recordPaths[i] } : {}) })));
-  if (args.junit) await writeFileAtomic(args.junit, toJUnit(records));
-  if (args.html) await writeFileAtomic(args.html, toHtml(records));
-  for (const [flag, file] of [['json', args.json], ['junit', args.junit], ['html', args.html]] as const) {
-    if (file) out(`Wrote ${flag.toUpperCase()} to ${file}`);
-  }
-  return exit;
+  if (stops.received && !args.batch) err(`${stops.received}: stopped; ${records.length ? 'the partial results are in the run record named above' : 'no run had started'}`);
+  return stops.exitCode() ?? exit;
 }
 
 /** The first 100 characters of a reply (gh's preview length), on one line. */
@@ -218,7 +222,7 @@ function resumeCommand(file: string, args: EvalArgs): string {
 function printRecord(record: RunRecord, recordPath: string | undefined, args: EvalArgs): void {
   const total = record.cases.length;
   out('');
-  out(`${record.promptName ?? record.promptFile} — ${total} case${total === 1 ? '' : 's'} × ${record.variants.length} variant${record.variants.length === 1 ? '' : 's'} — ${record.status}${record.statusReason ? ` (${record.statusReason})` : ''}`);
+  out(`${record.promptName ?? record.promptFile} — ${total} case${total === 1 ? '' : 's'} × ${record.variants.length} variant${record.variants.length === 1 ? '' : 's'} — ${statusText(record)}`);
   out(variantTable(record));
   if (total === 0) out('0 cases: the file has no testData, testFile or sibling NAME.cases.jsonl, so nothing was sent (gh runs such a file the same way)');
   const cached = record.variants.reduce((n, v) => n + (v.cached ?? 0), 0);
@@ -248,5 +252,6 @@ function printRecord(record: RunRecord, recordPath: string | undefined, args: Ev
     if (notSent.length) out(`  … and ${notSent.length} more not sent: the key was refused (see above)`);
   }
   if (record.advice?.recommendations.length) out(`Advice: ${topRecommendationLine(record.advice)}`);
-  if (recordPath) out(`Run record: ${path.relative(process.cwd(), recordPath) || recordPath}`);
+  if (recordPath) out(`Run record: ${path.isAbsolute(recordPath) && path.relative(process.cwd(), recordPath).startsWith('..') ? recordPath : path.relative(process.cwd(), recordPath) || recordPath}`);
+  else out('Run record: not written (see the message above)');
 }

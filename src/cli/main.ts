@@ -30,6 +30,7 @@ const commands = (): typeof import('./commands') =>
   load<typeof import('./commands')>(typeof __PL_COMMANDS__ === 'string' ? __PL_COMMANDS__ : undefined, './commands');
 import { redactStream } from './redactStreams';
 import { parseTimeoutSeconds } from '../core/providers/timeout';
+import { describeIoError } from '../core/faults';
 
 const HELP = `prompt-ladder — run prompt files over eval sets, with few-shot variants side by side
 
@@ -291,6 +292,13 @@ if (require.main === module) {
       process.exitCode = code;
     },
     (err: unknown) => {
+      // a fault of the machine (a file that cannot be written or read) is one line naming the path, not a stack
+      const sys = err as NodeJS.ErrnoException;
+      if (sys?.code && sys.syscall && sys.path) {
+        process.stderr.write(`prompt-ladder: cannot ${/^(open|read|stat|scandir)/.test(sys.syscall) && !/^(EROFS|ENOSPC)$/.test(sys.code) ? 'access' : 'write'} ${sys.path}: ${describeIoError(sys)}\n`);
+        process.exitCode = 1;
+        return;
+      }
       process.stderr.write(`prompt-ladder: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
       process.exitCode = 2;
     },

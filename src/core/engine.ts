@@ -32,6 +32,8 @@ export interface RunOptions {
   /** Hard cap on concurrent calls per endpoint; default: adaptive. */
   concurrency?: number;
   signal?: AbortSignal;
+  /** Stops the run gently: no new job starts, jobs in flight finish (`signal` may then end them); the record is `cancelled`. */
+  stop?: AbortSignal;
   variants?: string[];
   caseIndexes?: number[];
   repeat?: number;
@@ -65,13 +67,13 @@ export function unknownVariants(spec: PromptSpec, names: string[] | undefined): 
   return names.filter((n) => !known.has(n));
 }
 
-export async function runEval(spec: PromptSpec, options: RunOptions): Promise<{ record: RunRecord; path?: string }> {
+export async function runEval(spec: PromptSpec, options: RunOptions): Promise<RunResult> {
   registerRagasEvaluators();
   // One internal signal for every call of the run (hundreds of listeners are expected on it).
   const internal = new AbortController();
   setMaxListeners(0, internal.signal);
-  const abort = () => internal.abort();
-  if (options.signal?.aborted) internal.abort();
+  const abort = () => internal.abort(options.signal?.reason);
+  if (options.signal?.aborted) internal.abort(options.signal.reason);
   options.signal?.addEventListener('abort', abort, { once: true });
   const opts: RunOptions = { ...options, signal: internal.signal };
   try {
@@ -79,6 +81,17 @@ export async function runEval(spec: PromptSpec, options: RunOptions): Promise<{ 
   } finally {
     options.signal?.removeEventListener('abort', abort);
   }
+}
+
+/**
+ * What a run gives back: the record, the file that holds it (absent when it could not be written anywhere, or
+ * `write: false`), and faults of the machine met on the way, one line each (a record or cache write that
+ * failed, damage skipped in the store).
+ */
+export interface RunResult {
+  record: RunRecord;
+  path?: string;
+  problems?: string[];
 }
 
 /** The cases and variants a run covers, after the options' filters. */
@@ -147,7 +160,7 @@ function* jobsOf(plan: RunPlan): Generator<[number, VariantSpec, number, number]
   for (let r = 0; r < repeat; r++) for (let i = 0; i < cases.length; i++) for (let vi = 0; vi < variants.length; vi++) yield [i, variants[vi], r, vi];
 }
 
-async function runWith(spec: PromptSpec, opts: RunOptions): Promise<{ record: RunRecord; path?: string }> {
+async function runWith(spec: PromptSpec, opts: RunOptions): Promise<RunResult> {
   const calls = new RunCalls(spec, opts);
   const plan = planRun(spec, opts);
   const { cases, total, repeat } = plan;
@@ -191,15 +204,19 @@ async function runWith(spec: PromptSpec, opts: RunOptions): Promise<{ record: Ru
           if (!isAbort(err, signal)) failure ??= err;
         },
       ),
-    () => Boolean(signal?.aborted) || failure !== undefined,
+    () => Boolean(signal?.aborted || opts.stop?.aborted) || failure !== undefined,
   );
 
-  writer.finish({ failure, aborted: Boolean(signal?.aborted), total, errors: counts.errors, warnings: calls.warnings });
+  const reason: unknown = opts.stop?.aborted ? opts.stop.reason : signal?.reason;
+  const stopReason = typeof reason === 'string' ? reason : undefined;
+  writer.finish({ failure, aborted: Boolean(signal?.aborted) || (Boolean(opts.stop?.aborted) && counts.done < total), total, errors: counts.errors, warnings: calls.warnings, ...(stopReason ? { stopReason } : {}) });
   await writer.relabelled(adviseRecord(record, spec));
   await Promise.all([writer.close(), calls.flush()]);
-  const filePath = writer.path;
-  opts.onEvent?.({ type: 'run-finished', record, ...(filePath ? { path: filePath } : {}) });
-  return { record, ...(filePath ? { path: filePath } : {}) };
+  const filePath = writer.savedTo;
+  const problems = [writer.problem, calls.cacheProblem()].filter((p): p is string => p !== undefined);
+  const done = { record, ...(filePath ? { path: filePath } : {}), ...(problems.length ? { problems } : {}) };
+  opts.onEvent?.({ type: 'run-finished', ...done });
+  return done;
 }
 
 /**

@@ -14,6 +14,7 @@ import { ResponseCache } from './providers/cache';
 import { buildRetriever, effectiveRetrieval, type Retriever } from './retrieval/retriever';
 import { cacheDir } from './runs/store';
 import type { RunOptions } from './engine';
+import { StoreDamage, describeIoError } from './faults';
 
 const ABORT = 'AbortError';
 
@@ -198,6 +199,22 @@ export class RunCalls {
     const writes = this.cache?.flush();
     while (this.pendingWrites.size) await Promise.all([...this.pendingWrites]);
     await writes;
+  }
+
+  /**
+   * The cache's faults in this run, in one line: a write that failed (those answers are not cached) and the
+   * damaged lines it skipped. Undefined when there were none.
+   */
+  cacheProblem(): string | undefined {
+    if (!this.cache) return undefined;
+    const parts: string[] = [];
+    const failed = this.cache.writeFailure;
+    if (failed) parts.push(`cannot write the response cache ${failed.file}: ${describeIoError(failed.err)}; answers of this run are not cached`);
+    const damage = new StoreDamage();
+    for (const [file, n] of this.cache.damaged) damage.add('damaged cache line', file, n);
+    const skipped = damage.summary();
+    if (skipped) parts.push(skipped);
+    return parts.length ? parts.join('; ') : undefined;
   }
 
   get embeddingModel(): string | undefined {

@@ -117,7 +117,7 @@ const AdviceLineSchema = z.object({
 export const RunSummarySchema = z.object({
   runId: z.string(),
   file: z.string().describe('The prompt file, relative to the project root'),
-  status: z.enum(['running', 'completed', 'cancelled', 'failed']),
+  status: z.enum(['running', 'completed', 'cancelled', 'failed', 'interrupted']),
   statusReason: z.string().optional(),
   startedAt: z.string(),
   caseCount: z.number().int(),

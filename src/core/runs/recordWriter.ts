@@ -8,6 +8,8 @@ import type { CaseRecord, CaseResult, RunRecord } from './schema';
 import { appendCaseLines, caseLinesOf, casesFileOf, runFileName, runsDir, serializeRun, STREAMED_CASES, supersedeCases, writeFileAtomic } from './store';
 import { summarizeVariants, VariantTally, type VariantInfo } from './summary';
 import { rewrittenCase, slimCase } from './slim';
+import { stringifyRedacted } from '../redact';
+import { writeProblem, writeRescue } from '../faults';
 
 /** Cases of a streamed run queued for the JSONL before they are appended in one write. */
 const APPEND_BATCH = 500;
@@ -33,6 +35,8 @@ export interface RunOutcome {
   total: number;
   errors: number;
   warnings: string[];
+  /** Why the run was stopped (e.g. "stopped by SIGTERM"), for a cancelled record. */
+  stopReason?: string;
 }
 
 export class RunRecordWriter {
@@ -46,8 +50,15 @@ export class RunRecordWriter {
   private readonly outQueue: CaseRecord[] = [];
   private nextOut = 0;
   private lastPersist = Date.now();
-  /** The first write that failed (the record on disk is then behind the one in memory). */
-  writeError: unknown;
+  /** The first write that failed (the record on disk is then behind the one in memory), and where. */
+  private failed: { file: string; err: unknown } | undefined;
+  /**
+   * After `close`, when a write failed: one line naming the file and the cause, and where the results went
+   * instead (the OS temp folder) or that they could not be saved at all.
+   */
+  problem: string | undefined;
+  /** After `close`: the file that holds the whole record (the rescue copy when the run folder failed). */
+  savedTo: string | undefined;
 
   constructor(
     readonly record: RunRecord,
@@ -60,6 +71,8 @@ export class RunRecordWriter {
     this.tally = opts.write ? new VariantTally(opts.variants, record.cases.length * opts.repeat) : undefined;
     this.order = new Map(opts.variants.map((v, i) => [v.name, i]));
     this.perCase = opts.variants.length * opts.repeat;
+    record.total = record.cases.length * this.perCase;
+    if (this.path) record.pid = process.pid;
   }
 
   /** Writes the header (or the whole record) as it is now; the write runs after the ones before it. */
@@ -70,7 +83,7 @@ export class RunRecordWriter {
     this.flushCases();
     const text = serializeRun(this.record);
     const target = this.path;
-    return this.enqueue(() => writeFileAtomic(target, text));
+    return this.enqueue(target, () => writeFileAtomic(target, text));
   }
 
   /** Takes one result: case `i` (position in the record), variant `vi`, repeat `r`. `tick` then writes what is due. */
@@ -101,11 +114,13 @@ export class RunRecordWriter {
     if (outcome.warnings.length) record.problems = [...(record.problems ?? []), ...outcome.warnings];
     record.finishedAt = new Date().toISOString();
     record.calls = this.opts.calls();
+    delete record.pid;
     if (outcome.failure) {
       record.status = 'failed';
       record.statusReason = outcome.failure instanceof Error ? outcome.failure.message : String(outcome.failure);
     } else if (outcome.aborted) {
       record.status = 'cancelled';
+      if (outcome.stopReason) record.statusReason = outcome.stopReason;
     } else if (outcome.total > 0 && outcome.errors === outcome.total) {
       record.status = 'failed';
       record.statusReason = firstError(record.cases) ?? 'every call failed';
@@ -124,19 +139,33 @@ export class RunRecordWriter {
     const written = new Map(cases.filter((c) => !queued.has(c)).map((c) => [c.index, c]));
     const target = this.path;
     // one writer at a time on the file
-    await this.enqueue(() => supersedeCases(target, new Set(written.keys()), (old) => rewrittenCase(old, written.get(old.index)!)).then(() => undefined));
+    await this.enqueue(target, () => supersedeCases(target, new Set(written.keys()), (old) => rewrittenCase(old, written.get(old.index)!)).then(() => undefined));
   }
 
-  /** The last write of the record; resolves when every write has ended. */
+  /**
+   * The last write of the record; resolves when every write has ended. When a write failed, the whole record
+   * goes to the OS temp folder instead, and `problem` says so.
+   */
   async close(): Promise<void> {
     if (this.opts.write) await this.persist();
     await this.writing;
+    if (!this.failed) {
+      this.savedTo = this.path;
+      return;
+    }
+    const { file, err } = this.failed;
+    // one JSON document with the cases in memory (a streamed run's passed results without their details)
+    const whole: RunRecord = { ...this.record, cases: this.record.cases };
+    delete whole.casesFile;
+    const copy = await writeRescue(path.basename(this.path ?? 'run.json'), stringifyRedacted(whole, 2) + '\n');
+    this.savedTo = copy;
+    this.problem = `${writeProblem(file, err)}; ${copy ? `the run record was saved to ${copy} instead` : 'the run record could not be saved anywhere (the summary below is all that is left)'}`;
   }
 
-  private enqueue(write: () => Promise<void>): Promise<void> {
-    // a failed write does not stop the run: it is kept for the caller to report
+  private enqueue(file: string, write: () => Promise<void>): Promise<void> {
+    // a failed write does not stop the run (its results are paid for): it is kept for `close` to report
     this.writing = this.writing.then(write).catch((err: unknown) => {
-      this.writeError ??= err;
+      this.failed ??= { file, err };
     });
     return this.writing;
   }
@@ -164,7 +193,7 @@ export class RunRecordWriter {
     // writes before it, so batches land in case order however slow the disk is.
     const text = caseLinesOf(batch);
     for (const c of batch) slimCase(c);
-    void this.enqueue(() => appendCaseLines(target, text));
+    void this.enqueue(path.join(path.dirname(target), casesFileOf(target)), () => appendCaseLines(target, text));
   }
 }
 

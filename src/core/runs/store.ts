@@ -16,6 +16,8 @@ import { randomBytes } from 'node:crypto';
 import { RunRecordSchema, type CaseRecord, type RunRecord } from './schema';
 import { promptBaseName } from '../prompt/fileName';
 import { stringifyRedacted } from '../redact';
+import { markInterrupted } from './completeness';
+import { makeDir, type StoreDamage } from '../faults';
 
 export const STATE_DIR = '.promptladder';
 
@@ -36,7 +38,7 @@ export function runFileName(record: RunRecord): string {
 
 /** Writes a file so readers never see half of it. */
 export async function writeFileAtomic(file: string, text: string): Promise<void> {
-  await fs.mkdir(path.dirname(file), { recursive: true });
+  await makeDir(path.dirname(file));
   const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
     await fs.writeFile(tmp, text, 'utf8');
@@ -74,7 +76,7 @@ export function caseLinesOf(cases: CaseRecord[]): string {
 /** Appends JSONL text to a streamed run's cases file. Callers keep appends in order (one after the other). */
 export async function appendCaseLines(runFile: string, text: string): Promise<void> {
   if (!text) return;
-  await fs.mkdir(path.dirname(runFile), { recursive: true });
+  await makeDir(path.dirname(runFile));
   await fs.appendFile(path.join(path.dirname(runFile), casesFileOf(runFile)), text, 'utf8');
 }
 
@@ -142,13 +144,17 @@ async function* jsonlLines(file: string, bytes?: number): AsyncGenerator<string>
  * Each line of a streamed run's JSONL (its first `bytes` bytes, if given), parsed; a torn last line (a run
  * killed mid-write) is skipped. Lines that a later line for the same index supersedes are included.
  */
-async function* caseLines(file: string, bytes?: number): AsyncGenerator<{ text: string; record: CaseRecord }> {
+async function* caseLines(file: string, bytes?: number, damage?: StoreDamage): AsyncGenerator<{ text: string; record: CaseRecord }> {
   for await (const line of jsonlLines(file, bytes)) {
+    let record: CaseRecord;
     try {
-      yield { text: line, record: JSON.parse(line) as CaseRecord };
+      record = JSON.parse(line) as CaseRecord;
     } catch {
-      // torn line: the run is marked running/failed in its header anyway
+      // torn line: counted for the run's damage report; the header says whether the run finished
+      damage?.add('torn case line', file);
+      continue;
     }
+    yield { text: line, record };
   }
 }
 
@@ -209,11 +215,19 @@ export async function writeRunsJson(out: string, runs: { record: RunRecord; path
     await writeFileAtomic(out, stringifyRedacted(records.length === 1 ? records[0] : records, 2) + '\n');
     return;
   }
-  await fs.mkdir(path.dirname(path.resolve(out)), { recursive: true });
+  await makeDir(path.dirname(path.resolve(out)));
   const tmp = `${out}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   const ws = createWriteStream(tmp, { encoding: 'utf8' });
+  // a failed write (disk full, read-only) ends the stream with 'error': it rejects `finished` and the next put
+  let failure: unknown;
+  const finished = new Promise<void>((resolve, reject) => {
+    ws.on('error', (err) => reject((failure ??= err)));
+    ws.on('finish', resolve);
+  });
+  finished.catch(() => undefined);
   const put = async (s: string) => {
-    if (!ws.write(s)) await once(ws, 'drain');
+    if (failure) throw failure;
+    if (!ws.write(s)) await Promise.race([once(ws, 'drain'), finished]);
   };
   try {
     if (runs.length > 1) await put('[');
@@ -236,7 +250,7 @@ export async function writeRunsJson(out: string, runs: { record: RunRecord; path
     if (runs.length > 1) await put(']');
     await put('\n');
     ws.end();
-    await once(ws, 'finish');
+    await finished;
     await fs.rename(tmp, out);
   } catch (err) {
     ws.destroy();
@@ -251,7 +265,11 @@ export async function writeRun(root: string, record: RunRecord, file?: string): 
   return target;
 }
 
-export async function readRun(file: string): Promise<RunRecord> {
+/**
+ * A run record with its cases (a streamed run's from its JSONL). A record left `running` by a process that is
+ * gone reads as `interrupted`; torn case lines are skipped and counted in `damage`.
+ */
+export async function readRun(file: string, damage?: StoreDamage): Promise<RunRecord> {
   const text = await fs.readFile(file, 'utf8');
   let json: unknown;
   try {
@@ -264,7 +282,7 @@ export async function readRun(file: string): Promise<RunRecord> {
     // A streamed run: its cases are the JSONL's lines, in case order; a later line for the same case supersedes
     // an earlier one (see supersedeCases).
     const byIndex = new Map<number, CaseRecord>();
-    for await (const { record } of caseLines(source)) byIndex.set(record.index, record);
+    for await (const { record } of caseLines(source, undefined, damage)) byIndex.set(record.index, record);
     (json as { cases: CaseRecord[] }).cases = [...byIndex.values()].sort((a, b) => a.index - b.index);
   }
   const parsed = RunRecordSchema.safeParse(json);
@@ -272,13 +290,14 @@ export async function readRun(file: string): Promise<RunRecord> {
     const issue = parsed.error.issues[0];
     throw new Error(`${file}: not a run record (${issue?.path.join('.') || 'root'}: ${issue?.message})`);
   }
-  return parsed.data;
+  return markInterrupted(parsed.data);
 }
 
 /** Every readable run under the root, newest first. Unreadable files are skipped (and reported through onSkip). */
 export async function listRuns(
   root: string,
   onSkip?: (file: string, reason: string) => void,
+  damage?: StoreDamage,
 ): Promise<{ path: string; record: RunRecord }[]> {
   const dir = runsDir(root);
   let names: string[];
@@ -294,8 +313,9 @@ export async function listRuns(
       .map(async (n) => {
         const file = path.join(dir, n);
         try {
-          runs.push({ path: file, record: await readRun(file) });
+          runs.push({ path: file, record: await readRun(file, damage) });
         } catch (err) {
+          damage?.add('unreadable run record', file);
           onSkip?.(file, (err as Error).message);
         }
       }),
