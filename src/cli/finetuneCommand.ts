@@ -10,6 +10,7 @@ import type { RunRecord } from '../core/runs/schema';
 import { UsageError } from './usage';
 import { promptBaseName } from '../core/prompt/fileName';
 import { runRootOf } from '../core/runs/root';
+import { partialRunRefusal } from '../core/runs/completeness';
 
 export interface FinetuneArgs {
   file: string;
@@ -20,6 +21,8 @@ export interface FinetuneArgs {
   validationShare?: number;
   /** Overrides the run root (default: the prompt file's project, runRootOf). */
   root?: string;
+  /** Export from a run that did not finish (interrupted, cancelled): refused without it. */
+  partial?: boolean;
 }
 
 const out = (s: string) => process.stdout.write(s + '\n');
@@ -51,6 +54,9 @@ export async function finetuneCommand(args: FinetuneArgs): Promise<number> {
     if (e instanceof UsageError) throw e;
     throw new UsageError((e as Error).message);
   }
+  const partial = partialRunRefusal(record);
+  if (partial && !args.partial) throw new UsageError(`${partial}; run the eval again to completion, or pass --partial to export from it anyway`);
+  if (partial) process.stderr.write(`warning: ${partial} (--partial)\n`);
   if (args.variant && !record.variants.some((v) => v.name === args.variant)) {
     throw new UsageError(`no variant named "${args.variant}" in the run (variants: ${record.variants.map((v) => v.name).join(', ')})`);
   }

@@ -60,6 +60,8 @@ Options for eval:
   --quiet               print only the summary
   --strict              fail (exit 2) on any warning, before any call; the default when CI=true
   --no-strict           report warnings but run anyway (also in CI)
+  Ctrl-C, SIGTERM and SIGHUP stop a run the same way: no new call, the partial record and --json are
+  written; exit 1 after Ctrl-C, 143 after SIGTERM, 129 after SIGHUP (see docs/reliability.md)
 
 Options for finetune (export an OpenAI chat JSONL dataset, few-shot examples dropped):
   --run <record.json>   the run to export from (default: the newest run of the file)
@@ -68,6 +70,7 @@ Options for finetune (export an OpenAI chat JSONL dataset, few-shot examples dro
   --variant <name>      the variant whose prompt to use (default: the best)
   --validation <share>  share held out for validation, 0..0.5 (default 0.2)
   --out <dir>           where to write NAME.train.jsonl / NAME.validation.jsonl (default: .)
+  --partial             export from a run that did not finish (interrupted or cancelled); refused without it
 
 Options for generate (new test cases from the prompt's rules, appended to its eval set):
   --count <n>           add at most n cases (default: all that pass the checks)
@@ -175,6 +178,7 @@ export async function main(argv: string[]): Promise<number> {
         'groundtruth-model': { type: 'string' },
         effort: { type: 'string' },
         evaluator: { type: 'boolean' },
+        partial: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -210,6 +214,7 @@ export async function main(argv: string[]): Promise<number> {
         ...(values.run ? { run: values.run } : {}),
         ...(values.variant?.[0] ? { variant: values.variant[0] } : {}),
         ...(share !== undefined ? { validationShare: share } : {}),
+        ...(values.partial ? { partial: true } : {}),
       });
     }
     if (command === 'mcp') {

@@ -2,6 +2,7 @@
 // add retrieval, export a fine-tuning dataset, add chain-of-thought / self-repair variants, add a test case.
 // Each takes the prompt file's Uri (the panel passes it) or uses the active editor.
 
+import { partialRunRefusal } from '../core/runs/completeness';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { advisorArgsModule, editsModule, finetuneModule } from './lazy';
@@ -62,6 +63,13 @@ export async function fineTuneExportFor(
   const last = await runs.lastRun(uri);
   if (!last) throw new RunBlockedError(`Run ${path.basename(uri.fsPath)} first: the dataset is made from a run's passing outputs or the cases' expected values.`);
   const { spec } = await runs.loadSpec(uri);
+  // a run that did not finish holds part of the cases: never export from it without asking
+  const partial = partialRunRefusal(last.record);
+  if (partial) {
+    const anyway = 'Export Anyway';
+    const choice = await vscode.window.showWarningMessage(`Prompt Ladder: the ${partial}. Export from it anyway?`, { modal: true }, anyway);
+    if (choice !== anyway) throw new RunBlockedError(`Not exported: the ${partial}. Run the eval again to completion.`);
+  }
   const { exportFineTuneDataset } = finetuneModule();
   const result = exportFineTuneDataset(spec, last.record, { source: 'auto' });
   if (result.counts.train === 0) throw new RunBlockedError(`No examples to export from ${path.basename(uri.fsPath)}: ${result.warnings.join(' ') || 'no passing outputs.'}`);

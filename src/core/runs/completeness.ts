@@ -56,3 +56,13 @@ export function statusText(record: RunRecord): string {
   const reason = record.statusReason && !record.statusReason.startsWith('stopped before') ? `${record.statusReason}; ` : '';
   return `${record.status} (${reason}holds ${holds(record)})`;
 }
+
+/**
+ * Why a dataset must not come silently from this record (undefined when it may): a run that did not finish
+ * holds only part of its cases. The CLI refuses unless asked (--partial); the editor asks.
+ */
+export function partialRunRefusal(record: RunRecord): string | undefined {
+  if (isComplete(record)) return undefined;
+  if (record.status === 'failed' && resultCount(record) >= expectedResults(record)) return undefined;
+  return `run ${record.id.slice(0, 8)} of ${record.promptFile} is ${statusText(record)}: a dataset from it would hold only part of the cases`;
+}

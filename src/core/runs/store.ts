@@ -132,7 +132,8 @@ export async function supersedeCases(
 async function* jsonlLines(file: string, bytes?: number): AsyncGenerator<string> {
   let stream;
   try {
-    await fs.access(file);
+    // a regular file only (a symlink in the runs folder is never followed)
+    if (!(await fs.lstat(file)).isFile()) return;
     stream = createReadStream(file, { encoding: 'utf8', ...(bytes !== undefined ? { end: bytes - 1 } : {}) });
   } catch {
     return;
@@ -302,7 +303,8 @@ export async function listRuns(
   const dir = runsDir(root);
   let names: string[];
   try {
-    names = await fs.readdir(dir);
+    // regular files only: a symlink planted in the folder (it may point outside the project) is never opened
+    names = (await fs.readdir(dir, { withFileTypes: true })).filter((d) => d.isFile()).map((d) => d.name);
   } catch {
     return [];
   }
