@@ -1,6 +1,7 @@
 // Command registrations (category "Prompt Ladder"). Commands that need a prompt file take a Uri (explorer,
 // CodeLens, tree) or use the active editor, else offer a pick. User-caused errors become messages, never stacks.
 
+import { isComplete, statusText } from '../core/runs/completeness';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { cacheModule, editsModule, engineModule, resolverModule, storeModule, templatesModule } from './lazy';
@@ -477,6 +478,9 @@ export function registerCommands(s: CommandServices): vscode.Disposable[] {
       return undefined;
     }
     const [head, base] = a.record.startedAt >= b.record.startedAt ? [a, b] : [b, a];
+    // a partial run compares only the cases it holds: say so rather than show its missing cases as changes
+    const partial = [base, head].filter((r) => !isComplete(r.record)).map((r) => `${runLabel(r.record)} is ${statusText(r.record)}`);
+    if (partial.length) void vscode.window.showWarningMessage(`Prompt Ladder: comparing a partial run (${partial.join('; ')}); cases it does not hold show as added or removed.`);
     await panels.compare(vscode.Uri.file(promptPath), head.uri, base.uri);
     return { head: head.uri, base: base.uri };
   };
