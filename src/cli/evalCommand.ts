@@ -11,6 +11,7 @@ import { STREAMED_CASES } from '../core/runs/store';
 import { statusText } from '../core/runs/completeness';
 import { StopSignals } from './stopSignals';
 import { writeExports } from './exports';
+import { isStreamArg, readStreamArg, streamStandIn } from './streamInput';
 import { runRootOf } from '../core/runs/root';
 import { caseRefLong } from '../core/runs/caseRef';
 import { redactJsonValue } from '../core/redact';
@@ -63,12 +64,18 @@ export async function evalCommand(args: EvalArgs): Promise<number> {
   let warnings = 0;
   let exit = 0;
   for (const file of args.files) {
-    const abs = path.resolve(file);
+    let abs = path.resolve(file);
     let text: string;
-    try {
-      text = await readPromptFile(abs);
-    } catch (e) {
-      throw new UsageError(`${file}: cannot read the file${e instanceof SpecError && e.problems[0] ? ` (${e.problems[0].message})` : ''}`);
+    if (isStreamArg(file)) {
+      // stdin or process substitution: read as a stream (same size limit), standing for a file in the cwd
+      text = await readStreamArg(file);
+      abs = streamStandIn(file, text);
+    } else {
+      try {
+        text = await readPromptFile(abs);
+      } catch (e) {
+        throw new UsageError(`${file}: cannot read the file${e instanceof SpecError && e.problems[0] ? ` (${e.problems[0].message})` : ''}`);
+      }
     }
     try {
       // Named on the command line: any YAML with the prompt-file shape loads, as gh does.
