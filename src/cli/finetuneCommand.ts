@@ -11,6 +11,7 @@ import { UsageError } from './usage';
 import { promptBaseName } from '../core/prompt/fileName';
 import { runRootOf } from '../core/runs/root';
 import { partialRunRefusal } from '../core/runs/completeness';
+import { FaultError, writeProblem } from '../core/faults';
 
 export interface FinetuneArgs {
   file: string;
@@ -33,6 +34,15 @@ async function latestRun(root: string, promptFile: string): Promise<RunRecord> {
   const run = (await listRuns(root)).find((r) => r.record.promptFile === rel && r.record.cases.length > 0);
   if (!run) throw new UsageError(`${rel}: no run record found under .promptladder/runs (run \`prompt-ladder eval ${rel}\` first, or pass --run)`);
   return run.record;
+}
+
+/** An export that cannot be written is one line naming the file and the cause (the run record stays as it was). */
+async function writeExport(file: string, text: string): Promise<void> {
+  try {
+    await writeFileAtomic(file, text);
+  } catch (err) {
+    throw new FaultError(writeProblem(path.relative(process.cwd(), file) || file, err));
+  }
 }
 
 export async function finetuneCommand(args: FinetuneArgs): Promise<number> {
@@ -67,11 +77,11 @@ export async function finetuneCommand(args: FinetuneArgs): Promise<number> {
   });
   const base = promptBaseName(abs);
   const trainFile = path.join(args.out, `${base}.train.jsonl`);
-  await writeFileAtomic(trainFile, result.train);
+  await writeExport(trainFile, result.train);
   out(`Wrote ${result.counts.train} training examples to ${path.relative(process.cwd(), trainFile)}`);
   if (result.counts.validation > 0) {
     const valFile = path.join(args.out, `${base}.validation.jsonl`);
-    await writeFileAtomic(valFile, result.validation);
+    await writeExport(valFile, result.validation);
     out(`Wrote ${result.counts.validation} validation examples to ${path.relative(process.cwd(), valFile)}`);
   }
   out(`Prompt from variant "${result.variant}" without few-shot examples; ${result.counts.skipped} case(s) skipped.`);

@@ -298,6 +298,11 @@ if (require.main === module) {
     },
     (err: unknown) => {
       // a fault of the machine (a file that cannot be written or read) is one line naming the path, not a stack
+      if (err instanceof Error && err.name === 'FaultError') {
+        process.stderr.write(`prompt-ladder: ${err.message}\n`);
+        process.exitCode = 1;
+        return;
+      }
       const sys = err as NodeJS.ErrnoException;
       if (sys?.code && sys.syscall && sys.path) {
         process.stderr.write(`prompt-ladder: cannot ${/^(open|read|stat|scandir)/.test(sys.syscall) && !/^(EROFS|ENOSPC)$/.test(sys.code) ? 'access' : 'write'} ${sys.path}: ${describeIoError(sys)}\n`);

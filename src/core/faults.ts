@@ -99,3 +99,11 @@ export async function makeDir(dir: string): Promise<void> {
     throw err;
   }
 }
+
+/** A fault of the machine the user must hear about in one line (no stack): the message says what and where. */
+export class FaultError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'FaultError';
+  }
+}

@@ -143,3 +143,19 @@ for (const [sig, code] of [
     assert.equal(json.id, record.id);
   });
 }
+
+test('finetune into a read-only folder: exit 1, one line naming the file and EROFS, nothing half-written', { timeout: 120_000 }, async (t) => {
+  const made = await runCli(['eval', 'big.prompt.yml', '--variant', '1-shot'], { cwd: ws.root, env: env() });
+  assert.equal(made.code, 0, made.stdout + made.stderr);
+  const out = path.join(ws.root, 'ftout');
+  const ro = mountReadOnly(out);
+  if (typeof ro === 'string') return t.skip(ro);
+  try {
+    const r = await runCli(['finetune', 'big.prompt.yml', '--out', out, '--source', 'best-variant'], { cwd: ws.root, env: env() });
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assertOneLineFault(r.stderr, /^prompt-ladder: cannot write ftout\/big\.train\.jsonl: read-only file system \(EROFS\)\n$/);
+    assert.deepEqual(readdirSync(out), []);
+  } finally {
+    ro.unmount();
+  }
+});
