@@ -4,9 +4,10 @@ import * as path from 'node:path';
 import { loadPromptFile, readPromptFile } from '../core/prompt/load';
 import { applyHeapPolicy } from './heap';
 import { SpecError, formatProblem } from '../core/errors';
-import { runEval, unknownVariants, variantModel } from '../core/engine';
+import { runEval, unknownVariants, variantModel, type RunOptions, type RunResult } from '../core/engine';
 import { createEnvResolver, loadUserConfig } from '../core/providers/resolve';
 import type { RunRecord } from '../core/runs/schema';
+import type { PromptSpec } from '../core/prompt/spec';
 import { STREAMED_CASES } from '../core/runs/store';
 import { statusText } from '../core/runs/completeness';
 import { StopSignals } from './stopSignals';
@@ -54,13 +55,27 @@ export function strictDefault(env: NodeJS.ProcessEnv): boolean {
 const out = (s: string) => process.stdout.write(s + '\n');
 const err = (s: string) => process.stderr.write(s + '\n');
 
+type Providers = ReturnType<typeof createEnvResolver>;
+type Loaded = { spec: PromptSpec; text: string };
+
 export async function evalCommand(args: EvalArgs): Promise<number> {
   const env = process.env;
   const providers = createEnvResolver(env, await loadUserConfig(env));
-
   // Load everything first: an invalid file is a usage error (exit 2) before any call is made.
-  const specs = [];
+  const loaded = await loadSpecs(args, providers);
+  if (typeof loaded === 'number') return loaded;
+  const { specs, warnings } = loaded;
   const strict = args.strict ?? strictDefault(env);
+  if (strict && warnings > 0) {
+    err(`${warnings} warning${warnings === 1 ? '' : 's'} (listed above): strict mode${args.strict === undefined ? ' (the default when CI=true)' : ''} fails the run on warnings; fix them, or pass --no-strict`);
+    return 2;
+  }
+  return runSpecs(args, providers, specs, loaded.exit);
+}
+
+/** Reads and checks every prompt file; an exit code when one cannot run at all. */
+async function loadSpecs(args: EvalArgs, providers: Providers): Promise<{ specs: Loaded[]; warnings: number; exit: number } | number> {
+  const specs: Loaded[] = [];
   let warnings = 0;
   let exit = 0;
   for (const file of args.files) {
@@ -122,12 +137,12 @@ export async function evalCommand(args: EvalArgs): Promise<number> {
       throw e;
     }
   }
+  return { specs, warnings, exit };
+}
 
-  if (strict && warnings > 0) {
-    err(`${warnings} warning${warnings === 1 ? '' : 's'} (listed above): strict mode${args.strict === undefined ? ' (the default when CI=true)' : ''} fails the run on warnings; fix them, or pass --no-strict`);
-    return 2;
-  }
-
+/** Runs the loaded prompt files one after the other, then writes the exports. */
+async function runSpecs(args: EvalArgs, providers: Providers, specs: Loaded[], exitSoFar: number): Promise<number> {
+  let exit = exitSoFar;
   // Ctrl-C, SIGTERM and SIGHUP: no new call, a short wait for calls in flight, then the partial record
   const stops = new StopSignals((sig) => {
     const again = sig === 'SIGINT' ? 'Ctrl-C' : sig;
@@ -143,7 +158,7 @@ export async function evalCommand(args: EvalArgs): Promise<number> {
     for (const { spec, text } of specs) {
       if (controller.signal.aborted) break;
       const progress = new ProgressLine(process.stderr, path.basename(spec.file));
-      const runOptions = {
+      const runOptions: RunOptions = {
         providers,
         root: args.root ?? runRootOf(spec.file),
         cache: args.cache,
@@ -156,30 +171,11 @@ export async function evalCommand(args: EvalArgs): Promise<number> {
         promptText: text,
         onEvent: args.quiet ? undefined : (e: Parameters<typeof progress.onEvent>[0]) => progress.onEvent(e),
       };
-      let outcome: Awaited<ReturnType<typeof runEval>>;
-      if (args.batch) {
-        const batchProgress = new BatchProgress(process.stderr, path.basename(spec.file));
-        const r = await runEvalViaBatch(spec, {
-          ...runOptions,
-          mode: args.batch,
-          ...(args.detach ? { detach: true } : {}),
-          ...(args.pollIntervalMs ? { pollIntervalMs: args.pollIntervalMs } : {}),
-          onBatch: (e) => batchProgress.onEvent(e, process.cwd()),
-        });
-        batchProgress.clear();
-        if (r.kind !== 'finished') {
-          const again = resumeCommand(spec.file, args);
-          if (r.kind === 'detached') {
-            err(`${path.basename(spec.file)}: batch submitted; it runs on the provider (up to 24 h). Collect the results with: ${again}`);
-            continue;
-          }
-          err(`${path.basename(spec.file)}: stopped waiting; the batch keeps running on the provider. Resume with: ${again}`);
-          exit = 130;
-          break;
-        }
-        outcome = r;
-      } else {
-        outcome = await runEval(spec, runOptions);
+      const outcome = args.batch ? await runBatch(spec, args, runOptions) : await runEval(spec, runOptions);
+      if (outcome === 'detached') continue;
+      if (outcome === 'stopped') {
+        exit = 130;
+        break;
       }
       const { record, path: recordPath } = outcome;
       progress.clear();
@@ -208,6 +204,27 @@ export async function evalCommand(args: EvalArgs): Promise<number> {
   }
   if (stops.received && !args.batch) err(`${stops.received}: stopped; ${records.length ? 'the partial results are in the run record named above' : 'no run had started'}`);
   return stops.exitCode() ?? exit;
+}
+
+/** A run through the Batch API: its outcome, or whether it was left on the provider (detached, or the wait stopped). */
+async function runBatch(spec: PromptSpec, args: EvalArgs, runOptions: RunOptions): Promise<RunResult | 'detached' | 'stopped'> {
+  const batchProgress = new BatchProgress(process.stderr, path.basename(spec.file));
+  const r = await runEvalViaBatch(spec, {
+    ...runOptions,
+    mode: args.batch!,
+    ...(args.detach ? { detach: true } : {}),
+    ...(args.pollIntervalMs ? { pollIntervalMs: args.pollIntervalMs } : {}),
+    onBatch: (e) => batchProgress.onEvent(e, process.cwd()),
+  });
+  batchProgress.clear();
+  if (r.kind === 'finished') return r;
+  const again = resumeCommand(spec.file, args);
+  if (r.kind === 'detached') {
+    err(`${path.basename(spec.file)}: batch submitted; it runs on the provider (up to 24 h). Collect the results with: ${again}`);
+    return 'detached';
+  }
+  err(`${path.basename(spec.file)}: stopped waiting; the batch keeps running on the provider. Resume with: ${again}`);
+  return 'stopped';
 }
 
 /** The first 100 characters of a reply (gh's preview length), on one line. */

@@ -91,11 +91,14 @@ export async function makeDir(dir: string): Promise<void> {
     await fs.mkdir(dir, { recursive: true });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    let missing = dir;
-    for (let parent = path.dirname(missing); parent !== missing; missing = parent, parent = path.dirname(parent)) {
-      if (await fs.stat(parent).then(() => true, () => false)) break;
+    // from the top down, each folder on its own: the first that cannot be made says why
+    const chain: string[] = [];
+    for (let d = path.resolve(dir); path.dirname(d) !== d; d = path.dirname(d)) chain.unshift(d);
+    for (const d of chain) {
+      await fs.mkdir(d).catch((e: NodeJS.ErrnoException) => {
+        if (e.code !== 'EEXIST') throw e;
+      });
     }
-    await fs.mkdir(missing);
     throw err;
   }
 }
