@@ -4,12 +4,15 @@ import * as path from 'node:path';
 import { loadPromptFile, readPromptFile } from '../core/prompt/load';
 import { applyHeapPolicy } from './heap';
 import { SpecError, formatProblem } from '../core/errors';
-import { runEval, unknownVariants, variantModel } from '../core/engine';
+import { runEval, unknownVariants, variantModel, type RunOptions, type RunResult } from '../core/engine';
 import { createEnvResolver, loadUserConfig } from '../core/providers/resolve';
 import type { RunRecord } from '../core/runs/schema';
-import { toJUnit } from '../core/runs/junit';
-import { toHtml } from '../core/runs/html';
-import { STREAMED_CASES, writeFileAtomic, writeRunsJson } from '../core/runs/store';
+import type { PromptSpec } from '../core/prompt/spec';
+import { STREAMED_CASES } from '../core/runs/store';
+import { statusText } from '../core/runs/completeness';
+import { StopSignals } from './stopSignals';
+import { writeExports } from './exports';
+import { isStreamArg, readStreamArg, streamStandIn } from './streamInput';
 import { runRootOf } from '../core/runs/root';
 import { caseRefLong } from '../core/runs/caseRef';
 import { redactJsonValue } from '../core/redact';
@@ -55,22 +58,59 @@ export function strictDefault(env: NodeJS.ProcessEnv): boolean {
 const out = (s: string) => process.stdout.write(s + '\n');
 const err = (s: string) => process.stderr.write(s + '\n');
 
+type Providers = ReturnType<typeof createEnvResolver>;
+type Loaded = { spec: PromptSpec; text: string };
+
 export async function evalCommand(args: EvalArgs): Promise<number> {
   const env = process.env;
   const providers = createEnvResolver(env, await loadUserConfig(env));
-
   // Load everything first: an invalid file is a usage error (exit 2) before any call is made.
-  const specs = [];
+  const loaded = await loadSpecs(args, providers);
+  if (typeof loaded === 'number') return loaded;
+  const { specs, warnings } = loaded;
   const strict = args.strict ?? strictDefault(env);
+  if (strict && warnings > 0) {
+    err(`${warnings} warning${warnings === 1 ? '' : 's'} (listed above): strict mode${args.strict === undefined ? ' (the default when CI=true)' : ''} fails the run on warnings; fix them, or pass --no-strict`);
+    return 2;
+  }
+  const gate = await CiGate.prepare({ ...args.ci, ...(args.root ? { root: args.root } : {}) }, specs.map((s) => s.spec), env);
+  try {
+    return await runSpecs(args, providers, specs, loaded.exit, gate);
+  } finally {
+    await gate.dispose();
+  }
+}
+
+/** The run options a baseline run shares with the prompt files' runs. */
+function runOptionsOf(args: EvalArgs, providers: Providers) {
+  return {
+    providers,
+    cache: args.cache,
+    ...(args.concurrency ? { concurrency: args.concurrency } : {}),
+    ...(args.timeoutSeconds ? { timeoutMs: args.timeoutSeconds * 1000 } : {}),
+    ...(args.variants?.length ? { variants: args.variants } : {}),
+    ...(args.repeat ? { repeat: args.repeat } : {}),
+  };
+}
+
+/** Reads and checks every prompt file; an exit code when one cannot run at all. */
+async function loadSpecs(args: EvalArgs, providers: Providers): Promise<{ specs: Loaded[]; warnings: number; exit: number } | number> {
+  const specs: Loaded[] = [];
   let warnings = 0;
   let exit = 0;
   for (const file of args.files) {
-    const abs = path.resolve(file);
+    let abs = path.resolve(file);
     let text: string;
-    try {
-      text = await readPromptFile(abs);
-    } catch (e) {
-      throw new UsageError(`${file}: cannot read the file${e instanceof SpecError && e.problems[0] ? ` (${e.problems[0].message})` : ''}`);
+    if (isStreamArg(file)) {
+      // stdin or process substitution: read as a stream (same size limit), standing for a file in the cwd
+      text = await readStreamArg(file);
+      abs = streamStandIn(file, text);
+    } else {
+      try {
+        text = await readPromptFile(abs);
+      } catch (e) {
+        throw new UsageError(`${file}: cannot read the file${e instanceof SpecError && e.problems[0] ? ` (${e.problems[0].message})` : ''}`);
+      }
     }
     try {
       // Named on the command line: any YAML with the prompt-file shape loads, as gh does.
@@ -117,22 +157,20 @@ export async function evalCommand(args: EvalArgs): Promise<number> {
       throw e;
     }
   }
+  return { specs, warnings, exit };
+}
 
-  if (strict && warnings > 0) {
-    err(`${warnings} warning${warnings === 1 ? '' : 's'} (listed above): strict mode${args.strict === undefined ? ' (the default when CI=true)' : ''} fails the run on warnings; fix them, or pass --no-strict`);
-    return 2;
-  }
-
-  const gate = await CiGate.prepare({ ...args.ci, ...(args.root ? { root: args.root } : {}) }, specs.map((s) => s.spec), env);
-  const controller = new AbortController();
-  let interrupts = 0;
-  const onSigint = () => {
-    interrupts++;
-    if (interrupts > 1) process.exit(130);
-    err(args.batch ? '\nStopping the wait… (the batch keeps running on the provider)' : '\nStopping… (partial results are kept; Ctrl-C again to quit at once)');
-    controller.abort();
-  };
-  process.on('SIGINT', onSigint);
+/** Runs the loaded prompt files one after the other, then writes the exports. */
+async function runSpecs(args: EvalArgs, providers: Providers, specs: Loaded[], exitSoFar: number, gate: CiGate): Promise<number> {
+  let exit = exitSoFar;
+  // Ctrl-C, SIGTERM and SIGHUP: no new call, a short wait for calls in flight, then the partial record
+  const stops = new StopSignals((sig) => {
+    const again = sig === 'SIGINT' ? 'Ctrl-C' : sig;
+    err(args.batch ? `\n${sig}: stopping the wait… (the batch keeps running on the provider)` : `\n${sig}: stopping… (partial results are kept; ${again} again to quit at once)`);
+    // a batch wait has no calls in flight to wait for
+    if (args.batch) stops.abort.abort(`stopped by ${sig}`);
+  });
+  const controller = stops.abort;
 
   const records: RunRecord[] = [];
   const recordPaths: (string | undefined)[] = [];
@@ -140,40 +178,27 @@ export async function evalCommand(args: EvalArgs): Promise<number> {
     for (const { spec, text } of specs) {
       if (controller.signal.aborted) break;
       const progress = new ProgressLine(process.stderr, path.basename(spec.file));
-      const runOptions = {
+      const runOptions: RunOptions = {
         ...runOptionsOf(args, providers),
         root: args.root ?? runRootOf(spec.file),
         signal: controller.signal,
+        stop: stops.stop.signal,
         promptText: text,
         onEvent: args.quiet ? undefined : (e: Parameters<typeof progress.onEvent>[0]) => progress.onEvent(e),
       };
-      let outcome: Awaited<ReturnType<typeof runEval>>;
-      if (args.batch) {
-        const batchProgress = new BatchProgress(process.stderr, path.basename(spec.file));
-        const r = await runEvalViaBatch(spec, {
-          ...runOptions,
-          mode: args.batch,
-          ...(args.detach ? { detach: true } : {}),
-          ...(args.pollIntervalMs ? { pollIntervalMs: args.pollIntervalMs } : {}),
-          onBatch: (e) => batchProgress.onEvent(e, process.cwd()),
-        });
-        batchProgress.clear();
-        if (r.kind !== 'finished') {
-          const again = resumeCommand(spec.file, args);
-          if (r.kind === 'detached') {
-            err(`${path.basename(spec.file)}: batch submitted; it runs on the provider (up to 24 h). Collect the results with: ${again}`);
-            continue;
-          }
-          err(`${path.basename(spec.file)}: stopped waiting; the batch keeps running on the provider. Resume with: ${again}`);
-          exit = 130;
-          break;
-        }
-        outcome = r;
-      } else {
-        outcome = await runEval(spec, runOptions);
+      const outcome = args.batch ? await runBatch(spec, args, runOptions) : await runEval(spec, runOptions);
+      if (outcome === 'detached') continue;
+      if (outcome === 'stopped') {
+        exit = 130;
+        break;
       }
       const { record, path: recordPath } = outcome;
       progress.clear();
+      // a record or cache write that failed, damage skipped in the store: one line each, and a failed write fails the run
+      for (const p of outcome.problems ?? []) {
+        err(`prompt-ladder: ${p}`);
+        if (/^cannot write /.test(p)) exit = Math.max(exit, 1);
+      }
       // warnings found during the run (retrieval documents skipped, e.g. symlinks out of the project)
       for (const w of (record.problems ?? []).slice(spec.problems.length)) err(`${path.basename(spec.file)}: ${w}`);
       records.push(record);
@@ -183,34 +208,40 @@ export async function evalCommand(args: EvalArgs): Promise<number> {
       const skipped = spec.problems.filter((p) => p.severity === 'error').length;
       if (skipped) out(`${skipped} problem${skipped === 1 ? '' : 's'} in the prompt or eval-set files (listed above): the affected cases or evaluators did not run.`);
       gate.add(spec, record, skipped);
+      if (stops.received) break;
     }
     // the gate decides (failures, regressions against the baseline, the minimum pass rate), with one line saying why
-    const verdict = exit === 130 ? 0 : await gate.finish({ ...runOptionsOf(args, providers), signal: controller.signal });
-    if (exit === 0) exit = verdict;
+    const verdict = exit === 130 || stops.received ? 1 : await gate.finish({ ...runOptionsOf(args, providers), signal: controller.signal });
+    exit = Math.max(exit, verdict);
+    const exported = await writeExports(args, records.map((record, i) => ({ record, ...(recordPaths[i] ? { path: recordPaths[i] } : {}) })));
+    for (const line of exported.lines) (line.startsWith('prompt-ladder:') ? err : out)(line);
+    if (exported.failed) exit = Math.max(exit, 1);
   } finally {
-    process.off('SIGINT', onSigint);
-    await gate.dispose();
+    stops.dispose();
   }
-
-  if (args.json) await writeRunsJson(args.json, records.map((record, i) => ({ record, ...(recordPaths[i] ? { path: recordPaths[i] } : {}) })));
-  if (args.junit) await writeFileAtomic(args.junit, toJUnit(records));
-  if (args.html) await writeFileAtomic(args.html, toHtml(records));
-  for (const [flag, file] of [['json', args.json], ['junit', args.junit], ['html', args.html]] as const) {
-    if (file) out(`Wrote ${flag.toUpperCase()} to ${file}`);
-  }
-  return exit;
+  if (stops.received && !args.batch) err(`${stops.received}: stopped; ${records.length ? 'the partial results are in the run record named above' : 'no run had started'}`);
+  return stops.exitCode() ?? exit;
 }
 
-/** The run options a baseline run shares with the prompt files' runs. */
-function runOptionsOf(args: EvalArgs, providers: ReturnType<typeof createEnvResolver>) {
-  return {
-    providers,
-    cache: args.cache,
-    ...(args.concurrency ? { concurrency: args.concurrency } : {}),
-    ...(args.timeoutSeconds ? { timeoutMs: args.timeoutSeconds * 1000 } : {}),
-    ...(args.variants?.length ? { variants: args.variants } : {}),
-    ...(args.repeat ? { repeat: args.repeat } : {}),
-  };
+/** A run through the Batch API: its outcome, or whether it was left on the provider (detached, or the wait stopped). */
+async function runBatch(spec: PromptSpec, args: EvalArgs, runOptions: RunOptions): Promise<RunResult | 'detached' | 'stopped'> {
+  const batchProgress = new BatchProgress(process.stderr, path.basename(spec.file));
+  const r = await runEvalViaBatch(spec, {
+    ...runOptions,
+    mode: args.batch!,
+    ...(args.detach ? { detach: true } : {}),
+    ...(args.pollIntervalMs ? { pollIntervalMs: args.pollIntervalMs } : {}),
+    onBatch: (e) => batchProgress.onEvent(e, process.cwd()),
+  });
+  batchProgress.clear();
+  if (r.kind === 'finished') return r;
+  const again = resumeCommand(spec.file, args);
+  if (r.kind === 'detached') {
+    err(`${path.basename(spec.file)}: batch submitted; it runs on the provider (up to 24 h). Collect the results with: ${again}`);
+    return 'detached';
+  }
+  err(`${path.basename(spec.file)}: stopped waiting; the batch keeps running on the provider. Resume with: ${again}`);
+  return 'stopped';
 }
 
 /** The first 100 characters of a reply (gh's preview length), on one line. */
@@ -232,7 +263,7 @@ function resumeCommand(file: string, args: EvalArgs): string {
 function printRecord(record: RunRecord, recordPath: string | undefined, args: EvalArgs): void {
   const total = record.cases.length;
   out('');
-  out(`${record.promptName ?? record.promptFile} — ${total} case${total === 1 ? '' : 's'} × ${record.variants.length} variant${record.variants.length === 1 ? '' : 's'} — ${record.status}${record.statusReason ? ` (${record.statusReason})` : ''}`);
+  out(`${record.promptName ?? record.promptFile} — ${total} case${total === 1 ? '' : 's'} × ${record.variants.length} variant${record.variants.length === 1 ? '' : 's'} — ${statusText(record)}`);
   out(variantTable(record));
   if (total === 0) out('0 cases: the file has no testData, testFile or sibling NAME.cases.jsonl, so nothing was sent (gh runs such a file the same way)');
   const cached = record.variants.reduce((n, v) => n + (v.cached ?? 0), 0);
@@ -262,5 +293,6 @@ function printRecord(record: RunRecord, recordPath: string | undefined, args: Ev
     if (notSent.length) out(`  … and ${notSent.length} more not sent: the key was refused (see above)`);
   }
   if (record.advice?.recommendations.length) out(`Advice: ${topRecommendationLine(record.advice)}`);
-  if (recordPath) out(`Run record: ${path.relative(process.cwd(), recordPath) || recordPath}`);
+  if (recordPath) out(`Run record: ${path.isAbsolute(recordPath) && path.relative(process.cwd(), recordPath).startsWith('..') ? recordPath : path.relative(process.cwd(), recordPath) || recordPath}`);
+  else out('Run record: not written (see the message above)');
 }

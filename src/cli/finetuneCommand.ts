@@ -16,6 +16,8 @@ import type { RunRecord } from '../core/runs/schema';
 import { UsageError } from './usage';
 import { promptBaseName } from '../core/prompt/fileName';
 import { runRootOf } from '../core/runs/root';
+import { partialRunRefusal } from '../core/runs/completeness';
+import { FaultError, writeProblem } from '../core/faults';
 
 export interface FinetuneArgs {
   file: string;
@@ -32,6 +34,8 @@ export interface FinetuneArgs {
   callsPerMonth?: number;
   /** Overrides the run root (default: the prompt file's project, runRootOf). */
   root?: string;
+  /** Export from a run that did not finish (interrupted, cancelled): refused without it. */
+  partial?: boolean;
 }
 
 const out = (s: string) => process.stdout.write(s + '\n');
@@ -42,6 +46,15 @@ async function latestRun(root: string, promptFile: string): Promise<RunRecord> {
   const run = (await listRuns(root)).find((r) => r.record.promptFile === rel && r.record.cases.length > 0);
   if (!run) throw new UsageError(`${rel}: no run record found under .promptladder/runs (run \`prompt-ladder eval ${rel}\` first, or pass --run)`);
   return run.record;
+}
+
+/** An export that cannot be written is one line naming the file and the cause (the run record stays as it was). */
+async function writeExport(file: string, text: string): Promise<void> {
+  try {
+    await writeFileAtomic(file, text);
+  } catch (err) {
+    throw new FaultError(writeProblem(path.relative(process.cwd(), file) || file, err));
+  }
 }
 
 export async function finetuneCommand(args: FinetuneArgs): Promise<number> {
@@ -63,6 +76,9 @@ export async function finetuneCommand(args: FinetuneArgs): Promise<number> {
     if (e instanceof UsageError) throw e;
     throw new UsageError((e as Error).message);
   }
+  const partial = partialRunRefusal(record);
+  if (partial && !args.partial) throw new UsageError(`${partial}; run the eval again to completion, or pass --partial to export from it anyway`);
+  if (partial) process.stderr.write(`warning: ${partial} (--partial)\n`);
   const format = formatByName(args.format ?? 'openai');
   if (!format) throw new UsageError(`--format must be one of ${formatChoices()}, got "${args.format}"`);
   for (const [flag, name] of [['--variant', args.variant], ['--teacher', args.teacher]] as const) {
@@ -79,7 +95,7 @@ export async function finetuneCommand(args: FinetuneArgs): Promise<number> {
   });
   for (const f of exportFiles(result, promptBaseName(abs), DEFAULT_EPOCHS)) {
     const file = path.join(args.out, f.name);
-    await writeFileAtomic(file, f.content);
+    await writeExport(file, f.content);
     const rel = path.relative(process.cwd(), file);
     if (f.kind === 'config') out(`Wrote the axolotl config to ${rel} (axolotl train ${rel})`);
     else out(`Wrote ${f.kind === 'train' ? result.counts.train : result.counts.validation} ${f.kind === 'train' ? 'training' : 'validation'} examples to ${rel}`);

@@ -32,6 +32,7 @@ const commands = (): typeof import('./commands') =>
   load<typeof import('./commands')>(typeof __PL_COMMANDS__ === 'string' ? __PL_COMMANDS__ : undefined, './commands');
 import { redactStream } from './redactStreams';
 import { parseTimeoutSeconds } from '../core/providers/timeout';
+import { describeIoError } from '../core/faults';
 
 const HELP = `prompt-ladder — run prompt files over eval sets, with few-shot variants side by side
 
@@ -71,6 +72,8 @@ Options for eval:
   --quiet               print only the summary
   --strict              fail (exit 2) on any warning, before any call; the default when CI=true
   --no-strict           report warnings but run anyway (also in CI)
+  Ctrl-C, SIGTERM and SIGHUP stop a run the same way: no new call, the partial record and --json are
+  written; exit 1 after Ctrl-C, 143 after SIGTERM, 129 after SIGHUP (see docs/reliability.md)
 
 Options for finetune (export a fine-tuning dataset, few-shot examples dropped, every line checked):
   --format <f>          openai (default; the chat JSONL that Azure OpenAI, Mistral, Together and Fireworks
@@ -85,6 +88,7 @@ Options for finetune (export a fine-tuning dataset, few-shot examples dropped, e
   --variant <name>      the variant whose prompt to use (default: the best)
   --validation <share>  share held out for validation, 0..0.5 (default 0.2)
   --out <dir>           where to write NAME.FORMAT.train.jsonl / NAME.FORMAT.validation.jsonl (default: .)
+  --partial             export from a run that did not finish (interrupted or cancelled); refused without it
 
 Options for climb (try the advisor's moves, keep each only on held-out evidence; see docs/climb.md):
   --budget-usd <x>      never spend more (default with known prices: the printed estimate)
@@ -218,6 +222,7 @@ export async function main(argv: string[]): Promise<number> {
         'max-steps': { type: 'string' },
         seed: { type: 'string' },
         apply: { type: 'boolean' },
+        partial: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -256,6 +261,7 @@ export async function main(argv: string[]): Promise<number> {
         ...(values.format ? { format: values.format } : {}),
         ...(values.teacher ? { teacher: values.teacher } : {}),
         ...(values['calls-per-month'] ? { callsPerMonth: positiveInt('calls-per-month', values['calls-per-month']) } : {}),
+        ...(values.partial ? { partial: true } : {}),
       });
     }
     if (command === 'climb') {
@@ -344,6 +350,18 @@ if (require.main === module) {
       process.exitCode = code;
     },
     (err: unknown) => {
+      // a fault of the machine (a file that cannot be written or read) is one line naming the path, not a stack
+      if (err instanceof Error && err.name === 'FaultError') {
+        process.stderr.write(`prompt-ladder: ${err.message}\n`);
+        process.exitCode = 1;
+        return;
+      }
+      const sys = err as NodeJS.ErrnoException;
+      if (sys?.code && sys.syscall && sys.path) {
+        process.stderr.write(`prompt-ladder: cannot ${/^(open|read|stat|scandir)/.test(sys.syscall) && !/^(EROFS|ENOSPC)$/.test(sys.code) ? 'access' : 'write'} ${sys.path}: ${describeIoError(sys)}\n`);
+        process.exitCode = 1;
+        return;
+      }
       process.stderr.write(`prompt-ladder: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
       process.exitCode = 2;
     },

@@ -6,13 +6,13 @@
 
 import { promises as fs } from 'node:fs';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import type { ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
 import { AGENT_TOOLS, ToolError, toolAnnotations, type AgentToolHost } from '../core/agent/tools';
 import { runEval } from '../core/engine';
 import { createEnvResolver, loadUserConfig } from '../core/providers/resolve';
 import type { ProviderResolver } from '../core/providers/provider';
+import { LineTransport } from './mcpTransport';
 
 export interface McpArgs {
   root: string;
@@ -91,7 +91,8 @@ export function createMcpServer(host: AgentToolHost, version: string): McpServer
 /** Serves until stdin closes. Returns the exit code. */
 export async function mcpCommand(args: McpArgs): Promise<number> {
   const server = createMcpServer(engineHost(args), args.version);
-  const transport = new StdioServerTransport();
+  // malformed and oversized lines get their JSON-RPC error and the server keeps serving
+  const transport = new LineTransport(process.stdin, process.stdout);
   const closed = new Promise<void>((resolve) => {
     transport.onclose = () => resolve();
     process.stdin.once('end', () => resolve());

@@ -7,4 +7,4 @@ export type RunEvent =
   | { type: 'case-started'; caseIndex: number; variant: string; repeat: number }
   | { type: 'case-finished'; caseIndex: number; result: CaseResult }
   | { type: 'progress'; done: number; total: number; passed: number; failed: number; errors: number; cached: number }
-  | { type: 'run-finished'; record: RunRecord; path?: string };
+  | { type: 'run-finished'; record: RunRecord; path?: string; problems?: string[] };

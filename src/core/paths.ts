@@ -145,14 +145,36 @@ export async function readProjectFile(baseDir: string, ref: string, opts?: { enc
   try {
     const st = await fs.stat(r.real);
     if (st.isDirectory()) return { ok: false, abs: r.abs, problem: problem('folder', ref, r.abs, baseDir) };
+    // a FIFO would block the read for ever, a device never ends: refused before opening
+    const odd = specialFileKind(st);
+    if (odd) return { ok: false, abs: r.abs, problem: problem('unreadable', ref, r.abs, baseDir, `it is ${odd}, not a regular file`) };
     if (opts?.maxBytes !== undefined && st.size > opts.maxBytes) {
       return { ok: false, abs: r.abs, problem: problem('too-large', ref, r.abs, baseDir, fileTooLargeMessage('the file', st.size, opts.maxBytes)) };
     }
-    const content = opts?.encoding === 'binary' ? new Uint8Array(await fs.readFile(r.real)) : await fs.readFile(r.real, 'utf8');
-    return { ...r, content };
+    const bytes = await fs.readFile(r.real);
+    if (opts?.encoding === 'binary') return { ...r, content: new Uint8Array(bytes) };
+    const utf16 = utf16Bom(bytes);
+    if (utf16) return { ok: false, abs: r.abs, problem: problem('unreadable', ref, r.abs, baseDir, `it is ${utf16} (BOM): save it as UTF-8`) };
+    return { ...r, content: bytes.toString('utf8') };
   } catch (e) {
     return { ok: false, abs: r.abs, problem: errnoProblem(e, ref, r.abs, baseDir) };
   }
+}
+
+/** What a non-regular file is, in words ("a FIFO (named pipe)"), or undefined for a regular file or folder. */
+export function specialFileKind(st: { isFIFO(): boolean; isSocket(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean }): string | undefined {
+  if (st.isFIFO()) return 'a FIFO (named pipe)';
+  if (st.isSocket()) return 'a socket';
+  if (st.isCharacterDevice()) return 'a character device';
+  if (st.isBlockDevice()) return 'a block device';
+  return undefined;
+}
+
+/** "UTF-16LE" / "UTF-16BE" when the bytes open with a UTF-16 byte-order mark. */
+export function utf16Bom(bytes: Uint8Array): string | undefined {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return 'UTF-16LE';
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return 'UTF-16BE';
+  return undefined;
 }
 
 /** A located problem (for the prompt file or eval-set line that named the file). */

@@ -99,6 +99,7 @@ export function activate(context: vscode.ExtensionContext): PromptLadderApi {
   };
 
   const runs = new EditorRunController({ settings, createResolver, log });
+  stopRuns = () => runs.stopAll(STOP_GRACE_MS);
   const index = new ResultsIndex(runs);
   const panels = new PanelBridge(runs);
   let panelTestHost: PanelTestHost | undefined;
@@ -273,6 +274,17 @@ function lazyPanelManager(
   return get;
 }
 
-export function deactivate(): void {
-  // Everything is disposed through context.subscriptions.
+/** How long deactivation waits for partial records (VS Code allows an extension about five seconds). */
+const STOP_GRACE_MS = 4000;
+
+/** Set at activation: stops the runs under way and waits briefly for their partial records. */
+let stopRuns: (() => Promise<void>) | undefined;
+
+/**
+ * The window is closing (or the extension is being turned off) mid-run: the runs stop and their partial
+ * records are written before the host goes (VS Code waits for the returned promise a few seconds).
+ * Everything else is disposed through context.subscriptions.
+ */
+export function deactivate(): Promise<void> | undefined {
+  return stopRuns?.();
 }

@@ -8,6 +8,7 @@ import { promptPathOf } from './runs/runController';
 import type { PendingBatchRun, StoredRun } from './runs/types';
 import type { RunsTreeNode } from './history/runsTree';
 import { runLabel } from './history/runsTree';
+import { isComplete, statusText } from '../core/runs/completeness';
 import { relativeTime, passRatesText } from './editor/resultText';
 import type { CommandServices, CommandTable } from './commands';
 
@@ -106,6 +107,9 @@ async function compareRuns(s: CommandServices, node?: unknown, nodes?: unknown) 
     return undefined;
   }
   const [head, base] = a.record.startedAt >= b.record.startedAt ? [a, b] : [b, a];
+  // a partial run compares only the cases it holds: say so rather than show its missing cases as changes
+  const partial = [base, head].filter((r) => !isComplete(r.record)).map((r) => `${runLabel(r.record)} is ${statusText(r.record)}`);
+  if (partial.length) void vscode.window.showWarningMessage(`Prompt Ladder: comparing a partial run (${partial.join('; ')}); cases it does not hold show as added or removed.`);
   await panels.compare(vscode.Uri.file(promptPath), head.uri, base.uri);
   return { head: head.uri, base: base.uri };
 }

@@ -85,7 +85,7 @@ export const WireRunRecordSchema = z.object({
   finishedAt: z.nullable(z.string()),
   promptFile: z.string(),
   promptName: z.optional(z.string()),
-  status: z.enum(['running', 'completed', 'cancelled', 'failed']),
+  status: z.enum(['running', 'completed', 'cancelled', 'failed', 'interrupted']),
   statusReason: z.optional(z.string()),
   promptHash: z.optional(z.string()),
   repeat: z.optional(Int),

@@ -15,6 +15,8 @@ import { promptFileKind } from '../prompt/load';
 import { SpecError, formatProblem } from '../errors';
 import { unknownVariants, variantModel } from '../engine';
 import { listRuns, readRun, runsDir } from '../runs/store';
+import { isComplete, statusText } from '../runs/completeness';
+import { StoreDamage } from '../faults';
 import { resolveInProject } from '../paths';
 import { topRecommendationLine } from '../analysis/advisor/advise';
 import { parseAction } from '../../shared/actions';
@@ -123,7 +125,7 @@ const AdviceLineSchema = z.object({
 export const RunSummarySchema = z.object({
   runId: z.string(),
   file: z.string().describe('The prompt file, relative to the project root'),
-  status: z.enum(['running', 'completed', 'cancelled', 'failed']),
+  status: z.enum(['running', 'completed', 'cancelled', 'failed', 'interrupted']),
   statusReason: z.string().optional(),
   startedAt: z.string(),
   caseCount: z.number().int(),
@@ -142,6 +144,7 @@ export const ListRunsOutputSchema = z.object({
       file: z.string(),
       startedAt: z.string(),
       status: z.string(),
+      statusReason: z.string().optional().describe('For a run that did not finish: its status and how many results it holds'),
       variants: z.array(z.object({ name: z.string(), passRate: z.number() })),
       recordPath: z.string(),
     }),
@@ -427,8 +430,8 @@ export const runEvalTool: AgentToolDefinition<typeof RunEvalInputSchema, typeof 
 };
 
 /** Every readable run under the root (newest first), optionally of one prompt file. */
-async function runsOf(host: AgentToolHost, file: string | undefined): Promise<{ path: string; record: RunRecord }[]> {
-  const all = await listRuns(host.root);
+async function runsOf(host: AgentToolHost, file: string | undefined, damage?: StoreDamage): Promise<{ path: string; record: RunRecord }[]> {
+  const all = await listRuns(host.root, undefined, damage);
   if (!file) return all;
   const wanted = rel(host.root, await resolveInRoot(host.root, file, 'file'));
   return all.filter((r) => r.record.promptFile === wanted);
@@ -443,7 +446,8 @@ export const listRunsTool: AgentToolDefinition<typeof ListRunsInputSchema, typeo
   costsModelCalls: false,
   readOnly: true,
   async call(host, args) {
-    const runs = await runsOf(host, args.file);
+    const damage = new StoreDamage();
+    const runs = await runsOf(host, args.file, damage);
     const shown = runs.slice(0, args.limit ?? 20);
     const data: ListRunsOutput = {
       runs: shown.map(({ path: p, record }) => ({
@@ -451,6 +455,7 @@ export const listRunsTool: AgentToolDefinition<typeof ListRunsInputSchema, typeo
         file: record.promptFile,
         startedAt: record.startedAt,
         status: record.status,
+        ...(isComplete(record) ? {} : { statusReason: statusText(record) }),
         variants: record.variants.map((v) => ({ name: v.name, passRate: v.passRate })),
         recordPath: rel(host.root, p),
       })),
@@ -460,10 +465,12 @@ export const listRunsTool: AgentToolDefinition<typeof ListRunsInputSchema, typeo
       ? [
           `${runs.length} run${runs.length === 1 ? '' : 's'}${args.file ? ` of ${args.file}` : ''}${runs.length > shown.length ? ` (newest ${shown.length} shown)` : ''}:`,
           ...data.runs.map(
-            (r) => `- ${r.runId.slice(0, 8)} ${r.startedAt} ${r.file} ${r.status}: ${r.variants.map((v) => `${v.name} ${pct(v.passRate)}`).join(', ')} (${r.recordPath})`,
+            (r) => `- ${r.runId.slice(0, 8)} ${r.startedAt} ${r.file} ${r.statusReason ?? r.status}: ${r.variants.map((v) => `${v.name} ${pct(v.passRate)}`).join(', ')} (${r.recordPath})`,
           ),
         ].join('\n')
       : `No runs${args.file ? ` of ${args.file}` : ''} yet in ${host.root} (run_eval makes one).`;
+    const skipped = damage.summary((f) => rel(host.root, f));
+    if (skipped) return { text: `${text}\n(${skipped})`, data };
     return { text, data };
   },
 };

@@ -7,6 +7,7 @@
 // builds the run record from the answers (which enter the response cache), with failed lines as errors.
 // Running the same command again attaches to the pending batches (also after kill -9): never billed twice.
 
+import { FaultError, writeProblem } from '../faults';
 import * as path from 'node:path';
 import { writeStoreFileAtomic } from '../storeFs';
 import { runEval, variantModel, type RunOptions } from '../engine';
@@ -162,7 +163,12 @@ export async function runEvalViaBatch(spec: PromptSpec, options: BatchRunOptions
     updatedAt: new Date().toISOString(),
     phases: [],
   };
-  const save = () => writeState(stateFile, state);
+  // the batches on the provider are paid for: a state that cannot be written names them
+  const save = () =>
+    writeState(stateFile, state).catch((err: unknown) => {
+      const ids = state.phases.flatMap((p) => p.parts.map((x) => x.batchId).filter(Boolean)).join(', ');
+      throw new FaultError(`${writeProblem(stateFile, err)}${ids ? `; the batches already submitted (${ids}) keep running on the provider` : ''}`);
+    });
   const emit = (e: BatchEvent) => options.onBatch?.(e);
   const results = emptyResults();
   const executor = new BatchExecutor(mode, new Map(spec.variants.map((v, i) => [v.name, i])), results);

@@ -128,9 +128,10 @@ function checksum(json: string): string {
 }
 
 /** The live entries of a log (key → value JSON; a later line wins) and how many lines it has. */
-function parseLog(text: string): { index: Map<string, string>; lines: number } {
+function parseLog(text: string): { index: Map<string, string>; lines: number; damaged: number } {
   const index = new Map<string, string>();
   let lines = 0;
+  let damaged = 0;
   let start = 0;
   while (start < text.length) {
     let end = text.indexOf('\n', start);
@@ -139,13 +140,19 @@ function parseLog(text: string): { index: Map<string, string>; lines: number } {
     const line = text.slice(start, end);
     start = end + 1;
     // <64 hex>\t<16 hex>\t<json>
-    if (line.length < 83 || line.charCodeAt(64) !== 9 || line.charCodeAt(81) !== 9) continue;
+    if (line.length < 83 || line.charCodeAt(64) !== 9 || line.charCodeAt(81) !== 9) {
+      if (line.length > 0) damaged++;
+      continue;
+    }
     const key = line.slice(0, 64);
     const json = line.slice(82);
-    if (!KEY_PATTERN.test(key) || checksum(json) !== line.slice(65, 81)) continue;
+    if (!KEY_PATTERN.test(key) || checksum(json) !== line.slice(65, 81)) {
+      damaged++;
+      continue;
+    }
     index.set(key, json);
   }
-  return { index, lines };
+  return { index, lines, damaged };
 }
 
 interface Shard {
@@ -180,6 +187,11 @@ export class ResponseCache {
   /** `set` calls waiting for their log to load (their writes are not queued yet). */
   private entering = 0;
 
+  /** Damaged lines skipped per log file (torn, garbage, or a checksum that does not match). */
+  readonly damaged = new Map<string, number>();
+  /** The first write that failed (its entries are not cached: later runs call again). */
+  writeFailure: { file: string; err: unknown } | undefined;
+
   constructor(readonly dir: string) {}
 
   static keyOf(parts: { endpoint: string; request: ChatRequest; repeat: number }): string {
@@ -204,7 +216,8 @@ export class ResponseCache {
     } catch {
       // no log yet (or unreadable, or a symlink the store refuses: every lookup is a miss)
     }
-    const { index, lines } = parseLog(text);
+    const { index, lines, damaged } = parseLog(text);
+    if (damaged) this.damaged.set(file, damaged);
     const shard: Shard = { file, index, pending: [], unflushed: new Set(), flushed: new Set(), torn: text.length > 0 && !text.endsWith('\n'), chain: Promise.resolve(), scheduled: false };
     if (lines > COMPACT_RATIO * index.size + COMPACT_MARGIN) this.enqueue(shard, () => this.rewrite(shard));
     return shard;
@@ -286,7 +299,9 @@ export class ResponseCache {
 
   private enqueue(shard: Shard, step: () => Promise<void>): void {
     const p = shard.chain.then(step);
-    shard.chain = p.catch(() => undefined);
+    shard.chain = p.catch((err: unknown) => {
+      this.writeFailure ??= { file: shard.file, err };
+    });
     const tracked = shard.chain.finally(() => this.writes.delete(tracked));
     this.writes.add(tracked);
     // A failed write (disk full, read-only folder) costs cached entries, never the run.

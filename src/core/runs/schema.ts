@@ -104,9 +104,16 @@ export const RunRecordSchema = z.object({
   /** Relative to the run root (workspace folder or CLI cwd). */
   promptFile: z.string(),
   promptName: z.string().optional(),
-  status: z.enum(['running', 'completed', 'cancelled', 'failed']),
-  /** Why a failed run failed (e.g. no provider configured). */
+  status: z.enum(['running', 'completed', 'cancelled', 'failed', 'interrupted']),
+  /**
+   * Why a failed run failed (e.g. no provider configured), why a run stopped. `interrupted` is never written:
+   * readers give it to a record left `running` by a process that is gone (killed, disk full, power lost).
+   */
   statusReason: z.string().optional(),
+  /** Results the run was to produce (cases × variants × repeats), so a partial record can say how much it holds. */
+  total: z.number().int().optional(),
+  /** The process writing the record while it is `running` (removed when the run ends). */
+  pid: z.number().int().optional(),
   /** sha256 of the prompt file's text at run time, to mark inline results stale. */
   promptHash: z.string().optional(),
   repeat: z.number().int().optional(),

@@ -17,6 +17,8 @@ import { RunRecordSchema, type CaseRecord, type RunRecord } from './schema';
 import { promptBaseName } from '../prompt/fileName';
 import { stringifyRedacted } from '../redact';
 import { STORE_DIR, appendStoreFile, isStorePath, readStoreDir, readStoreFile, removeStoreEntry, storeFileTail, storeReadStream, writeStoreFileAtomic } from '../storeFs';
+import { markInterrupted } from './completeness';
+import { makeDir, type StoreDamage } from '../faults';
 
 export const STATE_DIR = STORE_DIR;
 
@@ -38,7 +40,7 @@ export function runFileName(record: RunRecord): string {
 /** Writes a file so readers never see half of it; a file under .promptladder/ through the store's checks (storeFs.ts). */
 export async function writeFileAtomic(file: string, text: string): Promise<void> {
   if (isStorePath(file)) return writeStoreFileAtomic(file, text);
-  await fs.mkdir(path.dirname(file), { recursive: true });
+  await makeDir(path.dirname(file));
   const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
     await fs.writeFile(tmp, text, 'utf8');
@@ -123,6 +125,8 @@ export async function supersedeCases(
 async function* jsonlLines(file: string, bytes?: number): AsyncGenerator<string> {
   let stream;
   try {
+    // a regular file only (a symlink in the runs folder is never followed)
+    if (!isStorePath(file) && !(await fs.lstat(file)).isFile()) return;
     stream = isStorePath(file)
       ? await storeReadStream(file, bytes !== undefined ? { end: bytes - 1 } : {})
       : (await fs.open(file, 'r')).createReadStream({ encoding: 'utf8', autoClose: true, ...(bytes !== undefined ? { end: bytes - 1 } : {}) });
@@ -136,13 +140,17 @@ async function* jsonlLines(file: string, bytes?: number): AsyncGenerator<string>
  * Each line of a streamed run's JSONL (its first `bytes` bytes, if given), parsed; a torn last line (a run
  * killed mid-write) is skipped. Lines that a later line for the same index supersedes are included.
  */
-async function* caseLines(file: string, bytes?: number): AsyncGenerator<{ text: string; record: CaseRecord }> {
+async function* caseLines(file: string, bytes?: number, damage?: StoreDamage): AsyncGenerator<{ text: string; record: CaseRecord }> {
   for await (const line of jsonlLines(file, bytes)) {
+    let record: CaseRecord;
     try {
-      yield { text: line, record: JSON.parse(line) as CaseRecord };
+      record = JSON.parse(line) as CaseRecord;
     } catch {
-      // torn line: the run is marked running/failed in its header anyway
+      // torn line: counted for the run's damage report; the header says whether the run finished
+      damage?.add('torn case line', file);
+      continue;
     }
+    yield { text: line, record };
   }
 }
 
@@ -203,11 +211,19 @@ export async function writeRunsJson(out: string, runs: { record: RunRecord; path
     await writeFileAtomic(out, stringifyRedacted(records.length === 1 ? records[0] : records, 2) + '\n');
     return;
   }
-  await fs.mkdir(path.dirname(path.resolve(out)), { recursive: true });
+  await makeDir(path.dirname(path.resolve(out)));
   const tmp = `${out}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   const ws = createWriteStream(tmp, { encoding: 'utf8' });
+  // a failed write (disk full, read-only) ends the stream with 'error': it rejects `finished` and the next put
+  let failure: unknown;
+  const finished = new Promise<void>((resolve, reject) => {
+    ws.on('error', (err) => reject((failure ??= err)));
+    ws.on('finish', resolve);
+  });
+  finished.catch(() => undefined);
   const put = async (s: string) => {
-    if (!ws.write(s)) await once(ws, 'drain');
+    if (failure) throw failure;
+    if (!ws.write(s)) await Promise.race([once(ws, 'drain'), finished]);
   };
   try {
     if (runs.length > 1) await put('[');
@@ -230,7 +246,7 @@ export async function writeRunsJson(out: string, runs: { record: RunRecord; path
     if (runs.length > 1) await put(']');
     await put('\n');
     ws.end();
-    await once(ws, 'finish');
+    await finished;
     await fs.rename(tmp, out);
   } catch (err) {
     ws.destroy();
@@ -245,7 +261,11 @@ export async function writeRun(root: string, record: RunRecord, file?: string): 
   return target;
 }
 
-export async function readRun(file: string): Promise<RunRecord> {
+/**
+ * A run record with its cases (a streamed run's from its JSONL). A record left `running` by a process that is
+ * gone reads as `interrupted`; torn case lines are skipped and counted in `damage`.
+ */
+export async function readRun(file: string, damage?: StoreDamage): Promise<RunRecord> {
   const text = isStorePath(file) ? await readStoreFile(file) : await fs.readFile(file, 'utf8');
   let json: unknown;
   try {
@@ -258,7 +278,7 @@ export async function readRun(file: string): Promise<RunRecord> {
     // A streamed run: its cases are the JSONL's lines, in case order; a later line for the same case supersedes
     // an earlier one (see supersedeCases).
     const byIndex = new Map<number, CaseRecord>();
-    for await (const { record } of caseLines(source)) byIndex.set(record.index, record);
+    for await (const { record } of caseLines(source, undefined, damage)) byIndex.set(record.index, record);
     (json as { cases: CaseRecord[] }).cases = [...byIndex.values()].sort((a, b) => a.index - b.index);
   }
   const parsed = RunRecordSchema.safeParse(json);
@@ -266,18 +286,20 @@ export async function readRun(file: string): Promise<RunRecord> {
     const issue = parsed.error.issues[0];
     throw new Error(`${file}: not a run record (${issue?.path.join('.') || 'root'}: ${issue?.message})`);
   }
-  return parsed.data;
+  return markInterrupted(parsed.data);
 }
 
 /** Every readable run under the root, newest first. Unreadable files are skipped (and reported through onSkip). */
 export async function listRuns(
   root: string,
   onSkip?: (file: string, reason: string) => void,
+  damage?: StoreDamage,
 ): Promise<{ path: string; record: RunRecord }[]> {
   const dir = runsDir(root);
   let entries;
   try {
-    entries = await readStoreDir(dir);
+    // regular files only: a symlink planted in the folder (it may point outside the project) is never opened
+    entries = (await readStoreDir(dir)).filter((d) => d.isFile());
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') onSkip?.(dir, (err as Error).message);
     return [];
@@ -289,8 +311,9 @@ export async function listRuns(
       .map(async ({ name: n }) => {
         const file = path.join(dir, n);
         try {
-          runs.push({ path: file, record: await readRun(file) });
+          runs.push({ path: file, record: await readRun(file, damage) });
         } catch (err) {
+          damage?.add('unreadable run record', file);
           onSkip?.(file, (err as Error).message);
         }
       }),

@@ -5,6 +5,7 @@
 
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { partialRunRefusal } from '../../core/runs/completeness';
 import { advisorArgsModule, fineTuneModule, finetuneModule } from '../lazy';
 import { resolvePromptUri } from '../promptFiles';
 import { RunBlockedError, type EditorRunController } from '../runs/runController';
@@ -42,6 +43,13 @@ export async function fineTuneExportFor(
   const last = await runs.lastRun(uri);
   if (!last) throw new RunBlockedError(`Run ${path.basename(uri.fsPath)} first: the dataset is made from a run's passing outputs or the cases' expected values.`);
   const { spec } = await runs.loadSpec(uri);
+  // a run that did not finish holds part of the cases: never export from it without asking
+  const partial = partialRunRefusal(last.record);
+  if (partial) {
+    const anyway = 'Export Anyway';
+    const choice = await vscode.window.showWarningMessage(`Prompt Ladder: the ${partial}. Export from it anyway?`, { modal: true }, anyway);
+    if (choice !== anyway) throw new RunBlockedError(`Not exported: the ${partial}. Run the eval again to completion.`);
+  }
   const { exportFineTuneDataset } = finetuneModule();
   let result: FineTuneExport;
   try {

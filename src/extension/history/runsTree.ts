@@ -28,6 +28,8 @@ export function runIcon(record: RunRecord): vscode.ThemeIcon {
   if (record.status === 'running') return new vscode.ThemeIcon('sync~spin');
   if (record.status === 'failed') return new vscode.ThemeIcon('error', new vscode.ThemeColor('testing.iconErrored'));
   if (record.status === 'cancelled') return new vscode.ThemeIcon('circle-slash');
+  // left unfinished by a process that is gone: a partial record
+  if (record.status === 'interrupted') return new vscode.ThemeIcon('debug-disconnect', new vscode.ThemeColor('testing.iconQueued'));
   const failed = record.variants.reduce((n, v) => n + v.failed + v.errors, 0);
   const passed = record.variants.reduce((n, v) => n + v.passed, 0);
   if (failed === 0 && passed > 0) return new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed'));

@@ -3,6 +3,7 @@
 // makes runs from the CLI (or another window) appear live.
 // Heavy modules (engine, loaders, the openai client, zod) are imported on first use, not at activation.
 
+import { markInterrupted } from '../../core/runs/completeness';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { privateStoreRoot, storeRootFor } from './storeLocation';
@@ -43,7 +44,9 @@ const SELECT_MODEL = { title: 'Select Provider/Model', command: 'promptLadder.se
 const SET_KEY = { title: 'Set API Key', command: 'promptLadder.setApiKey' };
 
 export class EditorRunController extends Disposable implements RunController {
-  private readonly running = new Map<string, { abort: AbortController; runId?: string; record?: RunRecord; askCancel?: () => void }>();
+  private readonly running = new Map<string, { abort: AbortController; runId?: string; record?: RunRecord; askCancel?: () => void; done?: Promise<void> }>();
+  /** Unreadable run records already reported in the output channel (each once, not at every refresh). */
+  private readonly reportedUnreadable = new Set<string>();
   private readonly eventEmitter = new vscode.EventEmitter<RunEventForFile>();
   private readonly changeEmitter = new vscode.EventEmitter<void>();
   private cache: Promise<StoredRun[]> | undefined;
@@ -152,6 +155,18 @@ export class EditorRunController extends Disposable implements RunController {
     for (const r of this.running.values()) r.abort.abort();
   }
 
+  /**
+   * Stops every run and waits (at most `graceMs`) for their partial records to be written: the window is
+   * closing (extension deactivation), and results already paid for must not be lost.
+   */
+  async stopAll(graceMs: number): Promise<void> {
+    const done = [...this.running.values()].map((r) => r.done);
+    this.cancelAll();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all(done), new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+    clearTimeout(timer);
+  }
+
   /** Loads a prompt file (the open document's text when it is open). Throws SpecError for invalid files. */
   async loadSpec(promptUri: vscode.Uri): Promise<{ spec: PromptSpec; text: string }> {
     const text = await readText(promptUri);
@@ -197,7 +212,8 @@ export class EditorRunController extends Disposable implements RunController {
       return undefined;
     }
     const abort = new AbortController();
-    this.running.set(key, { abort });
+    let settle = () => {};
+    this.running.set(key, { abort, done: new Promise<void>((resolve) => (settle = resolve)) });
     void vscode.commands.executeCommand('setContext', 'promptLadder.running', true);
     try {
       const { spec, text } = await this.loadSpec(promptUri);
@@ -288,7 +304,11 @@ export class EditorRunController extends Disposable implements RunController {
               this.eventEmitter.fire({ promptUri, runId, event });
             },
           };
-          if (!opts.batch) return { record: (await runEval(spec, runOptions)).record };
+          if (!opts.batch) {
+            const r = await runEval(spec, runOptions);
+            this.reportProblems(r.problems ?? []);
+            return { record: r.record };
+          }
           const r = await batchModule().runEvalViaBatch(spec, { ...runOptions, mode: opts.batch, onBatch });
           return r.kind === 'finished' ? { record: r.record } : { record: undefined };
         },
@@ -303,11 +323,19 @@ export class EditorRunController extends Disposable implements RunController {
       this.report(outcome.record, promptUri);
       return outcome.record;
     } finally {
+      settle();
       this.running.delete(key);
       void vscode.commands.executeCommand('setContext', 'promptLadder.running', this.running.size > 0);
       // Listeners that show "running" (CodeLens, tree) re-read now that it is over.
       this.changeEmitter.fire();
     }
+  }
+
+  /** Faults met by a run (a record or cache write that failed, store damage): the output channel, and a warning for a failed write. */
+  private reportProblems(problems: string[]): void {
+    for (const p of problems) this.deps.log.warn(p);
+    const failed = problems.find((p) => p.startsWith('cannot write '));
+    if (failed) void vscode.window.showWarningMessage(`Prompt Ladder: ${failed}`);
   }
 
   /** Cancel on a batch run: cancel the batch on the provider (its answered part is kept), or only stop waiting. */
@@ -462,10 +490,14 @@ export class EditorRunController extends Disposable implements RunController {
                   hit = { mtimeMs: st.mtimeMs, size: st.size, record: await readRun(file) };
                   this.parsed.set(file, hit);
                 }
-                all.push({ uri: vscode.Uri.file(file), record: hit.record });
+                // a record left running by a process that is gone since it was read reads as interrupted now
+                all.push({ uri: vscode.Uri.file(file), record: markInterrupted(hit.record) });
               } catch (err) {
                 this.parsed.delete(file);
-                this.deps.log.warn(`skipped ${file}: ${err instanceof Error ? err.message : String(err)}`);
+                if (!this.reportedUnreadable.has(file)) {
+                  this.reportedUnreadable.add(file);
+                  this.deps.log.warn(`skipped 1 unreadable run record in ${file}: ${err instanceof Error ? err.message : String(err)}`);
+                }
               }
             }),
         );

@@ -123,188 +123,230 @@ export interface RunSignals {
 /** Every passing outcome is this one object (a large run has one per case and variant). */
 const PASS: Outcome = Object.freeze({ kind: 'pass' as const });
 
+/** Run-wide tallies the per-variant pass adds to: (case, variant) cells, error cells and reasons, judged cases. */
+export interface RunTally {
+  cells: number;
+  errorCells: number;
+  reasons: Map<string, number>;
+  judgedCases: Set<number>;
+}
+
 export function computeSignals(record: RunRecord, spec?: PromptSpec): RunSignals {
   const names: string[] = record.variants.map((v) => v.name);
   for (const c of record.cases) for (const r of c.results) if (!names.includes(r.variant)) names.push(r.variant);
 
-  const reasons = new Map<string, number>();
-  let cells = 0;
-  let errorCells = 0;
-  const judgedCases = new Set<number>();
-
-  const variants: VariantSignals[] = names.map((name) => {
-    const summary = record.variants.find((v) => v.name === name);
-    const vspec: VariantSpec | undefined = spec?.variants.find((v) => v.name === name);
-    const outcomes = new Map<number, Outcome>();
-    const categories: Record<string, number> = {};
-    const casesByCategory: Record<string, number[]> = {};
-    const guessed: Record<string, number> = {};
-    let passed = 0;
-    let failed = 0;
-    let errors = 0;
-    let promptTokens = 0;
-    let calls = 0;
-    let anyAnswer = false;
-    let anyAttempts = false;
-    let anyContext = false;
-    for (const c of record.cases) {
-      // one pass over the case's results, no arrays (this runs for every case of a large run, twice)
-      let firstResult: CaseResult | undefined;
-      let judgedHere = 0;
-      let passes = 0;
-      for (const r of c.results) {
-        if (r.variant !== name) continue;
-        firstResult ??= r;
-        if (r.answer !== undefined) anyAnswer = true;
-        if (r.attempts !== undefined) anyAttempts = true;
-        if ((r.context?.length ?? 0) > 0) anyContext = true;
-        if (r.error) continue;
-        judgedHere++;
-        if (r.passed) passes++;
-      }
-      if (!firstResult) continue;
-      cells++;
-      if (judgedHere === 0) {
-        errorCells++;
-        errors++;
-        const reason = shortReason(firstResult.error ?? 'error');
-        reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
-        outcomes.set(c.index, { kind: 'error', reason });
-        continue;
-      }
-      judgedCases.add(c.index);
-      for (const r of c.results) {
-        if (r.variant !== name || r.error) continue;
-        promptTokens += r.tokens.prompt;
-        calls++;
-      }
-      // repeats: a case passes when most of its judged repeats pass
-      if (passes * 2 > judgedHere) {
-        passed++;
-        outcomes.set(c.index, PASS);
-        continue;
-      }
-      failed++;
-      const failing = c.results.filter((r) => r.variant === name && !r.error && !r.passed);
-      const category = mostCommon(failing.map((r) => r.category ?? 'uncategorized'));
-      const first = failing.find((r) => (r.category ?? 'uncategorized') === category)!;
-      const basis = basisOf(first);
-      outcomes.set(c.index, { kind: 'fail', category, basis });
-      categories[category] = (categories[category] ?? 0) + 1;
-      (casesByCategory[category] ??= []).push(c.index);
-      if (basis === 'guess') guessed[category] = (guessed[category] ?? 0) + 1;
-    }
-    const judged = passed + failed;
-    const shots = summary?.shots ?? vspec?.shots ?? 0;
-    return {
-      name,
-      model: summary?.model ?? vspec?.model ?? '',
-      shots,
-      retrieval: summary?.retrieval === true || vspec?.retrieval !== undefined && vspec.retrieval !== false || anyContext,
-      chainOfThought: vspec?.chainOfThought === true || anyAnswer || (!vspec && /\b(cot|chain|step)/i.test(name)),
-      selfRepair: (vspec?.selfRepair ?? 0) > 0 || anyAttempts,
-      role: 'other' as VariantRole,
-      judged,
-      passed,
-      failed,
-      errors,
-      errorShare: judged + errors ? errors / (judged + errors) : 0,
-      passRate: judged ? passed / judged : 0,
-      passInterval: wilson(passed, judged),
-      categories,
-      casesByCategory,
-      guessed,
-      outcomes,
-      promptTokensPerCall: calls ? promptTokens / calls : 0,
-    };
-  });
-
+  const tally: RunTally = { cells: 0, errorCells: 0, reasons: new Map(), judgedCases: new Set() };
+  const variants = names.map((name) => variantSignals(record, name, spec, tally));
   const baseline = pickBaseline(variants);
   for (const v of variants) v.role = roleOf(v, baseline);
-
-  const withResults = variants.filter((v) => v.judged > 0);
-  const maxJudged = Math.max(0, ...withResults.map((v) => v.judged));
-  // a variant that judged far fewer cases (errors) cannot be "best" on a lucky few
-  const candidates = withResults.filter((v) => v.judged * 2 >= maxJudged);
-  const best = candidates.reduce<VariantSignals | undefined>((b, v) => {
-    if (!b) return v;
-    if (v.passRate > b.passRate + 1e-9) return v;
-    if (Math.abs(v.passRate - b.passRate) <= 1e-9 && v.promptTokensPerCall < b.promptTokensPerCall) return v;
-    return b;
-  }, undefined);
-
-  const fewShotAll = variants.filter((v) => v.role === 'few-shot');
-  const sameModel = fewShotAll.filter((v) => v.model === baseline?.model);
-  const fewShot = sameModel.length ? sameModel : fewShotAll;
-
-  const inGroup = (o: Outcome | undefined, group?: Group): boolean =>
-    !!o && o.kind === 'fail' && (group ? GROUP_CATEGORIES[group].includes(o.category) : true);
+  const fewShot = fewShotOf(variants, baseline);
   const pairMemo = new Map<string, PairSignals>();
+  const { cells, errorCells } = tally;
 
   const signals: RunSignals = {
     record,
     spec,
-    caseCount: judgedCases.size,
+    caseCount: tally.judgedCases.size,
     totalCases: record.cases.length,
     cells,
     errorCells,
     errorShare: cells ? errorCells / cells : 0,
-    errorReasons: [...reasons.entries()].map(([reason, count]) => ({ reason, count })).sort((a, b) => b.count - a.count),
+    errorReasons: [...tally.reasons.entries()].map(([reason, count]) => ({ reason, count })).sort((a, b) => b.count - a.count),
     variants,
     baseline,
-    best,
+    best: pickBest(variants),
     totalFailures: variants.reduce((s, v) => s + v.failed, 0),
     variant: (name) => variants.find((v) => v.name === name),
     byRole: (role) => variants.filter((v) => v.role === role),
     fewShot,
     pair(a, b, group) {
       const key = `${a.name}\u0000${b.name}\u0000${group ?? ''}`;
-      const hit = pairMemo.get(key);
-      if (hit) return hit;
-      const fixed: number[] = [];
-      const broken: number[] = [];
-      let shared = 0;
-      let before = 0;
-      let after = 0;
-      for (const [index, oa] of a.outcomes) {
-        const ob = b.outcomes.get(index);
-        if (!ob || oa.kind === 'error' || ob.kind === 'error') continue;
-        shared++;
-        const fa = inGroup(oa, group);
-        const fb = inGroup(ob, group);
-        if (fa) before++;
-        if (fb) after++;
-        if (fa && !fb) fixed.push(index);
-        if (!fa && fb) broken.push(index);
-      }
-      const out: PairSignals = { a: a.name, b: b.name, shared, fixed, broken, p: signTestP(fixed.length, broken.length), before, after };
-      pairMemo.set(key, out);
+      let out = pairMemo.get(key);
+      if (!out) pairMemo.set(key, (out = pairSignals(a, b, group)));
       return out;
     },
-    count: (v, group) => GROUP_CATEGORIES[group].reduce((s, c) => s + (v.categories[c] ?? 0), 0),
+    count: groupCount,
     cases: (v, group) => GROUP_CATEGORIES[group].flatMap((c) => v.casesByCategory[c] ?? []).sort((x, y) => x - y),
-    guessShare(group) {
-      let all = 0;
-      let guess = 0;
-      for (const v of variants)
-        for (const c of GROUP_CATEGORIES[group]) {
-          all += v.categories[c] ?? 0;
-          guess += v.guessed[c] ?? 0;
-        }
-      return all ? guess / all : 0;
-    },
-    trend(group) {
-      if (!baseline) return [];
-      return [baseline, ...fewShot]
-        .filter((v) => v.judged > 0)
-        .sort((x, y) => x.shots - y.shots)
-        .map((v) => {
-          const failures = signals.count(v, group);
-          return { variant: v.name, shots: v.shots, failures, rate: failures / v.judged };
-        });
-    },
+    guessShare: (group) => guessShare(variants, group),
+    trend: (group) => trend(baseline, fewShot, group),
   };
   return signals;
+}
+
+/** What one variant's results in one case come to: its outcome, and the prompt tokens and calls of its judged results. */
+interface CaseTally {
+  outcome: Outcome;
+  promptTokens: number;
+  calls: number;
+}
+
+/** Flags read off a variant's results when its spec is not at hand. */
+interface SeenFlags {
+  answer: boolean;
+  attempts: boolean;
+  context: boolean;
+}
+
+/** One variant's results in one case: undefined when it has none there. */
+function caseOutcome(results: CaseResult[], name: string, seen: SeenFlags): CaseTally | undefined {
+  // one pass over the case's results, no arrays (this runs for every case of a large run, twice)
+  let firstResult: CaseResult | undefined;
+  let judgedHere = 0;
+  let passes = 0;
+  let promptTokens = 0;
+  for (const r of results) {
+    if (r.variant !== name) continue;
+    firstResult ??= r;
+    if (r.answer !== undefined) seen.answer = true;
+    if (r.attempts !== undefined) seen.attempts = true;
+    if ((r.context?.length ?? 0) > 0) seen.context = true;
+    if (r.error) continue;
+    judgedHere++;
+    promptTokens += r.tokens.prompt;
+    if (r.passed) passes++;
+  }
+  if (!firstResult) return undefined;
+  if (judgedHere === 0) return { outcome: { kind: 'error', reason: shortReason(firstResult.error ?? 'error') }, promptTokens: 0, calls: 0 };
+  // repeats: a case passes when most of its judged repeats pass
+  if (passes * 2 > judgedHere) return { outcome: PASS, promptTokens, calls: judgedHere };
+  const failing = results.filter((r) => r.variant === name && !r.error && !r.passed);
+  const category = mostCommon(failing.map((r) => r.category ?? 'uncategorized'));
+  const first = failing.find((r) => (r.category ?? 'uncategorized') === category)!;
+  return { outcome: { kind: 'fail', category, basis: basisOf(first) }, promptTokens, calls: judgedHere };
+}
+
+/** Per-variant signals: outcomes by case, counts by category, pass rate and interval, error share, prompt tokens. */
+export function variantSignals(record: RunRecord, name: string, spec: PromptSpec | undefined, tally: RunTally): VariantSignals {
+  const summary = record.variants.find((v) => v.name === name);
+  const vspec: VariantSpec | undefined = spec?.variants.find((v) => v.name === name);
+  const outcomes = new Map<number, Outcome>();
+  const categories: Record<string, number> = {};
+  const casesByCategory: Record<string, number[]> = {};
+  const guessed: Record<string, number> = {};
+  const seen: SeenFlags = { answer: false, attempts: false, context: false };
+  let passed = 0;
+  let failed = 0;
+  let errors = 0;
+  let promptTokens = 0;
+  let calls = 0;
+  for (const c of record.cases) {
+    const here = caseOutcome(c.results, name, seen);
+    if (!here) continue;
+    tally.cells++;
+    const o = here.outcome;
+    outcomes.set(c.index, o);
+    if (o.kind === 'error') {
+      tally.errorCells++;
+      errors++;
+      tally.reasons.set(o.reason, (tally.reasons.get(o.reason) ?? 0) + 1);
+      continue;
+    }
+    tally.judgedCases.add(c.index);
+    promptTokens += here.promptTokens;
+    calls += here.calls;
+    if (o.kind === 'pass') {
+      passed++;
+      continue;
+    }
+    failed++;
+    categories[o.category] = (categories[o.category] ?? 0) + 1;
+    (casesByCategory[o.category] ??= []).push(c.index);
+    if (o.basis === 'guess') guessed[o.category] = (guessed[o.category] ?? 0) + 1;
+  }
+  const judged = passed + failed;
+  return {
+    name,
+    model: summary?.model ?? vspec?.model ?? '',
+    shots: summary?.shots ?? vspec?.shots ?? 0,
+    retrieval: summary?.retrieval === true || (vspec?.retrieval !== undefined && vspec.retrieval !== false) || seen.context,
+    chainOfThought: vspec?.chainOfThought === true || seen.answer || (!vspec && /\b(cot|chain|step)/i.test(name)),
+    selfRepair: (vspec?.selfRepair ?? 0) > 0 || seen.attempts,
+    role: 'other',
+    judged,
+    passed,
+    failed,
+    errors,
+    errorShare: judged + errors ? errors / (judged + errors) : 0,
+    passRate: judged ? passed / judged : 0,
+    passInterval: wilson(passed, judged),
+    categories,
+    casesByCategory,
+    guessed,
+    outcomes,
+    promptTokensPerCall: calls ? promptTokens / calls : 0,
+  };
+}
+
+function inGroup(o: Outcome | undefined, group?: Group): boolean {
+  return !!o && o.kind === 'fail' && (group ? GROUP_CATEGORIES[group].includes(o.category) : true);
+}
+
+/** Per-pair signals on the cases both variants judged: fixed and broken cases (in a group, when given), sign test. */
+export function pairSignals(a: VariantSignals, b: VariantSignals, group?: Group): PairSignals {
+  const fixed: number[] = [];
+  const broken: number[] = [];
+  let shared = 0;
+  let before = 0;
+  let after = 0;
+  for (const [index, oa] of a.outcomes) {
+    const ob = b.outcomes.get(index);
+    if (!ob || oa.kind === 'error' || ob.kind === 'error') continue;
+    shared++;
+    const fa = inGroup(oa, group);
+    const fb = inGroup(ob, group);
+    if (fa) before++;
+    if (fb) after++;
+    if (fa && !fb) fixed.push(index);
+    if (!fa && fb) broken.push(index);
+  }
+  return { a: a.name, b: b.name, shared, fixed, broken, p: signTestP(fixed.length, broken.length), before, after };
+}
+
+function groupCount(v: VariantSignals, group: Group): number {
+  return GROUP_CATEGORIES[group].reduce((s, c) => s + (v.categories[c] ?? 0), 0);
+}
+
+/** Highest pass rate (ties: fewer prompt tokens, then order) among variants that judged at least half as many cases as the most. */
+function pickBest(variants: VariantSignals[]): VariantSignals | undefined {
+  const withResults = variants.filter((v) => v.judged > 0);
+  const maxJudged = Math.max(0, ...withResults.map((v) => v.judged));
+  // a variant that judged far fewer cases (errors) cannot be "best" on a lucky few
+  const candidates = withResults.filter((v) => v.judged * 2 >= maxJudged);
+  return candidates.reduce<VariantSignals | undefined>((b, v) => {
+    if (!b) return v;
+    if (v.passRate > b.passRate + 1e-9) return v;
+    if (Math.abs(v.passRate - b.passRate) <= 1e-9 && v.promptTokensPerCall < b.promptTokensPerCall) return v;
+    return b;
+  }, undefined);
+}
+
+/** Few-shot variants on the baseline's model (any model when none shares it). */
+function fewShotOf(variants: VariantSignals[], baseline: VariantSignals | undefined): VariantSignals[] {
+  const all = variants.filter((v) => v.role === 'few-shot');
+  const sameModel = all.filter((v) => v.model === baseline?.model);
+  return sameModel.length ? sameModel : all;
+}
+
+function guessShare(variants: VariantSignals[], group: Group): number {
+  let all = 0;
+  let guess = 0;
+  for (const v of variants)
+    for (const c of GROUP_CATEGORIES[group]) {
+      all += v.categories[c] ?? 0;
+      guess += v.guessed[c] ?? 0;
+    }
+  return all ? guess / all : 0;
+}
+
+function trend(baseline: VariantSignals | undefined, fewShot: VariantSignals[], group: Group): TrendPoint[] {
+  if (!baseline) return [];
+  return [baseline, ...fewShot]
+    .filter((v) => v.judged > 0)
+    .sort((x, y) => x.shots - y.shots)
+    .map((v) => {
+      const failures = groupCount(v, group);
+      return { variant: v.name, shots: v.shots, failures, rate: failures / v.judged };
+    });
 }
 
 /** The variant without retrieval, chain of thought or self-repair and with the fewest shots (first declared wins ties). */
