@@ -34,11 +34,11 @@ for (let py = 0; py < SIZE; py++) {
   for (let px = 0; px < SIZE; px++) {
     let r = 0, g = 0, b = 0, a = 0;
     for (let sy = 0; sy < SS; sy++)
-      for (let sx = 0; sx < SS; sx++) {
-        const s = sample(px + (sx + 0.5) / SS, py + (sy + 0.5) / SS);
-        if (!s) continue;
-        r += s[0] * s[3]; g += s[1] * s[3]; b += s[2] * s[3]; a += s[3];
-      }
+    {for (let sx = 0; sx < SS; sx++) {
+      const s = sample(px + (sx + 0.5) / SS, py + (sy + 0.5) / SS);
+      if (!s) continue;
+      r += s[0] * s[3]; g += s[1] * s[3]; b += s[2] * s[3]; a += s[3];
+    }}
     const o = py * (SIZE * 4 + 1) + 1 + px * 4;
     raw[o] = a ? Math.round(r / a) : 0;
     raw[o + 1] = a ? Math.round(g / a) : 0;

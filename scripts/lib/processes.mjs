@@ -22,7 +22,7 @@ export async function findExtensionHost(serverPid, timeoutMs = 60_000) {
   while (Date.now() < deadline) {
     for (const d of readdirSync('/proc')) {
       if (!/^\d+$/.test(d)) continue;
-      let cmd = '';
+      let cmd;
       try { cmd = readFileSync(`/proc/${d}/cmdline`, 'utf8'); } catch { continue; }
       if (cmd.includes('--type=extensionHost') && descends(Number(d), serverPid)) return Number(d);
     }

@@ -15,7 +15,6 @@ import { writeExports } from './exports';
 import { isStreamArg, readStreamArg, streamStandIn } from './streamInput';
 import { runRootOf } from '../core/runs/root';
 import { caseRefLong } from '../core/runs/caseRef';
-import { redactJsonValue } from '../core/redact';
 import { topRecommendationLine } from '../core/analysis/advisor/advise';
 import { variantTable } from './table';
 import { ProgressLine } from './progress';

@@ -91,8 +91,9 @@ export async function ensureStoreDir(dir: string): Promise<void> {
 }
 
 /**
- * What stands in a store's way before a run uses it: `fatal` when `.promptladder` (or its runs, cache or batches
- * folder) is a symlink or not a folder (the run cannot keep its record), `warnings` for each entry in those
+ * What stands in a store's way before a run uses it: `fatal` when `.promptladder` (or its runs or batches folder)
+ * is a symlink or not a folder (the run cannot keep its record), a warning when the cache folder is (the run goes
+ * on without the cache, never writing through it), `warnings` for each entry in those
  * folders that is a symlink or not a plain file or folder (never read or written; the rest of the store works).
  */
 export async function storeProblems(root: string): Promise<{ fatal?: string; warnings: string[] }> {
@@ -103,7 +104,9 @@ export async function storeProblems(root: string): Promise<{ fatal?: string; war
     try {
       entries = await readStoreDir(dir);
     } catch (e) {
-      if (e instanceof StoreRefusedError) return { fatal: e.message, warnings };
+      // the cache is optional: a run without it still keeps its record (its writes fail and are reported)
+      if (e instanceof StoreRefusedError && sub === 'cache') warnings.push(`warning: ${e.message}; answers of this run are not cached`);
+      else if (e instanceof StoreRefusedError) return { fatal: e.message, warnings };
       continue; // not made yet
     }
     for (const d of entries) {

@@ -4,9 +4,8 @@
 
 import { initStoreLocation } from './runs/storeLocation';
 import * as vscode from 'vscode';
-import { resolverModule } from './lazy';
+import { fineTuneModule, panelModule, resolverModule } from './lazy';
 import { registerCommands } from './commands';
-import { panelModule } from './lazy';
 import { ResultsCodeLensProvider } from './editor/codeLens';
 import { ResultDecorations } from './editor/decorations';
 import { ProblemDiagnostics, ResultDiagnostics } from './editor/diagnostics';
@@ -17,7 +16,6 @@ import { ResultsIndex } from './editor/resultsIndex';
 import { RunsTreeProvider, type RunsTreeNode } from './history/runsTree';
 import { FineTuneJobsProvider, type StoredFineTuneJob } from './history/fineTuneJobsTree';
 import { fineTuneEndpointFor, notifyWhenFinished, type FineTuneConfirmation, type FineTuneServices } from './fineTune/fineTuneCommands';
-import { fineTuneModule } from './lazy';
 import { PanelBridge } from './panelBridge';
 import type { PanelManager } from './panel/panelManager';
 import type { PanelTestHost } from './panel/resultsPanel';

@@ -91,7 +91,8 @@ async function compareRuns(s: CommandServices, node?: unknown, nodes?: unknown) 
   const { runs, panels } = s;
   const chosen = selectedRuns(s, node, nodes);
   if (chosen.length === 0) return undefined;
-  let [a, b] = chosen;
+  const a = chosen[0];
+  let b = chosen[1];
   const promptPath = promptPathOf(a);
   if (!b) {
     const others = (await runs.listRuns(vscode.Uri.file(promptPath))).filter((r) => r.uri.toString() !== a.uri.toString() && r.record.status !== 'running');

@@ -76,8 +76,7 @@ async function selectModel(s: CommandServices) {
   return ref;
 }
 
-async function clearCache(s: CommandServices) {
-  const { runs } = s;
+async function clearCache(_s: CommandServices) {
   const { cacheDir } = storeModule();
   const { ResponseCache } = cacheModule();
   let removed = 0;

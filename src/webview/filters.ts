@@ -71,10 +71,10 @@ function meanScore(cells: CellView[]): number {
   let sum = 0;
   let n = 0;
   for (const c of cells)
-    for (const r of c.results) {
-      sum += r.score ?? (r.passed && !r.error ? 1 : 0);
-      n++;
-    }
+  {for (const r of c.results) {
+    sum += r.score ?? (r.passed && !r.error ? 1 : 0);
+    n++;
+  }}
   return n ? sum / n : Infinity;
 }
 
@@ -125,8 +125,8 @@ export function applyFilters(rows: RowView[], f: FilterState, compare: CompareDa
 export function categoryCounts(rows: RowView[], variant = ''): [string, number][] {
   const counts = new Map<string, number>();
   for (const r of rows)
-    for (const c of r.cells)
-      if ((!variant || c.variant === variant) && failing(c) && c.category) counts.set(c.category, (counts.get(c.category) ?? 0) + 1);
+  {for (const c of r.cells)
+  {if ((!variant || c.variant === variant) && failing(c) && c.category) counts.set(c.category, (counts.get(c.category) ?? 0) + 1);}}
   return [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
 }
 

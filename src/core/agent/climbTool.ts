@@ -14,7 +14,7 @@ import { usd } from '../climb/budget';
 import type { AgentToolDefinition, AgentToolHost } from './tools';
 
 /** tools.ts lists this tool among AGENT_TOOLS: its own exports are read at call time, never at load (no import cycle). */
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- a lazy require breaks the import cycle with tools.ts
 const tools = () => require('./tools') as typeof import('./tools');
 
 export const ClimbInputSchema = z.object({

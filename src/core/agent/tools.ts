@@ -10,8 +10,7 @@
 
 import * as path from 'node:path';
 import * as z from 'zod';
-import { loadPromptFile } from '../prompt/load';
-import { promptFileKind } from '../prompt/load';
+import { loadPromptFile, promptFileKind } from '../prompt/load';
 import { SpecError, formatProblem } from '../errors';
 import { unknownVariants, variantModel } from '../engine';
 import { listRuns, readRun, runsDir } from '../runs/store';
@@ -551,7 +550,7 @@ export const getAdviceTool: AgentToolDefinition<typeof GetAdviceInputSchema, typ
   },
 };
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each tool has its own input and output types; the list holds them all
 export const AGENT_TOOLS: readonly AgentToolDefinition<any, any>[] = [runEvalTool, listRunsTool, getRunTool, getAdviceTool, climbTool];
 
 /** The JSON Schema of a tool's arguments, as package.json's languageModelTools declare it. */

@@ -119,10 +119,10 @@ export function decideGate(inputs: GateInput[], opts: GateOptions): GateVerdict 
     let total = 0;
     let bad = 0;
     for (const i of inputs)
-      for (const v of i.record.variants) {
-        total += v.passed + v.failed + v.errors;
-        bad += v.failed + v.errors;
-      }
+    {for (const v of i.record.variants) {
+      total += v.passed + v.failed + v.errors;
+      bad += v.failed + v.errors;
+    }}
     heads.push(bad ? `${bad} of ${plural(total, 'result')} failed or errored` : `all ${plural(total, 'result')} passed`);
     if (bad) reasons.push(`${plural(bad, 'result')} failed or errored (--fail-on any-failure)`);
   }

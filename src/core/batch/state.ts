@@ -89,7 +89,7 @@ export async function readState(file: string): Promise<BatchState | undefined> {
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new Error(`${file}: the pending-batch file is not valid JSON (${(err as Error).message}); the batches it lists may still be running — check them on the provider, then delete the file to submit anew`);
+    throw new Error(`${file}: the pending-batch file is not valid JSON (${(err as Error).message}); the batches it lists may still be running — check them on the provider, then delete the file to submit anew`, { cause: err });
   }
   const parsed = BatchStateSchema.safeParse(json);
   if (!parsed.success) {

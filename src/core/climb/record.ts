@@ -143,7 +143,7 @@ export async function readClimb(file: string): Promise<ClimbRecord> {
   try {
     data = JSON.parse(isStorePath(file) ? await readStoreFile(file) : await fs.readFile(file, 'utf8'));
   } catch (e) {
-    throw new Error(`${file}: not a readable climb record (${(e as Error).message})`);
+    throw new Error(`${file}: not a readable climb record (${(e as Error).message})`, { cause: e });
   }
   const r = ClimbRecordSchema.safeParse(data);
   if (!r.success) throw new Error(`${file}: not a climb record (${r.error.issues[0]?.path.join('.')}: ${r.error.issues[0]?.message})`);
@@ -153,7 +153,7 @@ export async function readClimb(file: string): Promise<ClimbRecord> {
 /** Climb records of the project, newest first (unreadable ones skipped). */
 export async function listClimbs(root: string): Promise<{ file: string; record: ClimbRecord }[]> {
   const dir = climbsDir(root);
-  let names: string[] = [];
+  let names: string[];
   try {
     names = (await readStoreDir(dir)).filter((d) => d.isFile() && d.name.endsWith('.json')).map((d) => d.name).sort().reverse();
   } catch {

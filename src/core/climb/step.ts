@@ -5,7 +5,6 @@
 import * as path from 'node:path';
 import { existsSync } from 'node:fs';
 import { advise } from '../analysis/advisor/advise';
-import { formatP } from '../analysis/advisor/stats';
 import type { ProviderResolver } from '../providers/provider';
 import type { PromptSpec } from '../prompt/spec';
 import { estimateCostUsd } from '../providers/pricing';

@@ -269,10 +269,10 @@ function dropExamplePairs(messages: ChatMessage[], spec: PromptSpec): ChatMessag
   // pairs sit right before the final user message
   let lastUser = -1;
   for (let i = messages.length - 1; i >= 0; i--)
-    if (messages[i].role === 'user') {
-      lastUser = i;
-      break;
-    }
+  {if (messages[i].role === 'user') {
+    lastUser = i;
+    break;
+  }}
   if (lastUser < extra) return messages;
   return [...messages.slice(0, lastUser - extra), ...messages.slice(lastUser)];
 }

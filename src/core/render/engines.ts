@@ -58,14 +58,14 @@ export function renderWith(engine: TemplateEngine, text: string, vars: Record<st
     try {
       return renderMustache(text, vars);
     } catch (e) {
-      throw new Error(`template: ${(e as Error).message}`);
+      throw new Error(`template: ${(e as Error).message}`, { cause: e });
     }
   }
   if (!text.includes('{')) return text;
   try {
     return withSafeRuntime(() => compiled(text).render(plainData(vars) as object));
   } catch (e) {
-    throw new Error(`template: ${cleanMessage(e as Error)}`);
+    throw new Error(`template: ${cleanMessage(e as Error)}`, { cause: e });
   }
 }
 

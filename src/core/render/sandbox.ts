@@ -238,6 +238,7 @@ function ownDataContext(): new (view: unknown, parent?: MustacheContext) => Must
       spend();
       if (name === '.') return this.view;
       const names = name.split('.');
+      // eslint-disable-next-line @typescript-eslint/no-this-alias -- the walk up the context chain starts at this context
       for (let c: MustacheContext | undefined = this; c; c = c.parent) {
         let v: { value: unknown } | undefined = { value: c.view };
         for (const n of names) if (v) v = own(v.value, n);

@@ -96,7 +96,7 @@ export async function supersedeCases(
   if (indices.size === 0) return 0;
   const file = path.join(path.dirname(runFile), casesFileOf(runFile));
   let size: number;
-  let endsWithNewline = true;
+  let endsWithNewline: boolean;
   try {
     const tail = await storeFileTail(file);
     size = tail.size;
@@ -271,7 +271,7 @@ export async function readRun(file: string, damage?: StoreDamage): Promise<RunRe
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new Error(`${file}: not valid JSON (${(err as Error).message})`);
+    throw new Error(`${file}: not valid JSON (${(err as Error).message})`, { cause: err });
   }
   const source = json && typeof json === 'object' ? casesPath(file, (json as { casesFile?: unknown }).casesFile) : undefined;
   if (source) {
@@ -298,8 +298,7 @@ export async function listRuns(
   const dir = runsDir(root);
   let entries;
   try {
-    // regular files only: a symlink planted in the folder (it may point outside the project) is never opened
-    entries = (await readStoreDir(dir)).filter((d) => d.isFile());
+    entries = await readStoreDir(dir);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') onSkip?.(dir, (err as Error).message);
     return [];
@@ -308,8 +307,11 @@ export async function listRuns(
   await Promise.all(
     entries
       .filter((d) => d.name.endsWith('.json'))
-      .map(async ({ name: n }) => {
-        const file = path.join(dir, n);
+      .map(async (d) => {
+        const file = path.join(dir, d.name);
+        // regular files only: a symlink planted in the folder (it may point outside the project) is never opened
+        if (d.isSymbolicLink()) return onSkip?.(file, `${file} is a symbolic link: Prompt Ladder never follows links in its store (not read)`);
+        if (!d.isFile()) return;
         try {
           runs.push({ path: file, record: await readRun(file, damage) });
         } catch (err) {

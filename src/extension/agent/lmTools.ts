@@ -115,7 +115,7 @@ function lmTool(name: (typeof LM_TOOL_NAMES)[number], deps: LmToolDeps): vscode.
         confirmationMessages: {
           title: 'Run a prompt eval?',
           message: new vscode.MarkdownString(
-            `Prompt Ladder will ${plan}. Responses already in the cache cost nothing; the run record goes to ${vscode.workspace.isTrusted ? '\`.promptladder/runs/\`' : "the editor's own storage (this workspace is not trusted)"}.${code}`,
+            `Prompt Ladder will ${plan}. Responses already in the cache cost nothing; the run record goes to ${vscode.workspace.isTrusted ? '`.promptladder/runs/`' : "the editor's own storage (this workspace is not trusted)"}.${code}`,
           ),
         },
       };
@@ -131,7 +131,7 @@ function lmTool(name: (typeof LM_TOOL_NAMES)[number], deps: LmToolDeps): vscode.
         const answer = await tool.call(hostFor(parsed.data as Record<string, unknown>), parsed.data, signalOf(token));
         return new vscode.LanguageModelToolResult([new vscode.LanguageModelTextPart(answer.text)]);
       } catch (err) {
-        if (err instanceof ToolError) throw new Error(err.message);
+        if (err instanceof ToolError) throw new Error(err.message, { cause: err });
         deps.log.error(`${LM_TOOL_PREFIX}${name}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
         throw err;
       }

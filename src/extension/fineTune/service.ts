@@ -54,7 +54,7 @@ export function fineTuneKindOf(profile: ProviderProfile): FineTuneEndpointKind {
   if (profile.kind === 'openai' || profile.kind === 'azure') return profile.kind;
   if (profile.fineTuning && profile.fineTuning !== 'openai') return profile.fineTuning;
   if (profile.fineTuning === 'openai') return 'custom';
-  let host = '';
+  let host: string;
   try {
     host = profile.baseURL ? new URL(profile.baseURL).hostname : '';
   } catch {

@@ -42,9 +42,9 @@ export function runContinuously(
       if (!changed) return;
       if (inScope(caseItem)) affected.push(caseItem);
       else
-        caseItem.children.forEach((leaf) => {
-          if (inScope(leaf)) affected.push(leaf);
-        });
+      {caseItem.children.forEach((leaf) => {
+        if (inScope(leaf)) affected.push(leaf);
+      });}
     });
     if (!affected.length) return;
     log.info(`continuous run: ${affected.length} affected case(s) of ${vscode.workspace.asRelativePath(vscode.Uri.parse(id))}`);

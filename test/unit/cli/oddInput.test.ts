@@ -7,7 +7,7 @@ import * as assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { CLI_NODE_ARGS, cliEnv, runCli } from './runCli';
+import { CLI_NODE_ARGS, cliEnv } from './runCli';
 import { startScriptedServer, type ScriptedServer } from '../../fixtures/scripted-server';
 import { CLASSIFIER, classifierRules, tempWorkspace, type Workspace } from '../engine/helpers';
 

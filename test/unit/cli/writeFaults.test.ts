@@ -58,6 +58,7 @@ test('disk full (tmpfs) under the run folder: exit 1, one line naming the file a
     assertOneLineFault(r.stderr, /prompt-ladder: cannot write \S+\/full\/\.promptladder\/runs\/big-[^ ]+\.json: no space left on device \(ENOSPC\); the run record was saved to \S+ instead/);
     assert.match(r.stderr, /cannot write the response cache \S+\/full\/\.promptladder\/cache\/log-[0-9a-f]\.jsonl: no space left on device \(ENOSPC\)/);
     const copy = /saved to (\S+) instead/.exec(r.stderr)![1];
+    assert.deepEqual(rescued(), [copy], 'the record is in the temp folder');
     assert.ok(r.stdout.includes(`Run record: ${path.relative(ws.root, copy)}\n`), r.stdout);
     const record = JSON.parse(readFileSync(copy, 'utf8'));
     assert.equal(record.cases.length, 200);
@@ -153,7 +154,7 @@ test('finetune into a read-only folder: exit 1, one line naming the file and ERO
   try {
     const r = await runCli(['finetune', 'big.prompt.yml', '--out', out, '--source', 'best-variant'], { cwd: ws.root, env: env() });
     assert.equal(r.code, 1, r.stdout + r.stderr);
-    assertOneLineFault(r.stderr, /^prompt-ladder: cannot write ftout\/big\.train\.jsonl: read-only file system \(EROFS\)\n$/);
+    assertOneLineFault(r.stderr, /^prompt-ladder: cannot write ftout\/big\.openai\.train\.jsonl: read-only file system \(EROFS\)\n$/);
     assert.deepEqual(readdirSync(out), []);
   } finally {
     ro.unmount();

@@ -1,7 +1,5 @@
 // Every relative link in README.md, CHANGELOG.md and docs/**/*.md points at a file of the repository, and
-// every #anchor at a heading of its page (GitHub's slugs). Links to the pages in PENDING_PAGES — written on
-// other branches — are listed as a todo while those pages are missing; once one exists, its entry must be
-// removed so that its links are checked like every other.
+// every #anchor at a heading of its page (GitHub's slugs).
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,17 +7,6 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 
 const root = path.resolve(__dirname, '../../..');
-
-/** Pages the README and docs/ link to that are written on other branches and arrive when those are merged. */
-const PENDING_PAGES = [
-  'docs/security.md',
-  'docs/reliability.md',
-  'docs/climb.md',
-  'docs/ci.md',
-  'docs/fine-tuning-platforms.md',
-  'docs/prompt-files-templates.md',
-  'docs/benchmarks-editor.md',
-];
 
 export interface Link {
   /** Repository-relative path of the page the link is in. */
@@ -89,17 +76,15 @@ export function anchorsOf(text: string): Set<string> {
   return anchors;
 }
 
-type Resolved = { kind: 'external' } | { kind: 'ok' } | { kind: 'pending'; page: string } | { kind: 'broken'; why: string };
+type Resolved = { kind: 'external' } | { kind: 'ok' } | { kind: 'broken'; why: string };
 
-export function resolveLink(link: Link, read: (repoPath: string) => string | undefined, pending: string[]): Resolved {
+export function resolveLink(link: Link, read: (repoPath: string) => string | undefined): Resolved {
   if (/^[a-z][a-z0-9+.-]*:/i.test(link.target)) return { kind: 'external' };
   const [rawPath, fragment] = link.target.split('#', 2);
   const target = rawPath ? path.posix.normalize(path.posix.join(path.posix.dirname(link.from), decodeURI(rawPath))) : link.from;
   if (target.startsWith('..')) return { kind: 'broken', why: `${target} is outside the repository` };
   const full = path.join(root, target);
-  if (!existsSync(full)) {
-    return pending.includes(target) ? { kind: 'pending', page: target } : { kind: 'broken', why: `${target} does not exist` };
-  }
+  if (!existsSync(full)) return { kind: 'broken', why: `${target} does not exist` };
   if (fragment && target.endsWith('.md')) {
     const anchors = anchorsOf(read(target) ?? '');
     if (!anchors.has(fragment)) return { kind: 'broken', why: `${target} has no heading for #${fragment}` };
@@ -113,7 +98,7 @@ const read = (p: string): string | undefined => {
   if (!cache.has(p)) cache.set(p, readFileSync(path.join(root, p), 'utf8'));
   return cache.get(p);
 };
-const results = pages.flatMap((page) => linksIn(page, read(page) ?? '').map((link) => ({ link, r: resolveLink(link, read, PENDING_PAGES) })));
+const results = pages.flatMap((page) => linksIn(page, read(page) ?? '').map((link) => ({ link, r: resolveLink(link, read) })));
 const where = (l: Link) => `${l.from}:${l.line} → ${l.target}`;
 
 test('every relative link in README.md and docs/ points at an existing file and heading', () => {
@@ -121,51 +106,4 @@ test('every relative link in README.md and docs/ points at an existing file and 
   assert.ok(results.length > 50, `only ${results.length} links found: the link parser is broken`);
   const broken = results.flatMap(({ link, r }) => (r.kind === 'broken' ? [`${where(link)}: ${r.why}`] : []));
   assert.deepEqual(broken, [], `broken links:\n${broken.join('\n')}`);
-});
-
-test('pages written on other branches are still missing here (remove an entry from PENDING_PAGES once its page exists)', () => {
-  const arrived = PENDING_PAGES.filter((p) => existsSync(path.join(root, p)));
-  assert.deepEqual(arrived, [], `these pages exist now; delete them from PENDING_PAGES in test/unit/docs/links.test.ts: ${arrived.join(', ')}`);
-});
-
-const pendingLinks = results.filter(({ r }) => r.kind === 'pending');
-test(
-  'links to pages that arrive with other branches',
-  { todo: pendingLinks.length ? `missing until merged: ${[...new Set(pendingLinks.map(({ r }) => (r as { page: string }).page))].join(', ')}` : false },
-  () => {
-    const lines = pendingLinks.map(({ link }) => where(link));
-    assert.deepEqual(lines, [], `links to missing pages:\n${lines.join('\n')}`);
-  },
-);
-
-test('the link checker finds links, anchors and misses the way GitHub renders them', () => {
-  const page = [
-    '# Prompt Ladder',
-    '## Big evals on the Batch API (`--batch`)',
-    '## Big evals on the Batch API (`--batch`)',
-    '## `eval`',
-    '## Cases, the cache, concurrency',
-    'See [the CLI](docs/cli.md#eval), ![shot](docs/screenshots/panel-matrix.png) and [site](https://example.com).',
-    'Code `[not a link](nowhere.md)` stays code.',
-    '```',
-    '[not a link either](nowhere.md)',
-    '```',
-    '[ref]: docs/advisor.md',
-  ].join('\n');
-  const anchors = anchorsOf(page);
-  for (const a of ['prompt-ladder', 'big-evals-on-the-batch-api---batch', 'big-evals-on-the-batch-api---batch-1', 'eval', 'cases-the-cache-concurrency']) {
-    assert.ok(anchors.has(a), `missing anchor ${a} in ${[...anchors].join(', ')}`);
-  }
-  assert.deepEqual(
-    linksIn('README.md', page).map((l) => l.target),
-    ['docs/cli.md#eval', 'docs/screenshots/panel-matrix.png', 'https://example.com', 'docs/advisor.md'],
-  );
-  const fake = (target: string): Link => ({ from: 'docs/cli.md', line: 1, target });
-  assert.equal(resolveLink(fake('advisor.md#error-categories'), read, []).kind, 'ok');
-  assert.deepEqual(resolveLink(fake('advisor.md#no-such-heading'), read, []), { kind: 'broken', why: 'docs/advisor.md has no heading for #no-such-heading' });
-  assert.deepEqual(resolveLink(fake('missing-page.md'), read, []), { kind: 'broken', why: 'docs/missing-page.md does not exist' });
-  assert.deepEqual(resolveLink(fake('missing-page.md'), read, ['docs/missing-page.md']), { kind: 'pending', page: 'docs/missing-page.md' });
-  assert.deepEqual(resolveLink(fake('../../outside.md'), read, []), { kind: 'broken', why: '../outside.md is outside the repository' });
-  assert.equal(resolveLink(fake('#speed-and-the-benchmark'), read, []).kind, 'broken');
-  assert.equal(resolveLink(fake('#eval'), read, []).kind, 'ok');
 });

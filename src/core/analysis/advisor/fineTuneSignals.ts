@@ -5,10 +5,9 @@
 // the record themselves.
 
 import type { ChatMessage } from '../../prompt/spec';
-import { countMessageTokens } from '../../providers/pricing';
 import { compareAlternatives, type AlternativesCost } from '../../finetune/economics';
 import { venueOf, type Venue } from '../../finetune/venues';
-import { priceOf } from '../../providers/pricing';
+import { countMessageTokens, priceOf } from '../../providers/pricing';
 import type { AdviseContext } from './rule';
 import { EVIDENCE_P } from './rule';
 import { movement, type Movement } from './movement';

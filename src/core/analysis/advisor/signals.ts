@@ -331,10 +331,10 @@ function guessShare(variants: VariantSignals[], group: Group): number {
   let all = 0;
   let guess = 0;
   for (const v of variants)
-    for (const c of GROUP_CATEGORIES[group]) {
-      all += v.categories[c] ?? 0;
-      guess += v.guessed[c] ?? 0;
-    }
+  {for (const c of GROUP_CATEGORIES[group]) {
+    all += v.categories[c] ?? 0;
+    guess += v.guessed[c] ?? 0;
+  }}
   return all ? guess / all : 0;
 }
 

@@ -62,10 +62,10 @@ function allActions(): { rule: string; action: string }[] {
     plannedRecord(20, [{ name: 'mini', failures: failing(range(0, 10), 'format') }, { name: 'big', model: 'gpt-4o', failures: {} }]),
   ];
   for (const rec of fineTuning)
-    for (const r of advise(rec, { spec: JSON_SPEC, now: after }).recommendations) {
-      const rules = [r.evidence.rule, ...((r.evidence.also as { rule: string }[] | undefined) ?? []).map((a) => a.rule)].join('+');
-      for (const a of r.actions) out.push({ rule: rules, action: a });
-    }
+  {for (const r of advise(rec, { spec: JSON_SPEC, now: after }).recommendations) {
+    const rules = [r.evidence.rule, ...((r.evidence.also as { rule: string }[] | undefined) ?? []).map((a) => a.rule)].join('+');
+    for (const a of r.actions) out.push({ rule: rules, action: a });
+  }}
   // the retrieval actions read the prompt's own retrieval settings
   for (const r of advise(RECORDS[11], { spec: SPEC }).recommendations) for (const a of r.actions) out.push({ rule: 'retrieval+spec', action: a });
   return out;
