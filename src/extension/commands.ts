@@ -22,6 +22,7 @@ import { RUN_COMMAND_IDS, runCommandTable } from './runCommands';
 import { EDIT_COMMAND_IDS, editCommandTable } from './editCommands';
 import { SETTINGS_COMMAND_IDS, settingsCommandTable } from './settingsCommands';
 import { RUNS_VIEW_COMMAND_IDS, runsViewCommandTable } from './runsViewCommands';
+import { CLIMB_COMMAND_IDS, climbCommandTable } from './climb/climbCommand';
 
 export interface CommandServices {
   context: vscode.ExtensionContext;
@@ -50,6 +51,7 @@ export const COMMAND_IDS = [
   ...FINE_TUNE_COMMAND_IDS,
   ...GENERATE_COMMAND_IDS,
   ...PROMPT_FILE_COMMAND_IDS,
+  ...CLIMB_COMMAND_IDS,
 ] as const;
 
 /** Shows a user-caused problem as a message (with fixing buttons); anything else is logged and summarised. */
@@ -112,6 +114,7 @@ export function registerCommands(s: CommandServices): vscode.Disposable[] {
       maxConcurrency: () => readSettings().maxConcurrency,
       isTestMode: s.context.extensionMode === vscode.ExtensionMode.Test,
     }),
+    ...climbCommandTable({ context: s.context, createResolver: s.createResolver, log }),
   };
   return COMMAND_IDS.map((id) => vscode.commands.registerCommand(id, wrap(table[id])));
 }

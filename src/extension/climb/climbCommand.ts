@@ -10,6 +10,7 @@ import type { ProviderResolver } from '../../core/providers/provider';
 import { CLIMB_VIEW_TYPE } from './viewType';
 
 export const CLIMB_COMMAND = 'promptLadder.climb';
+export const CLIMB_COMMAND_IDS = [CLIMB_COMMAND] as const;
 
 export interface ClimbDeps {
   context: vscode.ExtensionContext;
@@ -17,13 +18,17 @@ export interface ClimbDeps {
   log: vscode.LogOutputChannel;
 }
 
-/** The command, and the serializer that reopens a Climb view after a reload (the view itself loads on first use). */
+/** The command's handler, registered with the other command areas (commands.ts). */
+export function climbCommandTable(deps: ClimbDeps): Record<(typeof CLIMB_COMMAND_IDS)[number], (arg?: unknown) => unknown> {
+  return { [CLIMB_COMMAND]: (arg?: unknown) => climbFile(deps, arg) };
+}
+
+/** The serializer that reopens a Climb view after a reload (the view itself loads on first use). */
 export function registerClimb(deps: ClimbDeps): vscode.Disposable[] {
   return [
     vscode.window.registerWebviewPanelSerializer(CLIMB_VIEW_TYPE, {
       deserializeWebviewPanel: (panel, state: unknown) => climbModule().ClimbPanel.deserialize(deps.context, deps.log, panel, state),
     }),
-    vscode.commands.registerCommand(CLIMB_COMMAND, (arg?: unknown) => climbFile(deps, arg)),
   ];
 }
 
