@@ -4,6 +4,8 @@
 // (pass, failure category, error) and each group is shuffled with the seed and dealt to the parts in
 // proportion, so every part sees the same kinds of failures.
 
+import { seededRandom } from '../render/examples';
+
 /** Below this many cases a climb would decide on noise: the first move is `evaluation` (grow the eval set). */
 export const MIN_CLIMB_CASES = 24;
 /** From this many cases on, a test part is held out. */
@@ -21,17 +23,8 @@ export function shares(n: number): [number, number, number] {
   return n >= TEST_MIN_CASES ? [0.4, 0.3, 0.3] : [0.5, 0.5, 0];
 }
 
-/** A small seeded generator (mulberry32): the same seed gives the same split on every machine. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seeded generator of example selection (mulberry32): the same seed gives the same split on every machine. */
+export { seededRandom };
 
 function shuffle<T>(items: T[], rand: () => number): T[] {
   const a = items.slice();
