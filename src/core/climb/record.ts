@@ -3,7 +3,6 @@
 // the editor's Climb view reads it after a window reload.
 
 import * as path from 'node:path';
-import { promises as fs } from 'node:fs';
 import * as z from 'zod';
 import { STATE_DIR } from '../runs/store';
 import { isStorePath, readStoreDir, readStoreFile, writeStoreFileAtomic } from '../storeFs';
@@ -137,11 +136,13 @@ export async function writeClimb(root: string, record: ClimbRecord): Promise<str
   return file;
 }
 
-/** A climb record from disk, validated; a clear error naming the file otherwise. */
+/** A climb record from the store (.promptladder/climbs/), validated; a clear error naming the file otherwise. */
 export async function readClimb(file: string): Promise<ClimbRecord> {
+  // climb records live in the store only: a path elsewhere (a tampered view state) is never opened
+  if (!isStorePath(file)) throw new Error(`${file}: not a climb record of this project's store (.promptladder/climbs/)`);
   let data: unknown;
   try {
-    data = JSON.parse(isStorePath(file) ? await readStoreFile(file) : await fs.readFile(file, 'utf8'));
+    data = JSON.parse(await readStoreFile(file));
   } catch (e) {
     throw new Error(`${file}: not a readable climb record (${(e as Error).message})`, { cause: e });
   }

@@ -5,7 +5,8 @@
 
 import * as vscode from 'vscode';
 import * as path from 'node:path';
-import { makeNonce } from '../panel/html';
+import { webviewPage } from '../panel/html';
+import { replaceDocument } from '../editing/replaceDocument';
 import { readClimb } from '../../core/climb/record';
 import { readText } from '../promptFiles';
 import { climbView } from '../../core/climb/view';
@@ -122,9 +123,7 @@ export class ClimbPanel {
 /** Replaces the whole prompt file with the climbed text as one undoable edit (the file stays unsaved). */
 export async function applyClimbed(promptFile: string, text: string): Promise<boolean> {
   const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(promptFile));
-  const edit = new vscode.WorkspaceEdit();
-  edit.replace(doc.uri, new vscode.Range(doc.positionAt(0), doc.positionAt(doc.getText().length)), text);
-  const ok = await vscode.workspace.applyEdit(edit);
+  const ok = await replaceDocument(doc, text);
   if (ok) await vscode.window.showTextDocument(doc, vscode.ViewColumn.One);
   return ok;
 }
@@ -134,21 +133,5 @@ function climbWebviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions & 
 }
 
 function html(webview: vscode.Webview, extensionUri: vscode.Uri): string {
-  const nonce = makeNonce();
-  const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'climb.js'));
-  const style = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'climb.css'));
-  const csp = ["default-src 'none'", `style-src ${webview.cspSource}`, `font-src ${webview.cspSource}`, `script-src 'nonce-${nonce}'`].join('; ');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${style}">
-<title>Climb</title>
-</head>
-<body>
-<script nonce="${nonce}" src="${script}"></script>
-</body>
-</html>`;
+  return webviewPage(webview, extensionUri, { script: 'climb.js', style: 'climb.css', title: 'Climb' });
 }

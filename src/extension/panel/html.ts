@@ -1,4 +1,4 @@
-// The results panel's HTML shell: strict CSP, the script by nonce, styles and script from dist/ and media/ only.
+// The HTML shell of our webviews (results panel, Climb view): strict CSP, the script by nonce, styles and script from dist/ and media/ only.
 
 import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
@@ -17,10 +17,22 @@ export function makeNonce(): string {
 
 /** The panel's page; `extraScripts` (files under dist/, from the test seam only) load before its script. */
 export function panelHtml(webview: vscode.Webview, extensionUri: vscode.Uri, title: string, extraScripts: readonly string[] = []): string {
+  return webviewPage(webview, extensionUri, { script: 'webview.js', style: 'panel.css', title, extraScripts });
+}
+
+/**
+ * A webview page of ours: the strict CSP, `script` (under dist/, by nonce) after any `extraScripts`, and
+ * `style` (under media/). The results panel and the Climb view share it.
+ */
+export function webviewPage(
+  webview: vscode.Webview,
+  extensionUri: vscode.Uri,
+  page: { script: string; style: string; title: string; extraScripts?: readonly string[] },
+): string {
   const nonce = makeNonce();
-  const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview.js'));
-  const before = extraScripts.map((f) => `<script nonce="${nonce}" src="${webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', f))}"></script>\n`).join('');
-  const style = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'panel.css'));
+  const dist = (f: string) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', f));
+  const before = (page.extraScripts ?? []).map((f) => `<script nonce="${nonce}" src="${dist(f)}"></script>\n`).join('');
+  const style = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', page.style));
   const csp = [
     "default-src 'none'",
     `style-src ${webview.cspSource}`,
@@ -35,10 +47,10 @@ export function panelHtml(webview: vscode.Webview, extensionUri: vscode.Uri, tit
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <link rel="stylesheet" href="${style}">
-<title>${escapeHtml(title)}</title>
+<title>${escapeHtml(page.title)}</title>
 </head>
 <body>
-${before}<script nonce="${nonce}" src="${script}"></script>
+${before}<script nonce="${nonce}" src="${dist(page.script)}"></script>
 </body>
 </html>`;
 }

@@ -12,7 +12,6 @@ const CORE = path.resolve(__dirname, '../../../src/core');
 const INTERNAL_READERS: Record<string, string> = {
   'paths.ts': 'the containment gate itself',
   'storeFs.ts': 'the store (.promptladder/: runs, cache, batches), written only by us; opened without following symlinks',
-  'climb/record.ts': 'a climb record the user names outside the store (the editor reopens it from its path); store files go through storeFs.ts',
   'runs/store.ts': 'run records the user names on the command line (--run, --json output), outside the store; store files go through storeFs.ts',
   'providers/resolve.ts': "the user's own provider config (~/.config or PROMPT_LADDER_CONFIG), never a workspace file",
   'runs/baselineRef.ts': 'the run record file named by `eval --baseline` on the command line (the user\'s own argument), never by a prompt file',
