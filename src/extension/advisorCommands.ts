@@ -56,7 +56,7 @@ export function advisorCommandTable(runs: EditorRunController): Record<(typeof A
     const editor = await replaceAll(uri, (text, prompty) => edits.addRetrievalScaffold(text, { prompty }));
     revealLast(editor, /^retrieval:/);
     await editor.document.save();
-    // With documents in place, re-run at once so the `rag` column appears beside the others.
+    // With documents in place, re-run at once so the `rag` variant appears beside the others.
     const folder = vscode.Uri.joinPath(uri, '..');
     const docs = await vscode.workspace.findFiles(new vscode.RelativePattern(folder, 'docs/**/*.md'), undefined, 1);
     if (docs.length > 0) {
@@ -101,7 +101,7 @@ export function advisorCommandTable(runs: EditorRunController): Record<(typeof A
     return name;
   };
 
-  // Retrieval columns the advisor proposes (chunk sizes, reranking, HyDE, query expansion, topK): each copies a
+  // Retrieval variants the advisor proposes (chunk sizes, reranking, HyDE, query expansion, topK): each copies a
   // base variant (its shots, model, system text) with `retrieval` overrides; saved, then the eval re-runs.
   const addRetrievalVariant = async (arg?: unknown, options?: unknown) => {
     const uri = await resolvePromptUri(arg);

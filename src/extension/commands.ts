@@ -9,7 +9,7 @@ import type { SourceProblem } from '../core/errors';
 import type { ProviderResolver } from '../core/providers/provider';
 import type { ProblemDiagnostics } from './editor/diagnostics';
 import type { ResultsIndex } from './editor/resultsIndex';
-import type { RunsTreeNode, RunsTreeProvider } from './history/runsTree';
+import type { RunsTreeNode, RunsTreeProvider } from './runs/runsTree';
 import type { PanelBridge } from './panelBridge';
 import { ADVISOR_COMMAND_IDS, advisorCommandTable } from './advisorCommands';
 import { GENERATE_COMMAND_IDS, generateCommandTable } from './generate/generateTestCases';

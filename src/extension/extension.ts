@@ -1,4 +1,4 @@
-// Activation: wires the run controller, providers, inline results, history tree, status bar, commands and the
+// Activation: wires the run controller, providers, inline results, Runs view, status bar, commands and the
 // results panel, and pushes every disposable into context.subscriptions. Heavy modules (engine, loaders,
 // the openai client) are imported on first use, so activation stays cheap.
 
@@ -13,8 +13,8 @@ import { DidYouMeanFixes } from './editor/quickFixes';
 import { openWalkthroughOnFirstStart } from './walkthrough';
 import { ResultHoverProvider } from './editor/hover';
 import { ResultsIndex } from './editor/resultsIndex';
-import { RunsTreeProvider, type RunsTreeNode } from './history/runsTree';
-import { FineTuneJobsProvider, type StoredFineTuneJob } from './history/fineTuneJobsTree';
+import { RunsTreeProvider, type RunsTreeNode } from './runs/runsTree';
+import { FineTuneJobsProvider, type StoredFineTuneJob } from './fineTune/jobsTree';
 import { fineTuneEndpointFor, notifyWhenFinished, type FineTuneConfirmation, type FineTuneServices } from './fineTune/fineTuneCommands';
 import { PanelBridge } from './panelBridge';
 import type { PanelManager } from './panel/panelManager';

@@ -1,4 +1,4 @@
-// What the commands, CodeLens, hovers and the history tree ask of the results panel. The panel host
+// What the commands, CodeLens, hovers and the Runs view ask of the results panel. The panel host
 // (src/extension/panel) provides the implementation; until one is attached, a fallback opens the run file.
 
 import * as vscode from 'vscode';

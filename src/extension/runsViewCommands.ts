@@ -6,35 +6,35 @@ import * as vscode from 'vscode';
 import { resolvePromptUri } from './promptFiles';
 import { promptPathOf } from './runs/runController';
 import type { PendingBatchRun, StoredRun } from './runs/types';
-import type { RunsTreeNode } from './history/runsTree';
-import { runLabel } from './history/runsTree';
+import type { RunsTreeNode } from './runs/runsTree';
+import { runLabel } from './runs/runsTree';
 import { isComplete, statusText } from '../core/runs/completeness';
 import { relativeTime, passRatesText } from './editor/resultText';
 import type { CommandServices, CommandTable } from './commands';
 
 export const RUNS_VIEW_COMMAND_IDS = [
   'promptLadder.compareWithPrevious',
-  'promptLadder.history.refresh',
-  'promptLadder.history.openRun',
-  'promptLadder.history.compareRuns',
-  'promptLadder.history.deleteRun',
-  'promptLadder.history.revealRunFile',
-  'promptLadder.history.resumeBatch',
-  'promptLadder.history.cancelBatch',
+  'promptLadder.runs.refresh',
+  'promptLadder.runs.openRun',
+  'promptLadder.runs.compareRuns',
+  'promptLadder.runs.deleteRun',
+  'promptLadder.runs.revealRunFile',
+  'promptLadder.runs.collectBatchResults',
+  'promptLadder.runs.cancelBatch',
 ] as const;
 
 export function runsViewCommandTable(s: CommandServices): CommandTable<(typeof RUNS_VIEW_COMMAND_IDS)[number]> {
   return {
     'promptLadder.compareWithPrevious': (a) => compareWithPrevious(s, a),
-    'promptLadder.history.refresh': () => {
+    'promptLadder.runs.refresh': () => {
       s.runs.runsChanged(true);
     },
-    'promptLadder.history.openRun': (a) => openRun(s, a),
-    'promptLadder.history.compareRuns': (a, b) => compareRuns(s, a, b),
-    'promptLadder.history.deleteRun': (a, b) => deleteRun(s, a, b),
-    'promptLadder.history.revealRunFile': (a) => revealRunFile(s, a),
-    'promptLadder.history.resumeBatch': (a) => resumeBatch(s, a),
-    'promptLadder.history.cancelBatch': (a) => cancelBatch(s, a),
+    'promptLadder.runs.openRun': (a) => openRun(s, a),
+    'promptLadder.runs.compareRuns': (a, b) => compareRuns(s, a, b),
+    'promptLadder.runs.deleteRun': (a, b) => deleteRun(s, a, b),
+    'promptLadder.runs.revealRunFile': (a) => revealRunFile(s, a),
+    'promptLadder.runs.collectBatchResults': (a) => collectBatchResults(s, a),
+    'promptLadder.runs.cancelBatch': (a) => cancelBatch(s, a),
   };
 }
 
@@ -129,7 +129,7 @@ function pendingOf(node: unknown): PendingBatchRun | undefined {
   return node && typeof node === 'object' && (node as RunsTreeNode).kind === 'batch' ? (node as { pending: PendingBatchRun }).pending : undefined;
 }
 
-async function resumeBatch(s: CommandServices, node?: unknown) {
+async function collectBatchResults(s: CommandServices, node?: unknown) {
   const { runs, panels, log } = s;
   const pending = pendingOf(node);
   if (!pending) return undefined;
@@ -139,7 +139,7 @@ async function resumeBatch(s: CommandServices, node?: unknown) {
     return undefined;
   }
   void panels.show(uri, { preserveFocus: true }).catch((e) => log.warn(`panel: ${String(e)}`));
-  return runs.resumeBatch(pending);
+  return runs.collectBatchResults(pending);
 }
 
 async function cancelBatch(s: CommandServices, node?: unknown) {

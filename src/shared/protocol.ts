@@ -167,7 +167,7 @@ export const HostMessageSchema = z.discriminatedUnion('type', [
     /** The run shown, slimmed (see slim.ts); null before the first run. */
     record: z.nullable(RunRecordSchema),
     runUri: z.optional(z.string()),
-    /** The shown run was picked explicitly (history, compare); otherwise the panel follows the newest run. */
+    /** The shown run was picked explicitly (Runs view, compare); otherwise the panel follows the newest run. */
     pinned: z.boolean(),
     running: z.boolean(),
     compare: z.nullable(CompareDataSchema),

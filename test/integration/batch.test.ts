@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RunRecord } from '../../src/core/runs/schema';
-import type { RunsTreeNode } from '../../src/extension/history/runsTree';
+import type { RunsTreeNode } from '../../src/extension/runs/runsTree';
 import { runEvalViaBatch } from '../../src/core/batch/runBatch';
 import { loadPromptFile } from '../../src/core/prompt/load';
 import { startScriptedServer, type ScriptedServer } from '../fixtures/scripted-server';
@@ -103,7 +103,7 @@ export function registerBatchTests(): void {
         return n.length ? n : undefined;
       });
       assert.doesNotMatch(String(a.tree.getTreeItem(nodes[0]).description), /^waiting/, 'no window waits for it');
-      const record = await vscode.commands.executeCommand<RunRecord | undefined>('promptLadder.history.resumeBatch', nodes[0]);
+      const record = await vscode.commands.executeCommand<RunRecord | undefined>('promptLadder.runs.collectBatchResults', nodes[0]);
       assert.ok(record);
       assert.equal(record.variants[0].passed, 5);
       assert.equal(record.batch?.batches[0].id, batchId, 'the same batch, not a new one');

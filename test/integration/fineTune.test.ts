@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { FineTuneConfirmation } from '../../src/extension/fineTune/fineTuneCommands';
-import type { StoredFineTuneJob } from '../../src/extension/history/fineTuneJobsTree';
+import type { StoredFineTuneJob } from '../../src/extension/fineTune/jobsTree';
 import { startScriptedServer, type ScriptedServer } from '../fixtures/scripted-server';
 import { api, closeAll, waitFor, workspaceRoot } from './helpers';
 

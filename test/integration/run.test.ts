@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import type { RunRecord } from '../../src/core/runs/schema';
-import type { RunsTreeNode } from '../../src/extension/history/runsTree';
+import type { RunsTreeNode } from '../../src/extension/runs/runsTree';
 import type { RunBlockedError } from '../../src/extension/runs/runController';
 import { createSettingsResolver } from '../../src/extension/providers/settingsResolver';
 import { api, closeAll, fixture, hoverText, lensTitles, open, waitFor } from './helpers';
@@ -228,7 +228,7 @@ export function registerRunTests(): void {
         const runs = prompt ? await a.tree.getChildren(prompt) : [];
         return runs.find((r) => r.kind === 'run' && r.run.record.id === copy.id);
       });
-      await vscode.commands.executeCommand('promptLadder.history.revealRunFile', node);
+      await vscode.commands.executeCommand('promptLadder.runs.revealRunFile', node);
       assert.equal(vscode.window.activeTextEditor?.document.uri.fsPath, target.fsPath);
       await closeAll();
       assert.equal(node.kind, 'run');

@@ -1,6 +1,6 @@
 // Error categories: gives a failing (case, variant) result one primary ErrorCategory, a one-line reason, and
 // the basis of the decision (CaseResult.categoryBasis): `certain` (a deterministic signal), `judge` (the LLM
-// judge), `variant` (another column's evidence, see applyVariantEvidence) or `guess` (the fallback). The reason
+// judge), `variant` (another variant's evidence, see applyVariantEvidence) or `guess` (the fallback). The reason
 // text says the same in words ("guess: …", "judge: …", "inferred from chain-of-thought: …").
 //
 // Precedence (first rule that applies wins):
@@ -28,8 +28,8 @@
 //         `similar`, github/similarity) → knowledge
 //      c. a failed rubric (`llm`, `judge`, other github/* built-ins, answer-relevancy) → instruction
 //      d. anything else → instruction.
-//   Afterwards, with every column's results in, applyVariantEvidence lets a column's evidence overrule the
-//   guesses: when a chain-of-thought, self-repair or other-model column passes most of the cases the baseline
+//   Afterwards, with every variant's results in, applyVariantEvidence lets a variant's evidence overrule the
+//   guesses: when a chain-of-thought, self-repair or other-model variant passes most of the cases the baseline
 //   failed with a guessed category, those failures were reasoning, not missing facts.
 // Call it for failing results only (`needsCategory`); `categorizeRun` does the whole record.
 
@@ -263,10 +263,10 @@ export async function categorizeRun(
 }
 
 /**
- * A column's evidence wins over a default guess: when a chain-of-thought, self-repair or other-model column
+ * A variant's evidence wins over a default guess: when a chain-of-thought, self-repair or other-model variant
  * passes most of the cases the baseline failed with a guessed content category (and the paired difference is
  * not noise), those failures were reasoning, not missing facts. Every guessed failure of that category, in every
- * column, becomes `reasoning` with basis `variant` and a reason naming the column. Certain and judged
+ * variant, becomes `reasoning` with basis `variant` and a reason naming the variant. Certain and judged
  * categories are left alone. Refreshes each variant's `categories`. Returns how many results changed and the
  * cases they are in (in record order), so a streamed run can write those cases again.
  */
@@ -277,7 +277,7 @@ export function applyVariantEvidence(record: RunRecord, spec?: PromptSpec): { re
   const cases = new Set<CaseRecord>();
   if (base) {
     const helpers = s.variants.filter((v) => v.role === 'chain-of-thought' || v.role === 'self-repair' || v.role === 'model');
-    // a guessed reasoning failure that a helper column fixes is confirmed (basis variant), not changed
+    // a guessed reasoning failure that a helper variant fixes is confirmed (basis variant), not changed
     for (const category of ['knowledge', 'instruction', 'reasoning'] as const) {
       const guessed = [...base.outcomes].filter(([, o]) => o.kind === 'fail' && o.category === category && o.basis === 'guess').map(([i]) => i);
       if (guessed.length < 2) continue;

@@ -1,7 +1,7 @@
 // The agent tools (src/core/agent/tools.ts: run_eval, list_runs, get_run, get_advice) as VS Code Language
 // Model tools, so Copilot agent mode can run an eval and read the advice. package.json's
 // `contributes.languageModelTools` declares them (same JSON Schema as the MCP server's inputSchema, checked by
-// a unit test). Runs go through the editor's run controller: the same run, record, history and live panel as
+// a unit test). Runs go through the editor's run controller: the same run, record, Runs view and live panel as
 // Run Eval. A run costs model calls, so VS Code asks before one (prepareInvocation); reads do not ask.
 // The tools module (engine, loaders) loads on the first call, not at activation.
 

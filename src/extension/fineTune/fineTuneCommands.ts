@@ -12,7 +12,7 @@ import { resolvePromptUri } from '../promptFiles';
 import { RunBlockedError, type EditorRunController } from '../runs/runController';
 import type { ApiKeys } from '../secrets';
 import type { ExtensionSettings } from '../settings';
-import { fineTunedModelRef, isUnfinished, type FineTuneJobsProvider, type StoredFineTuneJob } from '../history/fineTuneJobsTree';
+import { fineTunedModelRef, isUnfinished, type FineTuneJobsProvider, type StoredFineTuneJob } from './jobsTree';
 import type { FineTuneEndpoint } from './service';
 import { promptBaseName } from '../../core/prompt/fileName';
 import { replaceDocument } from '../editing/replaceDocument';

@@ -96,7 +96,7 @@ export class EditorRunController extends Disposable implements RunController {
   }
 
   /**
-   * Makes runs under `root` part of the history: roots inside a workspace folder are covered by the workspace
+   * Makes runs under `root` part of the Runs view: roots inside a workspace folder are covered by the workspace
    * watcher; others get a watcher of their own. Returns whether the root is new.
    */
   addRunRoot(root: string): boolean {
@@ -371,7 +371,7 @@ export class EditorRunController extends Disposable implements RunController {
   async listPendingBatches(): Promise<PendingBatchRun[]> {
     const { listStates } = batchStateModule();
     const out: PendingBatchRun[] = [];
-    // The same run roots as the history: workspace folders and the projects of prompt files.
+    // The same run roots as the Runs view: workspace folders and the projects of prompt files.
     for (const root of new Set([...this.folderRoots(), ...this.projectRoots.keys()])) {
       const stores = [root, privateStoreRoot(root)].filter((r): r is string => r !== undefined);
       for (const { file, state } of (await Promise.all(stores.map((s) => listStates(s)))).flat()) {
@@ -401,7 +401,7 @@ export class EditorRunController extends Disposable implements RunController {
   }
 
   /** Attaches to a pending batch (after a reload, or from the Runs view): waits for it, then fills the panel. */
-  resumeBatch(pending: PendingBatchRun, background = false): Promise<RunRecord | undefined> {
+  collectBatchResults(pending: PendingBatchRun, background = false): Promise<RunRecord | undefined> {
     return this.start(vscode.Uri.file(pending.promptPath), {
       batch: pending.mode,
       variants: pending.variants,
@@ -416,7 +416,7 @@ export class EditorRunController extends Disposable implements RunController {
     for (const p of await this.listPendingBatches()) {
       if (p.waiting || !p.batches.some((b) => b.id)) continue;
       this.deps.log.info(`resuming the wait for ${p.batches.map((b) => b.id).join(', ')} (${path.basename(p.promptPath)})`);
-      this.resumeBatch(p, true).catch((err: unknown) => this.deps.log.warn(`resuming ${p.file}: ${err instanceof Error ? err.message : String(err)}`));
+      this.collectBatchResults(p, true).catch((err: unknown) => this.deps.log.warn(`resuming ${p.file}: ${err instanceof Error ? err.message : String(err)}`));
     }
   }
 
@@ -509,7 +509,7 @@ export class EditorRunController extends Disposable implements RunController {
 
   async listRuns(promptUri: vscode.Uri): Promise<StoredRun[]> {
     // A prompt file asked about before any of its documents was opened (a results panel restored after a window
-    // reload, whose editor tab is not resolved yet): its project joins the history now, and the views refresh.
+    // reload, whose editor tab is not resolved yet): its project joins the Runs view now, and the views refresh.
     if (this.addRunRoot(runRootFor(promptUri))) this.runsChanged(true);
     const all = await this.listAllRuns();
     return all.filter((r) => promptPathOf(r) === promptUri.fsPath);

@@ -1,5 +1,5 @@
 // The contract between the pieces of the extension host that start runs and those that show them
-// (panel, CodeLens, decorations, diagnostics, history tree). One RunController per window.
+// (panel, CodeLens, decorations, diagnostics, Runs view). One RunController per window.
 
 import type * as vscode from 'vscode';
 import type { BatchEvent } from '../../core/batch/runBatch';

@@ -22,7 +22,7 @@ const extra: Record<string, (record: RunRecord) => void> = {
   S01: (r) => assert.equal(r.variants[0].categories.format, undefined, 'a well-formed wrong code is not a format failure'),
   S04: (r) => {
     const failed = r.cases.flatMap((c) => c.results).filter((x) => !x.passed && x.variant === 'zero-shot');
-    assert.ok(failed.every((x) => x.category === 'reasoning'), 'the chain-of-thought column makes them reasoning');
+    assert.ok(failed.every((x) => x.category === 'reasoning'), 'the chain-of-thought variant makes them reasoning');
     assert.ok(failed.some((x) => x.categoryBasis === 'variant'));
   },
   S09: (r) => {

@@ -206,7 +206,7 @@ test('without a judge, computed answers (times, dates, durations, money, units) 
   assert.equal(isComputedAnswer('2小时30分钟'), true);
 });
 
-test("a chain-of-thought column's evidence wins over guessed knowledge: the failures were reasoning", () => {
+test("a chain-of-thought variant's evidence wins over guessed knowledge: the failures were reasoning", () => {
   const range = (a: number, b: number) => Array.from({ length: b - a }, (_, i) => a + i);
   const rec = plannedRecord(20, [
     { name: 'zero-shot', basis: 'guess', failures: { ...failing(range(0, 10), 'knowledge'), 15: 'format' } },

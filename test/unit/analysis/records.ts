@@ -87,9 +87,9 @@ export interface VariantPlan {
   /** case index → failure category ('error' = a transport error) */
   failures: Record<number, NonNullable<CaseResult['category']>>;
   promptTokens?: number;
-  /** Results carry `attempts` (a self-repair column). */
+  /** Results carry `attempts` (a self-repair variant). */
   selfRepair?: boolean;
-  /** Results carry `answer` (a chain-of-thought column). */
+  /** Results carry `answer` (a chain-of-thought variant). */
   chainOfThought?: boolean;
   /** How the failures' categories were decided (default: certain). */
   basis?: CaseResult['categoryBasis'];

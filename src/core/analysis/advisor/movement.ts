@@ -1,7 +1,7 @@
 // How a set of variants moved a failure group against the baseline, on the same cases, in numbers and words.
 // The one place that decides whether a difference is evidence or noise: a paired sign test per variant, the
 // best variant's p corrected for having been picked out of several (Bonferroni), unless the failures fall
-// steadily across three or more shot counts (a trend is evidence; one best column out of several is not).
+// steadily across three or more shot counts (a trend is evidence; one best variant out of several is not).
 
 import type { Group, PairSignals, RunSignals, TrendPoint, VariantSignals } from './signals';
 import { plural, verb } from '../../text/plural';
@@ -26,7 +26,7 @@ export interface Movement {
 
 /**
  * `claim` completes "not evidence that …" (e.g. "examples teach the format"). `useTrend`: the candidates are
- * few-shot columns of one model, so a steady fall across shot counts counts.
+ * few-shot variants of one model, so a steady fall across shot counts counts.
  */
 export function movement(s: RunSignals, group: Group, candidates: VariantSignals[], claim: string, useTrend = false): Movement {
   const base = s.baseline;
@@ -47,7 +47,7 @@ export function movement(s: RunSignals, group: Group, candidates: VariantSignals
   const p = trendBacked ? Math.min(pair.p, trendP(s, base, trend, group)) : Math.min(1, pair.p * k);
   const real = net > 0 && (p <= EVIDENCE_P || (trendBacked && p <= TREND_P));
   const arrow = `${pair.before} → ${pair.after} of ${pair.shared}`;
-  const corrected = !trendBacked && k > 1 ? `; best of ${k} columns, so p is corrected ×${k}` : '';
+  const corrected = !trendBacked && k > 1 ? `; best of ${k} variants, so p is corrected ×${k}` : '';
   const trendWords = trend.length >= 3 ? ` Across shot counts the ${label} failures go ${trend.map((t) => t.failures).join(', ')} (${trend.map((t) => t.shots).join(', ')} shots)${trendBacked ? ': a steady fall, which is evidence' : ''}.` : '';
 
   if (real && pair.after === 0) {
@@ -87,7 +87,7 @@ function isSteadyFall(trend: TrendPoint[]): boolean {
   return first.failures - last.failures >= 2;
 }
 
-/** The sign test of the baseline against the column with the most shots (the end of the trend). */
+/** The sign test of the baseline against the variant with the most shots (the end of the trend). */
 function trendP(s: RunSignals, base: VariantSignals, trend: TrendPoint[], group: Group): number {
   const last = s.variant(trend[trend.length - 1].variant);
   return last ? s.pair(base, last, group).p : 1;

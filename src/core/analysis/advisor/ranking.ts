@@ -1,6 +1,6 @@
 // The one ranking step: orders findings by priority (errors dominating, too few cases), then by
 // weight × confidence, where a finding's weight is the share of what still fails in the best configuration
-// that it addresses (failures a RAG column already fixes weigh little). Findings of the same kind merge: the
+// that it addresses (failures a RAG variant already fixes weigh little). Findings of the same kind merge: the
 // strongest leads (its confidence and why), the others add their why, actions and cases.
 
 import type { Recommendation, RecommendationKind } from '../../runs/schema';

@@ -114,10 +114,10 @@ export function groupFinding(s: RunSignals, init: FindingInit): Finding {
   const weight =
     remaining > 0 && bestFailed > 0
       ? remaining / bestFailed
-      : // fixed in the best column: a "keep it" note, ranked by how much it once mattered
+      : // fixed in the best variant: a "keep it" note, ranked by how much it once mattered
         0.05 + 0.25 * (s.totalFailures ? all / s.totalFailures : 0);
-  // errors shrink the evidence a finding rests on: the baseline and the best column (a column that errored
-  // throughout is the transport rule's to report, not a reason to doubt what the clean columns show)
+  // errors shrink the evidence a finding rests on: the baseline and the best variant (a variant that errored
+  // throughout is the transport rule's to report, not a reason to doubt what the clean variants show)
   const evidenceErrors = Math.max(s.baseline?.errorShare ?? s.errorShare, s.best?.errorShare ?? s.errorShare);
   const conf = confidence({
     prior: init.prior,

@@ -1,6 +1,6 @@
 // Prompt tokens (and money) a fine-tuned model saves per call by no longer needing the few-shot examples.
 // With the prompt file at hand this is finetune.ts's figure (the one the export command and the CLI show);
-// without it (a record alone), the difference in mean prompt tokens between the few-shot column and the baseline.
+// without it (a record alone), the difference in mean prompt tokens between the few-shot variant and the baseline.
 
 import { estimateCostUsd, priceOf } from '../../providers/pricing';
 import { fewShotTokenSavings } from '../../finetune/dataset';

@@ -117,7 +117,7 @@ test('plain tips never ask for a retrieval change the user would have to make by
   for (const { rule, action } of allActions()) {
     const a = parseAction(action);
     if (a.command) continue;
-    assert.doesNotMatch(a.label, /rerank|chunk|hyde|topK|query expansion/i, `${rule}: "${a.label}" must be a one-click column`);
+    assert.doesNotMatch(a.label, /rerank|chunk|hyde|topK|query expansion/i, `${rule}: "${a.label}" must be a one-click variant`);
   }
 });
 

@@ -26,7 +26,7 @@ test('priority beats score; then weight × confidence orders the rest', () => {
   assert.equal(out[1].evidence.rule, 'a');
 });
 
-test('a fixed group (small weight) ranks below what still fails in the best column', () => {
+test('a fixed group (small weight) ranks below what still fails in the best variant', () => {
   const out = rank([
     f({ rule: 'keep', kind: 'rag', weight: 0.05, confidence: 0.85 }),
     f({ rule: 'format', kind: 'fine-tuning', weight: 1, confidence: 0.6 }),

@@ -21,7 +21,7 @@ export function check(s: Parameters<Rule['check']>[0]): Finding[] {
       title: 'Everything passes: add harder cases',
       why:
         `${s.caseCount === 1 ? 'The only case passes' : `All ${s.caseCount} cases pass`} in every variant, so this eval set cannot tell the variants apart. ` +
-        `Add edge cases and the inputs that fail in production before changing the prompt${cheapest ? `; until then the cheapest column, ${cheapest.name} (${Math.round(cheapest.promptTokensPerCall)} prompt tokens per call), is as good as any` : ''}.`,
+        `Add edge cases and the inputs that fail in production before changing the prompt${cheapest ? `; until then the cheapest variant, ${cheapest.name} (${Math.round(cheapest.promptTokensPerCall)} prompt tokens per call), is as good as any` : ''}.`,
       evidence: { caseCount: s.caseCount, failures: 0, cases: [], perVariant: s.variants.map((v) => ({ variant: v.name, results: v.judged, passed: v.passed })) },
       actions: [commandAction(ADVISOR_COMMANDS.generateTestCases, 'Generate test cases from the prompt'), commandAction(ADVISOR_COMMANDS.addTestCase, 'Add test case')],
       priority: 0,

@@ -1,4 +1,4 @@
-// Rungs combine (the seed's Spider path: prompt → few-shot → RAG → fine-tune + RAG). When a RAG column fixes
+// Rungs combine (the seed's Spider path: prompt → few-shot → RAG → fine-tune + RAG). When a RAG variant fixes
 // the knowledge failures and the format failures that remain in it are ones examples reduce, the next step is
 // fine-tuning for the form while keeping retrieval for the facts, and the fine-tuned model frees the example
 // tokens for more retrieved context.

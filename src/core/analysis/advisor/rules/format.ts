@@ -1,7 +1,7 @@
 // Format / instruction failures (LLM optimization: how the model must act). Few-shot is the signal:
 //   examples clear them (evidence)           → prompt-engineering: keep the examples (fine-tuning only saves tokens)
 //   examples reduce but do not clear them    → fine-tuning (the behaviour is learnable; drop the examples, save tokens)
-//   examples do not move them, or only inside noise, or no few-shot column → prompt-engineering first
+//   examples do not move them, or only inside noise, or no few-shot variant → prompt-engineering first
 //   (clearer instructions, structured output / JSON schema mode), and measure few-shot.
 
 import type { AdviseContext, Finding, Rule } from '../rule';
@@ -13,7 +13,7 @@ import { savingsWords, tokenSavings } from '../tokens';
 
 export const meta = {
   id: 'format',
-  description: 'Output lacks the required structure or ignores instructions; few-shot columns tell whether examples teach it.',
+  description: 'Output lacks the required structure or ignores instructions; few-shot variants tell whether examples teach it.',
   kinds: ['prompt-engineering', 'fine-tuning'],
 } satisfies Rule['meta'];
 
@@ -42,7 +42,7 @@ export function check(s: RunSignals, ctx: AdviseContext): Finding[] {
         why:
           `${m.sentence} The model learns the expected form from examples, but ${m.variant.shots} examples in the prompt are not enough. ` +
           `Fine-tuning on many examples teaches the form reliably and drops the examples from every call (${savingsWords(t)}).` +
-          (bestIsRag ? ` The best column, ${s.best!.name}, retrieves context: keep retrieval for the facts and fine-tune for the form (fine-tune + RAG).` : ''),
+          (bestIsRag ? ` The best variant, ${s.best!.name}, retrieves context: keep retrieval for the facts and fine-tune for the form (fine-tune + RAG).` : ''),
         actions: [
           commandAction(ADVISOR_COMMANDS.exportFineTune, 'Export fine-tuning dataset'),
           commandAction(ADVISOR_COMMANDS.addTestCase, 'Add test cases (fine-tuning needs 50+ good examples)'),
@@ -76,10 +76,10 @@ export function check(s: RunSignals, ctx: AdviseContext): Finding[] {
   const noVariant = m.kind === 'no-variant' || m.kind === 'none';
   const why =
     (noVariant
-      ? `${failuresText(baseCount || all, label)} in ${baseCount ? base.name : 'the run'}, and no few-shot column to tell whether examples would teach the form. `
+      ? `${failuresText(baseCount || all, label)} in ${baseCount ? base.name : 'the run'}, and no few-shot variant to tell whether examples would teach the form. `
       : `${m.sentence} `) +
     'Fix the prompt first: say exactly what form the answer must take, and where the form is JSON let the API enforce it (structured output). ' +
-    (noVariant ? 'Add few-shot columns to measure whether examples help; if they reduce the failures without clearing them, fine-tuning is the next rung.' : 'Fine-tuning is premature while examples show no real effect.');
+    (noVariant ? 'Add few-shot variants to measure whether examples help; if they reduce the failures without clearing them, fine-tuning is the next rung.' : 'Fine-tuning is premature while examples show no real effect.');
   return [
     groupFinding(s, {
       rule: meta.id,

@@ -1,8 +1,8 @@
 // Knowledge failures (context optimization: what the model must know). Fine-tuning does not add knowledge.
-//   a RAG column fixes them (evidence) → rag: keep retrieval (and tune it for what remains)
-//   a RAG column does not fix them      → rag: retrieval is not bringing the facts (retrieval actions)
-//   no RAG column, few-shot fixes them  → rag over examples (select: similar)
-//   no RAG column, examples do not help → rag: add retrieval
+//   a RAG variant fixes them (evidence) → rag: keep retrieval (and tune it for what remains)
+//   a RAG variant does not fix them      → rag: retrieval is not bringing the facts (retrieval actions)
+//   no RAG variant, few-shot fixes them  → rag over examples (select: similar)
+//   no RAG variant, examples do not help → rag: add retrieval
 
 import type { AdviseContext, Finding, Rule } from '../rule';
 import type { RunSignals } from '../signals';
@@ -16,7 +16,7 @@ export const NO_FINE_TUNING = 'Fine-tuning will not add knowledge: it teaches fo
 
 export const meta = {
   id: 'knowledge',
-  description: 'Expected facts missing or wrong; RAG columns and few-shot columns tell whether context fixes them.',
+  description: 'Expected facts missing or wrong; RAG variants and few-shot variants tell whether context fixes them.',
   kinds: ['rag'],
 } satisfies Rule['meta'];
 
@@ -29,7 +29,7 @@ export function check(s: RunSignals, ctx: AdviseContext): Finding[] {
   const rags = s.byRole('rag').filter((v) => v.judged > 0);
 
   if (rags.length && before > 0) {
-    // the RAG column that leaves the fewest knowledge + retrieval failures
+    // the RAG variant that leaves the fewest knowledge + retrieval failures
     const score = (v: (typeof rags)[number]) => (s.count(v, 'knowledge') + s.count(v, 'retrieval')) / v.judged;
     const rag = rags.reduce((a, b) => (score(b) < score(a) ? b : a));
     const pair = s.pair(base, rag, 'knowledge');

@@ -1,5 +1,5 @@
 // Reasoning failures (facts present, wrong conclusion or computation) → prompt-engineering: chain of thought,
-// decomposition, self-consistency. A chain-of-thought / self-repair / other-model column is the evidence.
+// decomposition, self-consistency. A chain-of-thought / self-repair / other-model variant is the evidence.
 
 import type { Finding, Rule } from '../rule';
 import type { RunSignals, VariantSignals } from '../signals';

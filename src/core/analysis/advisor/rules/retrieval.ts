@@ -1,5 +1,5 @@
 // Retrieval failures: the context was there but lacked what the answer needs (context recall), or buried it
-// among irrelevant passages (context precision) → rag with retrieval actions, each one a column to try.
+// among irrelevant passages (context precision) → rag with retrieval actions, each one a variant to try.
 
 import type { AdviseContext, Finding, Rule } from '../rule';
 import type { RunSignals } from '../signals';
@@ -29,7 +29,7 @@ export function check(s: RunSignals, ctx: AdviseContext): Finding[] {
       why: noisy
         ? `${all} failures had context where the useful passages are missing or ranked low (context precision). More retrieved text is not better: rerank the candidates and keep fewer of them.`
         : `${s.count(rag, 'retrieval')} answers in ${rag.name} had context that did not contain the needed information. ` +
-          'The model is not the bottleneck here; the retrieval is. Try chunk sizes, reranking, HyDE and query expansion as columns and keep what fixes them.',
+          'The model is not the bottleneck here; the retrieval is. Try chunk sizes, reranking, HyDE and query expansion as variants and keep what fixes them.',
       actions: retrievalActions(s, ctx, { rerankFirst: noisy }),
       extra: { ragVariant: rag.name, worstVariant: worst.name, contextRecallFailures: recall, contextPrecisionFailures: precision },
     }),

@@ -12,23 +12,23 @@ export function retrievalActions(s: RunSignals, ctx: AdviseContext, opts: { rera
   const overlap = r?.chunk.overlap ?? 100;
   const topK = r?.topK ?? 4;
   const sizes = [...new Set([Math.max(100, Math.round(size / 2)), Math.max(50, Math.round(size / 4)), size * 2])].filter((x) => x !== size);
-  const sweep = retrievalVariantAction(`Try chunk sizes ${sizes.join(', ')} as columns`, {
+  const sweep = retrievalVariantAction(`Try chunk sizes ${sizes.join(', ')} as variants`, {
     ...(base ? { base } : {}),
     variants: sizes.map((sz) => ({ name: `rag-chunk-${sz}`, retrieval: { chunk: { size: sz, overlap: Math.min(Math.round(overlap * (sz / size)), sz - 1) } } })),
   });
-  const rerank = retrievalVariantAction('Add a reranked column (LLM reranker through the judge model; lexical offline)', {
+  const rerank = retrievalVariantAction('Add a reranked variant (LLM reranker through the judge model; lexical offline)', {
     ...(base ? { base } : {}),
     variants: [{ name: 'rag-rerank', retrieval: { rerank: 'llm', topK } }],
   });
-  const hyde = retrievalVariantAction('Add a HyDE column (search with a hypothetical answer)', {
+  const hyde = retrievalVariantAction('Add a HyDE variant (search with a hypothetical answer)', {
     ...(base ? { base } : {}),
     variants: [{ name: 'rag-hyde', retrieval: { query: 'hyde' } }],
   });
-  const expand = retrievalVariantAction('Add a query-expansion column (several queries, merged)', {
+  const expand = retrievalVariantAction('Add a query-expansion variant (several queries, merged)', {
     ...(base ? { base } : {}),
     variants: [{ name: 'rag-expand', retrieval: { query: 'expand' } }],
   });
-  const more = retrievalVariantAction(`Add a column with topK ${topK * 2}`, { ...(base ? { base } : {}), variants: [{ name: `rag-top${topK * 2}`, retrieval: { topK: topK * 2 } }] });
+  const more = retrievalVariantAction(`Add a variant with topK ${topK * 2}`, { ...(base ? { base } : {}), variants: [{ name: `rag-top${topK * 2}`, retrieval: { topK: topK * 2 } }] });
   const list = opts.rerankFirst ? [rerank, sweep, hyde, expand] : [sweep, rerank, hyde, expand, more];
   return [...list, 'Check that the documents actually contain the needed facts'];
 }

@@ -4,7 +4,7 @@ import { check, meta } from '../../../../../src/core/analysis/advisor/rules/allP
 import { computeSignals } from '../../../../../src/core/analysis/advisor/signals';
 import { failing, plannedRecord } from '../../records';
 
-test(`${meta.id}: nothing fails with 10+ cases → add harder cases, naming the cheapest column`, () => {
+test(`${meta.id}: nothing fails with 10+ cases → add harder cases, naming the cheapest variant`, () => {
   const rec = plannedRecord(20, [
     { name: 'zero-shot', failures: {}, promptTokens: 50 },
     { name: '3-shot', shots: 3, failures: {}, promptTokens: 300 },

@@ -19,7 +19,7 @@ test(`${meta.id}: RAG fixes the facts and examples reduce the form that remains 
   assert.equal(f.evidence.ragVariant, 'rag-3-shot');
 });
 
-test(`${meta.id}: silent when the best column does not retrieve or examples do not reduce the form`, () => {
+test(`${meta.id}: silent when the best variant does not retrieve or examples do not reduce the form`, () => {
   const noRag = plannedRecord(20, [{ name: 'zero-shot', failures: failing(range(0, 8), 'format') }, { name: '3-shot', shots: 3, failures: failing([0], 'format') }]);
   assert.deepEqual(check(computeSignals(noRag), {}), []);
   const stuck = plannedRecord(40, [

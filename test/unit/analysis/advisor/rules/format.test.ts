@@ -30,7 +30,7 @@ test(`${meta.id}: 8 → 6 of 24 with 1-, 3- and 5-shot within noise → prompt-e
   ]);
   const [f] = run(rec);
   assert.equal(f.kind, 'prompt-engineering');
-  assert.match(f.why, /8 → 6 of 24 in 3-shot is within noise \(p = 1; best of 3 columns, so p is corrected ×3\): not evidence that examples teach the format/);
+  assert.match(f.why, /8 → 6 of 24 in 3-shot is within noise \(p = 1; best of 3 variants, so p is corrected ×3\): not evidence that examples teach the format/);
   assert.ok(f.confidence < 0.6);
 });
 
@@ -56,7 +56,7 @@ test(`${meta.id}: examples clear them → prompt-engineering (keep the examples)
   assert.ok(stuck.actions.some((a) => /json_schema/.test(a)));
 });
 
-test(`${meta.id}: no few-shot column → prompt-engineering with the add-few-shot command; no format failures → nothing`, () => {
+test(`${meta.id}: no few-shot variant → prompt-engineering with the add-few-shot command; no format failures → nothing`, () => {
   const [f] = run(plannedRecord(20, [{ name: 'default', failures: failing(range(0, 8), 'instruction') }]));
   assert.equal(f.kind, 'prompt-engineering');
   assert.ok(f.actions.includes('command:promptLadder.addFewShotVariants|Add few-shot variants'));
@@ -64,7 +64,7 @@ test(`${meta.id}: no few-shot column → prompt-engineering with the add-few-sho
   assert.deepEqual(run(plannedRecord(20, [{ name: 'default', failures: failing([1], 'knowledge') }])), []);
 });
 
-test(`${meta.id}: when the best column retrieves, the advice keeps retrieval and never says to keep the few-shot variant`, () => {
+test(`${meta.id}: when the best variant retrieves, the advice keeps retrieval and never says to keep the few-shot variant`, () => {
   const [f] = run(
     plannedRecord(30, [
       { name: 'zero-shot', failures: { ...failing(range(0, 10), 'format'), ...failing(range(10, 20), 'knowledge') } },

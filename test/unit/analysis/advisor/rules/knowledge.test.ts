@@ -14,11 +14,11 @@ test(`${meta.id}: examples do not help → rag "add retrieval", saying fine-tuni
   assert.ok(f.actions.includes('command:promptLadder.addRetrieval|Add retrieval'));
 });
 
-test(`${meta.id}: a RAG column that fixes them → keep retrieval; one that does not → retrieval is not bringing the facts`, () => {
+test(`${meta.id}: a RAG variant that fixes them → keep retrieval; one that does not → retrieval is not bringing the facts`, () => {
   const [keep] = run(plannedRecord(20, [{ name: 'zero-shot', failures: failing(range(0, 10), 'knowledge') }, { name: 'rag', retrieval: true, failures: {} }]));
   assert.match(keep.title!, /rag fixes the knowledge failures: keep retrieval/);
   assert.equal(keep.evidence.remainingInBest, 0);
-  assert.ok(keep.weight < 0.5, 'already fixed in the best column: a note, not the next step');
+  assert.ok(keep.weight < 0.5, 'already fixed in the best variant: a note, not the next step');
   const [stuck] = run(plannedRecord(20, [{ name: 'zero-shot', failures: failing(range(0, 10), 'knowledge') }, { name: 'rag', retrieval: true, failures: failing(range(0, 9), 'knowledge') }]));
   assert.match(stuck.title!, /retrieval is not bringing the facts/);
   assert.ok(stuck.actions.some((a) => a.startsWith('command:promptLadder.addRetrievalVariant?')));

@@ -5,7 +5,7 @@ import { computeSignals } from '../../../../../src/core/analysis/advisor/signals
 import { parseAction } from '../../../../../src/shared/actions';
 import { failing, plannedRecord } from '../../records';
 
-test(`${meta.id}: context lacking the facts → rag with one-click columns: chunk sweep, rerank, HyDE, expansion`, () => {
+test(`${meta.id}: context lacking the facts → rag with one-click variants: chunk sweep, rerank, HyDE, expansion`, () => {
   const rec = plannedRecord(20, [{ name: 'zero-shot', failures: failing([0, 1, 2, 3, 4, 5], 'knowledge') }, { name: 'rag', retrieval: true, failures: failing([1, 2, 3], 'retrieval') }]);
   const [f] = check(computeSignals(rec), {});
   assert.equal(f.kind, 'rag');

@@ -5,8 +5,8 @@ import * as path from 'node:path';
 import { escapeMarkdown as md } from '../../shared/markdown';
 import * as vscode from 'vscode';
 import type { RunRecord } from '../../core/runs/schema';
-import { promptPathOf } from '../runs/runController';
-import type { PendingBatchRun, RunController, StoredRun } from '../runs/types';
+import { promptPathOf } from './runController';
+import type { PendingBatchRun, RunController, StoredRun } from './types';
 import { passRatesText, relativeTime } from '../editor/resultText';
 import { Disposable } from '../common/lifecycle';
 
@@ -133,7 +133,7 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
       for (const b of p.batches) tip.appendMarkdown(`- ${md(b.id ?? '(not created yet)')} — ${md(b.model)}: ${md(b.status)}, ${b.completed}/${b.requests} done${b.failed ? `, ${b.failed} failed` : ''}\n`);
       tip.appendMarkdown(`\nClick to wait for it and show the results; it keeps running on the provider when VS Code closes.`);
       item.tooltip = tip;
-      item.command = { title: 'Collect Batch Results', command: 'promptLadder.history.resumeBatch', arguments: [node] };
+      item.command = { title: 'Collect Batch Results', command: 'promptLadder.runs.collectBatchResults', arguments: [node] };
       return item;
     }
     const { record, uri } = node.run;
@@ -152,7 +152,7 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
     }
     if (record.statusReason) tip.appendText(`\n${record.statusReason}`);
     item.tooltip = tip;
-    item.command = { title: 'Open Run in Panel', command: 'promptLadder.history.openRun', arguments: [node] };
+    item.command = { title: 'Open Run in Panel', command: 'promptLadder.runs.openRun', arguments: [node] };
     return item;
   }
 
