@@ -30,7 +30,8 @@
 //      d. anything else → instruction.
 //   Afterwards, with every variant's results in, applyVariantEvidence lets a variant's evidence overrule the
 //   guesses: when a chain-of-thought, self-repair or other-model variant passes most of the cases the baseline
-//   failed with a guessed category, those failures were reasoning, not missing facts.
+//   failed with a guessed category, those failures were reasoning, not missing facts; when a retrieval variant
+//   fixes guessed knowledge failures, the guess is confirmed (retrievalEvidence.ts).
 // Call it for failing results only (`needsCategory`); `categorizeRun` does the whole record.
 
 import type { ErrorCategory, EvalCase, EvaluatorSpec, PromptSpec } from '../prompt/spec';
@@ -41,6 +42,7 @@ import { detectRefusal } from '../evaluators/refusal';
 import { CategoryReplySchema, categorizePrompt, parseJudgeJson } from './prompts';
 import { computeSignals } from './advisor/signals';
 import { signTestP } from './advisor/stats';
+import { confirmKnowledgeByRetrieval } from './retrievalEvidence';
 
 export type CategoryBasis = 'certain' | 'judge' | 'variant' | 'guess';
 
@@ -305,6 +307,9 @@ export function applyVariantEvidence(record: RunRecord, spec?: PromptSpec): { re
       }
     }
   }
+  const confirmed = confirmKnowledgeByRetrieval(record, changed ? computeSignals(record, spec) : s);
+  changed += confirmed.results;
+  for (const c of confirmed.cases) cases.add(c);
   for (const v of record.variants) {
     v.categories = summarizeCategories(record.cases.flatMap((c) => c.results.filter((r) => r.variant === v.name)));
   }

@@ -125,7 +125,7 @@ export interface Example {
 
 export type ExampleSelect = 'first' | 'random' | 'similar';
 
-/** One column of the side-by-side view. Every field but `name` is optional: unset means "as the base prompt". */
+/** One variant of the side-by-side view. Every field but `name` is optional: unset means "as the base prompt". */
 export interface VariantSpec {
   name: string;
   /** Number of few-shot examples (default 0). */
@@ -140,7 +140,7 @@ export interface VariantSpec {
   /** Appended to the system message (handy for "think step by step" style variants). */
   systemSuffix?: string;
   /**
-   * Use the prompt's `retrieval` settings for this variant (a RAG column); a map overrides some of them for this
+   * Use the prompt's `retrieval` settings for this variant (a RAG variant); a map overrides some of them for this
    * column only (a chunk-size sweep, reranking, HyDE as columns side by side).
    */
   retrieval?: boolean | RetrievalOverride;

@@ -4,6 +4,7 @@
 // signals only; they never walk the record themselves.
 
 import type { PromptSpec, VariantSpec } from '../../prompt/spec';
+import { offTopicCases } from './relevancy';
 import type { CaseResult, RunRecord } from '../../runs/schema';
 import { signTestP, wilson } from './stats';
 
@@ -118,6 +119,8 @@ export interface RunSignals {
   guessShare(group: Group): number;
   /** Baseline then few-shot variants by shots: a group's failure rate as examples are added. */
   trend(group: Group): TrendPoint[];
+  /** Failing cases of a variant whose answer-relevancy evaluator failed: answers that ignore the question. */
+  offTopic(v: VariantSignals): number;
 }
 
 /** Every passing outcome is this one object (a large run has one per case and variant). */
@@ -169,6 +172,7 @@ export function computeSignals(record: RunRecord, spec?: PromptSpec): RunSignals
     cases: (v, group) => GROUP_CATEGORIES[group].flatMap((c) => v.casesByCategory[c] ?? []).sort((x, y) => x - y),
     guessShare: (group) => guessShare(variants, group),
     trend: (group) => trend(baseline, fewShot, group),
+    offTopic: (v) => offTopicCases(record, spec, v),
   };
   return signals;
 }

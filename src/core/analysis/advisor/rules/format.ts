@@ -10,6 +10,7 @@ import { ADVISOR_COMMANDS, commandAction } from '../commands';
 import { failuresText, groupFinding, groupLabel } from '../rule';
 import { movement } from '../movement';
 import { savingsWords, tokenSavings } from '../tokens';
+import { offTopicSentence } from '../relevancy';
 
 export const meta = {
   id: 'format',
@@ -75,6 +76,7 @@ export function check(s: RunSignals, ctx: AdviseContext): Finding[] {
   const baseCount = s.count(base, 'format');
   const noVariant = m.kind === 'no-variant' || m.kind === 'none';
   const why =
+    offTopicSentence(s, base, baseCount) +
     (noVariant
       ? `${failuresText(baseCount || all, label)} in ${baseCount ? base.name : 'the run'}, and no few-shot variant to tell whether examples would teach the form. `
       : `${m.sentence} `) +

@@ -11,6 +11,7 @@ import { EVIDENCE_P, failuresText, groupFinding } from '../rule';
 import { movement } from '../movement';
 import { formatP } from '../stats';
 import { retrievalActions } from './retrievalActions';
+import { topKComparison } from './topK';
 
 export const NO_FINE_TUNING = 'Fine-tuning will not add knowledge: it teaches form, style and behaviour, not new facts the model can reliably recall.';
 
@@ -49,8 +50,12 @@ export function check(s: RunSignals, ctx: AdviseContext): Finding[] {
           why:
             `${rag.name} fixes ${pair.fixed.length} of ${base.name}'s ${failuresText(pair.before, 'knowledge')} on the same cases (${arrow}, ${formatP(p)}): the model lacked the facts and retrieval supplies them. ` +
             NO_FINE_TUNING +
-            (left ? ` ${left} still fail in ${rag.name}: cases where retrieval did not bring the fact.` : ''),
-          actions: left ? retrievalActions(s, ctx) : [`Keep the retrieval of ${rag.name}`],
+            (left
+              ? ` ${left} still fail in ${rag.name}: cases where retrieval did not bring the fact.${topKNote(s)}`
+              : ` Next: make ${rag.name} the prompt's default and add harder questions the documents answer; with nothing failing, more cases are how the next rung shows.`),
+          actions: left
+            ? retrievalActions(s, ctx)
+            : [`Keep the retrieval of ${rag.name}`, commandAction(ADVISOR_COMMANDS.generateTestCases, 'Generate test cases from the prompt')],
           extra: { ragVariant: rag.name, pValue: round3(p), fixed: pair.fixed, broken: pair.broken },
         }),
       ];
@@ -64,7 +69,8 @@ export function check(s: RunSignals, ctx: AdviseContext): Finding[] {
         title: `Knowledge failures persist with ${rag.name}: retrieval is not bringing the facts`,
         why:
           `${base.name} has ${failuresText(before, 'knowledge')} and ${rag.name} still has ${left} (${arrow}, ${formatP(p)}): the idea (RAG) is right, the retrieval is not finding the facts. ` +
-          NO_FINE_TUNING,
+          NO_FINE_TUNING +
+          topKNote(s),
         actions: retrievalActions(s, ctx),
         extra: { ragVariant: rag.name, pValue: round3(p) },
       }),
@@ -108,6 +114,12 @@ export function check(s: RunSignals, ctx: AdviseContext): Finding[] {
       extra: m.variant ? { bestFewShot: m.variant.name, movement: m.kind } : { movement: m.kind },
     }),
   ];
+}
+
+/** " More chunks did worse: …" when a larger topK passes fewer cases than a smaller one, else ''. */
+function topKNote(s: RunSignals): string {
+  const fewer = topKComparison(s);
+  return fewer ? ` ${fewer.sentence}` : '';
 }
 
 function round3(x: number): number {

@@ -5,6 +5,7 @@ import type { AdviseContext, Finding, Rule } from '../rule';
 import type { RunSignals } from '../signals';
 import { groupFinding } from '../rule';
 import { retrievalActions } from './retrievalActions';
+import { topKComparison } from './topK';
 
 export const meta = {
   id: 'retrieval',
@@ -19,6 +20,7 @@ export function check(s: RunSignals, ctx: AdviseContext): Finding[] {
   const { recall, precision } = ragasFailures(s, ctx);
   const noisy = precision > 0 && recall === 0;
   const rag = s.best?.role === 'rag' ? s.best : worst;
+  const fewer = topKComparison(s);
   return [
     groupFinding(s, {
       rule: meta.id,
@@ -26,10 +28,12 @@ export function check(s: RunSignals, ctx: AdviseContext): Finding[] {
       kind: 'rag',
       prior: 0.8,
       title: noisy ? 'The useful passages are buried among irrelevant ones: rerank and keep fewer chunks' : 'The context lacks what the answers need: improve retrieval',
-      why: noisy
-        ? `${all} failures had context where the useful passages are missing or ranked low (context precision). More retrieved text is not better: rerank the candidates and keep fewer of them.`
-        : `${s.count(rag, 'retrieval')} answers in ${rag.name} had context that did not contain the needed information. ` +
-          'The model is not the bottleneck here; the retrieval is. Try chunk sizes, reranking, HyDE and query expansion as variants and keep what fixes them.',
+      why:
+        (noisy
+          ? `${all} failures had context where the useful passages are missing or ranked low (context precision). More retrieved text is not better: rerank the candidates and keep fewer of them.`
+          : `${s.count(rag, 'retrieval')} answers in ${rag.name} had context that did not contain the needed information. ` +
+            'The model is not the bottleneck here; the retrieval is. Try chunk sizes, reranking, HyDE and query expansion as variants and keep what fixes them.') +
+        (fewer ? ` ${fewer.sentence}` : ''),
       actions: retrievalActions(s, ctx, { rerankFirst: noisy }),
       extra: { ragVariant: rag.name, worstVariant: worst.name, contextRecallFailures: recall, contextPrecisionFailures: precision },
     }),
