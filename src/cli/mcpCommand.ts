@@ -1,5 +1,5 @@
 // `prompt-ladder mcp`: a Model Context Protocol server over stdio (the official SDK) offering the agent tools
-// of src/core/agent/tools.ts. Runs are made as `prompt-ladder eval` makes them: the engine, providers from the
+// of src/core/agent/tools/. Runs are made as `prompt-ladder eval` makes them: the engine, providers from the
 // environment (and the user's ~/.config profile file), records in <root>/.promptladder/runs.
 // stdout carries the protocol: nothing else may be written there. The CLI loads this module only for `mcp`
 // (bundled apart as dist/mcp.js), so the SDK costs nothing to the other commands.

@@ -145,174 +145,18 @@ export interface CommonParts {
 export const COMMON_KEYS = ['testData', 'testFile', 'evaluators', 'examples', 'variants', 'retrieval'] as const;
 
 export async function parseCommon(c: Collector, obj: Record<string, unknown>, file: string): Promise<CommonParts> {
-  const dir = path.dirname(file);
-  const src = c.src;
   const out: CommonParts = { evaluators: [], cases: [], examples: [] };
-
-  // evaluators: a bad evaluator is reported (an error: the run exits 1) and left out; the others still check, as
-  // gh fails only the run of a broken evaluator. When none is left, the CLI says nothing was checked.
-  if (obj.evaluators !== undefined && obj.evaluators !== null) {
-    if (!Array.isArray(obj.evaluators)) c.add({ path: ['evaluators'], message: `expected a list of evaluators, got ${describeValue(obj.evaluators)}` });
-    else {
-      out.declaredEvaluators = obj.evaluators.length;
-      const sourceIndex = new Map<EvaluatorSpec, number>();
-      obj.evaluators.forEach((e, i) => {
-        const r = parseEvaluator(e, ['evaluators', i], src.line(['evaluators', i]), i);
-        c.addAll(r.issues, true);
-        if (r.spec) {
-          out.evaluators.push(r.spec);
-          sourceIndex.set(r.spec, i);
-        }
-      });
-      const schemaAt = (e: EvaluatorSpec) => src.range(['evaluators', sourceIndex.get(e) ?? -1, 'json', 'schema']);
-      const inlineAt = (e: EvaluatorSpec, p: IssuePath) => src.range(['evaluators', sourceIndex.get(e) ?? -1, 'json', 'schema', ...p]);
-      const invalid: EvaluatorSpec[] = [];
-      const schemaProblems = await loadSchemaFiles(out.evaluators, dir, file, schemaAt, inlineAt, invalid);
-      for (const p of schemaProblems) c.push(p, true);
-      // an evaluator whose schema did not load (or does not compile) cannot check anything: leave it out
-      out.evaluators = out.evaluators.filter((e) => !invalid.includes(e) && !(e.kind === 'json' && e.schemaFile && !e.schema) && !(e.kind === 'code' && !e.module));
-      const names = new Set<string>();
-      out.evaluators.forEach((e, i) => {
-        if (names.has(e.name)) c.add({ path: ['evaluators', i, 'name'], message: `duplicate evaluator name "${e.name}"`, severity: 'warning' });
-        names.add(e.name);
-      });
-    }
+  if (obj.evaluators != null) Object.assign(out, await evaluatorsOf(c, obj.evaluators, file));
+  if (obj.testData != null) out.cases.push(...(await casesOfTestData(c, obj.testData, file, out.cases.length)));
+  if (obj.testFile != null) out.cases.push(...(await casesOfTestFiles(c, obj.testFile, file, out.cases.length)));
+  if (obj.examples != null) out.examples = await examplesOf(c, obj.examples, file);
+  if (obj.retrieval != null) {
+    const retrieval = retrievalOf(c, obj.retrieval);
+    if (retrieval) out.retrieval = retrieval;
   }
-
-  // testData: inline rows; a bad row is skipped.
-  if (obj.testData !== undefined && obj.testData !== null) {
-    if (!Array.isArray(obj.testData)) c.add({ path: ['testData'], message: `expected a list of test rows, got ${describeValue(obj.testData)}` });
-    else {
-      if (obj.testData.length > MAX_EVAL_SET_ROWS) {
-        c.add({ path: ['testData', MAX_EVAL_SET_ROWS], message: `more than ${formatCount(MAX_EVAL_SET_ROWS)} rows (the limit for one list): the ${formatCount(obj.testData.length - MAX_EVAL_SET_ROWS)} rows from here on are not run; move them to a testFile` }, true);
-      }
-      for (let i = 0; i < Math.min(obj.testData.length, MAX_EVAL_SET_ROWS); i++) {
-        const scoped = src.scopedIn(['testData', i]);
-        if (scoped.length) {
-          scoped.forEach((p) => c.push({ ...p, message: `${p.message}; this case is skipped` }, true));
-          continue;
-        }
-        const loc = new SubLocator(src, ['testData', i]);
-        const r = parseCaseRow(obj.testData[i], loc, { file, line: src.line(['testData', i]), index: out.cases.length });
-        for (const p of r.problems) c.push(p, true);
-        if (!r.value) continue;
-        if (r.value.evaluators?.length) {
-          const row = i;
-          const sp = await loadSchemaFiles(r.value.evaluators, dir, file, (e) =>
-            src.range(['testData', row, 'evaluators', r.value?.evaluators?.indexOf(e) ?? -1, 'json', 'schema']),
-          );
-          if (sp.length) {
-            sp.forEach((p) => c.push(p, true));
-            continue;
-          }
-        }
-        out.cases.push(r.value);
-      }
-    }
-  }
-
-  // testFile: one path or a list; rows follow testData.
-  if (obj.testFile !== undefined && obj.testFile !== null) {
-    const files = typeof obj.testFile === 'string' ? [obj.testFile] : obj.testFile;
-    if (!Array.isArray(files) || !files.every((f) => typeof f === 'string' && f)) {
-      c.add({ path: ['testFile'], message: `expected a path or a list of paths, got ${describeValue(obj.testFile)}` });
-    } else {
-      for (let i = 0; i < files.length; i++) {
-        const p: IssuePath = typeof obj.testFile === 'string' ? ['testFile'] : ['testFile', i];
-        try {
-          const { abs, text } = await readRowsFile(files[i], dir);
-          const r = await casesFromText(abs, text, out.cases.length);
-          out.cases.push(...r.cases);
-          r.problems.forEach((pr) => c.push(pr, true));
-        } catch (e) {
-          if (!(e instanceof CasesFileError)) throw e;
-          c.add({ path: p, message: e.message });
-        }
-      }
-    }
-  }
-
-  // examples: inline list or a file; a bad example is skipped.
-  if (obj.examples !== undefined && obj.examples !== null) {
-    if (typeof obj.examples === 'string') {
-      try {
-        const { abs, text } = await readRowsFile(obj.examples, dir);
-        const { rows, problems } = readRows(abs, text);
-        problems.forEach((pr) => c.push(pr, true));
-        for (const row of rows) {
-          const r = parseExampleRow(row.value, row.loc, { file: abs, line: row.line });
-          r.problems.forEach((pr) => c.push(pr, true));
-          if (r.value) out.examples.push(r.value);
-        }
-      } catch (e) {
-        if (!(e instanceof CasesFileError)) throw e;
-        c.add({ path: ['examples'], message: e.message });
-      }
-    } else if (Array.isArray(obj.examples)) {
-      obj.examples.forEach((ex, i) => {
-        const scoped = src.scopedIn(['examples', i]);
-        if (scoped.length) {
-          scoped.forEach((p) => c.push({ ...p, message: `${p.message}; this example is skipped` }, true));
-          return;
-        }
-        const r = parseExampleRow(ex, new SubLocator(src, ['examples', i]), { file, line: src.line(['examples', i]) });
-        r.problems.forEach((pr) => c.push(pr, true));
-        if (r.value) out.examples.push(r.value);
-      });
-    } else {
-      c.add({ path: ['examples'], message: `expected a list of {input, output} or a path to a JSONL/YAML file, got ${describeValue(obj.examples)}` });
-    }
-  }
-
-  // retrieval
-  if (obj.retrieval !== undefined && obj.retrieval !== null) {
-    if (!isMap(obj.retrieval)) c.add({ path: ['retrieval'], message: `expected a map (documents, chunk, topK, query, into), got ${describeValue(obj.retrieval)}` });
-    else {
-      warnUnknownKeys(c, obj.retrieval, RETRIEVAL_KEYS, ['retrieval']);
-      const r = c.parse(retrievalSchema, obj.retrieval, ['retrieval']);
-      if (r) {
-        if (r.chunk.overlap >= r.chunk.size) c.add({ path: ['retrieval', 'chunk', 'overlap'], message: `must be smaller than chunk.size (${r.chunk.size}), got ${r.chunk.overlap}` });
-        out.retrieval = {
-          documents: typeof r.documents === 'string' ? [r.documents] : r.documents,
-          chunk: r.chunk,
-          topK: r.topK,
-          query: r.query,
-          into: r.into,
-          ...(r.queryTemplate !== undefined ? { queryTemplate: r.queryTemplate } : {}),
-          ...(r.embeddingModel !== undefined ? { embeddingModel: r.embeddingModel } : {}),
-          ...(r.rerank !== undefined ? { rerank: r.rerank } : {}),
-          line: src.keyRange(['retrieval']).line,
-        };
-      }
-    }
-  }
-
-  // variants
-  if (obj.variants !== undefined && obj.variants !== null) {
-    if (!Array.isArray(obj.variants) || obj.variants.length === 0) {
-      c.add({ path: ['variants'], message: Array.isArray(obj.variants) ? 'must not be empty' : `expected a list of variants, got ${describeValue(obj.variants)}` });
-    } else {
-      const names = new Set<string>();
-      const variants: VariantSpec[] = [];
-      obj.variants.forEach((v, i) => {
-        const p: IssuePath = ['variants', i];
-        if (!isMap(v)) {
-          c.add({ path: p, message: `expected a variant (a map with a name), got ${describeValue(v)}` });
-          return;
-        }
-        warnUnknownKeys(c, v, VARIANT_KEYS, p);
-        const r = c.parse(variantSchema, v, p);
-        if (!r) return;
-        if (names.has(r.name)) c.add({ path: [...p, 'name'], message: `duplicate variant name "${r.name}"` });
-        names.add(r.name);
-        if (r.retrieval && obj.retrieval === undefined) c.add({ path: [...p, 'retrieval'], message: `${r.retrieval === true ? 'retrieval: true' : 'retrieval'} needs a top-level \`retrieval\` section` });
-        if (typeof r.retrieval === 'object' && r.retrieval.chunk && r.retrieval.chunk.overlap >= r.retrieval.chunk.size) {
-          c.add({ path: [...p, 'retrieval', 'chunk', 'overlap'], message: `must be smaller than chunk.size (${r.retrieval.chunk.size}), got ${r.retrieval.chunk.overlap}` });
-        }
-        const spec: VariantSpec = { name: r.name, line: src.line(p) };
-        for (const k of VARIANT_KEYS) if (k !== 'name' && r[k] !== undefined) (spec as unknown as Record<string, unknown>)[k] = r[k];
-        variants.push(spec);
-      });
+  if (obj.variants != null) {
+    const variants = variantsOf(c, obj.variants, obj.retrieval !== undefined);
+    if (variants) {
       out.variants = variants;
       const maxShots = Math.max(0, ...variants.map((v) => v.shots ?? 0));
       if (maxShots > 0 && out.examples.length === 0 && obj.examples === undefined) {
@@ -321,6 +165,189 @@ export async function parseCommon(c: Collector, obj: Record<string, unknown>, fi
     }
   }
   return out;
+}
+
+/**
+ * evaluators: a bad evaluator is reported (an error: the run exits 1) and left out; the others still check, as
+ * gh fails only the run of a broken evaluator. When none is left, the CLI says nothing was checked.
+ */
+async function evaluatorsOf(c: Collector, list: unknown, file: string): Promise<Pick<CommonParts, 'evaluators' | 'declaredEvaluators'>> {
+  const src = c.src;
+  if (!Array.isArray(list)) {
+    c.add({ path: ['evaluators'], message: `expected a list of evaluators, got ${describeValue(list)}` });
+    return { evaluators: [] };
+  }
+  let evaluators: EvaluatorSpec[] = [];
+  const sourceIndex = new Map<EvaluatorSpec, number>();
+  list.forEach((e, i) => {
+    const r = parseEvaluator(e, ['evaluators', i], src.line(['evaluators', i]), i);
+    c.addAll(r.issues, true);
+    if (r.spec) {
+      evaluators.push(r.spec);
+      sourceIndex.set(r.spec, i);
+    }
+  });
+  const schemaAt = (e: EvaluatorSpec) => src.range(['evaluators', sourceIndex.get(e) ?? -1, 'json', 'schema']);
+  const inlineAt = (e: EvaluatorSpec, p: IssuePath) => src.range(['evaluators', sourceIndex.get(e) ?? -1, 'json', 'schema', ...p]);
+  const invalid: EvaluatorSpec[] = [];
+  const schemaProblems = await loadSchemaFiles(evaluators, path.dirname(file), file, schemaAt, inlineAt, invalid);
+  for (const p of schemaProblems) c.push(p, true);
+  // an evaluator whose schema did not load (or does not compile) cannot check anything: leave it out
+  evaluators = evaluators.filter((e) => !invalid.includes(e) && !(e.kind === 'json' && e.schemaFile && !e.schema) && !(e.kind === 'code' && !e.module));
+  const names = new Set<string>();
+  evaluators.forEach((e, i) => {
+    if (names.has(e.name)) c.add({ path: ['evaluators', i, 'name'], message: `duplicate evaluator name "${e.name}"`, severity: 'warning' });
+    names.add(e.name);
+  });
+  return { evaluators, declaredEvaluators: list.length };
+}
+
+/** testData: inline rows, numbered from `firstIndex`; a bad row is skipped. */
+async function casesOfTestData(c: Collector, rows: unknown, file: string, firstIndex: number): Promise<EvalCase[]> {
+  const src = c.src;
+  if (!Array.isArray(rows)) {
+    c.add({ path: ['testData'], message: `expected a list of test rows, got ${describeValue(rows)}` });
+    return [];
+  }
+  if (rows.length > MAX_EVAL_SET_ROWS) {
+    c.add({ path: ['testData', MAX_EVAL_SET_ROWS], message: `more than ${formatCount(MAX_EVAL_SET_ROWS)} rows (the limit for one list): the ${formatCount(rows.length - MAX_EVAL_SET_ROWS)} rows from here on are not run; move them to a testFile` }, true);
+  }
+  const cases: EvalCase[] = [];
+  for (let i = 0; i < Math.min(rows.length, MAX_EVAL_SET_ROWS); i++) {
+    const scoped = src.scopedIn(['testData', i]);
+    if (scoped.length) {
+      scoped.forEach((p) => c.push({ ...p, message: `${p.message}; this case is skipped` }, true));
+      continue;
+    }
+    const loc = new SubLocator(src, ['testData', i]);
+    const r = parseCaseRow(rows[i], loc, { file, line: src.line(['testData', i]), index: firstIndex + cases.length });
+    for (const p of r.problems) c.push(p, true);
+    if (!r.value) continue;
+    const caseEvaluators = r.value.evaluators;
+    if (caseEvaluators?.length) {
+      const row = i;
+      const sp = await loadSchemaFiles(caseEvaluators, path.dirname(file), file, (e) =>
+        src.range(['testData', row, 'evaluators', caseEvaluators.indexOf(e), 'json', 'schema']),
+      );
+      if (sp.length) {
+        sp.forEach((p) => c.push(p, true));
+        continue;
+      }
+    }
+    cases.push(r.value);
+  }
+  return cases;
+}
+
+/** testFile: one path or a list; its rows follow testData, numbered from `firstIndex`. */
+async function casesOfTestFiles(c: Collector, testFile: unknown, file: string, firstIndex: number): Promise<EvalCase[]> {
+  const files = typeof testFile === 'string' ? [testFile] : testFile;
+  if (!Array.isArray(files) || !files.every((f) => typeof f === 'string' && f)) {
+    c.add({ path: ['testFile'], message: `expected a path or a list of paths, got ${describeValue(testFile)}` });
+    return [];
+  }
+  const cases: EvalCase[] = [];
+  for (let i = 0; i < files.length; i++) {
+    const p: IssuePath = typeof testFile === 'string' ? ['testFile'] : ['testFile', i];
+    try {
+      const { abs, text } = await readRowsFile(files[i], path.dirname(file));
+      const r = await casesFromText(abs, text, firstIndex + cases.length);
+      cases.push(...r.cases);
+      r.problems.forEach((pr) => c.push(pr, true));
+    } catch (e) {
+      if (!(e instanceof CasesFileError)) throw e;
+      c.add({ path: p, message: e.message });
+    }
+  }
+  return cases;
+}
+
+/** examples: an inline list or a file; a bad example is skipped. */
+async function examplesOf(c: Collector, value: unknown, file: string): Promise<Example[]> {
+  const src = c.src;
+  const examples: Example[] = [];
+  if (typeof value === 'string') {
+    try {
+      const { abs, text } = await readRowsFile(value, path.dirname(file));
+      const { rows, problems } = readRows(abs, text);
+      problems.forEach((pr) => c.push(pr, true));
+      for (const row of rows) {
+        const r = parseExampleRow(row.value, row.loc, { file: abs, line: row.line });
+        r.problems.forEach((pr) => c.push(pr, true));
+        if (r.value) examples.push(r.value);
+      }
+    } catch (e) {
+      if (!(e instanceof CasesFileError)) throw e;
+      c.add({ path: ['examples'], message: e.message });
+    }
+  } else if (Array.isArray(value)) {
+    value.forEach((ex, i) => {
+      const scoped = src.scopedIn(['examples', i]);
+      if (scoped.length) {
+        scoped.forEach((p) => c.push({ ...p, message: `${p.message}; this example is skipped` }, true));
+        return;
+      }
+      const r = parseExampleRow(ex, new SubLocator(src, ['examples', i]), { file, line: src.line(['examples', i]) });
+      r.problems.forEach((pr) => c.push(pr, true));
+      if (r.value) examples.push(r.value);
+    });
+  } else {
+    c.add({ path: ['examples'], message: `expected a list of {input, output} or a path to a JSONL/YAML file, got ${describeValue(value)}` });
+  }
+  return examples;
+}
+
+/** The top-level `retrieval` section, with its defaults filled in. */
+function retrievalOf(c: Collector, value: unknown): RetrievalSpec | undefined {
+  if (!isMap(value)) {
+    c.add({ path: ['retrieval'], message: `expected a map (documents, chunk, topK, query, into), got ${describeValue(value)}` });
+    return undefined;
+  }
+  warnUnknownKeys(c, value, RETRIEVAL_KEYS, ['retrieval']);
+  const r = c.parse(retrievalSchema, value, ['retrieval']);
+  if (!r) return undefined;
+  if (r.chunk.overlap >= r.chunk.size) c.add({ path: ['retrieval', 'chunk', 'overlap'], message: `must be smaller than chunk.size (${r.chunk.size}), got ${r.chunk.overlap}` });
+  return {
+    documents: typeof r.documents === 'string' ? [r.documents] : r.documents,
+    chunk: r.chunk,
+    topK: r.topK,
+    query: r.query,
+    into: r.into,
+    ...(r.queryTemplate !== undefined ? { queryTemplate: r.queryTemplate } : {}),
+    ...(r.embeddingModel !== undefined ? { embeddingModel: r.embeddingModel } : {}),
+    ...(r.rerank !== undefined ? { rerank: r.rerank } : {}),
+    line: c.src.keyRange(['retrieval']).line,
+  };
+}
+
+/** `variants`: each a map with a unique name; a bad variant is reported and left out. */
+function variantsOf(c: Collector, value: unknown, hasRetrieval: boolean): VariantSpec[] | undefined {
+  if (!Array.isArray(value) || value.length === 0) {
+    c.add({ path: ['variants'], message: Array.isArray(value) ? 'must not be empty' : `expected a list of variants, got ${describeValue(value)}` });
+    return undefined;
+  }
+  const names = new Set<string>();
+  const variants: VariantSpec[] = [];
+  value.forEach((v, i) => {
+    const p: IssuePath = ['variants', i];
+    if (!isMap(v)) {
+      c.add({ path: p, message: `expected a variant (a map with a name), got ${describeValue(v)}` });
+      return;
+    }
+    warnUnknownKeys(c, v, VARIANT_KEYS, p);
+    const r = c.parse(variantSchema, v, p);
+    if (!r) return;
+    if (names.has(r.name)) c.add({ path: [...p, 'name'], message: `duplicate variant name "${r.name}"` });
+    names.add(r.name);
+    if (r.retrieval && !hasRetrieval) c.add({ path: [...p, 'retrieval'], message: `${r.retrieval === true ? 'retrieval: true' : 'retrieval'} needs a top-level \`retrieval\` section` });
+    if (typeof r.retrieval === 'object' && r.retrieval.chunk && r.retrieval.chunk.overlap >= r.retrieval.chunk.size) {
+      c.add({ path: [...p, 'retrieval', 'chunk', 'overlap'], message: `must be smaller than chunk.size (${r.retrieval.chunk.size}), got ${r.retrieval.chunk.overlap}` });
+    }
+    const spec: VariantSpec = { name: r.name, line: c.src.line(p) };
+    for (const k of VARIANT_KEYS) if (k !== 'name' && r[k] !== undefined) (spec as unknown as Record<string, unknown>)[k] = r[k];
+    variants.push(spec);
+  });
+  return variants;
 }
 
 export function cleanModelParameters(p: Record<string, unknown>): ModelParameters {

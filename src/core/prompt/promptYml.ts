@@ -61,86 +61,16 @@ export async function loadPromptYml(file: string, text: string): Promise<LoadRes
   addUnscopedProblems(c, obj);
   warnUnknownKeys(c, obj, PROMPT_YML_KEYS, []);
 
-  const str = (k: string): string | undefined => {
-    const v = obj[k];
-    if (v === undefined || v === null) return undefined;
-    if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-    if (typeof v !== 'string') {
-      c.add({ path: [k], message: `expected a string, got ${describeValue(v)}` });
-      return undefined;
-    }
-    return v;
-  };
-  const name = str('name') ?? nameFromFile(file, /\.prompt\.ya?ml$/i);
-  const description = str('description');
-  const model = str('model');
-
+  const name = stringAt(c, obj, 'name') ?? nameFromFile(file, /\.prompt\.ya?ml$/i);
+  const description = stringAt(c, obj, 'description');
+  const model = stringAt(c, obj, 'model');
   let modelParameters = {};
   if (obj.modelParameters !== undefined && obj.modelParameters !== null) {
     const mp = c.parse(modelParametersSchema, obj.modelParameters, ['modelParameters']);
     if (mp) modelParameters = cleanModelParameters(mp);
   }
-
-  // responseFormat + jsonSchema (a JSON string in gh; a YAML map accepted too)
-  let responseFormat: ResponseFormat | undefined;
-  if (obj.responseFormat !== undefined && obj.responseFormat !== null) {
-    const rf = c.parse(z.enum(['text', 'json_object', 'json_schema']), obj.responseFormat, ['responseFormat']);
-    if (rf === 'text' || rf === 'json_object') responseFormat = { type: rf };
-    if (rf === 'json_schema') {
-      let js: unknown = obj.jsonSchema;
-      if (js === undefined || js === null) c.add({ path: ['responseFormat'], message: 'responseFormat json_schema needs a `jsonSchema` (a JSON string with name and schema)' });
-      else {
-        if (typeof js === 'string') {
-          try {
-            js = JSON.parse(js);
-          } catch (e) {
-            c.add({ path: ['jsonSchema'], message: `invalid JSON: ${(e as Error).message}` });
-            js = undefined;
-          }
-        }
-        if (js !== undefined) {
-          if (!isMap(js)) c.add({ path: ['jsonSchema'], message: `expected a JSON object with name and schema, got ${describeValue(js)}` });
-          else if (typeof js.name !== 'string' || !js.name) c.add({ path: ['jsonSchema'], message: 'jsonSchema must contain a "name" (a string)' });
-          else if (!isMap(js.schema)) c.add({ path: ['jsonSchema'], message: 'jsonSchema must contain a "schema" (a JSON object)' });
-          else responseFormat = { type: 'json_schema', name: js.name, schema: js.schema, ...(typeof js.strict === 'boolean' ? { strict: js.strict } : {}) };
-        }
-      }
-    }
-  } else if (obj.jsonSchema !== undefined && obj.jsonSchema !== null) {
-    // gh decodes jsonSchema whatever responseFormat says, so a JSON string that is not a JSON object refuses the file there.
-    const js = obj.jsonSchema;
-    let bad: string | undefined;
-    if (typeof js === 'string') {
-      try {
-        const parsed: unknown = JSON.parse(js);
-        if (!isMap(parsed)) bad = `expected a JSON object with name and schema, got ${describeValue(parsed)}`;
-      } catch (e) {
-        bad = `invalid JSON: ${(e as Error).message}`;
-      }
-    }
-    if (bad) c.add({ path: ['jsonSchema'], message: bad });
-    else c.add({ path: ['jsonSchema'], message: 'jsonSchema is used only with responseFormat: json_schema', severity: 'warning' });
-  }
-
-  // messages
-  const messages: MessageTemplate[] = [];
-  if (obj.messages === undefined || obj.messages === null) c.add({ path: [], message: 'no messages: a prompt file needs `messages` (a list of {role, content})' });
-  else if (!Array.isArray(obj.messages)) c.add({ path: ['messages'], message: `expected a list of {role, content}, got ${describeValue(obj.messages)}` });
-  else if (obj.messages.length === 0) c.add({ path: ['messages'], message: 'must not be empty' });
-  else {
-    obj.messages.forEach((m, i) => {
-      const p: IssuePath = ['messages', i];
-      if (!isMap(m)) {
-        c.add({ path: p, message: `expected a message {role, content}, got ${describeValue(m)}` });
-        return;
-      }
-      const r = c.parse(messageSchema, m, p);
-      if (!r) return;
-      checkMessageTemplate(c, r.content, [...p, 'content']);
-      messages.push({ role: r.role, content: r.content, line: src.line(p) });
-    });
-  }
-
+  const responseFormat = responseFormatOf(c, obj);
+  const messages = messagesOf(c, obj.messages);
   const common = await parseCommon(c, obj, file);
   if (c.fatal.length) return { fatal: c.fatal, soft: c.soft };
 
@@ -166,4 +96,82 @@ export async function loadPromptYml(file: string, text: string): Promise<LoadRes
     keyLines,
   };
   return { spec, fatal: [], soft: spec.problems };
+}
+
+/** A top-level string key; a number or boolean is taken as its text, anything else is a problem. */
+function stringAt(c: Collector, obj: Record<string, unknown>, k: string): string | undefined {
+  const v = obj[k];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  if (typeof v !== 'string') {
+    c.add({ path: [k], message: `expected a string, got ${describeValue(v)}` });
+    return undefined;
+  }
+  return v;
+}
+
+/** responseFormat + jsonSchema (a JSON string in gh; a YAML map accepted too). */
+function responseFormatOf(c: Collector, obj: Record<string, unknown>): ResponseFormat | undefined {
+  if (obj.responseFormat === undefined || obj.responseFormat === null) {
+    if (obj.jsonSchema !== undefined && obj.jsonSchema !== null) checkUnusedJsonSchema(c, obj.jsonSchema);
+    return undefined;
+  }
+  const rf = c.parse(z.enum(['text', 'json_object', 'json_schema']), obj.responseFormat, ['responseFormat']);
+  if (rf === 'text' || rf === 'json_object') return { type: rf };
+  if (rf !== 'json_schema') return undefined;
+  let js: unknown = obj.jsonSchema;
+  if (js === undefined || js === null) {
+    c.add({ path: ['responseFormat'], message: 'responseFormat json_schema needs a `jsonSchema` (a JSON string with name and schema)' });
+    return undefined;
+  }
+  if (typeof js === 'string') {
+    try {
+      js = JSON.parse(js);
+    } catch (e) {
+      c.add({ path: ['jsonSchema'], message: `invalid JSON: ${(e as Error).message}` });
+      return undefined;
+    }
+  }
+  if (!isMap(js)) c.add({ path: ['jsonSchema'], message: `expected a JSON object with name and schema, got ${describeValue(js)}` });
+  else if (typeof js.name !== 'string' || !js.name) c.add({ path: ['jsonSchema'], message: 'jsonSchema must contain a "name" (a string)' });
+  else if (!isMap(js.schema)) c.add({ path: ['jsonSchema'], message: 'jsonSchema must contain a "schema" (a JSON object)' });
+  else return { type: 'json_schema', name: js.name, schema: js.schema, ...(typeof js.strict === 'boolean' ? { strict: js.strict } : {}) };
+  return undefined;
+}
+
+/** gh decodes jsonSchema whatever responseFormat says, so a JSON string that is not a JSON object refuses the file there. */
+function checkUnusedJsonSchema(c: Collector, js: unknown): void {
+  let bad: string | undefined;
+  if (typeof js === 'string') {
+    try {
+      const parsed: unknown = JSON.parse(js);
+      if (!isMap(parsed)) bad = `expected a JSON object with name and schema, got ${describeValue(parsed)}`;
+    } catch (e) {
+      bad = `invalid JSON: ${(e as Error).message}`;
+    }
+  }
+  if (bad) c.add({ path: ['jsonSchema'], message: bad });
+  else c.add({ path: ['jsonSchema'], message: 'jsonSchema is used only with responseFormat: json_schema', severity: 'warning' });
+}
+
+/** `messages`: a non-empty list of {role, content}; each content's template is checked. */
+function messagesOf(c: Collector, value: unknown): MessageTemplate[] {
+  const messages: MessageTemplate[] = [];
+  if (value === undefined || value === null) c.add({ path: [], message: 'no messages: a prompt file needs `messages` (a list of {role, content})' });
+  else if (!Array.isArray(value)) c.add({ path: ['messages'], message: `expected a list of {role, content}, got ${describeValue(value)}` });
+  else if (value.length === 0) c.add({ path: ['messages'], message: 'must not be empty' });
+  else {
+    value.forEach((m, i) => {
+      const p: IssuePath = ['messages', i];
+      if (!isMap(m)) {
+        c.add({ path: p, message: `expected a message {role, content}, got ${describeValue(m)}` });
+        return;
+      }
+      const r = c.parse(messageSchema, m, p);
+      if (!r) return;
+      checkMessageTemplate(c, r.content, [...p, 'content']);
+      messages.push({ role: r.role, content: r.content, line: c.src.line(p) });
+    });
+  }
+  return messages;
 }

@@ -4,7 +4,7 @@
 
 import * as path from 'node:path';
 import type { SourceProblem } from '../errors';
-import type { EvalCase, MessageTemplate, ModelParameters, PromptSpec, Role } from './spec';
+import type { EvalCase, MessageTemplate, PromptSpec, Role } from './spec';
 import { describeValue } from './issues';
 import { YamlSource } from './source';
 import { checkWith } from '../render/engines';
@@ -14,6 +14,7 @@ import { editDistance } from '../text/editDistance';
 import { COMMON_KEYS, Collector, addUnscopedProblems, isMap, parseCommon, sortProblems, warnUnknownKeys } from './common';
 import type { LoadResult } from './promptYml';
 import { nameFromFile } from './promptYml';
+import { modelOf } from './promptyModel';
 import { casesFromText } from '../cases/files';
 import { readProjectFile } from '../paths';
 import { registerSecret } from '../redact';
@@ -102,39 +103,6 @@ export function splitPromptyBody(body: string, firstLine: number): MessageTempla
   });
   return out.map((m) => ({ role: m.role, line: m.line, content: m.lines.join('\n').trim() }));
 }
-
-function camel(k: string): string {
-  return k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
-}
-
-/** Prompty parameter names (snake_case; v2 `maxOutputTokens`) → ours (camelCase, gh names). */
-function mapParameters(p: Record<string, unknown>): ModelParameters {
-  const out: ModelParameters = {};
-  for (const [k, v] of Object.entries(p)) {
-    if (v === undefined || v === null) continue;
-    const c = camel(k);
-    if (c === 'maxOutputTokens' || c === 'maxCompletionTokens') out.maxTokens = v as number;
-    else out[c] = v;
-  }
-  return out;
-}
-
-/** A model reference from Prompty's model section: azure → `azure/<deployment>`, openai → `openai/<name>`. */
-function modelRef(model: unknown): string | undefined {
-  if (typeof model === 'string') return model || undefined;
-  if (!isMap(model)) return undefined;
-  const conf = isMap(model.configuration) ? model.configuration : isMap(model.connection) ? model.connection : {};
-  const type = String(model.provider ?? conf.type ?? '').toLowerCase();
-  const name = [model.id, conf.azure_deployment, conf.name, conf.model, conf.deployment].find((v) => typeof v === 'string' && v && !v.includes('<'));
-  if (typeof name !== 'string') return undefined;
-  if (name.includes('/')) return name;
-  if (type === 'azure_openai' || type === 'azure' || type === 'azureopenai') return `azure/${name}`;
-  if (type === 'openai') return `openai/${name}`;
-  return name;
-}
-
-/** The `model.configuration.type` values Prompty's runtimes know (lower-cased). */
-const PROMPTY_CONFIGURATION_TYPES = ['azure_openai', 'azure', 'openai', 'serverless', 'azure_serverless'];
 
 const REF = /^\$\{(env|file):([^}]*)\}$/i;
 
@@ -250,85 +218,20 @@ function templateEngineOf(c: Collector, t: unknown): TemplateEngine | undefined 
   return undefined;
 }
 
-export async function loadPrompty(file: string, text: string, opts: PromptyLoadOptions = {}): Promise<LoadResult> {
-  const norm = text.replace(/^\uFEFF/, '');
+/** The `---` front matter and the body after it, with the body's first line number. */
+function splitFrontMatter(norm: string): { fm: RegExpExecArray | null; front: string; body: string; bodyStart: number } {
   // `---` / `---` with nothing between is a valid (empty) front matter.
   const fm = /^---[ \t]*\r?\n(?:([\s\S]*?)\r?\n)?---[ \t]*(?:\r?\n|$)/.exec(norm);
   const front = fm ? (fm[1] ?? '') : '';
   const bodyStart = fm ? fm[0].split('\n').length - (fm[0].endsWith('\n') ? 1 : 0) + 1 : 1;
   const body = fm ? norm.slice(fm[0].length) : norm;
+  return { fm, front, body, bodyStart };
+}
 
-  const src = new YamlSource(file, front, 1);
-  const c = new Collector(src);
-  if (norm.startsWith('---') && !fm) {
-    c.push({ file, line: 1, col: 1, message: 'front matter is not closed: add a line with `---` after it', severity: 'error' });
-    return { fatal: c.fatal, soft: c.soft };
-  }
-  if (src.hasErrors) return { fatal: src.syntaxProblems, soft: [] };
-  src.syntaxProblems.forEach((p) => c.push(p));
-  const raw = src.toJS();
-  const obj: Record<string, unknown> = raw === null || raw === undefined ? {} : isMap(raw) ? raw : {};
-  if (!isMap(raw) && raw !== null && raw !== undefined) c.add({ path: [], message: `front matter: expected a map, got ${describeValue(raw)}` });
-  addUnscopedProblems(c, obj);
-  warnUnknownKeys(c, obj, PROMPTY_KEYS, []);
-  for (const k of ['model', 'inputs', 'sample', 'outputs']) if (k in obj) obj[k] = await resolveRefs(c, obj[k], [k], file, opts.env ?? process.env);
-
-  const name = typeof obj.name === 'string' ? obj.name : nameFromFile(file, /\.prompty$/i);
-  const description = typeof obj.description === 'string' ? obj.description : undefined;
-  const template = templateEngineOf(c, obj.template);
-  // model: v1 {api, configuration, parameters}; v2 {id, provider, connection, options}; or a plain string.
-  let modelParameters: ModelParameters = {};
-  if (obj.model !== undefined && obj.model !== null && typeof obj.model !== 'string' && !isMap(obj.model)) {
-    c.add({ path: ['model'], message: `expected a map (configuration, parameters) or a model name, got ${describeValue(obj.model)}` });
-  }
-  const model = modelRef(obj.model);
-  let modelHint: string | undefined;
-  if (isMap(obj.model)) {
-    const confKey = obj.model.configuration !== undefined ? 'configuration' : obj.model.connection !== undefined ? 'connection' : undefined;
-    const conf = confKey ? obj.model[confKey] : undefined;
-    if (confKey && conf !== null && !isMap(conf) && !(typeof conf === 'string' && conf.trim().startsWith('${'))) {
-      c.add({ path: ['model', confKey], message: `expected a map (type, azure_deployment or name, …), got ${describeValue(conf)}` });
-    } else if (confKey && isMap(conf) && conf.type !== undefined) {
-      const type = String(conf.type).toLowerCase();
-      if (!PROMPTY_CONFIGURATION_TYPES.includes(type)) {
-        c.add({
-          path: ['model', confKey, 'type'],
-          message: `unknown configuration type "${String(conf.type)}" (Prompty's: ${PROMPTY_CONFIGURATION_TYPES.join(', ')}); the model is called through the default provider`,
-          severity: 'warning',
-        });
-      }
-    }
-    if (model === undefined) {
-      const at = src.keyRange(confKey && isMap(conf) ? ['model', confKey] : ['model']).line;
-      modelHint = confKey && isMap(conf)
-        ? `${path.basename(file)}:${at}: model.${confKey} names no deployment or model (azure_deployment for type azure_openai, name for openai)`
-        : `${path.basename(file)}:${at}: the model section names no model (id, or configuration with azure_deployment / name)`;
-    }
-  } else if (model === undefined) {
-    modelHint = fm
-      ? `${path.basename(file)}:1: the front matter has no model section`
-      : `${path.basename(file)}:1: the file has no front matter (a --- block with model:), so it names no model`;
-  }
-  if (isMap(obj.model)) {
-    for (const key of ['parameters', 'options'] as const) {
-      const p = obj.model[key];
-      if (p === undefined || p === null) continue;
-      if (!isMap(p)) c.add({ path: ['model', key], message: `expected a map, got ${describeValue(p)}` });
-      else modelParameters = { ...modelParameters, ...mapParameters(p) };
-    }
-    for (const k of ['maxTokens', 'temperature', 'topP'] as const) {
-      const v = modelParameters[k];
-      if (v !== undefined && typeof v !== 'number') {
-        const key = isMap(obj.model.options) ? 'options' : 'parameters';
-        c.add({ path: ['model', key], message: `${k}: expected a number, got ${describeValue(v)}` });
-      }
-    }
-  }
-
-  // inputs: defaults fill missing case variables; examples make a single case when there is no eval set.
+/** inputs: defaults fill missing case variables; examples make a single case when there is no eval set. */
+function inputsOf(c: Collector, inputs: unknown): { defaults: Record<string, unknown>; inputExamples: Record<string, unknown> } {
   const defaults: Record<string, unknown> = {};
   const inputExamples: Record<string, unknown> = {};
-  const inputs = obj.inputs;
   const inputEntries: [string, unknown][] = isMap(inputs)
     ? Object.entries(inputs)
     : Array.isArray(inputs)
@@ -344,29 +247,31 @@ export async function loadPrompty(file: string, text: string, opts: PromptyLoadO
       inputExamples[k] = v; // `inputs: {question: "What is…"}` shorthand
     }
   }
+  return { defaults, inputExamples };
+}
 
-  let sample: Record<string, unknown> | undefined;
-  const fileRef = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() && !v.trim().startsWith('${') ? v.trim() : undefined);
-  if (obj.sample !== undefined && obj.sample !== null) {
-    if (isMap(obj.sample)) sample = obj.sample;
-    else {
-      const ref = fileRef(obj.sample);
-      if (!ref) c.add({ path: ['sample'], message: `expected a map of variables or a file path, got ${describeValue(obj.sample)}` });
-      else {
-        const r = await readDataFile(path.dirname(file), ref);
-        if ('error' in r) c.add({ path: ['sample'], message: r.error });
-        else if (isMap(r.value)) sample = r.value;
-        else c.add({ path: ['sample'], message: `${ref}: expected a map of variables, got ${describeValue(r.value)}` });
-      }
-    }
+/** `sample:` as a map of variables, or the path of a file holding one. */
+async function sampleOf(c: Collector, value: unknown, file: string): Promise<Record<string, unknown> | undefined> {
+  if (value === undefined || value === null) return undefined;
+  if (isMap(value)) return value;
+  const ref = typeof value === 'string' && value.trim() && !value.trim().startsWith('${') ? value.trim() : undefined;
+  if (!ref) {
+    c.add({ path: ['sample'], message: `expected a map of variables or a file path, got ${describeValue(value)}` });
+    return undefined;
   }
+  const r = await readDataFile(path.dirname(file), ref);
+  if ('error' in r) c.add({ path: ['sample'], message: r.error });
+  else if (isMap(r.value)) return r.value;
+  else c.add({ path: ['sample'], message: `${ref}: expected a map of variables, got ${describeValue(r.value)}` });
+  return undefined;
+}
 
-  // body
+/** The body's messages, with its problems: over-long lines, no messages, a template error, unknown role markers. */
+function messagesOf(c: Collector, file: string, body: string, bodyStart: number, engine: TemplateEngine, hasFrontMatter: boolean): MessageTemplate[] {
   for (const l of longLines(body)) c.push({ file, line: bodyStart + l.line - 1, col: 1, message: longLineMessage(bodyStart + l.line - 1, l.bytes), severity: 'error' });
-  const engine: TemplateEngine = template ?? 'jinja2';
   const messages = splitPromptyBody(body, bodyStart);
   if (messages.length === 0) {
-    c.push({ file, line: bodyStart, col: 1, message: fm ? 'no messages: the body after the front matter is empty (write `system:` / `user:` sections)' : 'no messages: the file is empty (write `system:` / `user:` sections, optionally after a `---` front matter)', severity: 'error' });
+    c.push({ file, line: bodyStart, col: 1, message: hasFrontMatter ? 'no messages: the body after the front matter is empty (write `system:` / `user:` sections)' : 'no messages: the file is empty (write `system:` / `user:` sections, optionally after a `---` front matter)', severity: 'error' });
   }
   // Prompty renders the whole body, then splits it on role markers: check it as one template.
   const err = checkWith(engine, body);
@@ -380,29 +285,67 @@ export async function loadPrompty(file: string, text: string, opts: PromptyLoadO
       severity: 'warning',
     });
   }
+  return messages;
+}
 
+/** Without testData/testFile: a sibling NAME.cases.jsonl, else the sample / input examples as one case. */
+async function implicitCases(c: Collector, file: string, src: YamlSource, vars: Record<string, unknown>, fromSample: boolean): Promise<EvalCase[] | undefined> {
+  // the implicit sibling passes the same gate as a named testFile: a symlink out of the project is refused
+  const siblingName = `${path.basename(file).replace(/\.prompty$/i, '')}.cases.jsonl`;
+  const sibling = await readProjectFile(path.dirname(file), siblingName, { maxBytes: MAX_EVAL_SET_BYTES });
+  if (sibling.ok) {
+    const r = await casesFromText(sibling.abs, sibling.content, 0);
+    r.problems.forEach((p) => c.push(p, true));
+    return r.cases;
+  }
+  if (sibling.problem.kind !== 'not-found') {
+    c.push({ file, line: 1, col: 1, message: `sibling eval set ${sibling.problem.message}`, severity: 'error' }, true);
+    return undefined;
+  }
+  if (!Object.keys(vars).length) return undefined;
+  const line = src.keyRange([fromSample ? 'sample' : 'inputs']).line;
+  // every value of the one case came from the file itself (sample / input examples / defaults)
+  return [{ index: 0, file, line, vars, ...(typeof vars.expected === 'string' ? { expected: vars.expected } : {}) }];
+}
+
+/** The front matter as a map (`obj`), or the result to return at once when it cannot be read (`stop`). */
+function readFrontMatter(c: Collector, src: YamlSource, file: string, norm: string, closed: boolean): { obj: Record<string, unknown> } | { stop: LoadResult } {
+  if (norm.startsWith('---') && !closed) {
+    c.push({ file, line: 1, col: 1, message: 'front matter is not closed: add a line with `---` after it', severity: 'error' });
+    return { stop: { fatal: c.fatal, soft: c.soft } };
+  }
+  if (src.hasErrors) return { stop: { fatal: src.syntaxProblems, soft: [] } };
+  src.syntaxProblems.forEach((p) => c.push(p));
+  const raw = src.toJS();
+  if (!isMap(raw) && raw !== null && raw !== undefined) c.add({ path: [], message: `front matter: expected a map, got ${describeValue(raw)}` });
+  return { obj: isMap(raw) ? raw : {} };
+}
+
+export async function loadPrompty(file: string, text: string, opts: PromptyLoadOptions = {}): Promise<LoadResult> {
+  const norm = text.replace(/^\uFEFF/, '');
+  const { fm, front, body, bodyStart } = splitFrontMatter(norm);
+  const src = new YamlSource(file, front, 1);
+  const c = new Collector(src);
+  const read = readFrontMatter(c, src, file, norm, fm !== null);
+  if ('stop' in read) return read.stop;
+  const obj = read.obj;
+  addUnscopedProblems(c, obj);
+  warnUnknownKeys(c, obj, PROMPTY_KEYS, []);
+  for (const k of ['model', 'inputs', 'sample', 'outputs']) if (k in obj) obj[k] = await resolveRefs(c, obj[k], [k], file, opts.env ?? process.env);
+
+  const name = typeof obj.name === 'string' ? obj.name : nameFromFile(file, /\.prompty$/i);
+  const description = typeof obj.description === 'string' ? obj.description : undefined;
+  const template = templateEngineOf(c, obj.template);
+  const { model, modelHint, modelParameters } = modelOf(c, obj, src, file, fm !== null);
+  const { defaults, inputExamples } = inputsOf(c, obj.inputs);
+  const sample = await sampleOf(c, obj.sample, file);
+  const messages = messagesOf(c, file, body, bodyStart, template ?? 'jinja2', fm !== null);
   const common = await parseCommon(c, obj, file);
 
   // eval set: our keys, else a sibling NAME.cases.jsonl, else the sample / input examples as one case
   let cases: EvalCase[] = common.cases;
   if (obj.testData === undefined && obj.testFile === undefined) {
-    // the implicit sibling passes the same gate as a named testFile: a symlink out of the project is refused
-    const siblingName = `${path.basename(file).replace(/\.prompty$/i, '')}.cases.jsonl`;
-    const sibling = await readProjectFile(path.dirname(file), siblingName, { maxBytes: MAX_EVAL_SET_BYTES });
-    if (sibling.ok) {
-      const r = await casesFromText(sibling.abs, sibling.content, 0);
-      cases = r.cases;
-      r.problems.forEach((p) => c.push(p, true));
-    } else if (sibling.problem.kind !== 'not-found') {
-      c.push({ file, line: 1, col: 1, message: `sibling eval set ${sibling.problem.message}`, severity: 'error' }, true);
-    } else {
-      const vars = { ...defaults, ...inputExamples, ...(sample ?? {}) };
-      if (Object.keys(vars).length) {
-        const line = src.keyRange([sample ? 'sample' : 'inputs']).line;
-        // every value of the one case came from the file itself (sample / input examples / defaults)
-        cases = [{ index: 0, file, line, vars, ...(typeof vars.expected === 'string' ? { expected: vars.expected } : {}) }];
-      }
-    }
+    cases = (await implicitCases(c, file, src, { ...defaults, ...inputExamples, ...(sample ?? {}) }, sample !== undefined)) ?? cases;
   }
   if (Object.keys(defaults).length) for (const cs of cases) cs.vars = { ...defaults, ...cs.vars };
 

@@ -121,24 +121,28 @@ type NjNode = { typename: string; value?: unknown; name?: NjNode; target?: NjNod
 /** Top-level variable names a template reads (loop targets, `loop` and {% set %} names excluded), in order of use. */
 export function variablesWith(engine: TemplateEngine, text: string): string[] {
   if (engine === 'gh') return ghVariables(text);
-  if (engine === 'mustache') {
-    const names: string[] = [];
-    const walk = (tokens: unknown[]): void => {
-      for (const t of tokens as [string, string, number, number, unknown[]?][]) {
-        if (t[0] === 'name' || t[0] === '&' || t[0] === '{') names.push(t[1].split('.')[0]);
-        else if (t[0] === '#' || t[0] === '^') {
-          names.push(t[1].split('.')[0]);
-          // names inside a section may come from the section's object: not reported as top-level needs
-        }
-      }
-    };
-    try {
-      walk(templates().Mustache.parse(text));
-    } catch {
-      return [];
-    }
-    return [...new Set(names.filter((n) => n && n !== '.'))];
+  if (engine === 'mustache') return mustacheVariables(text);
+  return nunjucksVariables(text);
+}
+
+/** Names a Mustache template reads at the top level; a template that does not parse reads none. */
+function mustacheVariables(text: string): string[] {
+  let tokens: [string, string, number, number, unknown[]?][];
+  try {
+    tokens = templates().Mustache.parse(text) as typeof tokens;
+  } catch {
+    return [];
   }
+  const names: string[] = [];
+  for (const t of tokens) {
+    // a section's own name is read; names inside it may come from the section's object, so they are not top-level needs
+    if (t[0] === 'name' || t[0] === '&' || t[0] === '{' || t[0] === '#' || t[0] === '^') names.push(t[1].split('.')[0]);
+  }
+  return [...new Set(names.filter((n) => n && n !== '.'))];
+}
+
+/** Names a nunjucks template reads that nothing in it binds, from its parse tree; a template that does not parse reads none. */
+function nunjucksVariables(text: string): string[] {
   let root: NjNode;
   try {
     root = (templates().nunjucks as unknown as { parser: { parse(src: string): NjNode } }).parser.parse(text);
@@ -146,68 +150,69 @@ export function variablesWith(engine: TemplateEngine, text: string): string[] {
     return [];
   }
   const seen: string[] = [];
-  const visit = (node: unknown, bound: Set<string>): void => {
-    if (!node || typeof node !== 'object') return;
-    if (Array.isArray(node)) {
-      for (const n of node) visit(n, bound);
+  visitNunjucks(root, new Set(), seen);
+  return seen;
+}
+
+/** Adds to `seen` each free variable under `node`; `bound` holds the names loops and {% set %} bind in scope. */
+function visitNunjucks(node: unknown, bound: Set<string>, seen: string[]): void {
+  if (!node || typeof node !== 'object') return;
+  const visit = (child: unknown, scope = bound) => visitNunjucks(child, scope, seen);
+  if (Array.isArray(node)) {
+    for (const n of node) visit(n);
+    return;
+  }
+  const n = node as NjNode;
+  switch (n.typename) {
+    case 'Symbol': {
+      const name = String(n.value);
+      if (!bound.has(name) && !seen.includes(name)) seen.push(name);
       return;
     }
-    const n = node as NjNode;
-    switch (n.typename) {
-      case 'Symbol': {
-        const name = String(n.value);
-        if (!bound.has(name) && !seen.includes(name)) seen.push(name);
-        return;
-      }
-      case 'LookupVal':
-        visit(n.target, bound);
-        // `a[b]` reads b; `a.b` is a Literal key
-        visit(n.val, bound);
-        return;
-      case 'For':
-      case 'AsyncEach':
-      case 'AsyncAll': {
-        visit(n.arr, bound);
-        const inner = new Set([...bound, 'loop']);
-        const addTarget = (t: unknown): void => {
-          const tn = t as NjNode;
-          if (!tn) return;
-          if (tn.typename === 'Symbol') inner.add(String(tn.value));
-          else if (Array.isArray(tn.children)) tn.children.forEach(addTarget);
-        };
-        addTarget(n.name);
-        visit(n.body, inner);
-        visit(n.else_, bound);
-        return;
-      }
-      case 'Set': {
-        visit(n.value, bound);
-        visit(n.body, bound);
-        for (const t of (n.targets as NjNode[]) ?? []) if (t.typename === 'Symbol') bound.add(String(t.value));
-        return;
-      }
-      case 'FunCall':
-        visit(n.name, bound);
-        visit(n.args, bound);
-        return;
-      case 'Filter':
-        // the filter's name is not a variable; its arguments are
-        visit(n.args, bound);
-        return;
-      case 'KeywordArgs':
-      case 'Dict':
-      case 'Pair':
-        if (n.typename === 'Pair') {
-          visit(n.value, bound);
-          return;
-        }
-        break;
-    }
-    for (const [k, v] of Object.entries(n)) {
-      if (k === 'typename' || k === 'lineno' || k === 'colno') continue;
-      if (v && typeof v === 'object') visit(v, bound);
-    }
+    case 'LookupVal':
+      visit(n.target);
+      // `a[b]` reads b; `a.b` is a Literal key
+      visit(n.val);
+      return;
+    case 'For':
+    case 'AsyncEach':
+    case 'AsyncAll':
+      visit(n.arr);
+      visit(n.body, loopScope(n, bound));
+      visit(n.else_);
+      return;
+    case 'Set':
+      visit(n.value);
+      visit(n.body);
+      for (const t of (n.targets as NjNode[]) ?? []) if (t.typename === 'Symbol') bound.add(String(t.value));
+      return;
+    case 'FunCall':
+      visit(n.name);
+      visit(n.args);
+      return;
+    case 'Filter':
+      // the filter's name is not a variable; its arguments are
+      visit(n.args);
+      return;
+    case 'Pair':
+      visit(n.value);
+      return;
+  }
+  for (const [k, v] of Object.entries(n)) {
+    if (k === 'typename' || k === 'lineno' || k === 'colno') continue;
+    if (v && typeof v === 'object') visit(v);
+  }
+}
+
+/** The names bound inside a loop's body: the outer ones, `loop`, and the loop's targets (`for k, v in …`). */
+function loopScope(loop: NjNode, bound: Set<string>): Set<string> {
+  const inner = new Set([...bound, 'loop']);
+  const addTarget = (t: unknown): void => {
+    const tn = t as NjNode;
+    if (!tn) return;
+    if (tn.typename === 'Symbol') inner.add(String(tn.value));
+    else if (Array.isArray(tn.children)) tn.children.forEach(addTarget);
   };
-  visit(root, new Set());
-  return seen;
+  addTarget(loop.name);
+  return inner;
 }

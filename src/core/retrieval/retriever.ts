@@ -71,85 +71,18 @@ export async function buildRetriever(spec: RetrievalSpec, baseDir: string, opts:
   const { documents, skipped } = await loadDocuments(spec.documents, baseDir);
   const chunks: Chunk[] = [];
   for (const d of documents) for (const text of chunkText(d.text, spec.chunk)) chunks.push({ text, source: d.source });
-
   if (!chunks.length) {
     const why = skipped.length ? `; skipped ${skipped.map((x) => `${x.source} (${x.reason})`).join(', ')}` : '';
     throw new Error(`retrieval.documents (line ${spec.line}) matched no readable documents: ${spec.documents.join(', ')} relative to the prompt file's folder${why}`);
   }
-  const topK = Math.max(1, spec.topK);
-  const bm25 = new Bm25Index(chunks.map((c) => c.text));
-  const cache = opts.cacheDir ? new ResponseCache(opts.cacheDir) : undefined;
-  const modelKey = opts.embedModelKey ?? spec.embeddingModel ?? 'default';
-  const embedFn = opts.embed;
-  let chunkVectors: Promise<number[][]> | undefined;
-
-  const embedTexts = async (texts: string[]): Promise<number[][]> => {
-    const out: (number[] | undefined)[] = new Array(texts.length);
-    const keys = texts.map((t) => embeddingKey(modelKey, t));
-    if (cache) await Promise.all(keys.map(async (k, i) => (out[i] = await cache.get<number[]>(k))));
-    const missing = texts.map((_, i) => i).filter((i) => !out[i]);
-    for (let s = 0; s < missing.length; s += EMBED_BATCH) {
-      throwIfAborted(opts.signal);
-      const batch = missing.slice(s, s + EMBED_BATCH);
-      const vectors = await embedFn!(batch.map((i) => texts[i]));
-      batch.forEach((i, j) => (out[i] = vectors[j]));
-      if (cache) await Promise.all(batch.map((i, j) => cache.set(keys[i], vectors[j]).catch(() => undefined)));
-    }
-    return out as number[][];
-  };
-
-  const rank = async (query: string, lexicalText: string): Promise<{ index: number; score: number }[]> => {
-    let scores: number[];
-    if (embedFn && chunks.length) {
-      chunkVectors ??= embedTexts(chunks.map((c) => c.text));
-      const [vectors, [qv]] = await Promise.all([chunkVectors, embedTexts([query])]);
-      scores = vectors.map((v) => cosine(v, qv));
-    } else {
-      scores = bm25.scores(lexicalText);
-    }
-    return scores
-      .map((score, index) => ({ index, score }))
-      .filter((x) => (embedFn ? true : x.score > 0))
-      .sort((a, b) => b.score - a.score || a.index - b.index);
-  };
-
+  const index = new ChunkSearch(spec, chunks, opts);
+  // one search per distinct query; a failed one is forgotten so the next asks again
   const memo = new Map<string, Promise<SearchResult>>();
-  const run = async (query: string): Promise<SearchResult> => {
-    throwIfAborted(opts.signal);
-    const mode = opts.complete ? spec.query : 'input';
-    if (mode === 'hyde') {
-      const hypo = (await opts.complete!(hydePrompt(query))).trim() || query;
-      const ranked = await rank(hypo, `${query}\n${hypo}`);
-      return { chunks: top(ranked), queries: [hypo] };
-    }
-    if (mode === 'expand') {
-      let extra: string[] = [];
-      try {
-        extra = parseJudgeJson(await opts.complete!(expandPrompt(query, opts.expansions ?? 3)), ExpandReplySchema).queries;
-      } catch {
-        // an unusable expansion reply leaves the original query alone
-      }
-      const queries = [query, ...extra.map((q) => q.trim()).filter((q) => q && q !== query)];
-      const rankings = await Promise.all(queries.map((q) => rank(q, q)));
-      return { chunks: top(reciprocalRankFusion(rankings.map((r) => r.map((x) => x.index)))), queries };
-    }
-    return { chunks: top(await rank(query, query)), queries: [query] };
-  };
-
-  // topK applies after reranking: with a reranker the first search keeps a wider pool
-  const top = (ranked: { index: number; score: number }[]): RetrievedChunk[] =>
-    ranked.slice(0, spec.rerank ? rerankPool(topK) : topK).map(({ index, score }) => ({ text: chunks[index].text, source: chunks[index].source, score }));
-  const finish = async (query: string, found: SearchResult): Promise<SearchResult> => {
-    if (!spec.rerank) return found;
-    const { order, used } = await rerank(query, found.chunks.map((c) => c.text), spec.rerank, opts.complete);
-    return { ...found, chunks: order.slice(0, topK).map((i) => found.chunks[i]), reranked: used };
-  };
-
   return {
     search(query: string) {
       let p = memo.get(query);
       if (!p) {
-        p = run(query).then((found) => finish(query, found));
+        p = index.search(query);
         memo.set(query, p);
         p.catch(() => memo.delete(query));
       }
@@ -158,8 +91,102 @@ export async function buildRetriever(spec: RetrievalSpec, baseDir: string, opts:
     size: chunks.length,
     sources: documents.map((d) => d.source),
     skipped,
-    method: embedFn ? 'embeddings' : 'bm25',
+    method: opts.embed ? 'embeddings' : 'bm25',
   };
+}
+
+type Ranked = { index: number; score: number }[];
+
+/** The chunks of one retrieval spec and how to search them: rank (BM25 or embeddings), the query mode, the reranker. */
+class ChunkSearch {
+  private readonly topK: number;
+  private readonly bm25: Bm25Index;
+  private readonly cache: ResponseCache | undefined;
+  private readonly modelKey: string;
+  private chunkVectors: Promise<number[][]> | undefined;
+
+  constructor(
+    private readonly spec: RetrievalSpec,
+    private readonly chunks: Chunk[],
+    private readonly opts: RetrieverOptions,
+  ) {
+    this.topK = Math.max(1, spec.topK);
+    this.bm25 = new Bm25Index(chunks.map((c) => c.text));
+    this.cache = opts.cacheDir ? new ResponseCache(opts.cacheDir) : undefined;
+    this.modelKey = opts.embedModelKey ?? spec.embeddingModel ?? 'default';
+  }
+
+  async search(query: string): Promise<SearchResult> {
+    const found = await this.searchByMode(query);
+    if (!this.spec.rerank) return found;
+    const { order, used } = await rerank(query, found.chunks.map((c) => c.text), this.spec.rerank, this.opts.complete);
+    return { ...found, chunks: order.slice(0, this.topK).map((i) => found.chunks[i]), reranked: used };
+  }
+
+  /** The query mode: input as is, a hypothetical answer (hyde), or rephrasings merged by RRF (expand). */
+  private async searchByMode(query: string): Promise<SearchResult> {
+    throwIfAborted(this.opts.signal);
+    const complete = this.opts.complete;
+    const mode = complete ? this.spec.query : 'input';
+    if (mode === 'hyde' && complete) {
+      const hypo = (await complete(hydePrompt(query))).trim() || query;
+      const ranked = await this.rank(hypo, `${query}\n${hypo}`);
+      return { chunks: this.top(ranked), queries: [hypo] };
+    }
+    if (mode === 'expand' && complete) {
+      let extra: string[] = [];
+      try {
+        extra = parseJudgeJson(await complete(expandPrompt(query, this.opts.expansions ?? 3)), ExpandReplySchema).queries;
+      } catch {
+        // an unusable expansion reply leaves the original query alone
+      }
+      const queries = [query, ...extra.map((q) => q.trim()).filter((q) => q && q !== query)];
+      const rankings = await Promise.all(queries.map((q) => this.rank(q, q)));
+      return { chunks: this.top(reciprocalRankFusion(rankings.map((r) => r.map((x) => x.index)))), queries };
+    }
+    return { chunks: this.top(await this.rank(query, query)), queries: [query] };
+  }
+
+  /** Every chunk by score, best first: cosine to the query's embedding, else BM25 of `lexicalText` (zero scores left out). */
+  private async rank(query: string, lexicalText: string): Promise<Ranked> {
+    let scores: number[];
+    if (this.opts.embed && this.chunks.length) {
+      this.chunkVectors ??= this.embedTexts(this.chunks.map((c) => c.text));
+      const [vectors, [qv]] = await Promise.all([this.chunkVectors, this.embedTexts([query])]);
+      scores = vectors.map((v) => cosine(v, qv));
+    } else {
+      scores = this.bm25.scores(lexicalText);
+    }
+    return scores
+      .map((score, index) => ({ index, score }))
+      .filter((x) => (this.opts.embed ? true : x.score > 0))
+      .sort((a, b) => b.score - a.score || a.index - b.index);
+  }
+
+  /** topK applies after reranking: with a reranker the first search keeps a wider pool. */
+  private top(ranked: Ranked): RetrievedChunk[] {
+    const n = this.spec.rerank ? rerankPool(this.topK) : this.topK;
+    return ranked.slice(0, n).map(({ index, score }) => ({ text: this.chunks[index].text, source: this.chunks[index].source, score }));
+  }
+
+  /** Embeddings of `texts`, from the cache where there, the rest EMBED_BATCH at a time (and cached). */
+  private async embedTexts(texts: string[]): Promise<number[][]> {
+    const embed = this.opts.embed;
+    const cache = this.cache;
+    if (!embed) throw new Error('no embed function');
+    const out: (number[] | undefined)[] = new Array(texts.length);
+    const keys = texts.map((t) => embeddingKey(this.modelKey, t));
+    if (cache) await Promise.all(keys.map(async (k, i) => (out[i] = await cache.get<number[]>(k))));
+    const missing = texts.map((_, i) => i).filter((i) => !out[i]);
+    for (let s = 0; s < missing.length; s += EMBED_BATCH) {
+      throwIfAborted(this.opts.signal);
+      const batch = missing.slice(s, s + EMBED_BATCH);
+      const vectors = await embed(batch.map((i) => texts[i]));
+      batch.forEach((i, j) => (out[i] = vectors[j]));
+      if (cache) await Promise.all(batch.map((i, j) => cache.set(keys[i], vectors[j]).catch(() => undefined)));
+    }
+    return out as number[][];
+  }
 }
 
 /** Reciprocal rank fusion of several rankings (lists of item ids, best first): score = Σ 1 / (k + rank). */

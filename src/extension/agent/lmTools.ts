@@ -1,4 +1,4 @@
-// The agent tools (src/core/agent/tools.ts: run_eval, list_runs, get_run, get_advice) as VS Code Language
+// The agent tools (src/core/agent/tools/: run_eval, list_runs, get_run, get_advice, climb) as VS Code Language
 // Model tools, so Copilot agent mode can run an eval and read the advice. package.json's
 // `contributes.languageModelTools` declares them (same JSON Schema as the MCP server's inputSchema, checked by
 // a unit test). Runs go through the editor's run controller: the same run, record, Runs view and live panel as

@@ -12,7 +12,7 @@ import { CLASSIFIER, classifierRules, tempWorkspace, type Workspace } from '../e
 import { listRuns, readRun, runsDir } from '../../../src/core/runs/store';
 import { StoreDamage } from '../../../src/core/faults';
 import { statusText } from '../../../src/core/runs/completeness';
-import { listRunsTool } from '../../../src/core/agent/tools';
+import { listRunsTool } from '../../../src/core/agent/tools/listRuns';
 import { engineHost } from '../../../src/cli/mcpCommand';
 
 let server: ScriptedServer;

@@ -15,7 +15,7 @@ test('package.json declares each agent tool as a Language Model tool with the sc
   );
   for (const tool of AGENT_TOOLS) {
     const d = declared.find((t) => t.name === `promptLadder_${tool.name}`)!;
-    assert.deepEqual(d.inputSchema, inputJsonSchema(tool), `${tool.name}: regenerate the inputSchema from src/core/agent/tools.ts`);
+    assert.deepEqual(d.inputSchema, inputJsonSchema(tool), `${tool.name}: regenerate the inputSchema from src/core/agent/tools/`);
     assert.equal(d.modelDescription, tool.description, `${tool.name}: the model reads the same description as over MCP`);
     assert.ok(d.displayName);
   }

@@ -6,16 +6,12 @@
 
 import * as path from 'node:path';
 import * as z from 'zod';
-import { promptFileKind } from '../prompt/load';
-import { SpecError, formatProblem } from '../errors';
-import { climb, planClimb, ClimbInputError, type ClimbOptions } from '../climb/loop';
-import type { ClimbRecord } from '../climb/record';
-import { usd } from '../climb/budget';
-import type { AgentToolDefinition, AgentToolHost } from './tools';
-
-/** tools.ts lists this tool among AGENT_TOOLS: its own exports are read at call time, never at load (no import cycle). */
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- a lazy require breaks the import cycle with tools.ts
-const tools = () => require('./tools') as typeof import('./tools');
+import { promptFileKind } from '../../prompt/load';
+import { SpecError, formatProblem } from '../../errors';
+import { climb, planClimb, ClimbInputError, type ClimbOptions } from '../../climb/loop';
+import type { ClimbRecord } from '../../climb/record';
+import { usd } from '../../climb/budget';
+import { ToolError, resolveInRoot, type AgentToolDefinition, type AgentToolHost } from './host';
 
 export const ClimbInputSchema = z.object({
   file: z.string().min(1).describe('Prompt file (*.prompt.yml, *.prompt.yaml or *.prompty), relative to the project root.'),
@@ -68,12 +64,11 @@ export type ClimbToolOutput = z.infer<typeof ClimbOutputSchema>;
 /** The climb options of a tool call (the file resolved inside the project); ToolError when the input is not valid. */
 export async function toolHostOptions(host: AgentToolHost, input: unknown): Promise<ClimbOptions> {
   const parsed = ClimbInputSchema.safeParse(input);
-  if (!parsed.success) throw new (tools().ToolError)(parsed.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; '));
+  if (!parsed.success) throw new ToolError(parsed.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; '));
   return optionsFor(host, parsed.data);
 }
 
 async function optionsFor(host: AgentToolHost, args: ClimbToolInput): Promise<ClimbOptions> {
-  const { ToolError, resolveInRoot } = tools();
   const file = await resolveInRoot(host.root, args.file, 'file', true);
   if (!promptFileKind(file)) throw new ToolError(`${args.file} is not a prompt file (expected a name ending in .prompt.yml, .prompt.yaml or .prompty)`);
   let text: string;
@@ -95,7 +90,6 @@ async function optionsFor(host: AgentToolHost, args: ClimbToolInput): Promise<Cl
 }
 
 async function toolError(e: unknown, root: string): Promise<never> {
-  const { ToolError } = tools();
   if (e instanceof SpecError) throw new ToolError(e.problems.map((p) => formatProblem({ ...p, file: path.relative(root, p.file) || p.file })).join('\n'));
   if (e instanceof ClimbInputError) throw new ToolError(e.message);
   throw e;
@@ -126,7 +120,6 @@ export const climbTool: AgentToolDefinition<typeof ClimbInputSchema, typeof Clim
       const money = plan.unpriced.length ? `no price is known for ${plan.unpriced.join(', ')}, so give maxCalls` : `up to ${usd(plan.estimate.usd ?? 0)}; give budgetUsd (or maxCalls)`;
       return { text: `Estimate for climbing ${rel}: up to ${plan.estimate.calls} calls, ${money}. It sends the eval set's cases to ${plan.provider}. Nothing was sent: call again with confirmed: true to climb.`, data };
     }
-    const { ToolError } = tools();
     if (plan.unpriced.length ? args.maxCalls === undefined : args.budgetUsd === undefined && args.maxCalls === undefined) {
       throw new ToolError(plan.unpriced.length ? `no price is known for ${plan.unpriced.join(', ')}: give maxCalls (the estimate is up to ${plan.estimate.calls} calls)` : `give budgetUsd (the estimate is up to ${usd(plan.estimate.usd ?? 0)}) or maxCalls`);
     }
