@@ -29,6 +29,8 @@ export interface EvalArgs {
   junit?: string;
   html?: string;
   variants?: string[];
+  /** --case: only these cases (0-based indexes), a partial run. */
+  cases?: number[];
   concurrency?: number;
   /** Per-call timeout (--timeout / PROMPT_LADDER_TIMEOUT). */
   timeoutSeconds?: number;
@@ -127,6 +129,8 @@ async function loadSpecs(args: EvalArgs, providers: Providers): Promise<{ specs:
         exit = 1;
         continue;
       }
+      const missing = (args.cases ?? []).filter((i) => !spec.cases.some((c) => c.index === i));
+      if (missing.length) throw new UsageError(`${file}: no case ${missing.join(', ')} (--case takes 0-based indexes; the eval set has ${spec.cases.length} case${spec.cases.length === 1 ? '' : 's'})`);
       const unknown = unknownVariants(spec, args.variants);
       if (unknown.length === args.variants?.length && unknown.length > 0) {
         throw new UsageError(
@@ -183,6 +187,7 @@ async function runSpecs(args: EvalArgs, providers: Providers, specs: Loaded[], e
         signal: controller.signal,
         stop: stops.stop.signal,
         promptText: text,
+        ...(args.cases ? { caseIndexes: args.cases } : {}),
         onEvent: args.quiet ? undefined : (e: Parameters<typeof progress.onEvent>[0]) => progress.onEvent(e),
       };
       const outcome = args.batch ? await runBatch(spec, args, runOptions) : await runEval(spec, runOptions);

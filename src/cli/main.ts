@@ -50,6 +50,8 @@ Options for eval:
   --junit <out.xml>     write JUnit XML (one suite per prompt file and variant)
   --html <out.html>     write a self-contained HTML report
   --variant <name>      run only this variant (repeatable)
+  --case <n>            run only this case (0-based index over the eval set, repeatable or n,m): a partial
+                        run, never advised on or used as a baseline
   --concurrency <n>     cap concurrent calls per endpoint (default: adaptive)
   --timeout <seconds>   give up on a call after this long, retried once (default 30; env PROMPT_LADDER_TIMEOUT)
   --no-cache            bypass the response cache
@@ -189,6 +191,7 @@ export async function main(argv: string[]): Promise<number> {
         junit: { type: 'string' },
         html: { type: 'string' },
         variant: { type: 'string', multiple: true },
+        case: { type: 'string', multiple: true },
         concurrency: { type: 'string' },
         timeout: { type: 'string' },
         'no-cache': { type: 'boolean' },
@@ -310,6 +313,8 @@ export async function main(argv: string[]): Promise<number> {
     } catch (e) {
       throw new UsageError((e as Error).message);
     }
+    // a partial run is never compared with a baseline: the cases it did not run would all read as removed
+    if (values.case?.length && values.baseline) throw new UsageError('--case makes a partial run, which is not compared with a baseline: drop --case or --baseline');
     const args: EvalArgs = {
       files,
       ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}),
@@ -317,6 +322,7 @@ export async function main(argv: string[]): Promise<number> {
       junit: values.junit,
       html: values.html,
       variants: values.variant,
+      ...(values.case?.length ? { cases: caseIndexesOf(values.case) } : {}),
       concurrency: positiveInt('concurrency', values.concurrency),
       cache: !values['no-cache'],
       repeat: positiveInt('repeat', values.repeat),
@@ -366,4 +372,12 @@ if (require.main === module) {
       process.exitCode = 2;
     },
   );
+}
+
+/** `--case 3 --case 5,7` → [3, 5, 7]; anything but 0-based integers is a usage error. */
+function caseIndexesOf(values: string[]): number[] {
+  const out = values.flatMap((v) => v.split(',')).map((x) => x.trim());
+  const bad = out.find((x) => !/^\d+$/.test(x));
+  if (bad !== undefined) throw new UsageError(`--case needs 0-based case indexes (e.g. --case 3 or --case 3,5), got "${bad}"`);
+  return [...new Set(out.map(Number))].sort((a, b) => a - b);
 }

@@ -150,6 +150,8 @@ function newRecord(spec: PromptSpec, opts: RunOptions, plan: RunPlan): RunRecord
     status: 'running',
     ...(opts.promptText !== undefined ? { promptHash: hashText(opts.promptText) } : {}),
     ...(plan.repeat > 1 ? { repeat: plan.repeat } : {}),
+    // a subset of the cases: a partial run, shown merged over the latest full one (runs/partial.ts)
+    ...(opts.caseIndexes && plan.cases.length < spec.cases.length ? { partial: { of: spec.cases.length, caseIndexes: plan.cases.map((c) => c.index) } } : {}),
     variants: summarizeVariants(plan.variantInfo, caseRecords),
     cases: caseRecords,
     ...(spec.problems.length ? { problems: spec.problems.map((p) => formatProblem({ ...p, file: rel(p.file) })) } : {}),

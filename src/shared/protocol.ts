@@ -166,6 +166,8 @@ export const HostMessageSchema = z.discriminatedUnion('type', [
     promptLabel: z.string(),
     /** The run shown, slimmed (see slim.ts); null before the first run. */
     record: z.nullable(RunRecordSchema),
+    /** Cells (case index NUL variant) whose results come from a partial run merged over the latest full run. */
+    updated: z.optional(z.array(z.string())),
     runUri: z.optional(z.string()),
     /** The shown run was picked explicitly (Runs view, compare); otherwise the panel follows the newest run. */
     pinned: z.boolean(),

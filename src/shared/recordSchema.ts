@@ -87,6 +87,7 @@ export const WireRunRecordSchema = z.object({
   promptName: z.optional(z.string()),
   status: z.enum(['running', 'completed', 'cancelled', 'failed', 'interrupted']),
   statusReason: z.optional(z.string()),
+  partial: z.optional(z.object({ of: Int, caseIndexes: z.array(Int) })),
   promptHash: z.optional(z.string()),
   repeat: z.optional(Int),
   variants: z.array(WireVariantSummarySchema),

@@ -3,6 +3,7 @@
 
 import type { RunEvent } from '../core/events';
 import type { RunRecord } from '../core/runs/schema';
+import { cellKey, mergePartial } from '../core/runs/partial';
 
 export interface LiveRun {
   record: RunRecord | null;
@@ -12,21 +13,38 @@ export interface LiveRun {
   /** Cells under way: `${caseIndex}\u0000${variant}`. */
   inFlight: Set<string>;
   progress: { done: number; total: number; passed: number; failed: number; errors: number; cached: number } | null;
+  /** Cells (`cellKey`) whose results come from a partial run merged over the latest full run (runs/partial.ts). */
+  updated: Set<string>;
+  /** While a partial run is under way: the results it is merged over. */
+  base?: RunRecord;
 }
 
-export function cellKey(caseIndex: number, variant: string): string {
-  return `${caseIndex}\u0000${variant}`;
+export { cellKey };
+
+export function emptyLiveRun(record: RunRecord | null = null, path?: string, updated: Iterable<string> = []): LiveRun {
+  return { record, path, running: false, inFlight: new Set(), progress: null, updated: new Set(updated) };
 }
 
-export function emptyLiveRun(record: RunRecord | null = null, path?: string): LiveRun {
-  return { record, path, running: false, inFlight: new Set(), progress: null };
+/**
+ * A partial run starting over the results shown: they stay, each case copied (results arrive into the copy, so the
+ * record they came from is not changed), and the run's cells replace theirs as they finish.
+ */
+function startPartial(live: LiveRun, started: RunRecord): RunRecord {
+  const shown = live.record;
+  if (!started.partial || !shown || live.running || shown.promptFile !== started.promptFile) {
+    live.updated.clear();
+    live.base = undefined;
+    return started;
+  }
+  live.base = shown;
+  return { ...shown, id: started.id, startedAt: started.startedAt, finishedAt: null, status: 'running', cases: shown.cases.map((c) => ({ ...c, results: [...c.results] })) };
 }
 
 /** Applies one event in place; returns true when the record object was replaced (a new run started or finished). */
 export function applyRunEvent(live: LiveRun, e: RunEvent): boolean {
   switch (e.type) {
     case 'run-started':
-      live.record = e.record;
+      live.record = startPartial(live, e.record);
       live.path = undefined;
       live.running = true;
       live.inFlight.clear();
@@ -37,6 +55,7 @@ export function applyRunEvent(live: LiveRun, e: RunEvent): boolean {
       return false;
     case 'case-finished': {
       live.inFlight.delete(cellKey(e.caseIndex, e.result.variant));
+      if (live.base) live.updated.add(cellKey(e.caseIndex, e.result.variant));
       const rec = live.record;
       if (!rec) return false;
       let c = rec.cases.find((x) => x.index === e.caseIndex);
@@ -54,7 +73,8 @@ export function applyRunEvent(live: LiveRun, e: RunEvent): boolean {
       live.progress = { done: e.done, total: e.total, passed: e.passed, failed: e.failed, errors: e.errors, cached: e.cached };
       return false;
     case 'run-finished':
-      live.record = e.record;
+      live.record = live.base && e.record.partial ? mergePartial(live.base, e.record, live.updated).record : e.record;
+      live.base = undefined;
       live.path = e.path;
       live.running = false;
       live.inFlight.clear();

@@ -14,6 +14,8 @@ export interface CellView {
   /** Category of the first failing result. */
   category?: string;
   passed: number;
+  /** The results come from a partial run merged over the latest full run. */
+  updated?: boolean;
 }
 
 export interface RowView {
@@ -44,7 +46,9 @@ export function variantNames(record: RunRecord | null): string[] {
   return names;
 }
 
-export function buildRow(c: CaseRecord, variants: string[], inFlight: ReadonlySet<string>, runActive: boolean): RowView {
+const NONE: ReadonlySet<string> = new Set();
+
+export function buildRow(c: CaseRecord, variants: string[], inFlight: ReadonlySet<string>, runActive: boolean, updated: ReadonlySet<string> = NONE): RowView {
   const cells = variants.map((variant): CellView => {
     const results = c.results.filter((r) => r.variant === variant).sort((a, b) => (a.repeat ?? 0) - (b.repeat ?? 0));
     const failing = results.find((r) => !r.passed || r.error);
@@ -54,27 +58,35 @@ export function buildRow(c: CaseRecord, variants: string[], inFlight: ReadonlySe
       results,
       category: failing ? (failing.category ?? (failing.error ? 'error' : undefined)) : undefined,
       passed: results.filter((r) => r.passed && !r.error).length,
+      ...(updated.has(cellKey(c.index, variant)) ? { updated: true } : {}),
     };
   });
   return { caseIndex: c.index, record: c, cells };
 }
 
-export function buildRows(record: RunRecord | null, inFlight: ReadonlySet<string>, runActive: boolean): RowView[] {
+export function buildRows(record: RunRecord | null, inFlight: ReadonlySet<string>, runActive: boolean, updated: ReadonlySet<string> = NONE): RowView[] {
   if (!record) return [];
   const variants = variantNames(record);
-  return record.cases.map((c) => buildRow(c, variants, inFlight, runActive));
+  return record.cases.map((c) => buildRow(c, variants, inFlight, runActive, updated));
 }
 
 /**
  * Rebuilds only the rows of `changed` cases, reusing the others (streaming updates touch a few cases per batch).
  * `previous` must come from the same record and variant list.
  */
-export function updateRows(previous: RowView[], record: RunRecord, changed: ReadonlySet<number>, inFlight: ReadonlySet<string>, runActive: boolean): RowView[] {
+export function updateRows(
+  previous: RowView[],
+  record: RunRecord,
+  changed: ReadonlySet<number>,
+  inFlight: ReadonlySet<string>,
+  runActive: boolean,
+  updated: ReadonlySet<string> = NONE,
+): RowView[] {
   const variants = variantNames(record);
   const byIndex = new Map(previous.map((r) => [r.caseIndex, r]));
   return record.cases.map((c) => {
     const old = byIndex.get(c.index);
-    return old && old.record === c && !changed.has(c.index) ? old : buildRow(c, variants, inFlight, runActive);
+    return old && old.record === c && !changed.has(c.index) ? old : buildRow(c, variants, inFlight, runActive, updated);
   });
 }
 

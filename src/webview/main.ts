@@ -292,7 +292,7 @@ function summarize(rec: RunRecord) {
 }
 
 function rebuild(): void {
-  rows = buildRows(live.record, live.inFlight, live.running);
+  rows = buildRows(live.record, live.inFlight, live.running, live.updated);
 }
 
 function refresh(): void {
@@ -440,7 +440,7 @@ function handle(msg: HostMessage): void {
       promptLabel = msg.promptLabel;
       runUri = msg.runUri;
       pinned = msg.pinned;
-      live = emptyLiveRun(msg.record, msg.runUri);
+      live = emptyLiveRun(msg.record, msg.runUri, msg.updated);
       live.running = msg.running;
       live.progress = msg.progress ?? null;
       compare = msg.compare;
@@ -474,7 +474,7 @@ function handle(msg: HostMessage): void {
         }
       }
       if (replaced || !live.record) rebuild();
-      else rows = updateRows(rows, live.record, changed, live.inFlight, live.running);
+      else rows = updateRows(rows, live.record, changed, live.inFlight, live.running, live.updated);
       refresh();
       if (finished) persist();
       return;

@@ -251,11 +251,11 @@ export class MatrixView {
     const first = cell.results[0];
     const reps = cell.results.length > 1 ? `${cell.passed}/${cell.results.length}` : '';
     const output = first ? (first.error ? first.error : firstLines(first.output, 3)) : STATUS_TEXT[cell.status];
-    const label = `${cell.variant}, case ${caseRef(row.record)}: ${STATUS_TEXT[cell.status]}${cell.category ? `, ${cell.category}` : ''}${change ? `, ${change}` : ''}`;
+    const label = `${cell.variant}, case ${caseRef(row.record)}: ${STATUS_TEXT[cell.status]}${cell.category ? `, ${cell.category}` : ''}${cell.updated ? ', updated by a partial run' : ''}${change ? `, ${change}` : ''}`;
     return el(
       'div',
       {
-        class: `matrix-cell result-cell status-${cell.status}`,
+        class: `matrix-cell result-cell status-${cell.status}${cell.updated ? ' cell-updated' : ''}`,
         role: 'gridcell',
         'aria-colindex': colIndex,
         'aria-label': label,
@@ -273,6 +273,7 @@ export class MatrixView {
         reps ? el('span', { class: 'repeats', title: 'repeats passed' }, reps) : null,
         cell.category ? el('span', { class: `chip cat-${cell.category}` }, cell.category) : null,
         first?.cached ? el('span', { class: 'cached', title: 'served from the cache' }, 'cached') : null,
+        cell.updated ? el('span', { class: 'updated-badge', title: 'updated by a partial run since the last full run' }, 'updated') : null,
         change && change !== 'unchanged' ? el('span', { class: `change-badge change-${change}`, title: `${change} vs the compared run` }, CHANGE_ICON[change] ?? '') : null,
       ),
       el('div', { class: 'cell-output' }, output),

@@ -15,6 +15,7 @@ import { registerPromptFileTests } from './promptFiles.test';
 import { registerFineTuneTests } from './fineTune.test';
 import { registerGenerateTests } from './generate.test';
 import { registerPanelTests } from './panel.test';
+import { registerPartialRunTests } from './partialRuns.test';
 import { registerRunTests } from './run.test';
 import { registerTestingTests } from './testing.test';
 import { registerTestingBatchTests } from './testingBatch.test';
@@ -37,6 +38,7 @@ function registerAll(): void {
   registerAdvisorCommandTests();
   registerCancelTests();
   registerPanelTests();
+  registerPartialRunTests();
   registerFineTuneTests();
   registerGenerateTests();
   registerTestingTests();

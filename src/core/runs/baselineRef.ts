@@ -7,6 +7,13 @@ import * as path from 'node:path';
 import { listRuns, readRun } from './store';
 import { RunRecordSchema, type RunRecord } from './schema';
 import { resolveCommit } from './gitBaseline';
+import { isPartial } from './partial';
+
+/** A partial run covers a few cases: comparing the whole eval set with it would call every other case new. */
+function refusePartial(ref: string, record: RunRecord): void {
+  const p = record.partial;
+  if (p) throw new BaselineError(`--baseline ${ref}: run ${record.id.slice(0, 8)} is partial (${p.caseIndexes.length} of ${p.of} cases), not a baseline for the whole eval set; name a full run or use latest`);
+}
 
 export type BaselineTarget =
   | { kind: 'record'; record: RunRecord; label: string }
@@ -51,12 +58,14 @@ export async function resolveBaseline(ref: string, opts: { root: string; promptF
     if (!existsSync(asPath)) throw new BaselineError(`--baseline ${ref}: no such run record file`);
     const record = await recordFromFile(asPath, opts.promptFile);
     if (record.promptFile !== opts.promptFile) throw new BaselineError(`--baseline ${ref}: that run is of ${record.promptFile}, not ${opts.promptFile}`);
+    refusePartial(ref, record);
     return { kind: 'record', record, label: path.relative(opts.cwd, asPath) || asPath };
   }
   const runs = await listRuns(opts.root);
   if (ref === 'latest') {
-    const newest = runs.find((r) => r.record.promptFile === opts.promptFile && r.record.status === 'completed');
-    if (!newest) throw new BaselineError(`--baseline latest: no completed run of ${opts.promptFile} in ${path.join(opts.root, '.promptladder', 'runs')}`);
+    // partial runs (a few cases re-run) are never a baseline: their pass rate is not the eval set's
+    const newest = runs.find((r) => r.record.promptFile === opts.promptFile && r.record.status === 'completed' && !isPartial(r.record));
+    if (!newest) throw new BaselineError(`--baseline latest: no completed full run of ${opts.promptFile} in ${path.join(opts.root, '.promptladder', 'runs')}`);
     return { kind: 'record', record: newest.record, label: `latest run ${newest.record.id.slice(0, 8)} (${newest.record.startedAt})` };
   }
   if (/^[0-9a-f-]{8,}$/i.test(ref)) {
@@ -64,6 +73,7 @@ export async function resolveBaseline(ref: string, opts: { root: string; promptF
     if (byId.length === 1) {
       const record = byId[0].record;
       if (record.promptFile !== opts.promptFile) throw new BaselineError(`--baseline ${ref}: that run is of ${record.promptFile}, not ${opts.promptFile}`);
+      refusePartial(ref, record);
       return { kind: 'record', record, label: `run ${record.id.slice(0, 8)} (${record.startedAt})` };
     }
     if (byId.length > 1) throw new BaselineError(`--baseline ${ref}: ${byId.length} runs start with that id; give more characters`);

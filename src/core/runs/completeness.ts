@@ -47,8 +47,17 @@ export function isComplete(record: RunRecord): boolean {
   return (record.status === 'completed' || record.status === 'failed') && resultCount(record) >= expectedResults(record);
 }
 
-/** The status as a reader shows it: "completed", "interrupted (holds 1,013 of 2,500 results)", "cancelled (…)". */
+/**
+ * The status as a reader shows it: "completed", "interrupted (holds 1,013 of 2,500 results)", "cancelled (…)";
+ * a partial run says so: "completed · partial: 1 of 9 cases".
+ */
 export function statusText(record: RunRecord): string {
+  const p = record.partial;
+  const status = wholeStatusText(record);
+  return p ? `${status} · partial: ${p.caseIndexes.length} of ${p.of} case${p.of === 1 ? '' : 's'}` : status;
+}
+
+function wholeStatusText(record: RunRecord): string {
   if (record.status === 'completed' && isComplete(record)) return 'completed';
   if (record.status === 'failed') return `failed${record.statusReason ? ` (${record.statusReason})` : ''}`;
   if (record.status === 'interrupted') return `interrupted (holds ${holds(record)})`;
@@ -62,6 +71,7 @@ export function statusText(record: RunRecord): string {
  * holds only part of its cases. The CLI refuses unless asked (--partial); the editor asks.
  */
 export function partialRunRefusal(record: RunRecord): string | undefined {
+  if (record.partial) return `run ${record.id.slice(0, 8)} of ${record.promptFile} is ${statusText(record)}: a dataset from it would hold only those cases`;
   if (isComplete(record)) return undefined;
   if (record.status === 'failed' && resultCount(record) >= expectedResults(record)) return undefined;
   return `run ${record.id.slice(0, 8)} of ${record.promptFile} is ${statusText(record)}: a dataset from it would hold only part of the cases`;

@@ -110,6 +110,13 @@ export const RunRecordSchema = z.object({
    * readers give it to a record left `running` by a process that is gone (killed, disk full, power lost).
    */
   statusReason: z.string().optional(),
+  /**
+   * Set when the run covered a subset of the eval set's cases (one case from the Test Explorer, "Run shown",
+   * re-run failures): `of` cases in the eval set at run time, `caseIndexes` the ones run. Readers show such a
+   * run merged over the file's latest full run (partial.ts) and never compare, advise on or gate with it alone.
+   * Records without it covered every case.
+   */
+  partial: z.object({ of: z.number().int(), caseIndexes: z.array(z.number().int()) }).optional(),
   /** Results the run was to produce (cases × variants × repeats), so a partial record can say how much it holds. */
   total: z.number().int().optional(),
   /** The process writing the record while it is `running` (removed when the run ends). */

@@ -1,6 +1,7 @@
 // Diagnostics in the Problems panel:
 // - invalid prompt files and eval-set files as errors/warnings at exact ranges, live as you type (debounced);
-// - failing cases of the newest run as warnings (variant, category, failed evaluator), cleared when stale.
+// - failing cases of each prompt file's current results as warnings (variant, category, failed evaluator), at
+//   their eval-set lines whether the file is open or not, cleared when stale.
 
 import * as vscode from 'vscode';
 import { loadModule } from '../lazy';
@@ -8,7 +9,7 @@ import type { SourceProblem } from '../../core/errors';
 import { CASES_FILE_RE, isPromptFile, onDidChangePromptFiles } from '../promptFiles';
 import { isStrict } from '../settings';
 import { caseVerdicts } from './resultText';
-import type { ResultsIndex } from './resultsIndex';
+import type { CaseAtLine, ResultsIndex } from './resultsIndex';
 import { caseRef } from '../../core/runs/caseRef';
 import { Disposable } from '../common/lifecycle';
 
@@ -161,6 +162,7 @@ export class ResultDiagnostics extends Disposable {
       this.collection,
       index.onDidChange(() => this.update()),
       vscode.workspace.onDidOpenTextDocument(() => this.schedule()),
+      vscode.workspace.onDidCloseTextDocument(() => this.schedule()),
       vscode.workspace.onDidChangeTextDocument((e) => {
         if (isPromptFile(e.document.uri)) this.schedule();
       }),
@@ -173,37 +175,28 @@ export class ResultDiagnostics extends Disposable {
     this.timer = setTimeout(() => this.update(), DEBOUNCE_MS);
   }
 
-  /** Warnings for failing cases in open documents (the only ones whose lines we know are current). */
+  /**
+   * Warnings for failing cases of each prompt file's current results (a partial run's cells merged over the
+   * latest full run): in open documents at the lines the cases have now, in files that are not open at the lines
+   * the case loader recorded (VS Code fits the range to the line when the file opens).
+   */
   update(): void {
     this.collection.clear();
+    const open = new Set<string>();
     for (const doc of vscode.workspace.textDocuments) {
       if (doc.uri.scheme !== 'file') continue;
-      const diags: vscode.Diagnostic[] = [];
-      for (const c of this.index.casesIn(doc)) {
-        const text = doc.lineAt(c.line).text;
+      open.add(doc.uri.fsPath);
+      const diags = failureDiagnostics(this.index.casesIn(doc), (line) => {
+        const text = doc.lineAt(line).text;
         const start = text.length - text.trimStart().length;
-        const range = new vscode.Range(c.line, start, c.line, Math.max(start + 1, text.length));
-        for (const v of caseVerdicts(c.case, c.record.variants.map((x) => x.name))) {
-          if (v.passed) continue;
-          const what = v.error ? 'call failed' : `failed${v.failedEvaluator ? ` ${v.failedEvaluator}` : ''}`;
-          const d = new vscode.Diagnostic(
-            range,
-            `Case ${caseRef(c.case)}, variant ${v.variant}: ${what} (category: ${v.category ?? (v.error ? 'error' : 'uncategorized')})`,
-            vscode.DiagnosticSeverity.Warning,
-          );
-          d.source = 'Prompt Ladder';
-          d.code = v.category ?? undefined;
-          diags.push(d);
-        }
-      }
-      if (diags.length > MAX_RESULT_WARNINGS) {
-        const more = diags.length - MAX_RESULT_WARNINGS;
-        diags.length = MAX_RESULT_WARNINGS;
-        const d = new vscode.Diagnostic(new vscode.Range(0, 0, 0, 0), `${more} more failing results in this file: the results panel lists them all.`, vscode.DiagnosticSeverity.Information);
-        d.source = 'Prompt Ladder';
-        diags.push(d);
-      }
+        return new vscode.Range(line, start, line, Math.max(start + 1, text.length));
+      });
       if (diags.length) this.collection.set(doc.uri, diags);
+    }
+    for (const file of this.index.caseFiles()) {
+      if (open.has(file)) continue;
+      const diags = failureDiagnostics(this.index.casesInClosedFile(file), (line) => new vscode.Range(line, 0, line, WHOLE_LINE));
+      if (diags.length) this.collection.set(vscode.Uri.file(file), diags);
     }
   }
 
@@ -211,4 +204,31 @@ export class ResultDiagnostics extends Disposable {
     if (this.timer) clearTimeout(this.timer);
     super.dispose();
   }
+}
+
+/** A column past the end of any line: the editor fits such a range to the line's text. */
+const WHOLE_LINE = 100_000;
+
+/** One warning per failing result of the cases (capped per file, the rest summed up in one more). */
+function failureDiagnostics(cases: readonly CaseAtLine[], rangeAt: (line: number) => vscode.Range): vscode.Diagnostic[] {
+  const diags: vscode.Diagnostic[] = [];
+  for (const c of cases) {
+    const range = rangeAt(c.line);
+    for (const v of caseVerdicts(c.case, c.record.variants.map((x) => x.name))) {
+      if (v.passed) continue;
+      const what = v.error ? 'call failed' : `failed${v.failedEvaluator ? ` ${v.failedEvaluator}` : ''}`;
+      const d = new vscode.Diagnostic(range, `Case ${caseRef(c.case)}, variant ${v.variant}: ${what} (category: ${v.category ?? (v.error ? 'error' : 'uncategorized')})`, vscode.DiagnosticSeverity.Warning);
+      d.source = 'Prompt Ladder';
+      d.code = v.category ?? undefined;
+      diags.push(d);
+    }
+  }
+  if (diags.length > MAX_RESULT_WARNINGS) {
+    const more = diags.length - MAX_RESULT_WARNINGS;
+    diags.length = MAX_RESULT_WARNINGS;
+    const d = new vscode.Diagnostic(new vscode.Range(0, 0, 0, 0), `${more} more failing results in this file: the results panel lists them all.`, vscode.DiagnosticSeverity.Information);
+    d.source = 'Prompt Ladder';
+    diags.push(d);
+  }
+  return diags;
 }

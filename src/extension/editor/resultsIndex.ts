@@ -10,6 +10,7 @@ import type { CaseRecord, RunRecord } from '../../core/runs/schema';
 import { rootOfRunFile } from '../promptFiles';
 import type { RunController, StoredRun } from '../runs/types';
 import { Disposable } from '../common/lifecycle';
+import { currentRunOf } from '../runs/currentRun';
 
 export interface CaseAtLine {
   /** 0-based line in the document. */
@@ -21,8 +22,11 @@ export interface CaseAtLine {
 }
 
 export interface PromptResults {
+  /** The current results (a partial run merged over the full one) and the newest run file among them. */
   run: StoredRun;
   promptPath: string;
+  /** Cells (case index NUL variant) whose results come from a partial run. */
+  updated: ReadonlySet<string>;
 }
 
 export function sha256(text: string): string {
@@ -67,12 +71,20 @@ export class ResultsIndex extends Disposable {
 
   private async doRefresh(): Promise<void> {
     const all = await this.runs.listAllRuns();
-    const latest = new Map<string, PromptResults>();
+    const byPrompt = new Map<string, StoredRun[]>();
     for (const run of all) {
       if (run.record.status === 'failed') continue;
       const root = rootOfRunFile(run.uri.fsPath);
       const promptPath = path.resolve(root, run.record.promptFile);
-      if (!latest.has(promptPath)) latest.set(promptPath, { run, promptPath });
+      const list = byPrompt.get(promptPath) ?? [];
+      list.push(run);
+      byPrompt.set(promptPath, list);
+    }
+    // each prompt file's current results: its newest full run with the cells of later partial runs in place
+    const latest = new Map<string, PromptResults>();
+    for (const [promptPath, runs] of byPrompt) {
+      const view = currentRunOf(runs);
+      if (view) latest.set(promptPath, { run: { uri: view.uri, record: view.record }, promptPath, updated: view.updated });
     }
     const byCaseFile = new Map<string, CaseAtLine[]>();
     for (const { run, promptPath } of latest.values()) {
@@ -163,6 +175,28 @@ export class ResultsIndex extends Disposable {
     }
   }
 
+  /** Files (prompt files and eval sets) holding cases of the current results. */
+  caseFiles(): string[] {
+    return [...this.byCaseFile.keys()];
+  }
+
+  /**
+   * Cases of a file that is not open, at the lines the case loader recorded: none while the run is under way
+   * (they come when it ends), none when the file changed on disk since the run (its lines may be other cases
+   * now), none whose prompt file's text no longer hashes to the run's (on disk or in an open editor).
+   */
+  casesInClosedFile(file: string): CaseAtLine[] {
+    const list = this.byCaseFile.get(file) ?? [];
+    if (list.length === 0 || list[0].record.status === 'running') return [];
+    if (changedOnDisk(file, list[0].record.startedAt)) return [];
+    const stale = new Map<string, boolean>();
+    return list.filter((c) => {
+      let s = stale.get(c.promptPath);
+      if (s === undefined) stale.set(c.promptPath, (s = this.isStale(c.promptPath, textOfOpen(c.promptPath) ?? textOnDisk(c.promptPath))));
+      return !s;
+    });
+  }
+
   /** Whether any newest run has cases from this file (an eval-set file in use; not a prompt file's own testData). */
   hasCaseFile(file: string): boolean {
     return this.byCaseFile.has(file) && !this.latest.has(file);
@@ -179,10 +213,22 @@ export class ResultsIndex extends Disposable {
 
 function changedSince(doc: vscode.TextDocument, iso: string): boolean {
   if (doc.isDirty) return true;
+  return changedOnDisk(doc.uri.fsPath, iso);
+}
+
+function changedOnDisk(file: string, iso: string): boolean {
   try {
-    return fs.statSync(doc.uri.fsPath).mtimeMs > Date.parse(iso);
+    return fs.statSync(file).mtimeMs > Date.parse(iso);
   } catch {
     return false;
+  }
+}
+
+function textOnDisk(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
   }
 }
 

@@ -24,6 +24,7 @@ import { rootOfRunFile, runRootFor } from '../promptFiles';
 import { EventBatcher } from './eventBatcher';
 import { panelHtml } from './html';
 import { Disposable } from '../common/lifecycle';
+import { currentRunOf, shownStatus } from '../runs/currentRun';
 
 export interface PanelLog {
   info(message: string): void;
@@ -168,11 +169,12 @@ export class ResultsPanel extends Disposable {
   }
 
   private async loadLatest(): Promise<boolean> {
-    const last = await this.deps.runs.lastRun(this.promptUri);
+    // the file's current results: the latest full run with the cells of later partial runs in place
+    const last = currentRunOf((await this.deps.runs.listRuns(this.promptUri)).filter((r) => shownStatus(r.record)));
     if (!last) return false;
     if (this.live.running) return false;
     const changed = last.record.id !== this.live.record?.id || last.record.finishedAt !== this.live.record?.finishedAt;
-    this.live = emptyLiveRun(last.record, last.uri.fsPath);
+    this.live = emptyLiveRun(last.record, last.uri.fsPath, last.updated);
     this.runUri = last.uri;
     return changed;
   }
@@ -184,11 +186,19 @@ export class ResultsPanel extends Disposable {
       return;
     }
     if (this.live.running) this.live.running = false;
-    this.live = emptyLiveRun(rec, runUri.fsPath);
+    const view = await this.wholeView(rec);
+    this.live = emptyLiveRun(view.record, runUri.fsPath, view.updated);
     this.runUri = runUri;
     this.pinned = true;
     if (this.compare) this.compare = { ...this.compare, data: compareForPanel(this.compare.base, rec, this.compare.baseUri?.toString()) };
     this.postInit();
+  }
+
+  /** A partial run as the file's results stood after it: merged over the full run before it (runs/partial.ts). */
+  private async wholeView(rec: RunRecord): Promise<{ record: RunRecord; updated?: Set<string> }> {
+    if (!rec.partial) return { record: rec };
+    const runs = (await this.deps.runs.listRuns(this.promptUri)).filter((r) => shownStatus(r.record) || r.record.id === rec.id);
+    return currentRunOf(runs, rec) ?? { record: rec };
   }
 
   private async showLatest(): Promise<void> {
@@ -214,7 +224,9 @@ export class ResultsPanel extends Disposable {
   }
 
   private async setCompare(baseUri: vscode.Uri, post = true): Promise<CompareData | null> {
-    const base = await this.deps.runs.readRun(baseUri);
+    const read = await this.deps.runs.readRun(baseUri);
+    // never the few cases of a partial run against the whole set: compare what the file's results were then
+    const base = read && (await this.wholeView(read)).record;
     if (!base) {
       void vscode.window.showErrorMessage(`Prompt Ladder: could not read the run ${vscode.workspace.asRelativePath(baseUri)}.`);
       return null;
@@ -282,7 +294,9 @@ export class ResultsPanel extends Disposable {
       this.runUri = ev.path ? vscode.Uri.file(ev.path) : undefined;
       const next = this.compareNextWith;
       this.compareNextWith = null;
-      if (next) this.compare = { ...next, data: compareForPanel(next.base, ev.record, next.baseUri?.toString()) };
+      // the shown results (a partial run merged over the full one), not the partial record alone
+      const head = this.live.record ?? ev.record;
+      if (next) this.compare = { ...next, data: compareForPanel(next.base, head, next.baseUri?.toString()) };
     }
     if (!this.ready) return; // the next `ready` gets the whole state
     this.batcher.push(slimEvent(ev));
@@ -329,6 +343,7 @@ export class ResultsPanel extends Disposable {
       promptUri: this.promptUri.toString(),
       promptLabel: vscode.workspace.asRelativePath(this.promptUri, false),
       record: this.live.record ? slimRecord(this.live.record) : null,
+      ...(this.live.updated.size ? { updated: [...this.live.updated] } : {}),
       ...(this.runUri ? { runUri: this.runUri.toString() } : {}),
       pinned: this.pinned,
       running,
@@ -454,7 +469,8 @@ export class ResultsPanel extends Disposable {
       matchOnDetail: true,
     });
     if (!picked) return null;
-    this.compare = { base: picked.run.record, baseUri: picked.run.uri, data: compareForPanel(picked.run.record, head, picked.run.uri.toString()) };
+    const base = (await this.wholeView(picked.run.record)).record;
+    this.compare = { base, baseUri: picked.run.uri, data: compareForPanel(base, head, picked.run.uri.toString()) };
     return this.compare.data;
   }
 

@@ -516,7 +516,8 @@ export class EditorRunController extends Disposable implements RunController {
   }
 
   async lastRun(promptUri: vscode.Uri): Promise<StoredRun | undefined> {
-    return (await this.listRuns(promptUri)).find((r) => r.record.status === 'completed' || r.record.status === 'cancelled');
+    // a partial run holds a few cases: whole-file readers (export, examples from passing cases) want a full run
+    return (await this.listRuns(promptUri)).find((r) => (r.record.status === 'completed' || r.record.status === 'cancelled') && !r.record.partial);
   }
 
   async readRun(runUri: vscode.Uri): Promise<RunRecord | undefined> {

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { escapeMarkdown as md } from '../../shared/markdown';
 import * as vscode from 'vscode';
 import type { RunRecord } from '../../core/runs/schema';
+import { partialText } from '../../core/runs/partial';
 import { promptPathOf } from './runController';
 import type { PendingBatchRun, RunController, StoredRun } from './types';
 import { passRatesText, relativeTime } from '../editor/resultText';
@@ -30,6 +31,8 @@ export function runIcon(record: RunRecord): vscode.ThemeIcon {
   if (record.status === 'cancelled') return new vscode.ThemeIcon('circle-slash');
   // left unfinished by a process that is gone: a partial record
   if (record.status === 'interrupted') return new vscode.ThemeIcon('debug-disconnect', new vscode.ThemeColor('testing.iconQueued'));
+  // a few cases re-run: neither a pass nor a failure of the eval set
+  if (record.partial) return new vscode.ThemeIcon('circle-outline');
   const failed = record.variants.reduce((n, v) => n + v.failed + v.errors, 0);
   const passed = record.variants.reduce((n, v) => n + v.passed, 0);
   if (failed === 0 && passed > 0) return new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed'));
@@ -52,6 +55,8 @@ export function runLabel(record: RunRecord): string {
  * "67% · 2-shot" (the best variant; ties go to the first). The time and details are in the description and tooltip.
  */
 export function runTreeLabel(record: RunRecord): string {
+  const partial = partialText(record);
+  if (partial) return partial;
   const best = [...record.variants].sort((a, b) => b.passRate - a.passRate)[0];
   if (!best) return record.status === 'running' ? 'running…' : 'no results';
   const rate = `${Math.round(best.passRate * 100)}%`;
@@ -151,6 +156,7 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
       tip.appendMarkdown(`- ${md(v.name)} (${md(v.model)}): ${v.passed} passed, ${v.failed} failed, ${v.errors} errors — ${Math.round(v.passRate * 100)}%\n`);
     }
     if (record.statusReason) tip.appendText(`\n${record.statusReason}`);
+    if (record.partial) tip.appendText(`\n${partialTooltip(record.partial)}`);
     item.tooltip = tip;
     item.command = { title: 'Open Run in Panel', command: 'promptLadder.runs.openRun', arguments: [node] };
     return item;
@@ -159,4 +165,9 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
   override dispose(): void {
     super.dispose();
   }
+}
+
+/** What a partial run is, for its tooltip. */
+export function partialTooltip(p: NonNullable<RunRecord['partial']>): string {
+  return `Partial run: ${p.caseIndexes.length} of ${p.of} case${p.of === 1 ? '' : 's'}. The results panel and the editor show its cells in place of the latest full run's; it is not compared, advised on or used as a baseline on its own.`;
 }

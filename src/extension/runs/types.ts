@@ -68,7 +68,7 @@ export interface RunController extends vscode.Disposable {
   listAllRuns(): Promise<StoredRun[]>;
   /** Batches submitted and not read back yet, in every workspace folder. */
   listPendingBatches(): Promise<PendingBatchRun[]>;
-  /** The newest completed/cancelled run of a prompt file. */
+  /** The newest completed/cancelled full run of a prompt file (partial runs left out). */
   lastRun(promptUri: vscode.Uri): Promise<StoredRun | undefined>;
   readRun(runUri: vscode.Uri): Promise<RunRecord | undefined>;
 }

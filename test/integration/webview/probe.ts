@@ -18,7 +18,7 @@ export interface ProbeSnapshot {
   runId: string | null;
   rowCount: number;
   renderedRows: number;
-  cells: { caseIndex: number; variant: string; status: string; text: string }[];
+  cells: { caseIndex: number; variant: string; status: string; text: string; updated: boolean }[];
   details: string | null;
   progress: string;
   summary: string;
@@ -91,6 +91,7 @@ function snapshot(): ProbeSnapshot {
     variant: c.dataset.variant ?? '',
     status: c.dataset.status ?? '',
     text: c.querySelector('.cell-output')?.textContent ?? '',
+    updated: c.classList.contains('cell-updated'),
   }));
   const grid = document.querySelector('[data-testid="matrix"]');
   return {
