@@ -101,7 +101,7 @@ test('moves: each advisor action becomes concrete patches; retrieval knobs only 
   const on = movesFromAdvice(advice('rag', [knobs]), { ...ctx, incumbent: { variant: { retrieval: true }, file: {} } }).moves;
   assert.deepEqual(on.map((m) => m.action), ['rerank', 'hyde']);
   const models = movesFromAdvice(undefined, { ...ctx, models: ['openai/gpt-4o', 'openai/ft:gpt-4o-mini:org::abc'] }).moves;
-  assert.deepEqual(models.map((m) => [m.action, m.kind]), [['another-model', 'prompt-engineering'], ['fine-tuned-model', 'fine-tuning']]);
+  assert.deepEqual(models.map((m) => [m.action, m.kind, m.label]), [['another-model', 'prompt-engineering', 'model openai/gpt-4o'], ['another-model', 'fine-tuning', 'fine-tuned model openai/ft:gpt-4o-mini:org::abc']]);
 });
 
 test('moves: examples that are held-out cases are never shown to the model', () => {
