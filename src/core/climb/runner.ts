@@ -5,6 +5,7 @@
 // of the budget. With `batch`, the run goes through the Batch API (runEvalViaBatch): each candidate has its
 // own pending-batch state, so a killed climb attaches to its batches again instead of submitting them twice.
 
+import { setMaxListeners } from 'node:events';
 import { loadPromptFile } from '../prompt/load';
 import { SpecError } from '../errors';
 import { runEval, type RunOptions } from '../engine';
@@ -84,6 +85,8 @@ export class Runner {
     const variant = this.o.batch ? freeVariantName(this.o.original, `climb-${sha256Hex(incumbentKey(inc)).slice(0, 10)}`, this.o.prompty) : this.variant;
     const { spec, text } = await this.spec(inc, variant);
     const stop = new AbortController();
+    // every call of the run listens on it (the batch path's polls too)
+    setMaxListeners(0, stop.signal);
     const hard = this.o.hardSignal;
     const abort = () => stop.abort();
     if (hard?.aborted) stop.abort();
@@ -122,6 +125,7 @@ export class Runner {
   private async viaBatch(spec: PromptSpec, options: RunOptions, meter: Meter, what: string): Promise<RunResult> {
     const b = this.o.batch!;
     const signal = b.signal ? AbortSignal.any([options.signal!, b.signal]) : options.signal;
+    if (signal) setMaxListeners(0, signal);
     const r = await runEvalViaBatch(spec, {
       ...options,
       ...(signal ? { signal } : {}),

@@ -4,38 +4,10 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { startScriptedServer, type ScriptedServer } from '../../fixtures/scripted-server';
-import { Ledger, ladderRules, tempProject, writeLadder, isReasoning, trapHits, type LadderOptions } from '../../fixtures/climbScenarios';
-import { climb, type ClimbEvent } from '../../../src/core/climb/loop';
+import { isReasoning, trapHits, type LadderOptions } from '../../fixtures/climbScenarios';
 import { splitCases } from '../../../src/core/climb/splits';
-import { createEnvResolver } from '../../../src/core/providers/resolve';
-import { PRICES } from '../../../src/core/providers/pricing';
-
-async function scenario(o: LadderOptions, run: (ctx: { server: ScriptedServer; ledger: Ledger; file: string; root: string; climbWith: (extra?: Partial<Parameters<typeof climb>[0]>) => ReturnType<typeof climb>; events: ClimbEvent[] }) => Promise<void>) {
-  const project = tempProject();
-  const ledger = new Ledger();
-  const server = await startScriptedServer({ rules: ladderRules(o, ledger) });
-  const file = writeLadder(project.root, o);
-  const events: ClimbEvent[] = [];
-  const climbWith = (extra: Partial<Parameters<typeof climb>[0]> = {}) =>
-    climb({ file, text: readFileSync(file, 'utf8'), root: project.root, providers: createEnvResolver({ OPENAI_API_KEY: 'k', OPENAI_BASE_URL: server.url }), onEvent: (e) => events.push(e), ...extra });
-  try {
-    await run({ server, ledger, file, root: project.root, climbWith, events });
-  } finally {
-    await server.close();
-    project.dispose();
-  }
-}
-
-/** Dollars of what the server answered, from its own token counts (gpt-4o-mini). */
-function serverUsd(server: ScriptedServer): number {
-  const p = PRICES['gpt-4o-mini'];
-  return (server.stats.promptTokens * p.input + server.stats.completionTokens * p.output) / 1e6;
-}
-
-const kept = (r: { steps: { kept: boolean; move: { action: string } }[] }) => r.steps.filter((s) => s.kept).map((s) => s.move.action);
+import { kept, scenario, serverUsd } from './harness';
 
 test('ladder: retrieval fixes the knowledge failures, then one example fixes the format failures — both kept, in that order', async () => {
   // Expected (written before the first run): split 48/36/36; baseline 50 % everywhere; step 1 tries retrieval
