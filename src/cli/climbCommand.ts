@@ -32,12 +32,17 @@ export interface ClimbArgs {
   concurrency?: number;
   timeoutSeconds?: number;
   quiet: boolean;
+  /** Each step's runs through the Batch API ('calls': the evaluators' calls live). */
+  batch?: 'all' | 'calls';
+  pollIntervalMs?: number;
 }
 
 /** The climb's arguments from the CLI's parsed options (UsageError on a mistake). */
 export function climbArgs(values: Record<string, string | boolean | string[] | undefined>, files: string[], batch: string | undefined): ClimbArgs {
   if (files.length !== 1) throw new UsageError('climb needs exactly one prompt file');
-  if (batch) throw new UsageError('climb --batch is not available yet: climb runs its calls live (each step waits for its results)');
+  if (batch && batch !== 'all' && batch !== 'calls') throw new UsageError(`--batch takes no value, or =calls; got "${batch.slice(4)}"`);
+  if (values.detach) throw new UsageError('climb --batch waits for each step\'s batches (a step decides on their results); --detach is for eval');
+  if (!batch && values['poll-interval'] !== undefined) throw new UsageError('--poll-interval goes with --batch');
   const num = (name: string, check: (n: number) => boolean, what: string) => {
     const v = values[name];
     if (v === undefined) return undefined;
@@ -55,6 +60,7 @@ export function climbArgs(values: Record<string, string | boolean | string[] | u
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
+  const poll = num('poll-interval', (n) => Number.isFinite(n) && n > 0, 'a number of seconds > 0');
   return {
     file: files[0],
     budgetUsd: num('budget-usd', (n) => Number.isFinite(n) && n > 0, 'an amount of dollars > 0'),
@@ -70,6 +76,8 @@ export function climbArgs(values: Record<string, string | boolean | string[] | u
     concurrency: num('concurrency', whole, 'a whole number ≥ 1'),
     timeoutSeconds,
     quiet: values.quiet === true,
+    ...(batch ? { batch: batch as 'all' | 'calls' } : {}),
+    ...(poll !== undefined ? { pollIntervalMs: Math.round(poll * 1000) } : {}),
   };
 }
 
@@ -91,7 +99,13 @@ export async function climbCommand(args: ClimbArgs): Promise<number> {
   let signals = 0;
   const onSignal = () => {
     signals++;
-    if (signals === 1) err('\nStopping after the run in flight… (everything so far is kept; Ctrl-C again to stop at once)');
+    if (signals === 1) {
+      err(
+        args.batch
+          ? '\nStopping: the batches in flight keep running on the provider; the same command again attaches to them (everything so far is kept)'
+          : '\nStopping after the run in flight… (everything so far is kept; Ctrl-C again to stop at once)',
+      );
+    }
     else hard.abort();
     soft.abort();
   };
@@ -110,6 +124,7 @@ export async function climbCommand(args: ClimbArgs): Promise<number> {
       hardSignal: hard.signal,
       ...defined({ budgetUsd: args.budgetUsd, maxCalls: args.maxCalls, maxSteps: args.maxSteps, seed: args.seed, variant: args.variant, concurrency: args.concurrency }),
       ...(args.timeoutSeconds ? { timeoutMs: args.timeoutSeconds * 1000 } : {}),
+      ...(args.batch ? { batch: { mode: args.batch, ...(args.pollIntervalMs ? { pollIntervalMs: args.pollIntervalMs } : {}) } } : {}),
       onEvent: (e) => printEvent(e, args.quiet),
     }));
   } catch (e) {
@@ -147,7 +162,7 @@ function printEvent(e: ClimbEvent, quiet: boolean): void {
   switch (e.type) {
     case 'estimate': {
       const money = e.estimate.usd !== undefined ? `, ${usd(e.estimate.usd)}` : '';
-      out(`Estimate (upper bound, before the cache answers anything): up to ${e.estimate.calls} calls, ${e.estimate.tokens} tokens${money}.`);
+      out(`Estimate (upper bound, before the cache answers anything, judges included${e.batch ? ', at the Batch API price' : ''}): up to ${e.estimate.calls} calls, ${e.estimate.tokens} tokens${money}.`);
       if (e.unpriced.length) out(`No price is known for ${e.unpriced.join(', ')}: the budget is in calls only${e.maxCalls ? ` (${e.maxCalls} calls)` : ''}; no dollar figure can be kept.`);
       else out(`Budget: ${e.budgetUsd !== undefined ? usd(e.budgetUsd) : 'none in dollars'}${e.maxCalls ? `, ${e.maxCalls} calls` : ''}.`);
       out(`The climb sends the eval set's cases (moves are tried on the ${e.searchCases} search cases) to ${e.provider}.`);
@@ -176,6 +191,12 @@ function printEvent(e: ClimbEvent, quiet: boolean): void {
     case 'run':
       if (!quiet && e.event.type === 'run-started') err(`  … ${e.what}: ${e.event.total} case${e.event.total === 1 ? '' : 's'}`);
       return;
+    case 'batch':
+      if (!quiet && (e.event.type === 'submitted' || e.event.type === 'attached')) {
+        const ids = e.event.parts.map((p) => p.id ?? 'pending').join(', ');
+        err(`  … ${e.what}: ${e.event.type === 'submitted' ? 'submitted' : 'attached to'} batch ${ids} (phase ${e.event.phase}, ${e.event.parts.reduce((n, p) => n + p.requests, 0)} requests)`);
+      }
+      return;
     default:
       return;
   }
@@ -197,7 +218,8 @@ function printSummary(r: ClimbRecord): void {
   if (r.baseline && r.final) {
     out(`Pass rate: search ${pct(r.baseline.searchPassRate)} → ${pct(r.final.searchPassRate)} · validation ${pct(r.baseline.validationPassRate)} → ${pct(r.final.validationPassRate)} · test ${pct(r.baseline.testPassRate)} → ${pct(r.final.testPassRate)}`);
   }
-  const spent = r.spentUsd !== null ? `${usd(r.spentUsd)}${r.budgetUsd !== null ? ` of ${usd(r.budgetUsd)}` : ''}${r.estimateUsd !== null ? ` (estimate ${usd(r.estimateUsd)})` : ''}` : 'prices unknown';
+  const judges = r.judgeUsd ? ` · judges ${usd(r.judgeUsd)} of it` : '';
+  const spent = r.spentUsd !== null ? `${usd(r.spentUsd)}${r.budgetUsd !== null ? ` of ${usd(r.budgetUsd)}` : ''}${r.estimateUsd !== null ? ` (estimate ${usd(r.estimateUsd)})` : ''}${judges}` : 'prices unknown';
   out(`Spent: ${spent} · ${r.calls} calls${r.maxCalls !== null ? ` of ${r.maxCalls}` : ''}${r.usdPerPoint !== null ? ` · ${usd(r.usdPerPoint)} per point of pass rate` : ''} · ${(r.wallMs / 1000).toFixed(1)} s`);
 }
 

@@ -114,7 +114,7 @@ export function registerCommands(s: CommandServices): vscode.Disposable[] {
       maxConcurrency: () => readSettings().maxConcurrency,
       isTestMode: s.context.extensionMode === vscode.ExtensionMode.Test,
     }),
-    ...climbCommandTable({ context: s.context, createResolver: s.createResolver, log }),
+    ...climbCommandTable({ context: s.context, createResolver: s.createResolver, log, fineTuneJobs: () => s.fineTune.jobs.list() }),
   };
   return COMMAND_IDS.map((id) => vscode.commands.registerCommand(id, wrap(table[id])));
 }

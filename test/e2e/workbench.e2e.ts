@@ -5,6 +5,7 @@
 import { cpSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Frame, Page } from 'playwright-core';
+import { writeLadder } from '../fixtures/climbScenarios';
 
 export interface Step {
   name: string;
@@ -20,6 +21,7 @@ export const README_SCREENSHOTS: Record<string, string> = {
   'open a failing cell and read its details': 'cell-details.png',
   'open the history and compare two runs': 'history-compare.png',
   'inline results on the lines of the eval-set file': 'inline-results.png',
+  'climb the item-codes prompt and read the Climb view': 'climb.png',
 };
 
 interface Ctx {
@@ -77,6 +79,46 @@ async function runCommand(page: Page, title: string): Promise<void> {
   await input.waitFor({ state: 'visible' });
   await input.fill(`>${title}`);
   await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().click();
+}
+
+/** The Climb view's content frame (its heading names the climbed prompt file). */
+async function climbView(page: Page, promptName: string): Promise<PanelFrame> {
+  const deadline = Date.now() + LONG;
+  for (;;) {
+    for (const f of page.frames()) {
+      const title = await f.locator('h2').first().innerText({ timeout: 200 }).catch(() => '');
+      if (title.startsWith('Climb of') && title.includes(promptName)) return f;
+    }
+    if (Date.now() > deadline) throw new Error(`no Climb view for ${promptName}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** Climbs the item-codes ladder (test/fixtures/climbScenarios.ts, answered by test/e2e/rules.json) from the palette. */
+async function climbLadder(ctx: Ctx): Promise<void> {
+  const { page } = ctx;
+  writeLadder(path.join(ctx.workspace, 'ladder'), { cases: 120 });
+  await openFile(page, 'codes.prompt.yml');
+  await runCommand(page, 'Prompt Ladder: Climb…');
+  const box = page.locator('.quick-input-widget', { hasText: 'Budget in dollars' });
+  await box.waitFor({ timeout: LONG });
+  const prompt = await box.innerText();
+  check(/Estimate: up to \$[\d.]+ and \d+ calls/.test(prompt) && /Scripted demo model/.test(prompt), `the budget box shows the estimate and where the cases go: ${prompt.slice(0, 300)}`);
+  await page.keyboard.press('Enter');
+  const frame = await climbView(page, 'codes.prompt.yml');
+  const status = frame.locator('p.status');
+  const deadline = Date.now() + 3 * LONG;
+  while (!/^finished/.test(await status.innerText().catch(() => ''))) {
+    if (Date.now() > deadline) throw new Error(`the climb did not finish: "${await status.innerText().catch(() => '')}"`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  const kept = await frame.locator('[data-testid="climb-step"].kept').allInnerTexts();
+  check(kept.length === 2 && /add-retrieval/.test(kept[0]) && /add-shots/.test(kept[1]), `kept retrieval, then one example: ${kept.join(' | ')}`);
+  // the chart: baseline, two steps and the final figure on validation, test at the baseline and the end
+  const dots = await frame.locator('svg circle.validation').count();
+  const tests = await frame.locator('svg circle.test').count();
+  check(dots >= 4 && tests === 2, `chart points: ${dots} validation, ${tests} test`);
+  check(/\$[\d.e-]+ spent/.test(await frame.locator('svg text.tick').last().innerText()), 'the x axis is cumulative dollars');
 }
 
 async function clickRunLens(page: Page): Promise<void> {
@@ -298,6 +340,7 @@ export async function runScenario(ctx: Ctx): Promise<{ steps: Step[] }> {
       await page.keyboard.press('Enter');
       await page.locator('.notification-list-item', { hasText: 'saved the API key for github' }).first().waitFor({ timeout: LONG });
     });
+    await step('climb the item-codes prompt and read the Climb view', () => climbLadder(ctx));
   }
   return { steps };
 }

@@ -51,6 +51,11 @@ export function keyOfCustomId(customId: string): string | undefined {
   return KEY_RE.exec(customId)?.[1];
 }
 
+/** Whether a custom_id we wrote is the prompt's own call or an evaluator's. */
+export function purposeOfCustomId(customId: string): 'case' | 'evaluator' {
+  return /\.e\.[0-9a-f]{64}$/.test(customId) ? 'evaluator' : 'case';
+}
+
 export function lineOf(call: ChatCall, variantIndex: number | undefined): BatchLine {
   const batch = call.resolved.provider.batch;
   if (!batch) throw new Error(`${call.resolved.provider.label} has no Batch API`);

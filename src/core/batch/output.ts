@@ -3,7 +3,8 @@
 // leaves its request unanswered (it then fails with that reason and the next run submits it again).
 
 import type { TimedChatResult } from '../providers/executor';
-import { keyOfCustomId } from './lines';
+import type { TokenUsage } from '../providers/provider';
+import { keyOfCustomId, purposeOfCustomId } from './lines';
 
 export interface BatchResults {
   answers: Map<string, TimedChatResult>;
@@ -11,6 +12,12 @@ export interface BatchResults {
   failures: Map<string, string>;
   /** Located problems with the files themselves. */
   problems: string[];
+}
+
+/** Requests answered and their tokens. */
+export interface Billed {
+  answered: number;
+  usage: TokenUsage;
 }
 
 export function emptyResults(): BatchResults {
@@ -29,9 +36,14 @@ function errorText(body: unknown): string {
   return typeof body === 'string' ? body : JSON.stringify(body ?? null).slice(0, 200);
 }
 
-/** Parses one output or error file of batch `batchId` into `into`. `label` names the endpoint in reasons. */
-export function readBatchFile(text: string, where: { batchId: string; fileId: string; label: string }, into: BatchResults): void {
+/**
+ * Parses one output or error file of batch `batchId` into `into`. `label` names the endpoint in reasons.
+ * Returns the requests it answered and their tokens, the prompt's calls and the evaluators' apart: what the
+ * provider bills for this file.
+ */
+export function readBatchFile(text: string, where: { batchId: string; fileId: string; label: string }, into: BatchResults): Record<'case' | 'evaluator', Billed> {
   const rows = text.split('\n');
+  const billed = { case: { answered: 0, usage: { prompt: 0, completion: 0 } }, evaluator: { answered: 0, usage: { prompt: 0, completion: 0 } } };
   let reported = 0;
   const problem = (lineNo: number, what: string) => {
     if (reported++ < 20) into.problems.push(`batch ${where.batchId}, file ${where.fileId}, line ${lineNo}: ${what}`);
@@ -56,9 +68,14 @@ export function readBatchFile(text: string, where: { batchId: string; fileId: st
         return problem(i + 1, 'a 200 response without choices');
       }
       const msg = body.choices[0]?.message;
+      const usage = { prompt: body.usage?.prompt_tokens ?? 0, completion: body.usage?.completion_tokens ?? 0 };
+      const tally = billed[purposeOfCustomId(line.custom_id as string)];
+      tally.answered++;
+      tally.usage.prompt += usage.prompt;
+      tally.usage.completion += usage.completion;
       into.answers.set(key, {
         text: msg?.content ?? msg?.refusal ?? '',
-        usage: { prompt: body.usage?.prompt_tokens ?? 0, completion: body.usage?.completion_tokens ?? 0 },
+        usage,
         ...(typeof body.model === 'string' ? { model: body.model } : {}),
         latencyMs: 0,
       });
@@ -79,4 +96,5 @@ export function readBatchFile(text: string, where: { batchId: string; fileId: st
     problem(i + 1, 'neither a response nor an error');
   });
   if (reported > 20) into.problems.push(`batch ${where.batchId}, file ${where.fileId}: ${reported - 20} more unreadable lines`);
+  return billed;
 }

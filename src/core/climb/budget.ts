@@ -1,7 +1,8 @@
 // Money and calls. Before the first call a climb prints an upper bound of what it may spend (calls, tokens,
-// dollars from the pricing table); before each step it checks that step's estimate against what is left and
-// stops, saying why, rather than spend past the budget; while a step runs, a guard stops it when the spend
-// comes within one batch of calls of the budget. Unknown prices leave a calls budget only, said plainly.
+// dollars from the pricing table, the judges' calls included, at the batch rate with --batch); before each
+// step it checks that step's estimate against what is left and stops, saying why, rather than spend past the
+// budget; while a step runs, a guard stops it when the spend comes within one batch of calls of the budget.
+// Unknown prices leave a calls budget only, said plainly. What was spent is metered (meter.ts), not estimated.
 
 import type { PromptSpec } from '../prompt/spec';
 import type { RunRecord } from '../runs/schema';
@@ -9,39 +10,71 @@ import { estimateCostUsd, priceOf } from '../providers/pricing';
 import type { Incumbent } from './patch';
 import type { Move } from './moves';
 
-/** Tokens one case costs a variant: calls per case and the tokens of the largest call. */
+/**
+ * The model-graded calls one case adds: judges (llm, judge, built-ins, Ragas), the judge's categorisation of a
+ * failure, and retrieval helpers (HyDE, expansion, an LLM reranker). `model` undefined: the variant's own model
+ * (the engine's judge falls back to it when no judge model is set). Each reads the case's prompt and reply
+ * plus `extra` tokens of its own instructions.
+ */
+export interface HelperShape {
+  model?: string;
+  calls: number;
+  extra: number;
+}
+
+/** Tokens one case costs a variant: the prompt's calls per case and the tokens of the largest, and its model-graded calls. */
 export interface CaseShape {
   calls: number;
   prompt: number;
   completion: number;
   model: string;
+  helpers: HelperShape[];
+  /** The judge model (undefined: the variant's own model), for the helpers a move adds. */
+  judge?: string;
+  /** Through the Batch API: 'all' every call at the batch rate, 'calls' the prompt's calls only (helpers live). */
+  batch?: 'all' | 'calls';
 }
 
 /** Tokens per character assumed for text not yet sent (English runs near 1/4; 1/3 keeps the estimate above it). */
 const PER_CHAR = 1 / 3;
 const DEFAULT_COMPLETION = 256;
+/** A judge's reply (a choice, a score with a reason, a category): assumed no longer than this. */
+const JUDGE_COMPLETION = 256;
+/** The fixed instructions of a built-in judge prompt (Ragas, categorisation, the github/* judges). */
+const JUDGE_INSTRUCTIONS = 600;
 /** A proposal of the instruction rewrite: the failing cases in, one system message out. */
 export const REWRITE_SHAPE = { prompt: 4000, completion: 600 };
 
 const tokensOf = (text: string) => Math.ceil(text.length * PER_CHAR);
 
-/** The model-graded evaluators: one more call per case each. */
-function judgeCalls(spec: PromptSpec): number {
-  const graded = new Set(['llm', 'judge', 'builtin', 'faithfulness', 'answer-relevancy', 'context-precision', 'context-recall']);
-  return spec.evaluators.filter((e) => graded.has(e.kind)).length;
+/** The model-graded calls of the file's evaluators (and the judge's categorisation, when a judge model is set). */
+export function judgeShapes(spec: PromptSpec, judgeModel: string | undefined): HelperShape[] {
+  const out: HelperShape[] = [];
+  const contexts = Math.max(spec.retrieval?.topK ?? 0, ...spec.cases.map((c) => (Array.isArray(c.context) ? c.context.length : c.context ? 1 : 0)), 1);
+  for (const e of spec.evaluators) {
+    if (e.kind === 'llm') out.push({ model: e.modelId, calls: 1, extra: tokensOf(e.prompt + (e.systemPrompt ?? '')) });
+    else if (e.kind === 'judge') out.push({ model: e.model ?? judgeModel, calls: 1, extra: tokensOf(e.rubric) + JUDGE_INSTRUCTIONS });
+    else if (e.kind === 'builtin') out.push({ model: judgeModel, calls: 1, extra: JUDGE_INSTRUCTIONS });
+    else if (e.kind === 'faithfulness') out.push({ model: e.model ?? judgeModel, calls: 2, extra: JUDGE_INSTRUCTIONS });
+    else if (e.kind === 'context-precision') out.push({ model: e.model ?? judgeModel, calls: contexts, extra: JUDGE_INSTRUCTIONS });
+    else if (e.kind === 'answer-relevancy' || e.kind === 'context-recall') out.push({ model: e.model ?? judgeModel, calls: 1, extra: JUDGE_INSTRUCTIONS });
+  }
+  // a failure no deterministic signal explains goes to the judge (the engine does so when a judge model is set)
+  if (judgeModel) out.push({ model: judgeModel, calls: 1, extra: JUDGE_INSTRUCTIONS });
+  return out;
 }
 
 /** The shape of a case before any call: the templates and the largest case's variables, as text. */
-export function shapeBefore(spec: PromptSpec, inc: Incumbent, model: string): CaseShape {
+export function shapeBefore(spec: PromptSpec, inc: Incumbent, model: string, o: { judgeModel?: string; batch?: 'all' | 'calls' } = {}): CaseShape {
   const templates = spec.body?.text ?? spec.messages.map((m) => m.content).join('\n');
   const vars = Math.max(0, ...spec.cases.map((c) => JSON.stringify(c.vars).length));
   const prompt = tokensOf(templates) + tokensOf(String(inc.variant.system ?? '') + String(inc.variant.systemSuffix ?? '')) + Math.ceil(vars * PER_CHAR) + 4 * (spec.messages.length + 1) + 3;
   const completion = typeof spec.modelParameters.maxTokens === 'number' ? spec.modelParameters.maxTokens : DEFAULT_COMPLETION;
-  return { calls: 1 + judgeCalls(spec), prompt, completion, model };
+  return { calls: 1, prompt, completion, model, helpers: judgeShapes(spec, o.judgeModel), ...(o.judgeModel ? { judge: o.judgeModel } : {}), ...(o.batch ? { batch: o.batch } : {}) };
 }
 
-/** The shape the engine reported: the largest prompt and completion of any call of the run. */
-export function shapeSeen(spec: PromptSpec, record: RunRecord, model: string): CaseShape | undefined {
+/** The shape the engine reported: the largest prompt and completion of any call of the run, the helpers as before. */
+export function shapeSeen(record: RunRecord, before: CaseShape): CaseShape | undefined {
   let prompt = 0;
   let completion = 0;
   for (const c of record.cases) {
@@ -50,7 +83,7 @@ export function shapeSeen(spec: PromptSpec, record: RunRecord, model: string): C
       completion = Math.max(completion, r.tokens.completion);
     }
   }
-  return prompt ? { calls: 1 + judgeCalls(spec), prompt, completion, model } : undefined;
+  return prompt ? { ...before, prompt, completion } : undefined;
 }
 
 function exampleTokens(spec: PromptSpec): number {
@@ -66,7 +99,7 @@ function retrievalTokens(spec: PromptSpec, r: unknown): number {
 /** The shape of a case after a move: what the move adds to the incumbent's calls. */
 export function shapeAfter(spec: PromptSpec, inc: Incumbent, shape: CaseShape, move: Move): CaseShape {
   const v = move.patch.variant ?? {};
-  const out = { ...shape };
+  const out = { ...shape, helpers: [...shape.helpers] };
   const shots = typeof inc.variant.shots === 'number' ? inc.variant.shots : 0;
   if (typeof v.shots === 'number' && v.shots > shots) out.prompt += (v.shots - shots) * exampleTokens(spec);
   if (v.retrieval !== undefined) {
@@ -74,8 +107,8 @@ export function shapeAfter(spec: PromptSpec, inc: Incumbent, shape: CaseShape, m
     const merged = typeof v.retrieval === 'object' ? { ...(typeof inc.variant.retrieval === 'object' ? inc.variant.retrieval : {}), ...v.retrieval } : inc.variant.retrieval ?? v.retrieval;
     out.prompt += Math.max(0, retrievalTokens(spec, merged) - before) + 60;
     const r = typeof merged === 'object' ? (merged as { query?: string; rerank?: string }) : {};
-    // HyDE / expansion ask the model for a query, an LLM reranker reads the candidates: one call more per case
-    if (r.query === 'hyde' || r.query === 'expand' || r.rerank === 'llm') out.calls += 1;
+    // HyDE / expansion ask the judge model for a query, an LLM reranker reads the candidates: one call more per case
+    if (r.query === 'hyde' || r.query === 'expand' || r.rerank === 'llm') out.helpers.push({ model: shape.judge, calls: 1, extra: retrievalTokens(spec, merged) });
   }
   if (v.chainOfThought) out.completion = out.completion * 4 + 300;
   if (typeof v.selfRepair === 'number') {
@@ -87,10 +120,30 @@ export function shapeAfter(spec: PromptSpec, inc: Incumbent, shape: CaseShape, m
   return out;
 }
 
-/** Dollars of one case in this shape; undefined when the model has no known price. */
+/** Calls of one case in this shape: the prompt's and the model-graded ones. */
+export function caseCalls(shape: CaseShape): number {
+  return shape.calls + shape.helpers.reduce((n, h) => n + h.calls, 0);
+}
+
+function caseTokens(shape: CaseShape): number {
+  const own = shape.calls * (shape.prompt + shape.completion);
+  return own + shape.helpers.reduce((n, h) => n + h.calls * (shape.prompt + shape.completion + h.extra + JUDGE_COMPLETION), 0);
+}
+
+/** The models a case in this shape calls (the prompt's and its judges'). */
+export function shapeModels(shape: CaseShape): string[] {
+  return [...new Set([shape.model, ...shape.helpers.map((h) => h.model ?? shape.model)])];
+}
+
+/** Dollars of one case in this shape, judges included, at the batch rate where the calls are batched; undefined when a model has no known price. */
 export function caseUsd(shape: CaseShape): number | undefined {
-  if (!priceOf(shape.model)) return undefined;
-  return shape.calls * estimateCostUsd(shape.model, { prompt: shape.prompt, completion: shape.completion });
+  if (shapeModels(shape).some((m) => !priceOf(m))) return undefined;
+  const own = shape.calls * estimateCostUsd(shape.model, { prompt: shape.prompt, completion: shape.completion }, { batch: shape.batch !== undefined });
+  const judged = shape.helpers.reduce((sum, h) => {
+    const usage = { prompt: shape.prompt + shape.completion + h.extra, completion: JUDGE_COMPLETION };
+    return sum + h.calls * estimateCostUsd(h.model ?? shape.model, usage, { batch: shape.batch === 'all' });
+  }, 0);
+  return own + judged;
 }
 
 export interface Estimate {
@@ -107,24 +160,20 @@ export function addEstimates(...list: Estimate[]): Estimate {
 
 export function casesEstimate(shape: CaseShape, cases: number): Estimate {
   const usd = caseUsd(shape);
-  return { calls: shape.calls * cases, tokens: shape.calls * cases * (shape.prompt + shape.completion), ...(usd !== undefined ? { usd: usd * cases } : {}) };
+  return { calls: caseCalls(shape) * cases, tokens: caseTokens(shape) * cases, ...(usd !== undefined ? { usd: usd * cases } : {}) };
 }
 
+/** The instruction rewrite's proposals: live calls (each step waits for them), at the live price. */
 export function rewriteEstimate(model: string, proposals: number): Estimate {
-  const shape = { calls: 1, ...REWRITE_SHAPE, model };
+  const shape = { calls: 1, ...REWRITE_SHAPE, model, helpers: [] };
   return casesEstimate(shape, proposals);
-}
-
-/** What the runs of a climb cost: calls made (the cache's answers are free) and their dollars. */
-export function runSpend(record: RunRecord): { usd: number; calls: number } {
-  let usd = 0;
-  for (const c of record.cases) for (const r of c.results) if (!r.cached) usd += r.costUsd ?? 0;
-  return { usd, calls: record.calls ?? 0 };
 }
 
 /** The budget and what is spent so far. `usd` undefined: prices unknown or no dollar budget. */
 export class Budget {
   spentUsd = 0;
+  /** The evaluators' share of spentUsd (judges, categorisation, retrieval helpers). */
+  judgeUsd = 0;
   calls = 0;
 
   constructor(
@@ -132,8 +181,9 @@ export class Budget {
     readonly maxCalls: number | undefined,
   ) {}
 
-  add(spend: { usd: number; calls: number }): void {
+  add(spend: { usd: number; calls: number; judgeUsd?: number }): void {
     this.spentUsd += spend.usd;
+    this.judgeUsd += spend.judgeUsd ?? 0;
     this.calls += spend.calls;
   }
 

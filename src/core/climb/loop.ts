@@ -15,7 +15,9 @@ import type { RunEvent } from '../events';
 import { variantFields } from '../prompt/edits';
 import { MIN_CLIMB_CASES, shares, splitCases } from './splits';
 import type { PromptSpec } from '../prompt/spec';
-import { Budget, type CaseShape, type Estimate, addEstimates, casesEstimate, rewriteEstimate, shapeBefore, shapeAfter } from './budget';
+import { Budget, type CaseShape, type Estimate, addEstimates, casesEstimate, rewriteEstimate, shapeBefore, shapeAfter, shapeModels } from './budget';
+import { batchRefusal, type BatchEvent } from '../batch/runBatch';
+import { finishedFineTunes, type FineTuneJobLike } from './fineTuned';
 import { type ClimbRecord, type PassRates, type Round, type Step, findResumable, readClimb, writeClimb } from './record';
 import { Runner, passRate, passedOf } from './runner';
 import { runStep, type StepContext } from './step';
@@ -53,16 +55,25 @@ export interface ClimbOptions {
   hardSignal?: AbortSignal;
   /** Resume an unfinished climb of the same text and seed (default true). */
   resume?: boolean;
+  /**
+   * Each step's runs through the provider's Batch API (at the batch price, hours per step): 'all' batches the
+   * evaluators' calls too, 'calls' runs them live. `signal` then also stops the wait for a batch, which keeps
+   * running on the provider; the same climb again attaches to it.
+   */
+  batch?: { mode?: 'all' | 'calls'; pollIntervalMs?: number };
+  /** Fine-tuning jobs known to the caller (the editor's list); finished ones of this file become moves. */
+  fineTuneJobs?: readonly FineTuneJobLike[];
   onEvent?: (e: ClimbEvent) => void;
 }
 
 export type ClimbEvent =
-  | { type: 'estimate'; estimate: Estimate; budgetUsd?: number; maxCalls?: number; unpriced: string[]; searchCases: number; provider: string }
+  | { type: 'estimate'; estimate: Estimate; budgetUsd?: number; maxCalls?: number; unpriced: string[]; searchCases: number; provider: string; batch?: 'all' | 'calls' }
   | { type: 'resumed'; file: string; steps: number }
   | { type: 'baseline'; rates: PassRates; sizes: { search: number; validation: number; test: number } }
   | { type: 'step-started'; round: Round }
   | { type: 'attempt'; step: Step }
   | { type: 'run'; what: string; event: RunEvent }
+  | { type: 'batch'; what: string; event: BatchEvent }
   | { type: 'stopped'; reason: string }
   | { type: 'saved'; file: string; record: ClimbRecord };
 
@@ -77,7 +88,9 @@ export interface ClimbPlan {
   baseVariant: string;
   model: string;
   rewriteModel: string;
-  /** Models on the way without a known price (then the budget is in calls). */
+  /** Other models to try as moves: the ones given and the finished fine-tuning jobs' models. */
+  models: string[];
+  /** Models on the way without a known price, judges included (then the budget is in calls). */
   unpriced: string[];
   opts: typeof DEFAULTS;
   /** Cases; below MIN_CLIMB_CASES the climb's only move is `evaluation`. */
@@ -88,6 +101,8 @@ export interface ClimbPlan {
   estimate: Estimate;
   /** Where the calls go (the provider's label), for the estimate's "sends the cases to …". */
   provider: string;
+  /** Through the Batch API ('calls': evaluators live). */
+  batch?: 'all' | 'calls';
 }
 
 /** Everything a climb knows before its first call: the model, the prices, the split sizes, the estimate. */
@@ -104,12 +119,18 @@ export async function planClimb(o: ClimbOptions): Promise<ClimbPlan> {
     throw new ClimbInputError(`${path.basename(o.file)}: ${(e as Error).message}`);
   }
   const rewriteModel = o.rewriteModel ?? o.providers.judgeModel ?? model;
-  const unpriced = [...new Set([model, rewriteModel, ...(o.models ?? [])])].filter((m) => !priceOf(m));
-  const opts = { ...DEFAULTS, ...definedOf({ seed: o.seed, maxSteps: o.maxSteps, width: o.width, confirm: o.confirm, alpha: o.alpha }) };
+  const batch = o.batch ? (o.batch.mode ?? 'all') : undefined;
+  if (batch) {
+    const why = batchRefusal(spec, o.providers, { variants: [baseVariant.name], mode: batch });
+    if (why) throw new ClimbInputError(`${path.basename(o.file)}: ${why}`);
+  }
+  const models = [...(o.models ?? []), ...finishedFineTunes(o.fineTuneJobs ?? [], o.file, spec, o.providers)];
   const n = spec.cases.length;
   const inc0 = { variant: start, file: {} };
+  const base = shapeBefore(spec, inc0, model, { ...definedOf({ judgeModel: o.providers.judgeModel }), ...(batch ? { batch } : {}) });
+  const unpriced = [...new Set([...shapeModels(base), rewriteModel, ...models])].filter((m) => !priceOf(m));
+  const opts = { ...DEFAULTS, ...definedOf({ seed: o.seed, maxSteps: o.maxSteps, width: o.width, confirm: o.confirm, alpha: o.alpha }) };
   const sizes = sizesOf(n);
-  const base = shapeBefore(spec, inc0, model);
   // every step as dear as the dearest move could make it: five examples, retrieval, step by step, a retry, a long instruction
   const worst = shapeAfter(spec, inc0, base, { kind: 'rag', action: 'worst', label: '', patch: { variant: { shots: 5, retrieval: spec.retrieval ? true : undefined, chainOfThought: true, selfRepair: 1, system: ' '.repeat(1200) } } });
   const estimate =
@@ -120,7 +141,7 @@ export async function planClimb(o: ClimbOptions): Promise<ClimbPlan> {
           ...Array.from({ length: opts.maxSteps }, () => addEstimates(casesEstimate(worst, sizes.search * opts.width + sizes.validation * opts.confirm), rewriteEstimate(rewriteModel, 2))),
           casesEstimate(worst, sizes.test),
         );
-  return { spec, start, baseVariant: baseVariant.name, model, rewriteModel, unpriced, opts, cases: n, sizes, base, estimate, provider: endpointLabel(o.providers, model) };
+  return { spec, start, baseVariant: baseVariant.name, model, rewriteModel, models, unpriced, opts, cases: n, sizes, base, estimate, provider: endpointLabel(o.providers, model), ...(batch ? { batch } : {}) };
 }
 
 export async function climb(o: ClimbOptions): Promise<{ record: ClimbRecord; file: string }> {
@@ -131,11 +152,14 @@ export async function climb(o: ClimbOptions): Promise<{ record: ClimbRecord; fil
   const rel = path.relative(o.root, o.file).split(path.sep).join('/');
   const promptHash = sha256Hex(o.text);
   const prior = o.resume === false ? undefined : await findResumable(o.root, rel, promptHash, opts.seed);
-  const record: ClimbRecord = prior ? await readClimb(prior.file) : newRecord(rel, promptHash, opts, o, plan.baseVariant, unpriced.length === 0);
+  const record: ClimbRecord = prior ? await readClimb(prior.file) : newRecord(rel, promptHash, opts, plan, unpriced.length === 0);
   record.status = 'running';
   if (prior) o.onEvent?.({ type: 'resumed', file: prior.file, steps: record.steps.length });
   let savedAt: number | undefined;
+  const budget = budgetOf(record, o, unpriced, estimate);
   const save = async () => {
+    // what was spent is saved with every write, so an interrupted climb resumes with it
+    syncSpend(record, budget);
     record.wallMs += Date.now() - (savedAt ?? t0);
     savedAt = Date.now();
     const file = await writeClimb(o.root, record);
@@ -151,19 +175,30 @@ export async function climb(o: ClimbOptions): Promise<{ record: ClimbRecord; fil
   };
   if (n < MIN_CLIMB_CASES) return stop(smallSet(record, n));
   const inc0 = { variant: plan.start, file: {} };
-  const budget = budgetOf(record, o, unpriced, estimate);
   if (!prior) {
     record.estimateUsd = estimate.usd ?? null;
     record.estimateCalls = estimate.calls;
   }
-  o.onEvent?.({ type: 'estimate', estimate, ...definedOf({ budgetUsd: budget.usd, maxCalls: budget.maxCalls }), unpriced, searchCases: sizes.search, provider: plan.provider });
+  o.onEvent?.({ type: 'estimate', estimate, ...definedOf({ budgetUsd: budget.usd, maxCalls: budget.maxCalls }), unpriced, searchCases: sizes.search, provider: plan.provider, ...(plan.batch ? { batch: plan.batch } : {}) });
   if (budget.usd === undefined && budget.maxCalls === undefined) {
     throw new ClimbInputError(`no price is known for ${unpriced.join(', ')}: a climb then needs a calls budget (--max-calls N; the estimate is up to ${estimate.calls} calls)`);
   }
   record.budgetUsd = budget.usd ?? null;
   record.maxCalls = budget.maxCalls ?? null;
 
-  const runner = new Runner({ file: o.file, original: o.text, prompty: spec.format === 'prompty', root: o.root, providers: o.providers, ...definedOf({ concurrency: o.concurrency, timeoutMs: o.timeoutMs, workspaceTrusted: o.workspaceTrusted, hardSignal: o.hardSignal }), onRunEvent: (what, event) => o.onEvent?.({ type: 'run', what, event }) }, budget);
+  const runner = new Runner(
+    {
+      file: o.file,
+      original: o.text,
+      prompty: spec.format === 'prompty',
+      root: o.root,
+      providers: o.providers,
+      ...definedOf({ concurrency: o.concurrency, timeoutMs: o.timeoutMs, workspaceTrusted: o.workspaceTrusted, hardSignal: o.hardSignal }),
+      onRunEvent: (what, event) => o.onEvent?.({ type: 'run', what, event }),
+      ...(plan.batch ? { batch: { mode: plan.batch, ...definedOf({ pollIntervalMs: o.batch?.pollIntervalMs, signal: o.signal }), onBatch: (what: string, event: BatchEvent) => o.onEvent?.({ type: 'batch', what, event }) } } : {}),
+    },
+    budget,
+  );
   const ctx: StepContext = { o, opts, record, budget, runner, spec, model, rewriteModel, base, save };
   if (!record.split) {
     const why = await runBaseline(ctx, inc0);
@@ -234,6 +269,7 @@ async function finish(ctx: StepContext, stop: (reason: string, status?: ClimbRec
 
 function syncSpend(record: ClimbRecord, budget: Budget): void {
   record.spentUsd = record.pricesKnown ? budget.spentUsd : null;
+  record.judgeUsd = record.pricesKnown ? budget.judgeUsd : null;
   record.calls = budget.calls;
 }
 
@@ -282,6 +318,7 @@ function budgetOf(record: ClimbRecord, o: ClimbOptions, unpriced: string[], esti
   const usd = unpriced.length ? undefined : (given ?? (maxCalls === undefined ? estimate.usd : undefined));
   const b = new Budget(usd, maxCalls);
   b.spentUsd = record.spentUsd ?? 0;
+  b.judgeUsd = record.judgeUsd ?? 0;
   b.calls = record.calls;
   return b;
 }
@@ -294,7 +331,7 @@ function endpointLabel(providers: ProviderResolver, model: string): string {
   }
 }
 
-function newRecord(promptFile: string, promptHash: string, opts: typeof DEFAULTS, o: ClimbOptions, baseVariant: string, pricesKnown: boolean): ClimbRecord {
+function newRecord(promptFile: string, promptHash: string, opts: typeof DEFAULTS, plan: ClimbPlan, pricesKnown: boolean): ClimbRecord {
   return {
     version: 1,
     id: randomUUID(),
@@ -304,13 +341,14 @@ function newRecord(promptFile: string, promptHash: string, opts: typeof DEFAULTS
     finishedAt: null,
     status: 'running',
     stopReason: null,
-    options: { ...opts, baseVariant, models: o.models ?? [] },
+    options: { ...opts, baseVariant: plan.baseVariant, models: plan.models, ...(plan.batch ? { batch: plan.batch } : {}) },
     pricesKnown,
     budgetUsd: null,
     maxCalls: null,
     estimateUsd: null,
     estimateCalls: 0,
     spentUsd: pricesKnown ? 0 : null,
+    judgeUsd: pricesKnown ? 0 : null,
     calls: 0,
     split: null,
     baseline: null,

@@ -1,6 +1,7 @@
 // The advisor's recommendations become candidate moves: each action of each recommendation (in the advisor's
 // order) maps to one or more concrete patches of the prompt file. Actions that are not moves (export a
-// dataset, add a test case) are skipped; a fine-tuned model is a move only when the user names one.
+// dataset, start a fine-tuning job, add a test case) are skipped; a fine-tuned model is a move only when one
+// exists: a model the user names, or a finished fine-tuning job of this file (fineTuned.ts).
 
 import type { Advice, RecommendationKind } from '../runs/schema';
 import type { PromptSpec, EvalCase, Example } from '../prompt/spec';
@@ -14,7 +15,7 @@ import type { Incumbent, MovePatch } from './patch';
 export interface Move {
   /** The advisor's kind of the recommendation the move follows. */
   kind: RecommendationKind;
-  /** What the move does: add-shots, chain-of-thought, self-repair, structured-output, add-retrieval, rerank, hyde, query-expansion, top-k, chunk-size, another-model, fine-tuned-model, rewrite-instructions. */
+  /** What the move does: add-shots, chain-of-thought, self-repair, structured-output, add-retrieval, rerank, hyde, query-expansion, top-k, chunk-size, another-model (a fine-tuned one: kind fine-tuning), rewrite-instructions. */
   action: string;
   label: string;
   patch: MovePatch;
@@ -55,18 +56,30 @@ export function movesFromAdvice(advice: Advice | undefined, ctx: MoveContext): M
     seen.add(key);
     moves.push(m);
   };
+  const models = (ctx.models ?? []).filter((m) => m !== (ctx.incumbent.variant.model ?? ctx.spec.model));
+  const fineTuned = models.filter(isFineTuned);
   (advice?.recommendations ?? []).forEach((rec, r) => {
     if (rec.kind === 'evaluation') return;
+    const source = { kind: rec.kind, source: rec.title ?? rec.why, fromTop: r === 0, confidence: rec.confidence };
     for (const action of rec.actions) {
-      for (const m of movesOf(action, ctx, notes)) push({ ...m, kind: rec.kind, source: rec.title ?? rec.why, fromTop: r === 0, confidence: rec.confidence });
+      for (const m of movesOf(action, ctx, notes)) push({ ...m, ...source });
     }
+    // a fine-tuned model that exists follows the fine-tuning recommendation (its dataset export is not a move)
+    if (rec.kind === 'fine-tuning') for (const model of fineTuned) push({ ...modelMove(model), ...source });
   });
-  for (const model of ctx.models ?? []) {
-    if (model === (ctx.incumbent.variant.model ?? ctx.spec.model)) continue;
-    const ft = /(^|\/)ft:/.test(model);
-    push({ kind: ft ? 'fine-tuning' : 'prompt-engineering', action: ft ? 'fine-tuned-model' : 'another-model', label: `model ${model}`, patch: { variant: { model } } });
-  }
+  for (const model of models) push(modelMove(model));
   return { moves, notes };
+}
+
+/** A fine-tuned model's id ('ft:gpt-4o-mini:org::abc', with or without a provider prefix). */
+export function isFineTuned(model: string): boolean {
+  return /(^|\/)ft:/.test(model);
+}
+
+/** The another-model move: of kind fine-tuning for a fine-tuned model. */
+function modelMove(model: string): Move {
+  const ft = isFineTuned(model);
+  return { kind: ft ? 'fine-tuning' : 'prompt-engineering', action: 'another-model', label: `${ft ? 'fine-tuned model' : 'model'} ${model}`, patch: { variant: { model } } };
 }
 
 type Draft = Omit<Move, 'kind'>;

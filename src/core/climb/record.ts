@@ -83,6 +83,8 @@ export const ClimbRecordSchema = z.object({
     alpha: z.number(),
     baseVariant: z.string().nullable(),
     models: z.array(z.string()),
+    /** Each step's runs went through the Batch API ('calls': the evaluators' calls live). */
+    batch: z.enum(['all', 'calls']).optional(),
   }),
   pricesKnown: z.boolean(),
   budgetUsd: z.number().nullable(),
@@ -90,6 +92,8 @@ export const ClimbRecordSchema = z.object({
   estimateUsd: z.number().nullable(),
   estimateCalls: z.number().int(),
   spentUsd: z.number().nullable(),
+  /** The evaluators' share of spentUsd: judges, the judge's categorisation, retrieval helpers. */
+  judgeUsd: z.number().nullable().optional(),
   calls: z.number().int(),
   split: z
     .object({

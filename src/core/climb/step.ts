@@ -54,7 +54,7 @@ export async function runStep(ctx: StepContext, n: number): Promise<StepEnd> {
   const cur = await runner.run(inc, split.search, 'incumbent', ctx.base);
   budget.add(cur);
   if (!cur.complete) return incomplete(ctx, cur);
-  const shape = shapeSeen(cur.spec, cur.record, ctx.model) ?? ctx.base;
+  const shape = shapeSeen(cur.record, { ...ctx.base, model: typeof inc.variant.model === 'string' ? inc.variant.model : ctx.base.model }) ?? ctx.base;
   let round = record.rounds.find((r) => r.round === n && !r.done);
   if (!round) {
     const planned = await plan(ctx, n, cur, shape);
@@ -107,8 +107,6 @@ export async function runStep(ctx: StepContext, n: number): Promise<StepEnd> {
   current.topKept = fromTop.length ? fromTop.some((t) => t === keptTried) : null;
   current.done = true;
   current.spentUsd = record.pricesKnown ? budget.spentUsd : null;
-  record.spentUsd = record.pricesKnown ? budget.spentUsd : null;
-  record.calls = budget.calls;
   await ctx.save();
   return {};
 }

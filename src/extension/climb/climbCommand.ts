@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { climbModule } from '../lazy';
 import { readText } from '../promptFiles';
 import type { ProviderResolver } from '../../core/providers/provider';
+import type { FineTuneJobLike } from '../../core/climb/fineTuned';
 import { CLIMB_VIEW_TYPE } from './viewType';
 
 export const CLIMB_COMMAND = 'promptLadder.climb';
@@ -16,6 +17,8 @@ export interface ClimbDeps {
   context: vscode.ExtensionContext;
   createResolver(): Promise<ProviderResolver>;
   log: vscode.LogOutputChannel;
+  /** The Fine-Tuning Jobs list: a job that succeeded for the file makes its model a move. */
+  fineTuneJobs?: () => readonly FineTuneJobLike[];
 }
 
 /** The command's handler, registered with the other command areas (commands.ts). */
@@ -62,7 +65,7 @@ async function climbFile(deps: ClimbDeps, arg: unknown): Promise<void> {
   try {
     text = await readText(uri);
     providers = await deps.createResolver();
-    plan = await m.planClimb({ file, text, root, providers });
+    plan = await m.planClimb({ file, text, root, providers, fineTuneJobs: deps.fineTuneJobs?.() ?? [] });
   } catch (e) {
     void vscode.window.showErrorMessage(`Prompt Ladder: cannot climb ${name}: ${(e as Error).message}`);
     return;
@@ -83,6 +86,7 @@ async function climbFile(deps: ClimbDeps, arg: unknown): Promise<void> {
         text,
         root,
         providers,
+        fineTuneJobs: deps.fineTuneJobs?.() ?? [],
         ...(budget !== undefined ? (priced ? { budgetUsd: budget } : { maxCalls: budget }) : {}),
         workspaceTrusted: vscode.workspace.isTrusted,
         signal: stop.signal,

@@ -64,7 +64,9 @@ test('climb: bad arguments are usage errors', () => {
     assert.throws(() => climbArgs(values, ['a.prompt.yml'], undefined), (e: Error) => e.name === 'UsageError' && e.message.includes(args[0]));
   }
   assert.throws(() => climbArgs({ out: 'x.yml', apply: true }, ['a.prompt.yml'], undefined), /exclude each other/);
-  assert.throws(() => climbArgs({}, ['a.prompt.yml'], 'all'), /--batch is not available yet/);
+  assert.equal(climbArgs({}, ['a.prompt.yml'], 'all').batch, 'all');
+  assert.throws(() => climbArgs({ detach: true }, ['a.prompt.yml'], 'all'), /--detach is for eval/);
+  assert.throws(() => climbArgs({ 'poll-interval': '1' }, ['a.prompt.yml'], undefined), /goes with --batch/);
   assert.throws(() => climbArgs({}, [], undefined), /exactly one prompt file/);
   assert.deepEqual(
     { ...climbArgs({ 'budget-usd': '0.5', 'max-calls': '100', seed: '0', model: 'openai/gpt-4o' }, ['a.prompt.yml'], undefined) },

@@ -9,6 +9,7 @@ import { decide, holm, oneSidedP, paired } from '../../../src/core/climb/accepta
 import { leakingExamples, movesFromAdvice } from '../../../src/core/climb/moves';
 import { compose, promptText } from '../../../src/core/climb/patch';
 import { Budget } from '../../../src/core/climb/budget';
+import { calibration, calibrationMarkdown } from '../../../src/core/climb/calibration';
 import { proposedSystem, rewriteRequest } from '../../../src/core/climb/rewrite';
 import { commandAction, ADVISOR_COMMANDS, retrievalVariantAction } from '../../../src/core/analysis/advisor/commands';
 import type { PromptSpec } from '../../../src/core/prompt/spec';
@@ -101,7 +102,7 @@ test('moves: each advisor action becomes concrete patches; retrieval knobs only 
   const on = movesFromAdvice(advice('rag', [knobs]), { ...ctx, incumbent: { variant: { retrieval: true }, file: {} } }).moves;
   assert.deepEqual(on.map((m) => m.action), ['rerank', 'hyde']);
   const models = movesFromAdvice(undefined, { ...ctx, models: ['openai/gpt-4o', 'openai/ft:gpt-4o-mini:org::abc'] }).moves;
-  assert.deepEqual(models.map((m) => [m.action, m.kind]), [['another-model', 'prompt-engineering'], ['fine-tuned-model', 'fine-tuning']]);
+  assert.deepEqual(models.map((m) => [m.action, m.kind, m.label]), [['another-model', 'prompt-engineering', 'model openai/gpt-4o'], ['another-model', 'fine-tuning', 'fine-tuned model openai/ft:gpt-4o-mini:org::abc']]);
 });
 
 test('moves: examples that are held-out cases are never shown to the model', () => {
@@ -146,4 +147,12 @@ test('rewrite: the request holds the failing cases it is given and their reasons
   assert.equal(proposedSystem('```\nBe brief.\n```'), 'Be brief.');
   assert.equal(proposedSystem('"Be brief."'), 'Be brief.');
   assert.equal(proposedSystem('  '), undefined);
+});
+
+test('calibration: followed top recommendations by band of stated confidence; steps where none was followed do not count', () => {
+  const round = (confidence: number, topKept: boolean | null, done = true) => ({ round: 1, estimateUsd: null, estimateCalls: 0, spentBeforeUsd: null, top: { kind: 'rag' as const, confidence, title: 't' }, topKept, moves: [], notes: [], done });
+  const rows = calibration([{ rounds: [round(0.75, true), round(0.71, false), round(0.95, true), round(0.99, null), round(0.5, true, false)] }]);
+  assert.deepEqual(rows.map((r) => [r.band, r.followed, r.kept]), [['70–79 %', 2, 1], ['90–100 %', 1, 1]]);
+  assert.ok(Math.abs(rows[0].stated - 0.73) < 1e-12);
+  assert.match(calibrationMarkdown(rows), /\| 70–79 % \| 73 % \| 2 \| 1 \| 50 % \|/);
 });

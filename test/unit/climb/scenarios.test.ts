@@ -4,38 +4,15 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { startScriptedServer, type ScriptedServer } from '../../fixtures/scripted-server';
-import { Ledger, ladderRules, tempProject, writeLadder, isReasoning, trapHits, type LadderOptions } from '../../fixtures/climbScenarios';
-import { climb, type ClimbEvent } from '../../../src/core/climb/loop';
+import { isReasoning, trapHits, type LadderOptions } from '../../fixtures/climbScenarios';
 import { splitCases } from '../../../src/core/climb/splits';
-import { createEnvResolver } from '../../../src/core/providers/resolve';
-import { PRICES } from '../../../src/core/providers/pricing';
+import { kept, scenario, serverUsd } from './harness';
+import { calibration, calibrationMarkdown } from '../../../src/core/climb/calibration';
+import type { ClimbRecord } from '../../../src/core/climb/record';
 
-async function scenario(o: LadderOptions, run: (ctx: { server: ScriptedServer; ledger: Ledger; file: string; root: string; climbWith: (extra?: Partial<Parameters<typeof climb>[0]>) => ReturnType<typeof climb>; events: ClimbEvent[] }) => Promise<void>) {
-  const project = tempProject();
-  const ledger = new Ledger();
-  const server = await startScriptedServer({ rules: ladderRules(o, ledger) });
-  const file = writeLadder(project.root, o);
-  const events: ClimbEvent[] = [];
-  const climbWith = (extra: Partial<Parameters<typeof climb>[0]> = {}) =>
-    climb({ file, text: readFileSync(file, 'utf8'), root: project.root, providers: createEnvResolver({ OPENAI_API_KEY: 'k', OPENAI_BASE_URL: server.url }), onEvent: (e) => events.push(e), ...extra });
-  try {
-    await run({ server, ledger, file, root: project.root, climbWith, events });
-  } finally {
-    await server.close();
-    project.dispose();
-  }
-}
-
-/** Dollars of what the server answered, from its own token counts (gpt-4o-mini). */
-function serverUsd(server: ScriptedServer): number {
-  const p = PRICES['gpt-4o-mini'];
-  return (server.stats.promptTokens * p.input + server.stats.completionTokens * p.output) / 1e6;
-}
-
-const kept = (r: { steps: { kept: boolean; move: { action: string } }[] }) => r.steps.filter((s) => s.kept).map((s) => s.move.action);
+/** Every scenario's record (the budget scenario's cut-short climb repeats the three layers' first steps: not counted), for the calibration table at the end of the file. */
+const trajectories: { scenario: string; record: ClimbRecord }[] = [];
 
 test('ladder: retrieval fixes the knowledge failures, then one example fixes the format failures — both kept, in that order', async () => {
   // Expected (written before the first run): split 48/36/36; baseline 50 % everywhere; step 1 tries retrieval
@@ -43,6 +20,7 @@ test('ladder: retrieval fixes the knowledge failures, then one example fixes the
   // and 1/3/5 shots, keeps 1-shot (the cheapest of the significant ones); stop at 100 % on search; test 100 %.
   await scenario({ cases: 120 }, async ({ server, ledger, climbWith }) => {
     const { record } = await climbWith();
+    trajectories.push({ scenario: 'ladder', record });
     assert.deepEqual(record.split?.sizes, { search: 48, validation: 36, test: 36 });
     assert.deepEqual(record.baseline, { searchPassRate: 0.5, validationPassRate: 0.5, testPassRate: 0.5 });
     assert.deepEqual(kept(record), ['add-retrieval', 'add-shots']);
@@ -89,6 +67,7 @@ test('trap: chain of thought wins on the search part by luck and loses on valida
   assert.equal(Array.from({ length: n }, (_, i) => i).filter((i) => isReasoning(i, o)).length, 20);
   await scenario(o, async ({ climbWith }) => {
     const { record } = await climbWith({ budgetUsd: 1 });
+    trajectories.push({ scenario: 'trap', record });
     const cot = record.steps.find((s) => s.move.action === 'chain-of-thought');
     assert.ok(cot, 'chain of thought was tried');
     assert.ok(cot.searchPassRate! > record.baseline!.searchPassRate!, 'it won on search');
@@ -111,6 +90,7 @@ test('budget: a budget that allows exactly two steps stops after two, spending n
   let b = 0;
   await scenario(o, async ({ server, climbWith }) => {
     const { record } = await climbWith({ budgetUsd: 1 });
+    trajectories.push({ scenario: 'three layers (no budget limit)', record });
     assert.equal(record.steps.filter((s) => s.kept)[0]?.move.action, 'add-retrieval');
     assert.deepEqual(kept(record).sort(), ['add-retrieval', 'add-shots', 'chain-of-thought']);
     assert.equal(record.rounds.length, 3);
@@ -127,4 +107,18 @@ test('budget: a budget that allows exactly two steps stops after two, spending n
     assert.ok(Math.abs(record.spentUsd! - serverUsd(server)) < 1e-9);
     assert.ok(record.estimateUsd! >= record.spentUsd!);
   });
+});
+
+test('calibration: per scenario, whether the top recommendation followed was kept, against its stated confidence', (t) => {
+  // Ground truth from the scenarios above: each finished step whose top recommendation was followed counts once.
+  const followed = trajectories.flatMap(({ scenario: name, record }) =>
+    record.rounds.filter((r) => r.done && r.top && r.topKept !== null).map((r) => ({ name, step: r.round, kind: r.top!.kind, confidence: r.top!.confidence, kept: r.topKept! })),
+  );
+  for (const f of followed) t.diagnostic(`${f.name} · step ${f.step}: ${f.kind} at ${Math.round(f.confidence * 100)} % → ${f.kept ? 'kept' : 'dropped'}`);
+  const rows = calibration(trajectories.map((c) => c.record));
+  for (const line of calibrationMarkdown(rows).split('\n')) t.diagnostic(line);
+  assert.equal(trajectories.length, 3, 'every scenario of the file ran');
+  assert.equal(rows.reduce((n, r) => n + r.followed, 0), followed.length);
+  assert.equal(rows.reduce((n, r) => n + r.kept, 0), followed.filter((f) => f.kept).length);
+  assert.ok(followed.some((f) => f.kept) && followed.some((f) => !f.kept), 'the scenarios hold both outcomes');
 });
