@@ -149,7 +149,8 @@ export const baseSettings = {
 
 /** Settings that point the extension at a scripted server, clearly labelled. */
 export function scriptedProviderSettings(url, label = 'Scripted demo model', model = 'openai/gpt-4o-mini') {
-  const profile = (name) => ({ name, kind: 'custom', baseURL: url, label });
+  // the scripted server serves the Batch API and fine-tuning jobs too
+  const profile = (name) => ({ name, kind: 'custom', baseURL: url, label, batchApi: true });
   return {
     'promptLadder.providers': [profile('openai'), profile('github'), profile('ollama'), profile('demo')],
     'promptLadder.defaultModel': model,

@@ -62,6 +62,7 @@ export function createSettingsResolver(inputs: ResolverInputs): ProviderResolver
         apiKey,
         apiVersion: profile.apiVersion ?? env.OPENAI_API_VERSION,
         label: profile.label,
+        ...(profile.batchApi ? { batchApi: true } : {}),
         keyHint: `set the key with "Prompt Ladder: Set API Key" (${profile.name})`,
       });
     });
@@ -175,4 +176,19 @@ function ollamaURL(env: Record<string, string | undefined>): string {
 /** Provider names a key may be stored for: every profile plus the built-ins that take one. */
 export function keyedProviderNames(settings: ExtensionSettings): string[] {
   return [...settings.providers.map((p) => p.name), 'openai', 'azure', 'github', 'ollama'];
+}
+
+/**
+ * Names of the configured providers whose endpoint runs Batch API jobs (OpenAI, Azure OpenAI, a custom profile with
+ * `batchApi`), as the resolver resolves them: one that cannot be resolved (no key, no endpoint) does not count.
+ */
+export function batchCapableProviders(resolver: ProviderResolver, settings: ExtensionSettings): string[] {
+  const names = [...new Set([...settings.providers.map((p) => p.name), 'openai', 'azure'])];
+  return names.filter((name) => {
+    try {
+      return resolver.resolve(`${name}/model`).provider.batch !== undefined;
+    } catch {
+      return false;
+    }
+  });
 }
