@@ -48,7 +48,8 @@ async function main() {
   const rulesDir = makeTempDir('pl-e2e-rules-');
   const rulesFile = join(rulesDir, 'rules.json');
   writeFileSync(rulesFile, JSON.stringify({ rules: [...own.rules, ...(demoRules.rules ?? demoRules)], faults: demoRules.faults ?? [] }));
-  const { url } = await startScriptedServer({ rulesFile, latencyMs: 30, verbose });
+  const tasks = join(root, 'examples', '.demo', 'tasks.json');
+  const { url } = await startScriptedServer({ rulesFile: existsSync(tasks) ? [rulesFile, tasks] : rulesFile, latencyMs: 30, verbose });
   log(`scripted model server at ${url}`);
 
   const userDataDir = makeTempDir('pl-e2e-user-');

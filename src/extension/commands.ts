@@ -105,7 +105,7 @@ export function registerCommands(s: CommandServices): vscode.Disposable[] {
     ...runsViewCommandTable(s),
     'promptLadder.treatAsPromptFile': treatAsPromptFile,
     'promptLadder.stopTreatingAsPromptFile': stopTreatingAsPromptFile,
-    ...advisorCommandTable(runs),
+    ...advisorCommandTable(runs, s.fineTune),
     ...fineTuneCommandTable(s.fineTune),
     ...generateCommandTable({
       runs,

@@ -55,6 +55,8 @@ export interface PromptLadderApi {
     /** Only under a test runner (ExtensionMode.Test): stand in for the modal confirmation, store a key. */
     testHooks?: {
       confirmWith(fn: ((c: FineTuneConfirmation) => Promise<boolean>) | undefined): void;
+      /** Stands in for Export Fine-Tuning Dataset's save dialog. */
+      chooseExportFileWith(fn: ((suggested: vscode.Uri) => Promise<vscode.Uri | undefined>) | undefined): void;
       setApiKey(provider: string, key: string): Promise<void>;
       deleteApiKey(provider: string): Promise<void>;
     };
@@ -240,6 +242,7 @@ function wireFineTune(context: vscode.ExtensionContext, core: Core): { jobs: Fin
     keys,
     settings,
     log,
+    state: context.workspaceState,
     isTestMode: context.extensionMode === vscode.ExtensionMode.Test,
   };
   core.subs.push(jobs, view, notifyWhenFinished(jobs));
@@ -253,6 +256,9 @@ function fineTuneApi(fineTune: { jobs: FineTuneJobsProvider; services: FineTuneS
     testHooks: {
       confirmWith: (fn) => {
         fineTune.services.confirmForTests = fn;
+      },
+      chooseExportFileWith: (fn) => {
+        fineTune.services.chooseFileForTests = fn;
       },
       setApiKey: (provider, key) => keys.set(provider, key),
       deleteApiKey: (provider) => keys.delete(provider),

@@ -9,6 +9,7 @@ import { registerAdvisorCommandTests } from './advisorCommands.test';
 import { registerBatchTests } from './batch.test';
 import { registerCancelTests } from './cancel.test';
 import { registerCommandTests } from './commands.test';
+import { registerDemoTests } from './demo.test';
 import { registerDiagnosticsTests } from './diagnostics.test';
 import { registerFirstLensTests } from './firstLens.test';
 import { registerPromptFileTests } from './promptFiles.test';
@@ -43,6 +44,7 @@ function registerAll(): void {
   registerLmToolTests();
   registerBatchTests();
   registerTestingBatchTests();
+  registerDemoTests();
 }
 
 export async function run(): Promise<void> {

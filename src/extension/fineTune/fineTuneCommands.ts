@@ -5,7 +5,7 @@
 
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { fineTuneExportFor } from './exportCommand';
+import { fineTuneExportFor, type ExportServices } from './exportCommand';
 import type { FineTuneJobStatus } from '../../core/finetune/jobs/adapter';
 import { fineTuneModule, finetuneModule, resolverModule } from '../lazy';
 import { resolvePromptUri } from '../promptFiles';
@@ -37,7 +37,7 @@ export interface FineTuneConfirmation {
   warnings: string[];
 }
 
-export interface FineTuneServices {
+export interface FineTuneServices extends ExportServices {
   runs: EditorRunController;
   jobs: FineTuneJobsProvider;
   keys: ApiKeys;
