@@ -129,7 +129,7 @@ export function registerAdvisorCommandTests(): void {
       }
     });
 
-    it('exports into the folder chosen, remembers it for the prompt file, and reports every warning', async () => {
+    it('exports a fine-tuning dataset into the folder chosen, remembers it for the prompt file, and reports every warning', async () => {
       const a = await api();
       const chosen = vscode.Uri.file(path.join(workspaceRoot(), 'ft-out', 'mine.openai.train.jsonl'));
       const suggestions: vscode.Uri[] = [];
