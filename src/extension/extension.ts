@@ -25,6 +25,7 @@ import { promptPathOf, EditorRunController } from './runs/runController';
 import { ApiKeys } from './secrets';
 import { affectsSettings, readSettings, type ExtensionSettings } from './settings';
 import { BatchOffer } from './providers/batchOffer';
+import { ProblemNotice } from './problemNotice';
 import { ModelStatusBar } from './statusBar';
 import { PromptTests } from './testing/promptTests';
 import { registerLanguageModelTools, type LanguageModelTools } from './agent/lmTools';
@@ -41,6 +42,8 @@ export interface PromptLadderApi {
   decorations: ResultDecorations;
   problems: ProblemDiagnostics;
   results: ResultDiagnostics;
+  /** A refused run's file problems, in the status bar until fixed. */
+  problemNotice: ProblemNotice;
   tree: RunsTreeProvider;
   codeLens: ResultsCodeLensProvider;
   panels: PanelBridge;
@@ -97,6 +100,7 @@ export function activate(context: vscode.ExtensionContext): PromptLadderApi {
       log,
       createResolver: core.createResolver,
       fineTune: fineTune.services,
+      problemNotice: editor.problemNotice,
       onSettingsChanged: () => statusBar.update(),
     }),
   );
@@ -199,17 +203,19 @@ function wireEditor(subs: vscode.Disposable[], core: Core, batchOffer: BatchOffe
   // Checking a file loads the heavy module (loaders, yaml, ajv): a newly opened file's first CodeLens goes first.
   const problems = new ProblemDiagnostics((uri) => index.hasCaseFile(uri.fsPath), log, (uri) => codeLens.afterFirstLenses(uri, 1000));
   const results = new ResultDiagnostics(index);
+  const problemNotice = new ProblemNotice();
   const selector: vscode.DocumentSelector = { scheme: 'file' };
   subs.push(
     codeLens,
     decorations,
     problems,
     results,
+    problemNotice,
     vscode.languages.registerCodeLensProvider(selector, codeLens),
     vscode.languages.registerHoverProvider(selector, new ResultHoverProvider(index)),
     vscode.languages.registerCodeActionsProvider(selector, new DidYouMeanFixes(), DidYouMeanFixes.metadata),
   );
-  return { codeLens, decorations, problems, results };
+  return { codeLens, decorations, problems, results, problemNotice };
 }
 
 /** The Runs view, and the batches a previous window submitted (they keep running on the provider: wait for them again). */
