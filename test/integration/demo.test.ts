@@ -2,13 +2,15 @@
 // (examples/.demo/tasks.json for the product's own calls, rules.json for the examples) and a profile set up as
 // scripts/lib/host.mjs sets it. Before the demo answered generation steps, "Generate Test Cases…" failed on its
 // reply ("the model's reply had the wrong shape twice"); before its profile declared a Batch API, "Run via Batch
-// API" was offered and always refused. A provider without a Batch API gets no "Run via Batch API" lens.
+// API" was offered and always refused. Fine-tuning jobs are created, polled and finish on it too. A provider without
+// a Batch API gets no "Run via Batch API" lens.
 
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RunRecord } from '../../src/core/runs/schema';
 import type { GenerateResult } from '../../src/core/generate/generate';
+import type { StoredFineTuneJob } from '../../src/extension/fineTune/jobsTree';
 import { startScriptedServer, type ScriptedServer } from '../fixtures/scripted-server';
 import { loadRulesFile } from '../fixtures/demoBehaviours';
 import { api, closeAll, lensTitles, waitFor, workspaceRoot } from './helpers';
@@ -89,6 +91,30 @@ export function registerDemoTests(): void {
       assert.ok(record.cases.length > 0 && record.cases.every((c) => c.results.every((r) => r.batched === true)));
       assert.equal(server.stats.batchesCreated, 1);
       assert.equal(server.stats.chatRequests, 0, 'no live chat call');
+    });
+
+    it('a fine-tuning job on the demo model is created, polled and finishes; its model is added as a variant', async function () {
+      this.timeout(60_000);
+      const a = await api();
+      a.fineTune.jobs.pollIntervalMs = 200;
+      a.fineTune.testHooks?.confirmWith(async () => true);
+      try {
+        await vscode.commands.executeCommand('promptLadder.runEval', prompt());
+        server.resetStats();
+        const finished: StoredFineTuneJob[] = [];
+        const sub = a.fineTune.jobs.onDidFinish((j) => finished.push(j));
+        const job = await vscode.commands.executeCommand<StoredFineTuneJob>('promptLadder.startFineTuneJob', prompt());
+        assert.ok(job, 'a job was started');
+        assert.equal(server.stats.byPath['/v1/fine_tuning/jobs'], 1);
+        const done = await waitFor('the job to succeed', () => finished.find((j) => j.id === job.id && j.state === 'succeeded'), 30_000);
+        sub.dispose();
+        const ref = await vscode.commands.executeCommand<string>('promptLadder.fineTune.addAsVariant', done.id);
+        assert.ok(ref && ref.includes(done.fineTunedModel!), `the fine-tuned model is a variant: ${ref}`);
+        assert.ok((await vscode.workspace.openTextDocument(prompt())).getText().includes(done.fineTunedModel!));
+      } finally {
+        a.fineTune.testHooks?.confirmWith(undefined);
+        await vscode.commands.executeCommand('workbench.action.files.revert');
+      }
     });
 
     it('offers Run via Batch API only while a configured provider has a Batch API', async function () {
