@@ -56,7 +56,7 @@ async function main() {
   const extensionsDir = makeTempDir('pl-e2e-ext-');
   writeUserSettings(userDataDir, {
     ...baseSettings,
-    ...scriptedProviderSettings(url, 'Scripted demo model'),
+    ...scriptedProviderSettings(url, 'Scripted demo model', undefined, { batchApi: true }),
     'promptLadder.cache.enabled': false,
     'workbench.colorTheme': 'Default Dark Modern',
     'editor.minimap.enabled': false,

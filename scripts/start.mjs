@@ -59,7 +59,7 @@ async function main() {
     const rules = ['tasks.json', 'rules.json'].map((f) => join(root, 'examples', '.demo', f)).filter((f) => existsSync(f));
     const { url } = await startScriptedServer({ rulesFile: rules, latencyMs: 120, capacity: 16 });
     if (rules.length < 2) log('examples/.demo/tasks.json or rules.json not found: the demo model echoes what they would answer');
-    const demoSettings = scriptedProviderSettings(url, DEMO_LABEL);
+    const demoSettings = scriptedProviderSettings(url, DEMO_LABEL, undefined, { batchApi: true });
     settings['promptLadder.providers'] = [...demoSettings['promptLadder.providers'], ...own.filter((p) => !['openai', 'github', 'ollama', 'demo'].includes(p.name))];
     if (!settings['promptLadder.defaultModel']) settings['promptLadder.defaultModel'] = demoSettings['promptLadder.defaultModel'];
     log(`no provider key in the environment: using the ${DEMO_LABEL} at ${url}`);

@@ -147,10 +147,12 @@ export const baseSettings = {
   'chat.commandCenter.enabled': false,
 };
 
-/** Settings that point the extension at a scripted server, clearly labelled. */
-export function scriptedProviderSettings(url, label = 'Scripted demo model', model = 'openai/gpt-4o-mini') {
-  // the scripted server serves the Batch API and fine-tuning jobs too
-  const profile = (name) => ({ name, kind: 'custom', baseURL: url, label, batchApi: true });
+/**
+ * Settings that point the extension at a scripted server, clearly labelled. `batchApi`: the profiles declare the
+ * server's Batch API (the demo does; the integration suite keeps a provider without one).
+ */
+export function scriptedProviderSettings(url, label = 'Scripted demo model', model = 'openai/gpt-4o-mini', { batchApi = false } = {}) {
+  const profile = (name) => ({ name, kind: 'custom', baseURL: url, label, ...(batchApi ? { batchApi } : {}) });
   return {
     'promptLadder.providers': [profile('openai'), profile('github'), profile('ollama'), profile('demo')],
     'promptLadder.defaultModel': model,

@@ -62,7 +62,8 @@ export function registerDemoTests(): void {
       await cfg().update('providers', saved, vscode.ConfigurationTarget.Global);
       await closeAll();
       await vscode.workspace.fs.delete(vscode.Uri.file(dir()), { recursive: true }).then(undefined, () => undefined);
-      await server.close();
+      // the server is missing when `before` failed
+      await (server as ScriptedServer | undefined)?.close();
     });
 
     it('Generate Test Cases… adds cases written by the demo model to the example eval set', async function () {
