@@ -48,14 +48,15 @@ async function main() {
   const rulesDir = makeTempDir('pl-e2e-rules-');
   const rulesFile = join(rulesDir, 'rules.json');
   writeFileSync(rulesFile, JSON.stringify({ rules: [...own.rules, ...(demoRules.rules ?? demoRules)], faults: demoRules.faults ?? [] }));
-  const { url } = await startScriptedServer({ rulesFile, latencyMs: 30, verbose });
+  const tasks = join(root, 'examples', '.demo', 'tasks.json');
+  const { url } = await startScriptedServer({ rulesFile: existsSync(tasks) ? [rulesFile, tasks] : rulesFile, latencyMs: 30, verbose });
   log(`scripted model server at ${url}`);
 
   const userDataDir = makeTempDir('pl-e2e-user-');
   const extensionsDir = makeTempDir('pl-e2e-ext-');
   writeUserSettings(userDataDir, {
     ...baseSettings,
-    ...scriptedProviderSettings(url, 'Scripted demo model'),
+    ...scriptedProviderSettings(url, 'Scripted demo model', undefined, { batchApi: true }),
     'promptLadder.cache.enabled': false,
     'workbench.colorTheme': 'Default Dark Modern',
     'editor.minimap.enabled': false,

@@ -55,10 +55,11 @@ async function main() {
   const settings = { ...readJson(settingsFile), ...baseSettings };
   const own = (settings['promptLadder.providers'] ?? []).filter((p) => p.label !== DEMO_LABEL);
   if (demo) {
-    const rules = join(root, 'examples', '.demo', 'rules.json');
-    const { url } = await startScriptedServer({ rulesFile: existsSync(rules) ? rules : undefined, latencyMs: 120, capacity: 16 });
-    if (!existsSync(rules)) log('examples/.demo/rules.json not found: the demo model echoes its input');
-    const demoSettings = scriptedProviderSettings(url, DEMO_LABEL);
+    // tasks.json answers the product's own calls (generation, judges, categories), rules.json the examples' prompts
+    const rules = ['tasks.json', 'rules.json'].map((f) => join(root, 'examples', '.demo', f)).filter((f) => existsSync(f));
+    const { url } = await startScriptedServer({ rulesFile: rules, latencyMs: 120, capacity: 16 });
+    if (rules.length < 2) log('examples/.demo/tasks.json or rules.json not found: the demo model echoes what they would answer');
+    const demoSettings = scriptedProviderSettings(url, DEMO_LABEL, undefined, { batchApi: true });
     settings['promptLadder.providers'] = [...demoSettings['promptLadder.providers'], ...own.filter((p) => !['openai', 'github', 'ollama', 'demo'].includes(p.name))];
     if (!settings['promptLadder.defaultModel']) settings['promptLadder.defaultModel'] = demoSettings['promptLadder.defaultModel'];
     log(`no provider key in the environment: using the ${DEMO_LABEL} at ${url}`);

@@ -106,12 +106,12 @@ function prefixLines(stream, prefix, sink) {
 
 /**
  * Starts test/fixtures/scripted-server.ts as a child process; resolves with its base URL ('http://127.0.0.1:PORT/v1').
- * `rulesFile` may be undefined (the server's default echo replies).
+ * `rulesFile` (one path or a list, tried in order) may be undefined (the server's default echo replies).
  */
 export function startScriptedServer({ rulesFile, latencyMs = 0, capacity, port = 0, verbose = false } = {}) {
   const args = ['--import', 'tsx', join(root, 'test', 'fixtures', 'scripted-server.ts'), '--port', String(port), '--latency', String(latencyMs)];
   if (capacity) args.push('--capacity', String(capacity));
-  if (rulesFile) args.push('--rules', rulesFile);
+  for (const file of [rulesFile ?? []].flat()) args.push('--rules', file);
   const child = spawnChild(process.execPath, args);
   return new Promise((resolveUrl, reject) => {
     const timer = setTimeout(() => reject(new Error('scripted model server did not start within 30 s')), 30_000);
@@ -147,9 +147,12 @@ export const baseSettings = {
   'chat.commandCenter.enabled': false,
 };
 
-/** Settings that point the extension at a scripted server, clearly labelled. */
-export function scriptedProviderSettings(url, label = 'Scripted demo model', model = 'openai/gpt-4o-mini') {
-  const profile = (name) => ({ name, kind: 'custom', baseURL: url, label });
+/**
+ * Settings that point the extension at a scripted server, clearly labelled. `batchApi`: the profiles declare the
+ * server's Batch API (the demo does; the integration suite keeps a provider without one).
+ */
+export function scriptedProviderSettings(url, label = 'Scripted demo model', model = 'openai/gpt-4o-mini', { batchApi = false } = {}) {
+  const profile = (name) => ({ name, kind: 'custom', baseURL: url, label, ...(batchApi ? { batchApi } : {}) });
   return {
     'promptLadder.providers': [profile('openai'), profile('github'), profile('ollama'), profile('demo')],
     'promptLadder.defaultModel': model,

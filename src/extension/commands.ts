@@ -15,6 +15,7 @@ import { ADVISOR_COMMAND_IDS, advisorCommandTable } from './advisorCommands';
 import { GENERATE_COMMAND_IDS, generateCommandTable } from './generate/generateTestCases';
 import { FINE_TUNE_COMMAND_IDS, fineTuneCommandTable, type FineTuneServices } from './fineTune/fineTuneCommands';
 import { RunBlockedError, type EditorRunController } from './runs/runController';
+import type { ProblemNotice } from './problemNotice';
 import type { ApiKeys } from './secrets';
 import { readSettings } from './settings';
 import { PROMPT_FILE_COMMAND_IDS, stopTreatingAsPromptFile, treatAsPromptFile } from './promptFileCommands';
@@ -37,6 +38,8 @@ export interface CommandServices {
   onSettingsChanged(): void;
   createResolver(): Promise<ProviderResolver>;
   fineTune: FineTuneServices;
+  /** Where a refused run's file problems are shown until fixed. */
+  problemNotice?: ProblemNotice;
 }
 
 /** A command area's handlers by command id. */
@@ -54,8 +57,11 @@ export const COMMAND_IDS = [
   ...CLIMB_COMMAND_IDS,
 ] as const;
 
-/** Shows a user-caused problem as a message (with fixing buttons); anything else is logged and summarised. */
-export function showFailure(err: unknown, log: vscode.LogOutputChannel): void {
+/**
+ * Shows a user-caused problem as a message (with fixing buttons); a file's problems in the status bar until fixed
+ * (`notice`; without one, as a message); anything else is logged and summarised.
+ */
+export function showFailure(err: unknown, log: vscode.LogOutputChannel, notice?: ProblemNotice): void {
   if (err instanceof RunBlockedError) {
     log.warn(err.message);
     void vscode.window.showErrorMessage(err.message, ...err.actions.map((a) => a.title)).then((choice) => {
@@ -71,6 +77,7 @@ export function showFailure(err: unknown, log: vscode.LogOutputChannel): void {
     const more = problems.length > 1 ? ` (+${problems.length - 1} more in the Problems panel)` : '';
     const message = `Prompt Ladder: ${where}: ${first.message}${more}`;
     log.warn(message);
+    if (notice) return notice.show(problems, message);
     void vscode.window.showErrorMessage(message, 'Go to Problem', 'Show Problems').then(async (choice) => {
       if (choice === 'Go to Problem') {
         const pos = new vscode.Position(Math.max(0, first.line - 1), Math.max(0, first.col - 1));
@@ -94,7 +101,7 @@ export function registerCommands(s: CommandServices): vscode.Disposable[] {
       try {
         return await fn(...args);
       } catch (err) {
-        showFailure(err, log);
+        showFailure(err, log, s.problemNotice);
         return undefined;
       }
     };
@@ -105,7 +112,7 @@ export function registerCommands(s: CommandServices): vscode.Disposable[] {
     ...runsViewCommandTable(s),
     'promptLadder.treatAsPromptFile': treatAsPromptFile,
     'promptLadder.stopTreatingAsPromptFile': stopTreatingAsPromptFile,
-    ...advisorCommandTable(runs),
+    ...advisorCommandTable(runs, s.fineTune),
     ...fineTuneCommandTable(s.fineTune),
     ...generateCommandTable({
       runs,

@@ -14,6 +14,7 @@ import { openWalkthroughOnFirstStart } from './walkthrough';
 import { ResultHoverProvider } from './editor/hover';
 import { ResultsIndex } from './editor/resultsIndex';
 import { RunsTreeProvider, type RunsTreeNode } from './runs/runsTree';
+import { refreshWhileVisible } from './runs/refreshWhileVisible';
 import { FineTuneJobsProvider, type StoredFineTuneJob } from './fineTune/jobsTree';
 import { fineTuneEndpointFor, notifyWhenFinished, type FineTuneConfirmation, type FineTuneServices } from './fineTune/fineTuneCommands';
 import { PanelBridge } from './panelBridge';
@@ -22,7 +23,9 @@ import type { PanelTestHost } from './panel/resultsPanel';
 import { LanguageModelProvider } from './providers/languageModelProvider';
 import { promptPathOf, EditorRunController } from './runs/runController';
 import { ApiKeys } from './secrets';
-import { affectsSettings, readSettings } from './settings';
+import { affectsSettings, readSettings, type ExtensionSettings } from './settings';
+import { BatchOffer } from './providers/batchOffer';
+import { ProblemNotice } from './problemNotice';
 import { ModelStatusBar } from './statusBar';
 import { PromptTests } from './testing/promptTests';
 import { registerLanguageModelTools, type LanguageModelTools } from './agent/lmTools';
@@ -39,6 +42,8 @@ export interface PromptLadderApi {
   decorations: ResultDecorations;
   problems: ProblemDiagnostics;
   results: ResultDiagnostics;
+  /** A refused run's file problems, in the status bar until fixed. */
+  problemNotice: ProblemNotice;
   tree: RunsTreeProvider;
   codeLens: ResultsCodeLensProvider;
   panels: PanelBridge;
@@ -53,6 +58,8 @@ export interface PromptLadderApi {
     /** Only under a test runner (ExtensionMode.Test): stand in for the modal confirmation, store a key. */
     testHooks?: {
       confirmWith(fn: ((c: FineTuneConfirmation) => Promise<boolean>) | undefined): void;
+      /** Stands in for Export Fine-Tuning Dataset's save dialog. */
+      chooseExportFileWith(fn: ((suggested: vscode.Uri) => Promise<vscode.Uri | undefined>) | undefined): void;
       setApiKey(provider: string, key: string): Promise<void>;
       deleteApiKey(provider: string): Promise<void>;
     };
@@ -69,22 +76,79 @@ export interface PromptLadderApi {
 
 export function activate(context: vscode.ExtensionContext): PromptLadderApi {
   const started = performance.now();
+  const core = wireCore(context);
+  const { subs, log, runs, index } = core;
+  const batchOffer = new BatchOffer(core.settings, core.createResolver, core.keys.onDidChange);
+  const editor = wireEditor(subs, core, batchOffer);
+  const runsView = wireRunsView(subs, core);
+  const fineTune = wireFineTune(context, core);
+  const tests = new PromptTests({ runs, log, afterFirstLenses: (uri) => editor.codeLens.afterFirstLenses(uri, 1000) });
+  const lmTools = registerLanguageModelTools({ runs, createResolver: core.createResolver, log });
+  subs.push(tests, ...lmTools.disposables, ...registerClimb({ context, createResolver: core.createResolver, log }));
+  const statusBar = wireStatusBar(subs, core.settings, log);
+  subs.push(
+    batchOffer,
+    ...registerCommands({
+      context,
+      runs,
+      index,
+      keys: core.keys,
+      panels: core.panels,
+      problems: editor.problems,
+      tree: runsView.tree,
+      treeView: runsView.treeView,
+      log,
+      createResolver: core.createResolver,
+      fineTune: fineTune.services,
+      problemNotice: editor.problemNotice,
+      onSettingsChanged: () => statusBar.update(),
+    }),
+  );
+  afterActivation(context, core, batchOffer);
+  const activationMs = performance.now() - started;
+  log.info(`activated in ${activationMs.toFixed(1)} ms`);
+  return {
+    runs,
+    index,
+    ...editor,
+    tree: runsView.tree,
+    panels: core.panels,
+    get panelManager() {
+      return core.panelManager();
+    },
+    ...(context.extensionMode === vscode.ExtensionMode.Test ? { setPanelTestHost: core.setPanelTestHost } : {}),
+    statusBar,
+    createResolver: core.createResolver,
+    tests,
+    lmTools: lmTools.tools,
+    fineTune: fineTuneApi(fineTune, core.keys),
+    activationMs,
+    promptFiles: { isPromptFile, settingProblems: promptFileSettingProblems },
+  };
+}
+
+/** What every other part is wired from: the log, settings, keys, providers, the run controller, the results index and panels. */
+interface Core {
+  subs: vscode.Disposable[];
+  log: vscode.LogOutputChannel;
+  keys: ApiKeys;
+  settings: () => ExtensionSettings;
+  createResolver: () => Promise<ProviderResolver>;
+  runs: EditorRunController;
+  index: ResultsIndex;
+  panels: PanelBridge;
+  panelManager: () => PanelManager;
+  setPanelTestHost: (host: PanelTestHost | undefined) => void;
+}
+
+function wireCore(context: vscode.ExtensionContext): Core {
   const subs = context.subscriptions;
   const channel = vscode.window.createOutputChannel('Prompt Ladder', { log: true });
   subs.push(channel);
   const log = redactingLog(channel);
   // an untrusted workspace's runs and cache live in the extension's own storage, not in the workspace
   initStoreLocation(context);
-
-  // Which YAML files are prompt files (promptLadder.files): a bad value is said once, the default names stay.
-  subs.push(
-    watchPromptFileSetting((m) => {
-      log.warn(m);
-      void vscode.window.showWarningMessage(`Prompt Ladder: ${m}`, 'Open Settings').then((c) => {
-        if (c) void vscode.commands.executeCommand('workbench.action.openSettings', 'promptLadder.files');
-      });
-    }),
-  );
+  subs.push(watchPromptFileSetting((m) => warnAboutPromptFileSetting(log, m)));
 
   const keys = new ApiKeys(context.secrets);
   const settings = () => readSettings((m) => log.warn(m));
@@ -102,6 +166,23 @@ export function activate(context: vscode.ExtensionContext): PromptLadderApi {
   const panels = new PanelBridge(runs);
   let panelTestHost: PanelTestHost | undefined;
   const panelManager = lazyPanelManager(context, runs, log, () => panelTestHost);
+  attachPanels(panels, panelManager, runs);
+  subs.push(runs, index);
+  const setPanelTestHost = (host: PanelTestHost | undefined): void => {
+    panelTestHost = host;
+  };
+  return { subs, log, keys, settings, createResolver, runs, index, panels, panelManager, setPanelTestHost };
+}
+
+/** Which YAML files are prompt files (promptLadder.files): a bad value is said once, the default names stay. */
+function warnAboutPromptFileSetting(log: vscode.LogOutputChannel, message: string): void {
+  log.warn(message);
+  void vscode.window.showWarningMessage(`Prompt Ladder: ${message}`, 'Open Settings').then((c) => {
+    if (c) void vscode.commands.executeCommand('workbench.action.openSettings', 'promptLadder.files');
+  });
+}
+
+function attachPanels(panels: PanelBridge, panelManager: () => PanelManager, runs: EditorRunController): void {
   panels.attach({
     show: (promptUri, opts) => panelManager().show(promptUri, { runUri: opts?.runUri }),
     showCell: async (runUri, caseIndex, variant) => {
@@ -112,56 +193,86 @@ export function activate(context: vscode.ExtensionContext): PromptLadderApi {
     },
     compare: (promptUri, headUri, baseUri) => panelManager().show(promptUri, { runUri: headUri, compareWith: baseUri }),
   });
-  subs.push(runs, index);
+}
 
-  const codeLens = new ResultsCodeLensProvider(index, runs);
+/** Results in the editor: CodeLens, decorations, Problems, hovers and quick fixes. */
+function wireEditor(subs: vscode.Disposable[], core: Core, batchOffer: BatchOffer) {
+  const { index, runs, log } = core;
+  const codeLens = new ResultsCodeLensProvider(index, runs, batchOffer);
   const decorations = new ResultDecorations(index);
   // Checking a file loads the heavy module (loaders, yaml, ajv): a newly opened file's first CodeLens goes first.
   const problems = new ProblemDiagnostics((uri) => index.hasCaseFile(uri.fsPath), log, (uri) => codeLens.afterFirstLenses(uri, 1000));
   const results = new ResultDiagnostics(index);
+  const problemNotice = new ProblemNotice();
   const selector: vscode.DocumentSelector = { scheme: 'file' };
   subs.push(
     codeLens,
     decorations,
     problems,
     results,
+    problemNotice,
     vscode.languages.registerCodeLensProvider(selector, codeLens),
     vscode.languages.registerHoverProvider(selector, new ResultHoverProvider(index)),
     vscode.languages.registerCodeActionsProvider(selector, new DidYouMeanFixes(), DidYouMeanFixes.metadata),
   );
+  return { codeLens, decorations, problems, results, problemNotice };
+}
 
-  const tree = new RunsTreeProvider(runs);
+/** The Runs view, and the batches a previous window submitted (they keep running on the provider: wait for them again). */
+function wireRunsView(subs: vscode.Disposable[], core: Core) {
+  const tree = new RunsTreeProvider(core.runs);
   const treeView = vscode.window.createTreeView<RunsTreeNode>('promptLadder.runs', {
     treeDataProvider: tree,
     canSelectMany: true,
     showCollapseAll: true,
   });
-  subs.push(tree, treeView);
-  // Batches a previous window submitted keep running on the provider: wait for them again, in the background.
-  const resumeTimer = setTimeout(() => void runs.resumePendingBatches().catch((e: unknown) => log.warn(`pending batches: ${String(e)}`)), 1500);
+  // "3 min ago" stays true while the view is open
+  subs.push(tree, treeView, refreshWhileVisible(treeView, () => tree.refresh()));
+  const resumeTimer = setTimeout(() => void core.runs.resumePendingBatches().catch((e: unknown) => core.log.warn(`pending batches: ${String(e)}`)), 1500);
   subs.push({ dispose: () => clearTimeout(resumeTimer) });
+  return { tree, treeView };
+}
 
-  const fineTuneJobs = new FineTuneJobsProvider({
+function wireFineTune(context: vscode.ExtensionContext, core: Core): { jobs: FineTuneJobsProvider; services: FineTuneServices } {
+  const { keys, settings, log } = core;
+  const jobs = new FineTuneJobsProvider({
     state: context.workspaceState,
     log,
     fetchStatus: async (job) =>
       fineTuneModule().getJob(await fineTuneEndpointFor({ keys, settings }, `${job.providerName}/${job.baseModel}`), job.id),
   });
-  const fineTuneView = vscode.window.createTreeView<StoredFineTuneJob>('promptLadder.fineTuneJobs', { treeDataProvider: fineTuneJobs });
-  const fineTune: FineTuneServices = {
-    runs,
-    jobs: fineTuneJobs,
+  const view = vscode.window.createTreeView<StoredFineTuneJob>('promptLadder.fineTuneJobs', { treeDataProvider: jobs });
+  const services: FineTuneServices = {
+    runs: core.runs,
+    jobs,
     keys,
     settings,
     log,
+    state: context.workspaceState,
     isTestMode: context.extensionMode === vscode.ExtensionMode.Test,
   };
-  subs.push(fineTuneJobs, fineTuneView, notifyWhenFinished(fineTuneJobs));
+  core.subs.push(jobs, view, notifyWhenFinished(jobs));
+  return { jobs, services };
+}
 
-  const tests = new PromptTests({ runs, log, afterFirstLenses: (uri) => codeLens.afterFirstLenses(uri, 1000) });
-  const lmTools = registerLanguageModelTools({ runs, createResolver, log });
-  subs.push(tests, ...lmTools.disposables, ...registerClimb({ context, createResolver, log }));
+function fineTuneApi(fineTune: { jobs: FineTuneJobsProvider; services: FineTuneServices }, keys: ApiKeys): PromptLadderApi['fineTune'] {
+  if (!fineTune.services.isTestMode) return { jobs: fineTune.jobs };
+  return {
+    jobs: fineTune.jobs,
+    testHooks: {
+      confirmWith: (fn) => {
+        fineTune.services.confirmForTests = fn;
+      },
+      chooseExportFileWith: (fn) => {
+        fineTune.services.chooseFileForTests = fn;
+      },
+      setApiKey: (provider, key) => keys.set(provider, key),
+      deleteApiKey: (provider) => keys.delete(provider),
+    },
+  };
+}
 
+function wireStatusBar(subs: vscode.Disposable[], settings: () => ExtensionSettings, log: vscode.LogOutputChannel): ModelStatusBar {
   const statusBar = new ModelStatusBar(settings);
   subs.push(
     statusBar,
@@ -171,72 +282,22 @@ export function activate(context: vscode.ExtensionContext): PromptLadderApi {
     onDidChangePromptFiles(() => statusBar.update()),
     new PromptFileContext(log),
   );
+  return statusBar;
+}
 
-  subs.push(
-    ...registerCommands({
-      context,
-      runs,
-      index,
-      keys,
-      panels,
-      problems,
-      tree,
-      treeView,
-      log,
-      createResolver,
-      fineTune,
-      onSettingsChanged: () => statusBar.update(),
-    }),
-  );
-
-  // Reading the runs needs the store (and zod): not during activation, and not before the first CodeLens of an
-  // open prompt file (the provider starts it once its lenses are out); at the latest 1.5 s after activation.
-  const first = setTimeout(() => void index.ready(), 1500);
-  subs.push({ dispose: () => clearTimeout(first) });
+/**
+ * Work that waits until activation is over. Reading the runs needs the store (and zod): not during activation, and
+ * not before the first CodeLens of an open prompt file (the provider starts it once its lenses are out); at the
+ * latest 1.5 s after activation. Which providers have a Batch API needs the resolver (the openai client): then too.
+ */
+function afterActivation(context: vscode.ExtensionContext, core: Core, batchOffer: BatchOffer): void {
+  const first = setTimeout(() => {
+    void core.index.ready();
+    void batchOffer.check().catch((e: unknown) => core.log.warn(`Batch API check: ${String(e)}`));
+  }, 1500);
+  core.subs.push({ dispose: () => clearTimeout(first) });
   const folders = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
-  void openWalkthroughOnFirstStart(context.globalState, context.extension.id, folders).catch((e: unknown) => log.warn(`walkthrough: ${String(e)}`));
-  const activationMs = performance.now() - started;
-  log.info(`activated in ${activationMs.toFixed(1)} ms`);
-  return {
-    runs,
-    index,
-    decorations,
-    problems,
-    results,
-    tree,
-    codeLens,
-    panels,
-    get panelManager() {
-      return panelManager();
-    },
-    ...(context.extensionMode === vscode.ExtensionMode.Test
-      ? {
-          setPanelTestHost: (host: PanelTestHost | undefined) => {
-            panelTestHost = host;
-          },
-        }
-      : {}),
-    statusBar,
-    createResolver,
-    tests,
-    lmTools: lmTools.tools,
-    fineTune: {
-      jobs: fineTuneJobs,
-      ...(fineTune.isTestMode
-        ? {
-            testHooks: {
-              confirmWith: (fn: ((c: FineTuneConfirmation) => Promise<boolean>) | undefined) => {
-                fineTune.confirmForTests = fn;
-              },
-              setApiKey: (provider: string, key: string) => keys.set(provider, key),
-              deleteApiKey: (provider: string) => keys.delete(provider),
-            },
-          }
-        : {}),
-    },
-    activationMs,
-    promptFiles: { isPromptFile, settingProblems: promptFileSettingProblems },
-  };
+  void openWalkthroughOnFirstStart(context.globalState, context.extension.id, folders).catch((e: unknown) => core.log.warn(`walkthrough: ${String(e)}`));
 }
 
 /** Must match RESULTS_VIEW_TYPE of the panel module (not imported here: that would load it). */

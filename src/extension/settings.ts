@@ -17,6 +17,8 @@ export interface ProviderProfile {
   label?: string;
   /** Fine-tuning job API of a custom endpoint (default: from its host). */
   fineTuning?: FineTuningApi;
+  /** A custom endpoint that also serves OpenAI's Batch API (/files, /batches). */
+  batchApi?: boolean;
 }
 
 export const FINE_TUNING_APIS = ['openai', 'mistral', 'together'] as const;
@@ -59,7 +61,7 @@ export function parseProfiles(raw: unknown, onProblem?: (message: string) => voi
       return;
     }
     const fineTuning = FINE_TUNING_APIS.find((a) => a === o.fineTuning);
-    out.push({ name, kind, baseURL: nonEmpty(o.baseURL), apiVersion: nonEmpty(o.apiVersion), label: nonEmpty(o.label), ...(fineTuning ? { fineTuning } : {}) });
+    out.push({ name, kind, baseURL: nonEmpty(o.baseURL), apiVersion: nonEmpty(o.apiVersion), label: nonEmpty(o.label), ...(fineTuning ? { fineTuning } : {}), ...(o.batchApi === true ? { batchApi: true } : {}) });
   });
   return out;
 }

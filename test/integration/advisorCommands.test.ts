@@ -4,7 +4,9 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { closeAll, fixture, workspaceRoot } from './helpers';
+import { api, closeAll, fixture, workspaceRoot } from './helpers';
+
+type ExportResult = { train: vscode.Uri; validation?: vscode.Uri; counts: { train: number }; warnings: string[] };
 
 async function scratchCopy(name: string): Promise<vscode.Uri> {
   const src = await vscode.workspace.fs.readFile(fixture('classify.prompt.yml'));
@@ -106,16 +108,49 @@ export function registerAdvisorCommandTests(): void {
       }
     });
 
-    it('exports a fine-tuning dataset from the last run next to the prompt file', async () => {
-      await vscode.commands.executeCommand('promptLadder.runEval', fixture('classify.prompt.yml'));
-      const res = await vscode.commands.executeCommand<{ train: vscode.Uri; counts: { train: number } }>('promptLadder.exportFineTune', fixture('classify.prompt.yml'), { format: 'openai' });
-      assert.ok(res, 'the export ran');
-      assert.equal(path.basename(res.train.fsPath), 'classify.openai.train.jsonl', 'the CLI\'s file names');
-      const lines = new TextDecoder().decode(await vscode.workspace.fs.readFile(res.train)).trim().split('\n');
-      assert.equal(lines.length, res.counts.train);
-      const first = JSON.parse(lines[0]) as { messages: { role: string }[] };
-      assert.deepEqual(first.messages.map((m) => m.role).slice(-2), ['user', 'assistant']);
-      await closeAll();
+    it('exports a fine-tuning dataset where the save dialog says, suggesting the place beside the prompt file with the CLI\'s names', async () => {
+      const a = await api();
+      const suggestions: vscode.Uri[] = [];
+      a.fineTune.testHooks?.chooseExportFileWith(async (suggested) => (suggestions.push(suggested), suggested));
+      try {
+        await vscode.commands.executeCommand('promptLadder.runEval', fixture('classify.prompt.yml'));
+        const res = await vscode.commands.executeCommand<ExportResult>('promptLadder.exportFineTune', fixture('classify.prompt.yml'), { format: 'openai' });
+        assert.ok(res, 'the export ran');
+        assert.equal(suggestions.length, 1, 'the save dialog was asked');
+        assert.equal(suggestions[0].fsPath, path.join(workspaceRoot(), 'classify.openai.train.jsonl'), 'beside the prompt file, the CLI\'s file name');
+        assert.equal(res.train.fsPath, suggestions[0].fsPath);
+        const lines = new TextDecoder().decode(await vscode.workspace.fs.readFile(res.train)).trim().split('\n');
+        assert.equal(lines.length, res.counts.train);
+        const first = JSON.parse(lines[0]) as { messages: { role: string }[] };
+        assert.deepEqual(first.messages.map((m) => m.role).slice(-2), ['user', 'assistant']);
+      } finally {
+        a.fineTune.testHooks?.chooseExportFileWith(undefined);
+        await closeAll();
+      }
+    });
+
+    it('exports a fine-tuning dataset into the folder chosen, remembers it for the prompt file, and reports every warning', async () => {
+      const a = await api();
+      const chosen = vscode.Uri.file(path.join(workspaceRoot(), 'ft-out', 'mine.openai.train.jsonl'));
+      const suggestions: vscode.Uri[] = [];
+      a.fineTune.testHooks?.chooseExportFileWith(async (suggested) => (suggestions.push(suggested), chosen));
+      try {
+        await vscode.commands.executeCommand('promptLadder.runEval', fixture('classify.prompt.yml'));
+        const res = await vscode.commands.executeCommand<ExportResult>('promptLadder.exportFineTune', fixture('classify.prompt.yml'), { format: 'openai' });
+        assert.ok(res, 'the export ran');
+        assert.equal(res.train.fsPath, chosen.fsPath);
+        if (res.validation) assert.equal(res.validation.fsPath, path.join(workspaceRoot(), 'ft-out', 'mine.openai.validation.jsonl'), 'the validation file beside it, same scheme');
+        assert.ok(res.counts.train < 10, 'the fixture is small');
+        assert.ok(res.warnings.length >= 2, `more than the first warning: ${res.warnings.join(' | ')}`);
+        assert.ok(res.warnings.some((w) => /at least 10 training examples; this export has \d+/.test(w)), res.warnings.join(' | '));
+        // the next export suggests the place chosen last, for the format asked now
+        await vscode.commands.executeCommand<ExportResult>('promptLadder.exportFineTune', fixture('classify.prompt.yml'), { format: 'vertex' });
+        assert.equal(suggestions[1]?.fsPath, path.join(workspaceRoot(), 'ft-out', 'mine.vertex.train.jsonl'));
+      } finally {
+        a.fineTune.testHooks?.chooseExportFileWith(undefined);
+        await closeAll();
+        await vscode.workspace.fs.delete(vscode.Uri.file(path.join(workspaceRoot(), 'ft-out')), { recursive: true }).then(undefined, () => undefined);
+      }
     });
   });
 }

@@ -9,6 +9,8 @@ import { registerAdvisorCommandTests } from './advisorCommands.test';
 import { registerBatchTests } from './batch.test';
 import { registerCancelTests } from './cancel.test';
 import { registerCommandTests } from './commands.test';
+import { registerDemoTests } from './demo.test';
+import { registerProblemNoticeTests } from './problemNotice.test';
 import { registerDiagnosticsTests } from './diagnostics.test';
 import { registerFirstLensTests } from './firstLens.test';
 import { registerPromptFileTests } from './promptFiles.test';
@@ -45,6 +47,8 @@ function registerAll(): void {
   registerLmToolTests();
   registerBatchTests();
   registerTestingBatchTests();
+  registerDemoTests();
+  registerProblemNoticeTests();
 }
 
 export async function run(): Promise<void> {

@@ -88,6 +88,9 @@ export function registerTestingTests(): void {
       for (const c of cases) {
         const leaves = children(c);
         assert.deepEqual(leaves.map((l) => l.label), ['short', 'long']);
+        // what a screen reader hears for a leaf (its description, when set): the variant and the case, each its own
+        const line = c.range!.start.line + 1;
+        assert.deepEqual(leaves.map((l) => l.description?.split(' · ').slice(0, 2).join(' · ')), [`short · explorer.cases.jsonl:${line}`, `long · explorer.cases.jsonl:${line}`]);
         assert.ok(leaves.every((l) => l.range?.start.line === c.range?.start.line && l.uri?.fsPath === casesPath()));
       }
 

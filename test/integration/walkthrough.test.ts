@@ -54,5 +54,15 @@ export function registerWalkthroughTests(): void {
       assert.notEqual(editor.viewColumn, before.group, 'the example is in another group');
       assert.ok(walkthroughTab(), 'the walkthrough is still open');
     });
+
+    it('the results panel of the example opens in the walkthrough\'s group: two editor groups, not three', async () => {
+      const example = await waitFor('the example editor', () => vscode.window.visibleTextEditors.find((e) => /support-intent|\.prompt\.yml$/.test(e.document.uri.fsPath)));
+      await vscode.window.showTextDocument(example.document, { viewColumn: example.viewColumn });
+      assert.equal(vscode.window.tabGroups.all.length, 2, 'the walkthrough and the example');
+      await vscode.commands.executeCommand('promptLadder.openPanel', example.document.uri);
+      const panel = await waitFor('the results panel tab', () => tabs().find((x) => x.tab.input instanceof vscode.TabInputWebview && /Results/.test(x.tab.label)));
+      assert.equal(vscode.window.tabGroups.all.length, 2, `still two groups: ${tabs().map((x) => `${x.group}:${x.tab.label}`).join(', ')}`);
+      assert.notEqual(panel.group, example.viewColumn, 'beside the prompt file, not over it');
+    });
   });
 }

@@ -22,3 +22,24 @@ export function exportFiles(result: Pick<FineTuneExport, 'format' | 'train' | 'v
   }
   return files;
 }
+
+/** The training file's name for a base: NAME.FORMAT.train.jsonl. */
+export function trainFileName(base: string, format: string): string {
+  return `${base}.${format}.train.jsonl`;
+}
+
+/**
+ * The base name of an export from the training file a user chose (a save dialog): `support.openai.train.jsonl` →
+ * `support`, and any other name without its `.train.jsonl` / `.FORMAT` / `.jsonl` ending, so every file of the
+ * export keeps the one naming scheme beside it.
+ */
+export function exportBaseOf(fileName: string, format: string): string {
+  let base = fileName.replace(/\.train\.jsonl$/i, '').replace(/\.jsonl$/i, '');
+  for (const f of [format, 'openai', 'vertex', 'bedrock', 'local']) {
+    if (base.toLowerCase().endsWith(`.${f}`)) {
+      base = base.slice(0, -(f.length + 1));
+      break;
+    }
+  }
+  return base || 'dataset';
+}

@@ -4,6 +4,7 @@
 // file unusable (a located error, never a stack overflow or a hang); a line or a value too long and a duplicate
 // key are "scoped" problems, which a caller holding a list of rows turns into "skip this row" (scopedIn).
 
+import { plainYamlError } from './yamlMessages';
 import { Composer, isAlias, isCollection, isMap, isNode, isPair, isScalar, LineCounter, Parser, parseDocument, YAMLParseError } from 'yaml';
 import type { Document, Node } from 'yaml';
 import type { SourceProblem } from '../errors';
@@ -85,9 +86,12 @@ export class YamlSource implements Locator {
       [this.doc.warnings, 'warning'],
     ] as const) {
       for (const e of list) {
-        const start = this.lineCounter.linePos(e.pos[0]);
-        const end = e.pos[1] > e.pos[0] ? this.lineCounter.linePos(e.pos[1]) : undefined;
-        const message = e.code === 'RESOURCE_EXHAUSTION' ? deepMessage : e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+        // in plain words at the offending token; two library errors about one mistake are said once
+        const plain = e.code === 'RESOURCE_EXHAUSTION' ? { message: deepMessage, start: e.pos[0], end: e.pos[1] } : plainYamlError(e, text);
+        const start = this.lineCounter.linePos(plain.start);
+        const end = plain.end > plain.start ? this.lineCounter.linePos(plain.end) : undefined;
+        const message = plain.message;
+        if (this.syntaxProblems.some((p) => p.line === start.line + lineOffset && p.col === start.col && p.message === `YAML: ${message}`)) continue;
         this.syntaxProblems.push({
           file,
           line: start.line + lineOffset,

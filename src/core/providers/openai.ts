@@ -34,6 +34,8 @@ export interface OpenAIProviderOptions {
   defaultHeaders?: Record<string, string>;
   /** Added to 401/403 messages, e.g. 'check OPENAI_API_KEY'. Must not contain the key itself. */
   keyHint?: string;
+  /** An OpenAI-compatible endpoint that also runs Batch API jobs (OpenAI and Azure OpenAI always do). */
+  batchApi?: boolean;
 }
 
 export const OPENAI_DEFAULT_BASE_URL = 'https://api.openai.com/v1';
@@ -255,7 +257,7 @@ export function createOpenAIProvider(opts: OpenAIProviderOptions): Provider {
     endpointKey,
     label,
     // OpenAI and Azure OpenAI run Batch API jobs; Azure's lines address the deployment by `model` under '/chat/completions'.
-    ...(kind === 'openai' || kind === 'azure'
+    ...(kind === 'openai' || kind === 'azure' || opts.batchApi
       ? {
           batch: {
             url: kind === 'azure' ? '/chat/completions' : '/v1/chat/completions',

@@ -40,8 +40,11 @@ export class ResultsCodeLensProvider extends Disposable implements vscode.CodeLe
   constructor(
     private readonly index: ResultsIndex,
     private readonly runs: RunController,
+    /** Whether "Run via Batch API" is offered (a configured provider has a Batch API). */
+    private readonly batch?: { readonly offered: boolean; readonly onDidChange: vscode.Event<void> },
   ) {
     super();
+    if (batch) this._register(batch.onDidChange(() => this.emitter.fire()));
     this._registerAll(
       this.emitter,
       index.onDidChange(() => this.emitter.fire()),
@@ -143,7 +146,7 @@ export class ResultsCodeLensProvider extends Disposable implements vscode.CodeLe
           }),
         );
       }
-      if (!this.runs.isRunning(doc.uri)) {
+      if (!this.runs.isRunning(doc.uri) && (this.batch?.offered ?? true)) {
         lenses.push(
           new vscode.CodeLens(top, {
             title: 'Run via Batch API (≈50 % cost)',

@@ -5,7 +5,7 @@
 
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { fineTuneExportFor } from './exportCommand';
+import { fineTuneExportFor, type ExportServices } from './exportCommand';
 import type { FineTuneJobStatus } from '../../core/finetune/jobs/adapter';
 import { fineTuneModule, finetuneModule, resolverModule } from '../lazy';
 import { resolvePromptUri } from '../promptFiles';
@@ -14,6 +14,7 @@ import type { ApiKeys } from '../secrets';
 import type { ExtensionSettings } from '../settings';
 import { fineTunedModelRef, isUnfinished, type FineTuneJobsProvider, type StoredFineTuneJob } from './jobsTree';
 import type { FineTuneEndpoint } from './service';
+import type { FineTuneExport } from '../../core/finetune/dataset';
 import { promptBaseName } from '../../core/prompt/fileName';
 import { replaceDocument } from '../editing/replaceDocument';
 
@@ -37,7 +38,7 @@ export interface FineTuneConfirmation {
   warnings: string[];
 }
 
-export interface FineTuneServices {
+export interface FineTuneServices extends ExportServices {
   runs: EditorRunController;
   jobs: FineTuneJobsProvider;
   keys: ApiKeys;
@@ -123,138 +124,141 @@ function suffixFor(promptPath: string): string {
 }
 
 export function fineTuneCommandTable(s: FineTuneServices): Record<(typeof FINE_TUNE_COMMAND_IDS)[number], (...args: unknown[]) => unknown> {
-  const { jobs, log } = s;
-
-  const addAsVariant = async (arg?: unknown) => {
-    const job = await pickJob(s, arg, (j) => j.state === 'succeeded' && !!j.fineTunedModel, 'has succeeded yet');
-    if (!job) return undefined;
-    const ref = fineTunedModelRef(job);
-    if (!ref) throw new RunBlockedError(`Prompt Ladder: fine-tuning job ${job.id} has no model yet (${job.state}).`);
-    const uri = vscode.Uri.file(job.promptPath);
-    let doc: vscode.TextDocument;
-    try {
-      doc = await vscode.workspace.openTextDocument(uri);
-    } catch {
-      throw new RunBlockedError(`Prompt Ladder: the prompt file ${job.promptPath} of job ${job.id} no longer exists.`);
-    }
-    const res = fineTuneModule().addFineTunedVariant(doc.getText(), ref, { prompty: job.promptPath.endsWith('.prompty') });
-    if (!res.changed) throw new RunBlockedError(`Prompt Ladder: cannot add the variant to ${path.basename(job.promptPath)}: ${res.notes.join(' ')}`);
-    if (!(await replaceDocument(doc, res.text))) throw new RunBlockedError(`Prompt Ladder: could not edit ${path.basename(job.promptPath)}.`);
-    await jobs.update(job.id, { variantAdded: true });
-    const editor = await vscode.window.showTextDocument(doc, { preview: false });
-    const line = editor.document.getText().split('\n').findIndex((l) => l.includes(job.fineTunedModel!));
-    if (line >= 0) {
-      const pos = new vscode.Position(line, 0);
-      editor.selection = new vscode.Selection(pos, pos);
-      editor.revealRange(new vscode.Range(pos, pos), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
-    }
-    void vscode.window.showInformationMessage(`Prompt Ladder: ${res.notes.join(' ')} It runs ${ref} zero-shot; run the eval to compare it with the others.`);
-    return ref;
-  };
-
-  const start = async (arg?: unknown): Promise<StoredFineTuneJob | undefined> => {
-    const uri = await resolvePromptUri(arg);
-    if (!uri) return undefined;
-    const { result, spec } = await fineTuneExportFor(s.runs, uri);
-    // The model the prompt file names now (for the variant the dataset was made with), else the run's.
-    const modelRef = spec.variants.find((v) => v.name === result.variant)?.model ?? spec.model ?? result.baseModel ?? s.settings().defaultModel;
-    if (!modelRef) throw new RunBlockedError(`Prompt Ladder: ${path.basename(uri.fsPath)} names no model to fine-tune.`);
-    const ep = await fineTuneEndpointFor(s, modelRef);
-    const { OPENAI_MIN_EXAMPLES, DEFAULT_EPOCHS } = finetuneModule();
-    if ((ep.kind === 'openai' || ep.kind === 'azure') && result.counts.train < OPENAI_MIN_EXAMPLES) {
-      throw new RunBlockedError(
-        `Prompt Ladder: fine-tuning needs at least ${OPENAI_MIN_EXAMPLES} training examples; ${path.basename(uri.fsPath)} gives ${result.counts.train}. Add cases with \`expected\` values and run the eval again.`,
-      );
-    }
-    const confirmation: FineTuneConfirmation = {
-      promptPath: uri.fsPath,
-      baseModel: ep.model,
-      providerName: ep.providerName,
-      examples: { train: result.counts.train, validation: result.counts.validation },
-      trainingTokens: result.tokens.train,
-      epochs: DEFAULT_EPOCHS,
-      estimatedTrainingCostUsd: result.estimatedTrainingCostUsd,
-      warnings: result.warnings,
-    };
-    const label = s.settings().providers.find((p) => p.name === ep.providerName)?.label ?? `${ep.providerName}, ${hostOf(ep.baseURL)}`;
-    let ok: boolean;
-    if (s.isTestMode && s.confirmForTests) {
-      ok = await s.confirmForTests(confirmation);
-    } else {
-      const choice = await vscode.window.showWarningMessage(
-        `Start a fine-tuning job of ${ep.model} with ${result.counts.train} examples from ${path.basename(uri.fsPath)}?`,
-        { modal: true, detail: confirmationDetail(confirmation, label) },
-        CONFIRM,
-      );
-      ok = choice === CONFIRM;
-    }
-    if (!ok) return undefined;
-
-    const { startJob, describeApiError } = fineTuneModule();
-    let status: FineTuneJobStatus;
-    try {
-      status = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `Prompt Ladder: uploading ${result.counts.train + result.counts.validation} examples and starting the fine-tuning job…`, cancellable: true },
-        (_p, token) => {
-          const ac = new AbortController();
-          token.onCancellationRequested(() => ac.abort());
-          return startJob(ep, { train: result.train, validation: result.validation || undefined, suffix: suffixFor(uri.fsPath) }, ac.signal);
-        },
-      );
-    } catch (err) {
-      throw new RunBlockedError(`Prompt Ladder: could not start the fine-tuning job: ${describeApiError(err, ep)}`);
-    }
-    const job: StoredFineTuneJob = {
-      id: status.id,
-      promptPath: uri.fsPath,
-      baseModel: ep.model,
-      providerName: ep.providerName,
-      createdAt: new Date().toISOString(),
-      state: status.state,
-      ...(status.fineTunedModel ? { fineTunedModel: status.fineTunedModel } : {}),
-      examples: result.counts.train,
-    };
-    await jobs.add(job);
-    log.info(`fine-tuning job ${job.id} started (${ep.providerName}/${ep.model}, ${result.counts.train} examples)`);
-    void vscode.window
-      .showInformationMessage(`Prompt Ladder: fine-tuning job ${job.id} started. Its status is in the Fine-Tuning Jobs view.`, 'Show Jobs')
-      .then((c) => (c ? vscode.commands.executeCommand('promptLadder.fineTuneJobs.focus') : undefined));
-    return job;
-  };
-
-  const cancel = async (arg?: unknown) => {
-    const job = await pickJob(s, arg, isUnfinished, 'is running');
-    if (!job) return undefined;
-    if (!isUnfinished(job)) return job;
-    const ep = await fineTuneEndpointFor(s, `${job.providerName}/${job.baseModel}`);
-    const { cancelJob, describeApiError } = fineTuneModule();
-    try {
-      await jobs.applyStatus(await cancelJob(ep, job.id));
-    } catch (err) {
-      throw new RunBlockedError(`Prompt Ladder: could not cancel ${job.id}: ${describeApiError(err, ep)}`);
-    }
-    return jobs.get(job.id);
-  };
-
-  const refresh = async (arg?: unknown) => {
-    const job = jobOf(s, arg);
-    await jobs.refresh(job?.id);
-    return jobs.list();
-  };
-
-  const removeJob = async (arg?: unknown) => {
-    const job = await pickJob(s, arg, () => true, 'in the list');
-    if (!job) return;
-    await jobs.remove(job.id);
-  };
-
   return {
-    'promptLadder.startFineTuneJob': start,
-    'promptLadder.fineTune.refresh': refresh,
-    'promptLadder.fineTune.cancelJob': cancel,
-    'promptLadder.fineTune.addAsVariant': addAsVariant,
-    'promptLadder.fineTune.removeJob': removeJob,
+    'promptLadder.startFineTuneJob': (arg?: unknown) => startFineTuneJob(s, arg),
+    'promptLadder.fineTune.refresh': (arg?: unknown) => refreshJobs(s, arg),
+    'promptLadder.fineTune.cancelJob': (arg?: unknown) => cancelJob(s, arg),
+    'promptLadder.fineTune.addAsVariant': (arg?: unknown) => addAsVariant(s, arg),
+    'promptLadder.fineTune.removeJob': (arg?: unknown) => removeJob(s, arg),
   };
+}
+
+/** Starts a job from the prompt file's newest run, after the modal confirmation. */
+async function startFineTuneJob(s: FineTuneServices, arg?: unknown): Promise<StoredFineTuneJob | undefined> {
+  const uri = await resolvePromptUri(arg);
+  if (!uri) return undefined;
+  const { result, spec } = await fineTuneExportFor(s.runs, uri);
+  // The model the prompt file names now (for the variant the dataset was made with), else the run's.
+  const modelRef = spec.variants.find((v) => v.name === result.variant)?.model ?? spec.model ?? result.baseModel ?? s.settings().defaultModel;
+  if (!modelRef) throw new RunBlockedError(`Prompt Ladder: ${path.basename(uri.fsPath)} names no model to fine-tune.`);
+  const ep = await fineTuneEndpointFor(s, modelRef);
+  const { OPENAI_MIN_EXAMPLES, DEFAULT_EPOCHS } = finetuneModule();
+  if ((ep.kind === 'openai' || ep.kind === 'azure') && result.counts.train < OPENAI_MIN_EXAMPLES) {
+    throw new RunBlockedError(
+      `Prompt Ladder: fine-tuning needs at least ${OPENAI_MIN_EXAMPLES} training examples; ${path.basename(uri.fsPath)} gives ${result.counts.train}. Add cases with \`expected\` values and run the eval again.`,
+    );
+  }
+  const confirmation: FineTuneConfirmation = {
+    promptPath: uri.fsPath,
+    baseModel: ep.model,
+    providerName: ep.providerName,
+    examples: { train: result.counts.train, validation: result.counts.validation },
+    trainingTokens: result.tokens.train,
+    epochs: DEFAULT_EPOCHS,
+    estimatedTrainingCostUsd: result.estimatedTrainingCostUsd,
+    warnings: result.warnings,
+  };
+  if (!(await confirmStart(s, confirmation, ep))) return undefined;
+  const status = await uploadAndStart(ep, result, uri);
+  const job: StoredFineTuneJob = {
+    id: status.id,
+    promptPath: uri.fsPath,
+    baseModel: ep.model,
+    providerName: ep.providerName,
+    createdAt: new Date().toISOString(),
+    state: status.state,
+    ...(status.fineTunedModel ? { fineTunedModel: status.fineTunedModel } : {}),
+    examples: result.counts.train,
+  };
+  await s.jobs.add(job);
+  s.log.info(`fine-tuning job ${job.id} started (${ep.providerName}/${ep.model}, ${result.counts.train} examples)`);
+  void vscode.window
+    .showInformationMessage(`Prompt Ladder: fine-tuning job ${job.id} started. Its status is in the Fine-Tuning Jobs view.`, 'Show Jobs')
+    .then((c) => (c ? vscode.commands.executeCommand('promptLadder.fineTuneJobs.focus') : undefined));
+  return job;
+}
+
+/** The modal confirmation (a test's stand-in under a test runner): a job is never started without it. */
+async function confirmStart(s: FineTuneServices, confirmation: FineTuneConfirmation, ep: FineTuneEndpoint): Promise<boolean> {
+  if (s.isTestMode && s.confirmForTests) return s.confirmForTests(confirmation);
+  const label = s.settings().providers.find((p) => p.name === ep.providerName)?.label ?? `${ep.providerName}, ${hostOf(ep.baseURL)}`;
+  const choice = await vscode.window.showWarningMessage(
+    `Start a fine-tuning job of ${ep.model} with ${confirmation.examples.train} examples from ${path.basename(confirmation.promptPath)}?`,
+    { modal: true, detail: confirmationDetail(confirmation, label) },
+    CONFIRM,
+  );
+  return choice === CONFIRM;
+}
+
+/** Uploads the dataset and creates the job on the provider, under a cancellable progress notification. */
+async function uploadAndStart(ep: FineTuneEndpoint, result: FineTuneExport, uri: vscode.Uri): Promise<FineTuneJobStatus> {
+  const { startJob, describeApiError } = fineTuneModule();
+  try {
+    return await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Prompt Ladder: uploading ${result.counts.train + result.counts.validation} examples and starting the fine-tuning job…`, cancellable: true },
+      (_p, token) => {
+        const ac = new AbortController();
+        token.onCancellationRequested(() => ac.abort());
+        return startJob(ep, { train: result.train, validation: result.validation || undefined, suffix: suffixFor(uri.fsPath) }, ac.signal);
+      },
+    );
+  } catch (err) {
+    throw new RunBlockedError(`Prompt Ladder: could not start the fine-tuning job: ${describeApiError(err, ep)}`);
+  }
+}
+
+/** Adds a succeeded job's model to its prompt file as a zero-shot variant (one undoable edit). */
+async function addAsVariant(s: FineTuneServices, arg?: unknown): Promise<string | undefined> {
+  const job = await pickJob(s, arg, (j) => j.state === 'succeeded' && !!j.fineTunedModel, 'has succeeded yet');
+  if (!job) return undefined;
+  const ref = fineTunedModelRef(job);
+  if (!ref) throw new RunBlockedError(`Prompt Ladder: fine-tuning job ${job.id} has no model yet (${job.state}).`);
+  const uri = vscode.Uri.file(job.promptPath);
+  let doc: vscode.TextDocument;
+  try {
+    doc = await vscode.workspace.openTextDocument(uri);
+  } catch {
+    throw new RunBlockedError(`Prompt Ladder: the prompt file ${job.promptPath} of job ${job.id} no longer exists.`);
+  }
+  const res = fineTuneModule().addFineTunedVariant(doc.getText(), ref, { prompty: job.promptPath.endsWith('.prompty') });
+  if (!res.changed) throw new RunBlockedError(`Prompt Ladder: cannot add the variant to ${path.basename(job.promptPath)}: ${res.notes.join(' ')}`);
+  if (!(await replaceDocument(doc, res.text))) throw new RunBlockedError(`Prompt Ladder: could not edit ${path.basename(job.promptPath)}.`);
+  await s.jobs.update(job.id, { variantAdded: true });
+  const editor = await vscode.window.showTextDocument(doc, { preview: false });
+  const line = editor.document.getText().split('\n').findIndex((l) => l.includes(job.fineTunedModel!));
+  if (line >= 0) {
+    const pos = new vscode.Position(line, 0);
+    editor.selection = new vscode.Selection(pos, pos);
+    editor.revealRange(new vscode.Range(pos, pos), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+  }
+  void vscode.window.showInformationMessage(`Prompt Ladder: ${res.notes.join(' ')} It runs ${ref} zero-shot; run the eval to compare it with the others.`);
+  return ref;
+}
+
+async function cancelJob(s: FineTuneServices, arg?: unknown): Promise<StoredFineTuneJob | undefined> {
+  const job = await pickJob(s, arg, isUnfinished, 'is running');
+  if (!job) return undefined;
+  if (!isUnfinished(job)) return job;
+  const ep = await fineTuneEndpointFor(s, `${job.providerName}/${job.baseModel}`);
+  const { cancelJob: cancelOnProvider, describeApiError } = fineTuneModule();
+  try {
+    await s.jobs.applyStatus(await cancelOnProvider(ep, job.id));
+  } catch (err) {
+    throw new RunBlockedError(`Prompt Ladder: could not cancel ${job.id}: ${describeApiError(err, ep)}`);
+  }
+  return s.jobs.get(job.id);
+}
+
+async function refreshJobs(s: FineTuneServices, arg?: unknown): Promise<StoredFineTuneJob[]> {
+  const job = jobOf(s, arg);
+  await s.jobs.refresh(job?.id);
+  return s.jobs.list();
+}
+
+async function removeJob(s: FineTuneServices, arg?: unknown): Promise<void> {
+  const job = await pickJob(s, arg, () => true, 'in the list');
+  if (!job) return;
+  await s.jobs.remove(job.id);
 }
 
 /** When a job finishes: "Add as Variant" on success (once per job), the provider's error on failure. */

@@ -18,6 +18,7 @@ import type { ProviderProfile } from '../settings';
 import { FORMATS, FORMAT_NAMES } from '../../core/finetune/formats/registry';
 import type { FormatName } from '../../core/finetune/formats/format';
 import { exportFiles, type ExportFile } from '../../core/finetune/files';
+export { exportBaseOf, trainFileName } from '../../core/finetune/files';
 import { DEFAULT_EPOCHS, type FineTuneExport } from '../../core/finetune/dataset';
 import { createSettingsResolver, splitModelRef, type ResolverInputs } from '../providers/settingsResolver';
 import { registerSecret } from '../../core/redact';

@@ -84,120 +84,136 @@ export function previewEdit(result: Pick<GenerateResult, 'edits' | 'rows' | 'rul
 }
 
 export function generateCommandTable(s: GenerateServices): Record<(typeof GENERATE_COMMAND_IDS)[number], (...args: unknown[]) => unknown> {
-  const generateTestCases = async (arg?: unknown, options?: unknown): Promise<GenerateResult | undefined> => {
-    const given = options && typeof options === 'object' ? (options as GenerateCommandOptions) : undefined;
-    const uri = await resolvePromptUri(arg);
-    if (!uri) return undefined;
-    const name = path.basename(uri.fsPath);
-    const { spec, text } = await s.runs.loadSpec(uri);
+  return { 'promptLadder.generateTestCases': (arg?: unknown, options?: unknown) => generateTestCases(s, arg, options) };
+}
 
-    let effort = given?.effort;
-    if (!effort) {
-      const pick = await vscode.window.showQuickPick(EFFORT_ITEMS, { title: `Generate Test Cases for ${name}`, placeHolder: 'How thoroughly to probe the prompt’s rules' });
-      if (!pick) return undefined;
-      effort = pick.effort;
-    }
-    let groundtruth = given?.groundtruth;
-    let evaluator = given?.evaluator;
-    if (!given) {
-      const extras = await vscode.window.showQuickPick(
-        [
-          { label: 'Fill expected outputs', description: 'the prompt’s own model answers each new case (groundtruth)', id: 'groundtruth' },
-          { label: 'Propose a rules-compliance evaluator', description: 'an llm evaluator that checks replies against the extracted rules', id: 'evaluator' },
-        ],
-        { title: `Generate Test Cases for ${name}: options`, placeHolder: 'Optional extras (Enter for none)', canPickMany: true },
-      );
-      if (!extras) return undefined;
-      groundtruth = extras.some((x) => x.id === 'groundtruth');
-      evaluator = extras.some((x) => x.id === 'evaluator');
-    }
+type GenerateBase = Parameters<ReturnType<typeof generateModule>['estimateGeneration']>[1];
 
-    const gen = generateModule();
-    const providers = await s.createResolver();
-    const model = spec.model ?? providers.defaultModel;
-    const base = {
-      providers,
-      promptText: text,
-      effort,
-      evaluator: Boolean(evaluator),
-      ...(given?.count ? { count: given.count } : {}),
-      ...(groundtruth && model ? { groundtruthModel: model } : {}),
-      ...(s.maxConcurrency() > 0 ? { concurrency: s.maxConcurrency() } : {}),
-    };
-    let estimate: GenerationEstimate;
-    try {
-      estimate = await gen.estimateGeneration(spec, base);
-    } catch (err) {
-      throw asBlocked(err, name, gen);
-    }
-    const ok =
-      s.isTestMode && given?.confirm
-        ? await given.confirm(estimate)
-        : (await vscode.window.showInformationMessage(`Generate test cases for ${name}?`, { modal: true, detail: estimateDetail(estimate) }, 'Generate')) === 'Generate';
-    if (!ok) return undefined;
+/** The command: options, the cost confirmation, the generation, then the cases as a preview edit. */
+async function generateTestCases(s: GenerateServices, arg?: unknown, options?: unknown): Promise<GenerateResult | undefined> {
+  const given = options && typeof options === 'object' ? (options as GenerateCommandOptions) : undefined;
+  const uri = await resolvePromptUri(arg);
+  if (!uri) return undefined;
+  const name = path.basename(uri.fsPath);
+  const { spec, text } = await s.runs.loadSpec(uri);
+  const choices = await askOptions(name, given);
+  if (!choices) return undefined;
 
-    const abort = new AbortController();
-    let result: GenerateResult;
-    try {
-      result = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `Prompt Ladder: generating test cases for ${name}`, cancellable: true },
-        (progress, token) => {
-          token.onCancellationRequested(() => abort.abort());
-          let last = 0;
-          return gen.generateCases(spec, {
-            ...base,
-            signal: abort.signal,
-            onProgress: (p) => {
-              const pct = Math.min(95, Math.round((p.calls / Math.max(1, p.estimatedCalls)) * 100));
-              progress.report({ message: p.message, increment: pct - last });
-              last = pct;
-            },
-          });
-        },
-      );
-    } catch (err) {
-      if (abort.signal.aborted) {
-        void vscode.window.showInformationMessage(`Prompt Ladder: generation cancelled; ${name} and its eval set are unchanged.`);
-        return undefined;
-      }
-      throw asBlocked(err, name, gen);
-    }
+  const gen = generateModule();
+  const providers = await s.createResolver();
+  const model = spec.model ?? providers.defaultModel;
+  const base: GenerateBase = {
+    providers,
+    promptText: text,
+    effort: choices.effort,
+    evaluator: choices.evaluator,
+    ...(given?.count ? { count: given.count } : {}),
+    ...(choices.groundtruth && model ? { groundtruthModel: model } : {}),
+    ...(s.maxConcurrency() > 0 ? { concurrency: s.maxConcurrency() } : {}),
+  };
+  let estimate: GenerationEstimate;
+  try {
+    estimate = await gen.estimateGeneration(spec, base);
+  } catch (err) {
+    throw asBlocked(err, name, gen);
+  }
+  const ok =
+    s.isTestMode && given?.confirm
+      ? await given.confirm(estimate)
+      : (await vscode.window.showInformationMessage(`Generate test cases for ${name}?`, { modal: true, detail: estimateDetail(estimate) }, 'Generate')) === 'Generate';
+  if (!ok) return undefined;
 
-    // The insertions were made against the texts read at the start: refuse if a file changed since.
-    for (const [file, source] of Object.entries(result.sources)) {
-      if (!result.edits.some((e) => e.file === file)) continue;
-      const now = await currentText(file);
-      const creating = result.edits.some((e) => e.file === file && e.create);
-      if (creating ? now !== undefined : now !== source) {
-        throw new RunBlockedError(`Prompt Ladder: ${path.basename(file)} changed while the cases were generated; nothing was changed. Run Generate Test Cases again.`);
-      }
-    }
-    for (const w of result.warnings) s.log.warn(`generate ${name}: ${w}`);
-    // The file is shown first, so the edit lands in the document the user sees (unsaved until they save) and Undo works there.
-    const target = vscode.Uri.file(result.target.file);
-    if (!result.edits[0].create) await vscode.window.showTextDocument(target, { preview: false });
-    void vscode.window.showInformationMessage(
-      `Prompt Ladder: ${result.rows.length} generated test case${result.rows.length === 1 ? '' : 's'} for ${path.basename(result.target.file)} are in the Refactor Preview: tick what to keep, then Apply.`,
+  const result = await generateWithProgress(spec, base, name);
+  if (!result) return undefined;
+  await refuseIfChanged(result);
+  for (const w of result.warnings) s.log.warn(`generate ${name}: ${w}`);
+  return (await applyAsPreview(result, gen.EVALUATOR_NAME)) ? result : undefined;
+}
+
+/** Effort and extras from the pickers, or from the caller's options. */
+async function askOptions(name: string, given: GenerateCommandOptions | undefined): Promise<{ effort: Effort; groundtruth: boolean; evaluator: boolean } | undefined> {
+  let effort = given?.effort;
+  if (!effort) {
+    const pick = await vscode.window.showQuickPick(EFFORT_ITEMS, { title: `Generate Test Cases for ${name}`, placeHolder: 'How thoroughly to probe the prompt’s rules' });
+    if (!pick) return undefined;
+    effort = pick.effort;
+  }
+  if (given) return { effort, groundtruth: Boolean(given.groundtruth), evaluator: Boolean(given.evaluator) };
+  const extras = await vscode.window.showQuickPick(
+    [
+      { label: 'Fill expected outputs', description: 'the prompt’s own model answers each new case (groundtruth)', id: 'groundtruth' },
+      { label: 'Propose a rules-compliance evaluator', description: 'an llm evaluator that checks replies against the extracted rules', id: 'evaluator' },
+    ],
+    { title: `Generate Test Cases for ${name}: options`, placeHolder: 'Optional extras (Enter for none)', canPickMany: true },
+  );
+  if (!extras) return undefined;
+  return { effort, groundtruth: extras.some((x) => x.id === 'groundtruth'), evaluator: extras.some((x) => x.id === 'evaluator') };
+}
+
+/** The generation under a cancellable progress notification; undefined when cancelled. */
+async function generateWithProgress(spec: Parameters<ReturnType<typeof generateModule>['generateCases']>[0], base: GenerateBase, name: string): Promise<GenerateResult | undefined> {
+  const gen = generateModule();
+  const abort = new AbortController();
+  try {
+    return await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Prompt Ladder: generating test cases for ${name}`, cancellable: true },
+      (progress, token) => {
+        token.onCancellationRequested(() => abort.abort());
+        let last = 0;
+        return gen.generateCases(spec, {
+          ...base,
+          signal: abort.signal,
+          onProgress: (p) => {
+            const pct = Math.min(95, Math.round((p.calls / Math.max(1, p.estimatedCalls)) * 100));
+            progress.report({ message: p.message, increment: pct - last });
+            last = pct;
+          },
+        });
+      },
     );
-    const applied = await vscode.workspace.applyEdit(previewEdit(result, gen.EVALUATOR_NAME));
-    if (!applied) {
-      void vscode.window.showInformationMessage(`Prompt Ladder: no test cases added to ${path.basename(result.target.file)}.`);
+  } catch (err) {
+    if (abort.signal.aborted) {
+      void vscode.window.showInformationMessage(`Prompt Ladder: generation cancelled; ${name} and its eval set are unchanged.`);
       return undefined;
     }
-    const doc = await vscode.workspace.openTextDocument(target);
-    const first = result.edits[0];
-    const line = Math.min(doc.lineCount - 1, first.create ? 0 : first.line + (first.text.startsWith('\n') || first.text.startsWith('\r\n') ? 1 : 0));
-    const editor = await vscode.window.showTextDocument(doc, { preview: false });
-    editor.revealRange(new vscode.Range(line, 0, line, 0), vscode.TextEditorRevealType.AtTop);
-    editor.selection = new vscode.Selection(line, 0, line, 0);
-    const d = result.dropped;
-    const dropped = d.duplicates + d.invalid ? ` (${d.duplicates} duplicate${d.duplicates === 1 ? '' : 's'} and ${d.invalid} invalid input${d.invalid === 1 ? '' : 's'} dropped)` : '';
-    void vscode.window.showInformationMessage(
-      `Prompt Ladder: added ${result.rows.length} generated test case${result.rows.length === 1 ? '' : 's'} to ${path.basename(result.target.file)}${dropped}. Review, then save (Undo removes them).`,
-    );
-    return result;
-  };
-  return { 'promptLadder.generateTestCases': generateTestCases };
+    throw asBlocked(err, name, gen);
+  }
+}
+
+/** The insertions were made against the texts read at the start: refuse if a file changed since. */
+async function refuseIfChanged(result: GenerateResult): Promise<void> {
+  for (const [file, source] of Object.entries(result.sources)) {
+    if (!result.edits.some((e) => e.file === file)) continue;
+    const now = await currentText(file);
+    const creating = result.edits.some((e) => e.file === file && e.create);
+    if (creating ? now !== undefined : now !== source) {
+      throw new RunBlockedError(`Prompt Ladder: ${path.basename(file)} changed while the cases were generated; nothing was changed. Run Generate Test Cases again.`);
+    }
+  }
+}
+
+/** Applies the cases through the refactor preview and shows where they landed; false when nothing was applied. */
+async function applyAsPreview(result: GenerateResult, evaluatorName: string): Promise<boolean> {
+  // The file is shown first, so the edit lands in the document the user sees (unsaved until they save) and Undo works there.
+  const target = vscode.Uri.file(result.target.file);
+  const fileName = path.basename(result.target.file);
+  const n = result.rows.length;
+  if (!result.edits[0].create) await vscode.window.showTextDocument(target, { preview: false });
+  void vscode.window.showInformationMessage(`Prompt Ladder: ${n} generated test case${n === 1 ? '' : 's'} for ${fileName} are in the Refactor Preview: tick what to keep, then Apply.`);
+  if (!(await vscode.workspace.applyEdit(previewEdit(result, evaluatorName)))) {
+    void vscode.window.showInformationMessage(`Prompt Ladder: no test cases added to ${fileName}.`);
+    return false;
+  }
+  const doc = await vscode.workspace.openTextDocument(target);
+  const first = result.edits[0];
+  const line = Math.min(doc.lineCount - 1, first.create ? 0 : first.line + (first.text.startsWith('\n') || first.text.startsWith('\r\n') ? 1 : 0));
+  const editor = await vscode.window.showTextDocument(doc, { preview: false });
+  editor.revealRange(new vscode.Range(line, 0, line, 0), vscode.TextEditorRevealType.AtTop);
+  editor.selection = new vscode.Selection(line, 0, line, 0);
+  const d = result.dropped;
+  const dropped = d.duplicates + d.invalid ? ` (${d.duplicates} duplicate${d.duplicates === 1 ? '' : 's'} and ${d.invalid} invalid input${d.invalid === 1 ? '' : 's'} dropped)` : '';
+  void vscode.window.showInformationMessage(`Prompt Ladder: added ${n} generated test case${n === 1 ? '' : 's'} to ${fileName}${dropped}. Review, then save (Undo removes them).`);
+  return true;
 }
 
 /** Generation failures as the one-line messages the command shows. */

@@ -1,6 +1,7 @@
 // Opens and restores results panels: one per prompt file, beside the editor, surviving window reloads.
 
 import * as vscode from 'vscode';
+import { besideColumn } from '../editorGroups';
 import { PersistedStateSchema } from '../../shared/protocol';
 import type { RunController } from '../runs/types';
 import { webviewOptions } from './html';
@@ -53,7 +54,7 @@ export class PanelManager extends Disposable {
       const panel = vscode.window.createWebviewPanel(
         RESULTS_VIEW_TYPE,
         'Results',
-        { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+        { viewColumn: besideColumn(), preserveFocus: true },
         webviewOptions(this.context.extensionUri),
       );
       p = this.track(new ResultsPanel(panel, promptUri, this.deps(), {}));

@@ -62,44 +62,12 @@ export function createSettingsResolver(inputs: ResolverInputs): ProviderResolver
         apiKey,
         apiVersion: profile.apiVersion ?? env.OPENAI_API_VERSION,
         label: profile.label,
+        ...(profile.batchApi ? { batchApi: true } : {}),
         keyHint: `set the key with "Prompt Ladder: Set API Key" (${profile.name})`,
       });
     });
 
-  const builtin = (prefix: string): Provider | undefined => {
-    switch (prefix) {
-      case 'openai': {
-        const apiKey = keys.get('openai') ?? env.OPENAI_API_KEY;
-        if (!apiKey && !env.OPENAI_BASE_URL) throw configError('No OpenAI API key (OPENAI_API_KEY).');
-        return memo('openai', () =>
-          createOpenAIProvider({ kind: 'openai', baseURL: env.OPENAI_BASE_URL, apiKey, keyHint: 'check the OpenAI key' }),
-        );
-      }
-      case 'azure': {
-        const baseURL = env.AZURE_OPENAI_ENDPOINT;
-        const apiKey = keys.get('azure') ?? env.AZURE_OPENAI_API_KEY;
-        if (!baseURL) throw configError('No Azure OpenAI endpoint: add an azure profile with its baseURL.');
-        if (!apiKey) throw configError('No Azure OpenAI API key.');
-        return memo('azure', () =>
-          createOpenAIProvider({ kind: 'azure', baseURL, apiKey, apiVersion: env.OPENAI_API_VERSION, keyHint: 'check the Azure key' }),
-        );
-      }
-      case 'ollama':
-        return memo('ollama', () =>
-          createOpenAIProvider({ kind: 'ollama', baseURL: ollamaURL(env), apiKey: keys.get('ollama') }),
-        );
-      case 'github': {
-        // GITHUB_MODELS_BASE_URL sends GitHub Models names to another OpenAI-compatible endpoint (or add a
-        // profile named "github" in promptLadder.providers).
-        const baseURL = env.GITHUB_MODELS_BASE_URL?.trim() || GITHUB_MODELS_URL;
-        const apiKey = keys.get('github') ?? env.GITHUB_TOKEN ?? (baseURL !== GITHUB_MODELS_URL ? 'unused' : undefined);
-        if (!apiKey) throw configError('No GitHub token for GitHub Models (GITHUB_TOKEN).');
-        return memo('github', () => createOpenAIProvider({ kind: 'github', baseURL, apiKey, keyHint: 'check the GitHub token' }));
-      }
-      default:
-        return undefined;
-    }
-  };
+  const builtin = (prefix: string): Provider | undefined => builtinProvider(prefix, keys, env, memo);
 
   const resolve = (ref: string): ResolvedModel => {
     const { prefix, model } = splitModelRef(ref);
@@ -131,6 +99,47 @@ export function createSettingsResolver(inputs: ResolverInputs): ProviderResolver
       }
     },
   };
+}
+
+/** The built-in endpoints (openai, azure, ollama, github) from stored keys and the environment, as the CLI has them. */
+function builtinProvider(
+  prefix: string,
+  keys: Map<string, string>,
+  env: Record<string, string | undefined>,
+  memo: (id: string, make: () => Provider) => Provider,
+): Provider | undefined {
+  switch (prefix) {
+    case 'openai': {
+      const apiKey = keys.get('openai') ?? env.OPENAI_API_KEY;
+      if (!apiKey && !env.OPENAI_BASE_URL) throw configError('No OpenAI API key (OPENAI_API_KEY).');
+      return memo('openai', () =>
+        createOpenAIProvider({ kind: 'openai', baseURL: env.OPENAI_BASE_URL, apiKey, keyHint: 'check the OpenAI key' }),
+      );
+    }
+    case 'azure': {
+      const baseURL = env.AZURE_OPENAI_ENDPOINT;
+      const apiKey = keys.get('azure') ?? env.AZURE_OPENAI_API_KEY;
+      if (!baseURL) throw configError('No Azure OpenAI endpoint: add an azure profile with its baseURL.');
+      if (!apiKey) throw configError('No Azure OpenAI API key.');
+      return memo('azure', () =>
+        createOpenAIProvider({ kind: 'azure', baseURL, apiKey, apiVersion: env.OPENAI_API_VERSION, keyHint: 'check the Azure key' }),
+      );
+    }
+    case 'ollama':
+      return memo('ollama', () =>
+        createOpenAIProvider({ kind: 'ollama', baseURL: ollamaURL(env), apiKey: keys.get('ollama') }),
+      );
+    case 'github': {
+      // GITHUB_MODELS_BASE_URL sends GitHub Models names to another OpenAI-compatible endpoint (or add a
+      // profile named "github" in promptLadder.providers).
+      const baseURL = env.GITHUB_MODELS_BASE_URL?.trim() || GITHUB_MODELS_URL;
+      const apiKey = keys.get('github') ?? env.GITHUB_TOKEN ?? (baseURL !== GITHUB_MODELS_URL ? 'unused' : undefined);
+      if (!apiKey) throw configError('No GitHub token for GitHub Models (GITHUB_TOKEN).');
+      return memo('github', () => createOpenAIProvider({ kind: 'github', baseURL, apiKey, keyHint: 'check the GitHub token' }));
+    }
+    default:
+      return undefined;
+  }
 }
 
 function needsKey(kind: OpenAIProviderKind): boolean {
@@ -175,4 +184,19 @@ function ollamaURL(env: Record<string, string | undefined>): string {
 /** Provider names a key may be stored for: every profile plus the built-ins that take one. */
 export function keyedProviderNames(settings: ExtensionSettings): string[] {
   return [...settings.providers.map((p) => p.name), 'openai', 'azure', 'github', 'ollama'];
+}
+
+/**
+ * Names of the configured providers whose endpoint runs Batch API jobs (OpenAI, Azure OpenAI, a custom profile with
+ * `batchApi`), as the resolver resolves them: one that cannot be resolved (no key, no endpoint) does not count.
+ */
+export function batchCapableProviders(resolver: ProviderResolver, settings: ExtensionSettings): string[] {
+  const names = [...new Set([...settings.providers.map((p) => p.name), 'openai', 'azure'])];
+  return names.filter((name) => {
+    try {
+      return resolver.resolve(`${name}/model`).provider.batch !== undefined;
+    } catch {
+      return false;
+    }
+  });
 }

@@ -242,8 +242,10 @@ export class PromptTestTree extends Disposable {
         const leaf = this.controller.createTestItem(`${id}/${v.name}`, v.name, caseUri);
         leaf.range = range;
         leaf.sortText = String(i).padStart(4, '0');
+        // the Test Explorer reads a description, when there is one, instead of the label to a screen reader:
+        // it names the variant and the case's file and line, so no two leaves sound alike
         const model = v.model ?? spec.model;
-        if (model) leaf.description = model;
+        leaf.description = `${v.name} · ${path.basename(c.file)}:${c.line}${model ? ` · ${model}` : ''}`;
         this.data.set(leaf, { kind: 'variant', uri: promptUri, index: c.index, variant: v.name });
         return leaf;
       }),

@@ -159,11 +159,27 @@ test('wrong types give exact file:line:col with human messages, all at once', as
   assert.deepEqual([ps[0].endLine, ps[0].endCol], [3, 19]);
 });
 
-test('a YAML syntax error is fatal and positioned', async () => {
+test('a YAML syntax error is fatal, in plain words, at the offending token', async () => {
+  // a colon and a space inside a plain value: at that colon, with the fix
   const ps = await fatal('name: x\nmessages:\n  - role: user\n    content: a: b\n');
-  assert.deepEqual(brief(ps), ['inline.prompt.yml:4:14: YAML: Nested mappings are not allowed in compact mappings']);
+  assert.deepEqual(brief(ps), [
+    'inline.prompt.yml:4:15: YAML: the value "a: b" holds a colon followed by a space, which YAML reads as a new key: put the value in quotes ("…"), or use a block (|) for longer text',
+  ]);
+  // the library says "Nested mappings are not allowed in compact mappings" at line 3 (the line before): once, at line 4
+  const deeper = await fatal('name: x\nmessages:\n  - role: user\n     content: hi\n');
+  assert.equal(deeper.length, 1, brief(deeper).join('\n'));
+  assert.equal(`${deeper[0].line}:${deeper[0].col}`, '4:6');
+  assert.match(deeper[0].message, /^YAML: this line is indented deeper than the line above, so YAML cannot tell what "content" belongs to: indent it like the line above \(2 spaces\)/);
+  assert.doesNotMatch(deeper[0].message, /compact mappings/);
+  // an unclosed quote: at the opening quote, not at the end of the file
   const unclosed = await fatal('name: x\nmessages:\n  - role: user\n    content: "unclosed\n');
-  assert.match(unclosed[0].message, /^YAML: Missing closing "quote/);
+  assert.deepEqual(brief(unclosed), ['inline.prompt.yml:4:14: YAML: this quoted value is never closed: add the closing " at its end']);
+  // a tab as indentation
+  const tab = await fatal('name: x\nmessages:\n\t- role: user\n');
+  assert.match(brief(tab)[0], /^inline\.prompt\.yml:3:1: YAML: a tab indents this line; YAML indents with spaces only/);
+  // an unclosed [ … ]: at the bracket
+  const flow = await fatal('name: x\ntags: [a, b\nmessages:\n  - role: user\n    content: hi\n');
+  assert.match(brief(flow)[0], /^inline\.prompt\.yml:2:7: YAML: this \[ … \] list is never closed: add the closing \]/);
 });
 
 test('a file without messages is fatal', async () => {
