@@ -176,13 +176,33 @@ export async function storeFileTail(file: string): Promise<{ size: number; last?
 
 /** Appends text to a store file, making it (and its folders) if needed. */
 export async function appendStoreFile(file: string, data: string): Promise<void> {
-  await ensureStoreDir(path.dirname(file));
-  const fh = await openChecked(file, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, true);
-  try {
-    await fh.writeFile(data, 'utf8');
-  } finally {
-    await fh.close();
-  }
+  await (await storeFolder(path.dirname(file))).append(path.basename(file), data);
+}
+
+/** A store folder checked (and made) once, for a burst of appends to files directly in it. */
+export interface StoreFolder {
+  /** Appends text to the file `name` in this folder as `appendStoreFile` does, without checking the folder again. */
+  append(name: string, data: string): Promise<void>;
+}
+
+/**
+ * Checks (and makes) `dir` once for several appends that follow at once: the folder chain is checked here, each
+ * file is still opened without following a link and must be a regular file with one link. Use it for one burst
+ * and then drop it, so a folder removed or replaced later is checked (and made) again by the next burst.
+ */
+export async function storeFolder(dir: string): Promise<StoreFolder> {
+  await ensureStoreDir(dir);
+  return {
+    async append(name: string, data: string): Promise<void> {
+      if (name !== path.basename(name) || name === '.' || name === '..') throw new StoreRefusedError(`${name} is not a file name in ${dir}`);
+      const fh = await openChecked(path.join(dir, name), constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, true);
+      try {
+        await fh.writeFile(data, 'utf8');
+      } finally {
+        await fh.close();
+      }
+    },
+  };
 }
 
 /** Writes a store file so readers never see half of it: a new temp file beside it, then a rename over it. */

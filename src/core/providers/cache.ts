@@ -4,9 +4,9 @@
 // Storage: 16 append-only logs, `<dir>/log-<first hex digit of the key>.jsonl`. Each line is
 // `<key>\t<checksum>\t<value JSON>\n`, where the checksum is the first 16 hex digits of sha256(value JSON).
 // Writes are batched: `set` makes the entry visible to this instance at once and appends it with the
-// other entries of the same moment in one write per log (`flush` awaits them), so a run of thousands of
-// results costs a few appends, not a file per result. A log is read whole on the first lookup of one of
-// its keys.
+// other entries of the same batch window in one write per log (`flush` awaits them); one window serves
+// every log, and the cache folder is checked once per window, so a run of thousands of results costs a few
+// appends, not a file per result. A log is read whole on the first lookup of one of its keys.
 //
 // Crash safety: a process killed mid-write leaves at most a partial last line, and a line whose checksum
 // does not match its value (torn, or interleaved by another process) is skipped, so a corrupt entry is a
@@ -18,7 +18,7 @@
 // Nothing secret is stored: the endpoint identity (Provider.endpointKey) and requests hold no API keys.
 
 import * as path from 'node:path';
-import { appendStoreFile, readStoreDir, readStoreFile, removeStoreEntry, writeStoreFileAtomic } from '../storeFs';
+import { readStoreDir, readStoreFile, removeStoreEntry, storeFolder, writeStoreFileAtomic, type StoreFolder } from '../storeFs';
 import type { ChatRequest } from './provider';
 import { sha256Hex } from '../text/sha256';
 
@@ -31,7 +31,8 @@ export function canonicalJson(value: unknown): string {
 /** Whether a key is an array index, which JavaScript enumerates first (ascending) whatever the insertion order. */
 const INDEX_KEY = /^(?:0|[1-9]\d*)$/;
 function isIndexKey(k: string): boolean {
-  return INDEX_KEY.test(k) && Number(k) < 4294967295;
+  const first = k.charCodeAt(0);
+  return first >= 48 && first <= 57 && INDEX_KEY.test(k) && Number(k) < 4294967295;
 }
 
 /**
@@ -113,10 +114,10 @@ const LOG_PATTERN = /^log-[0-9a-f]\.jsonl$/;
 const COMPACT_RATIO = 2;
 const COMPACT_MARGIN = 256;
 /**
- * How long a write waits for others to join it: long enough that the results finishing together share one
- * append, short enough that few entries wait in memory. `flush` does not wait for it.
+ * How long a write waits for others to join it: long enough that the results of a round trip share one append
+ * per log, short enough that few entries wait in memory. `flush` does not wait for it.
  */
-const BATCH_MS = 20;
+const BATCH_MS = 50;
 
 /** A key's compact id in a shard's `flushed` set: hex digits 2–8 (the first names the shard). */
 function flushedId(key: string): number {
@@ -174,9 +175,14 @@ interface Shard {
   torn: boolean;
   /** Appends and compactions of this log, in order. */
   chain: Promise<void>;
+  /** An append of this log is queued (it takes every line pending when its window ends). */
   scheduled: boolean;
-  /** Ends the batch window now (set while the window is open). */
-  hurry?: () => void;
+}
+
+/** A batch window: when it ends, the cache folder is checked (and made) once for the appends of every log. */
+interface BatchWindow {
+  folder: Promise<StoreFolder>;
+  end: () => void;
 }
 
 export class ResponseCache {
@@ -186,6 +192,8 @@ export class ResponseCache {
   private flushing = 0;
   /** `set` calls waiting for their log to load (their writes are not queued yet). */
   private entering = 0;
+  /** The open batch window, shared by every log. */
+  private batch: BatchWindow | undefined;
 
   /** Damaged lines skipped per log file (torn, garbage, or a checksum that does not match). */
   readonly damaged = new Map<string, number>();
@@ -262,8 +270,8 @@ export class ResponseCache {
     shard.pending.push(`${key}\t${checksum(json)}\t${json}\n`);
     if (!shard.scheduled) {
       shard.scheduled = true;
-      // Everything set within a few milliseconds goes out in one write.
-      this.enqueue(shard, () => this.window(shard).then(() => this.append(shard)));
+      // Everything set within a few milliseconds goes out in one write per log.
+      this.enqueue(shard, () => this.append(shard));
     }
     await shard.chain;
   }
@@ -274,8 +282,8 @@ export class ResponseCache {
     try {
       do {
         // logs still loading: a `set` waiting for one queues its write as soon as it loads
-        const shards = await Promise.allSettled([...this.shards.values()]);
-        for (const s of shards) if (s.status === 'fulfilled') s.value.hurry?.();
+        await Promise.allSettled([...this.shards.values()]);
+        this.batch?.end();
         await Promise.all([...this.writes]);
       } while (this.writes.size > 0 || this.entering > 0);
     } finally {
@@ -283,18 +291,22 @@ export class ResponseCache {
     }
   }
 
-  /** The batch window: BATCH_MS, or none while a flush waits (or once it asks). */
-  private window(shard: Shard): Promise<void> {
-    if (this.flushing > 0) return Promise.resolve();
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(done, BATCH_MS);
-      function done(): void {
+  /** The open batch window (a new one when none is): BATCH_MS, or none while a flush waits (or once it asks). */
+  private window(): Promise<StoreFolder> {
+    if (this.batch) return this.batch.folder;
+    let ended!: () => void;
+    const batch: BatchWindow = {
+      folder: new Promise<void>((resolve) => (ended = resolve)).then(() => storeFolder(this.dir)),
+      end: () => {
         clearTimeout(timer);
-        shard.hurry = undefined;
-        resolve();
-      }
-      shard.hurry = done;
-    });
+        if (this.batch === batch) this.batch = undefined;
+        ended();
+      },
+    };
+    this.batch = batch;
+    const timer = this.flushing > 0 ? undefined : setTimeout(batch.end, BATCH_MS);
+    if (this.flushing > 0) batch.end();
+    return batch.folder;
   }
 
   private enqueue(shard: Shard, step: () => Promise<void>): void {
@@ -307,25 +319,27 @@ export class ResponseCache {
     // A failed write (disk full, read-only folder) costs cached entries, never the run.
   }
 
+  /** Appends the log's pending lines when the batch window ends (the folder is made when missing, also when a cache clear removed it mid-run). */
   private async append(shard: Shard): Promise<void> {
+    const folder = await this.window().then(
+      (ready) => ({ ready }),
+      (refused: unknown) => ({ refused }),
+    );
     shard.scheduled = false;
     if (shard.pending.length === 0) return;
     const data = (shard.torn ? '\n' : '') + shard.pending.join('');
     const written = shard.unflushed;
     shard.pending = [];
     shard.unflushed = new Set();
-    await this.appendMakingDir(shard.file, data);
+    // a folder the store refuses: these entries are not written (the run reports the first failure)
+    if (!('ready' in folder)) throw folder.refused;
+    await folder.ready.append(path.basename(shard.file), data);
     shard.torn = false;
     for (const key of written) {
       if (shard.unflushed.has(key)) continue;
       shard.index.delete(key);
       shard.flushed.add(flushedId(key));
     }
-  }
-
-  /** Appends to a log, making the cache folder when it is missing (also when a cache clear removed it mid-run). */
-  private async appendMakingDir(file: string, data: string): Promise<void> {
-    await appendStoreFile(file, data);
   }
 
   /** Rewrites a log with only its live entries (temp file + rename). */

@@ -47,15 +47,19 @@ function requestHeaders(init: HeadersInit | undefined): Record<string, string> {
   return out;
 }
 
-/** The reply's headers as a fetch `Headers` (a repeated header keeps each value). */
-function replyHeaders(h: http.IncomingHttpHeaders): Headers {
-  const out = new Headers();
+/**
+ * The reply's headers for the `Response` constructor, which copies them into its own `Headers`: node's parsed
+ * record as it is, or name/value pairs when a header came as a list (set-cookie), so each value is kept.
+ */
+function replyHeaders(h: http.IncomingHttpHeaders): Record<string, string> | [string, string][] {
+  if (Object.values(h).every((v) => typeof v === 'string')) return h as Record<string, string>;
+  const pairs: [string, string][] = [];
   for (const [k, v] of Object.entries(h)) {
     if (v === undefined) continue;
-    if (Array.isArray(v)) for (const one of v) out.append(k, one);
-    else out.append(k, v);
+    if (Array.isArray(v)) for (const one of v) pairs.push([k, one]);
+    else pairs.push([k, v]);
   }
-  return out;
+  return pairs;
 }
 
 /** The request body when it is one this fetch sends itself; null for any other body. */

@@ -207,13 +207,28 @@ function abortReason(signal: AbortSignal): Error {
   return new DOMException(typeof r === 'string' ? r : 'The operation was aborted', 'AbortError');
 }
 
-export function createOpenAIProvider(opts: OpenAIProviderOptions): Provider {
+/** Where an endpoint is: its base URL (no trailing slash), the label messages name it by, and its identity for scheduling and the cache. */
+interface Endpoint {
+  kind: OpenAIProviderKind;
+  baseURL: string;
+  label: string;
+  apiVersion: string;
+  endpointKey: string;
+}
+
+function endpointOf(opts: OpenAIProviderOptions): Endpoint {
   const kind = opts.kind;
   const baseURL = (opts.baseURL ?? (kind === 'openai' ? OPENAI_DEFAULT_BASE_URL : '')).replace(/\/+$/, '');
   if (!baseURL) throw new ProviderError(`${KIND_LABELS[kind]}: no endpoint URL configured`, { retryable: false, code: 'config' });
   const label = opts.label ?? (kind === 'openai' && baseURL === OPENAI_DEFAULT_BASE_URL ? 'OpenAI' : `${KIND_LABELS[kind]} (${hostOf(baseURL)})`);
+  const apiVersion = opts.apiVersion ?? AZURE_DEFAULT_API_VERSION;
+  const endpointKey = kind === 'azure' ? `azure:${baseURL}?api-version=${apiVersion}` : `${kind}:${baseURL}`;
+  return { kind, baseURL, label, apiVersion, endpointKey };
+}
+
+/** The endpoint's `openai` client: one attempt per call, no logging, our transport, nothing read from the environment. */
+function clientOf(endpoint: Endpoint, opts: OpenAIProviderOptions): OpenAI {
   const apiKey = opts.apiKey;
-  registerSecret(apiKey);
   // Null headers remove what the client would add: no Authorization without a key, and nothing the
   // `openai` package would otherwise read from the environment (organization, project).
   const headers: Record<string, string | null> = { ...(opts.defaultHeaders ?? {}) };
@@ -233,14 +248,45 @@ export function createOpenAIProvider(opts: OpenAIProviderOptions): Provider {
     logLevel: 'off' as const,
     fetch: httpFetch,
   };
-  const apiVersion = opts.apiVersion ?? AZURE_DEFAULT_API_VERSION;
-  const client: OpenAI =
-    kind === 'azure'
-      // baseURL: null, or the SDK reads OPENAI_BASE_URL itself and refuses it beside `endpoint` ("mutually exclusive")
-      ? new AzureOpenAI({ ...common, baseURL: null, endpoint: baseURL, apiKey: apiKey || 'none', apiVersion })
-      : new OpenAI({ ...common, baseURL, apiKey: apiKey || 'none' });
-  const endpointKey = kind === 'azure' ? `azure:${baseURL}?api-version=${apiVersion}` : `${kind}:${baseURL}`;
-  const ctx = { label, apiKey, keyHint: opts.keyHint };
+  return endpoint.kind === 'azure'
+    ? // baseURL: null, or the SDK reads OPENAI_BASE_URL itself and refuses it beside `endpoint` ("mutually exclusive")
+      new AzureOpenAI({ ...common, baseURL: null, endpoint: endpoint.baseURL, apiKey: apiKey || 'none', apiVersion: endpoint.apiVersion })
+    : new OpenAI({ ...common, baseURL: endpoint.baseURL, apiKey: apiKey || 'none' });
+}
+
+/** A chat completion as a ChatResult; a body that parsed but is not a completion (an HTML page served as 200, `{}`, `{"choices": []}`) is a retryable malformed response. */
+function chatResultOf(res: OpenAI.Chat.ChatCompletion, label: string): ChatResult {
+  const choices = res && typeof res === 'object' ? (res as { choices?: unknown }).choices : undefined;
+  if (!Array.isArray(choices) || choices.length === 0 || !choices[0] || typeof choices[0] !== 'object' || !(choices[0] as { message?: unknown }).message) {
+    const what = typeof res === 'string' ? (/^\s*</.test(res) ? 'an HTML page instead of JSON' : 'not JSON') : 'no choices';
+    throw new ProviderError(`${label}: malformed response (${what})`, { retryable: true, code: 'malformed_response' });
+  }
+  const msg = res.choices[0].message;
+  return {
+    text: msg?.content ?? msg?.refusal ?? '',
+    usage: { prompt: res.usage?.prompt_tokens ?? 0, completion: res.usage?.completion_tokens ?? 0 },
+    model: res.model,
+  };
+}
+
+/** Embedding vectors in the order of the texts (by each item's `index`). */
+function vectorsOf(res: OpenAI.CreateEmbeddingResponse, count: number, label: string): number[][] {
+  if (!res || !Array.isArray(res.data)) {
+    throw new ProviderError(`${label}: malformed embeddings response`, { retryable: true, code: 'malformed_response' });
+  }
+  const out = new Array<number[]>(count);
+  res.data.forEach((d, i) => {
+    out[typeof d.index === 'number' ? d.index : i] = Array.from(d.embedding as ArrayLike<number>);
+  });
+  return out;
+}
+
+export function createOpenAIProvider(opts: OpenAIProviderOptions): Provider {
+  const endpoint = endpointOf(opts);
+  const { kind, label, endpointKey } = endpoint;
+  registerSecret(opts.apiKey);
+  const client = clientOf(endpoint, opts);
+  const ctx = { label, apiKey: opts.apiKey, keyHint: opts.keyHint };
 
   async function call<T>(signal: AbortSignal, fn: () => Promise<T>): Promise<T> {
     if (signal.aborted) throw abortReason(signal);
@@ -268,34 +314,12 @@ export function createOpenAIProvider(opts: OpenAIProviderOptions): Provider {
         }
       : {}),
     async chat(req: ChatRequest, signal: AbortSignal): Promise<ChatResult> {
-      const body = chatRequestBody(req, kind);
-      const res = await call(signal, () =>
-        client.chat.completions.create(body as unknown as OpenAI.Chat.ChatCompletionCreateParamsNonStreaming, { signal }),
-      );
-      // a body that parsed but is not a completion: an HTML page served as 200, `{}`, `{"choices": []}`
-      const choices = res && typeof res === 'object' ? (res as { choices?: unknown }).choices : undefined;
-      if (!Array.isArray(choices) || choices.length === 0 || !choices[0] || typeof choices[0] !== 'object' || !(choices[0] as { message?: unknown }).message) {
-        const what = typeof res === 'string' ? (/^\s*</.test(res) ? 'an HTML page instead of JSON' : 'not JSON') : 'no choices';
-        throw new ProviderError(`${label}: malformed response (${what})`, { retryable: true, code: 'malformed_response' });
-      }
-      const msg = res.choices[0].message;
-      return {
-        text: msg?.content ?? msg?.refusal ?? '',
-        usage: { prompt: res.usage?.prompt_tokens ?? 0, completion: res.usage?.completion_tokens ?? 0 },
-        model: res.model,
-      };
+      const body = chatRequestBody(req, kind) as unknown as OpenAI.Chat.ChatCompletionCreateParamsNonStreaming;
+      return chatResultOf(await call(signal, () => client.chat.completions.create(body, { signal })), label);
     },
     async embed(texts: string[], model: string, signal: AbortSignal): Promise<number[][]> {
       if (texts.length === 0) return [];
-      const res = await call(signal, () => client.embeddings.create({ model, input: texts }, { signal }));
-      if (!res || !Array.isArray(res.data)) {
-        throw new ProviderError(`${label}: malformed embeddings response`, { retryable: true, code: 'malformed_response' });
-      }
-      const out = new Array<number[]>(texts.length);
-      res.data.forEach((d, i) => {
-        out[typeof d.index === 'number' ? d.index : i] = Array.from(d.embedding as ArrayLike<number>);
-      });
-      return out;
+      return vectorsOf(await call(signal, () => client.embeddings.create({ model, input: texts }, { signal })), texts.length, label);
     },
   };
 }

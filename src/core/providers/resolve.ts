@@ -165,146 +165,142 @@ function normalizeOllamaHost(host: string): string {
   return `${url}/v1`;
 }
 
+/** What resolving a model string reads: the environment, the user's profiles, and the providers made so far. */
+interface EnvContext {
+  env: NodeJS.ProcessEnv;
+  profiles: Map<string, ProviderProfile>;
+  /** PROMPT_LADDER_PROVIDER=github: OpenAI names go to GitHub Models. */
+  preferGithub: boolean;
+  /** GITHUB_MODELS_BASE_URL: GitHub Models names at another endpoint. */
+  githubBaseURL: string | undefined;
+  /** Providers memoized per endpoint (and per key source, never the key value itself). */
+  memo: Map<string, Provider>;
+}
+
+function providerFor(cx: EnvContext, opts: OpenAIProviderOptions, keyIdentity: string): Provider {
+  const id = `${opts.kind}|${opts.baseURL ?? ''}|${opts.apiVersion ?? ''}|${keyIdentity}`;
+  let p = cx.memo.get(id);
+  if (!p) {
+    p = createOpenAIProvider(opts);
+    cx.memo.set(id, p);
+  }
+  return p;
+}
+
+function requireKey(cx: EnvContext, ref: string, envName: string): string {
+  const key = cx.env[envName];
+  if (!key) throw configError(`No API key for ${ref}: set ${envName}`);
+  return key;
+}
+
+function githubModel(cx: EnvContext, ref: string, model: string): ResolvedModel {
+  // A user profile named "github" decides where GitHub Models names go (its baseURL, its key variable).
+  const own = cx.profiles.get('github');
+  if (own) return profileModel(cx, ref, own, model);
+  // GITHUB_MODELS_BASE_URL: the same catalog names at another OpenAI-compatible endpoint; its key is
+  // GITHUB_TOKEN when set (a local server may need none).
+  const at = cx.githubBaseURL;
+  const apiKey = at ? cx.env.GITHUB_TOKEN || 'unused' : requireKey(cx, ref, 'GITHUB_TOKEN');
+  const options: OpenAIProviderOptions = {
+    kind: 'github',
+    baseURL: at ?? GITHUB_MODELS_BASE_URL,
+    apiKey,
+    label: at ? `GitHub Models names at ${at}` : 'GitHub Models',
+    keyHint: 'check GITHUB_TOKEN (needs the models scope)',
+  };
+  return { ref, model, provider: providerFor(cx, options, at ? `env:GITHUB_TOKEN@${at}` : 'env:GITHUB_TOKEN') };
+}
+
+function openaiModel(cx: EnvContext, ref: string, model: string): ResolvedModel {
+  const baseURL = cx.env.OPENAI_BASE_URL || OPENAI_DEFAULT_BASE_URL;
+  const apiKey = requireKey(cx, ref, 'OPENAI_API_KEY');
+  return { ref, model, provider: providerFor(cx, { kind: 'openai', baseURL, apiKey, keyHint: 'check OPENAI_API_KEY' }, 'env:OPENAI_API_KEY') };
+}
+
+function ollamaModel(cx: EnvContext, ref: string, model: string): ResolvedModel {
+  const baseURL = normalizeOllamaHost(cx.env.OLLAMA_HOST || OLLAMA_DEFAULT_BASE_URL);
+  return { ref, model, provider: providerFor(cx, { kind: 'ollama', baseURL, apiKey: 'ollama' }, 'ollama') };
+}
+
+function azureModel(cx: EnvContext, ref: string, model: string): ResolvedModel {
+  const endpoint = cx.env.AZURE_OPENAI_ENDPOINT;
+  if (!endpoint) throw configError(`No endpoint for ${ref}: set AZURE_OPENAI_ENDPOINT (e.g. https://NAME.openai.azure.com)`);
+  const apiKey = requireKey(cx, ref, 'AZURE_OPENAI_API_KEY');
+  const options: OpenAIProviderOptions = { kind: 'azure', baseURL: endpoint, apiKey, apiVersion: cx.env.OPENAI_API_VERSION || undefined, keyHint: 'check AZURE_OPENAI_API_KEY' };
+  return { ref, model, provider: providerFor(cx, options, 'env:AZURE_OPENAI_API_KEY') };
+}
+
+function profileModel(cx: EnvContext, ref: string, profile: ProviderProfile, model: string): ResolvedModel {
+  let apiKey: string | undefined;
+  if (profile.apiKeyEnv) {
+    apiKey = cx.env[profile.apiKeyEnv];
+    if (!apiKey) throw configError(`No API key for ${ref}: set ${profile.apiKeyEnv} (profile "${profile.name}")`);
+  }
+  let baseURL = profile.baseURL;
+  if (!baseURL) {
+    if (profile.kind === 'openai') baseURL = OPENAI_DEFAULT_BASE_URL;
+    else if (profile.kind === 'github') baseURL = GITHUB_MODELS_BASE_URL;
+    else if (profile.kind === 'ollama') baseURL = normalizeOllamaHost(cx.env.OLLAMA_HOST || OLLAMA_DEFAULT_BASE_URL);
+  }
+  if (!baseURL) throw configError(`Profile "${profile.name}" has no baseURL (user config ${userConfigPath(cx.env)})`);
+  const options: OpenAIProviderOptions = {
+    kind: profile.kind,
+    baseURL,
+    apiKey: apiKey ?? (profile.kind === 'ollama' ? 'ollama' : undefined),
+    apiVersion: profile.apiVersion,
+    defaultHeaders: profile.headers,
+    label: profile.label ?? profile.name,
+    keyHint: profile.apiKeyEnv ? `check ${profile.apiKeyEnv}` : undefined,
+  };
+  return { ref, model, provider: providerFor(cx, options, `profile:${profile.name}:${profile.apiKeyEnv ?? ''}`) };
+}
+
+/** A model string to its provider, by the rules at the top of this file (the first matching rule wins). */
+function resolveModel(cx: EnvContext, modelRef: string): ResolvedModel {
+  const ref = modelRef.trim();
+  if (!ref) throw configError('No model given: name one in the prompt file or set PROMPT_LADDER_MODEL');
+  const slash = ref.indexOf('/');
+  if (slash < 0) return cx.preferGithub ? githubModel(cx, ref, `openai/${ref}`) : openaiModel(cx, ref, ref);
+  const head = ref.slice(0, slash);
+  const rest = ref.slice(slash + 1);
+  if (!rest) throw configError(`Model "${ref}" names no model after "${head}/"`);
+
+  const profile = cx.profiles.get(head);
+  if (profile && head !== 'github') return profileModel(cx, ref, profile, rest);
+
+  switch (head) {
+    case 'github':
+      return githubModel(cx, ref, rest.includes('/') ? rest : `openai/${rest}`);
+    case 'openai':
+      return cx.preferGithub ? githubModel(cx, ref, ref) : openaiModel(cx, ref, rest);
+    case 'ollama':
+      return ollamaModel(cx, ref, rest);
+    case 'azure':
+      return azureModel(cx, ref, rest);
+    default:
+      // A gh-models catalog name from another publisher ('meta/…', 'mistral-ai/…').
+      if (cx.env.GITHUB_TOKEN || cx.preferGithub || cx.githubBaseURL || cx.profiles.has('github')) return githubModel(cx, ref, ref);
+      throw configError(
+        `Unknown provider "${head}" in ${ref}: use openai/, azure/, ollama/, github/<publisher>/<model>, ` +
+          `a profile from ${userConfigPath(cx.env)}, or set GITHUB_TOKEN for GitHub Models catalog names`,
+      );
+  }
+}
+
 export function createEnvResolver(env: NodeJS.ProcessEnv, config: UserConfig = {}): ProviderResolver {
-  const memo = new Map<string, Provider>();
-  const profiles = new Map((config.profiles ?? []).map((p) => [p.name, p]));
-  const preferGithub = (env.PROMPT_LADDER_PROVIDER ?? '').toLowerCase() === 'github';
   // every key this environment could send is masked in every output from the start
   for (const name of ['OPENAI_API_KEY', 'AZURE_OPENAI_API_KEY', 'GITHUB_TOKEN', ...(config.profiles ?? []).map((p) => p.apiKeyEnv ?? '')]) {
     if (name) registerSecret(env[name]);
   }
-
-  function provider(opts: OpenAIProviderOptions, keyIdentity: string): Provider {
-    // Memoized per endpoint (and per key source, never the key value itself).
-    const id = `${opts.kind}|${opts.baseURL ?? ''}|${opts.apiVersion ?? ''}|${keyIdentity}`;
-    let p = memo.get(id);
-    if (!p) {
-      p = createOpenAIProvider(opts);
-      memo.set(id, p);
-    }
-    return p;
-  }
-
-  function requireKey(ref: string, envName: string): string {
-    const key = env[envName];
-    if (!key) throw configError(`No API key for ${ref}: set ${envName}`);
-    return key;
-  }
-
-  const githubBaseURL = env.GITHUB_MODELS_BASE_URL?.trim() || undefined;
-
-  function github(ref: string, model: string): ResolvedModel {
-    // A user profile named "github" decides where GitHub Models names go (its baseURL, its key variable).
-    const own = profiles.get('github');
-    if (own) return fromProfile(ref, own, model);
-    // GITHUB_MODELS_BASE_URL: the same catalog names at another OpenAI-compatible endpoint; its key is
-    // GITHUB_TOKEN when set (a local server may need none).
-    const apiKey = githubBaseURL ? env.GITHUB_TOKEN || 'unused' : requireKey(ref, 'GITHUB_TOKEN');
-    return {
-      ref,
-      model,
-      provider: provider(
-        {
-          kind: 'github',
-          baseURL: githubBaseURL ?? GITHUB_MODELS_BASE_URL,
-          apiKey,
-          label: githubBaseURL ? `GitHub Models names at ${githubBaseURL}` : 'GitHub Models',
-          keyHint: 'check GITHUB_TOKEN (needs the models scope)',
-        },
-        githubBaseURL ? `env:GITHUB_TOKEN@${githubBaseURL}` : 'env:GITHUB_TOKEN',
-      ),
-    };
-  }
-
-  function openai(ref: string, model: string): ResolvedModel {
-    const baseURL = env.OPENAI_BASE_URL || OPENAI_DEFAULT_BASE_URL;
-    const apiKey = requireKey(ref, 'OPENAI_API_KEY');
-    return { ref, model, provider: provider({ kind: 'openai', baseURL, apiKey, keyHint: 'check OPENAI_API_KEY' }, 'env:OPENAI_API_KEY') };
-  }
-
-  function fromProfile(ref: string, profile: ProviderProfile, model: string): ResolvedModel {
-    let apiKey: string | undefined;
-    if (profile.apiKeyEnv) {
-      apiKey = env[profile.apiKeyEnv];
-      if (!apiKey) throw configError(`No API key for ${ref}: set ${profile.apiKeyEnv} (profile "${profile.name}")`);
-    }
-    let baseURL = profile.baseURL;
-    if (!baseURL) {
-      if (profile.kind === 'openai') baseURL = OPENAI_DEFAULT_BASE_URL;
-      else if (profile.kind === 'github') baseURL = GITHUB_MODELS_BASE_URL;
-      else if (profile.kind === 'ollama') baseURL = normalizeOllamaHost(env.OLLAMA_HOST || OLLAMA_DEFAULT_BASE_URL);
-    }
-    if (!baseURL) throw configError(`Profile "${profile.name}" has no baseURL (user config ${userConfigPath(env)})`);
-    return {
-      ref,
-      model,
-      provider: provider(
-        {
-          kind: profile.kind,
-          baseURL,
-          apiKey: apiKey ?? (profile.kind === 'ollama' ? 'ollama' : undefined),
-          apiVersion: profile.apiVersion,
-          defaultHeaders: profile.headers,
-          label: profile.label ?? profile.name,
-          keyHint: profile.apiKeyEnv ? `check ${profile.apiKeyEnv}` : undefined,
-        },
-        `profile:${profile.name}:${profile.apiKeyEnv ?? ''}`,
-      ),
-    };
-  }
-
-  function resolve(modelRef: string): ResolvedModel {
-    const ref = modelRef.trim();
-    if (!ref) throw configError('No model given: name one in the prompt file or set PROMPT_LADDER_MODEL');
-    const slash = ref.indexOf('/');
-    if (slash < 0) return preferGithub ? github(ref, `openai/${ref}`) : openai(ref, ref);
-    const head = ref.slice(0, slash);
-    const rest = ref.slice(slash + 1);
-    if (!rest) throw configError(`Model "${ref}" names no model after "${head}/"`);
-
-    const profile = profiles.get(head);
-    if (profile && head !== 'github') return fromProfile(ref, profile, rest);
-
-    switch (head) {
-      case 'github':
-        if (!rest.includes('/')) return github(ref, `openai/${rest}`);
-        return github(ref, rest);
-      case 'openai':
-        return preferGithub ? github(ref, ref) : openai(ref, rest);
-      case 'ollama':
-        return {
-          ref,
-          model: rest,
-          provider: provider(
-            { kind: 'ollama', baseURL: normalizeOllamaHost(env.OLLAMA_HOST || OLLAMA_DEFAULT_BASE_URL), apiKey: 'ollama' },
-            'ollama',
-          ),
-        };
-      case 'azure': {
-        const endpoint = env.AZURE_OPENAI_ENDPOINT;
-        if (!endpoint) throw configError(`No endpoint for ${ref}: set AZURE_OPENAI_ENDPOINT (e.g. https://NAME.openai.azure.com)`);
-        const apiKey = requireKey(ref, 'AZURE_OPENAI_API_KEY');
-        return {
-          ref,
-          model: rest,
-          provider: provider(
-            { kind: 'azure', baseURL: endpoint, apiKey, apiVersion: env.OPENAI_API_VERSION || undefined, keyHint: 'check AZURE_OPENAI_API_KEY' },
-            'env:AZURE_OPENAI_API_KEY',
-          ),
-        };
-      }
-      default:
-        // A gh-models catalog name from another publisher ('meta/…', 'mistral-ai/…').
-        if (env.GITHUB_TOKEN || preferGithub || githubBaseURL || profiles.has('github')) return github(ref, ref);
-        throw configError(
-          `Unknown provider "${head}" in ${ref}: use openai/, azure/, ollama/, github/<publisher>/<model>, ` +
-            `a profile from ${userConfigPath(env)}, or set GITHUB_TOKEN for GitHub Models catalog names`,
-        );
-    }
-  }
-
+  const cx: EnvContext = {
+    env,
+    profiles: new Map((config.profiles ?? []).map((p) => [p.name, p])),
+    preferGithub: (env.PROMPT_LADDER_PROVIDER ?? '').toLowerCase() === 'github',
+    githubBaseURL: env.GITHUB_MODELS_BASE_URL?.trim() || undefined,
+    memo: new Map(),
+  };
   return {
-    resolve,
+    resolve: (modelRef) => resolveModel(cx, modelRef),
     defaultModel: env.PROMPT_LADDER_MODEL || config.defaultModel,
     judgeModel: env.PROMPT_LADDER_JUDGE_MODEL || config.judgeModel,
     embeddingModel: env.PROMPT_LADDER_EMBEDDING_MODEL || config.embeddingModel,

@@ -9,15 +9,29 @@
 // may not be expanded again there. Here the text is scanned once, so a value is never expanded
 // again: the one outcome that does not depend on map order.
 
-/** Replace each `{{key}}` of a key of `vars` in `text` with the value, in one pass. */
+/** Replace each `{{key}}` of a key of `vars` in `text` with the value, in one pass from left to right. */
 export function ghTemplate(text: string, vars: Record<string, unknown>): string {
   if (!text.includes('{{')) return text;
-  const keys = Object.keys(vars).filter((k) => text.includes(`{{${k}}}`));
-  if (keys.length === 0) return text;
-  // Longest first, so `{{ab}}` is not read as `{{a` + `b}}` when both `a` and `ab` are keys.
-  keys.sort((a, b) => b.length - a.length);
-  const pattern = new RegExp(keys.map((k) => escapeRegExp(`{{${k}}}`)).join('|'), 'g');
-  return text.replace(pattern, (m) => goFormat(vars[m.slice(2, -2)]));
+  const placeholders: [string, string][] = [];
+  for (const key of Object.keys(vars)) {
+    const placeholder = `{{${key}}}`;
+    if (text.includes(placeholder)) placeholders.push([placeholder, key]);
+  }
+  if (placeholders.length === 0) return text;
+  // Longest first, so `{{a}}b}}` is read as the key `a}}b` when both `a` and `a}}b` are keys.
+  placeholders.sort((a, b) => b[0].length - a[0].length);
+  let out = '';
+  let done = 0;
+  for (let at = text.indexOf('{{'); at >= 0; at = text.indexOf('{{', at)) {
+    const hit = placeholders.find(([placeholder]) => text.startsWith(placeholder, at));
+    if (!hit) {
+      at++;
+      continue;
+    }
+    out += text.slice(done, at) + goFormat(vars[hit[1]]);
+    done = at += hit[0].length;
+  }
+  return out + text.slice(done);
 }
 
 /**
@@ -35,10 +49,6 @@ export function ghSpacedPlaceholders(text: string): [string, string][] {
   const out: [string, string][] = [];
   for (const m of text.matchAll(/\{\{([^{}]*?)\}\}/g)) if (m[1].trim() !== '' && m[1] !== m[1].trim()) out.push([m[0], m[1].trim()]);
   return out;
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^$|()[\]{}\\]/g, (c) => `\\${c}`);
 }
 
 /** Go's fmt `%v` for values decoded from YAML/JSON (string, number, bool, nil, list, map). */
@@ -65,6 +75,7 @@ export function goFormat(v: unknown): string {
 function goNumber(n: number): string {
   if (Number.isNaN(n)) return 'NaN';
   if (!Number.isFinite(n)) return n > 0 ? '+Inf' : '-Inf';
+  if (Number.isSafeInteger(n)) return String(n);
   if (Number.isInteger(n) && Math.abs(n) < 2 ** 63) return BigInt(n).toString();
   const e = n.toExponential(); // shortest round-tripping digits, like Go's
   const exp = Number(e.slice(e.indexOf('e') + 1));

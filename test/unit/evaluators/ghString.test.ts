@@ -112,4 +112,8 @@ describe('gh templating of evaluator values', () => {
   it('replaces only exact {{key}} placeholders, in one pass, and leaves {% %} alone', () => {
     assert.equal(ghTemplate('{{a}}|{{ a }}|{{b}}|{% if a %}', { a: 'A{{b}}', b: 'B' }), 'A{{b}}|{{ a }}|B|{% if a %}');
   });
+  it('a key holding braces: the longest placeholder at a position wins, and the scan goes on after it', () => {
+    assert.equal(ghTemplate('{{a}}b}}/{{a}}/{{{a}}', { a: 1, 'a}}b': 2 }), '2/1/{1');
+    assert.equal(ghTemplate('{{x}}{{y}}{{', { x: '{{', y: 'y}}' }), '{{y}}{{');
+  });
 });

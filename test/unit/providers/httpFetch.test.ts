@@ -5,6 +5,7 @@
 
 import { test, before, after, beforeEach } from 'node:test';
 import * as assert from 'node:assert/strict';
+import * as http from 'node:http';
 import * as net from 'node:net';
 import { APIError, toFile } from 'openai';
 import type OpenAI from 'openai';
@@ -164,6 +165,25 @@ test('a JSON reply is a real fetch Response: headers by any case, iteration, jso
 
   const bytes = await httpFetch(`${server.url}/models`);
   assert.deepEqual(JSON.parse(Buffer.from(await bytes.arrayBuffer()).toString('utf8')), models);
+});
+
+test('a repeated reply header keeps every value (set-cookie each on its own, others joined as fetch joins them)', async () => {
+  const raw = http.createServer((_req, res) => {
+    res.setHeader('set-cookie', ['a=1', 'b=2']);
+    res.setHeader('x-many', ['one', 'two']);
+    res.setHeader('content-type', 'application/json');
+    res.end('{}');
+  });
+  await new Promise<void>((r) => raw.listen(0, '127.0.0.1', () => r()));
+  try {
+    const res = await httpFetch(`http://127.0.0.1:${(raw.address() as net.AddressInfo).port}/x`);
+    assert.deepEqual(res.headers.getSetCookie(), ['a=1', 'b=2']);
+    assert.equal(res.headers.get('x-many'), 'one, two');
+    assert.equal(res.headers.get('content-type'), 'application/json');
+    assert.deepEqual(await res.json(), {});
+  } finally {
+    await new Promise<void>((r) => raw.close(() => r()));
+  }
 });
 
 test('a file upload (multipart) and its download (octet-stream, a real Response) round-trip through the client', async () => {
