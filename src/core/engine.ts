@@ -237,7 +237,8 @@ function adviseRecord(record: RunRecord, spec: PromptSpec): CaseRecord[] {
   let relabelled: CaseRecord[] = [];
   try {
     relabelled = applyVariantEvidence(record, spec).cases;
-    record.advice = advise(record, { spec });
+    // a partial run's few cases are not the eval set: no advice on them (a climb advises its splits itself)
+    if (!record.partial) record.advice = advise(record, { spec });
   } catch {
     // the record stands without advice
   }

@@ -4,7 +4,6 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { cellKey, currentView, mergePartial, partialText } from '../../../src/core/runs/partial';
-import { advise } from '../../../src/core/analysis/advisor/advise';
 import { partialRunRefusal, statusText } from '../../../src/core/runs/completeness';
 import { summarizeVariants } from '../../../src/core/runs/summary';
 import type { RunRecord } from '../../../src/core/runs/schema';
@@ -100,13 +99,6 @@ test('the current view of a full run is that run; of partial runs alone, the new
   const p = partial();
   assert.equal(currentView([p])!.record, p);
   assert.equal(currentView([]), undefined);
-});
-
-test('the advisor gives no advice on a partial run (a case or two is not the eval set)', () => {
-  const p = partial();
-  assert.deepEqual(advise(p).recommendations, []);
-  const whole = { ...p, partial: undefined };
-  assert.ok(advise(whole).recommendations.length > 0, 'the same cases as a whole run are advised on');
 });
 
 test('a partial run says so wherever its status is shown, and no dataset is made from it silently', () => {

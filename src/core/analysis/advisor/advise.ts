@@ -6,7 +6,6 @@ import type { Advice, Recommendation } from '../../runs/schema';
 import { ADVISOR_COMMANDS, commandAction } from './commands';
 import type { AdviseContext, Rule } from './rule';
 import { computeSignals } from './signals';
-import { isPartial } from '../../runs/partial';
 import { rank } from './ranking';
 import { rule as evaluation } from './rules/evaluation';
 import { rule as transport } from './rules/transport';
@@ -41,8 +40,6 @@ export const RULES: readonly Rule[] = [
 ];
 
 export function advise(record: Parameters<typeof computeSignals>[0], ctx: AdviseContext = {}, rules: readonly Rule[] = RULES): Advice {
-  // A partial run holds a few cases of the eval set: advice on them would be advice on a set of one or two.
-  if (isPartial(record)) return { recommendations: [] };
   const s = computeSignals(record, ctx.spec);
   if (s.cells === 0) return { recommendations: [] };
   // nothing judged: only the situation rules (errors) can speak
