@@ -39,6 +39,7 @@ import { plural } from '../text/plural';
 import type { JudgeClient } from '../evaluators/evaluator';
 import type { CaseRecord, CaseResult, EvaluatorVerdict, RunRecord } from '../runs/schema';
 import { detectRefusal } from '../evaluators/refusal';
+import { isComputedAnswer, quantitiesIn } from './computedAnswer';
 import { CategoryReplySchema, categorizePrompt, parseJudgeJson } from './prompts';
 import { computeSignals } from './advisor/signals';
 import { signTestP } from './advisor/stats';
@@ -102,34 +103,57 @@ export function deterministicCategory(result: CaseResult, ctx: CategorizeContext
   return v ? { ...v, basis: 'certain' } : undefined;
 }
 
-function deterministicRules(result: CaseResult, ctx: CategorizeContext): Omit<CategoryVerdict, 'basis'> | undefined {
+type Verdict = Omit<CategoryVerdict, 'basis'>;
+
+/** A failed result as the rules read it: its failed evaluators, and the spec behind each. */
+interface Failing {
+  result: CaseResult;
+  ctx: CategorizeContext;
+  specs: EvaluatorSpec[];
+  bad: EvaluatorVerdict[];
+  specOf(e: EvaluatorVerdict): EvaluatorSpec | undefined;
+}
+
+function deterministicRules(result: CaseResult, ctx: CategorizeContext): Verdict | undefined {
   if (result.error) return { category: 'error', reason: oneLine(`provider call failed: ${result.error}`) };
-
   const specs = allSpecs(ctx);
-  const bad = failed(result);
-  const specOf = (e: EvaluatorVerdict) => specs.find((s) => s.name === e.name);
+  const f: Failing = { result, ctx, specs, bad: failed(result), specOf: (e) => specs.find((s) => s.name === e.name) };
+  for (const rule of [couldNotRun, declaredCategory, refusalOf, shapeOf, ragasOf, contextMiss, evaluatorCategory]) {
+    const v = rule(f);
+    if (v) return v;
+  }
+  return undefined;
+}
 
-  // 1b. every failed evaluator could not run (judge call failed, unknown kind): nothing was judged
+/** 1b. Every failed evaluator could not run (judge call failed, unknown kind): nothing was judged. */
+function couldNotRun({ bad, specOf }: Failing): Verdict | undefined {
   if (bad.length > 0 && bad.every((e) => e.category === 'error' && !specOf(e)?.category)) {
     return { category: 'error', reason: oneLine(`${bad[0].name} could not run${detail(bad[0])}`) };
   }
+  return undefined;
+}
 
-  // 2. declared category
+/** 2. The category a failed evaluator declares. */
+function declaredCategory({ bad, specOf }: Failing): Verdict | undefined {
   for (const e of bad) {
     const s = specOf(e);
     if (s?.category) return { category: s.category, reason: oneLine(`${e.name} failed (declared ${s.category})${detail(e)}`) };
   }
+  return undefined;
+}
 
-  // 3. refusal
-  const refusalExpected = specs.some((s) => s.kind === 'refusal' && s.expected === true);
-  if (!refusalExpected) {
-    const refusalEval = bad.find((e) => specOf(e)?.kind === 'refusal');
-    if (refusalEval) return { category: 'refusal', reason: oneLine(`${refusalEval.name}: the model declined${detail(refusalEval)}`) };
-    const refusal = detectRefusal(result.output);
-    if (refusal.refused) return { category: 'refusal', reason: oneLine(`the model declined ("${refusal.pattern ?? oneLine(result.output, 60)}")`) };
-  }
+/** 3. A refusal, by a refusal evaluator or the output's own words, unless the file expects one. */
+function refusalOf({ result, specs, bad, specOf }: Failing): Verdict | undefined {
+  if (specs.some((s) => s.kind === 'refusal' && s.expected === true)) return undefined;
+  const refusalEval = bad.find((e) => specOf(e)?.kind === 'refusal');
+  if (refusalEval) return { category: 'refusal', reason: oneLine(`${refusalEval.name}: the model declined${detail(refusalEval)}`) };
+  const refusal = detectRefusal(result.output);
+  if (refusal.refused) return { category: 'refusal', reason: oneLine(`the model declined ("${refusal.pattern ?? oneLine(result.output, 60)}")`) };
+  return undefined;
+}
 
-  // 4. shape
+/** 4. The shape of the output is wrong. */
+function shapeOf({ result, ctx, bad, specOf }: Failing): Verdict | undefined {
   for (const e of bad) {
     const s = specOf(e);
     if (s && isShapeFailure(s, result.output, ctx.evalCase)) {
@@ -137,8 +161,11 @@ function deterministicRules(result: CaseResult, ctx: CategorizeContext): Omit<Ca
     }
     if (e.category === 'format' && !(s && isContentCheck(s))) return { category: 'format', reason: oneLine(`${e.name} failed${detail(e)}`) };
   }
+  return undefined;
+}
 
-  // 5. Ragas
+/** 5. Ragas metrics: faithfulness is grounding, context recall and precision are retrieval. */
+function ragasOf({ bad, specOf }: Failing): Verdict | undefined {
   for (const e of bad) {
     const kind = specOf(e)?.kind;
     const uses = (specOf(e) as { uses?: string } | undefined)?.uses;
@@ -152,28 +179,33 @@ function deterministicRules(result: CaseResult, ctx: CategorizeContext): Omit<Ca
       return { category: 'retrieval', reason: oneLine(`${e.name} ${pct(e.score)}: the useful passages are missing or ranked low`) };
     }
   }
+  return undefined;
+}
 
-  // 5b. content check vs context: an empty retrieved context is a retrieval miss, not missing knowledge
+/** 5b. A content check against the context: an empty retrieved context, or a needed text not in it, is a retrieval miss, not missing knowledge. */
+function contextMiss({ result, ctx, bad, specOf }: Failing): Verdict | undefined {
   const given = result.context ?? ctx.evalCase.context;
   if (given && !given.some((c) => c.trim())) {
     const content = bad.find((e) => { const s = specOf(e); return s !== undefined && isContentCheck(s); });
     if (content) return { category: 'retrieval', reason: oneLine(`${content.name} failed and the context was empty: retrieval found nothing for this case`) };
   }
   const contextText = (given ?? []).join('\n');
-  if (contextText.trim()) {
-    const haystack = normalize(contextText);
-    for (const e of bad) {
-      const s = specOf(e);
-      if (s?.kind !== 'string' || s.contains === undefined) continue;
-      const want = normalize(fillVars(s.contains, ctx.evalCase.vars, ctx.evalCase.expected));
-      if (want && !haystack.includes(want)) {
-        const shown = fillVars(s.contains, ctx.evalCase.vars, ctx.evalCase.expected);
-        return { category: 'retrieval', reason: oneLine(`${e.name}: "${oneLine(shown, 60)}" is needed but not in the context the model was given`) };
-      }
+  if (!contextText.trim()) return undefined;
+  const haystack = normalize(contextText);
+  for (const e of bad) {
+    const s = specOf(e);
+    if (s?.kind !== 'string' || s.contains === undefined) continue;
+    const want = normalize(fillVars(s.contains, ctx.evalCase.vars, ctx.evalCase.expected));
+    if (want && !haystack.includes(want)) {
+      const shown = fillVars(s.contains, ctx.evalCase.vars, ctx.evalCase.expected);
+      return { category: 'retrieval', reason: oneLine(`${e.name}: "${oneLine(shown, 60)}" is needed but not in the context the model was given`) };
     }
   }
+  return undefined;
+}
 
-  // 6. the evaluator's own category
+/** 6. The failed evaluator's own category. */
+function evaluatorCategory({ bad, specOf }: Failing): Verdict | undefined {
   for (const e of bad) {
     const s = specOf(e);
     if (s && isContentCheck(s) && e.category === 'format') continue;
@@ -382,41 +414,6 @@ function questionOf(r: CaseResult, c: EvalCase): string {
   return Object.values(c.vars)
     .map((v) => (typeof v === 'string' ? v : JSON.stringify(v)))
     .join('\n');
-}
-
-// A computed answer: a number, an amount with currency or unit, a percentage, a clock time, a date, a duration.
-const CURRENCY = '[$€£¥₹]|usd|eur|gbp|cny|rmb|元|円|块';
-const COMPUTED = new RegExp(
-  [
-    `^(?:${CURRENCY})?\\s*[-+]?\\d[\\d,.' ]*(?:\\s*(?:%|${CURRENCY}|[\\p{L}°/²³.]{1,14}(?:\\s+[\\p{L}]{1,10})?))?$`, // 37, $12.50, 3 hours, 12 km/h, 45 分钟, 5 元
-    '^\\d{1,2}[:.h]\\d{2}(?::\\d{2})?\\s*(?:am|pm|a\\.m\\.|p\\.m\\.)?$', // 14:30, 2:05 pm
-    '^\\d{1,2}\\s*(?:am|pm)$',
-    '^\\d{4}-\\d{2}-\\d{2}(?:[ t]\\d{2}:\\d{2})?$', // 2024-03-05
-    '^\\d{1,2}[/.]\\d{1,2}[/.]\\d{2,4}$',
-    '^(?:\\p{L}+,?\\s+)?\\d{1,2}(?:st|nd|rd|th)?\\s+\\p{L}+,?(?:\\s+\\d{4})?$', // Monday 3 March 2025
-    '^(?:\\p{L}+,?\\s+)?\\p{L}+\\s+\\d{1,2}(?:st|nd|rd|th)?,?(?:\\s+\\d{4})?$', // March 3, 2025
-    '^\\d{4}年\\d{1,2}月\\d{1,2}日$|^\\d{1,2}月\\d{1,2}日$|^\\d{1,2}[点时]\\d{0,2}分?$', // 2025年3月5日, 3月5日, 9点30分
-    '^(?:\\d+\\s*(?:h|hr|hours?|m|min|minutes?|s|sec|seconds?|d|days?|weeks?|小时|分钟|分|秒|天|周)\\s*){1,3}$', // 1 h 30 min, 2小时30分钟
-  ].join('|'),
-  'iu',
-);
-
-/** Whether an expected answer is a computed value (a number, time, date, duration, amount) rather than a looked-up fact. */
-export function isComputedAnswer(expected: string): boolean {
-  const t = expected.trim();
-  if (!t || t.length > 40 || !/\d/.test(t)) return false;
-  // product codes, ids and versions (letters glued to digits: C3X, A-113, v2.1) are facts, not computations
-  if (/[A-Za-z]\d/.test(t)) return false;
-  return COMPUTED.test(t);
-}
-
-/** Quantities in a text: numbers, times and dates count once each (14:30 is one, not two). */
-function quantitiesIn(s: string): number {
-  const t = s
-    .replace(/\d{4}-\d{2}-\d{2}/g, ' Q ')
-    .replace(/\d{1,2}[:.]\d{2}(?::\d{2})?/g, ' Q ')
-    .replace(/\d{4}年\d{1,2}月\d{1,2}日|\d{1,2}月\d{1,2}日/g, ' Q ');
-  return (t.match(/\bQ\b|\d[\d,]*(?:\.\d+)?/g) ?? []).length;
 }
 
 function detail(e: EvaluatorVerdict): string {

@@ -169,14 +169,38 @@ function readCsv(file: string, text: string): { rows: RawRow[]; problems: Source
   return { rows: [...before.rows, ...after.rows], problems };
 }
 
+type CsvRecord = { record: string[]; raw: string; info: { lines: number } };
+
 function readCsvOnce(file: string, text: string): { rows: RawRow[]; problems: SourceProblem[] } {
-  const rows: RawRow[] = [];
   const problems: SourceProblem[] = [];
-  let records: { record: string[]; raw: string; info: { lines: number } }[];
+  const records = parseCsvRecords(file, text, problems);
+  if (records.length === 0) return { rows: [], problems };
+  const header = csvHeader(file, records[0], problems);
+  const long = longLines(text.replace(/\r\n?/g, '\n').replace(/^\uFEFF/, ''));
+  const rows: RawRow[] = [];
+  for (const r of records.slice(1)) {
+    const line = startLine(r);
+    const tooLong = long.find((l) => l.line >= line && l.line <= r.info.lines);
+    if (tooLong) {
+      problems.push({ file, line: tooLong.line, col: 1, message: `${longLineMessage(tooLong.line, tooLong.bytes)}; this row is skipped`, severity: 'error' });
+      continue;
+    }
+    if (r.record.length !== header.length) {
+      problems.push({ file, line, col: 1, message: `row has ${r.record.length} field${r.record.length === 1 ? '' : 's'}; the header has ${header.length}`, severity: 'error' });
+      continue;
+    }
+    rows.push({ value: csvRowValue(header, r.record), line, loc: new RowLocator(file, line) });
+  }
+  return { rows, problems };
+}
+
+/**
+ * The records of a CSV text. A record the parser cannot read (a stray or unclosed quote) is reported and
+ * skipped; the rows before it, and after it where the parser can resynchronize, still load.
+ */
+function parseCsvRecords(file: string, text: string, problems: SourceProblem[]): CsvRecord[] {
   try {
-    // A record the parser cannot read (a stray or unclosed quote) is reported and skipped; the rows before it,
-    // and after it where the parser can resynchronize, still load.
-    records = csv().parseCsv(text.replace(/\r\n?/g, '\n'), {
+    return csv().parseCsv(text.replace(/\r\n?/g, '\n'), {
       raw: true,
       info: true,
       relax_column_count: true,
@@ -189,59 +213,58 @@ function readCsvOnce(file: string, text: string): { rows: RawRow[]; problems: So
     }) as never;
   } catch (e) {
     const err = e as Error & { lines?: number };
-    return { rows, problems: [{ file, line: err.lines ?? 1, col: 1, message: `invalid CSV: ${err.message}`, severity: 'error' }] };
+    problems.length = 0;
+    problems.push({ file, line: err.lines ?? 1, col: 1, message: `invalid CSV: ${err.message}`, severity: 'error' });
+    return [];
   }
-  if (records.length === 0) return { rows, problems };
-  // `info.lines` is the line a record ends on; its first line is that minus the line breaks inside it
-  // (quoted multi-line cells), not counting blank lines before it or its own record delimiter.
-  const startLine = (r: { raw: string; info: { lines: number } }): number => {
-    const body = r.raw.replace(/^(?:[ \t]*\n)+/, '');
-    const inner = (body.match(/\n/g)?.length ?? 0) - (body.endsWith('\n') ? 1 : 0);
-    return r.info.lines - inner;
-  };
-  const header = records[0].record.map((h) => h.trim());
-  const headerLine = startLine(records[0]);
-  const rawHeader = records[0].raw.replace(/^(?:[ \t]*\n)+/, '');
+}
+
+/**
+ * The line a record starts on. `info.lines` is the line it ends on; its first line is that minus the line breaks
+ * inside it (quoted multi-line cells), not counting blank lines before it or its own record delimiter.
+ */
+function startLine(r: CsvRecord): number {
+  const body = r.raw.replace(/^(?:[ \t]*\n)+/, '');
+  const inner = (body.match(/\n/g)?.length ?? 0) - (body.endsWith('\n') ? 1 : 0);
+  return r.info.lines - inner;
+}
+
+/** The header's column names (trimmed); an empty name is an error, a duplicate a warning (the later column wins). */
+function csvHeader(file: string, first: CsvRecord, problems: SourceProblem[]): string[] {
+  const header = first.record.map((h) => h.trim());
+  const headerLine = startLine(first);
+  const rawHeader = first.raw.replace(/^(?:[ \t]*\n)+/, '');
   header.forEach((h, i) => {
     if (!h) problems.push({ file, line: headerLine, col: 1, message: `header column ${i + 1} has no name`, severity: 'error' });
-    const first = header.indexOf(h);
-    if (h && first < i) {
+    const firstAt = header.indexOf(h);
+    if (h && firstAt < i) {
       // the column's position in the header line (for the squiggle); plain split is fine for header names
       const col = rawHeader.split(',').slice(0, i).join(',').length + 2;
-      problems.push({ file, line: headerLine, col, message: `duplicate column "${h}" (also column ${first + 1}); the later column wins`, severity: 'warning' });
+      problems.push({ file, line: headerLine, col, message: `duplicate column "${h}" (also column ${firstAt + 1}); the later column wins`, severity: 'warning' });
     }
   });
-  const long = longLines(text.replace(/\r\n?/g, '\n').replace(/^\uFEFF/, ''));
-  for (const r of records.slice(1)) {
-    const line = startLine(r);
-    const tooLong = long.find((l) => l.line >= line && l.line <= r.info.lines);
-    if (tooLong) {
-      problems.push({ file, line: tooLong.line, col: 1, message: `${longLineMessage(tooLong.line, tooLong.bytes)}; this row is skipped`, severity: 'error' });
-      continue;
-    }
-    if (r.record.length !== header.length) {
-      problems.push({ file, line, col: 1, message: `row has ${r.record.length} field${r.record.length === 1 ? '' : 's'}; the header has ${header.length}`, severity: 'error' });
-      continue;
-    }
-    const value: Record<string, unknown> = {};
-    header.forEach((h, i) => {
-      if (!h) return;
-      let cell: unknown = r.record[i];
-      const s = String(cell).trim();
-      if (JSON_CELL_COLUMNS.has(h) && /^[[{]/.test(s)) {
-        try {
-          cell = JSON.parse(s);
-        } catch {
-          /* keep the text; row validation reports a wrong type where it matters */
-        }
+  return header;
+}
+
+/** A row's cells by column name: JSON in the columns that hold lists or maps, empty optional cells left out. */
+function csvRowValue(header: string[], record: string[]): Record<string, unknown> {
+  const value: Record<string, unknown> = {};
+  header.forEach((h, i) => {
+    if (!h) return;
+    let cell: unknown = record[i];
+    const s = String(cell).trim();
+    if (JSON_CELL_COLUMNS.has(h) && /^[[{]/.test(s)) {
+      try {
+        cell = JSON.parse(s);
+      } catch {
+        /* keep the text; row validation reports a wrong type where it matters */
       }
-      if (h === 'evaluators' && s === '') return;
-      if ((h === 'context' || h === 'tags') && s === '') return;
-      value[h] = cell;
-    });
-    rows.push({ value, line, loc: new RowLocator(file, line) });
-  }
-  return { rows, problems };
+    }
+    if (h === 'evaluators' && s === '') return;
+    if ((h === 'context' || h === 'tags') && s === '') return;
+    value[h] = cell;
+  });
+  return value;
 }
 
 function readYamlList(file: string, text: string): { rows: RawRow[]; problems: SourceProblem[] } {

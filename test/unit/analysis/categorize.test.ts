@@ -1,7 +1,8 @@
 import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { startScriptedServer, type ScriptedServer } from '../../fixtures/scripted-server';
-import { applyVariantEvidence, categorizeResult, isComputedAnswer, summarizeCategories, type CategorizeContext } from '../../../src/core/analysis/categorize';
+import { applyVariantEvidence, categorizeResult, summarizeCategories, type CategorizeContext } from '../../../src/core/analysis/categorize';
+import { isComputedAnswer } from '../../../src/core/analysis/computedAnswer';
 import type { EvalCase, EvaluatorSpec } from '../../../src/core/prompt/spec';
 import type { EvaluatorVerdict } from '../../../src/core/runs/schema';
 import { failing, plannedRecord, result } from './records';
