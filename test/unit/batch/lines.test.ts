@@ -45,15 +45,18 @@ test('output lines in any order: answers, HTTP failures, error objects, and loca
     '{"custom_id": broken',
     JSON.stringify({ custom_id: `c1.v0.r0.p.${key(1)}`, response: { status_code: 429, body: { error: { message: 'Too many tokens' } } }, error: null }),
     ok(0, 'zero'),
+    ok(4, 'judged').replace(`c4.v0.r0.p.`, `c4.v0.r0.e.`),
     JSON.stringify({ custom_id: `c3.v0.r0.p.${key(3)}`, response: null, error: { code: 'batch_expired', message: 'not run in time' } }),
     JSON.stringify({ custom_id: 'someone-else', response: null, error: null }),
     '',
   ].join('\n');
   const r = emptyResults();
-  readBatchFile(text, { batchId: 'b1', fileId: 'f1', label: 'OpenAI' }, r);
+  const billed = readBatchFile(text, { batchId: 'b1', fileId: 'f1', label: 'OpenAI' }, r);
+  // what the provider bills for the file: the answered lines only, the prompt's and the evaluators' apart
+  assert.deepEqual(billed, { case: { answered: 2, usage: { prompt: 6, completion: 2 } }, evaluator: { answered: 1, usage: { prompt: 3, completion: 1 } } });
   assert.equal(r.answers.get(key(0))?.text, 'zero');
   assert.deepEqual(r.answers.get(key(2))?.usage, { prompt: 3, completion: 1 });
   assert.equal(r.failures.get(key(1)), 'OpenAI: batch b1: HTTP 429 Too many tokens');
   assert.equal(r.failures.get(key(3)), 'OpenAI: batch b1: batch_expired: not run in time');
-  assert.deepEqual(r.problems, ['batch b1, file f1, line 2: not valid JSON; the request behind it counts as failed', 'batch b1, file f1, line 6: unknown custom_id "someone-else"']);
+  assert.deepEqual(r.problems, ['batch b1, file f1, line 2: not valid JSON; the request behind it counts as failed', 'batch b1, file f1, line 7: unknown custom_id "someone-else"']);
 });
