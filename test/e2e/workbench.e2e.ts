@@ -118,7 +118,7 @@ async function climbLadder(ctx: Ctx): Promise<void> {
   const dots = await frame.locator('svg circle.validation').count();
   const tests = await frame.locator('svg circle.test').count();
   check(dots >= 4 && tests === 2, `chart points: ${dots} validation, ${tests} test`);
-  check(/\$[\d.e-]+ spent/.test(await frame.locator('svg text.tick').last().innerText()), 'the x axis is cumulative dollars');
+  check(/\$[\d.e-]+ spent/.test((await frame.locator('svg text.tick').last().textContent()) ?? ''), 'the x axis is cumulative dollars');
 }
 
 async function clickRunLens(page: Page): Promise<void> {
@@ -329,7 +329,6 @@ export async function runScenario(ctx: Ctx): Promise<{ steps: Step[] }> {
       const out = await frame.locator('[data-testid="details-output"]').first().innerText();
       check(out.includes('<script>alert(2)</script>'), 'details show the raw output text');
     });
-    await step('climb the item-codes prompt and read the Climb view', () => climbLadder(ctx));
     await step('set an API key from the command palette (stored as a secret)', async () => {
       await page.locator('.monaco-editor .view-lines').first().click().catch(() => undefined);
       await runCommand(page, 'Prompt Ladder: Set API Key');
@@ -341,6 +340,7 @@ export async function runScenario(ctx: Ctx): Promise<{ steps: Step[] }> {
       await page.keyboard.press('Enter');
       await page.locator('.notification-list-item', { hasText: 'saved the API key for github' }).first().waitFor({ timeout: LONG });
     });
+    await step('climb the item-codes prompt and read the Climb view', () => climbLadder(ctx));
   }
   return { steps };
 }
