@@ -40,7 +40,7 @@ Usage:
   prompt-ladder eval <file>... [options]
   prompt-ladder finetune <file> [--format openai|vertex|bedrock|local] [--teacher VARIANT] [--run record.json]
                          [--source auto|expected|best-variant] [--variant NAME] [--out DIR]
-  prompt-ladder climb <file> [--budget-usd X] [--max-calls N] [--max-steps N] [--seed S] [--json out.json] [--out NEW_FILE | --apply]
+  prompt-ladder climb <file> [--budget-usd X] [--max-calls N] [--max-steps N] [--seed S] [--json out.json] [--out NEW_FILE | --apply] [--batch]
   prompt-ladder mcp [--root DIR] [--no-cache] [--concurrency N] [--allow-code]
   prompt-ladder generate <file> [--count N] [--out EVALSET] [--model M] [--groundtruth-model M] [--effort low|medium|high]
   prompt-ladder --version | --help
@@ -98,6 +98,9 @@ Options for climb (try the advisor's moves, keep each only on held-out evidence;
   --max-steps <n>       steps at most (default 5)
   --seed <s>            seed of the search / validation / test split (default 1)
   --model <m>           also try this model as a move (an ft: id is a fine-tuned model)
+  --batch               each step's runs through the Batch API (OpenAI, Azure OpenAI: about half the price,
+                        hours per step; budget and estimate at batch prices); --batch=calls runs judges live;
+                        after Ctrl-C or a kill the same command attaches to the pending batches
   --out <file>          write the climbed prompt file there; --apply adds its variant to the file itself
   Exit codes: 0 a better prompt was kept within budget · 1 nothing better · 2 bad input · 130 interrupted
   (run the same command again to resume)

@@ -118,7 +118,10 @@ async function climbLadder(ctx: Ctx): Promise<void> {
   const dots = await frame.locator('svg circle.validation').count();
   const tests = await frame.locator('svg circle.test').count();
   check(dots >= 4 && tests === 2, `chart points: ${dots} validation, ${tests} test`);
-  check(/\$[\d.e-]+ spent/.test(await frame.locator('svg text.tick').last().innerText()), 'the x axis is cumulative dollars');
+  check(/\$[\d.e-]+ spent/.test((await frame.locator('svg text.tick').last().textContent()) ?? ''), 'the x axis is cumulative dollars');
+  // no tab tooltip over the picture (it shows the workspace's path on this machine)
+  await page.mouse.move(1200, 900);
+  await new Promise((r) => setTimeout(r, 500));
 }
 
 async function clickRunLens(page: Page): Promise<void> {

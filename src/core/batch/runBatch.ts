@@ -3,7 +3,7 @@
 // and earlier phases cannot answer; they are split into batches (per endpoint and model, within the limits),
 // the pending state is written under .promptladder/batches/ before anything is uploaded and before waiting,
 // then the batches are polled, their output read back, and the next collect pass finds the calls that depend
-// on those answers (self-repair attempts, judges) — up to MAX_PHASES. A final pass over the engine then
+// on those answers (self-repair attempts, judges) — up to MAX_PHASES (batchRun.ts). A final pass over the engine then
 // builds the run record from the answers (which enter the response cache), with failed lines as errors.
 // Running the same command again attaches to the pending batches (also after kill -9): never billed twice.
 
@@ -16,8 +16,6 @@ import type { BatchLimits } from './lines';
 import { cancelBatch } from './remote';
 import { TERMINAL_STATUSES, readState, writeState } from './state';
 import { BatchRun, Interrupted } from './batchRun';
-
-export { MAX_PHASES } from './batchRun';
 
 export interface BatchPartView {
   id?: string;

@@ -20,6 +20,8 @@ export interface HelperShape {
   model?: string;
   calls: number;
   extra: number;
+  /** 'reply': its template, the case's variables and the reply (gh's \`llm\`, rubric judges, retrieval helpers); 'prompt': the whole prompt too (context-reading judges). */
+  reads: 'reply' | 'prompt';
 }
 
 /** Tokens one case costs a variant: the prompt's calls per case and the tokens of the largest, and its model-graded calls. */
@@ -28,6 +30,8 @@ export interface CaseShape {
   prompt: number;
   completion: number;
   model: string;
+  /** Tokens of the largest case's variables (what a judge of the reply reads of the case). */
+  vars: number;
   helpers: HelperShape[];
   /** The judge model (undefined: the variant's own model), for the helpers a move adds. */
   judge?: string;
@@ -51,26 +55,28 @@ const tokensOf = (text: string) => Math.ceil(text.length * PER_CHAR);
 export function judgeShapes(spec: PromptSpec, judgeModel: string | undefined): HelperShape[] {
   const out: HelperShape[] = [];
   const contexts = Math.max(spec.retrieval?.topK ?? 0, ...spec.cases.map((c) => (Array.isArray(c.context) ? c.context.length : c.context ? 1 : 0)), 1);
+  const reply = (model: string | undefined, extra: number, calls = 1): HelperShape => ({ model, calls, extra, reads: 'reply' });
+  const context = (model: string | undefined, calls = 1): HelperShape => ({ model, calls, extra: JUDGE_INSTRUCTIONS, reads: 'prompt' });
   for (const e of spec.evaluators) {
-    if (e.kind === 'llm') out.push({ model: e.modelId, calls: 1, extra: tokensOf(e.prompt + (e.systemPrompt ?? '')) });
-    else if (e.kind === 'judge') out.push({ model: e.model ?? judgeModel, calls: 1, extra: tokensOf(e.rubric) + JUDGE_INSTRUCTIONS });
-    else if (e.kind === 'builtin') out.push({ model: judgeModel, calls: 1, extra: JUDGE_INSTRUCTIONS });
-    else if (e.kind === 'faithfulness') out.push({ model: e.model ?? judgeModel, calls: 2, extra: JUDGE_INSTRUCTIONS });
-    else if (e.kind === 'context-precision') out.push({ model: e.model ?? judgeModel, calls: contexts, extra: JUDGE_INSTRUCTIONS });
-    else if (e.kind === 'answer-relevancy' || e.kind === 'context-recall') out.push({ model: e.model ?? judgeModel, calls: 1, extra: JUDGE_INSTRUCTIONS });
+    if (e.kind === 'llm') out.push(reply(e.modelId, tokensOf(e.prompt + (e.systemPrompt ?? ''))));
+    else if (e.kind === 'judge') out.push(reply(e.model ?? judgeModel, tokensOf(e.rubric) + JUDGE_INSTRUCTIONS));
+    else if (e.kind === 'builtin') out.push(reply(judgeModel, JUDGE_INSTRUCTIONS));
+    else if (e.kind === 'faithfulness') out.push(context(e.model ?? judgeModel, 2));
+    else if (e.kind === 'context-precision') out.push(context(e.model ?? judgeModel, contexts));
+    else if (e.kind === 'answer-relevancy' || e.kind === 'context-recall') out.push(context(e.model ?? judgeModel));
   }
   // a failure no deterministic signal explains goes to the judge (the engine does so when a judge model is set)
-  if (judgeModel) out.push({ model: judgeModel, calls: 1, extra: JUDGE_INSTRUCTIONS });
+  if (judgeModel) out.push(context(judgeModel));
   return out;
 }
 
 /** The shape of a case before any call: the templates and the largest case's variables, as text. */
 export function shapeBefore(spec: PromptSpec, inc: Incumbent, model: string, o: { judgeModel?: string; batch?: 'all' | 'calls' } = {}): CaseShape {
   const templates = spec.body?.text ?? spec.messages.map((m) => m.content).join('\n');
-  const vars = Math.max(0, ...spec.cases.map((c) => JSON.stringify(c.vars).length));
-  const prompt = tokensOf(templates) + tokensOf(String(inc.variant.system ?? '') + String(inc.variant.systemSuffix ?? '')) + Math.ceil(vars * PER_CHAR) + 4 * (spec.messages.length + 1) + 3;
+  const vars = Math.ceil(Math.max(0, ...spec.cases.map((c) => JSON.stringify(c.vars).length)) * PER_CHAR);
+  const prompt = tokensOf(templates) + tokensOf(String(inc.variant.system ?? '') + String(inc.variant.systemSuffix ?? '')) + vars + 4 * (spec.messages.length + 1) + 3;
   const completion = typeof spec.modelParameters.maxTokens === 'number' ? spec.modelParameters.maxTokens : DEFAULT_COMPLETION;
-  return { calls: 1, prompt, completion, model, helpers: judgeShapes(spec, o.judgeModel), ...(o.judgeModel ? { judge: o.judgeModel } : {}), ...(o.batch ? { batch: o.batch } : {}) };
+  return { calls: 1, prompt, completion, model, vars, helpers: judgeShapes(spec, o.judgeModel), ...(o.judgeModel ? { judge: o.judgeModel } : {}), ...(o.batch ? { batch: o.batch } : {}) };
 }
 
 /** The shape the engine reported: the largest prompt and completion of any call of the run, the helpers as before. */
@@ -108,7 +114,7 @@ export function shapeAfter(spec: PromptSpec, inc: Incumbent, shape: CaseShape, m
     out.prompt += Math.max(0, retrievalTokens(spec, merged) - before) + 60;
     const r = typeof merged === 'object' ? (merged as { query?: string; rerank?: string }) : {};
     // HyDE / expansion ask the judge model for a query, an LLM reranker reads the candidates: one call more per case
-    if (r.query === 'hyde' || r.query === 'expand' || r.rerank === 'llm') out.helpers.push({ model: shape.judge, calls: 1, extra: retrievalTokens(spec, merged) });
+    if (r.query === 'hyde' || r.query === 'expand' || r.rerank === 'llm') out.helpers.push({ model: shape.judge, calls: 1, extra: retrievalTokens(spec, merged), reads: 'reply' });
   }
   if (v.chainOfThought) out.completion = out.completion * 4 + 300;
   if (typeof v.selfRepair === 'number') {
@@ -125,9 +131,14 @@ export function caseCalls(shape: CaseShape): number {
   return shape.calls + shape.helpers.reduce((n, h) => n + h.calls, 0);
 }
 
+/** The prompt tokens of one of a helper's calls: its own instructions, and what it reads of the case. */
+function helperPrompt(shape: CaseShape, h: HelperShape): number {
+  return h.extra + shape.completion + (h.reads === 'prompt' ? shape.prompt : 2 * shape.vars);
+}
+
 function caseTokens(shape: CaseShape): number {
   const own = shape.calls * (shape.prompt + shape.completion);
-  return own + shape.helpers.reduce((n, h) => n + h.calls * (shape.prompt + shape.completion + h.extra + JUDGE_COMPLETION), 0);
+  return own + shape.helpers.reduce((n, h) => n + h.calls * (helperPrompt(shape, h) + JUDGE_COMPLETION), 0);
 }
 
 /** The models a case in this shape calls (the prompt's and its judges'). */
@@ -140,7 +151,7 @@ export function caseUsd(shape: CaseShape): number | undefined {
   if (shapeModels(shape).some((m) => !priceOf(m))) return undefined;
   const own = shape.calls * estimateCostUsd(shape.model, { prompt: shape.prompt, completion: shape.completion }, { batch: shape.batch !== undefined });
   const judged = shape.helpers.reduce((sum, h) => {
-    const usage = { prompt: shape.prompt + shape.completion + h.extra, completion: JUDGE_COMPLETION };
+    const usage = { prompt: helperPrompt(shape, h), completion: JUDGE_COMPLETION };
     return sum + h.calls * estimateCostUsd(h.model ?? shape.model, usage, { batch: shape.batch === 'all' });
   }, 0);
   return own + judged;
@@ -165,7 +176,7 @@ export function casesEstimate(shape: CaseShape, cases: number): Estimate {
 
 /** The instruction rewrite's proposals: live calls (each step waits for them), at the live price. */
 export function rewriteEstimate(model: string, proposals: number): Estimate {
-  const shape = { calls: 1, ...REWRITE_SHAPE, model, helpers: [] };
+  const shape = { calls: 1, ...REWRITE_SHAPE, model, vars: 0, helpers: [] };
   return casesEstimate(shape, proposals);
 }
 

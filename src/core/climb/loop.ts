@@ -185,6 +185,8 @@ export async function climb(o: ClimbOptions): Promise<{ record: ClimbRecord; fil
   }
   record.budgetUsd = budget.usd ?? null;
   record.maxCalls = budget.maxCalls ?? null;
+  // a batch climb resumed without --batch still attaches to its pending batches (they are paid for)
+  const batch = plan.batch ?? record.options.batch;
 
   const runner = new Runner(
     {
@@ -195,7 +197,7 @@ export async function climb(o: ClimbOptions): Promise<{ record: ClimbRecord; fil
       providers: o.providers,
       ...definedOf({ concurrency: o.concurrency, timeoutMs: o.timeoutMs, workspaceTrusted: o.workspaceTrusted, hardSignal: o.hardSignal }),
       onRunEvent: (what, event) => o.onEvent?.({ type: 'run', what, event }),
-      ...(plan.batch ? { batch: { mode: plan.batch, ...definedOf({ pollIntervalMs: o.batch?.pollIntervalMs, signal: o.signal }), onBatch: (what: string, event: BatchEvent) => o.onEvent?.({ type: 'batch', what, event }) } } : {}),
+      ...(batch ? { batch: { mode: batch, ...definedOf({ pollIntervalMs: o.batch?.pollIntervalMs, signal: o.signal }), onBatch: (what: string, event: BatchEvent) => o.onEvent?.({ type: 'batch', what, event }) } } : {}),
     },
     budget,
   );
