@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { startScriptedServer } from '../../fixtures/scripted-server';
-import { createSettingsResolver, splitModelRef } from '../../../src/extension/providers/settingsResolver';
+import { batchCapableProviders, createSettingsResolver, splitModelRef } from '../../../src/extension/providers/settingsResolver';
 import type { ExtensionSettings } from '../../../src/extension/settings';
 import type { Provider } from '../../../src/core/providers/provider';
 
@@ -64,4 +64,14 @@ test('an azure profile needs a key; ollama does not', () => {
   });
   assert.throws(() => r.resolve('az/dep'), /No API key for profile "az"/);
   assert.equal(r.resolve('local/llama3.2').model, 'llama3.2');
+});
+
+test('which providers have a Batch API: OpenAI with a key, a custom profile only when it says batchApi', () => {
+  const demo = (batchApi: boolean) => ({ name: 'demo', kind: 'custom' as const, baseURL: 'http://127.0.0.1:9/v1', ...(batchApi ? { batchApi } : {}) });
+  const none = settings({ providers: [demo(false), { name: 'local', kind: 'ollama' }] });
+  assert.deepEqual(batchCapableProviders(createSettingsResolver({ settings: none, keys: new Map(), env: {} }), none), [], 'custom and ollama profiles, no OpenAI key');
+  const declared = settings({ providers: [demo(true)] });
+  assert.deepEqual(batchCapableProviders(createSettingsResolver({ settings: declared, keys: new Map(), env: {} }), declared), ['demo']);
+  assert.ok(createSettingsResolver({ settings: declared, keys: new Map(), env: {} }).resolve('demo/gpt-4o-mini').provider.batch, 'its provider carries the Batch API');
+  assert.deepEqual(batchCapableProviders(createSettingsResolver({ settings: none, keys: new Map([['openai', 'sk-test']]), env: {} }), none), ['openai'], 'OpenAI once it has a key');
 });
