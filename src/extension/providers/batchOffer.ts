@@ -1,13 +1,14 @@
 // Whether "Run via Batch API" is offered: only when a configured provider runs Batch API jobs. It sets the context
-// key `promptLadder.batchApi` (the editor title button's `when`) and tells the CodeLens when the answer changes; it
-// is worked out again when the settings or the stored keys change. A file whose own model has no Batch API still
+// key `promptLadder.batchApi` (the editor title button's and the palette's `when`) and tells the CodeLens when the
+// answer changes; it is worked out again when the settings or the stored keys change. It reads settings, keys and
+// the environment only (./batchSupport.ts), so it runs during activation without loading the heavy modules. A file whose own model has no Batch API still
 // gets the run-time check's message (runController's batch refusal).
 
 import * as vscode from 'vscode';
 import { Disposable } from '../common/lifecycle';
-import { resolverModule } from '../lazy';
-import type { ProviderResolver } from '../../core/providers/provider';
+import type { ApiKeys } from '../secrets';
 import { affectsSettings, type ExtensionSettings } from '../settings';
+import { batchCapableProviders, batchKeyNames } from './batchSupport';
 
 export const BATCH_CONTEXT_KEY = 'promptLadder.batchApi';
 
@@ -19,8 +20,7 @@ export class BatchOffer extends Disposable {
 
   constructor(
     private readonly settings: () => ExtensionSettings,
-    private readonly createResolver: () => Promise<ProviderResolver>,
-    keysChanged: vscode.Event<unknown>,
+    private readonly keys: ApiKeys,
   ) {
     super();
     const recheck = (): void => void this.check();
@@ -29,17 +29,18 @@ export class BatchOffer extends Disposable {
         if (affectsSettings(e)) recheck();
       }),
     );
-    this._register(keysChanged(recheck));
+    this._register(keys.onDidChange(recheck));
   }
 
   get offered(): boolean {
     return this.available;
   }
 
-  /** Resolves the configured providers and updates the context key and listeners. */
+  /** Checks the configured providers and updates the context key and listeners. */
   async check(): Promise<boolean> {
-    const resolver = await this.createResolver();
-    const next = resolverModule().batchCapableProviders(resolver, this.settings()).length > 0;
+    const settings = this.settings();
+    const keys = await this.keys.getMany(batchKeyNames(settings));
+    const next = batchCapableProviders(settings, keys, process.env).length > 0;
     await vscode.commands.executeCommand('setContext', BATCH_CONTEXT_KEY, next);
     if (next !== this.available) {
       this.available = next;
