@@ -15,14 +15,16 @@ export const BATCH_CONTEXT_KEY = 'promptLadder.batchApi';
 export class BatchOffer extends Disposable {
   private readonly emitter = this._register(new vscode.EventEmitter<void>());
   readonly onDidChange = this.emitter.event;
-  /** Offered until the providers have been checked, so a check that has not run yet hides nothing. */
-  private available = true;
+  /** Known at once from the settings and the environment; stored keys (read asynchronously) can only add to it. */
+  private available: boolean;
 
   constructor(
     private readonly settings: () => ExtensionSettings,
     private readonly keys: ApiKeys,
   ) {
     super();
+    this.available = batchCapableProviders(settings(), new Map(), process.env).length > 0;
+    void vscode.commands.executeCommand('setContext', BATCH_CONTEXT_KEY, this.available);
     const recheck = (): void => void this.check();
     this._register(
       vscode.workspace.onDidChangeConfiguration((e) => {
