@@ -78,7 +78,8 @@ export function activate(context: vscode.ExtensionContext): PromptLadderApi {
   const started = performance.now();
   const core = wireCore(context);
   const { subs, log, runs, index } = core;
-  const batchOffer = new BatchOffer(core.settings, core.createResolver, core.keys.onDidChange);
+  const batchOffer = new BatchOffer(core.settings, core.keys);
+  void batchOffer.check().catch((e: unknown) => log.warn(`Batch API check: ${String(e)}`));
   const editor = wireEditor(subs, core, batchOffer);
   const runsView = wireRunsView(subs, core);
   const fineTune = wireFineTune(context, core);
@@ -104,7 +105,7 @@ export function activate(context: vscode.ExtensionContext): PromptLadderApi {
       onSettingsChanged: () => statusBar.update(),
     }),
   );
-  afterActivation(context, core, batchOffer);
+  afterActivation(context, core);
   const activationMs = performance.now() - started;
   log.info(`activated in ${activationMs.toFixed(1)} ms`);
   return {
@@ -288,13 +289,10 @@ function wireStatusBar(subs: vscode.Disposable[], settings: () => ExtensionSetti
 /**
  * Work that waits until activation is over. Reading the runs needs the store (and zod): not during activation, and
  * not before the first CodeLens of an open prompt file (the provider starts it once its lenses are out); at the
- * latest 1.5 s after activation. Which providers have a Batch API needs the resolver (the openai client): then too.
+ * latest 1.5 s after activation.
  */
-function afterActivation(context: vscode.ExtensionContext, core: Core, batchOffer: BatchOffer): void {
-  const first = setTimeout(() => {
-    void core.index.ready();
-    void batchOffer.check().catch((e: unknown) => core.log.warn(`Batch API check: ${String(e)}`));
-  }, 1500);
+function afterActivation(context: vscode.ExtensionContext, core: Core): void {
+  const first = setTimeout(() => void core.index.ready(), 1500);
   core.subs.push({ dispose: () => clearTimeout(first) });
   const folders = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
   void openWalkthroughOnFirstStart(context.globalState, context.extension.id, folders).catch((e: unknown) => core.log.warn(`walkthrough: ${String(e)}`));

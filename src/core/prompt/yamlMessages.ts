@@ -68,7 +68,14 @@ function implicitKey(e: YamlErrorLike, text: string): PlainYamlError | undefined
       end: next.end,
     };
   }
+  if (!line.text.includes(':') && !line.text.trim().startsWith('-')) {
+    return { message: notAPairMessage(line.text), start: line.start + indentOf(line.text), end: line.end };
+  }
   return undefined;
+}
+
+function notAPairMessage(text: string): string {
+  return `"${clip(text)}" is not a "key: value" pair: add the colon and a space after the key, or indent it under the key it belongs to`;
 }
 
 /** The opening character of the last `open` … `close` pair left open before `offset` (quotes: an odd count). */
@@ -107,8 +114,7 @@ function translate(e: YamlErrorLike, text: string): PlainYamlError | undefined {
         return { start: at, end: at + 1, message: `this quoted value is never closed: add the closing ${quote} at its end` };
       }
       if (/Implicit map keys need to be followed by map values/.test(first)) {
-        const line = lineAt(text, e.pos[0]);
-        return { ...here, message: `"${clip(line.text)}" is not a "key: value" pair: add the colon and a space after the key, or indent it under the key it belongs to` };
+        return { ...here, message: notAPairMessage(lineAt(text, e.pos[0]).text) };
       }
       return undefined;
     }

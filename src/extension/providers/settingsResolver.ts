@@ -186,17 +186,3 @@ export function keyedProviderNames(settings: ExtensionSettings): string[] {
   return [...settings.providers.map((p) => p.name), 'openai', 'azure', 'github', 'ollama'];
 }
 
-/**
- * Names of the configured providers whose endpoint runs Batch API jobs (OpenAI, Azure OpenAI, a custom profile with
- * `batchApi`), as the resolver resolves them: one that cannot be resolved (no key, no endpoint) does not count.
- */
-export function batchCapableProviders(resolver: ProviderResolver, settings: ExtensionSettings): string[] {
-  const names = [...new Set([...settings.providers.map((p) => p.name), 'openai', 'azure'])];
-  return names.filter((name) => {
-    try {
-      return resolver.resolve(`${name}/model`).provider.batch !== undefined;
-    } catch {
-      return false;
-    }
-  });
-}

@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { startScriptedServer } from '../../fixtures/scripted-server';
 import { createSettingsResolver, splitModelRef } from '../../../src/extension/providers/settingsResolver';
+import { batchCapableProviders, batchKeyNames } from '../../../src/extension/providers/batchSupport';
 import type { ExtensionSettings } from '../../../src/extension/settings';
 import type { Provider } from '../../../src/core/providers/provider';
 
@@ -64,4 +65,37 @@ test('an azure profile needs a key; ollama does not', () => {
   });
   assert.throws(() => r.resolve('az/dep'), /No API key for profile "az"/);
   assert.equal(r.resolve('local/llama3.2').model, 'llama3.2');
+});
+
+test('which providers have a Batch API, worked out without a client, is what the resolver builds', () => {
+  const url = 'http://127.0.0.1:9/v1';
+  const cases: { providers: ExtensionSettings['providers']; keys?: [string, string][]; env?: Record<string, string>; want: string[] }[] = [
+    { providers: [{ name: 'demo', kind: 'custom', baseURL: url }, { name: 'local', kind: 'ollama' }], want: [] },
+    { providers: [{ name: 'demo', kind: 'custom', baseURL: url, batchApi: true }], want: ['demo'] },
+    { providers: [{ name: 'demo', kind: 'custom', baseURL: url }], keys: [['openai', 'sk-test']], want: ['openai'] },
+    { providers: [], env: { OPENAI_BASE_URL: url }, want: ['openai'] },
+    { providers: [{ name: 'openai', kind: 'custom', baseURL: url }], env: { OPENAI_API_KEY: 'sk-env' }, want: [] },
+    { providers: [{ name: 'az', kind: 'azure', baseURL: 'https://x.openai.azure.com' }], want: [] },
+    { providers: [{ name: 'az', kind: 'azure', baseURL: 'https://x.openai.azure.com' }], keys: [['az', 'k']], want: ['az'] },
+    { providers: [{ name: 'gh', kind: 'github', batchApi: true }], env: { GITHUB_TOKEN: 't' }, want: ['gh'] },
+    { providers: [{ name: 'gh', kind: 'github', batchApi: true }], want: [] },
+  ];
+  for (const c of cases) {
+    const s = settings({ providers: c.providers });
+    const keys = new Map(c.keys ?? []);
+    const env = c.env ?? {};
+    const got = batchCapableProviders(s, keys, env);
+    assert.deepEqual(got, c.want, JSON.stringify(c));
+    // the resolver agrees on every name the check looks at
+    const resolver = createSettingsResolver({ settings: s, keys, env });
+    for (const name of batchKeyNames(s)) {
+      let hasBatch: boolean;
+      try {
+        hasBatch = resolver.resolve(`${name}/model`).provider.batch !== undefined;
+      } catch {
+        hasBatch = false;
+      }
+      assert.equal(got.includes(name), hasBatch, `${name} in ${JSON.stringify(c)}`);
+    }
+  }
 });

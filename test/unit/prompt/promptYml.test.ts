@@ -177,6 +177,9 @@ test('a YAML syntax error is fatal, in plain words, at the offending token', asy
   // a tab as indentation
   const tab = await fatal('name: x\nmessages:\n\t- role: user\n');
   assert.match(brief(tab)[0], /^inline\.prompt\.yml:3:1: YAML: a tab indents this line; YAML indents with spaces only/);
+  // a line without a colon among keys
+  const noColon = await fatal('name: x\nmodel\nmessages:\n  - role: user\n    content: hi\n');
+  assert.deepEqual(brief(noColon), ['inline.prompt.yml:2:1: YAML: "model" is not a "key: value" pair: add the colon and a space after the key, or indent it under the key it belongs to']);
   // an unclosed [ … ]: at the bracket
   const flow = await fatal('name: x\ntags: [a, b\nmessages:\n  - role: user\n    content: hi\n');
   assert.match(brief(flow)[0], /^inline\.prompt\.yml:2:7: YAML: this \[ … \] list is never closed: add the closing \]/);
