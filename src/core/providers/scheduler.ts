@@ -317,14 +317,22 @@ export class Scheduler {
       return;
     }
     this._stats.retries++;
-    const delay = this.retryDelay(job, err, throttled);
-    job.timer = setTimeout(() => {
+    // Node measures a timer from the event loop's cached clock, so on a busy loop it can fire before the delay
+    // has passed by the clock; a retry that fires early waits out the rest, so a Retry-After is honoured.
+    const due = performance.now() + this.retryDelay(job, err, throttled);
+    const fire = () => {
       job.timer = undefined;
       if (job.done) return;
+      const left = due - performance.now();
+      if (left > 0) {
+        job.timer = setTimeout(fire, Math.ceil(left));
+        return;
+      }
       // Retries go ahead of new work.
       this.queue.unshift(job);
       this.pump();
-    }, delay);
+    };
+    job.timer = setTimeout(fire, Math.ceil(due - performance.now()));
     this.pump();
   }
 
