@@ -75,7 +75,7 @@ export function registerAdvisorCommandTests(): void {
       }
     });
 
-    it('adds retrieval columns the advisor proposes (a chunk-size sweep) copying the rag variant, saved', async () => {
+    it('adds retrieval variants the advisor proposes (a chunk-size sweep) copying the rag variant, saved', async () => {
       const uri = await scratchCopy('advisor-sweep.prompt.yml');
       try {
         await vscode.commands.executeCommand('promptLadder.addRetrieval', uri);
