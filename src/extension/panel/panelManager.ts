@@ -4,7 +4,8 @@ import * as vscode from 'vscode';
 import { PersistedStateSchema } from '../../shared/protocol';
 import type { RunController } from '../runs/types';
 import { webviewOptions } from './html';
-import { ResultsPanel, type PanelLog, type PanelTestHost } from './resultsPanel';
+import { ResultsPanel } from './resultsPanel';
+import type { PanelLog, PanelTestHost } from './panelTypes';
 import { redact } from '../../core/redact';
 import { Disposable } from '../common/lifecycle';
 

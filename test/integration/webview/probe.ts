@@ -45,7 +45,7 @@ const whenInitialized = new Promise<void>((resolve) => (initialized = resolve));
 });
 
 window.addEventListener('message', (e: MessageEvent) => {
-  const m = e.data as { type?: string; id?: number; plTestProbe?: { id: number; click?: string; key?: string }; record?: { id?: string } | null; events?: { type: string; record?: { id?: string } }[] };
+  const m = e.data as { type?: string; id?: number; plTestProbe?: { id: number; click?: string; key?: string }; record?: { id?: string } | null };
   if (m?.plTestProbe) {
     e.stopImmediatePropagation();
     void answer(m.plTestProbe);
@@ -54,8 +54,6 @@ window.addEventListener('message', (e: MessageEvent) => {
   if (m?.type === 'init') {
     runId = m.record?.id ?? null;
     initialized();
-  } else if (m?.type === 'runEvents') {
-    for (const ev of m.events ?? []) if (ev.type === 'run-started' && ev.record?.id) runId = ev.record.id;
   } else if (m?.type === 'response' && typeof m.id === 'number') {
     // Answered after the panel's own listener handled the response.
     const id = m.id;
