@@ -69,6 +69,7 @@ export class PromptTestRunner extends Disposable {
         leaves.push(item);
         return;
       }
+      if (d?.kind === 'case') this.tree.ensureLeaves(item);
       const children: vscode.TestItem[] = [];
       item.children.forEach((ch) => children.push(ch));
       for (const ch of children) await walk(ch);
@@ -121,8 +122,7 @@ export class PromptTestRunner extends Disposable {
     // Narrow the run only where the request does: the whole file is one run of every case and variant.
     const fileItem = this.controller.items.get(uri.toString());
     const allCases = fileItem?.children.size ?? 0;
-    let allVariants = 0;
-    fileItem?.children.forEach((c) => (allVariants = Math.max(allVariants, c.children.size)));
+    const allVariants = this.tree.variantCount(uri.toString());
     const fail = (message: string) => {
       for (const l of leaves) this.finish(f, l, { state: 'errored', message });
     };
