@@ -120,6 +120,11 @@ export class PanelManager extends Disposable {
     await p.whenReady();
   }
 
+  /** What the panel of this prompt file keeps of the run it shows (its header and how many rows it indexes). */
+  _heldForTest(promptUri: vscode.Uri): ResultsPanel['held'] | undefined {
+    return this.panels.get(promptUri.toString())?.held;
+  }
+
   override dispose(): void {
     for (const p of [...this.panels.values()]) p.dispose();
     this.panels.clear();

@@ -231,7 +231,8 @@ export class ResultsPanel extends Disposable {
     else if (ev.type !== 'run-finished' && ev.type !== 'progress' && this.shown.runId !== e.runId) return; // a run this panel did not see start
     const applied = this.shown.apply(ev);
     if (ev.type === 'run-finished') void this.runFinished(ev);
-    if (applied === 'reset') this.postInit();
+    // the run controller still counts a finished run as running until its start() returns
+    if (applied === 'reset') this.postInit(this.shown.running);
     else if (applied === 'changed' && this.ready) this.updates.mark();
   }
 
@@ -286,11 +287,10 @@ export class ResultsPanel extends Disposable {
     if (u) this.post({ type: 'update', ...u });
   }
 
-  private postInit(): void {
+  private postInit(running = this.shown.running || this.deps.runs.isRunning(this.promptUri)): void {
     if (!this.ready) return;
     this.updates.clear();
     this.shown.rows?.takeChanged();
-    const running = this.shown.running || this.deps.runs.isRunning(this.promptUri);
     const focus = this.pendingFocus;
     this.pendingFocus = undefined;
     const summaries = this.shown.rows?.summaries();
