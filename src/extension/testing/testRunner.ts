@@ -198,18 +198,24 @@ export class PromptTestRunner extends Disposable {
       if (!file || !this.tree.parsed.has(key) || file.error) return;
       const cases = new Set(ev.record.cases.map((c) => c.index));
       const variants = new Set(ev.variants);
-      const run = this.controller.createTestRun(new vscode.TestRunRequest([file]), `Prompt Ladder: ${path.basename(e.promptUri.fsPath)}`, true);
-      const f: Followed = { reporter: new TestReporter(run, this.observer), byKey: new Map(), done: new Set() };
+      // Only the cases whose leaves exist (expanded or run from here): a request naming the file would make the
+      // workbench expand every case of it.
+      const shown: vscode.TestItem[] = [];
       file.children.forEach((caseItem) => {
         const d = this.tree.data.get(caseItem);
-        if (d?.kind !== 'case' || !cases.has(d.index)) return;
+        if (d?.kind === 'case' && cases.has(d.index) && caseItem.children.size > 0) shown.push(caseItem);
+      });
+      if (!shown.length) return;
+      const run = this.controller.createTestRun(new vscode.TestRunRequest(shown), `Prompt Ladder: ${path.basename(e.promptUri.fsPath)}`, true);
+      const f: Followed = { reporter: new TestReporter(run, this.observer), byKey: new Map(), done: new Set() };
+      for (const caseItem of shown) {
         caseItem.children.forEach((leaf) => {
           const v = this.tree.data.get(leaf);
           if (v?.kind !== 'variant' || !variants.has(v.variant)) return;
           f.byKey.set(`${v.index}${LEAF_SEP}${v.variant}`, leaf);
           f.reporter.set(leaf, { state: 'enqueued' });
         });
-      });
+      }
       this.mirrors.set(key, f);
       return;
     }
