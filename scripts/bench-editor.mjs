@@ -9,7 +9,9 @@
 //
 //   node scripts/bench-editor.mjs [--cases 10000] [--variants 4] [--latency 50] [--repeat 1]
 //                                 [--extension DIR] [--no-build] [--markdown] [--verbose] [--headed]
-//                                 [--json FILE] [--before FILE]
+//                                 [--json FILE] [--before FILE] [--screenshots]
+// --screenshots saves, in the first round, the window at the first cell, mid-run, completed and with the Testing
+// view, under docs/images/ (linked from docs/benchmarks-editor.md).
 // --extension measures another checkout (e.g. an older commit, bundled there); --json saves the rounds, and
 // --before FILE (rounds saved so) adds their medians as a "before" column; --from FILE prints (and with
 // --markdown writes) the table of rounds saved earlier instead of measuring again.
@@ -122,8 +124,40 @@ async function panelRows(page) {
   return 0;
 }
 
-/** The window's status bar says a test run is under way ("Running tests…"). */
-const testingRunning = (page) => page.evaluate(() => /Running tests/.test(document.querySelector('.part.statusbar')?.textContent ?? '') || !!document.querySelector('.statusbar-item [aria-label*="Running tests"]'));
+/**
+ * A test run is under way: the status bar says "Running tests…", or the Testing view (opened before the run)
+ * offers "Cancel Test Run" in its title bar.
+ */
+const testingRunning = (page) =>
+  page.evaluate(
+    () =>
+      /Running tests/.test(document.querySelector('.part.statusbar')?.textContent ?? '') ||
+      !!document.querySelector('.statusbar-item [aria-label*="Running tests"]') ||
+      [...document.querySelectorAll('.part.sidebar .actions-container [aria-label^="Cancel Test Run"]')].some((n) => n.getBoundingClientRect().width > 0),
+  );
+
+/** The panel's progress line text, and whether a result cell (not waiting, not running) shows. */
+async function panelView(page) {
+  for (const f of page.frames()) {
+    const v = await f
+      .evaluate(() => ({
+        text: document.querySelector('[data-testid="progress"]')?.textContent ?? '',
+        cell: !!document.querySelector('[data-testid="matrix-cell"][data-status="pass"], [data-testid="matrix-cell"][data-status="fail"], [data-testid="matrix-cell"][data-status="error"]'),
+      }))
+      .catch(() => null);
+    if (v?.text) return v;
+  }
+  return { text: '', cell: false };
+}
+
+const SHOTS = flag('--screenshots') ? join(root, 'docs', 'images') : undefined;
+let shotsTaken = false;
+async function shot(page, name) {
+  if (!SHOTS || shotsTaken) return;
+  mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: join(SHOTS, `bench-editor-${name}.png`) }).catch((err) => log(`screenshot ${name}: ${err.message}`));
+  log(`screenshot ${name}`);
+}
 
 function newestRecord(workspace) {
   const dir = join(workspace, '.promptladder', 'runs');
@@ -158,6 +192,11 @@ async function oneRound(browser, serverUrl) {
   const out = { rssBefore: rss() };
 
   await measureLens(page, out);
+  // the Testing view shows the run too: open it (its title bar says when the run ends), then back to the editor
+  await command(page, 'Testing: Focus on Test Explorer View');
+  await sleep(1500);
+  await quickOpen(page, 'big.prompt.yml');
+  await sleep(1000);
   out.rssBefore = rss();
   await measureRun(page, out, workspace, rss);
   await measureReopen(page, out);
@@ -203,8 +242,21 @@ async function measureRun(page, out, workspace, rss) {
   let sawTesting = false;
   const deadline = Date.now() + 30 * 60_000;
   // Without a "Running tests" in the status bar (another window progress may hold it) the Testing figure stays empty.
+  let shotFirst = false;
+  let shotMid = false;
   while (Date.now() < deadline && (!panelDoneAt || (!testingDoneAt && (sawTesting || Date.now() - panelDoneAt < 5000)))) {
     peak = Math.max(peak, rss());
+    if (SHOTS && !shotsTaken && (!shotFirst || !shotMid)) {
+      const v = await panelView(page);
+      const m = /Running… ([\d,]+)\/([\d,]+)/.exec(v.text);
+      if (!shotFirst && v.cell && m) {
+        shotFirst = true;
+        await shot(page, 'first-cell');
+      } else if (shotFirst && !shotMid && m && Number(m[1].replace(/,/g, '')) >= Number(m[2].replace(/,/g, '')) / 2) {
+        shotMid = true;
+        await shot(page, 'mid-run');
+      }
+    }
     if (!panelDoneAt) {
       const s = await panelState(page);
       if (s && s !== 'running' && s !== 'empty' && newestRecord(workspace)?.finishedAt) panelDoneAt = Date.now();
@@ -216,6 +268,13 @@ async function measureRun(page, out, workspace, rss) {
     }
     if (!panelDoneAt) typing.push(await typeOne(page, 'x').catch(() => NaN));
     await sleep(200);
+  }
+  await shot(page, 'completed');
+  if (SHOTS && !shotsTaken) {
+    await command(page, 'Testing: Focus on Test Explorer View');
+    await sleep(1500);
+    await shot(page, 'testing');
+    shotsTaken = true;
   }
   log(`panel completed ${panelDoneAt ? 'yes' : 'no'}, Testing run ended ${testingDoneAt ? 'yes' : 'no'}${sawTesting ? '' : ' (never saw "Running tests")'}`);
   const gaps = await page.evaluate(() => {
@@ -352,16 +411,21 @@ function report(rounds) {
       `A prompt file with ${VARIANTS} variants over a ${CASES.toLocaleString('en-US')}-case JSONL eval set (about 30 % of the results fail),`,
       `run from its CodeLens in code-server (Chromium, 1,600 × 1,000) against the scripted model at ${LATENCY} ms, the response cache off.`,
       'Lags are measured from the engine\'s own finish time (the run record\'s `finishedAt`) to the moment the window shows the run',
-      'completed: the panel\'s progress line, and the end of the test run in the Testing API (the status bar\'s "Running tests").',
+      'completed: the panel\'s progress line, and the end of the test run in the Testing view (opened before the run: its',
+      '"Cancel Test Run" action, or the status bar\'s "Running tests").',
       'Frame gaps are the intervals between animation frames of the workbench during the run; typing latency is a key press',
       'until the editor shows the character. RSS is the extension host process\'s. "–" is a figure the window did not show',
-      '(the Testing figure needs the status bar\'s "Running tests", which another progress in the window can hold).',
+      '(the Testing figure needs one of the two signals above).',
       '',
       '## How the editor keeps up at this size',
       '',
-      '- The Test Explorer hands states to the Testing API in batches (at most 2,000 every 250 ms); the first 200 failures',
-      '  and errors of a run carry their full message (verdicts, expected vs actual, the eval-set line), the rest one line,',
-      '  and the run\'s output gets one summary line, not one per result.',
+      '- The results panel is a view over the run: the extension keeps the run\'s header and one brief per case (status,',
+      '  category, score, latency per variant), sends the panel at most four updates a second (progress, the variants\'',
+      '  running summaries, the changed cases\' briefs), and the panel asks for the text of only the rows on screen. A',
+      '  finished run\'s rows are read from its record on disk; reopening it reads the header and the briefs.',
+      '- The Test Explorer makes a case\'s variant items only when the case is expanded or run from the Testing view, so a',
+      '  run started from the CodeLens reports only what a person opened; states go to the Testing API in batches (at most',
+      '  2,000 every 250 ms), the first 200 failures and errors with their full message, the rest one line.',
       '- A file with more than 400 cases gets the CodeLens of the lines around what is shown; scrolling brings the others.',
       '- Editing an eval set keeps its results on their cases: a case follows its line, and only a case whose own line was',
       '  edited loses its marks until the next run. Big files are checked and re-parsed after 1.5 s without typing.',
@@ -374,6 +438,22 @@ function report(rounds) {
       '',
       md,
       '',
+      ...(existsSync(join(docs, 'images', 'bench-editor-completed.png'))
+        ? [
+            '## Screenshots',
+            '',
+            `From the first round at ${CASES.toLocaleString('en-US')} cases × ${VARIANTS} variants: the first cell, mid-run, completed, and the Testing view.`,
+            '',
+            '![The first cell](images/bench-editor-first-cell.png)',
+            '',
+            '![Mid-run](images/bench-editor-mid-run.png)',
+            '',
+            '![Completed](images/bench-editor-completed.png)',
+            '',
+            '![The Testing view after the run](images/bench-editor-testing.png)',
+            '',
+          ]
+        : []),
     ].join('\n');
     writeFileSync(join(docs, 'benchmarks-editor.md'), page);
     log('wrote docs/benchmarks-editor.md');

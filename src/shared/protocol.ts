@@ -3,45 +3,29 @@
 //
 //   webview → host: commands (fire and forget) and requests ({ type: 'request', id, request }) that the host
 //                   answers with { type: 'response', id, ... }.
-//   host → webview: notifications (init, runEvents, running, compare, focus, error) and responses.
+//   host → webview: notifications (init, update, running, compare, focus, error) and responses.
 //
 // The webview says `ready` once its script runs; the host posts nothing before that (messages to a webview
 // that is hidden or still loading are dropped), and answers every `ready` with a full `init`.
+//
+// Sized to what a person can see: `init` carries the run's header (the record without its cases) and one brief
+// per case (rowBrief.ts); while a run goes on, `update` carries, at a bounded rate, the progress, the variants'
+// summaries and the briefs of the rows that changed. The text of rows (vars, expected, outputs) crosses only
+// when the webview asks for the rows it scrolls to (`rows`), and a cell's unabridged results on `details`.
 
 import * as z from 'zod/mini';
-import type { RunEvent } from '../core/events';
-import { Index, Int, WireCaseResultSchema as CaseResultSchema, WireRunRecordSchema as RunRecordSchema } from './recordSchema';
+import {
+  Index,
+  Int,
+  WireCaseRecordSchema as CaseRecordSchema,
+  WireCaseResultSchema as CaseResultSchema,
+  WireRunRecordSchema as RunRecordSchema,
+  WireVariantSummarySchema as VariantSummarySchema,
+} from './recordSchema';
+import { RowBriefSchema } from './rowBrief';
 
 // ---------------------------------------------------------------------------------------------------------
 // Shared payloads
-
-export const RunEventSchema = z.discriminatedUnion('type', [
-  z.object({
-    type: z.literal('run-started'),
-    runId: z.string(),
-    total: Int,
-    variants: z.array(z.string()),
-    caseCount: Int,
-    record: RunRecordSchema,
-  }),
-  z.object({ type: z.literal('case-started'), caseIndex: Index, variant: z.string(), repeat: Int }),
-  z.object({ type: z.literal('case-finished'), caseIndex: Index, result: CaseResultSchema }),
-  z.object({
-    type: z.literal('progress'),
-    done: Int,
-    total: Int,
-    passed: Int,
-    failed: Int,
-    errors: Int,
-    cached: Int,
-  }),
-  z.object({ type: z.literal('run-finished'), record: RunRecordSchema, path: z.optional(z.string()) }),
-]);
-
-// Compile-time check that the schema and the engine's RunEvent type describe the same thing.
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-const runEventMatches: Same<z.infer<typeof RunEventSchema>, RunEvent> = true;
-void runEventMatches;
 
 export const CellChangeSchema = z.enum(['improved', 'regressed', 'unchanged', 'added', 'removed']);
 export type CellChange = z.infer<typeof CellChangeSchema>;
@@ -105,8 +89,15 @@ export type PersistedState = z.infer<typeof PersistedStateSchema>;
 // ---------------------------------------------------------------------------------------------------------
 // webview → host
 
+/** At most this many rows per `rows` request (a screen holds a few dozen). */
+export const MAX_ROWS_PER_REQUEST = 400;
+
 export const RequestSchema = z.discriminatedUnion('method', [
   z.object({ method: z.literal('details'), caseIndex: Index, variant: z.string() }),
+  /** The rows (slim cases) of these case indexes, for the rows in view; `runId` names the run they belong to. */
+  z.object({ method: z.literal('rows'), runId: z.string(), caseIndexes: z.array(Index).check(z.maxLength(MAX_ROWS_PER_REQUEST)) }),
+  /** The case indexes whose text holds every term of `query` (in `variant`'s results only, when given). */
+  z.object({ method: z.literal('search'), runId: z.string(), query: z.string().check(z.maxLength(1000)), variant: z.optional(z.string()) }),
   /** The host shows a quick pick of this prompt's other runs; resolves with the comparison or null. */
   z.object({ method: z.literal('pickRunToCompare') }),
   z.object({ method: z.literal('compareWith'), runUri: z.string() }),
@@ -114,9 +105,14 @@ export const RequestSchema = z.discriminatedUnion('method', [
 export type Request = z.infer<typeof RequestSchema>;
 export type RequestMethod = Request['method'];
 
+export const RowsResultSchema = z.object({ runId: z.string(), rows: z.array(CaseRecordSchema) });
+export type RowsResult = z.infer<typeof RowsResultSchema>;
+
 /** The result schema of each request method (validated by the webview when the response arrives). */
 export const ResultSchemas = {
   details: DetailsResultSchema,
+  rows: RowsResultSchema,
+  search: z.object({ runId: z.string(), caseIndexes: z.array(Index) }),
   pickRunToCompare: z.nullable(CompareDataSchema),
   compareWith: z.nullable(CompareDataSchema),
 } satisfies Record<RequestMethod, z.ZodMiniType>;
@@ -158,30 +154,42 @@ export const FocusSchema = z.object({
   open: z.optional(z.boolean()),
 });
 
+export const ProgressSchema = z.object({ done: Int, total: Int, passed: Int, failed: Int, errors: Int, cached: Int });
+
 export const HostMessageSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('init'),
     promptUri: z.string(),
     /** The prompt file as shown to the user (workspace-relative). */
     promptLabel: z.string(),
-    /** The run shown, slimmed (see slim.ts); null before the first run. */
+    /** The run shown without its cases (its header: variants' summaries, advice, status); null before the first run. */
     record: z.nullable(RunRecordSchema),
-    /** Cells (case index NUL variant) whose results come from a partial run merged over the latest full run. */
-    updated: z.optional(z.array(z.string())),
+    /** The variants the rows' cells follow, in order. */
+    variants: z.array(z.string()),
+    /** One brief per case of the run, in case order (the rows' text comes on request). */
+    rows: z.array(RowBriefSchema),
+    /** The variants' summaries of a run under way (a finished run's are in its header). */
+    summaries: z.optional(z.array(VariantSummarySchema)),
     runUri: z.optional(z.string()),
     /** The shown run was picked explicitly (Runs view, compare); otherwise the panel follows the newest run. */
     pinned: z.boolean(),
     running: z.boolean(),
     compare: z.nullable(CompareDataSchema),
     /** The last progress event of the run under way. */
-    progress: z.optional(z.nullable(z.object({ done: Int, total: Int, passed: Int, failed: Int, errors: Int, cached: Int }))),
+    progress: z.optional(z.nullable(ProgressSchema)),
     focus: z.optional(FocusSchema),
     /** The prompt file's text changed since the shown run (its promptHash no longer matches). */
     stale: z.optional(z.boolean()),
   }),
   z.object({ type: z.literal('stale'), stale: z.boolean() }),
-  /** Engine events since the last batch, in order (records in them slimmed). */
-  z.object({ type: z.literal('runEvents'), events: z.array(RunEventSchema) }),
+  /** What changed in the run under way since the last update (sent at a bounded rate): progress, summaries, changed rows' briefs. */
+  z.object({
+    type: z.literal('update'),
+    runId: z.string(),
+    progress: z.nullable(ProgressSchema),
+    summaries: z.optional(z.array(VariantSummarySchema)),
+    rows: z.array(RowBriefSchema),
+  }),
   z.object({ type: z.literal('running'), running: z.boolean() }),
   z.object({ type: z.literal('compare'), compare: z.nullable(CompareDataSchema) }),
   z.object({ type: z.literal('focus'), focus: FocusSchema }),

@@ -2,8 +2,7 @@
 // messages sent (few-shot pairs repeat in every cell), retrieved passages or evaluators' structured data.
 // Those come back unabridged through a `details` request when a cell is opened.
 
-import type { RunEvent } from '../core/events';
-import type { CaseResult, RunRecord } from '../core/runs/schema';
+import type { CaseRecord, CaseResult } from '../core/runs/schema';
 
 /** Outputs longer than this are cut in the matrix (details show the whole text). */
 export const SLIM_OUTPUT_CHARS = 2000;
@@ -22,19 +21,6 @@ export function slimResult(r: CaseResult): CaseResult {
   };
 }
 
-export function slimRecord(record: RunRecord): RunRecord {
-  return { ...record, cases: record.cases.map((c) => ({ ...c, results: c.results.map(slimResult) })) };
-}
-
-export function slimEvent(e: RunEvent): RunEvent {
-  switch (e.type) {
-    case 'run-started':
-      return { ...e, record: slimRecord(e.record) };
-    case 'run-finished':
-      return { ...e, record: slimRecord(e.record) };
-    case 'case-finished':
-      return { ...e, result: slimResult(e.result) };
-    default:
-      return e;
-  }
+export function slimCase(c: CaseRecord): CaseRecord {
+  return { ...c, results: c.results.map(slimResult) };
 }

@@ -2,7 +2,7 @@
 // variants", compare change, an explicit case set (advisor evidence). Pure.
 
 import type { CompareData } from '../shared/protocol';
-import { haystackOf, type CellView, type RowView } from './grid';
+import type { CellView, RowView } from './grid';
 
 export type SortKey = 'case' | 'failures' | 'score' | 'latency' | 'change';
 export type ChangeFilter = '' | 'improved' | 'regressed' | 'unchanged' | 'added';
@@ -49,7 +49,11 @@ export function differsAcrossVariants(row: RowView): boolean {
   return pass && notPass;
 }
 
-export function rowMatches(row: RowView, f: FilterState, compare: CompareData | null, caseSet?: ReadonlySet<number>): boolean {
+/**
+ * `hits`: the cases the host found for the search (`f.search`); the search does not narrow the rows while its
+ * answer is pending (undefined).
+ */
+export function rowMatches(row: RowView, f: FilterState, compare: CompareData | null, caseSet?: ReadonlySet<number>, hits?: ReadonlySet<number>): boolean {
   if (caseSet && !caseSet.has(row.caseIndex)) return false;
   const cells = f.variant ? row.cells.filter((c) => c.variant === f.variant) : row.cells;
   if (f.failuresOnly && !cells.some(failing)) return false;
@@ -60,8 +64,7 @@ export function rowMatches(row: RowView, f: FilterState, compare: CompareData | 
     const change = f.variant ? cmp?.variants[f.variant] : cmp?.change;
     if (change !== f.change) return false;
   }
-  const q = f.search.trim().toLowerCase();
-  if (q && !q.split(/\s+/).every((term) => haystackOf(row).includes(term))) return false;
+  if (f.search.trim() && hits && !hits.has(row.caseIndex)) return false;
   return true;
 }
 
@@ -70,24 +73,24 @@ const CHANGE_ORDER: Record<string, number> = { regressed: 0, improved: 1, added:
 function meanScore(cells: CellView[]): number {
   let sum = 0;
   let n = 0;
-  for (const c of cells)
-  {for (const r of c.results) {
-    sum += r.score ?? (r.passed && !r.error ? 1 : 0);
-    n++;
-  }}
+  for (const c of cells) {
+    if (c.score === null) continue;
+    sum += c.score * c.count;
+    n += c.count;
+  }
   return n ? sum / n : Infinity;
 }
 
 function maxLatency(cells: CellView[]): number {
   let m = -1;
-  for (const c of cells) for (const r of c.results) m = Math.max(m, r.latencyMs);
+  for (const c of cells) m = Math.max(m, c.latencyMs);
   return m;
 }
 
 /** Filters then sorts; ties keep case order. Returns the rows to show. */
-export function applyFilters(rows: RowView[], f: FilterState, compare: CompareData | null = null): RowView[] {
+export function applyFilters(rows: RowView[], f: FilterState, compare: CompareData | null = null, hits?: ReadonlySet<number>): RowView[] {
   const caseSet = f.caseSet ? new Set(f.caseSet) : undefined;
-  const out = rows.filter((r) => rowMatches(r, f, compare, caseSet));
+  const out = rows.filter((r) => rowMatches(r, f, compare, caseSet, hits));
   const cellsOf = (r: RowView) => (f.variant ? r.cells.filter((c) => c.variant === f.variant) : r.cells);
   let key: ((r: RowView) => number) | undefined;
   switch (f.sort) {

@@ -1,8 +1,7 @@
 // The results panel's webview: wires the protocol to the views (header, advisor card, summary, filters,
 // matrix, details) and keeps the UI state (filters, focus, open cell, scroll) in vscode.setState.
 
-import { summarizeVariants } from '../core/runs/summary';
-import type { RunRecord } from '../core/runs/schema';
+import type { RunRecord, VariantSummary } from '../core/runs/schema';
 import {
   parseHostMessage,
   PersistedStateSchema,
@@ -10,25 +9,15 @@ import {
   type HostMessage,
   type PersistedState,
 } from '../shared/protocol';
-import { applyRunEvent, emptyLiveRun, type LiveRun } from '../shared/runState';
 import { renderAdvice } from './adviceView';
 import { DetailsView } from './detailsView';
 import { el, setChildren } from './dom';
-import {
-  applyFilters,
-  categoryCounts,
-  defaultFilters,
-  failingCaseIndexes,
-  isFiltered,
-  shownVariants,
-  type ChangeFilter,
-  type FilterState,
-  type SortKey,
-} from './filters';
+import { FilterBar } from './filterBar';
+import { applyFilters, defaultFilters, failingCaseIndexes, shownVariants, type ChangeFilter, type FilterState } from './filters';
 import { ago, pct, pts } from './format';
-import { buildRows, updateRows, variantNames, type RowView } from './grid';
 import { HostClient } from './hostClient';
 import { MatrixView, type FocusRef } from './matrixView';
+import { RowStore } from './rowStore';
 import { columnNotes, renderProgress, summaries } from './summaryView';
 import { caseRef } from '../core/runs/caseRef';
 
@@ -49,11 +38,20 @@ let promptLabel = '';
 let runUri: string | undefined;
 let pinned = false;
 let stale = false;
-let live: LiveRun = emptyLiveRun();
+let header: RunRecord | null = null;
+let running = false;
+let progressState: { done: number; total: number; passed: number; failed: number; errors: number; cached: number } | null = null;
+/** The variants' summaries of a run under way (the host's tally). */
+let liveSummaries: VariantSummary[] | undefined;
 let compare: CompareData | null = null;
-let rows: RowView[] = [];
-let shown: RowView[] = [];
+let shown: ReturnType<typeof applyFilters> = [];
+/** The cases the host found for the search in `ui.filters.search` (undefined while its answer is pending). */
+let searchHits: { query: string; variant: string; hits?: Set<number> } | null = null;
 let initialized = false;
+const store = new RowStore(
+  (runId, caseIndexes) => client.request({ method: 'rows', runId, caseIndexes }),
+  () => refresh(),
+);
 
 const restored = PersistedStateSchema.safeParse(client.getState());
 const ui: UiState = {
@@ -137,55 +135,23 @@ const progress = el('div', { class: 'progress', 'data-testid': 'progress' });
 const announcer = el('div', { class: 'sr-only', role: 'status', 'aria-live': 'polite' });
 let announcedRunning: boolean | undefined;
 function announce(): void {
-  if (announcedRunning === live.running) return;
+  if (announcedRunning === running) return;
   const first = announcedRunning === undefined;
-  announcedRunning = live.running;
-  if (first && !live.running) return;
-  announcer.textContent = live.running ? 'Run started' : progress.textContent ?? 'Run finished';
+  announcedRunning = running;
+  if (first && !running) return;
+  announcer.textContent = running ? 'Run started' : progress.textContent ?? 'Run finished';
 }
 const errorBanner = el('div', { class: 'error-banner', role: 'alert', 'data-testid': 'error-banner', hidden: true });
 const problems = el('details', { class: 'problems', hidden: true });
 const adviceCard = el('section', { class: 'advice-card', 'data-testid': 'advice-card', 'aria-label': 'Advisor', hidden: true });
 const compareSummary = el('div', { class: 'compare-summary', 'data-testid': 'compare-summary', hidden: true });
 
-const failuresBox = el('input', { type: 'checkbox', 'data-testid': 'filter-failures', id: 'f-failures' });
-const differentBox = el('input', { type: 'checkbox', 'data-testid': 'filter-different', id: 'f-different' });
-const categorySelect = el('select', { 'data-testid': 'filter-category', 'aria-label': 'Error category' });
-const variantSelect = el('select', { 'data-testid': 'filter-variant', 'aria-label': 'Variant' });
-const changeSelect = el('select', { 'data-testid': 'filter-change', 'aria-label': 'Change vs compared run', hidden: true });
-const sortSelect = el(
-  'select',
-  { 'data-testid': 'filter-sort', 'aria-label': 'Sort' },
-  el('option', { value: 'case' }, 'Sort: case order'),
-  el('option', { value: 'failures' }, 'Sort: most failures'),
-  el('option', { value: 'score' }, 'Sort: lowest score'),
-  el('option', { value: 'latency' }, 'Sort: slowest'),
-  el('option', { value: 'change' }, 'Sort: regressions first'),
-);
-const searchInput = el('input', { type: 'search', placeholder: 'Search vars, expected, outputs…', 'data-testid': 'filter-search', 'aria-label': 'Search' });
-const caseSetChip = el('span', { class: 'case-set', 'data-testid': 'filter-cases', hidden: true });
-const countText = el('span', { class: 'count-text', 'data-testid': 'row-count', 'aria-live': 'polite' });
-const resetButton = el('button', { type: 'button', class: 'link-button', 'data-testid': 'filter-reset', onclick: () => setFilters(defaultFilters()) }, 'Clear filters');
-
-const filterBar = el(
-  'div',
-  { class: 'filters', role: 'toolbar', 'aria-label': 'Filters' },
-  el('label', { class: 'check' }, failuresBox, 'Failures only'),
-  categorySelect,
-  variantSelect,
-  el('label', { class: 'check', title: 'Cases where some variants pass and others fail' }, differentBox, 'Different across variants'),
-  changeSelect,
-  sortSelect,
-  searchInput,
-  caseSetChip,
-  resetButton,
-  countText,
-);
+const filterBar = new FilterBar((f) => setFilters(f));
 
 const matrix = new MatrixView({
   openCell: (caseIndex, variant) => openDetails(caseIndex, variant),
   openCase: (caseIndex) => {
-    const c = live.record?.cases.find((x) => x.index === caseIndex);
+    const c = store.brief(caseIndex);
     if (c) client.post({ type: 'openFile', ...(c.file ? { file: c.file } : {}), line: Math.max(1, c.line) });
   },
   focusChanged: (focus) => {
@@ -193,6 +159,7 @@ const matrix = new MatrixView({
     persist();
   },
   scrolled: () => persist(),
+  inView: (rows) => store.want(rows),
 });
 
 const details = new DetailsView({
@@ -215,7 +182,7 @@ document.body.append(
   problems,
   adviceCard,
   compareSummary,
-  filterBar,
+  filterBar.root,
   el('div', { class: 'workspace' }, matrix.root, details.root),
 );
 
@@ -223,93 +190,49 @@ document.body.append(
 
 function setFilters(f: FilterState): void {
   ui.filters = f;
+  askSearch();
   refresh();
   persist();
 }
 
-failuresBox.addEventListener('change', () => setFilters({ ...ui.filters, failuresOnly: failuresBox.checked }));
-differentBox.addEventListener('change', () => setFilters({ ...ui.filters, different: differentBox.checked }));
-categorySelect.addEventListener('change', () => setFilters({ ...ui.filters, category: categorySelect.value }));
-variantSelect.addEventListener('change', () => setFilters({ ...ui.filters, variant: variantSelect.value }));
-changeSelect.addEventListener('change', () => setFilters({ ...ui.filters, change: changeSelect.value as ChangeFilter }));
-sortSelect.addEventListener('change', () => setFilters({ ...ui.filters, sort: sortSelect.value as SortKey }));
-let searchTimer: ReturnType<typeof setTimeout> | undefined;
-searchInput.addEventListener('input', () => {
-  clearTimeout(searchTimer);
-  searchTimer = setTimeout(() => setFilters({ ...ui.filters, search: searchInput.value }), 120);
-});
-
-function fillSelect(select: HTMLSelectElement, options: [string, string][], value: string): void {
-  const same =
-    select.options.length === options.length && options.every(([v, label], i) => select.options[i].value === v && select.options[i].text === label);
-  if (!same) setChildren(select, ...options.map(([v, label]) => el('option', { value: v }, label)));
-  select.value = options.some(([v]) => v === value) ? value : '';
-}
-
-function renderFilterBar(): void {
-  const f = ui.filters;
-  failuresBox.checked = f.failuresOnly;
-  differentBox.checked = f.different;
-  const cats = categoryCounts(rows, f.variant);
-  if (f.category && !cats.some(([c]) => c === f.category)) cats.push([f.category, 0]);
-  fillSelect(categorySelect, [['', 'All categories'], ...cats.map(([c, n]): [string, string] => [c, `${c} (${n})`])], f.category);
-  const variants = variantNames(live.record);
-  if (f.variant && !variants.includes(f.variant)) variants.push(f.variant);
-  fillSelect(variantSelect, [['', 'All variants'], ...variants.map((v): [string, string] => [v, v])], f.variant);
-  changeSelect.hidden = !compare;
-  fillSelect(
-    changeSelect,
-    [
-      ['', 'Any change'],
-      ['regressed', `Regressed (${compare?.summary.regressed ?? 0})`],
-      ['improved', `Improved (${compare?.summary.improved ?? 0})`],
-      ['unchanged', `Unchanged (${compare?.summary.unchanged ?? 0})`],
-      ['added', `New cases (${compare?.summary.added ?? 0})`],
-    ],
-    f.change,
-  );
-  sortSelect.value = f.sort;
-  if (document.activeElement !== searchInput && searchInput.value !== f.search) searchInput.value = f.search;
-  caseSetChip.hidden = !f.caseSet;
-  if (f.caseSet) {
-    setChildren(
-      caseSetChip,
-      `${f.caseSetLabel ?? 'Cases'} (${f.caseSet.length})`,
-      el('button', { type: 'button', class: 'icon-button', 'aria-label': 'Show all cases', onclick: () => setFilters({ ...ui.filters, caseSet: null, caseSetLabel: undefined }) }, '✕'),
-    );
+/** Asks the host for the cases the search matches (the rows' text is on the host's side). */
+function askSearch(): void {
+  const query = ui.filters.search.trim();
+  const variant = ui.filters.variant;
+  if (!query) {
+    searchHits = null;
+    return;
   }
-  resetButton.hidden = !isFiltered(f) && f.sort === 'case';
-  countText.textContent = rows.length ? `${shown.length} of ${rows.length} case${rows.length === 1 ? '' : 's'}` : '';
+  if (searchHits && searchHits.query === query && searchHits.variant === variant) return;
+  const asked: { query: string; variant: string; hits?: Set<number> } = (searchHits = { query, variant });
+  client.request({ method: 'search', runId: store.runId, query, ...(variant ? { variant } : {}) }).then(
+    (r) => {
+      if (searchHits !== asked) return;
+      asked.hits = new Set(r.caseIndexes);
+      refresh();
+    },
+    (err: Error) => showError(err.message),
+  );
 }
 
 // ---- rendering ---------------------------------------------------------------------------------------------
 
-function summarize(rec: RunRecord) {
-  return summarizeVariants(
-    rec.variants.map((v) => ({ name: v.name, model: v.model, shots: v.shots, retrieval: v.retrieval })),
-    rec.cases,
-  );
-}
-
-function rebuild(): void {
-  rows = buildRows(live.record, live.inFlight, live.running, live.updated);
-}
-
 function refresh(): void {
-  const rec = live.record;
+  const rec = header;
+  const rows = store.rows;
   title.textContent = promptLabel ? `Results: ${promptLabel}` : 'Results';
   subtitle.textContent = rec ? `run ${ago(rec.startedAt)}${pinned ? ' (pinned)' : ''}` : '';
-  runButton.disabled = live.running || !promptUri;
-  cancelButton.disabled = !live.running;
-  rerunButton.disabled = live.running || failingCaseIndexes(rows).length === 0;
-  compareButton.disabled = live.running || !rec;
+  runButton.disabled = running || !promptUri;
+  cancelButton.disabled = !running;
+  rerunButton.disabled = running || failingCaseIndexes(rows).length === 0;
+  compareButton.disabled = running || !rec;
   clearCompareButton.hidden = !compare;
   latestButton.hidden = !pinned;
-  staleBadge.hidden = !stale || !rec || live.running;
+  staleBadge.hidden = !stale || !rec || running;
 
-  renderProgress(progress, live);
+  renderProgress(progress, { record: rec, running, progress: progressState, cases: rows.length, results: resultCount(rows) });
   announce();
-  renderAdvice(adviceCard, live.running ? undefined : rec?.advice, ui.adviceCollapsed, {
+  renderAdvice(adviceCard, running ? undefined : rec?.advice, ui.adviceCollapsed, {
     toggled: (collapsed) => {
       ui.adviceCollapsed = collapsed;
       persist();
@@ -317,20 +240,20 @@ function refresh(): void {
     showCases: (label, cases) => setFilters({ ...ui.filters, caseSet: cases, caseSetLabel: label, failuresOnly: false, category: '', change: '' }),
     runAction: (action) => client.post({ type: 'executeAction', action }),
   });
-  const variantSummaries = summaries(rec, live.running, summarize);
+  const variantSummaries = summaries(rec, running, liveSummaries);
   renderCompareSummary();
   problems.hidden = !rec?.problems?.length;
   if (rec?.problems?.length) {
     setChildren(problems, el('summary', {}, `${rec.problems.length} problem${rec.problems.length === 1 ? '' : 's'} while loading`), el('ul', {}, ...rec.problems.map((p) => el('li', {}, p))));
   }
 
-  shown = applyFilters(rows, ui.filters, compare);
+  shown = applyFilters(rows, ui.filters, compare, searchHits?.hits);
   const partial = shown.length > 0 && (shown.length < rows.length || !!ui.filters.variant);
   runShownButton.hidden = !partial;
-  runShownButton.disabled = live.running;
+  runShownButton.disabled = running;
   runShownButton.textContent = `▶ Run shown (${shown.length})`;
-  const all = variantNames(rec);
-  renderFilterBar();
+  const all = store.variants;
+  filterBar.render({ filters: ui.filters, rows, shown, variants: all, compare });
   const empty = !rec
     ? ''
     : rows.length === 0
@@ -339,6 +262,12 @@ function refresh(): void {
         ? 'No case matches the filters.'
         : '';
   matrix.setData(shown, shownVariants(all, ui.filters), compare, empty, columnNotes(variantSummaries, compare));
+}
+
+function resultCount(rows: typeof shown): number {
+  let n = 0;
+  for (const r of rows) for (const c of r.cells) n += c.count;
+  return n;
 }
 
 function renderCompareSummary(): void {
@@ -369,9 +298,13 @@ function renderCompareSummary(): void {
 function openDetails(caseIndex: number, variant: string): Promise<void> {
   ui.details = { caseIndex, variant };
   persist();
-  const c = live.record?.cases.find((x) => x.index === caseIndex);
+  const c = store.brief(caseIndex);
   const ref = c ? caseRef(c) : '';
   details.showLoading(caseIndex, variant, ref);
+  // the details take room beside (or, when narrow, under) the matrix: keep the opened cell in view
+  requestAnimationFrame(() => {
+    if (ui.focus) matrix.focusCell(ui.focus, false);
+  });
   return client.request({ method: 'details', caseIndex, variant }).then(
     (d) => {
       if (ui.details?.caseIndex === caseIndex && ui.details.variant === variant) details.show(d);
@@ -426,62 +359,54 @@ function showError(message: string): void {
 function applyFocus(f: { caseIndex?: number; variant?: string; open?: boolean }): void {
   if (f.caseIndex === undefined) return;
   if (!shown.some((r) => r.caseIndex === f.caseIndex)) setFilters({ ...defaultFilters(), sort: ui.filters.sort });
-  const variant = f.variant && variantNames(live.record).includes(f.variant) ? f.variant : null;
+  const variant = f.variant && store.variants.includes(f.variant) ? f.variant : null;
   matrix.focusCell({ caseIndex: f.caseIndex, variant }, true);
   if (f.open && variant) void openDetails(f.caseIndex, variant);
 }
 
+function init(msg: Extract<HostMessage, { type: 'init' }>): void {
+  const first = !initialized;
+  initialized = true;
+  promptUri = msg.promptUri;
+  promptLabel = msg.promptLabel;
+  runUri = msg.runUri;
+  pinned = msg.pinned;
+  header = msg.record;
+  running = msg.running;
+  progressState = msg.progress ?? null;
+  liveSummaries = msg.summaries;
+  compare = msg.compare;
+  stale = msg.stale ?? false;
+  const newRun = (msg.record?.id ?? '') !== store.runId;
+  store.reset(msg.record?.id ?? '', msg.variants, msg.rows);
+  if (newRun) searchHits = null;
+  askSearch();
+  refresh();
+  if (first) {
+    matrix.scrollTop = ui.scrollTop;
+    if (ui.focus) matrix.focusCell(ui.focus, false);
+    if (ui.details && !msg.focus) void openDetails(ui.details.caseIndex, ui.details.variant);
+  }
+  if (msg.focus) applyFocus(msg.focus);
+  persist();
+}
+
+function update(msg: Extract<HostMessage, { type: 'update' }>): void {
+  if (msg.runId !== store.runId) return;
+  progressState = msg.progress;
+  if (msg.summaries) liveSummaries = msg.summaries;
+  store.update(msg.rows);
+  refresh();
+}
+
 function handle(msg: HostMessage): void {
   switch (msg.type) {
-    case 'init': {
-      const first = !initialized;
-      initialized = true;
-      promptUri = msg.promptUri;
-      promptLabel = msg.promptLabel;
-      runUri = msg.runUri;
-      pinned = msg.pinned;
-      live = emptyLiveRun(msg.record, msg.runUri, msg.updated);
-      live.running = msg.running;
-      live.progress = msg.progress ?? null;
-      compare = msg.compare;
-      stale = msg.stale ?? false;
-      rebuild();
-      refresh();
-      if (first) {
-        matrix.scrollTop = ui.scrollTop;
-        if (ui.focus) matrix.focusCell(ui.focus, false);
-        if (ui.details && !msg.focus) void openDetails(ui.details.caseIndex, ui.details.variant);
-      }
-      if (msg.focus) applyFocus(msg.focus);
-      persist();
-      return;
-    }
-    case 'runEvents': {
-      let finished = false;
-      let replaced = false;
-      const changed = new Set<number>();
-      for (const e of msg.events) {
-        if (applyRunEvent(live, e)) replaced = true;
-        if (e.type === 'case-started' || e.type === 'case-finished') changed.add(e.caseIndex);
-        if (e.type === 'run-started') {
-          stale = false;
-          pinned = false;
-          runUri = undefined;
-        }
-        if (e.type === 'run-finished') {
-          finished = true;
-          runUri = e.path;
-        }
-      }
-      if (replaced || !live.record) rebuild();
-      else rows = updateRows(rows, live.record, changed, live.inFlight, live.running, live.updated);
-      refresh();
-      if (finished) persist();
-      return;
-    }
+    case 'init':
+      return init(msg);
+    case 'update':
+      return update(msg);
     case 'running':
-      live.running = msg.running;
-      rebuild();
+      running = msg.running;
       refresh();
       return;
     case 'compare':

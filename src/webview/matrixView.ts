@@ -28,6 +28,8 @@ export interface MatrixCallbacks {
   openCase(caseIndex: number): void;
   focusChanged(focus: FocusRef): void;
   scrolled(scrollTop: number): void;
+  /** The rows now rendered (the window in view and a few around it): their text is asked for when missing. */
+  inView(rows: readonly RowView[]): void;
 }
 
 const STATUS_ICON: Record<string, string> = { pass: '✓', fail: '✗', error: '⚠', running: '⟳', pending: '…', none: '–' };
@@ -206,6 +208,7 @@ export class MatrixView {
       prev = rowEl;
     }
     this.rowEls = next;
+    this.cb.inView([...next.keys()]);
     this.updateTabStop();
     if (hadFocus && this.focus) this.cellElement(this.focus)?.focus({ preventScroll: true });
   }
@@ -230,7 +233,7 @@ export class MatrixView {
         cmp && cmp.change !== 'unchanged' ? el('span', { class: `change-badge change-${cmp.change}` }, `${CHANGE_ICON[cmp.change]} ${cmp.change}`) : null,
         ...(c.tags ?? []).slice(0, 3).map((t) => el('span', { class: 'tag' }, t)),
       ),
-      el('div', { class: 'case-vars' }, varsText(c.vars, 80) || '(no variables)'),
+      el('div', { class: 'case-vars' }, row.loaded ? varsText(c.vars, 80) || '(no variables)' : '…'),
       c.expected !== undefined ? el('div', { class: 'case-expected' }, `expected: ${shorten(c.expected, 120)}`) : null,
     );
     const cells = row.cells
@@ -249,8 +252,8 @@ export class MatrixView {
   private renderCell(row: RowView, cell: CellView, change: string | undefined): HTMLElement {
     const colIndex = this.variants.indexOf(cell.variant) + 2;
     const first = cell.results[0];
-    const reps = cell.results.length > 1 ? `${cell.passed}/${cell.results.length}` : '';
-    const output = first ? (first.error ? first.error : firstLines(first.output, 3)) : STATUS_TEXT[cell.status];
+    const reps = cell.count > 1 ? `${cell.passed}/${cell.count}` : '';
+    const output = first ? (first.error ? first.error : firstLines(first.output, 3)) : cell.count ? '…' : STATUS_TEXT[cell.status];
     const label = `${cell.variant}, case ${caseRef(row.record)}: ${STATUS_TEXT[cell.status]}${cell.category ? `, ${cell.category}` : ''}${cell.updated ? ', updated by a partial run' : ''}${change ? `, ${change}` : ''}`;
     return el(
       'div',
@@ -272,7 +275,7 @@ export class MatrixView {
         el('span', { class: 'status-text' }, STATUS_TEXT[cell.status]),
         reps ? el('span', { class: 'repeats', title: 'repeats passed' }, reps) : null,
         cell.category ? el('span', { class: `chip cat-${cell.category}` }, cell.category) : null,
-        first?.cached ? el('span', { class: 'cached', title: 'served from the cache' }, 'cached') : null,
+        cell.cached ? el('span', { class: 'cached', title: 'served from the cache' }, 'cached') : null,
         cell.updated ? el('span', { class: 'updated-badge', title: 'updated by a partial run since the last full run' }, 'updated') : null,
         change && change !== 'unchanged' ? el('span', { class: `change-badge change-${change}`, title: `${change} vs the compared run` }, CHANGE_ICON[change] ?? '') : null,
       ),

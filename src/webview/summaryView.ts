@@ -3,13 +3,21 @@
 
 import type { RunRecord, VariantSummary } from '../core/runs/schema';
 import type { CompareData } from '../shared/protocol';
-import type { LiveRun } from '../shared/runState';
 import { el, setChildren } from './dom';
 import type { ColumnNote } from './matrixView';
 import { ago, count, ms, pct, pts, usd } from './format';
 import { formatInterval, variantInterval } from '../core/analysis/intervals';
 
-export function renderProgress(root: HTMLElement, live: LiveRun, now = Date.now()): void {
+/** What the progress line shows: the run's header, whether it runs, its progress, and its case and result counts. */
+export interface ProgressView {
+  record: RunRecord | null;
+  running: boolean;
+  progress: { done: number; total: number; passed: number; failed: number; errors: number; cached: number } | null;
+  cases: number;
+  results: number;
+}
+
+export function renderProgress(root: HTMLElement, live: ProgressView, now = Date.now()): void {
   const rec = live.record;
   const bar = el('div', { class: 'progress-bar', role: 'progressbar', 'aria-label': 'Run progress' });
   const fill = el('div', { class: 'progress-fill' });
@@ -34,7 +42,7 @@ export function renderProgress(root: HTMLElement, live: LiveRun, now = Date.now(
     setChildren(root, el('span', { class: 'progress-text' }, 'No runs yet. Press Run to evaluate the prompt over its test cases.'));
     return;
   }
-  const results = rec.cases.reduce((n, c) => n + c.results.length, 0);
+  const results = live.results;
   const when = ago(rec.finishedAt ?? rec.startedAt, now);
   const status =
     rec.status === 'completed'
@@ -50,7 +58,7 @@ export function renderProgress(root: HTMLElement, live: LiveRun, now = Date.now(
     el(
       'span',
       { class: 'progress-text', title: `${count(results)} results` },
-      `${status} · ${count(rec.cases.length)} cases${rec.calls !== undefined ? ` · ${count(rec.calls)} model calls` : ''}`,
+      `${status} · ${count(live.cases)} cases${rec.calls !== undefined ? ` · ${count(rec.calls)} model calls` : ''}`,
     ),
   );
 }
@@ -87,9 +95,9 @@ export function columnNotes(variants: VariantSummary[], compare: CompareData | n
   return out;
 }
 
-/** The summary to show: the record's own when final, recomputed from the results while they stream in. */
-export function summaries(rec: RunRecord | null, running: boolean, summarize: (rec: RunRecord) => VariantSummary[]): VariantSummary[] {
+/** The summary to show: the record's own when final, the host's running tally while results stream in. */
+export function summaries(rec: RunRecord | null, running: boolean, live: VariantSummary[] | undefined): VariantSummary[] {
   if (!rec) return [];
-  if (!running && rec.status !== 'running' && rec.variants.some((v) => v.passed + v.failed + v.errors > 0)) return rec.variants;
-  return summarize(rec);
+  if (running && live) return live;
+  return rec.variants;
 }

@@ -19,7 +19,7 @@ export function registerPanelTests(): void {
   describe('results panel', () => {
     after(closeAll);
 
-    const probe = async (opts: { click?: string; key?: string } = {}) => probePanel(await api(), fixture(PROMPT), opts);
+    const probe = async (opts: { click?: string; key?: string; search?: string } = {}) => probePanel(await api(), fixture(PROMPT), opts);
 
     /** Resolves with the record of the next finished run of the prompt. */
     const nextFinished = async (): Promise<RunRecord> => {
@@ -85,6 +85,30 @@ export function registerPanelTests(): void {
       assert.match(s.focused ?? '', /^2-shot, case line 10: passed/);
     });
 
+    it('opens a cell\'s details beside the matrix, which stays in view', async () => {
+      const s = await probe();
+      assert.ok(s.details, 'details pane open');
+      const { matrix, details } = s.layout;
+      assert.ok(details, 'the details have a place in the page');
+      assert.ok(matrix.right - matrix.left > 100 && matrix.bottom - matrix.top > 50, `the matrix keeps its room: ${JSON.stringify(s.layout)}`);
+      const overlap = Math.max(0, Math.min(matrix.right, details.right) - Math.max(matrix.left, details.left)) * Math.max(0, Math.min(matrix.bottom, details.bottom) - Math.max(matrix.top, details.top));
+      assert.equal(overlap, 0, `the details do not cover the matrix: ${JSON.stringify(s.layout)}`);
+      assert.ok(s.renderedRows > 0 && s.cells.length > 0, 'the matrix still shows its rows');
+    });
+
+    it('the host keeps the run\'s header and row briefs, and the webview asks for the text of the rows it shows', async () => {
+      const a = await api();
+      const s = await probe();
+      const held = a.panelManager._heldForTest(fixture(PROMPT));
+      assert.ok(held?.header, 'a run is shown');
+      assert.deepEqual(held.header.cases, [], 'no case is kept in the header');
+      assert.equal(held.rows, 3);
+      const asked = new Set(s.rowRequests.flat());
+      assert.ok(s.rowRequests.length > 0, 'rows were asked for');
+      for (const c of s.cells) assert.ok(asked.has(c.caseIndex), `case ${c.caseIndex} was asked for before it showed its text`);
+      assert.ok(s.cells.some((c) => c.text.length > 0 && c.text !== '…'), 'the rows show their outputs');
+    });
+
     it('keyboard: arrows move between cells, Enter opens, Escape closes', async () => {
       let s = await probe({ key: 'Escape' });
       assert.equal(s.details, null, 'Escape closes the details');
@@ -97,6 +121,17 @@ export function registerPanelTests(): void {
       assert.match(s.details ?? '', /Case line 12 · zero-shot/);
       s = await probe({ key: 'Escape' });
       assert.equal(s.details, null);
+    });
+
+    it('searches through the host: only the matching case stays', async () => {
+      const a = await api();
+      const rec = (await a.runs.lastRun(fixture(PROMPT)))?.record;
+      const word = String(Object.values(rec?.cases[1].vars ?? {})[0] ?? '').split(/\s+/).find((w) => w.length > 4);
+      assert.ok(word, 'case 1 has a word to search for');
+      let s = await probePanel(a, fixture(PROMPT), { search: word });
+      assert.deepEqual([...new Set(s.cells.map((c) => c.caseIndex))], [1], `only the case with "${word}"`);
+      s = await probePanel(a, fixture(PROMPT), { search: '' });
+      assert.equal(s.rowCount, 3);
     });
 
     it('filters to failures only and back', async () => {

@@ -68,7 +68,7 @@ export function registerTestingTests(): void {
       assert.equal(item.children.size, 0, 'listed, not parsed, until it is expanded, opened or run');
     });
 
-    it('resolves cases with the ranges of their eval-set lines, variants as leaves', async () => {
+    it('resolves cases with the ranges of their eval-set lines, variants as leaves made when a case is expanded', async () => {
       const { tests } = await api();
       const item = tests.controller.items.get(vscode.Uri.file(promptPath()).toString())!;
       await tests.controller.resolveHandler!(item);
@@ -86,6 +86,9 @@ export function registerTestingTests(): void {
         [casesPath(), 2],
       ]);
       for (const c of cases) {
+        assert.equal(c.children.size, 0, 'no leaves until the case is expanded or run');
+        assert.equal(c.canResolveChildren, true);
+        await tests.controller.resolveHandler!(c);
         const leaves = children(c);
         assert.deepEqual(leaves.map((l) => l.label), ['short', 'long']);
         // what a screen reader hears for a leaf (its description, when set): the variant and the case, each its own

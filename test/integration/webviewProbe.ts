@@ -12,7 +12,7 @@ export type { ProbeSnapshot } from './webview/probe';
 
 interface Waiting {
   promptUri: string;
-  message: { plTestProbe: { id: number; click?: string; key?: string } };
+  message: { plTestProbe: { id: number; click?: string; key?: string; search?: string } };
   answer(s: ProbeSnapshot): void;
 }
 
@@ -45,7 +45,7 @@ export function installPanelTestHost(api: PromptLadderApi): void {
 }
 
 /** Asks the panel of `promptUri` to click an element (CSS selector) or press a key, then describe what it shows. */
-export async function probePanel(api: PromptLadderApi, promptUri: vscode.Uri, opts: { click?: string; key?: string } = {}, timeoutMs = 15_000): Promise<ProbeSnapshot> {
+export async function probePanel(api: PromptLadderApi, promptUri: vscode.Uri, opts: { click?: string; key?: string; search?: string } = {}, timeoutMs = 15_000): Promise<ProbeSnapshot> {
   await api.panelManager._whenReadyForTest(promptUri);
   const key = promptUri.toString();
   const id = nextId++;

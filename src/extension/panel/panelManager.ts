@@ -5,7 +5,8 @@ import { besideColumn } from '../editorGroups';
 import { PersistedStateSchema } from '../../shared/protocol';
 import type { RunController } from '../runs/types';
 import { webviewOptions } from './html';
-import { ResultsPanel, type PanelLog, type PanelTestHost } from './resultsPanel';
+import { ResultsPanel } from './resultsPanel';
+import type { PanelLog, PanelTestHost } from './panelTypes';
 import { redact } from '../../core/redact';
 import { Disposable } from '../common/lifecycle';
 
@@ -118,6 +119,11 @@ export class PanelManager extends Disposable {
     // a hidden webview has no page to probe (another tab in its group may have been shown over it)
     if (!p.visible) p.reveal();
     await p.whenReady();
+  }
+
+  /** What the panel of this prompt file keeps of the run it shows (its header and how many rows it indexes). */
+  _heldForTest(promptUri: vscode.Uri): ResultsPanel['held'] | undefined {
+    return this.panels.get(promptUri.toString())?.held;
   }
 
   override dispose(): void {

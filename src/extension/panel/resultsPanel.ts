@@ -1,78 +1,38 @@
-// One results panel (one per prompt file): owns the WebviewPanel, keeps the full record of the run it shows
-// (folding streamed events into it), answers the webview's commands and requests, and posts slim state.
+// One results panel (one per prompt file): owns the WebviewPanel and the run it shows (shownRun.ts: the record's
+// header and its rows as a windowed source), folds streamed events into it, posts the webview coalesced updates
+// at a bounded rate, and answers the webview's commands and requests (the rows in view, a cell's details).
 
-import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RunEvent } from '../../core/events';
 import type { RunRecord } from '../../core/runs/schema';
-import { isAllowedActionCommand, parseAction } from '../../shared/actions';
-import { checkAdvisorAction } from '../../core/analysis/advisor/commandArgs';
 import { compareForPanel } from '../../shared/compareData';
-import {
-  parseWebviewMessage,
-  type CompareData,
-  type DetailsResult,
-  type HostMessage,
-  type Request,
-  type WebviewMessage,
-} from '../../shared/protocol';
-import { applyRunEvent, emptyLiveRun, type LiveRun } from '../../shared/runState';
-import { slimEvent, slimRecord } from '../../shared/slim';
-import type { RunController, RunEventForFile, StartRunOptions } from '../runs/types';
-import { rootOfRunFile, runRootFor } from '../promptFiles';
-import { EventBatcher } from './eventBatcher';
+import { parseWebviewMessage, type CompareData, type HostMessage, type Request, type WebviewMessage } from '../../shared/protocol';
+import type { RunEventForFile, StartRunOptions } from '../runs/types';
+import { storeModule } from '../lazy';
+import { Coalescer } from './coalescer';
 import { panelHtml } from './html';
+import { addTestCase, executeAction, openRunFile, pickOtherRun } from './panelActions';
+import { openStoredRun } from './rowSource';
+import { isStale } from './staleCheck';
+import { ShownRun } from './shownRun';
 import { Disposable } from '../common/lifecycle';
+import type { PanelFocus, PanelRestore, ResultsPanelDeps } from './panelTypes';
 import { currentRunOf, shownStatus } from '../runs/currentRun';
 
-export interface PanelLog {
-  info(message: string): void;
-  warn(message: string): void;
-  error(message: string): void;
-}
+export type { PanelTestHost } from './panelTypes';
 
-export interface PanelFocus {
-  caseIndex?: number;
-  variant?: string;
-  open?: boolean;
-}
-
-/**
- * The test seam of the results panel (set only by the integration suite, through the extension's test-mode API):
- * scripts of its own loaded into the webview before the panel's, the raw messages of a webview offered to it
- * first, and each webview that said `ready`. The panel's protocol knows nothing of it.
- */
-export interface PanelTestHost {
-  /** Files under dist/ loaded into the webview before the panel's script. */
-  readonly scripts: readonly string[];
-  /** True when `raw` was the test host's own message (the panel then ignores it). */
-  receive(promptUri: vscode.Uri, raw: unknown): boolean;
-  ready(promptUri: vscode.Uri, webview: vscode.Webview): void;
-}
-
-export interface ResultsPanelDeps {
-  extensionUri: vscode.Uri;
-  runs: RunController;
-  log: PanelLog;
-  testHost?: () => PanelTestHost | undefined;
-}
-
-export interface PanelRestore {
-  runUri?: vscode.Uri;
-  compareWith?: vscode.Uri;
-}
-
-const BATCH_MS = 75;
+/** The panel gets at most one update per this interval while a run goes on. */
+const UPDATE_MS = 250;
 
 export class ResultsPanel extends Disposable {
-  private readonly batcher: EventBatcher<RunEvent>;
-  private live: LiveRun = emptyLiveRun();
+  private readonly updates: Coalescer;
+  private readonly shown = new ShownRun();
   private runUri: vscode.Uri | undefined;
   private pinned = false;
-  private compare: { data: CompareData; base: RunRecord; baseUri?: vscode.Uri } | null = null;
-  /** Compare the next finished run with this record (set by "re-run failures"). */
-  private compareNextWith: { base: RunRecord; baseUri?: vscode.Uri } | null = null;
+  private compare: { data: CompareData; baseUri?: vscode.Uri } | null = null;
+  /** Compare the next finished run with this run record (set by "re-run failures"). */
+  private compareNextWith: { baseUri: vscode.Uri } | null = null;
   private ready = false;
   private readyWaiters: (() => void)[] = [];
   private pendingFocus: PanelFocus | undefined;
@@ -80,6 +40,10 @@ export class ResultsPanel extends Disposable {
   private reloadTimer: ReturnType<typeof setTimeout> | undefined;
   private disposed = false;
   private stale = false;
+  /** The shown results when they are a partial run merged over a full one (no single record file holds them). */
+  private merged: RunRecord | undefined;
+  /** A partial run under way: the shown results stay whole until it finishes, then show its cells merged in. */
+  private partialRunId: string | undefined;
   private staleTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly onDisposeCallbacks: (() => void)[] = [];
 
@@ -90,7 +54,7 @@ export class ResultsPanel extends Disposable {
     restore: PanelRestore = {},
   ) {
     super();
-    this.batcher = new EventBatcher((events) => this.post({ type: 'runEvents', events }), BATCH_MS);
+    this.updates = new Coalescer(() => this.postUpdate(), UPDATE_MS);
     panel.title = `Results: ${path.basename(promptUri.path)}`;
     panel.iconPath = {
       light: vscode.Uri.joinPath(deps.extensionUri, 'media', 'results-light.svg'),
@@ -110,6 +74,7 @@ export class ResultsPanel extends Disposable {
       vscode.workspace.onDidChangeTextDocument((e) => {
         if (e.document.uri.toString() === promptUri.toString()) this.scheduleStaleCheck();
       }),
+      this.updates,
     );
     this.loaded = this.load(restore);
   }
@@ -140,71 +105,93 @@ export class ResultsPanel extends Disposable {
     return this.panel.visible;
   }
 
+  /**
+   * Shows a finished record held in memory (e.g. the merged record of a partial run) with its file, as if it
+   * had just been read: the panel follows it until another run starts or is picked.
+   */
+  showRecord(record: RunRecord, runUri?: vscode.Uri): void {
+    this.shown.showRecord(record, runUri?.fsPath);
+    this.runUri = runUri;
+    this.postInit();
+  }
+
   // ---- data --------------------------------------------------------------------------------------------------
 
   private async load(restore: PanelRestore): Promise<void> {
     try {
-      if (restore.runUri) {
-        const rec = await this.deps.runs.readRun(restore.runUri);
-        if (rec) {
-          this.live = emptyLiveRun(rec, restore.runUri.fsPath);
-          this.runUri = restore.runUri;
-          this.pinned = true;
-        }
-      }
-      if (!this.live.record) {
+      if (restore.runUri && (await this.readStored(restore.runUri))) this.pinned = true;
+      if (!this.shown.header) {
         // Opened while a run is under way (from the tree, a CodeLens, another command): show its results so far;
         // the events that follow fill the rest.
         const running = this.deps.runs.liveRecord(this.promptUri);
-        if (running) {
-          this.live = emptyLiveRun(running);
-          this.live.running = true;
-        }
+        if (running) this.shown.showLive(running);
       }
-      if (!this.live.record) await this.loadLatest();
+      if (!this.shown.header) await this.loadLatest();
       if (restore.compareWith) await this.setCompare(restore.compareWith, false);
     } catch (err) {
       this.deps.log.error(`results panel: could not load runs of ${this.promptUri.fsPath}: ${String(err)}`);
     }
   }
 
+  /** Reads a stored run's header and rows (a streamed run's case lines are only indexed, not kept). */
+  private async readStored(runUri: vscode.Uri): Promise<boolean> {
+    try {
+      this.shown.showStored(await openStoredRun(runUri.fsPath, storeModule().readRun), runUri.fsPath);
+      this.runUri = runUri;
+      return true;
+    } catch (err) {
+      this.deps.log.warn(err instanceof Error ? err.message : String(err));
+      return false;
+    }
+  }
+
   private async loadLatest(): Promise<boolean> {
     // the file's current results: the latest full run with the cells of later partial runs in place
     const last = currentRunOf((await this.deps.runs.listRuns(this.promptUri)).filter((r) => shownStatus(r.record)));
-    if (!last) return false;
-    if (this.live.running) return false;
-    const changed = last.record.id !== this.live.record?.id || last.record.finishedAt !== this.live.record?.finishedAt;
-    this.live = emptyLiveRun(last.record, last.uri.fsPath, last.updated);
-    this.runUri = last.uri;
-    return changed;
+    if (!last || this.shown.running) return false;
+    const changed = last.record.id !== this.shown.header?.id || last.record.finishedAt !== this.shown.header?.finishedAt;
+    if (!changed && this.shown.rows) return false;
+    this.showView(last.record, last.uri, last.updated);
+    return true;
+  }
+
+  /** Shows a finished record from the Runs view's copy (its rows from the file when streamed), or a merged view. */
+  private showView(record: RunRecord, uri: vscode.Uri, updated?: ReadonlySet<string>): void {
+    this.merged = updated?.size ? record : undefined;
+    this.shown.showRecord(record, uri.fsPath, updated);
+    this.runUri = uri;
   }
 
   private async pin(runUri: vscode.Uri): Promise<void> {
-    const rec = await this.deps.runs.readRun(runUri);
-    if (!rec) {
+    if (!(await this.readStored(runUri))) {
       void vscode.window.showErrorMessage(`Prompt Ladder: could not read the run ${vscode.workspace.asRelativePath(runUri)}.`);
       return;
     }
-    if (this.live.running) this.live.running = false;
-    const view = await this.wholeView(rec);
-    this.live = emptyLiveRun(view.record, runUri.fsPath, view.updated);
-    this.runUri = runUri;
+    this.merged = undefined;
+    // a partial run is shown as the file's results stood after it
+    const header = this.shown.header;
+    if (header?.partial) {
+      const view = await this.wholeView(header);
+      if (view.updated?.size) this.showView(view.record, runUri, view.updated);
+    }
     this.pinned = true;
-    if (this.compare) this.compare = { ...this.compare, data: compareForPanel(this.compare.base, rec, this.compare.baseUri?.toString()) };
+    await this.recompare();
     this.postInit();
   }
 
   /** A partial run as the file's results stood after it: merged over the full run before it (runs/partial.ts). */
-  private async wholeView(rec: RunRecord): Promise<{ record: RunRecord; updated?: Set<string> }> {
+  private async wholeView(rec: RunRecord, uri?: vscode.Uri): Promise<{ record: RunRecord; updated?: Set<string> }> {
     if (!rec.partial) return { record: rec };
-    const runs = (await this.deps.runs.listRuns(this.promptUri)).filter((r) => shownStatus(r.record) || r.record.id === rec.id);
+    let runs = (await this.deps.runs.listRuns(this.promptUri)).filter((r) => shownStatus(r.record) || r.record.id === rec.id);
+    // a run that has just finished may not be listed yet
+    if (uri && !runs.some((r) => r.record.id === rec.id)) runs = [{ uri, record: rec }, ...runs];
     return currentRunOf(runs, rec) ?? { record: rec };
   }
 
   private async showLatest(): Promise<void> {
     this.pinned = false;
     await this.loadLatest();
-    this.recompare();
+    await this.recompare();
     this.postInit();
   }
 
@@ -213,17 +200,23 @@ export class ResultsPanel extends Disposable {
     if (this.pinned || this.disposed) return;
     clearTimeout(this.reloadTimer);
     this.reloadTimer = setTimeout(() => {
-      if (this.pinned || this.live.running || this.deps.runs.isRunning(this.promptUri)) return;
-      void this.loadLatest().then((changed) => {
-        if (changed) {
-          this.recompare();
-          this.postInit();
-        }
+      if (this.pinned || this.shown.running || this.deps.runs.isRunning(this.promptUri)) return;
+      void this.loadLatest().then(async (changed) => {
+        if (!changed) return;
+        await this.recompare();
+        this.postInit();
       });
     }, 300);
   }
 
-  private async setCompare(baseUri: vscode.Uri, post = true): Promise<CompareData | null> {
+  /** The shown run's whole record, read for a moment (comparisons); never kept. */
+  private async headRecord(): Promise<RunRecord | undefined> {
+    if (this.merged) return this.merged;
+    if (this.shown.running || !this.shown.path) return undefined;
+    return this.deps.runs.readRun(vscode.Uri.file(this.shown.path));
+  }
+
+  private async setCompare(baseUri: vscode.Uri, post = true, head?: RunRecord): Promise<CompareData | null> {
     const read = await this.deps.runs.readRun(baseUri);
     // never the few cases of a partial run against the whole set: compare what the file's results were then
     const base = read && (await this.wholeView(read)).record;
@@ -231,40 +224,27 @@ export class ResultsPanel extends Disposable {
       void vscode.window.showErrorMessage(`Prompt Ladder: could not read the run ${vscode.workspace.asRelativePath(baseUri)}.`);
       return null;
     }
-    const head = this.live.record;
-    if (!head) return null;
-    this.compare = { base, baseUri, data: compareForPanel(base, head, baseUri.toString()) };
+    const rec = head ?? (await this.headRecord());
+    if (!rec) return null;
+    this.compare = { baseUri, data: compareForPanel(base, rec, baseUri.toString()) };
     if (post) this.post({ type: 'compare', compare: this.compare.data });
     return this.compare.data;
   }
 
-  private recompare(): void {
-    if (this.compare && this.live.record) {
-      this.compare = { ...this.compare, data: compareForPanel(this.compare.base, this.live.record, this.compare.baseUri?.toString()) };
-    }
+  private clearCompare(): void {
+    this.compare = this.compareNextWith = null;
+    this.post({ type: 'compare', compare: null });
   }
 
-  /** True when the prompt file's current text (open editor or disk) does not hash to the shown run's promptHash. */
-  private async computeStale(): Promise<boolean> {
-    const hash = this.live.record?.promptHash;
-    if (!hash || this.live.running) return false;
-    let text: string;
-    const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === this.promptUri.toString());
-    if (doc) text = doc.getText();
-    else {
-      try {
-        text = new TextDecoder().decode(await vscode.workspace.fs.readFile(this.promptUri));
-      } catch {
-        return false;
-      }
-    }
-    return createHash('sha256').update(text).digest('hex') !== hash;
+  private async recompare(): Promise<void> {
+    if (this.compare?.baseUri) await this.setCompare(this.compare.baseUri, false);
   }
 
   private scheduleStaleCheck(): void {
     clearTimeout(this.staleTimer);
     this.staleTimer = setTimeout(() => {
-      void this.computeStale().then((stale) => {
+      const hash = this.shown.running ? undefined : this.shown.header?.promptHash;
+      void isStale(this.promptUri, hash).then((stale) => {
         if (stale === this.stale) return;
         this.stale = stale;
         this.post({ type: 'stale', stale });
@@ -277,32 +257,66 @@ export class ResultsPanel extends Disposable {
   private onRunEvent(e: RunEventForFile): void {
     if (this.disposed || e.promptUri.toString() !== this.promptUri.toString()) return;
     const ev = e.event;
+    if (this.keepWholeDuringPartial(e.runId, ev)) return;
+    if (ev.type === 'run-started') this.runStarted();
+    else if (ev.type !== 'run-finished' && ev.type !== 'progress' && this.shown.runId !== e.runId) return; // a run this panel did not see start
+    const applied = this.shown.apply(ev);
+    if (ev.type === 'run-finished') void this.runFinished(ev);
+    // the run controller still counts a finished run as running until its start() returns
+    if (applied === 'reset') this.postInit(this.shown.running);
+    else if (applied === 'changed' && this.ready) this.updates.mark();
+  }
+
+  private runStarted(): void {
+    this.merged = undefined;
+    this.pinned = false;
+    this.runUri = undefined;
+    if (this.compare) {
+      // the comparison is redone when the run finishes
+      const next = this.compareNextWith ?? (this.compare.baseUri ? { baseUri: this.compare.baseUri } : null);
+      this.clearCompare();
+      this.compareNextWith = next;
+    }
+  }
+
+  /**
+   * A partial run (one case from the Test Explorer, "Run shown") over finished results: the matrix stays whole
+   * while it runs, and its cells are merged in, marked updated, when it finishes. True when the event is handled.
+   */
+  private keepWholeDuringPartial(runId: string, ev: RunEvent): boolean {
     if (ev.type === 'run-started') {
-      this.pinned = false;
-      this.runUri = undefined;
-      if (this.compare) {
-        // the comparison is redone when the run finishes
-        this.compareNextWith ??= { base: this.compare.base, baseUri: this.compare.baseUri };
-        this.compare = null;
-        this.post({ type: 'compare', compare: null });
-      }
-    } else if (ev.type !== 'run-finished' && ev.type !== 'progress' && this.live.record?.id !== e.runId) {
-      return; // events of a run this panel did not see start
+      if (!ev.record.partial || !this.shown.header || this.shown.running) return false;
+      this.partialRunId = runId;
+      this.post({ type: 'running', running: true });
+      return true;
     }
-    applyRunEvent(this.live, ev);
+    if (runId !== this.partialRunId) return false;
     if (ev.type === 'run-finished') {
-      this.runUri = ev.path ? vscode.Uri.file(ev.path) : undefined;
-      const next = this.compareNextWith;
-      this.compareNextWith = null;
-      // the shown results (a partial run merged over the full one), not the partial record alone
-      const head = this.live.record ?? ev.record;
-      if (next) this.compare = { ...next, data: compareForPanel(next.base, head, next.baseUri?.toString()) };
+      this.partialRunId = undefined;
+      void this.partialFinished(ev);
     }
-    if (!this.ready) return; // the next `ready` gets the whole state
-    this.batcher.push(slimEvent(ev));
-    if (ev.type === 'run-started' || ev.type === 'run-finished') this.batcher.flushNow();
-    if (ev.type === 'run-finished' && this.compare) this.post({ type: 'compare', compare: this.compare.data });
-    if (ev.type === 'run-finished') this.scheduleStaleCheck();
+    return true;
+  }
+
+  private async partialFinished(ev: Extract<RunEvent, { type: 'run-finished' }>): Promise<void> {
+    const uri = ev.path ? vscode.Uri.file(ev.path) : undefined;
+    const view = uri ? await this.wholeView(ev.record, uri) : { record: ev.record };
+    if (uri && view.updated?.size) this.showView(view.record, uri, view.updated);
+    else this.shown.showRecord(ev.record, ev.path);
+    this.pinned = false;
+    const next = this.compareNextWith;
+    this.compareNextWith = null;
+    if (next) await this.setCompare(next.baseUri, false, view.record);
+    else await this.recompare();
+    this.postInit(false);
+  }
+
+  private async runFinished(ev: Extract<RunEvent, { type: 'run-finished' }>): Promise<void> {
+    this.runUri = ev.path ? vscode.Uri.file(ev.path) : undefined;
+    const next = this.compareNextWith;
+    this.compareNextWith = null;
+    if (next) await this.setCompare(next.baseUri, true, ev.record);
+    this.scheduleStaleCheck();
   }
 
   private async start(opts: StartRunOptions): Promise<void> {
@@ -313,8 +327,8 @@ export class ResultsPanel extends Disposable {
       this.deps.log.error(`run of ${this.promptUri.fsPath} failed: ${message}`);
       this.post({ type: 'error', message });
     } finally {
-      if (!this.deps.runs.isRunning(this.promptUri) && this.live.running) {
-        this.live.running = false;
+      if (!this.deps.runs.isRunning(this.promptUri) && this.shown.running) {
+        this.shown.running = false;
         this.post({ type: 'running', running: false });
       }
     }
@@ -329,26 +343,34 @@ export class ResultsPanel extends Disposable {
 
   private setNotReady(): void {
     this.ready = false;
-    this.batcher.clear();
+    this.updates.clear();
   }
 
-  private postInit(): void {
+  private postUpdate(): void {
+    const u = this.shown.takeUpdate();
+    if (u) this.post({ type: 'update', ...u });
+  }
+
+  private postInit(running = this.shown.running || this.deps.runs.isRunning(this.promptUri)): void {
     if (!this.ready) return;
-    this.batcher.clear();
-    const running = this.live.running || this.deps.runs.isRunning(this.promptUri);
+    this.updates.clear();
+    this.shown.rows?.takeChanged();
     const focus = this.pendingFocus;
     this.pendingFocus = undefined;
+    const summaries = this.shown.rows?.summaries();
     this.post({
       type: 'init',
       promptUri: this.promptUri.toString(),
       promptLabel: vscode.workspace.asRelativePath(this.promptUri, false),
-      record: this.live.record ? slimRecord(this.live.record) : null,
-      ...(this.live.updated.size ? { updated: [...this.live.updated] } : {}),
+      record: this.shown.header,
+      variants: this.shown.rows?.variants ?? [],
+      rows: this.shown.rows?.all() ?? [],
+      ...(summaries ? { summaries } : {}),
       ...(this.runUri ? { runUri: this.runUri.toString() } : {}),
       pinned: this.pinned,
       running,
       compare: this.compare?.data ?? null,
-      progress: running ? this.live.progress : null,
+      progress: running ? this.shown.progress : null,
       ...(focus ? { focus } : {}),
       stale: this.stale,
     });
@@ -389,22 +411,22 @@ export class ResultsPanel extends Disposable {
       case 'rerunFailures':
         return this.rerunFailures(msg.variants);
       case 'openFile':
-        return this.openFile(msg.file, msg.line);
+        return openRunFile(this.promptUri, msg.file, msg.line, this.deps.log);
       case 'executeAction':
-        return this.executeAction(msg.action);
+        return executeAction(msg.action, this.promptUri, this.runUri, this.deps.log);
       case 'copy':
         await vscode.env.clipboard.writeText(msg.text);
         vscode.window.setStatusBarMessage('Prompt Ladder: copied', 2000);
         return;
       case 'clearCompare':
-        this.compare = null;
-        this.compareNextWith = null;
-        this.post({ type: 'compare', compare: null });
-        return;
+        return this.clearCompare();
       case 'showLatest':
         return this.showLatest();
-      case 'addTestCase':
-        return this.addTestCase(msg.caseIndex, msg.variant);
+      case 'addTestCase': {
+        const error = await addTestCase(this.runUri, msg.caseIndex, msg.variant);
+        if (error) this.post({ type: 'error', message: error });
+        return;
+      }
       case 'log':
         this.deps.log[msg.level](`webview: ${msg.message}`);
         return;
@@ -415,143 +437,45 @@ export class ResultsPanel extends Disposable {
 
   private async answer(id: number, request: Request): Promise<void> {
     try {
-      let result: unknown;
-      switch (request.method) {
-        case 'details':
-          result = this.details(request.caseIndex, request.variant);
-          break;
-        case 'pickRunToCompare':
-          result = await this.pickRunToCompare();
-          break;
-        case 'compareWith':
-          result = await this.setCompare(vscode.Uri.parse(request.runUri), false);
-          break;
-      }
-      this.post({ type: 'response', id, ok: true, result });
+      this.post({ type: 'response', id, ok: true, result: await this.resultOf(request) });
     } catch (err) {
       this.post({ type: 'response', id, ok: false, error: err instanceof Error ? err.message : String(err) });
     }
   }
 
-  /** The full (not slimmed) case and this variant's results, from the record the host keeps. */
-  details(caseIndex: number, variant: string): DetailsResult {
-    const c = this.live.record?.cases.find((x) => x.index === caseIndex);
-    if (!c) throw new Error('That case is not in this run.');
-    return {
-      caseIndex,
-      variant,
-      ...(c.file ? { file: c.file } : {}),
-      line: c.line,
-      vars: c.vars,
-      ...(c.expected !== undefined ? { expected: c.expected } : {}),
-      results: c.results.filter((r) => r.variant === variant).sort((a, b) => (a.repeat ?? 0) - (b.repeat ?? 0)),
-    };
+  private async resultOf(request: Request): Promise<unknown> {
+    const runId = this.shown.runId ?? '';
+    switch (request.method) {
+      case 'rows':
+        // rows of another run (the webview asked before a new run reached it) come back empty
+        return { runId, rows: request.runId === runId && this.shown.rows ? await this.shown.rows.rows(request.caseIndexes) : [] };
+      case 'search':
+        return { runId, caseIndexes: request.runId === runId && this.shown.rows ? await this.shown.rows.search(request.query, request.variant) : [] };
+      case 'details':
+        return this.shown.details(request.caseIndex, request.variant);
+      case 'pickRunToCompare':
+        return this.pickRunToCompare();
+      case 'compareWith':
+        return this.setCompare(vscode.Uri.parse(request.runUri), false);
+    }
   }
 
   private async pickRunToCompare(): Promise<CompareData | null> {
-    const head = this.live.record;
+    const head = this.shown.header;
     if (!head) return null;
-    const runs = (await this.deps.runs.listRuns(this.promptUri)).filter((r) => r.record.id !== head.id);
-    if (runs.length === 0) {
-      void vscode.window.showInformationMessage(`Prompt Ladder: there is no other run of ${path.basename(this.promptUri.path)} to compare with.`);
-      return null;
-    }
-    const items = runs.map((r) => ({
-      label: `$(history) ${new Date(r.record.startedAt).toLocaleString()}`,
-      description: r.record.variants.map((v) => `${v.name} ${Math.round(v.passRate * 100)}%`).join(' · '),
-      detail: `${r.record.status} · ${r.record.cases.length} case${r.record.cases.length === 1 ? '' : 's'} · ${vscode.workspace.asRelativePath(r.uri, false)}`,
-      run: r,
-    }));
-    const picked = await vscode.window.showQuickPick(items, {
-      title: `Compare ${path.basename(this.promptUri.path)} with…`,
-      placeHolder: 'Pick an earlier run (the base); the shown run is compared against it',
-      matchOnDescription: true,
-      matchOnDetail: true,
-    });
-    if (!picked) return null;
-    const base = (await this.wholeView(picked.run.record)).record;
-    this.compare = { base, baseUri: picked.run.uri, data: compareForPanel(base, head, picked.run.uri.toString()) };
-    return this.compare.data;
+    const picked = await pickOtherRun(this.deps.runs, this.promptUri, head.id);
+    return picked ? this.setCompare(picked.uri, false) : null;
   }
 
   private async rerunFailures(variants: string[] | undefined): Promise<void> {
-    const rec = this.live.record;
-    if (!rec) return;
-    const failing = rec.cases
-      .filter((c) => c.results.some((r) => (!variants || variants.includes(r.variant)) && (!r.passed || r.error)))
-      .map((c) => c.index);
+    const failing = this.shown.rows?.failing(variants) ?? [];
     if (failing.length === 0) {
       this.post({ type: 'error', message: 'No case failed in this run.' });
       return;
     }
     // Show what the re-run changed: compare it with the run the failures came from.
-    this.compareNextWith = { base: rec, baseUri: this.runUri };
+    if (this.runUri) this.compareNextWith = { baseUri: this.runUri };
     await this.start({ caseIndexes: failing, ...(variants ? { variants } : {}) });
-  }
-
-  private runRoot(): vscode.Uri {
-    return vscode.Uri.file(runRootFor(this.promptUri));
-  }
-
-  private async openFile(file: string | undefined, line: number): Promise<void> {
-    let target = this.promptUri;
-    if (file) {
-      const root = this.runRoot();
-      const candidate = vscode.Uri.joinPath(root, file);
-      const rel = path.relative(root.path, candidate.path);
-      if (rel.startsWith('..') || path.isAbsolute(rel)) {
-        this.deps.log.warn(`results panel: refused to open ${file} (outside the workspace folder)`);
-        return;
-      }
-      target = candidate;
-    }
-    const shown = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === target.toString());
-    const pos = new vscode.Position(Math.max(0, line - 1), 0);
-    try {
-      await vscode.window.showTextDocument(target, {
-        viewColumn: shown?.viewColumn ?? vscode.ViewColumn.One,
-        selection: new vscode.Range(pos, pos),
-        preview: false,
-      });
-    } catch (err) {
-      void vscode.window.showErrorMessage(`Prompt Ladder: could not open ${vscode.workspace.asRelativePath(target)}: ${String(err)}`);
-    }
-  }
-
-  private async addTestCase(caseIndex: number, variant: string): Promise<void> {
-    const command = 'promptLadder.addTestCaseFromResult';
-    if (!this.runUri) {
-      this.post({ type: 'error', message: 'This run has not been written yet; try again when it finished.' });
-      return;
-    }
-    if (!(await vscode.commands.getCommands(true)).includes(command)) {
-      void vscode.window.showInformationMessage('Prompt Ladder: adding a test case from a result is not available in this version.');
-      return;
-    }
-    await vscode.commands.executeCommand(command, { runUri: this.runUri.toString(), caseIndex, variant });
-  }
-
-  private async executeAction(action: string): Promise<void> {
-    const a = parseAction(action);
-    if (!a.command) {
-      void vscode.window.showInformationMessage(a.label);
-      return;
-    }
-    // the action comes from a run record on disk (data a cloned repository may ship): checked before it runs
-    const checked = checkAdvisorAction(action, this.runUri ? { runRoot: rootOfRunFile(this.runUri.fsPath), promptFile: this.promptUri.fsPath } : undefined);
-    if (!isAllowedActionCommand(a.command) || !checked.ok) {
-      const why = checked.ok ? `'${a.command}' is not a Prompt Ladder command` : checked.reason;
-      this.deps.log.warn(`results panel: advisor action not run: ${why}`);
-      void vscode.window.showWarningMessage(`Prompt Ladder did not run this advice: ${why}.`);
-      return;
-    }
-    const known = await vscode.commands.getCommands(true);
-    if (!known.includes(a.command)) {
-      this.deps.log.warn(`results panel: advisor action '${a.command}' is not a registered command`);
-      void vscode.window.showInformationMessage(`Prompt Ladder: "${a.label}" is not available in this version.`);
-      return;
-    }
-    await vscode.commands.executeCommand(checked.command, this.promptUri, ...checked.args);
   }
 
   // ---- test hooks --------------------------------------------------------------------------------------------
@@ -562,9 +486,9 @@ export class ResultsPanel extends Disposable {
     return new Promise((resolve) => this.readyWaiters.push(resolve));
   }
 
-  /** Test hook: the full record the panel shows. */
-  get record(): RunRecord | null {
-    return this.live.record;
+  /** Test hook: what the panel keeps of the shown run (its header and the number of rows it indexes). */
+  get held(): { header: RunRecord | null; rows: number; running: boolean } {
+    return { header: this.shown.header, rows: this.shown.rows?.size ?? 0, running: this.shown.running };
   }
 
   override dispose(): void {
@@ -573,7 +497,6 @@ export class ResultsPanel extends Disposable {
     this.ready = false;
     clearTimeout(this.reloadTimer);
     clearTimeout(this.staleTimer);
-    this.batcher.dispose();
     super.dispose();
     this.panel.dispose();
     for (const cb of this.onDisposeCallbacks.splice(0)) cb();

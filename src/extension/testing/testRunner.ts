@@ -69,6 +69,7 @@ export class PromptTestRunner extends Disposable {
         leaves.push(item);
         return;
       }
+      if (d?.kind === 'case') this.tree.ensureLeaves(item);
       const children: vscode.TestItem[] = [];
       item.children.forEach((ch) => children.push(ch));
       for (const ch of children) await walk(ch);
@@ -121,8 +122,7 @@ export class PromptTestRunner extends Disposable {
     // Narrow the run only where the request does: the whole file is one run of every case and variant.
     const fileItem = this.controller.items.get(uri.toString());
     const allCases = fileItem?.children.size ?? 0;
-    let allVariants = 0;
-    fileItem?.children.forEach((c) => (allVariants = Math.max(allVariants, c.children.size)));
+    const allVariants = this.tree.variantCount(uri.toString());
     const fail = (message: string) => {
       for (const l of leaves) this.finish(f, l, { state: 'errored', message });
     };
@@ -198,18 +198,24 @@ export class PromptTestRunner extends Disposable {
       if (!file || !this.tree.parsed.has(key) || file.error) return;
       const cases = new Set(ev.record.cases.map((c) => c.index));
       const variants = new Set(ev.variants);
-      const run = this.controller.createTestRun(new vscode.TestRunRequest([file]), `Prompt Ladder: ${path.basename(e.promptUri.fsPath)}`, true);
-      const f: Followed = { reporter: new TestReporter(run, this.observer), byKey: new Map(), done: new Set() };
+      // Only the cases whose leaves exist (expanded or run from here): a request naming the file would make the
+      // workbench expand every case of it.
+      const shown: vscode.TestItem[] = [];
       file.children.forEach((caseItem) => {
         const d = this.tree.data.get(caseItem);
-        if (d?.kind !== 'case' || !cases.has(d.index)) return;
+        if (d?.kind === 'case' && cases.has(d.index) && caseItem.children.size > 0) shown.push(caseItem);
+      });
+      if (!shown.length) return;
+      const run = this.controller.createTestRun(new vscode.TestRunRequest(shown), `Prompt Ladder: ${path.basename(e.promptUri.fsPath)}`, true);
+      const f: Followed = { reporter: new TestReporter(run, this.observer), byKey: new Map(), done: new Set() };
+      for (const caseItem of shown) {
         caseItem.children.forEach((leaf) => {
           const v = this.tree.data.get(leaf);
           if (v?.kind !== 'variant' || !variants.has(v.variant)) return;
           f.byKey.set(`${v.index}${LEAF_SEP}${v.variant}`, leaf);
           f.reporter.set(leaf, { state: 'enqueued' });
         });
-      });
+      }
       this.mirrors.set(key, f);
       return;
     }

@@ -2,7 +2,8 @@
 // (inline testData or a row of the eval-set file) carries the gutter's run button and pass/fail mark; its
 // variants are the leaves that hold each result. Discovery is lazy: prompt files are listed (not parsed) and
 // followed by file watchers; a file is parsed when it is expanded, opened in an editor or run, and parsed
-// again (debounced) when it or one of its eval-set files changes.
+// again (debounced) when it or one of its eval-set files changes. A case's leaves are made only when it is
+// expanded or a run's request covers it, so a 10,000-case eval set is 10,000 items, not 50,000.
 
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -32,6 +33,8 @@ export class PromptTestTree extends Disposable {
   readonly parsed = new Map<string, Parsed>();
   /** Re-parses waiting for their debounce, by prompt file. */
   readonly pending = new Map<string, ReturnType<typeof setTimeout>>();
+  /** The variants (name, model) of each parsed prompt file, for the leaves made on demand. */
+  private readonly variantsOf = new Map<string, { name: string; model?: string }[]>();
   /** What a case item was built from: an unchanged case keeps its item (and the Testing view gets no update for it). */
   private readonly printOf = new WeakMap<vscode.TestItem, string>();
   private discovery: Promise<void> | undefined;
@@ -45,6 +48,7 @@ export class PromptTestTree extends Disposable {
     super();
     controller.resolveHandler = async (item) => {
       if (!item) await this.discover();
+      else if (this.data.get(item)?.kind === 'case') this.ensureLeaves(item);
       else await this.resolveFile(item);
     };
     controller.refreshHandler = async () => {
@@ -135,6 +139,7 @@ export class PromptTestTree extends Disposable {
   private removeFile(id: string): void {
     this.controller.items.delete(id);
     this.parsed.delete(id);
+    this.variantsOf.delete(id);
   }
 
   private onOpened(uri: vscode.Uri): void {
@@ -205,6 +210,7 @@ export class PromptTestTree extends Disposable {
     item.error = undefined;
     const ids = new Set<string>();
     const variantsPrint = JSON.stringify(spec.variants.map((v) => [v.name, v.model ?? spec.model]));
+    this.variantsOf.set(item.id, spec.variants.map((v) => ({ name: v.name, ...((v.model ?? spec.model) ? { model: v.model ?? spec.model } : {}) })));
     const cases = spec.cases.map((c) => this.caseItem(item, uri, spec, c, ids, variantsPrint));
     item.children.replace(cases);
     const after: Parsed = {
@@ -237,20 +243,33 @@ export class PromptTestTree extends Disposable {
     item.range = range;
     item.sortText = String(c.index).padStart(6, '0');
     this.data.set(item, { kind: 'case', uri: promptUri, index: c.index, caseUri, line: c.line, ...(c.expected !== undefined ? { expected: c.expected } : {}) });
-    item.children.replace(
-      spec.variants.map((v, i) => {
-        const leaf = this.controller.createTestItem(`${id}/${v.name}`, v.name, caseUri);
-        leaf.range = range;
+    item.canResolveChildren = true;
+    return item;
+  }
+
+  /** The number of variants of a parsed prompt file (each case's leaves, once made). */
+  variantCount(promptId: string): number {
+    return this.variantsOf.get(promptId)?.length ?? 0;
+  }
+
+  /** Makes a case item's leaves (one per variant) if it has none yet: it was expanded, or a run covers it. */
+  ensureLeaves(caseItem: vscode.TestItem): void {
+    const d = this.data.get(caseItem);
+    if (d?.kind !== 'case' || caseItem.children.size > 0) return;
+    const variants = this.variantsOf.get(d.uri.toString()) ?? [];
+    caseItem.children.replace(
+      variants.map((v, i) => {
+        const leaf = this.controller.createTestItem(`${caseItem.id}/${v.name}`, v.name, d.caseUri);
+        leaf.range = caseItem.range;
         leaf.sortText = String(i).padStart(4, '0');
         // the Test Explorer reads a description, when there is one, instead of the label to a screen reader:
         // it names the variant and the case's file and line, so no two leaves sound alike
-        const model = v.model ?? spec.model;
-        leaf.description = `${v.name} · ${path.basename(c.file)}:${c.line}${model ? ` · ${model}` : ''}`;
-        this.data.set(leaf, { kind: 'variant', uri: promptUri, index: c.index, variant: v.name });
+        const where = `${path.basename(d.caseUri.fsPath)}:${d.line}`;
+        leaf.description = `${v.name} · ${where}${v.model ? ` · ${v.model}` : ''}`;
+        this.data.set(leaf, { kind: 'variant', uri: d.uri, index: d.index, variant: v.name });
         return leaf;
       }),
     );
-    return item;
   }
 
   /** Cancels a debounced re-parse of a prompt file (a caller parses it now). */

@@ -26,10 +26,22 @@ export interface ProbeSnapshot {
   compare: string | null;
   focused: string | null;
   stale: boolean;
+  /** Where the matrix and the details sit in the page (the details open beside or under the matrix, never over it). */
+  layout: { matrix: Box; details: Box | null };
+  /** The `rows` requests the webview made since the panel loaded, and the case indexes they asked for. */
+  rowRequests: number[][];
+}
+
+interface Box {
+  left: number;
+  top: number;
+  right: number;
+  bottom: number;
 }
 
 const api = acquireVsCodeApi();
 const inFlight = new Set<number>();
+const rowRequests: number[][] = [];
 let runId: string | null = null;
 let initialized: () => void = () => undefined;
 const whenInitialized = new Promise<void>((resolve) => (initialized = resolve));
@@ -38,6 +50,8 @@ const whenInitialized = new Promise<void>((resolve) => (initialized = resolve));
   postMessage: (m: unknown) => {
     const msg = m as { type?: string; id?: number };
     if (msg?.type === 'request' && typeof msg.id === 'number') inFlight.add(msg.id);
+    const req = (m as { request?: { method?: string; caseIndexes?: number[] } }).request;
+    if (msg?.type === 'request' && req?.method === 'rows') rowRequests.push(req.caseIndexes ?? []);
     api.postMessage(m);
   },
   getState: () => api.getState(),
@@ -45,7 +59,7 @@ const whenInitialized = new Promise<void>((resolve) => (initialized = resolve));
 });
 
 window.addEventListener('message', (e: MessageEvent) => {
-  const m = e.data as { type?: string; id?: number; plTestProbe?: { id: number; click?: string; key?: string }; record?: { id?: string } | null; events?: { type: string; record?: { id?: string } }[] };
+  const m = e.data as { type?: string; id?: number; plTestProbe?: { id: number; click?: string; key?: string; search?: string }; record?: { id?: string } | null };
   if (m?.plTestProbe) {
     e.stopImmediatePropagation();
     void answer(m.plTestProbe);
@@ -54,8 +68,6 @@ window.addEventListener('message', (e: MessageEvent) => {
   if (m?.type === 'init') {
     runId = m.record?.id ?? null;
     initialized();
-  } else if (m?.type === 'runEvents') {
-    for (const ev of m.events ?? []) if (ev.type === 'run-started' && ev.record?.id) runId = ev.record.id;
   } else if (m?.type === 'response' && typeof m.id === 'number') {
     // Answered after the panel's own listener handled the response.
     const id = m.id;
@@ -66,12 +78,21 @@ window.addEventListener('message', (e: MessageEvent) => {
 const frame = () => new Promise((r) => requestAnimationFrame(() => r(undefined)));
 const tick = () => new Promise((r) => setTimeout(r, 0));
 
-async function answer(p: { id: number; click?: string; key?: string }): Promise<void> {
+async function answer(p: { id: number; click?: string; key?: string; search?: string }): Promise<void> {
   await whenInitialized;
   if (p.click) (document.querySelector(p.click) as HTMLElement | null)?.click();
   if (p.key) {
     const target = (document.activeElement as HTMLElement | null) ?? document.body;
     target.dispatchEvent(new KeyboardEvent('keydown', { key: p.key, bubbles: true, cancelable: true }));
+  }
+  if (p.search !== undefined) {
+    const input = document.querySelector<HTMLInputElement>('[data-testid="filter-search"]');
+    if (input) {
+      input.value = p.search;
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+      // the search box waits for a pause in typing before it asks
+      await new Promise((r) => setTimeout(r, 200));
+    }
   }
   await tick();
   while (inFlight.size) await tick();
@@ -83,6 +104,13 @@ async function answer(p: { id: number; click?: string; key?: string }): Promise<
 function text(sel: string): string | null {
   const n = document.querySelector<HTMLElement>(sel);
   return !n || n.hidden ? null : (n.textContent ?? '');
+}
+
+function box(sel: string): Box | null {
+  const n = document.querySelector<HTMLElement>(sel);
+  if (!n || n.hidden) return null;
+  const r = n.getBoundingClientRect();
+  return { left: r.left, top: r.top, right: r.right, bottom: r.bottom };
 }
 
 function snapshot(): ProbeSnapshot {
@@ -106,5 +134,7 @@ function snapshot(): ProbeSnapshot {
     compare: text('[data-testid="compare-summary"]'),
     focused: document.activeElement?.getAttribute('aria-label') ?? null,
     stale: !(document.querySelector<HTMLElement>('[data-testid="stale-badge"]')?.hidden ?? true),
+    layout: { matrix: box('[data-testid="matrix"]') ?? { left: 0, top: 0, right: 0, bottom: 0 }, details: box('[data-testid="details"]') },
+    rowRequests: rowRequests.map((r) => [...r]),
   };
 }

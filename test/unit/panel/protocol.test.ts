@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { parseHostMessage, parseResult, parseWebviewMessage, type HostMessage } from '../../../src/shared/protocol';
 import { RunRecordSchema } from '../../../src/core/runs/schema';
 import { sample } from './fixtures';
+import { rowBrief } from '../../../src/shared/rowBrief';
 
 test('webview → host: every command shape the webview sends parses', () => {
   const msgs = [
@@ -43,6 +44,8 @@ test('webview → host: invalid messages are rejected with the message type and 
     [{ type: 'request', id: 'a', request: { method: 'details', caseIndex: 0, variant: 'v' } }, 'id'],
     [{ type: 'request', id: 1, request: { method: 'deleteEverything' } }, 'request'],
     [{ type: 'request', id: 1, request: { method: 'details', caseIndex: 0 } }, 'variant'],
+    [{ type: 'request', id: 1, request: { method: 'rows', runId: 'r', caseIndexes: Array.from({ length: 401 }, (_, i) => i) } }, 'caseIndexes'],
+    [{ type: 'request', id: 1, request: { method: 'rows', runId: 'r', caseIndexes: [-1] } }, 'caseIndexes'],
   ];
   for (const [m, where] of bad) {
     const r = parseWebviewMessage(m);
@@ -51,22 +54,15 @@ test('webview → host: invalid messages are rejected with the message type and 
   }
 });
 
-test('host → webview: init with a real record, run events, compare and responses parse', () => {
+test('host → webview: init with a real header and briefs, updates, compare and responses parse', () => {
   const rec = sample();
   assert.ok(RunRecordSchema.safeParse(rec).success, 'fixture is a valid core record');
+  const variants = rec.variants.map((v) => v.name);
+  const briefs = rec.cases.map((c) => rowBrief(c, variants, false));
   const msgs: HostMessage[] = [
-    { type: 'init', promptUri: 'file:///w/a.prompt.yml', promptLabel: 'a.prompt.yml', record: rec, pinned: false, running: false, compare: null },
-    { type: 'init', promptUri: 'file:///w/a.prompt.yml', promptLabel: 'a.prompt.yml', record: null, pinned: false, running: true, compare: null, progress: null, focus: { caseIndex: 2, variant: '3-shot', open: true } },
-    {
-      type: 'runEvents',
-      events: [
-        { type: 'run-started', runId: 'r', total: 8, variants: ['zero-shot', '3-shot'], caseCount: 4, record: rec },
-        { type: 'case-started', caseIndex: 0, variant: 'zero-shot', repeat: 0 },
-        { type: 'case-finished', caseIndex: 0, result: rec.cases[0].results[0] },
-        { type: 'progress', done: 1, total: 8, passed: 1, failed: 0, errors: 0, cached: 0 },
-        { type: 'run-finished', record: rec, path: '/w/.promptladder/runs/a.json' },
-      ],
-    },
+    { type: 'init', promptUri: 'file:///w/a.prompt.yml', promptLabel: 'a.prompt.yml', record: { ...rec, cases: [] }, variants, rows: briefs, pinned: false, running: false, compare: null },
+    { type: 'init', promptUri: 'file:///w/a.prompt.yml', promptLabel: 'a.prompt.yml', record: null, variants: [], rows: [], pinned: false, running: true, compare: null, progress: null, focus: { caseIndex: 2, variant: '3-shot', open: true } },
+    { type: 'update', runId: rec.id, progress: { done: 1, total: 8, passed: 1, failed: 0, errors: 0, cached: 0 }, summaries: rec.variants, rows: briefs.slice(0, 1) },
     { type: 'running', running: false },
     { type: 'stale', stale: true },
     { type: 'compare', compare: null },
@@ -91,12 +87,13 @@ test('the protocol has no test messages: a probe is not a message either way', (
 test('host → webview: a record that is not a run record is rejected, naming the bad field', () => {
   const rec = sample() as unknown as { cases: { results: { passed: unknown }[] }[] };
   rec.cases[1].results[0].passed = 'yes';
-  const r = parseHostMessage({ type: 'init', promptUri: 'u', promptLabel: 'l', record: rec, pinned: false, running: false, compare: null });
+  const r = parseHostMessage({ type: 'init', promptUri: 'u', promptLabel: 'l', record: rec, variants: [], rows: [], pinned: false, running: false, compare: null });
   assert.equal(r.ok, false);
   if (!r.ok) assert.match(r.error, /record\.cases\.1\.results\.0\.passed/);
 
-  const ev = parseHostMessage({ type: 'runEvents', events: [{ type: 'case-finished', caseIndex: 0 }] });
+  const ev = parseHostMessage({ type: 'update', runId: 'r', progress: null, rows: [{ caseIndex: 0, line: 1, cells: [{ status: 'passed' }] }] });
   assert.equal(ev.ok, false);
+  if (!ev.ok) assert.match(ev.error, /rows\.0\.cells\.0/);
   const unknownType = parseHostMessage({ type: 'eval', code: 'alert(1)' });
   assert.equal(unknownType.ok, false);
   if (!unknownType.ok) assert.match(unknownType.error, /'eval'/);

@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SLIM_OUTPUT_CHARS, slimEvent, slimRecord } from '../../../src/shared/slim';
-import { parseHostMessage } from '../../../src/shared/protocol';
+import { SLIM_OUTPUT_CHARS, slimCase } from '../../../src/shared/slim';
+import { parseResult } from '../../../src/shared/protocol';
 import { kase, record, res } from './fixtures';
 
-test('slim records drop messages, context and evaluator data but keep verdicts', () => {
+test('slim cases drop messages, context and evaluator data but keep verdicts', () => {
   const full = record([
     kase(0, { q: 'x' }, [
       res('v', false, {
@@ -15,13 +15,13 @@ test('slim records drop messages, context and evaluator data but keep verdicts',
       }),
     ]),
   ]);
-  const slim = slimRecord(full);
-  const r = slim.cases[0].results[0];
+  const slim = slimCase(full.cases[0]);
+  const r = slim.results[0];
   assert.equal(r.messages, undefined);
   assert.equal(r.context, undefined);
   assert.equal(r.evaluators[0].data, undefined);
   assert.equal(r.evaluators[0].details, 'd');
   assert.equal(r.output.length, SLIM_OUTPUT_CHARS + 1);
   assert.ok(full.cases[0].results[0].messages, 'the full record is not modified');
-  assert.ok(parseHostMessage({ type: 'runEvents', events: [slimEvent({ type: 'run-finished', record: full })] }).ok);
+  assert.ok(parseResult('rows', { runId: full.id, rows: [slim] }).ok);
 });

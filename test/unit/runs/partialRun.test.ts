@@ -1,6 +1,6 @@
 // A real run over a subset of the cases (the engine's caseIndexes) against the scripted server: its record says
 // it is partial, holds no advice, and is never chosen or accepted as a --baseline. The panel's fold of a partial
-// run's events keeps the shown results whole.
+// run keeps the shown results whole.
 
 import { test, before, after } from 'node:test';
 import * as assert from 'node:assert/strict';
@@ -9,8 +9,8 @@ import { loadPromptFile } from '../../../src/core/prompt/load';
 import { runEval } from '../../../src/core/engine';
 import { readRun } from '../../../src/core/runs/store';
 import { BaselineError, resolveBaseline } from '../../../src/core/runs/baselineRef';
-import { applyRunEvent, cellKey, emptyLiveRun } from '../../../src/shared/runState';
-import type { RunEvent } from '../../../src/core/events';
+import { cellKey, currentView } from '../../../src/core/runs/partial';
+import { ShownRun } from '../../../src/extension/panel/shownRun';
 import { CLASSIFIER, classifierRules, resolverFor, tempWorkspace, type Workspace } from '../engine/helpers';
 
 let server: ScriptedServer;
@@ -47,32 +47,25 @@ test('a run of some cases records partial {of, caseIndexes}, gets no advice, and
   await assert.rejects(resolveBaseline(one.path!, opts), BaselineError);
 });
 
-test('the panel’s fold of a partial run keeps the shown results whole and marks the cells it ran', async () => {
+test('the panel shows a partial run merged over the full one: the matrix whole, the cells it ran marked', async () => {
   const file = ws.write('fold.prompt.yml', CLASSIFIER);
   const spec = await loadPromptFile(file);
   const whole = await runEval(spec, { providers: resolverFor(server.url), root: ws.root });
-  const live = emptyLiveRun(whole.record);
   const snapshot = JSON.stringify(whole.record);
-  const events: RunEvent[] = [];
-  let midRun: number | undefined;
-  await runEval(spec, {
-    providers: resolverFor(server.url),
-    root: ws.root,
-    caseIndexes: [1],
-    onEvent: (e) => {
-      events.push(e);
-      applyRunEvent(live, e);
-      if (e.type === 'run-started') midRun = live.record?.cases.length;
-    },
-  });
-  assert.equal(midRun, 3, 'while the partial run is under way the matrix keeps all three cases');
-  assert.equal(live.record!.cases.length, 3, 'and after it');
-  assert.equal(live.record!.partial, undefined);
-  assert.deepEqual([...live.updated].sort(), [cellKey(1, '2-shot'), cellKey(1, 'zero-shot')].sort());
-  const finished = events.find((e): e is Extract<RunEvent, { type: 'run-finished' }> => e.type === 'run-finished');
-  assert.equal(live.record!.id, finished?.record.id, 'the view carries the partial run’s id');
-  assert.equal(JSON.stringify(whole.record), snapshot, 'the full run’s record is not changed by the fold');
-  // a full run after it clears the marks
-  await runEval(spec, { providers: resolverFor(server.url), root: ws.root, onEvent: (e) => applyRunEvent(live, e) });
-  assert.equal(live.updated.size, 0);
+  const part = await runEval(spec, { providers: resolverFor(server.url), root: ws.root, caseIndexes: [1] });
+  const view = currentView([part.record, whole.record]);
+  assert.ok(view, 'a current view');
+  assert.equal(view.record.cases.length, 3, 'the matrix keeps all three cases');
+  assert.equal(view.record.partial, undefined);
+  assert.deepEqual([...view.updated].sort(), [cellKey(1, '2-shot'), cellKey(1, 'zero-shot')].sort());
+  assert.equal(JSON.stringify(whole.record), snapshot, 'the full run’s record is not changed by the merge');
+  // the panel's host keeps the merged view's briefs, the partial run's cells marked, and reads rows from the view
+  // (the partial run's own file holds one case)
+  const shown = new ShownRun();
+  shown.showRecord(view.record, part.path, view.updated);
+  const briefs = shown.rows!.all();
+  assert.equal(briefs.length, 3);
+  assert.deepEqual(briefs.map((b) => b.cells.map((c) => c.updated === true)), [[false, false], [true, true], [false, false]]);
+  const rows = await shown.rows!.rows([0, 1, 2]);
+  assert.equal(rows.length, 3, 'every row reads, not only the partial run’s');
 });
