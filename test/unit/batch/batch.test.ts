@@ -196,7 +196,8 @@ test('--batch: judge calls run as a second batch phase; --batch=calls runs them 
 });
 
 test('a batch cancelled on the provider: answered lines are kept, the rest are errors saying so', async () => {
-  server.setOptions({ batch: { completionDelayMs: 400 } });
+  // slow enough that the cancel lands mid-batch on a loaded machine too (the test ends at the cancel)
+  server.setOptions({ batch: { completionDelayMs: 4000 } });
   const client = new OpenAI({ baseURL: server.url, apiKey: 'k' });
   let cancelled = false;
   const { result } = await run(promptFile({ cases: 10 }), {

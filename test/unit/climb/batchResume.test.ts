@@ -32,6 +32,21 @@ async function until(pred: () => boolean, what: string, ms = 60_000): Promise<vo
   }
 }
 
+/** The batch id a pending-batch file names, once one does. */
+function pendingBatchId(root: string): string | undefined {
+  const dir = path.join(root, '.promptladder', 'batches');
+  try {
+    for (const n of readdirSync(dir).filter((f) => f.endsWith('.json'))) {
+      const state = JSON.parse(readFileSync(path.join(dir, n), 'utf8')) as { phases: { parts: { batchId?: string }[] }[] };
+      const id = state.phases[0]?.parts[0]?.batchId;
+      if (id) return id;
+    }
+  } catch {
+    // not written yet (or being replaced)
+  }
+  return undefined;
+}
+
 function climbRecords(root: string): ClimbRecord[] {
   const dir = path.join(root, '.promptladder', 'climbs');
   return readdirSync(dir).map((n) => JSON.parse(readFileSync(path.join(dir, n), 'utf8')) as ClimbRecord);
@@ -46,7 +61,8 @@ test('climb --batch: kill -9 while a step waits for its batch, then the same com
   // as the live climb does, exits 0, and the server saw every batch line once.
   await withBatchProject(async ({ root, env, ledger, server }) => {
     const first = spawnCli(ARGS, { cwd: root, env });
-    await until(() => server.stats.batchesCreated >= 2, 'the step-1 batch');
+    // the baseline's pending state is gone once its record is written: then the only one is step 1's
+    await until(() => server.stats.batchesCreated >= 2 && pendingBatchId(root) !== undefined, 'the step-1 batch, saved');
     first.child.kill('SIGKILL');
     await first.done;
     const created = server.stats.batchesCreated;
