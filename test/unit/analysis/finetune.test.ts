@@ -5,7 +5,7 @@ import { loadPromptFile } from '../../../src/core/prompt/load';
 import { runEval } from '../../../src/core/engine';
 import { describeSources, exportFineTuneDataset, trainingPrice } from '../../../src/core/finetune/dataset';
 import { countTokens } from '../../../src/core/providers/pricing';
-import { classifierRules, resolverFor, tempWorkspace, type Workspace } from '../engine/helpers';
+import { classifierRules, resolverFor, tempWorkspace, type Workspace } from '../../fixtures/workspace';
 
 let server: ScriptedServer;
 let ws: Workspace;

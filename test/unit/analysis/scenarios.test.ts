@@ -11,7 +11,7 @@ import { exportFineTuneDataset } from '../../../src/core/finetune/dataset';
 import { runEval } from '../../../src/core/engine';
 import { ADVISOR_COMMANDS } from '../../../src/core/analysis/advisor/commands';
 import type { Recommendation, RunRecord } from '../../../src/core/runs/schema';
-import { resolverFor, tempWorkspace, type Workspace } from '../engine/helpers';
+import { resolverFor, tempWorkspace, type Workspace } from '../../fixtures/workspace';
 
 let server: ScriptedServer;
 let ws: Workspace;

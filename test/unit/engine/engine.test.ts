@@ -9,7 +9,7 @@ import { RunRecordSchema } from '../../../src/core/runs/schema';
 import { listRuns, runsDir } from '../../../src/core/runs/store';
 import type { RunEvent } from '../../../src/core/events';
 import { createEnvResolver } from '../../../src/core/providers/resolve';
-import { CLASSIFIER, classifierRules, resolverFor, tempWorkspace, type Workspace } from './helpers';
+import { CLASSIFIER, classifierRules, resolverFor, tempWorkspace, type Workspace } from '../../fixtures/workspace';
 
 /** Bounded retries with short delays so failing-call tests stay quick. */
 const FAST_RETRY = { maxRetries: 2, baseDelayMs: 5, maxDelayMs: 20 };

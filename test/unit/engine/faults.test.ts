@@ -14,7 +14,7 @@ import { createEnvResolver } from '../../../src/core/providers/resolve';
 import { toJUnit } from '../../../src/core/runs/junit';
 import { toHtml } from '../../../src/core/runs/html';
 import type { RunRecord } from '../../../src/core/runs/schema';
-import { tempWorkspace, type Workspace } from './helpers';
+import { tempWorkspace, type Workspace } from '../../fixtures/workspace';
 
 const RETRY = { maxRetries: 2, baseDelayMs: 5, maxDelayMs: 20 };
 const CASES = 8;

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { startScriptedServer, type ScriptedServer } from '../../fixtures/scripted-server';
 import { loadPromptFile } from '../../../src/core/prompt/load';
 import { runEval } from '../../../src/core/engine';
-import { resolverFor, tempWorkspace, type Workspace } from './helpers';
+import { resolverFor, tempWorkspace, type Workspace } from '../../fixtures/workspace';
 
 let server: ScriptedServer;
 let ws: Workspace;

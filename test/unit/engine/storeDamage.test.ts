@@ -6,7 +6,7 @@ import { runEval } from '../../../src/core/engine';
 import { loadPromptFile } from '../../../src/core/prompt/load';
 import { cacheDir } from '../../../src/core/runs/store';
 import { startScriptedServer, type ScriptedServer } from '../../fixtures/scripted-server';
-import { CLASSIFIER, classifierRules, resolverFor, tempWorkspace, type Workspace } from './helpers';
+import { CLASSIFIER, classifierRules, resolverFor, tempWorkspace, type Workspace } from '../../fixtures/workspace';
 
 let server: ScriptedServer;
 let ws: Workspace;

@@ -7,7 +7,7 @@ import { startScriptedServer, type ScriptedServer } from '../../fixtures/scripte
 import { loadPromptFile } from '../../../src/core/prompt/load';
 import { runEval } from '../../../src/core/engine';
 import { deleteRun, listRuns, readRun, runsDir, STREAMED_CASES, writeRunsJson } from '../../../src/core/runs/store';
-import { resolverFor, tempWorkspace, type Workspace } from './helpers';
+import { resolverFor, tempWorkspace, type Workspace } from '../../fixtures/workspace';
 
 let server: ScriptedServer;
 let ws: Workspace;

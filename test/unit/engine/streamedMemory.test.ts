@@ -9,7 +9,7 @@ import { runEval } from '../../../src/core/engine';
 import { readRun, STREAMED_CASES } from '../../../src/core/runs/store';
 import { summarizeVariants, VariantTally, type VariantInfo } from '../../../src/core/runs/summary';
 import type { CaseRecord, CaseResult, RunRecord } from '../../../src/core/runs/schema';
-import { resolverFor, tempWorkspace, type Workspace } from './helpers';
+import { resolverFor, tempWorkspace, type Workspace } from '../../fixtures/workspace';
 
 let server: ScriptedServer;
 let ws: Workspace;

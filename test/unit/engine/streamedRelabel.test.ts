@@ -12,7 +12,7 @@ import { casesFileOf, listRuns, readRun, runsDir, STREAMED_CASES, supersedeCases
 import { summarizeCategories } from '../../../src/core/analysis/categorize';
 import type { CaseRecord, RunRecord } from '../../../src/core/runs/schema';
 import { caseRecord, result, runRecord } from '../analysis/records';
-import { resolverFor, tempWorkspace, type Workspace } from './helpers';
+import { resolverFor, tempWorkspace, type Workspace } from '../../fixtures/workspace';
 
 let server: ScriptedServer;
 let ws: Workspace;

@@ -7,7 +7,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { startScriptedServer, type ScriptedRule, type ScriptedServer } from '../../fixtures/scripted-server';
 import { generationRules, RULE_TEXTS, STEP } from '../../fixtures/generation-rules';
-import { tempWorkspace, type Workspace } from '../engine/helpers';
+import { tempWorkspace, type Workspace } from '../../fixtures/workspace';
 import { createEnvResolver } from '../../../src/core/providers/resolve';
 import { loadPromptFile } from '../../../src/core/prompt/load';
 import { casesFromText } from '../../../src/core/cases/files';

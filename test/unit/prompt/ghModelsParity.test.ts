@@ -17,7 +17,7 @@ import { runEvaluators } from '../../../src/core/evaluators/registry';
 import type { EvaluatorSpec, PromptSpec } from '../../../src/core/prompt/spec';
 import type { RunRecord } from '../../../src/core/runs/schema';
 import { startScriptedServer, type ScriptedServer, type ScriptedRule } from '../../fixtures/scripted-server';
-import { tempWorkspace, type Workspace } from '../engine/helpers';
+import { tempWorkspace, type Workspace } from '../../fixtures/workspace';
 import { cliEnv, runCli } from '../cli/runCli';
 import { evalInput } from '../evaluators/evalInput';
 import { openAiJudge } from '../evaluators/judgeClient';
