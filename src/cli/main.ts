@@ -1,6 +1,6 @@
 // The `prompt-ladder` command (FORMATS.md §4). Exit codes: 0 all passed, 1 a case failed or errored, 2 bad usage or invalid file.
 
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { EvalArgs } from './evalCommand';
@@ -174,65 +174,77 @@ export function argumentProblem(err: unknown): string {
   }
 }
 
-export async function main(argv: string[]): Promise<number> {
-  redactStream(process.stdout);
-  redactStream(process.stderr);
-  let batchMode: 'all' | 'calls' | undefined;
-  argv = argv.filter((a) => {
+/** Every option of every command (parseArgs knows no subcommands); each command reads its own. */
+const OPTIONS = {
+  json: { type: 'string' },
+  junit: { type: 'string' },
+  html: { type: 'string' },
+  variant: { type: 'string', multiple: true },
+  concurrency: { type: 'string' },
+  timeout: { type: 'string' },
+  'no-cache': { type: 'boolean' },
+  repeat: { type: 'string' },
+  baseline: { type: 'string' },
+  'fail-on': { type: 'string' },
+  'min-pass-rate': { type: 'string' },
+  alpha: { type: 'string' },
+  md: { type: 'string' },
+  root: { type: 'string' },
+  quiet: { type: 'boolean' },
+  detach: { type: 'boolean' },
+  'poll-interval': { type: 'string' },
+  strict: { type: 'boolean' },
+  'no-strict': { type: 'boolean' },
+  run: { type: 'string' },
+  source: { type: 'string' },
+  out: { type: 'string' },
+  validation: { type: 'string' },
+  format: { type: 'string' },
+  teacher: { type: 'string' },
+  'calls-per-month': { type: 'string' },
+  count: { type: 'string' },
+  model: { type: 'string' },
+  'groundtruth-model': { type: 'string' },
+  effort: { type: 'string' },
+  evaluator: { type: 'boolean' },
+  'allow-code': { type: 'boolean' },
+  'budget-usd': { type: 'string' },
+  'max-calls': { type: 'string' },
+  'max-steps': { type: 'string' },
+  seed: { type: 'string' },
+  apply: { type: 'boolean' },
+  partial: { type: 'boolean' },
+  case: { type: 'string', multiple: true },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
+} satisfies NonNullable<ParseArgsConfig['options']>;
+
+function parseOptions(argv: string[]) {
+  return parseArgs({ args: argv, allowPositionals: true, options: OPTIONS });
+}
+
+type Values = ReturnType<typeof parseOptions>['values'];
+type BatchMode = 'all' | 'calls' | undefined;
+
+/** `--batch` and `--batch=calls` (parseArgs has no optional values): the mode, and the arguments without it. */
+function splitBatchFlag(argv: string[]): { argv: string[]; batchMode: BatchMode } {
+  let batchMode: BatchMode;
+  const rest = argv.filter((a) => {
     const m = /^--batch(?:=(.*))?$/.exec(a);
     if (!m) return true;
     batchMode = m[1] === undefined || m[1] === 'all' ? 'all' : m[1] === 'calls' ? 'calls' : (`bad:${m[1]}` as 'all');
     return false;
   });
+  return { argv: rest, batchMode };
+}
+
+export async function main(argv: string[]): Promise<number> {
+  redactStream(process.stdout);
+  redactStream(process.stderr);
+  const split = splitBatchFlag(argv);
   let parsed;
   try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        json: { type: 'string' },
-        junit: { type: 'string' },
-        html: { type: 'string' },
-        variant: { type: 'string', multiple: true },
-        case: { type: 'string', multiple: true },
-        concurrency: { type: 'string' },
-        timeout: { type: 'string' },
-        'no-cache': { type: 'boolean' },
-        repeat: { type: 'string' },
-        baseline: { type: 'string' },
-        'fail-on': { type: 'string' },
-        'min-pass-rate': { type: 'string' },
-        alpha: { type: 'string' },
-        md: { type: 'string' },
-        root: { type: 'string' },
-        quiet: { type: 'boolean' },
-        detach: { type: 'boolean' },
-        'poll-interval': { type: 'string' },
-        strict: { type: 'boolean' },
-        'no-strict': { type: 'boolean' },
-        run: { type: 'string' },
-        source: { type: 'string' },
-        out: { type: 'string' },
-        validation: { type: 'string' },
-        format: { type: 'string' },
-        teacher: { type: 'string' },
-        'calls-per-month': { type: 'string' },
-        count: { type: 'string' },
-        model: { type: 'string' },
-        'groundtruth-model': { type: 'string' },
-        effort: { type: 'string' },
-        evaluator: { type: 'boolean' },
-        'allow-code': { type: 'boolean' },
-        'budget-usd': { type: 'string' },
-        'max-calls': { type: 'string' },
-        'max-steps': { type: 'string' },
-        seed: { type: 'string' },
-        apply: { type: 'boolean' },
-        partial: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-        version: { type: 'boolean', short: 'v' },
-      },
-    });
+    parsed = parseOptions(split.argv);
   } catch (err) {
     process.stderr.write(`prompt-ladder: ${argumentProblem(err)}\n\n${USAGE}\n`);
     return 2;
@@ -248,96 +260,7 @@ export async function main(argv: string[]): Promise<number> {
     return command || values.help ? 0 : 2;
   }
   try {
-    if (command === 'finetune') {
-      if (files.length !== 1) throw new UsageError('finetune needs exactly one prompt file');
-      const source = values.source ?? 'auto';
-      if (source !== 'auto' && source !== 'expected' && source !== 'best-variant') {
-        throw new UsageError(`--source must be auto, expected or best-variant, got "${source}"`);
-      }
-      const share = values.validation === undefined ? undefined : Number(values.validation);
-      if (share !== undefined && !(share >= 0 && share <= 0.5)) throw new UsageError(`--validation needs a share from 0 to 0.5, got "${values.validation}"`);
-      return await commands().finetuneCommand({
-        file: files[0],
-        source,
-        out: path.resolve(values.out ?? '.'),
-        ...(values.root ? { root: path.resolve(values.root) } : {}),
-        ...(values.run ? { run: values.run } : {}),
-        ...(values.variant?.[0] ? { variant: values.variant[0] } : {}),
-        ...(share !== undefined ? { validationShare: share } : {}),
-        ...(values.format ? { format: values.format } : {}),
-        ...(values.teacher ? { teacher: values.teacher } : {}),
-        ...(values['calls-per-month'] ? { callsPerMonth: positiveInt('calls-per-month', values['calls-per-month']) } : {}),
-        ...(values.partial ? { partial: true } : {}),
-      });
-    }
-    if (command === 'climb') {
-      const c = commands();
-      return await c.climbCommand(c.climbArgs(values, files, batchMode));
-    }
-    if (command === 'mcp') {
-      if (files.length) throw new UsageError(`mcp takes no files (prompt files are named by the agent, relative to --root)`);
-      return await mcpModule().mcpCommand({
-        root: path.resolve(values.root ?? process.cwd()),
-        version: await version(),
-        cache: !values['no-cache'],
-        concurrency: positiveInt('concurrency', values.concurrency),
-        allowCode: Boolean(values['allow-code']),
-      });
-    }
-    if (command === 'generate') {
-      if (files.length !== 1) throw new UsageError('generate needs exactly one prompt file');
-      const effort = values.effort;
-      if (effort !== undefined && !EFFORTS.includes(effort as Effort)) throw new UsageError(`--effort must be low, medium or high, got "${effort}"`);
-      return await commands().generateCommand({
-        file: files[0],
-        count: positiveInt('count', values.count),
-        out: values.out,
-        model: values.model,
-        groundtruthModel: values['groundtruth-model'],
-        effort: effort as Effort | undefined,
-        evaluator: Boolean(values.evaluator),
-        concurrency: positiveInt('concurrency', values.concurrency),
-        quiet: Boolean(values.quiet),
-      });
-    }
-    if (command !== 'eval') throw new UsageError(`unknown command "${command}" (try: prompt-ladder eval <file>)`);
-    if (files.length === 0) throw new UsageError('eval needs at least one prompt file');
-    if (batchMode && batchMode !== 'all' && batchMode !== 'calls') throw new UsageError(`--batch takes no value, or =calls; got "${String(batchMode).slice(4)}"`);
-    if (!batchMode && (values.detach || values['poll-interval'] !== undefined)) throw new UsageError('--detach and --poll-interval go with --batch');
-    let pollIntervalMs: number | undefined;
-    if (values['poll-interval'] !== undefined) {
-      const n = Number(values['poll-interval']);
-      if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--poll-interval needs a number of seconds > 0, got "${values['poll-interval']}"`);
-      pollIntervalMs = Math.round(n * 1000);
-    }
-    let timeoutSeconds: number | undefined;
-    try {
-      timeoutSeconds = parseTimeoutSeconds(values.timeout, '--timeout') ?? parseTimeoutSeconds(process.env.PROMPT_LADDER_TIMEOUT, 'PROMPT_LADDER_TIMEOUT');
-    } catch (e) {
-      throw new UsageError((e as Error).message);
-    }
-    // a partial run is never compared with a baseline: the cases it did not run would all read as removed
-    if (values.case?.length && values.baseline) throw new UsageError('--case makes a partial run, which is not compared with a baseline: drop --case or --baseline');
-    const args: EvalArgs = {
-      files,
-      ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}),
-      json: values.json,
-      junit: values.junit,
-      html: values.html,
-      variants: values.variant,
-      ...(values.case?.length ? { cases: caseIndexesOf(values.case) } : {}),
-      concurrency: positiveInt('concurrency', values.concurrency),
-      cache: !values['no-cache'],
-      repeat: positiveInt('repeat', values.repeat),
-      ...(values.root ? { root: path.resolve(values.root) } : {}),
-      quiet: Boolean(values.quiet),
-      ...(batchMode ? { batch: batchMode } : {}),
-      ...(values.detach ? { detach: true } : {}),
-      ...(pollIntervalMs ? { pollIntervalMs } : {}),
-      ...(values.strict ? { strict: true } : values['no-strict'] ? { strict: false } : {}),
-      ci: ciArgs(values),
-    };
-    return await commands().evalCommand(args);
+    return await runCommand(command, values, files, split.batchMode);
   } catch (err) {
     // by name too: the commands are a separate bundle (dist/cli-commands.js) with its own copy of the class
     if (err instanceof UsageError || (err instanceof Error && err.name === 'UsageError')) {
@@ -346,6 +269,118 @@ export async function main(argv: string[]): Promise<number> {
     }
     throw err;
   }
+}
+
+async function runCommand(command: string, values: Values, files: string[], batchMode: BatchMode): Promise<number> {
+  switch (command) {
+    // each command's arguments are checked before its module loads, so a usage error stays fast
+    case 'finetune': {
+      const args = finetuneArgs(values, files);
+      return commands().finetuneCommand(args);
+    }
+    case 'climb': {
+      const c = commands();
+      return c.climbCommand(c.climbArgs(values, files, batchMode));
+    }
+    case 'mcp':
+      if (files.length) throw new UsageError(`mcp takes no files (prompt files are named by the agent, relative to --root)`);
+      return mcpModule().mcpCommand({
+        root: path.resolve(values.root ?? process.cwd()),
+        version: await version(),
+        cache: !values['no-cache'],
+        concurrency: positiveInt('concurrency', values.concurrency),
+        allowCode: Boolean(values['allow-code']),
+      });
+    case 'generate': {
+      const args = generateArgs(values, files);
+      return commands().generateCommand(args);
+    }
+    case 'eval': {
+      const args = evalArgs(values, files, batchMode);
+      return commands().evalCommand(args);
+    }
+    default:
+      throw new UsageError(`unknown command "${command}" (try: prompt-ladder eval <file>)`);
+  }
+}
+
+function finetuneArgs(values: Values, files: string[]): Parameters<ReturnType<typeof commands>['finetuneCommand']>[0] {
+  if (files.length !== 1) throw new UsageError('finetune needs exactly one prompt file');
+  const source = values.source ?? 'auto';
+  if (source !== 'auto' && source !== 'expected' && source !== 'best-variant') {
+    throw new UsageError(`--source must be auto, expected or best-variant, got "${source}"`);
+  }
+  const share = values.validation === undefined ? undefined : Number(values.validation);
+  if (share !== undefined && !(share >= 0 && share <= 0.5)) throw new UsageError(`--validation needs a share from 0 to 0.5, got "${values.validation}"`);
+  return {
+    file: files[0],
+    source,
+    out: path.resolve(values.out ?? '.'),
+    ...(values.root ? { root: path.resolve(values.root) } : {}),
+    ...(values.run ? { run: values.run } : {}),
+    ...(values.variant?.[0] ? { variant: values.variant[0] } : {}),
+    ...(share !== undefined ? { validationShare: share } : {}),
+    ...(values.format ? { format: values.format } : {}),
+    ...(values.teacher ? { teacher: values.teacher } : {}),
+    ...(values['calls-per-month'] ? { callsPerMonth: positiveInt('calls-per-month', values['calls-per-month']) } : {}),
+    ...(values.partial ? { partial: true } : {}),
+  };
+}
+
+function generateArgs(values: Values, files: string[]): Parameters<ReturnType<typeof commands>['generateCommand']>[0] {
+  if (files.length !== 1) throw new UsageError('generate needs exactly one prompt file');
+  const effort = values.effort;
+  if (effort !== undefined && !EFFORTS.includes(effort as Effort)) throw new UsageError(`--effort must be low, medium or high, got "${effort}"`);
+  return {
+    file: files[0],
+    count: positiveInt('count', values.count),
+    out: values.out,
+    model: values.model,
+    groundtruthModel: values['groundtruth-model'],
+    effort: effort as Effort | undefined,
+    evaluator: Boolean(values.evaluator),
+    concurrency: positiveInt('concurrency', values.concurrency),
+    quiet: Boolean(values.quiet),
+  };
+}
+
+function evalArgs(values: Values, files: string[], batchMode: BatchMode): EvalArgs {
+  if (files.length === 0) throw new UsageError('eval needs at least one prompt file');
+  if (batchMode && batchMode !== 'all' && batchMode !== 'calls') throw new UsageError(`--batch takes no value, or =calls; got "${String(batchMode).slice(4)}"`);
+  if (!batchMode && (values.detach || values['poll-interval'] !== undefined)) throw new UsageError('--detach and --poll-interval go with --batch');
+  let pollIntervalMs: number | undefined;
+  if (values['poll-interval'] !== undefined) {
+    const n = Number(values['poll-interval']);
+    if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--poll-interval needs a number of seconds > 0, got "${values['poll-interval']}"`);
+    pollIntervalMs = Math.round(n * 1000);
+  }
+  let timeoutSeconds: number | undefined;
+  try {
+    timeoutSeconds = parseTimeoutSeconds(values.timeout, '--timeout') ?? parseTimeoutSeconds(process.env.PROMPT_LADDER_TIMEOUT, 'PROMPT_LADDER_TIMEOUT');
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  // a partial run is never compared with a baseline: the cases it did not run would all read as removed
+  if (values.case?.length && values.baseline) throw new UsageError('--case makes a partial run, which is not compared with a baseline: drop --case or --baseline');
+  return {
+    files,
+    ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}),
+    json: values.json,
+    junit: values.junit,
+    html: values.html,
+    variants: values.variant,
+    ...(values.case?.length ? { cases: caseIndexesOf(values.case) } : {}),
+    concurrency: positiveInt('concurrency', values.concurrency),
+    cache: !values['no-cache'],
+    repeat: positiveInt('repeat', values.repeat),
+    ...(values.root ? { root: path.resolve(values.root) } : {}),
+    quiet: Boolean(values.quiet),
+    ...(batchMode ? { batch: batchMode } : {}),
+    ...(values.detach ? { detach: true } : {}),
+    ...(pollIntervalMs ? { pollIntervalMs } : {}),
+    ...(values.strict ? { strict: true } : values['no-strict'] ? { strict: false } : {}),
+    ci: ciArgs(values),
+  };
 }
 
 if (require.main === module) {

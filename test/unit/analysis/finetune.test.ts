@@ -1,22 +1,12 @@
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startScriptedServer, type ScriptedServer } from '../../fixtures/scripted-server';
 import { loadPromptFile } from '../../../src/core/prompt/load';
 import { runEval } from '../../../src/core/engine';
 import { describeSources, exportFineTuneDataset, trainingPrice } from '../../../src/core/finetune/dataset';
 import { countTokens } from '../../../src/core/providers/pricing';
-import { classifierRules, resolverFor, tempWorkspace, type Workspace } from '../engine/helpers';
+import { classifierRules, resolverFor, useScriptedWorkspace } from '../../fixtures/workspace';
 
-let server: ScriptedServer;
-let ws: Workspace;
-before(async () => {
-  server = await startScriptedServer({ rules: classifierRules });
-  ws = tempWorkspace();
-});
-after(async () => {
-  await server.close();
-  ws.dispose();
-});
+const scripted = useScriptedWorkspace({ rules: classifierRules });
 
 function classifier(n: number): string {
   const rows = Array.from({ length: n }, (_, i) =>
@@ -48,9 +38,9 @@ evaluators:
 }
 
 async function run(n: number) {
-  const file = ws.write(`cls${n}.prompt.yml`, classifier(n));
+  const file = scripted.write(`cls${n}.prompt.yml`, classifier(n));
   const spec = await loadPromptFile(file);
-  const { record } = await runEval(spec, { providers: resolverFor(server.url), root: ws.root, write: false });
+  const { record } = await runEval(spec, { providers: resolverFor(scripted.server.url), root: scripted.root, write: false });
   return { spec, record };
 }
 
@@ -101,10 +91,10 @@ test('best-variant export uses the passing outputs of the best variant', async (
 test('auto export: a case without an expected output gets the best variant\'s passing output, and says so', async () => {
   // Odd rows lose their expected value: 6 cases keep one, 6 have none.
   const text = classifier(12).replace(/( {2}- message: refund order \d+)\n {4}expected: '\{"intent":"refund"\}'/g, '$1');
-  const file = ws.write('auto.prompt.yml', text);
+  const file = scripted.write('auto.prompt.yml', text);
   const spec = await loadPromptFile(file);
   assert.equal(spec.cases.filter((c) => c.expected === undefined).length, 6);
-  const { record } = await runEval(spec, { providers: resolverFor(server.url), root: ws.root, write: false });
+  const { record } = await runEval(spec, { providers: resolverFor(scripted.server.url), root: scripted.root, write: false });
   const auto = exportFineTuneDataset(spec, record, { source: 'auto', validationShare: 0 });
   assert.equal(auto.counts.train, 12);
   assert.deepEqual(auto.sources, { expected: 6, bestVariant: 6, teacher: 0 });

@@ -1,42 +1,33 @@
 // Scenario tests: whole runs through the engine against the scripted model, whose behaviour is rigged so
 // the right advice is known. Each asserts the top recommendation and the evidence behind it.
 
-import { test, before, after, beforeEach } from 'node:test';
+import { test, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseAction } from '../../../src/shared/actions';
-import { startScriptedServer, type ScriptedServer, type ScriptedRule } from '../../fixtures/scripted-server';
+import { type ScriptedRule } from '../../fixtures/scripted-server';
 import * as path from 'node:path';
 import { loadPromptFile } from '../../../src/core/prompt/load';
 import { exportFineTuneDataset } from '../../../src/core/finetune/dataset';
 import { runEval } from '../../../src/core/engine';
 import { ADVISOR_COMMANDS } from '../../../src/core/analysis/advisor/commands';
 import type { Recommendation, RunRecord } from '../../../src/core/runs/schema';
-import { resolverFor, tempWorkspace, type Workspace } from '../engine/helpers';
+import { resolverFor, useScriptedWorkspace } from '../../fixtures/workspace';
 
-let server: ScriptedServer;
-let ws: Workspace;
-before(async () => {
-  server = await startScriptedServer({});
-});
-after(async () => {
-  await server.close();
-});
+const scripted = useScriptedWorkspace({}, { fresh: 'each' });
+
 beforeEach(() => {
-  ws?.dispose();
-  ws = tempWorkspace();
-  server.resetStats();
+  scripted.server.resetStats();
 });
-after(() => ws?.dispose());
 
 const range = (a: number, b: number) => Array.from({ length: b - a }, (_, i) => a + i);
 
 async function run(name: string, text: string, rules: ScriptedRule[], judgeModel?: string): Promise<{ record: RunRecord; top: Recommendation }> {
-  server.setRules(rules);
-  const file = ws.write(name, text);
+  scripted.server.setRules(rules);
+  const file = scripted.write(name, text);
   const spec = await loadPromptFile(file);
   const { record } = await runEval(spec, {
-    providers: resolverFor(server.url),
-    root: ws.root,
+    providers: resolverFor(scripted.server.url),
+    root: scripted.root,
     write: false,
     cache: false,
     ...(judgeModel ? { judgeModel } : {}),
@@ -151,7 +142,7 @@ test('scenario: format failures few-shot reduces but does not clear → fine-tun
   assert.ok((top.evidence.savedPer1000CallsUsd as number) > 0, 'gpt-4o-mini has a price');
   assert.ok(top.actions.some((a) => a.startsWith(`command:${ADVISOR_COMMANDS.exportFineTune}|`)));
   // one figure: the export (panel command and `prompt-ladder finetune`) says what the advice card says
-  const spec = await loadPromptFile(path.join(ws.root, 'format-reduced.prompt.yml'));
+  const spec = await loadPromptFile(path.join(scripted.root, 'format-reduced.prompt.yml'));
   const exported = exportFineTuneDataset(spec, record, { source: 'best-variant' });
   assert.equal(exported.tokensSavedPerCall, top.evidence.tokensSavedPerCall);
   assert.equal(exported.fewShotVariant, '3-shot');
@@ -211,8 +202,8 @@ evaluators:
 });
 
 test('scenario: context present but missing the needed fact → rag with retrieval actions', async () => {
-  ws.write('docs/codes.md', range(0, 10).map((i) => `Product P${i} has the code C${i}X.`).join('\n\n'));
-  ws.write('docs/other.md', 'Products P10 to P19 ship in blue boxes.\n\nAll products come with a manual.');
+  scripted.write('docs/codes.md', range(0, 10).map((i) => `Product P${i} has the code C${i}X.`).join('\n\n'));
+  scripted.write('docs/other.md', 'Products P10 to P19 ship in blue boxes.\n\nAll products come with a manual.');
   const extra = `retrieval:
   documents: ./docs/*.md
   chunk: { size: 200, overlap: 20 }
@@ -264,7 +255,7 @@ test('scenario: 4 cases → evaluation first', async () => {
 });
 
 test('scenario: answers that go beyond the retrieved context (faithfulness, judged per statement) → prompt-engineering, then fine-tuning', async () => {
-  ws.write('docs/codes.md', range(0, 20).map((i) => `Product P${i} has the code C${i}X.`).join('\n\n'));
+  scripted.write('docs/codes.md', range(0, 20).map((i) => `Product P${i} has the code C${i}X.`).join('\n\n'));
   const text = `name: Grounded codes
 model: openai/test-model
 messages:

@@ -14,7 +14,7 @@ import { runEvalViaBatch, batchRefusal, type BatchEvent } from '../../../src/cor
 import { createEnvResolver } from '../../../src/core/providers/resolve';
 import { estimateCostUsd } from '../../../src/core/providers/pricing';
 import { batchesDir } from '../../../src/core/batch/state';
-import { tempWorkspace, resolverFor, type Workspace } from '../engine/helpers';
+import { tempWorkspace, resolverFor, type Workspace } from '../../fixtures/workspace';
 
 let server: ScriptedServer;
 let ws: Workspace;

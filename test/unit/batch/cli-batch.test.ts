@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { cliEnv, spawnCli } from '../cli/runCli';
 import { startScriptedServer, type ScriptedServer } from '../../fixtures/scripted-server';
-import { tempWorkspace, type Workspace } from '../engine/helpers';
+import { tempWorkspace, type Workspace } from '../../fixtures/workspace';
 
 let server: ScriptedServer;
 let ws: Workspace;

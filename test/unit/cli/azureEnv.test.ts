@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { cliEnv, runCli } from './runCli';
 import { startScriptedServer, type ScriptedServer } from '../../fixtures/scripted-server';
-import { tempWorkspace, type Workspace } from '../engine/helpers';
+import { tempWorkspace, type Workspace } from '../../fixtures/workspace';
 
 let openai: ScriptedServer;
 let azure: ScriptedServer;

@@ -15,7 +15,7 @@ import { loadPromptFile } from '../../../src/core/prompt/load';
 import { runEval } from '../../../src/core/engine';
 import type { RunRecord } from '../../../src/core/runs/schema';
 import { readEntry } from '../../../src/cli/codeCache';
-import { resolverFor, tempWorkspace, type Workspace } from '../engine/helpers';
+import { resolverFor, tempWorkspace, type Workspace } from '../../fixtures/workspace';
 
 /** Node 22.1+ keeps the CLI's compiled code with its own compile cache instead of our entries (src/cli/codeCache.ts). */
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- a synchronous probe at module level

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { cliEnv, runCli } from './runCli';
 import { startScriptedServer, type ScriptedChatRequest, type ScriptedServer } from '../../fixtures/scripted-server';
-import { tempWorkspace, type Workspace } from '../engine/helpers';
+import { tempWorkspace, type Workspace } from '../../fixtures/workspace';
 import { quizCases, quizPrompt, quizRules } from '../../fixtures/quiz';
 
 let server: ScriptedServer;

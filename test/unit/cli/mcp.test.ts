@@ -9,7 +9,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { CLI_NODE_ARGS, runCli } from './runCli';
 import { startScriptedServer, type ScriptedServer } from '../../fixtures/scripted-server';
-import { CLASSIFIER, classifierRules, tempWorkspace, type Workspace } from '../engine/helpers';
+import { CLASSIFIER, classifierRules, tempWorkspace, type Workspace } from '../../fixtures/workspace';
 
 let server: ScriptedServer;
 let ws: Workspace;

@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { CLI_NODE_ARGS } from './runCli';
-import { tempWorkspace } from '../engine/helpers';
+import { tempWorkspace } from '../../fixtures/workspace';
 
 interface Reply {
   jsonrpc: string;

@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { CLI_NODE_ARGS, cliEnv } from './runCli';
 import { startScriptedServer, type ScriptedServer } from '../../fixtures/scripted-server';
-import { CLASSIFIER, classifierRules, tempWorkspace, type Workspace } from '../engine/helpers';
+import { CLASSIFIER, classifierRules, tempWorkspace, type Workspace } from '../../fixtures/workspace';
 
 let server: ScriptedServer;
 let ws: Workspace;

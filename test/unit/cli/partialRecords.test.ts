@@ -8,7 +8,7 @@ import { readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { cliEnv, runCli, spawnCli } from './runCli';
 import { startScriptedServer, type ScriptedServer } from '../../fixtures/scripted-server';
-import { CLASSIFIER, classifierRules, tempWorkspace, type Workspace } from '../engine/helpers';
+import { CLASSIFIER, classifierRules, tempWorkspace, type Workspace } from '../../fixtures/workspace';
 import { listRuns, readRun, runsDir } from '../../../src/core/runs/store';
 import { StoreDamage } from '../../../src/core/faults';
 import { statusText } from '../../../src/core/runs/completeness';

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { cliEnv, runCli, spawnCli } from './runCli';
 import { startScriptedServer, type ScriptedServer } from '../../fixtures/scripted-server';
 import { mountReadOnly, mountTmpfs } from '../../fixtures/machineFaults';
-import { classifierRules, tempWorkspace, type Workspace } from '../engine/helpers';
+import { classifierRules, tempWorkspace, type Workspace } from '../../fixtures/workspace';
 
 let server: ScriptedServer;
 let ws: Workspace;

@@ -3,38 +3,28 @@
 // how many calls a case may cost at most, and what the error says. Each test also reports its row
 // (results lost, max calls per case, wall time) as a diagnostic, so the matrix comes from real runs.
 
-import { test, before, after, beforeEach } from 'node:test';
+import { test, beforeEach } from 'node:test';
 import type { TestContext } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { startScriptedServer, type FaultSpec, type ScriptedRule, type ScriptedServer } from '../../fixtures/scripted-server';
+import { type FaultSpec, type ScriptedRule } from '../../fixtures/scripted-server';
 import { loadPromptFile } from '../../../src/core/prompt/load';
 import { runEval } from '../../../src/core/engine';
 import { createEnvResolver } from '../../../src/core/providers/resolve';
 import { toJUnit } from '../../../src/core/runs/junit';
 import { toHtml } from '../../../src/core/runs/html';
 import type { RunRecord } from '../../../src/core/runs/schema';
-import { tempWorkspace, type Workspace } from './helpers';
+import { useScriptedWorkspace } from '../../fixtures/workspace';
 
 const RETRY = { maxRetries: 2, baseDelayMs: 5, maxDelayMs: 20 };
 const CASES = 8;
 
-let server: ScriptedServer;
-let ws: Workspace;
+const scripted = useScriptedWorkspace({ keepLast: 2000 }, { fresh: 'each' });
 
-before(async () => {
-  server = await startScriptedServer({ keepLast: 2000 });
-});
-after(async () => {
-  await server.close();
-  ws?.dispose();
-});
 beforeEach(() => {
-  ws?.dispose();
-  ws = tempWorkspace();
-  server.setOptions({ capacity: undefined, faults: [], latencyMs: 0, retryAfterMs: 50 });
-  server.setRules([]);
-  server.resetStats();
+  scripted.server.setOptions({ capacity: undefined, faults: [], latencyMs: 0, retryAfterMs: 50 });
+  scripted.server.setRules([]);
+  scripted.server.resetStats();
 });
 
 function prompt(cases = CASES): string {
@@ -51,12 +41,12 @@ interface Outcome {
 }
 
 async function run(opts: { key?: string; cases?: number; timeoutMs?: number; concurrency?: number } = {}): Promise<Outcome> {
-  const spec = await loadPromptFile(ws.write('f.prompt.yml', prompt(opts.cases)));
-  const providers = createEnvResolver({ OPENAI_API_KEY: opts.key ?? 'sk-faults-0000', OPENAI_BASE_URL: server.url });
+  const spec = await loadPromptFile(scripted.write('f.prompt.yml', prompt(opts.cases)));
+  const providers = createEnvResolver({ OPENAI_API_KEY: opts.key ?? 'sk-faults-0000', OPENAI_BASE_URL: scripted.server.url });
   const started = performance.now();
   const { record, path: file } = await runEval(spec, {
     providers,
-    root: ws.root,
+    root: scripted.root,
     cache: false,
     retry: RETRY,
     ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
@@ -64,7 +54,7 @@ async function run(opts: { key?: string; cases?: number; timeoutMs?: number; con
   });
   const wallMs = performance.now() - started;
   const callsPerCase = new Map<string, number>();
-  for (const b of server.stats.bodies as { messages?: { content?: string }[] }[]) {
+  for (const b of scripted.server.stats.bodies as { messages?: { content?: string }[] }[]) {
     const q = b.messages?.at(-1)?.content ?? '';
     callsPerCase.set(q, (callsPerCase.get(q) ?? 0) + 1);
   }
@@ -78,27 +68,27 @@ function row(t: TestContext, mode: string, o: Outcome, cases = CASES): { maxCall
   const lost = cases - o.record.cases.filter((c) => c.results.length === 1).length;
   assert.equal(lost, 0, 'every case has its result');
   const maxCalls = Math.max(0, ...o.callsPerCase.values());
-  t.diagnostic(`fault matrix | ${mode} | results lost ${lost}/${cases} | max calls per case ${maxCalls} | server calls ${server.stats.chatRequests} | wall ${Math.round(o.wallMs)} ms`);
+  t.diagnostic(`fault matrix | ${mode} | results lost ${lost}/${cases} | max calls per case ${maxCalls} | server calls ${scripted.server.stats.chatRequests} | wall ${Math.round(o.wallMs)} ms`);
   return { maxCalls };
 }
 
 /** `fault` hits each case's first `times` attempts (per case, so the count per case is exact). */
 async function transient(t: TestContext, mode: string, fault: FaultSpec, times = 1) {
-  server.setOptions({ faults: Array.from({ length: CASES }, (_, i) => ({ ...fault, times, user: `^case-${i}$` })) });
+  scripted.server.setOptions({ faults: Array.from({ length: CASES }, (_, i) => ({ ...fault, times, user: `^case-${i}$` })) });
   const o = await run();
   const { maxCalls } = row(t, mode, o);
   assert.ok(results(o.record).every((r) => r.passed && !r.error), JSON.stringify(results(o.record).map((r) => r.error)));
   assert.equal(maxCalls, times + 1);
-  assert.equal(server.stats.chatRequests, CASES * (times + 1));
+  assert.equal(scripted.server.stats.chatRequests, CASES * (times + 1));
 }
 
 async function persistent(t: TestContext, mode: string, fault: FaultSpec, message: RegExp, expectedCalls: number) {
-  server.setOptions({ faults: [fault] });
+  scripted.server.setOptions({ faults: [fault] });
   const o = await run();
   const { maxCalls } = row(t, mode, o);
   for (const r of results(o.record)) assert.match(r.error ?? '', message);
   assert.equal(maxCalls, expectedCalls);
-  assert.equal(server.stats.chatRequests, CASES * expectedCalls);
+  assert.equal(scripted.server.stats.chatRequests, CASES * expectedCalls);
 }
 
 test('500s that pass are retried with back-off; every case passes', (t) => transient(t, '500 ×2 per case then ok', { status: 500 }, 2));
@@ -113,7 +103,7 @@ for (const kind of ['malformed', 'html', 'not-json', 'no-choices', 'empty', 'cut
 }
 
 test('a hang once per case costs one timeout, then the retry answers', async (t) => {
-  server.setOptions({ faults: Array.from({ length: CASES }, (_, i) => ({ kind: 'timeout' as const, times: 1, user: `^case-${i}$` })) });
+  scripted.server.setOptions({ faults: Array.from({ length: CASES }, (_, i) => ({ kind: 'timeout' as const, times: 1, user: `^case-${i}$` })) });
   const o = await run({ timeoutMs: 300 });
   const { maxCalls } = row(t, 'hang ×1 per case then ok (timeout 0.3 s)', o);
   assert.ok(results(o.record).every((r) => r.passed), JSON.stringify(results(o.record).map((r) => r.error)));
@@ -121,7 +111,7 @@ test('a hang once per case costs one timeout, then the retry answers', async (t)
 });
 
 test('a server that always hangs costs two attempts per case and says it timed out, after how long, and where to change it', async (t) => {
-  server.setOptions({ faults: [{ kind: 'timeout' }] });
+  scripted.server.setOptions({ faults: [{ kind: 'timeout' }] });
   const o = await run({ timeoutMs: 250 });
   const { maxCalls } = row(t, 'hang always (timeout 0.25 s)', o);
   assert.equal(maxCalls, 2, 'one timeout plus one retry, whatever the retry budget for 5xx');
@@ -129,16 +119,16 @@ test('a server that always hangs costs two attempts per case and says it timed o
     assert.match(r.error ?? '', /no answer within 0\.25 s/);
     assert.match(r.error ?? '', /2 attempts timed out; change it with promptLadder\.timeoutSeconds, --timeout or PROMPT_LADDER_TIMEOUT/);
   }
-  for (let i = 0; i < 100 && server.stats.aborted < server.stats.chatRequests; i++) await new Promise((r) => setTimeout(r, 10));
-  assert.equal(server.stats.aborted, server.stats.chatRequests, 'every timed-out request was aborted on the wire');
+  for (let i = 0; i < 100 && scripted.server.stats.aborted < scripted.server.stats.chatRequests; i++) await new Promise((r) => setTimeout(r, 10));
+  assert.equal(scripted.server.stats.aborted, scripted.server.stats.chatRequests, 'every timed-out request was aborted on the wire');
 });
 
 test('a 429 storm loses nothing: every case passes once capacity frees up', async (t) => {
-  server.setOptions({ capacity: 2, latencyMs: 20, retryAfterMs: 30 });
+  scripted.server.setOptions({ capacity: 2, latencyMs: 20, retryAfterMs: 30 });
   const o = await run({ cases: 30 });
   row(t, '429 storm (capacity 2, 30 cases)', o, 30);
   assert.ok(results(o.record).every((r) => r.passed));
-  assert.ok(server.stats.rejected429 > 0, 'the storm happened');
+  assert.ok(scripted.server.stats.rejected429 > 0, 'the storm happened');
 });
 
 const refuse = (status: number): ScriptedRule[] => [
@@ -152,11 +142,11 @@ const refuse = (status: number): ScriptedRule[] => [
 
 for (const status of [401, 403]) {
   test(`a ${status} stops the provider for the rest of the run with one message; the other cases are errors without calls`, async (t) => {
-    server.setRules(refuse(status));
+    scripted.server.setRules(refuse(status));
     const o = await run({ cases: 40, concurrency: 2 });
     row(t, `${status} (40 cases, concurrency 2)`, o, 40);
-    assert.ok(server.stats.chatRequests <= 2, `calls after the refusal: ${server.stats.chatRequests}`);
-    assert.equal(o.record.calls, server.stats.chatRequests);
+    assert.ok(scripted.server.stats.chatRequests <= 2, `calls after the refusal: ${scripted.server.stats.chatRequests}`);
+    assert.equal(o.record.calls, scripted.server.stats.chatRequests);
     const refusals = (o.record.problems ?? []).filter((p) => /the key for OpenAI-compatible \(127\.0\.0\.1:\d+\) was refused|the key for .* was refused/.test(p));
     assert.equal(refusals.length, 1, JSON.stringify(o.record.problems));
     assert.match(refusals[0], new RegExp(`HTTP ${status}`));
@@ -169,19 +159,19 @@ for (const status of [401, 403]) {
 }
 
 test('a 401 with the adaptive starting window costs at most that window of calls, then none', async (t) => {
-  server.setRules(refuse(401));
+  scripted.server.setRules(refuse(401));
   const o = await run({ cases: 60 });
   row(t, '401 (60 cases, adaptive concurrency)', o, 60);
-  assert.ok(server.stats.chatRequests <= 16, `calls: ${server.stats.chatRequests}`);
+  assert.ok(scripted.server.stats.chatRequests <= 16, `calls: ${scripted.server.stats.chatRequests}`);
   assert.equal((o.record.problems ?? []).filter((p) => /was refused/.test(p)).length, 1);
 });
 
 test('a 6-character key echoed by a 401 body is redacted in errors, the run record, JUnit and HTML', async (t) => {
   const KEY = 'k3Y9zQ';
-  server.setRules(refuse(401));
+  scripted.server.setRules(refuse(401));
   const o = await run({ key: KEY, cases: 3 });
   row(t, '401 echoing a 6-char key', o, 3);
-  assert.ok(JSON.stringify(server.stats.bodies).length > 0);
+  assert.ok(JSON.stringify(scripted.server.stats.bodies).length > 0);
   const outputs = {
     errors: results(o.record).map((r) => r.error).join('\n'),
     problems: (o.record.problems ?? []).join('\n'),

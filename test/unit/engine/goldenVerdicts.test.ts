@@ -14,7 +14,7 @@ import { loadPromptFile } from '../../../src/core/prompt/load';
 import { runEval } from '../../../src/core/engine';
 import { readRun, STREAMED_CASES } from '../../../src/core/runs/store';
 import type { RunRecord } from '../../../src/core/runs/schema';
-import { resolverFor, tempWorkspace, type Workspace } from './helpers';
+import { resolverFor, tempWorkspace, type Workspace } from '../../fixtures/workspace';
 
 const repo = path.resolve(__dirname, '../../..');
 const goldenFile = path.join(repo, 'test/fixtures/golden/verdicts.json');

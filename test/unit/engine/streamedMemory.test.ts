@@ -1,26 +1,16 @@
 // A streamed run (more than STREAMED_CASES cases) keeps little per finished case in memory, yet gives the same
 // summaries, failure list and advice as the same run kept whole in memory; its periodic summaries, kept as
 // results arrive, equal the ones computed from the cases.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { startScriptedServer, type ScriptedServer } from '../../fixtures/scripted-server';
 import { loadPromptFile } from '../../../src/core/prompt/load';
 import { runEval } from '../../../src/core/engine';
 import { readRun, STREAMED_CASES } from '../../../src/core/runs/store';
 import { summarizeVariants, VariantTally, type VariantInfo } from '../../../src/core/runs/summary';
 import type { CaseRecord, CaseResult, RunRecord } from '../../../src/core/runs/schema';
-import { resolverFor, tempWorkspace, type Workspace } from './helpers';
+import { resolverFor, useScriptedWorkspace } from '../../fixtures/workspace';
 
-let server: ScriptedServer;
-let ws: Workspace;
-before(async () => {
-  server = await startScriptedServer({ latencyMs: 2 });
-  ws = tempWorkspace();
-});
-after(async () => {
-  await server.close();
-  ws.dispose();
-});
+const scripted = useScriptedWorkspace({ latencyMs: 2 });
 
 const CASES = STREAMED_CASES + 300;
 
@@ -36,9 +26,9 @@ const verdicts = (cases: CaseRecord[]) => cases.map((c) => `${c.index}:${c.resul
 
 test('a streamed run keeps passed results slim in memory and gives the summaries, failures and advice of the same run kept whole', async () => {
   const rows = Array.from({ length: CASES }, (_, i) => JSON.stringify({ n: i, word: i % 9 === 0 ? 'skip' : 'keep' })).join('\n');
-  ws.write('mem.cases.jsonl', rows + '\n');
-  ws.write('mem.examples.jsonl', JSON.stringify({ input: 'keep 1', output: 'echo: keep 1' }) + '\n');
-  const file = ws.write(
+  scripted.write('mem.cases.jsonl', rows + '\n');
+  scripted.write('mem.examples.jsonl', JSON.stringify({ input: 'keep 1', output: 'echo: keep 1' }) + '\n');
+  const file = scripted.write(
     'mem.prompt.yml',
     ['name: mem', 'model: openai/m', 'messages:', '  - role: user', '    content: "{{word}} {{n}}"', 'testFile: ./mem.cases.jsonl',
       'examples: ./mem.examples.jsonl', 'variants:', '  - name: zero', '    shots: 0', '  - name: one', '    shots: 1',
@@ -46,9 +36,9 @@ test('a streamed run keeps passed results slim in memory and gives the summaries
   );
   const spec = await loadPromptFile(file);
   assert.equal(spec.cases.length, CASES);
-  const providers = resolverFor(server.url);
-  const streamed = await runEval(spec, { providers, root: ws.root, cache: false });
-  const whole = await runEval(spec, { providers, root: ws.root, cache: false, write: false });
+  const providers = resolverFor(scripted.server.url);
+  const streamed = await runEval(spec, { providers, root: scripted.root, cache: false });
+  const whole = await runEval(spec, { providers, root: scripted.root, cache: false, write: false });
   assert.ok(streamed.record.casesFile, 'the first run is streamed');
   assert.equal(whole.record.casesFile, undefined, 'the second is kept whole');
 

@@ -1,29 +1,19 @@
 // A streamed run whose categories change at the end of the run (another column's evidence relabels guessed
 // failures) reads back from disk with the final categories: the changed cases get a new line in the JSONL, and
 // readers take the last line for a case index, in the place of its first.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import * as path from 'node:path';
-import { startScriptedServer, type ScriptedServer } from '../../fixtures/scripted-server';
 import { loadPromptFile } from '../../../src/core/prompt/load';
 import { runEval } from '../../../src/core/engine';
 import { casesFileOf, listRuns, readRun, runsDir, STREAMED_CASES, supersedeCases, writeRunsJson } from '../../../src/core/runs/store';
 import { summarizeCategories } from '../../../src/core/analysis/categorize';
 import type { CaseRecord, RunRecord } from '../../../src/core/runs/schema';
 import { caseRecord, result, runRecord } from '../analysis/records';
-import { resolverFor, tempWorkspace, type Workspace } from './helpers';
+import { resolverFor, useScriptedWorkspace } from '../../fixtures/workspace';
 
-let server: ScriptedServer;
-let ws: Workspace;
-before(async () => {
-  server = await startScriptedServer();
-  ws = tempWorkspace();
-});
-after(async () => {
-  await server.close();
-  ws.dispose();
-});
+const scripted = useScriptedWorkspace();
 
 const CASES = STREAMED_CASES + 200;
 
@@ -34,21 +24,21 @@ const labels = (cases: CaseRecord[]) =>
 test('a streamed run relabelled at its end reads back from disk with the categories the engine returned, each case once', async () => {
   // plain answers every tenth item wrong (a content failure: guessed knowledge); the chain-of-thought column
   // gets all but every hundredth of those right, so at the end of the run the guesses become reasoning
-  server.setRules([
+  scripted.server.setRules([
     { system: 'Final answer', user: 'item (0|\\d*00)$', reply: 'Let me think.\nFinal answer: none' },
     { system: 'Final answer', user: 'item (\\d+)$', reply: 'Let me think about $1.\nFinal answer: ok-$1' },
     { user: 'item (\\d*0)$', reply: 'none' },
     { user: 'item (\\d+)$', reply: 'ok-$1' },
   ]);
-  ws.write('rel.cases.jsonl', Array.from({ length: CASES }, (_, i) => JSON.stringify({ n: i })).join('\n') + '\n');
-  const file = ws.write(
+  scripted.write('rel.cases.jsonl', Array.from({ length: CASES }, (_, i) => JSON.stringify({ n: i })).join('\n') + '\n');
+  const file = scripted.write(
     'rel.prompt.yml',
     ['name: rel', 'model: openai/m', 'messages:', '  - role: user', '    content: "item {{n}}"', 'testFile: ./rel.cases.jsonl',
       'variants:', '  - name: plain', '  - name: cot', '    chainOfThought: true',
       'evaluators:', '  - name: answers', '    string:', '      contains: "ok-{{n}}"', ''].join('\n'),
   );
   const spec = await loadPromptFile(file);
-  const { record, path: recordPath } = await runEval(spec, { providers: resolverFor(server.url), root: ws.root, cache: false });
+  const { record, path: recordPath } = await runEval(spec, { providers: resolverFor(scripted.server.url), root: scripted.root, cache: false });
   assert.ok(record.casesFile && recordPath, 'the run is streamed');
   assert.equal(record.status, 'completed');
 
@@ -62,7 +52,7 @@ test('a streamed run relabelled at its end reads back from disk with the categor
 
   // the JSONL got one new line per relabelled case already written (cases still queued at the end, if any,
   // were written once, relabelled); none for unchanged cases
-  const jsonl = path.join(runsDir(ws.root), casesFileOf(recordPath!));
+  const jsonl = path.join(runsDir(scripted.root), casesFileOf(recordPath!));
   const lines = readFileSync(jsonl, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as CaseRecord);
   const firsts: number[] = [];
   const again: number[] = [];
@@ -95,8 +85,8 @@ test('a streamed run relabelled at its end reads back from disk with the categor
   assert.equal(ten.results[0].messages?.at(-1)?.content, 'item 10');
 
   // the history and --json see the same
-  assert.deepEqual(labels((await listRuns(ws.root)).find((r) => r.path === recordPath)!.record.cases), labels(record.cases));
-  const out = path.join(ws.root, 'out.json');
+  assert.deepEqual(labels((await listRuns(scripted.root)).find((r) => r.path === recordPath)!.record.cases), labels(record.cases));
+  const out = path.join(scripted.root, 'out.json');
   await writeRunsJson(out, [{ record, path: recordPath }]);
   const exported = JSON.parse(readFileSync(out, 'utf8')) as RunRecord;
   assert.equal(exported.cases.length, CASES);
@@ -105,7 +95,7 @@ test('a streamed run relabelled at its end reads back from disk with the categor
 
 /** A streamed run written by hand: a header and the given JSONL text. */
 function handWritten(name: string, jsonl: string): string {
-  const dir = runsDir(ws.root);
+  const dir = runsDir(scripted.root);
   mkdirSync(dir, { recursive: true });
   const header = path.join(dir, `${name}.json`);
   const rec = runRecord(name, [], ['v']);
@@ -132,7 +122,7 @@ test('a JSONL line for a case index already written supersedes the earlier one, 
   assert.deepEqual(back.cases.map((c) => c.results[0].category), ['knowledge', 'reasoning', 'knowledge', 'knowledge'], 'the last line for case 1 wins');
   assert.deepEqual(back.cases[1], plain(cell(1, 'reasoning')));
 
-  const out = path.join(ws.root, 'sup-out.json');
+  const out = path.join(scripted.root, 'sup-out.json');
   await writeRunsJson(out, [{ record: back, path: header }]);
   const exported = JSON.parse(readFileSync(out, 'utf8')) as RunRecord;
   assert.deepEqual(exported.cases, back.cases);
@@ -159,8 +149,8 @@ test('supersedeCases appends a new version of the chosen cases, after a torn las
   assert.deepEqual(back.cases.map((c) => `${c.index}:${c.results[0].category}/${c.results[0].categoryBasis ?? '-'}`), ['0:reasoning/variant', '1:knowledge/-', '2:reasoning/variant']);
   assert.equal(back.cases[0].results[0].categoryReason, 'knowledge 0', 'the rest of the case is as written');
   // nothing chosen, nothing written
-  const before = readFileSync(path.join(runsDir(ws.root), casesFileOf(header)), 'utf8');
+  const before = readFileSync(path.join(runsDir(scripted.root), casesFileOf(header)), 'utf8');
   assert.equal(await supersedeCases(header, new Set(), () => assert.fail('not called')), 0);
   assert.equal(await supersedeCases(header, new Set([7]), () => assert.fail('not called')), 0);
-  assert.equal(readFileSync(path.join(runsDir(ws.root), casesFileOf(header)), 'utf8'), before);
+  assert.equal(readFileSync(path.join(runsDir(scripted.root), casesFileOf(header)), 'utf8'), before);
 });

@@ -10,7 +10,7 @@ import { runEvaluator } from '../../../src/core/evaluators/registry';
 import type { EvalInput } from '../../../src/core/evaluators/evaluator';
 import { codeVerdict } from '../../../src/core/evaluators/code';
 import { referenceFreeEvaluators } from '../../../src/core/analysis/selfRepair';
-import { tempWorkspace } from '../engine/helpers';
+import { tempWorkspace } from '../../fixtures/workspace';
 
 const ws = tempWorkspace();
 mkdirSync(path.join(ws.root, '.git'));

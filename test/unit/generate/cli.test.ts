@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { cliEnv, runCli } from '../cli/runCli';
 import { startScriptedServer, type ScriptedServer } from '../../fixtures/scripted-server';
 import { generationRules, STEP } from '../../fixtures/generation-rules';
-import { tempWorkspace, type Workspace } from '../engine/helpers';
+import { tempWorkspace, type Workspace } from '../../fixtures/workspace';
 
 let server: ScriptedServer;
 let ws: Workspace;

@@ -11,7 +11,7 @@ import OpenAI from 'openai';
 import { startScriptedServer, type ScriptedServer } from '../../fixtures/scripted-server';
 import { loadRulesFile } from '../../fixtures/demoBehaviours';
 import { runCli, cliEnv } from '../cli/runCli';
-import { tempWorkspace, type Workspace } from '../engine/helpers';
+import { tempWorkspace, type Workspace } from '../../fixtures/workspace';
 import type { ChatMessage } from '../../../src/core/prompt/spec';
 import { buildJudgeMessages } from '../../../src/core/evaluators/judge';
 import * as p from '../../../src/core/analysis/prompts';

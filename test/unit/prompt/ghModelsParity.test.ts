@@ -5,7 +5,7 @@
 // Where we differ from gh on purpose (a documented extension), the case says so; verdicts (load or refuse,
 // pass or fail, score, exit code) follow gh for .prompt.yml files.
 
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -16,8 +16,8 @@ import { ghTemplate } from '../../../src/core/render/ghTemplate';
 import { runEvaluators } from '../../../src/core/evaluators/registry';
 import type { EvaluatorSpec, PromptSpec } from '../../../src/core/prompt/spec';
 import type { RunRecord } from '../../../src/core/runs/schema';
-import { startScriptedServer, type ScriptedServer, type ScriptedRule } from '../../fixtures/scripted-server';
-import { tempWorkspace, type Workspace } from '../engine/helpers';
+import type { ScriptedRule } from '../../fixtures/scripted-server';
+import { useScriptedWorkspace } from '../../fixtures/workspace';
 import { cliEnv, runCli } from '../cli/runCli';
 import { evalInput } from '../evaluators/evalInput';
 import { openAiJudge } from '../evaluators/judgeClient';
@@ -25,25 +25,15 @@ import { openAiJudge } from '../evaluators/judgeClient';
 const PROMPT_TEST = 'gh-models pkg/prompt/prompt_test.go TestPromptFile';
 const EVAL_TEST = 'gh-models cmd/eval/eval_test.go TestEval';
 
-let server: ScriptedServer;
-let ws: Workspace;
-
-before(async () => {
-  server = await startScriptedServer({});
-  ws = tempWorkspace();
-});
-after(async () => {
-  await server.close();
-  ws.dispose();
-});
+const scripted = useScriptedWorkspace({});
 beforeEach(() => {
-  server.setRules([]);
-  server.resetStats();
+  scripted.server.setRules([]);
+  scripted.server.resetStats();
 });
 
 /** Write `text` as `name` in the temp workspace and load it (as gh's LoadFromFile reads a file from disk). */
 async function load(text: string, name = 'test.prompt.yml'): Promise<PromptSpec> {
-  return loadPromptFile(ws.write(name, text));
+  return loadPromptFile(scripted.write(name, text));
 }
 
 /** Load and expect a refusal; the SpecError's message (every problem, file:line:col). */
@@ -58,14 +48,14 @@ async function refused(text: string, name = 'test.prompt.yml'): Promise<string> 
 }
 
 function cli(args: string[], rules: ScriptedRule[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  server.setRules(rules);
-  return runCli(['eval', ...args], { cwd: ws.root, env: cliEnv(ws.root, server.url) });
+  scripted.server.setRules(rules);
+  return runCli(['eval', ...args], { cwd: scripted.root, env: cliEnv(scripted.root, scripted.server.url) });
 }
 
-const readJson = (rel: string): RunRecord => JSON.parse(readFileSync(path.join(ws.root, rel), 'utf8')) as RunRecord;
+const readJson = (rel: string): RunRecord => JSON.parse(readFileSync(path.join(scripted.root, rel), 'utf8')) as RunRecord;
 
 type Body = { model: string; messages: { role: string; content: string }[]; response_format?: { type: string; json_schema?: Record<string, unknown> } };
-const chatBodies = (): Body[] => (server.stats.bodies as Body[]).filter((b) => Array.isArray(b.messages));
+const chatBodies = (): Body[] => (scripted.server.stats.bodies as Body[]).filter((b) => Array.isArray(b.messages));
 
 describe(PROMPT_TEST, () => {
   // pkg/prompt/prompt_test.go TestPromptFile / "loads and parses prompt file"
@@ -123,7 +113,7 @@ evaluators:
 
   // pkg/prompt/prompt_test.go TestPromptFile / "handles file not found"
   it('handles file not found', async () => {
-    await assert.rejects(loadPromptFile(path.join(ws.root, 'nonexistent', 'file.yml')), (e: unknown) => e instanceof SpecError && /file not found/.test(e.message));
+    await assert.rejects(loadPromptFile(path.join(scripted.root, 'nonexistent', 'file.yml')), (e: unknown) => e instanceof SpecError && /file not found/.test(e.message));
   });
 
   // pkg/prompt/prompt_test.go TestPromptFile / "handles invalid YAML"
@@ -226,7 +216,7 @@ messages:
   // pkg/prompt/prompt_test.go TestPromptFile / "BuildChatCompletionOptions includes responseFormat and jsonSchema"
   // Here: what the request to the model actually carries, seen by the scripted server.
   it('BuildChatCompletionOptions includes responseFormat and jsonSchema: the request carries them', async () => {
-    ws.write(
+    scripted.write(
       'schema.prompt.yml',
       `model: openai/gpt-4o
 responseFormat: json_schema
@@ -341,11 +331,11 @@ testData:
 
   // cmd/eval/eval_test.go TestEval / "plugin evaluator works with github/similarity"
   it('plugin evaluator works with github/similarity: a judge reply of "4" scores 0.75 and passes', async () => {
-    server.setRules([{ reply: '4' }]);
+    scripted.server.setRules([{ reply: '4' }]);
     const spec: EvaluatorSpec = { kind: 'builtin', name: 'similarity', line: 1, uses: 'github/similarity' };
     const v = await runEvaluators(
       [spec],
-      evalInput('test response', { vars: { input: 'test question', expected: 'test answer' }, judge: openAiJudge(server) }),
+      evalInput('test response', { vars: { input: 'test question', expected: 'test answer' }, judge: openAiJudge(scripted.server) }),
     );
     assert.equal(v.results[0].name, 'similarity');
     assert.equal(v.results[0].score, 0.75);
@@ -356,7 +346,7 @@ testData:
   // cmd/eval/eval_test.go TestEval / "command creation works"
   // gh checks cobra's Use/Short; ours is a plain CLI: the help names the eval command (wording is ours).
   it('command creation works: the CLI has an eval command', async () => {
-    const r = await runCli(['--help'], { cwd: ws.root, env: cliEnv(ws.root, server.url) });
+    const r = await runCli(['--help'], { cwd: scripted.root, env: cliEnv(scripted.root, scripted.server.url) });
     assert.equal(r.code, 0);
     assert.match(r.stdout, /prompt-ladder eval <file>\.\.\./);
   });
@@ -380,7 +370,7 @@ evaluators:
   // cmd/eval/eval_test.go TestEval / "integration test with mock client"
   // gh prints "Running test case" and "PASSED"; ours prints the prompt's name and a variant table (our wording).
   it('integration test with mock client: exit 0, the run passes', async () => {
-    ws.write('mock.prompt.yml', MOCK_TEST);
+    scripted.write('mock.prompt.yml', MOCK_TEST);
     const r = await cli(['mock.prompt.yml', '--no-cache', '--json', 'mock.json'], [{ reply: 'test response' }]);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /Mock Test — 1 case × 1 variant — completed/);
@@ -392,7 +382,7 @@ evaluators:
 
   // cmd/eval/eval_test.go TestEval / "logs model response when test fails"
   it('logs model response when test fails: exit 1, the failure shows the reply', async () => {
-    ws.write(
+    scripted.write(
       'failing.prompt.yml',
       `
 name: Failing Test
@@ -442,7 +432,7 @@ evaluators:
   // gh's --json prints its EvaluationSummary on stdout; ours writes the run record to the named file
   // (`--json <out.json>`, README). Same facts: 2 cases, 1 passed, 1 failed, 50 %, replies and per-evaluator scores.
   it('json output format', async () => {
-    ws.write('json.prompt.yml', JSON_TEST);
+    scripted.write('json.prompt.yml', JSON_TEST);
     const r = await cli(['json.prompt.yml', '--no-cache', '--json', 'json.json'], [
       { user: '^Respond to: hello$', reply: 'hello world' },
       { user: '^Respond to: test$', reply: 'test output' },
@@ -467,13 +457,13 @@ evaluators:
       [false, 0],
     ]);
     // the JSON file holds data only
-    const text = readFileSync(path.join(ws.root, 'json.json'), 'utf8');
+    const text = readFileSync(path.join(scripted.root, 'json.json'), 'utf8');
     assert.doesNotMatch(text, /✓|✗|Run record:/);
   });
 
   // cmd/eval/eval_test.go TestEval / "json output vs human-readable output"
   it('json output vs human-readable output', async () => {
-    ws.write(
+    scripted.write(
       'cmp.prompt.yml',
       `
 name: Output Comparison Test
@@ -501,12 +491,12 @@ evaluators:
     assert.equal(rec.promptName, 'Output Comparison Test');
     assert.equal(rec.cases.length, 1);
     assert.equal(rec.variants[0].passed, 1);
-    assert.doesNotMatch(readFileSync(path.join(ws.root, 'cmp.json'), 'utf8'), /100\.0%|Run record:/);
+    assert.doesNotMatch(readFileSync(path.join(scripted.root, 'cmp.json'), 'utf8'), /100\.0%|Run record:/);
   });
 
   // cmd/eval/eval_test.go TestEval / "json flag works with failing tests"
   it('json flag works with failing tests: exit 1 and the JSON is still written', async () => {
-    ws.write(
+    scripted.write(
       'jfail.prompt.yml',
       `
 name: JSON Failing Test
@@ -533,7 +523,7 @@ evaluators:
 
   // cmd/eval/eval_test.go TestEval / "eval with responseFormat and jsonSchema"
   it('eval with responseFormat and jsonSchema: the request carries the schema and the case passes', async () => {
-    ws.write(
+    scripted.write(
       'jsch.prompt.yml',
       `
 name: JSON Schema Evaluation

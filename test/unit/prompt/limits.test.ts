@@ -8,7 +8,7 @@ import { loadCasesFile } from '../../../src/core/cases/files';
 import { formatProblem, SpecError } from '../../../src/core/errors';
 import type { SourceProblem } from '../../../src/core/errors';
 import { MAX_EVAL_SET_ROWS } from '../../../src/core/limits';
-import { tempWorkspace } from '../engine/helpers';
+import { tempWorkspace } from '../../fixtures/workspace';
 import { cliEnv, runCli } from '../cli/runCli';
 
 const ws = tempWorkspace();

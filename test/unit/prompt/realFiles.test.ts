@@ -9,7 +9,7 @@ import { loadPromptFile, checkPromptText } from '../../../src/core/prompt/load';
 import { renderMessages } from '../../../src/core/render/messages';
 import { SpecError } from '../../../src/core/errors';
 import type { SourceProblem } from '../../../src/core/errors';
-import { tempWorkspace } from '../engine/helpers';
+import { tempWorkspace } from '../../fixtures/workspace';
 
 const ws = tempWorkspace();
 mkdirSync(path.join(ws.root, '.git'));

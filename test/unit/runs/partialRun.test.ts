@@ -11,7 +11,7 @@ import { readRun } from '../../../src/core/runs/store';
 import { BaselineError, resolveBaseline } from '../../../src/core/runs/baselineRef';
 import { cellKey, currentView } from '../../../src/core/runs/partial';
 import { ShownRun } from '../../../src/extension/panel/shownRun';
-import { CLASSIFIER, classifierRules, resolverFor, tempWorkspace, type Workspace } from '../engine/helpers';
+import { CLASSIFIER, classifierRules, resolverFor, tempWorkspace, type Workspace } from '../../fixtures/workspace';
 
 let server: ScriptedServer;
 let ws: Workspace;

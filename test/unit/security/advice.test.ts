@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { symlinkSync } from 'node:fs';
 import { checkAdvisorAction } from '../../../src/core/analysis/advisor/commandArgs';
 import { ADVISOR_COMMANDS, commandAction, retrievalVariantAction, RERUN } from '../../../src/core/analysis/advisor/commands';
-import { tempWorkspace } from '../engine/helpers';
+import { tempWorkspace } from '../../fixtures/workspace';
 
 const ws = tempWorkspace();
 ws.write('package.json', '{}');

@@ -9,7 +9,7 @@ import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { cliEnv, runCli } from '../cli/runCli';
 import { startScriptedServer, type ScriptedServer } from '../../fixtures/scripted-server';
-import { tempWorkspace, type Workspace } from '../engine/helpers';
+import { tempWorkspace, type Workspace } from '../../fixtures/workspace';
 import { loadPromptFile } from '../../../src/core/prompt/load';
 import { SpecError } from '../../../src/core/errors';
 import { clearSecretsForTests, redact } from '../../../src/core/redact';

@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
 import { cliEnv, runCli } from '../cli/runCli';
 import { startScriptedServer, type ScriptedServer } from '../../fixtures/scripted-server';
-import { CLASSIFIER, classifierRules, resolverFor, tempWorkspace, type Workspace } from '../engine/helpers';
+import { CLASSIFIER, classifierRules, resolverFor, tempWorkspace, type Workspace } from '../../fixtures/workspace';
 import { ResponseCache } from '../../../src/core/providers/cache';
 import { appendCaseLines, listRuns, readRun, writeRun } from '../../../src/core/runs/store';
 import { listStates, readState } from '../../../src/core/batch/state';

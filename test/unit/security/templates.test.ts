@@ -11,7 +11,7 @@ import { renderWith, checkWith } from '../../../src/core/render/engines';
 import { MAX_ITERATIONS } from '../../../src/core/render/sandbox';
 import { cliEnv, runCli } from '../cli/runCli';
 import { startScriptedServer, type ScriptedServer } from '../../fixtures/scripted-server';
-import { tempWorkspace, type Workspace } from '../engine/helpers';
+import { tempWorkspace, type Workspace } from '../../fixtures/workspace';
 
 let server: ScriptedServer;
 let ws: Workspace;
