@@ -100,19 +100,7 @@ async function loadSpecs(args: EvalArgs, providers: Providers): Promise<{ specs:
   let warnings = 0;
   let exit = 0;
   for (const file of args.files) {
-    let abs = path.resolve(file);
-    let text: string;
-    if (isStreamArg(file)) {
-      // stdin or process substitution: read as a stream (same size limit), standing for a file in the cwd
-      text = await readStreamArg(file);
-      abs = streamStandIn(file, text);
-    } else {
-      try {
-        text = await readPromptFile(abs);
-      } catch (e) {
-        throw new UsageError(`${file}: cannot read the file${e instanceof SpecError && e.problems[0] ? ` (${e.problems[0].message})` : ''}`);
-      }
-    }
+    const { abs, text } = await readArg(file);
     try {
       // Named on the command line: any YAML with the prompt-file shape loads, as gh does.
       const spec = await loadPromptFile(abs, { text, anyName: true });
@@ -129,28 +117,7 @@ async function loadSpecs(args: EvalArgs, providers: Providers): Promise<{ specs:
         exit = 1;
         continue;
       }
-      const missing = (args.cases ?? []).filter((i) => !spec.cases.some((c) => c.index === i));
-      if (missing.length) throw new UsageError(`${file}: no case ${missing.join(', ')} (--case takes 0-based indexes; the eval set has ${spec.cases.length} case${spec.cases.length === 1 ? '' : 's'})`);
-      const unknown = unknownVariants(spec, args.variants);
-      if (unknown.length === args.variants?.length && unknown.length > 0) {
-        throw new UsageError(
-          `${file}: no variant named ${unknown.map((n) => `"${n}"`).join(', ')} (variants: ${spec.variants.map((v) => v.name).join(', ')})`,
-        );
-      }
-      for (const v of spec.variants) {
-        if (args.variants?.length && !args.variants.includes(v.name)) continue;
-        const model = variantModel(spec, v, providers);
-        try {
-          if (!model) throw new Error(`no model${spec.modelHint ? ` (${spec.modelHint})` : ''}: add \`model:\` to the prompt file or set PROMPT_LADDER_MODEL`);
-          providers.resolve(model);
-        } catch (e) {
-          throw new UsageError(`${file}: variant "${v.name}": ${(e as Error).message}`);
-        }
-      }
-      if (args.batch) {
-        const why = batchRefusal(spec, providers, { ...(args.variants ? { variants: args.variants } : {}), mode: args.batch });
-        if (why) throw new UsageError(`${file}: ${why}`);
-      }
+      checkRunnable(file, spec, args, providers);
       specs.push({ spec, text });
     } catch (e) {
       if (e instanceof SpecError) {
@@ -161,6 +128,45 @@ async function loadSpecs(args: EvalArgs, providers: Providers): Promise<{ specs:
     }
   }
   return { specs, warnings, exit };
+}
+
+/** A prompt file named on the command line: a file, or stdin / process substitution standing for a file in the cwd. */
+async function readArg(file: string): Promise<{ abs: string; text: string }> {
+  if (isStreamArg(file)) {
+    // read as a stream (same size limit)
+    const text = await readStreamArg(file);
+    return { abs: streamStandIn(file, text), text };
+  }
+  const abs = path.resolve(file);
+  try {
+    return { abs, text: await readPromptFile(abs) };
+  } catch (e) {
+    throw new UsageError(`${file}: cannot read the file${e instanceof SpecError && e.problems[0] ? ` (${e.problems[0].message})` : ''}`);
+  }
+}
+
+/** The variants asked for exist, each has a model and a provider, and --batch can run them; UsageError otherwise. */
+function checkRunnable(file: string, spec: PromptSpec, args: EvalArgs, providers: Providers): void {
+  const missing = (args.cases ?? []).filter((i) => !spec.cases.some((c) => c.index === i));
+  if (missing.length) throw new UsageError(`${file}: no case ${missing.join(', ')} (--case takes 0-based indexes; the eval set has ${spec.cases.length} case${spec.cases.length === 1 ? '' : 's'})`);
+  const unknown = unknownVariants(spec, args.variants);
+  if (unknown.length === args.variants?.length && unknown.length > 0) {
+    throw new UsageError(`${file}: no variant named ${unknown.map((n) => `"${n}"`).join(', ')} (variants: ${spec.variants.map((v) => v.name).join(', ')})`);
+  }
+  for (const v of spec.variants) {
+    if (args.variants?.length && !args.variants.includes(v.name)) continue;
+    const model = variantModel(spec, v, providers);
+    try {
+      if (!model) throw new Error(`no model${spec.modelHint ? ` (${spec.modelHint})` : ''}: add \`model:\` to the prompt file or set PROMPT_LADDER_MODEL`);
+      providers.resolve(model);
+    } catch (e) {
+      throw new UsageError(`${file}: variant "${v.name}": ${(e as Error).message}`);
+    }
+  }
+  if (args.batch) {
+    const why = batchRefusal(spec, providers, { ...(args.variants ? { variants: args.variants } : {}), mode: args.batch });
+    if (why) throw new UsageError(`${file}: ${why}`);
+  }
 }
 
 /** Runs the loaded prompt files one after the other, then writes the exports. */

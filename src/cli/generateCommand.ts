@@ -5,9 +5,10 @@
 import * as path from 'node:path';
 import { promises as fs } from 'node:fs';
 import { loadPromptFile } from '../core/prompt/load';
+import type { PromptSpec } from '../core/prompt/spec';
 import { SpecError, formatProblem } from '../core/errors';
 import { createEnvResolver, loadUserConfig } from '../core/providers/resolve';
-import { estimateGeneration, generateCases, type Effort, type GenerateOptions } from '../core/generate/generate';
+import { estimateGeneration, generateCases, type Effort, type GenerateOptions, type GenerateResult, type GenerationEstimate } from '../core/generate/generate';
 import { GenerationError } from '../core/generate/client';
 import { writeInsertions } from '../core/generate/write';
 import { UsageError } from './usage';
@@ -32,22 +33,9 @@ export async function generateCommand(args: GenerateArgs): Promise<number> {
   const env = process.env;
   const providers = createEnvResolver(env, await loadUserConfig(env));
   const abs = path.resolve(args.file);
-  let text: string;
-  try {
-    text = await fs.readFile(abs, 'utf8');
-  } catch {
-    throw new UsageError(`${args.file}: cannot read the file`);
-  }
-  let spec;
-  try {
-    spec = await loadPromptFile(abs, { text });
-  } catch (e) {
-    if (e instanceof SpecError) {
-      for (const p of e.problems) err(formatProblem({ ...p, file: rel(p.file) }));
-      return 2;
-    }
-    throw e;
-  }
+  const loaded = await loadSpec(args.file, abs);
+  if (!loaded) return 2;
+  const { spec, text } = loaded;
 
   const controller = new AbortController();
   const onSigint = () => {
@@ -70,30 +58,12 @@ export async function generateCommand(args: GenerateArgs): Promise<number> {
   };
   try {
     const est = await estimateGeneration(spec, opts);
-    const cost = est.costUsd !== undefined ? ` (≈ $${est.costUsd.toFixed(est.costUsd < 0.01 ? 4 : 2)})` : '';
-    out(`Generating test cases for ${rel(abs)} with ${est.model}${est.groundtruthModel ? `, groundtruth from ${est.groundtruthModel}` : ''} (effort ${args.effort ?? 'low'})`);
-    out(`  into ${rel(est.target.file)}${est.target.format === 'inline' ? ' (inline testData)' : est.target.exists ? '' : ' (new file)'}`);
-    out(`  estimate: up to ${est.calls} calls, ≈ ${(est.tokens.prompt + est.tokens.completion).toLocaleString('en-US')} tokens${cost}`);
-    for (const w of est.warnings) err(`warning: ${w}`);
+    printEstimate(est, abs, args);
     const result = await generateCases(spec, opts);
     if (controller.signal.aborted) throw new GenerationError('cancelled', 'cancelled');
     const written = await writeInsertions(result.edits, result.sources);
     for (const w of result.warnings) if (!est.warnings.includes(w)) err(`warning: ${w}`);
-    const d = result.dropped;
-    const dropped = [
-      d.duplicates ? `${d.duplicates} duplicate${d.duplicates === 1 ? '' : 's'}` : '',
-      d.invalid ? `${d.invalid} invalid` : '',
-      d.overCount ? `${d.overCount} over --count` : '',
-    ].filter(Boolean);
-    out(
-      `Added ${result.rows.length} case${result.rows.length === 1 ? '' : 's'} to ${rel(result.target.file)} from ${result.rules.length} rule${result.rules.length === 1 ? '' : 's'}` +
-        `${dropped.length ? ` (dropped ${dropped.join(', ')})` : ''} · ${result.calls} calls, ${(result.usage.prompt + result.usage.completion).toLocaleString('en-US')} tokens`,
-    );
-    if (!args.quiet) {
-      out(`Intent: ${result.intent}`);
-      for (const r of result.rules) out(`  rule ${r.id}: ${r.rule}`);
-      if (written.includes(abs) && args.evaluator) out(`Proposed the "rules-compliance" llm evaluator in ${rel(abs)}.`);
-    }
+    printResult(result, written.includes(abs), abs, args);
     return 0;
   } catch (e) {
     if (e instanceof GenerationError) {
@@ -105,4 +75,46 @@ export async function generateCommand(args: GenerateArgs): Promise<number> {
   } finally {
     process.off('SIGINT', onSigint);
   }
+}
+
+/** The prompt file, or undefined after printing its problems (exit 2). */
+async function loadSpec(file: string, abs: string): Promise<{ spec: PromptSpec; text: string } | undefined> {
+  let text: string;
+  try {
+    text = await fs.readFile(abs, 'utf8');
+  } catch {
+    throw new UsageError(`${file}: cannot read the file`);
+  }
+  try {
+    return { spec: await loadPromptFile(abs, { text }), text };
+  } catch (e) {
+    if (!(e instanceof SpecError)) throw e;
+    for (const p of e.problems) err(formatProblem({ ...p, file: rel(p.file) }));
+    return undefined;
+  }
+}
+
+function printEstimate(est: GenerationEstimate, abs: string, args: GenerateArgs): void {
+  const cost = est.costUsd !== undefined ? ` (≈ $${est.costUsd.toFixed(est.costUsd < 0.01 ? 4 : 2)})` : '';
+  out(`Generating test cases for ${rel(abs)} with ${est.model}${est.groundtruthModel ? `, groundtruth from ${est.groundtruthModel}` : ''} (effort ${args.effort ?? 'low'})`);
+  out(`  into ${rel(est.target.file)}${est.target.format === 'inline' ? ' (inline testData)' : est.target.exists ? '' : ' (new file)'}`);
+  out(`  estimate: up to ${est.calls} calls, ≈ ${(est.tokens.prompt + est.tokens.completion).toLocaleString('en-US')} tokens${cost}`);
+  for (const w of est.warnings) err(`warning: ${w}`);
+}
+
+function printResult(result: GenerateResult, wrotePromptFile: boolean, abs: string, args: GenerateArgs): void {
+  const d = result.dropped;
+  const dropped = [
+    d.duplicates ? `${d.duplicates} duplicate${d.duplicates === 1 ? '' : 's'}` : '',
+    d.invalid ? `${d.invalid} invalid` : '',
+    d.overCount ? `${d.overCount} over --count` : '',
+  ].filter(Boolean);
+  out(
+    `Added ${result.rows.length} case${result.rows.length === 1 ? '' : 's'} to ${rel(result.target.file)} from ${result.rules.length} rule${result.rules.length === 1 ? '' : 's'}` +
+      `${dropped.length ? ` (dropped ${dropped.join(', ')})` : ''} · ${result.calls} calls, ${(result.usage.prompt + result.usage.completion).toLocaleString('en-US')} tokens`,
+  );
+  if (args.quiet) return;
+  out(`Intent: ${result.intent}`);
+  for (const r of result.rules) out(`  rule ${r.id}: ${r.rule}`);
+  if (wrotePromptFile && args.evaluator) out(`Proposed the "rules-compliance" llm evaluator in ${rel(abs)}.`);
 }

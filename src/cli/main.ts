@@ -263,7 +263,9 @@ export async function main(argv: string[]): Promise<number> {
     return await runCommand(command, values, files, split.batchMode);
   } catch (err) {
     // by name too: the commands are a separate bundle (dist/cli-commands.js) with its own copy of the class
-    if (err instanceof UsageError || (err instanceof Error && err.name === 'UsageError')) {
+    // a file the command was told to read (a config named by PROMPT_LADDER_CONFIG) that is missing or broken is
+    // bad input, said at its line, not an internal error
+    if (err instanceof UsageError || (err instanceof Error && (err.name === 'UsageError' || err.name === 'SpecError'))) {
       process.stderr.write(`prompt-ladder: ${err.message}\n`);
       return 2;
     }

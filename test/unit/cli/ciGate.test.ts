@@ -1,18 +1,16 @@
 // `prompt-ladder eval --baseline/--fail-on/--repeat/--md` end to end: the real CLI against the scripted server,
 // with the server's own counts of what it was asked.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { cliEnv, runCli } from './runCli';
-import { startScriptedServer, type ScriptedChatRequest, type ScriptedServer } from '../../fixtures/scripted-server';
-import { tempWorkspace, type Workspace } from '../../fixtures/workspace';
+import type { ScriptedChatRequest } from '../../fixtures/scripted-server';
+import { tempWorkspace, useScriptedWorkspace } from '../../fixtures/workspace';
 import { quizCases, quizPrompt, quizRules } from '../../fixtures/quiz';
 
-let server: ScriptedServer;
-let ws: Workspace;
 /** Chat requests per question, counted by the server's reply rule. */
 const asked = new Map<string, number>();
 
@@ -20,33 +18,29 @@ const answering = (wrong?: Set<number>) => quizRules(asked, wrong);
 const PROMPT = (system: string) => quizPrompt(system);
 const casesFile = quizCases;
 
-before(async () => {
-  server = await startScriptedServer({ rules: answering() });
-  ws = tempWorkspace();
-  ws.write('package.json', '{"name":"quiz"}\n');
-});
-after(async () => {
-  await server.close();
-  ws.dispose();
+const scripted = useScriptedWorkspace({ rules: answering() }, {
+  setUp: async () => {
+    scripted.write('package.json', '{"name":"quiz"}\n');
+  },
 });
 
-function cli(args: string[], env: Record<string, string> = {}, cwd = ws.root) {
-  return runCli(args, { cwd, env: cliEnv(ws.root, server.url, env) });
+function cli(args: string[], env: Record<string, string> = {}, cwd = scripted.root) {
+  return runCli(args, { cwd, env: cliEnv(scripted.root, scripted.server.url, env) });
 }
 
 test('6 of 60 cases regress against the latest run: exit 1 with those 6 listed and the reason in one line', async () => {
-  ws.write('quiz.prompt.yml', PROMPT('Answer the quiz.'));
-  ws.write('quiz.cases.jsonl', casesFile());
-  server.setRules(answering());
+  scripted.write('quiz.prompt.yml', PROMPT('Answer the quiz.'));
+  scripted.write('quiz.cases.jsonl', casesFile());
+  scripted.server.setRules(answering());
   const first = await cli(['eval', 'quiz.prompt.yml']);
   assert.equal(first.code, 0, first.stdout + first.stderr);
-  server.setRules(answering(new Set([4, 11, 23, 35, 47, 58])));
+  scripted.server.setRules(answering(new Set([4, 11, 23, 35, 47, 58])));
   const r = await cli(['eval', 'quiz.prompt.yml', '--no-cache', '--baseline', 'latest', '--md', 'summary.md'], { CI: 'true' });
   assert.equal(r.code, 1, r.stdout + r.stderr);
   const listed = [...r.stdout.matchAll(/↓ quiz\.cases\.jsonl:(\d+) \[default\]/g)].map((m) => Number(m[1]));
   assert.deepEqual(listed, [5, 12, 24, 36, 48, 59], 'the eval-set lines of cases 4, 11, 23, 35, 47 and 58');
   assert.match(r.stdout, /Gate: 0 fixed, 6 broken of 60, p = 0\.03: regression beyond noise \(α = 0\.05\) — failed/);
-  const md = readFileSync(path.join(ws.root, 'summary.md'), 'utf8');
+  const md = readFileSync(path.join(scripted.root, 'summary.md'), 'utf8');
   assert.match(md, /^## Prompt Ladder: ❌ 0 fixed, 6 broken of 60/);
   assert.equal(md.match(/<details>/g)?.length, 6);
   assert.match(md, /no idea about 23/);
@@ -54,12 +48,12 @@ test('6 of 60 cases regress against the latest run: exit 1 with those 6 listed a
 });
 
 test('1 of 60 flips: exit 0, "within noise"; the same flip on a must-pass case: exit 1', async () => {
-  ws.write('quiz.prompt.yml', PROMPT('Answer the quiz.'));
-  ws.write('quiz.cases.jsonl', casesFile());
-  server.setRules(answering());
+  scripted.write('quiz.prompt.yml', PROMPT('Answer the quiz.'));
+  scripted.write('quiz.cases.jsonl', casesFile());
+  scripted.server.setRules(answering());
   const base = await cli(['eval', 'quiz.prompt.yml', '--no-cache', '--json', 'base.json']);
   assert.equal(base.code, 0, base.stdout + base.stderr);
-  server.setRules(answering(new Set([17])));
+  scripted.server.setRules(answering(new Set([17])));
   const r = await cli(['eval', 'quiz.prompt.yml', '--no-cache', '--baseline', 'base.json'], { CI: 'true' });
   assert.equal(r.code, 0, r.stdout + r.stderr);
   assert.match(r.stdout, /Gate: 0 fixed, 1 broken of 60, p = 1: within noise \(α = 0\.05\) — passed/);
@@ -69,7 +63,7 @@ test('1 of 60 flips: exit 0, "within noise"; the same flip on a must-pass case: 
   assert.equal(local.code, 1);
   assert.match(local.stdout, /Gate: 1 of 60 results failed or errored — failed/);
 
-  ws.write('quiz.cases.jsonl', casesFile(60, [17]));
+  scripted.write('quiz.cases.jsonl', casesFile(60, [17]));
   const must = await cli(['eval', 'quiz.prompt.yml', '--no-cache', '--baseline', 'base.json', '--fail-on', 'regression']);
   assert.equal(must.code, 1, must.stdout + must.stderr);
   assert.match(must.stdout, /✗ quiz\.prompt\.yml \[default\]: must-pass case quiz\.cases\.jsonl:18 regressed/);
@@ -77,23 +71,23 @@ test('1 of 60 flips: exit 0, "within noise"; the same flip on a must-pass case: 
 });
 
 test('--min-pass-rate, bad gate options and a baseline that names nothing', async () => {
-  ws.write('quiz.prompt.yml', PROMPT('Answer the quiz.'));
-  ws.write('quiz.cases.jsonl', casesFile());
-  server.setRules(answering(new Set([1, 2, 3])));
+  scripted.write('quiz.prompt.yml', PROMPT('Answer the quiz.'));
+  scripted.write('quiz.cases.jsonl', casesFile());
+  scripted.server.setRules(answering(new Set([1, 2, 3])));
   const ok = await cli(['eval', 'quiz.prompt.yml', '--no-cache', '--min-pass-rate', '0.9']);
   assert.equal(ok.code, 0, ok.stdout);
   assert.match(ok.stdout, /Gate: every pass rate ≥ 90\.0 % \(lowest 95\.0 %\) — passed/);
   const low = await cli(['eval', 'quiz.prompt.yml', '--no-cache', '--min-pass-rate', '0.99']);
   assert.equal(low.code, 1);
   assert.match(low.stdout, /pass rate 95\.0 % is below the minimum 99\.0 %/);
-  server.resetStats();
+  scripted.server.resetStats();
   const bad = await cli(['eval', 'quiz.prompt.yml', '--baseline', 'no-such-ref']);
   assert.equal(bad.code, 2, bad.stdout + bad.stderr);
   assert.match(bad.stderr, /--baseline no-such-ref: not a run record file, a run id, "latest" or a git ref/);
   assert.equal((await cli(['eval', 'quiz.prompt.yml', '--fail-on', 'regression'])).code, 2);
   assert.equal((await cli(['eval', 'quiz.prompt.yml', '--fail-on', 'maybe'])).code, 2);
   assert.equal((await cli(['eval', 'quiz.prompt.yml', '--min-pass-rate', '90'])).code, 2);
-  assert.equal(server.stats.chatRequests, 0, 'usage errors are found before any call');
+  assert.equal(scripted.server.stats.chatRequests, 0, 'usage errors are found before any call');
 });
 
 test('--baseline HEAD~1 in a temporary git repository: the old prompt file and eval set are run from git, cache first', async () => {
@@ -109,9 +103,9 @@ test('--baseline HEAD~1 in a temporary git repository: the old prompt file and e
     repo.write('prompts/quiz.prompt.yml', PROMPT('Answer the quiz, be sloppy.'));
     repo.write('prompts/quiz.cases.jsonl', casesFile(21));
     g('commit', '-qam', 'sloppy');
-    server.setRules(answering());
+    scripted.server.setRules(answering());
     asked.clear();
-    const env = cliEnv(repo.root, server.url, { CI: 'true' });
+    const env = cliEnv(repo.root, scripted.server.url, { CI: 'true' });
     const r = await runCli(['eval', 'prompts/quiz.prompt.yml', '--baseline', 'HEAD~1'], { cwd: repo.root, env });
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /Against the baseline HEAD~1 \([0-9a-f]{8}\):/);
@@ -131,10 +125,10 @@ test('--baseline HEAD~1 in a temporary git repository: the old prompt file and e
 });
 
 test('--repeat 3 asks the server 3 times per case, then the cache answers each repeat on its own', async () => {
-  ws.write('quiz.prompt.yml', quizPrompt('Answer the quiz, be sloppy.', 'modelParameters:\n  temperature: 0.7\n'));
-  ws.write('quiz.cases.jsonl', casesFile(12));
+  scripted.write('quiz.prompt.yml', quizPrompt('Answer the quiz, be sloppy.', 'modelParameters:\n  temperature: 0.7\n'));
+  scripted.write('quiz.cases.jsonl', casesFile(12));
   let calls = 0;
-  server.setRules([
+  scripted.server.setRules([
     {
       user: 'question',
       reply: (req: ScriptedChatRequest) => {
@@ -147,17 +141,17 @@ test('--repeat 3 asks the server 3 times per case, then the cache answers each r
     },
   ]);
   asked.clear();
-  server.resetStats();
+  scripted.server.resetStats();
   const r = await cli(['eval', 'quiz.prompt.yml', '--repeat', '3', '--json', 'rep.json', '--junit', 'rep.xml']);
   assert.equal(r.code, 1, r.stdout + r.stderr);
   assert.equal(calls, 36);
   for (let i = 0; i < 12; i++) assert.equal(asked.get(`question ${i}`), 3, `question ${i}`);
-  assert.deepEqual(new Set(server.stats.bodies.map((b) => (b as { temperature?: number }).temperature)), new Set([0.7]));
+  assert.deepEqual(new Set(scripted.server.stats.bodies.map((b) => (b as { temperature?: number }).temperature)), new Set([0.7]));
   assert.match(r.stdout, /default: pass\^3 91\.7% \(11 of 12 cases passed every repeat\) · 1 flaky: quiz\.cases\.jsonl:6 1\/3/);
-  const junit = readFileSync(path.join(ws.root, 'rep.xml'), 'utf8');
+  const junit = readFileSync(path.join(scripted.root, 'rep.xml'), 'utf8');
   assert.match(junit, /tests="12" failures="1" errors="0"/);
   assert.match(junit, /message="1 of 3 repeats passed; right"/);
-  const json = JSON.parse(readFileSync(path.join(ws.root, 'rep.json'), 'utf8'));
+  const json = JSON.parse(readFileSync(path.join(scripted.root, 'rep.json'), 'utf8'));
   assert.deepEqual(json.variants[0].passRateInterval, [0.6807, 0.9927]);
   calls = 0;
   const cached = await cli(['eval', 'quiz.prompt.yml', '--repeat', '3']);

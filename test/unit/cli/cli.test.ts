@@ -63,6 +63,15 @@ test('exit 2 with the variable to set when no API key is configured', async () =
   assert.match(r.stderr, /OPENAI_API_KEY/);
 });
 
+test('a missing PROMPT_LADDER_CONFIG file is exit 2 with the file named, not an internal error', async () => {
+  scripted.write('cls.prompt.yml', CLASSIFIER);
+  const missing = path.join(scripted.root, 'no-such-config.json');
+  const r = await cli(['eval', 'cls.prompt.yml'], { PROMPT_LADDER_CONFIG: missing });
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /no-such-config\.json:1:1: cannot read the config file \(ENOENT\)/);
+  assert.doesNotMatch(r.stderr, /internal error|\n\s+at /);
+});
+
 test('a bad eval-set row is reported with its line and skipped; the valid rows still run', async () => {
   scripted.write('rows.cases.jsonl', '{"message":"refund me","intent":"refund"}\n{not json\n{"message":"refund now","intent":"refund"}\n');
   scripted.write('rows.prompt.yml', CLASSIFIER.replace(/testData:[\s\S]*?examples:/, 'testFile: ./rows.cases.jsonl\nexamples:'));

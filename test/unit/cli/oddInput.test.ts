@@ -2,32 +2,24 @@
 // a hang), UTF-16 says so; stdin (`-`) and process substitution (`<(…)`, /dev/fd/N) are read as streams.
 // Every child runs under a timeout, so a hang fails the test instead of the run.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { CLI_NODE_ARGS, cliEnv } from './runCli';
-import { startScriptedServer, type ScriptedServer } from '../../fixtures/scripted-server';
-import { CLASSIFIER, classifierRules, tempWorkspace, type Workspace } from '../../fixtures/workspace';
+import { CLASSIFIER, classifierRules, useScriptedWorkspace } from '../../fixtures/workspace';
 
-let server: ScriptedServer;
-let ws: Workspace;
-
-before(async () => {
-  server = await startScriptedServer({ rules: classifierRules });
-  ws = tempWorkspace();
-  ws.write('.git/HEAD', 'ref: refs/heads/main\n');
-  ws.write('cls.prompt.yml', CLASSIFIER);
-});
-after(async () => {
-  await server.close();
-  ws.dispose();
+const scripted = useScriptedWorkspace({ rules: classifierRules }, {
+  setUp: async () => {
+    scripted.write('.git/HEAD', 'ref: refs/heads/main\n');
+    scripted.write('cls.prompt.yml', CLASSIFIER);
+  },
 });
 
 /** The CLI with a deadline: a hang kills it and fails the test. */
 async function cli(args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [...CLI_NODE_ARGS, ...args], { cwd: ws.root, env: cliEnv(ws.root, server.url) });
+  const child = spawn(process.execPath, [...CLI_NODE_ARGS, ...args], { cwd: scripted.root, env: cliEnv(scripted.root, scripted.server.url) });
   return finish(child, input);
 }
 
@@ -60,7 +52,7 @@ function mkfifo(file: string): string | undefined {
 }
 
 test('a FIFO named as the prompt file is refused at once, saying what it is', { timeout: 60_000 }, async (t) => {
-  const why = mkfifo(path.join(ws.root, 'pipe.prompt.yml'));
+  const why = mkfifo(path.join(scripted.root, 'pipe.prompt.yml'));
   if (why) return t.skip(why);
   const r = await cli(['eval', 'pipe.prompt.yml']);
   assert.equal(r.code, 2, r.stderr);
@@ -68,26 +60,26 @@ test('a FIFO named as the prompt file is refused at once, saying what it is', { 
 });
 
 test('a FIFO or a device named as the eval set is refused at its testFile line; no hang, no read of an endless device', { timeout: 60_000 }, async (t) => {
-  const why = mkfifo(path.join(ws.root, 'fifo.jsonl'));
+  const why = mkfifo(path.join(scripted.root, 'fifo.jsonl'));
   if (why) return t.skip(why);
-  ws.write('fifo.prompt.yml', CLASSIFIER.replace(/testData:[\s\S]*?examples:/, 'testFile: ./fifo.jsonl\nexamples:'));
+  scripted.write('fifo.prompt.yml', CLASSIFIER.replace(/testData:[\s\S]*?examples:/, 'testFile: ./fifo.jsonl\nexamples:'));
   const a = await cli(['eval', 'fifo.prompt.yml']);
   assert.equal(a.code, 2, a.stderr);
   assert.match(a.stderr, /fifo\.prompt\.yml:\d+:\d+: .*fifo\.jsonl: it is a FIFO \(named pipe\), not a regular file/);
   // /dev/zero's twin inside the project (a character device): refused before any byte is read
   try {
-    execFileSync('mknod', [path.join(ws.root, 'zero.jsonl'), 'c', '1', '5']);
+    execFileSync('mknod', [path.join(scripted.root, 'zero.jsonl'), 'c', '1', '5']);
   } catch (err) {
     return t.skip(`mknod is refused here: ${(err as Error).message}`);
   }
-  ws.write('zero.prompt.yml', CLASSIFIER.replace(/testData:[\s\S]*?examples:/, 'testFile: ./zero.jsonl\nexamples:'));
+  scripted.write('zero.prompt.yml', CLASSIFIER.replace(/testData:[\s\S]*?examples:/, 'testFile: ./zero.jsonl\nexamples:'));
   const b = await cli(['eval', 'zero.prompt.yml']);
   assert.equal(b.code, 2, b.stderr);
   assert.match(b.stderr, /zero\.jsonl: it is a character device, not a regular file/);
 });
 
 test('a UTF-16 prompt file says so (not mojibake at 1:1)', { timeout: 60_000 }, async () => {
-  writeFileSync(path.join(ws.root, 'wide.prompt.yml'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(CLASSIFIER, 'utf16le')]));
+  writeFileSync(path.join(scripted.root, 'wide.prompt.yml'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(CLASSIFIER, 'utf16le')]));
   const r = await cli(['eval', 'wide.prompt.yml']);
   assert.equal(r.code, 2, r.stderr);
   assert.match(r.stderr, /wide\.prompt\.yml: .*it is UTF-16LE \(BOM\): save it as UTF-8/);
@@ -100,7 +92,7 @@ test('stdin (-) and process substitution (/dev/fd/N) are read as prompt files', 
   assert.match(piped.stdout, /Run record: \.promptladder\/runs\/stdin-/);
   const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
   const line = `exec ${quote(process.execPath)} ${CLI_NODE_ARGS.map(quote).join(' ')} eval <(cat cls.prompt.yml) --variant 2-shot`;
-  const substituted = await finish(spawn('bash', ['-c', line], { cwd: ws.root, env: cliEnv(ws.root, server.url) }));
+  const substituted = await finish(spawn('bash', ['-c', line], { cwd: scripted.root, env: cliEnv(scripted.root, scripted.server.url) }));
   assert.equal(substituted.code, 0, substituted.stdout + substituted.stderr);
   assert.match(substituted.stdout, /Classifier — 3 cases × 1 variant — completed/);
 });

@@ -5,16 +5,16 @@
 // regenerate the file (`PROMPT_LADDER_UPDATE_GOLDEN=1 node --import tsx --test <this file>`) and say why in
 // its commit. Latency is left out (it is wall time).
 
-import { test, before, after } from 'node:test';
+import { test, after } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { startScriptedServer, type ScriptedServer, type ScriptedRule } from '../../fixtures/scripted-server';
+import type { ScriptedRule } from '../../fixtures/scripted-server';
 import { loadPromptFile } from '../../../src/core/prompt/load';
 import { runEval } from '../../../src/core/engine';
 import { readRun, STREAMED_CASES } from '../../../src/core/runs/store';
 import type { RunRecord } from '../../../src/core/runs/schema';
-import { resolverFor, tempWorkspace, type Workspace } from '../../fixtures/workspace';
+import { resolverFor, useScriptedWorkspace } from '../../fixtures/workspace';
 
 const repo = path.resolve(__dirname, '../../..');
 const goldenFile = path.join(repo, 'test/fixtures/golden/verdicts.json');
@@ -52,8 +52,6 @@ function verdictsOf(record: RunRecord): Verdicts {
   };
 }
 
-let server: ScriptedServer;
-let ws: Workspace;
 const demoRules = (JSON.parse(readFileSync(path.join(repo, 'examples/.demo/rules.json'), 'utf8')) as { rules: ScriptedRule[] }).rules;
 /** The large run: most replies echo the number; some are wrong, some prose, some refused, some fail. */
 const bigRules: ScriptedRule[] = [
@@ -63,14 +61,10 @@ const bigRules: ScriptedRule[] = [
   { user: 'number (\\d+)', reply: '{"n": $1}' },
 ];
 
-before(async () => {
-  server = await startScriptedServer({ rules: demoRules });
-  ws = tempWorkspace();
-  cpSync(path.join(repo, 'examples'), path.join(ws.root, 'examples'), { recursive: true });
-});
-after(async () => {
-  await server.close();
-  ws.dispose();
+const scripted = useScriptedWorkspace({ rules: demoRules }, {
+  setUp: async () => {
+    cpSync(path.join(repo, 'examples'), path.join(scripted.root, 'examples'), { recursive: true });
+  },
 });
 
 const actual: Record<string, Verdicts> = {};
@@ -78,7 +72,7 @@ const golden: Record<string, Verdicts> = existsSync(goldenFile) && !update ? JSO
 
 async function check(name: string, record: RunRecord): Promise<void> {
   // the scripted server's port changes from run to run; error messages name it
-  const host = new URL(server.url).host;
+  const host = new URL(scripted.server.url).host;
   actual[name] = JSON.parse(JSON.stringify(verdictsOf(record)).split(host).join('SERVER')) as Verdicts;
   if (update) return;
   assert.ok(golden[name], `no golden verdicts for ${name}: regenerate ${path.relative(repo, goldenFile)}`);
@@ -89,9 +83,9 @@ const examples = ['examples/support-intent/support-intent.prompt.yml', 'examples
 
 for (const rel of examples) {
   test(`golden verdicts: ${rel} (every variant, with the demo model's rules)`, async () => {
-    server.setRules(demoRules);
-    const spec = await loadPromptFile(path.join(ws.root, rel));
-    const { record } = await runEval(spec, { providers: resolverFor(server.url), root: ws.root, cache: false, write: false });
+    scripted.server.setRules(demoRules);
+    const spec = await loadPromptFile(path.join(scripted.root, rel));
+    const { record } = await runEval(spec, { providers: resolverFor(scripted.server.url), root: scripted.root, cache: false, write: false });
     assert.equal(record.status, 'completed');
     assert.ok(record.cases.length > 0 && record.cases.every((c) => c.results.length === record.variants.length), `${rel}: every case has one result per variant`);
     await check(rel, record);
@@ -99,10 +93,10 @@ for (const rel of examples) {
 }
 
 test(`golden verdicts: a streamed run of ${STREAMED_CASES + 100} cases × 2 variants, read back from disk`, async () => {
-  server.setRules(bigRules);
+  scripted.server.setRules(bigRules);
   const cases = STREAMED_CASES + 100;
-  ws.write('big/big.cases.jsonl', Array.from({ length: cases }, (_, i) => JSON.stringify({ n: i })).join('\n') + '\n');
-  const file = ws.write(
+  scripted.write('big/big.cases.jsonl', Array.from({ length: cases }, (_, i) => JSON.stringify({ n: i })).join('\n') + '\n');
+  const file = scripted.write(
     'big/big.prompt.yml',
     [
       'name: big',
@@ -126,9 +120,9 @@ test(`golden verdicts: a streamed run of ${STREAMED_CASES + 100} cases × 2 vari
     ].join('\n'),
   );
   const spec = await loadPromptFile(file);
-  server.resetStats();
-  const { record, path: runFile } = await runEval(spec, { providers: resolverFor(server.url), root: ws.root, retry: { maxRetries: 0 } });
-  assert.equal(server.stats.chatRequests, cases * 2, 'one request per cell: none lost, none sent twice');
+  scripted.server.resetStats();
+  const { record, path: runFile } = await runEval(spec, { providers: resolverFor(scripted.server.url), root: scripted.root, retry: { maxRetries: 0 } });
+  assert.equal(scripted.server.stats.chatRequests, cases * 2, 'one request per cell: none lost, none sent twice');
   assert.equal(record.calls, cases * 2);
   assert.ok(runFile);
   const onDisk = await readRun(runFile!);

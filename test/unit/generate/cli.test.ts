@@ -1,24 +1,16 @@
 // `prompt-ladder generate` as a process: the estimate before the calls, exit codes, and Ctrl-C writing nothing.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { cliEnv, runCli } from '../cli/runCli';
-import { startScriptedServer, type ScriptedServer } from '../../fixtures/scripted-server';
 import { generationRules, STEP } from '../../fixtures/generation-rules';
-import { tempWorkspace, type Workspace } from '../../fixtures/workspace';
+import { useScriptedWorkspace } from '../../fixtures/workspace';
 
-let server: ScriptedServer;
-let ws: Workspace;
-
-before(async () => {
-  server = await startScriptedServer({ rules: generationRules() });
-  ws = tempWorkspace();
-  ws.write('package.json', '{}');
-});
-after(async () => {
-  await server.close();
-  ws.dispose();
+const scripted = useScriptedWorkspace({ rules: generationRules() }, {
+  setUp: async () => {
+    scripted.write('package.json', '{}');
+  },
 });
 
 const PROMPT = `name: Classifier
@@ -33,18 +25,18 @@ testFile: cls.cases.jsonl
 
 function cli(args: string[], opts: { onStderr?: (chunk: string, kill: () => void) => void } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return runCli(args, {
-    cwd: ws.root,
-    env: cliEnv(ws.root, server.url),
+    cwd: scripted.root,
+    env: cliEnv(scripted.root, scripted.server.url),
     onStderr: (chunk, child) => opts.onStderr?.(chunk, () => child.kill('SIGINT')),
   });
 }
 
 test('generate prints the estimate, appends the cases and exits 0', async () => {
-  server.setRules(generationRules());
-  server.setOptions({ latencyMs: 0 });
+  scripted.server.setRules(generationRules());
+  scripted.server.setOptions({ latencyMs: 0 });
   const existing = '{"message":"parcel never arrived"}\n';
-  const cases = ws.write('cls.cases.jsonl', existing);
-  ws.write('cls.prompt.yml', PROMPT);
+  const cases = scripted.write('cls.cases.jsonl', existing);
+  scripted.write('cls.prompt.yml', PROMPT);
   const r = await cli(['generate', 'cls.prompt.yml', '--count', '4']);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /into cls\.cases\.jsonl\n {2}estimate: up to \d+ calls, ≈ [\d,]+ tokens \(≈ \$[\d.]+\)/);
@@ -56,10 +48,10 @@ test('generate prints the estimate, appends the cases and exits 0', async () => 
 });
 
 test('a garbage reply: exit 1, one line naming the step, the eval set byte-identical', async () => {
-  server.setRules([{ system: STEP.rules, reply: '<html>502 Bad Gateway</html>' }, ...generationRules()]);
+  scripted.server.setRules([{ system: STEP.rules, reply: '<html>502 Bad Gateway</html>' }, ...generationRules()]);
   const existing = '{"message":"a"}\n';
-  const cases = ws.write('cls.cases.jsonl', existing);
-  ws.write('cls.prompt.yml', PROMPT);
+  const cases = scripted.write('cls.cases.jsonl', existing);
+  scripted.write('cls.prompt.yml', PROMPT);
   const r = await cli(['generate', 'cls.prompt.yml', '--quiet']);
   assert.equal(r.code, 1);
   const lines = r.stderr.trim().split('\n');
@@ -69,11 +61,11 @@ test('a garbage reply: exit 1, one line naming the step, the eval set byte-ident
 });
 
 test('Ctrl-C during generation: exit 1 and nothing written', async () => {
-  server.setRules(generationRules());
-  server.setOptions({ latencyMs: 400 });
+  scripted.server.setRules(generationRules());
+  scripted.server.setOptions({ latencyMs: 400 });
   const existing = '{"message":"a"}\n';
-  const cases = ws.write('cls.cases.jsonl', existing);
-  ws.write('cls.prompt.yml', PROMPT);
+  const cases = scripted.write('cls.cases.jsonl', existing);
+  scripted.write('cls.prompt.yml', PROMPT);
   let sent = false;
   const r = await cli(['generate', 'cls.prompt.yml'], {
     onStderr: (chunk, kill) => {
@@ -83,7 +75,7 @@ test('Ctrl-C during generation: exit 1 and nothing written', async () => {
       }
     },
   });
-  server.setOptions({ latencyMs: 0 });
+  scripted.server.setOptions({ latencyMs: 0 });
   assert.ok(sent, 'interrupted during a step');
   assert.equal(r.code, 1, r.stderr);
   assert.match(r.stderr, /cancelled; nothing was written/);
@@ -91,8 +83,8 @@ test('Ctrl-C during generation: exit 1 and nothing written', async () => {
 });
 
 test('bad usage exits 2 before any call', async () => {
-  server.resetStats();
-  ws.write('cls.prompt.yml', PROMPT);
+  scripted.server.resetStats();
+  scripted.write('cls.prompt.yml', PROMPT);
   const a = await cli(['generate', 'cls.prompt.yml', '--effort', 'extreme']);
   assert.equal(a.code, 2);
   assert.match(a.stderr, /--effort must be low, medium or high/);
@@ -101,5 +93,5 @@ test('bad usage exits 2 before any call', async () => {
   assert.match(b.stderr, /cannot be appended to a JSON array/);
   const c = await cli(['generate']);
   assert.equal(c.code, 2);
-  assert.equal(server.stats.chatRequests, 0);
+  assert.equal(scripted.server.stats.chatRequests, 0);
 });

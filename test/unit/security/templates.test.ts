@@ -3,40 +3,33 @@
 // freezing the process with nested loops or a value that doubles. Each is refused, or renders nothing, in bounded
 // time and memory.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { symlinkSync } from 'node:fs';
 import * as path from 'node:path';
 import { renderWith, checkWith } from '../../../src/core/render/engines';
 import { MAX_ITERATIONS } from '../../../src/core/render/sandbox';
 import { cliEnv, runCli } from '../cli/runCli';
-import { startScriptedServer, type ScriptedServer } from '../../fixtures/scripted-server';
-import { tempWorkspace, type Workspace } from '../../fixtures/workspace';
+import { useScriptedWorkspace } from '../../fixtures/workspace';
 
-let server: ScriptedServer;
-let ws: Workspace;
-before(async () => {
-  server = await startScriptedServer({ rules: [{ reply: 'ok' }] });
-  ws = tempWorkspace();
-  ws.write('package.json', '{}');
-  // nunjucks' default loader reads ./views relative to the working directory: point it at the root
-  symlinkSync('/', path.join(ws.root, 'views'));
-});
-after(async () => {
-  await server.close();
-  ws.dispose();
+const scripted = useScriptedWorkspace({ rules: [{ reply: 'ok' }] }, {
+  setUp: async () => {
+    scripted.write('package.json', '{}');
+    // nunjucks' default loader reads ./views relative to the working directory: point it at the root
+    symlinkSync('/', path.join(scripted.root, 'views'));
+  },
 });
 
 const prompty = (body: string, s = 'aaaa') => `---\nname: t\nmodel: openai/test-model\nsample:\n  s: ${s}\n---\nuser:\n${body}\n`;
 
 test('attack: {% include "etc/passwd" %} through a `views -> /` symlink — refused at its line, no call, nothing read', async () => {
-  ws.write('inc.prompty', prompty('Hello\n{% include "etc/passwd" %}'));
-  server.resetStats();
-  const r = await runCli(['eval', 'inc.prompty'], { cwd: ws.root, env: cliEnv(ws.root, server.url) });
+  scripted.write('inc.prompty', prompty('Hello\n{% include "etc/passwd" %}'));
+  scripted.server.resetStats();
+  const r = await runCli(['eval', 'inc.prompty'], { cwd: scripted.root, env: cliEnv(scripted.root, scripted.server.url) });
   assert.equal(r.code, 2, r.stdout + r.stderr);
   assert.match(r.stderr, /inc\.prompty:9:\d+: .*\{% include %\} is not allowed: templates have no file access/);
   assert.doesNotMatch(r.stdout + r.stderr, /root:/);
-  assert.equal(server.stats.chatRequests, 0);
+  assert.equal(scripted.server.stats.chatRequests, 0);
 });
 
 test('import, from and extends are refused before rendering, each at its line; the loader refuses any name too', () => {
@@ -89,8 +82,8 @@ test('attack: nested loops over a long value stop after the iteration budget, fa
 });
 
 test('attack: a nested-loop template (50^9 passes) in a run errors its cases and the run finishes (the process does not hang)', async () => {
-  ws.write('loops.prompty', prompty('{% for a in s %}{% for b in s %}{% for c in s %}{% for d in s %}{% for e in s %}{% for f in s %}{% for g in s %}{% for h in s %}{% for i in s %}x{% endfor %}{% endfor %}{% endfor %}{% endfor %}{% endfor %}{% endfor %}{% endfor %}{% endfor %}{% endfor %}', 'a'.repeat(50)));
-  const r = await runCli(['eval', 'loops.prompty'], { cwd: ws.root, env: cliEnv(ws.root, server.url) });
+  scripted.write('loops.prompty', prompty('{% for a in s %}{% for b in s %}{% for c in s %}{% for d in s %}{% for e in s %}{% for f in s %}{% for g in s %}{% for h in s %}{% for i in s %}x{% endfor %}{% endfor %}{% endfor %}{% endfor %}{% endfor %}{% endfor %}{% endfor %}{% endfor %}{% endfor %}', 'a'.repeat(50)));
+  const r = await runCli(['eval', 'loops.prompty'], { cwd: scripted.root, env: cliEnv(scripted.root, scripted.server.url) });
   assert.equal(r.code, 1, r.stdout + r.stderr);
   assert.match(r.stdout, /loops ran more than/);
 });
