@@ -6,13 +6,13 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RunEvent } from '../../core/events';
 import type { RunRecord } from '../../core/runs/schema';
-import { compareForPanel } from '../../shared/compareData';
-import { parseWebviewMessage, type CompareData, type HostMessage, type Request, type WebviewMessage } from '../../shared/protocol';
+import { parseWebviewMessage, type HostMessage, type Request, type WebviewMessage } from '../../shared/protocol';
 import type { RunEventForFile, StartRunOptions } from '../runs/types';
 import { storeModule } from '../lazy';
 import { Coalescer } from './coalescer';
 import { panelHtml } from './html';
-import { addTestCase, executeAction, openRunFile, pickOtherRun } from './panelActions';
+import { addTestCase, executeAction, openRunFile } from './panelActions';
+import { PanelCompare, wholeView } from './panelCompare';
 import { openStoredRun } from './rowSource';
 import { isStale } from './staleCheck';
 import { ShownRun } from './shownRun';
@@ -30,9 +30,7 @@ export class ResultsPanel extends Disposable {
   private readonly shown = new ShownRun();
   private runUri: vscode.Uri | undefined;
   private pinned = false;
-  private compare: { data: CompareData; baseUri?: vscode.Uri } | null = null;
-  /** Compare the next finished run with this run record (set by "re-run failures"). */
-  private compareNextWith: { baseUri: vscode.Uri } | null = null;
+  private readonly compare: PanelCompare;
   private ready = false;
   private readyWaiters: (() => void)[] = [];
   private pendingFocus: PanelFocus | undefined;
@@ -55,6 +53,12 @@ export class ResultsPanel extends Disposable {
   ) {
     super();
     this.updates = new Coalescer(() => this.postUpdate(), UPDATE_MS);
+    this.compare = new PanelCompare({
+      promptUri,
+      runs: deps.runs,
+      head: () => this.headRecord(),
+      post: (compare) => this.post({ type: 'compare', compare }),
+    });
     panel.title = `Results: ${path.basename(promptUri.path)}`;
     panel.iconPath = {
       light: vscode.Uri.joinPath(deps.extensionUri, 'media', 'results-light.svg'),
@@ -89,7 +93,7 @@ export class ResultsPanel extends Disposable {
     if (opts.runUri && opts.runUri.toString() !== this.runUri?.toString()) {
       await this.pin(opts.runUri);
     }
-    if (opts.compareWith) await this.setCompare(opts.compareWith);
+    if (opts.compareWith) await this.compare.set(opts.compareWith);
     if (opts.focus && (opts.focus.caseIndex !== undefined || opts.focus.variant !== undefined)) {
       if (this.ready) this.post({ type: 'focus', focus: opts.focus });
       else this.pendingFocus = opts.focus;
@@ -127,7 +131,7 @@ export class ResultsPanel extends Disposable {
         if (running) this.shown.showLive(running);
       }
       if (!this.shown.header) await this.loadLatest();
-      if (restore.compareWith) await this.setCompare(restore.compareWith, false);
+      if (restore.compareWith) await this.compare.set(restore.compareWith, false);
     } catch (err) {
       this.deps.log.error(`results panel: could not load runs of ${this.promptUri.fsPath}: ${String(err)}`);
     }
@@ -171,27 +175,18 @@ export class ResultsPanel extends Disposable {
     // a partial run is shown as the file's results stood after it
     const header = this.shown.header;
     if (header?.partial) {
-      const view = await this.wholeView(header);
+      const view = await wholeView(this.deps.runs, this.promptUri, header);
       if (view.updated?.size) this.showView(view.record, runUri, view.updated);
     }
     this.pinned = true;
-    await this.recompare();
+    await this.compare.redo();
     this.postInit();
-  }
-
-  /** A partial run as the file's results stood after it: merged over the full run before it (runs/partial.ts). */
-  private async wholeView(rec: RunRecord, uri?: vscode.Uri): Promise<{ record: RunRecord; updated?: Set<string> }> {
-    if (!rec.partial) return { record: rec };
-    let runs = (await this.deps.runs.listRuns(this.promptUri)).filter((r) => shownStatus(r.record) || r.record.id === rec.id);
-    // a run that has just finished may not be listed yet
-    if (uri && !runs.some((r) => r.record.id === rec.id)) runs = [{ uri, record: rec }, ...runs];
-    return currentRunOf(runs, rec) ?? { record: rec };
   }
 
   private async showLatest(): Promise<void> {
     this.pinned = false;
     await this.loadLatest();
-    await this.recompare();
+    await this.compare.redo();
     this.postInit();
   }
 
@@ -203,7 +198,7 @@ export class ResultsPanel extends Disposable {
       if (this.pinned || this.shown.running || this.deps.runs.isRunning(this.promptUri)) return;
       void this.loadLatest().then(async (changed) => {
         if (!changed) return;
-        await this.recompare();
+        await this.compare.redo();
         this.postInit();
       });
     }, 300);
@@ -214,30 +209,6 @@ export class ResultsPanel extends Disposable {
     if (this.merged) return this.merged;
     if (this.shown.running || !this.shown.path) return undefined;
     return this.deps.runs.readRun(vscode.Uri.file(this.shown.path));
-  }
-
-  private async setCompare(baseUri: vscode.Uri, post = true, head?: RunRecord): Promise<CompareData | null> {
-    const read = await this.deps.runs.readRun(baseUri);
-    // never the few cases of a partial run against the whole set: compare what the file's results were then
-    const base = read && (await this.wholeView(read)).record;
-    if (!base) {
-      void vscode.window.showErrorMessage(`Prompt Ladder: could not read the run ${vscode.workspace.asRelativePath(baseUri)}.`);
-      return null;
-    }
-    const rec = head ?? (await this.headRecord());
-    if (!rec) return null;
-    this.compare = { baseUri, data: compareForPanel(base, rec, baseUri.toString()) };
-    if (post) this.post({ type: 'compare', compare: this.compare.data });
-    return this.compare.data;
-  }
-
-  private clearCompare(): void {
-    this.compare = this.compareNextWith = null;
-    this.post({ type: 'compare', compare: null });
-  }
-
-  private async recompare(): Promise<void> {
-    if (this.compare?.baseUri) await this.setCompare(this.compare.baseUri, false);
   }
 
   private scheduleStaleCheck(): void {
@@ -271,12 +242,7 @@ export class ResultsPanel extends Disposable {
     this.merged = undefined;
     this.pinned = false;
     this.runUri = undefined;
-    if (this.compare) {
-      // the comparison is redone when the run finishes
-      const next = this.compareNextWith ?? (this.compare.baseUri ? { baseUri: this.compare.baseUri } : null);
-      this.clearCompare();
-      this.compareNextWith = next;
-    }
+    this.compare.runStarted();
   }
 
   /**
@@ -300,22 +266,17 @@ export class ResultsPanel extends Disposable {
 
   private async partialFinished(ev: Extract<RunEvent, { type: 'run-finished' }>): Promise<void> {
     const uri = ev.path ? vscode.Uri.file(ev.path) : undefined;
-    const view = uri ? await this.wholeView(ev.record, uri) : { record: ev.record };
+    const view = uri ? await wholeView(this.deps.runs, this.promptUri, ev.record, uri) : { record: ev.record };
     if (uri && view.updated?.size) this.showView(view.record, uri, view.updated);
     else this.shown.showRecord(ev.record, ev.path);
     this.pinned = false;
-    const next = this.compareNextWith;
-    this.compareNextWith = null;
-    if (next) await this.setCompare(next.baseUri, false, view.record);
-    else await this.recompare();
+    await this.compare.runFinished(view.record, false, true);
     this.postInit(false);
   }
 
   private async runFinished(ev: Extract<RunEvent, { type: 'run-finished' }>): Promise<void> {
     this.runUri = ev.path ? vscode.Uri.file(ev.path) : undefined;
-    const next = this.compareNextWith;
-    this.compareNextWith = null;
-    if (next) await this.setCompare(next.baseUri, true, ev.record);
+    await this.compare.runFinished(ev.record, true, false);
     this.scheduleStaleCheck();
   }
 
@@ -369,7 +330,7 @@ export class ResultsPanel extends Disposable {
       ...(this.runUri ? { runUri: this.runUri.toString() } : {}),
       pinned: this.pinned,
       running,
-      compare: this.compare?.data ?? null,
+      compare: this.compare.data,
       progress: running ? this.shown.progress : null,
       ...(focus ? { focus } : {}),
       stale: this.stale,
@@ -419,7 +380,7 @@ export class ResultsPanel extends Disposable {
         vscode.window.setStatusBarMessage('Prompt Ladder: copied', 2000);
         return;
       case 'clearCompare':
-        return this.clearCompare();
+        return this.compare.clear();
       case 'showLatest':
         return this.showLatest();
       case 'addTestCase': {
@@ -454,17 +415,10 @@ export class ResultsPanel extends Disposable {
       case 'details':
         return this.shown.details(request.caseIndex, request.variant);
       case 'pickRunToCompare':
-        return this.pickRunToCompare();
+        return this.shown.header ? this.compare.pick(this.shown.header.id) : null;
       case 'compareWith':
-        return this.setCompare(vscode.Uri.parse(request.runUri), false);
+        return this.compare.set(vscode.Uri.parse(request.runUri), false);
     }
-  }
-
-  private async pickRunToCompare(): Promise<CompareData | null> {
-    const head = this.shown.header;
-    if (!head) return null;
-    const picked = await pickOtherRun(this.deps.runs, this.promptUri, head.id);
-    return picked ? this.setCompare(picked.uri, false) : null;
   }
 
   private async rerunFailures(variants: string[] | undefined): Promise<void> {
@@ -474,7 +428,7 @@ export class ResultsPanel extends Disposable {
       return;
     }
     // Show what the re-run changed: compare it with the run the failures came from.
-    if (this.runUri) this.compareNextWith = { baseUri: this.runUri };
+    if (this.runUri) this.compare.compareNextWith(this.runUri);
     await this.start({ caseIndexes: failing, ...(variants ? { variants } : {}) });
   }
 
