@@ -273,7 +273,7 @@ export class BatchRun {
       const { batch, label } = this.batchOf(p);
       const remote = await retrieveBatch(batch, p.batchId, this.options.signal);
       for (const fileId of [remote.output_file_id, remote.error_file_id]) {
-        if (fileId) await this.readFile(batch, { batchId: p.batchId, fileId, label, modelRef: p.modelRef });
+        if (fileId) await this.downloadResults(batch, { batchId: p.batchId, fileId, label, modelRef: p.modelRef });
       }
       const why = unansweredReason(remote, p.batchId);
       for (const l of parts?.find((x) => x.inputHash === p.inputHash)?.lines ?? []) {
@@ -284,7 +284,7 @@ export class BatchRun {
   }
 
   /** One output or error file into the results (kept as it came when a line is unreadable); its answers are billed. */
-  private async readFile(batch: BatchSupport, where: { batchId: string; fileId: string; label: string; modelRef: string }): Promise<void> {
+  private async downloadResults(batch: BatchSupport, where: { batchId: string; fileId: string; label: string; modelRef: string }): Promise<void> {
     const text = await downloadFile(batch, where.fileId, this.options.signal);
     const before = this.results.problems.length;
     const billed = readBatchFile(text, where, this.results);
