@@ -73,8 +73,7 @@ export interface FineTuneJobsDeps {
 }
 
 export class FineTuneJobsProvider implements vscode.TreeDataProvider<StoredFineTuneJob>, vscode.Disposable {
-  /** Time between status polls while a job is unfinished. */
-  pollIntervalMs = 30_000;
+  private interval = 30_000;
   private readonly emitter = new vscode.EventEmitter<StoredFineTuneJob | undefined | void>();
   private readonly finished = new vscode.EventEmitter<StoredFineTuneJob>();
   readonly onDidChangeTreeData = this.emitter.event;
@@ -170,12 +169,24 @@ export class FineTuneJobsProvider implements vscode.TreeDataProvider<StoredFineT
     }
   }
 
+  /** Time between status polls while a job is unfinished. A new interval replaces a poll already waiting. */
+  get pollIntervalMs(): number {
+    return this.interval;
+  }
+
+  set pollIntervalMs(ms: number) {
+    this.interval = ms;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.schedule();
+  }
+
   private schedule(): void {
     if (this.disposed || this.timer || !this.jobs.some(isUnfinished)) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
       void this.refresh();
-    }, this.pollIntervalMs);
+    }, this.interval);
   }
 
   /** Replaces the list at once (view refresh included), then persists it to workspaceState. */
