@@ -117,7 +117,7 @@ const COMPACT_MARGIN = 256;
  * How long a write waits for others to join it: long enough that the results of a round trip share one append
  * per log, short enough that few entries wait in memory. `flush` does not wait for it.
  */
-const BATCH_MS = 50;
+const BATCH_MS = 20;
 
 /** A key's compact id in a shard's `flushed` set: hex digits 2–8 (the first names the shard). */
 function flushedId(key: string): number {
