@@ -15,7 +15,7 @@
 // --extension measures another checkout (e.g. an older commit, bundled there); --json saves the rounds, and
 // --before FILE (rounds saved so) adds their medians as a "before" column; --from FILE prints (and with
 // --markdown writes) the table of rounds saved earlier instead of measuring again.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ensureCodeServer, hostMissing, isCodeServerInstalled } from './setup-code-server.mjs';
@@ -23,7 +23,8 @@ import {
   baseSettings, chromiumArgs, chromiumPath, makeTempDir, root, scriptedProviderSettings, shutdown, startCodeServer,
   startScriptedServer, writeUserSettings,
 } from './lib/host.mjs';
-import { extensionHostRss, findExtensionHost } from './lib/processes.mjs';
+import { extensionHostRss, findExtensionHost, processCpuSeconds } from './lib/processes.mjs';
+import { summarize } from './lib/profile-summary.mjs';
 
 const argv = process.argv.slice(2);
 const flag = (name) => argv.includes(name);
@@ -34,6 +35,8 @@ const LATENCY = Number(option('--latency', '50'));
 const REPEAT = Number(option('--repeat', '1'));
 const extensionRoot = resolve(option('--extension', root));
 const verbose = flag('--verbose');
+// --profile DIR: CPU profiles of the extension host and the workbench page from the click to the end of the run.
+const PROFILE = option('--profile');
 const log = (msg) => console.log(`[bench:editor] ${msg}`);
 
 /** The workspace: big.prompt.yml (VARIANTS variants) over big.cases.jsonl (CASES rows, about 30 % failing). */
@@ -198,7 +201,7 @@ async function oneRound(browser, serverUrl) {
   await quickOpen(page, 'big.prompt.yml');
   await sleep(1000);
   out.rssBefore = rss();
-  await measureRun(page, out, workspace, rss);
+  await measureRun(page, out, workspace, rss, host);
   await measureReopen(page, out);
   await measureEvalTyping(page, out);
   await page.close().catch(() => {});
@@ -215,7 +218,9 @@ async function measureLens(page, out) {
   await sleep(1000);
 }
 
-async function measureRun(page, out, workspace, rss) {
+async function measureRun(page, out, workspace, rss, host) {
+  const profiling = PROFILE ? await startProfiles(page, host) : undefined;
+  const cpuAtClick = processCpuSeconds(host);
   // The run, from its lens; then a scratch editor to type in while it goes.
   await page.evaluate(() => {
     const w = window;
@@ -276,6 +281,7 @@ async function measureRun(page, out, workspace, rss) {
     await shot(page, 'testing');
     shotsTaken = true;
   }
+  if (profiling) await profiling.stop();
   log(`panel completed ${panelDoneAt ? 'yes' : 'no'}, Testing run ended ${testingDoneAt ? 'yes' : 'no'}${sawTesting ? '' : ' (never saw "Running tests")'}`);
   const gaps = await page.evaluate(() => {
     const w = window;
@@ -296,9 +302,36 @@ async function measureRun(page, out, workspace, rss) {
   out.gapsOver1s = gaps.filter((g) => g > 1000).length;
   out.typingRunP95 = pct(typing.filter(Number.isFinite), 95);
   out.rssPeak = peak;
+  out.hostCpuS = processCpuSeconds(host) - cpuAtClick;
   await sleep(15_000);
   out.rssAfter = rss();
 
+}
+
+/** Starts sampling the extension host (a helper process with the inspector) and the workbench page (CDP). */
+async function startProfiles(page, host) {
+  mkdirSync(PROFILE, { recursive: true });
+  const helper = spawn(process.execPath, ['--experimental-websocket', join(root, 'scripts', 'lib', 'node-profile.mjs'), String(host), join(PROFILE, 'extension-host.cpuprofile')], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  let text = '';
+  helper.stdout.on('data', (d) => (text += d));
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.setSamplingInterval', { interval: 1000 });
+  await cdp.send('Profiler.start');
+  await sleep(1000);
+  return {
+    async stop() {
+      const { profile } = await cdp.send('Profiler.stop');
+      writeFileSync(join(PROFILE, 'workbench.cpuprofile'), JSON.stringify(profile));
+      const page = summarize(profile, 'workbench page');
+      helper.stdin.end();
+      await new Promise((r) => helper.on('exit', r));
+      writeFileSync(join(PROFILE, 'summary.txt'), `${text}\n${page}\n`);
+      log(`profiles in ${PROFILE}`);
+    },
+  };
 }
 
 async function measureReopen(page, out) {
@@ -352,6 +385,7 @@ const ROWS = [
   ['rssBefore', 'extension host RSS before (MB)', 0],
   ['rssPeak', 'extension host RSS peak (MB)', 0],
   ['rssAfter', 'extension host RSS 15 s after (MB)', 0],
+  ['hostCpuS', 'extension host CPU from the click to the end of the run (s)', 1],
 ];
 
 function table(rounds, before) {

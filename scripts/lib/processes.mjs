@@ -40,3 +40,14 @@ export function extensionHostRss(pid) {
     return NaN;
   }
 }
+
+/** CPU seconds (user + system) a process has used so far; NaN once it is gone. */
+export function processCpuSeconds(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}

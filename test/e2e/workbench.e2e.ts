@@ -65,11 +65,23 @@ async function openFile(page: Page, name: string): Promise<void> {
     await page.locator(`.tab[aria-label^="${name}"], .tab:has-text("${name}")`).first().waitFor({ timeout: LONG });
     return;
   }
-  await page.keyboard.press('Control+P');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible' });
-  await input.fill(name);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().click();
+  // Quick Open's file search can answer before it has indexed a file written moments ago, and a quick input left
+  // by the step before can take the first keys: ask again, in a fresh Quick Open, until the file is offered.
+  const deadline = Date.now() + LONG;
+  for (;;) {
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+P');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(name);
+    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first();
+    const offered = await row.waitFor({ timeout: 5000 }).then(() => true, () => false);
+    if (offered) {
+      await row.click();
+      break;
+    }
+    if (Date.now() > deadline) throw new Error(`Quick Open never offered ${name}`);
+  }
   await page.locator(`.tab[aria-label^="${name}"], .tab:has-text("${name}")`).first().waitFor({ timeout: LONG });
 }
 
@@ -97,7 +109,6 @@ async function climbView(page: Page, promptName: string): Promise<PanelFrame> {
 /** Climbs the item-codes ladder (test/fixtures/climbScenarios.ts, answered by test/e2e/rules.json) from the palette. */
 async function climbLadder(ctx: Ctx): Promise<void> {
   const { page } = ctx;
-  writeLadder(path.join(ctx.workspace, 'ladder'), { cases: 120 });
   await openFile(page, 'codes.prompt.yml');
   await runCommand(page, 'Prompt Ladder: Climb…');
   const box = page.locator('.quick-input-widget', { hasText: 'Budget in dollars' });
@@ -174,6 +185,9 @@ export async function runScenario(ctx: Ctx): Promise<{ steps: Step[] }> {
     dialogs.push(d.message());
     void d.dismiss();
   });
+
+  // The Climb step's project is in the workspace from the start, so the window has indexed it when the step opens it.
+  writeLadder(path.join(ctx.workspace, 'ladder'), { cases: 120 });
 
   const step = async (name: string, fn: () => Promise<void>): Promise<boolean> => {
     n++;
