@@ -37,6 +37,8 @@ const extensionRoot = resolve(option('--extension', root));
 const verbose = flag('--verbose');
 // --profile DIR: CPU profiles of the extension host and the workbench page from the click to the end of the run.
 const PROFILE = option('--profile');
+// --trace FILE: a Chromium performance trace of the workbench for 8 s from the engine's finish (the lag).
+const TRACE = option('--trace');
 const log = (msg) => console.log(`[bench:editor] ${msg}`);
 
 /** The workspace: big.prompt.yml (VARIANTS variants) over big.cases.jsonl (CASES rows, about 30 % failing). */
@@ -95,6 +97,23 @@ async function quickOpen(page, name, timeout = 30_000) {
   const t = Date.now();
   await page.keyboard.press('Enter');
   return t;
+}
+
+/** The Test Explorer's rendered rows: label and whether expanded. */
+const testingRows = (page) =>
+  page.evaluate(() =>
+    [...document.querySelectorAll('.part.sidebar .test-explorer .monaco-list-row')].map((n) => `${n.getAttribute('aria-label')} ${n.getAttribute('aria-expanded') ?? ''}`),
+  );
+
+/** The number of elements in a document and the classes that have the most of them. */
+function domCensus() {
+  const all = document.querySelectorAll('*');
+  const by = new Map();
+  for (const el of all) {
+    const k = `${el.tagName.toLowerCase()}.${[...el.classList].slice(0, 2).join('.')}`;
+    by.set(k, (by.get(k) ?? 0) + 1);
+  }
+  return `${all.length} elements; ${[...by].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([k, n]) => `${k} ${n}`).join(', ')}`;
 }
 
 /** Lenses shown in the active editor (their titles). */
@@ -198,10 +217,13 @@ async function oneRound(browser, serverUrl) {
   // the Testing view shows the run too: open it (its title bar says when the run ends), then back to the editor
   await command(page, 'Testing: Focus on Test Explorer View');
   await sleep(1500);
+  if (verbose) log(`Testing view rows: ${JSON.stringify(await testingRows(page))}`);
   await quickOpen(page, 'big.prompt.yml');
   await sleep(1000);
   out.rssBefore = rss();
   await measureRun(page, out, workspace, rss, host);
+  if (verbose) log(`Testing view rows after the run: ${JSON.stringify((await testingRows(page)).slice(0, 12))}`);
+  if (verbose) for (const f of page.frames()) log(`frame ${f.url().slice(0, 60)}: ${await f.evaluate(domCensus).catch(() => '?')}`);
   await measureReopen(page, out);
   await measureEvalTyping(page, out);
   await page.close().catch(() => {});
@@ -247,6 +269,7 @@ async function measureRun(page, out, workspace, rss, host) {
   let sawTesting = false;
   const deadline = Date.now() + 30 * 60_000;
   // Without a "Running tests" in the status bar (another window progress may hold it) the Testing figure stays empty.
+  let traced = false;
   let shotFirst = false;
   let shotMid = false;
   while (Date.now() < deadline && (!panelDoneAt || (!testingDoneAt && (sawTesting || Date.now() - panelDoneAt < 5000)))) {
@@ -270,6 +293,10 @@ async function measureRun(page, out, workspace, rss, host) {
       const running = await testingRunning(page);
       sawTesting ||= running;
       if (sawTesting && !running) testingDoneAt = Date.now();
+    }
+    if (TRACE && !traced && newestRecord(workspace)?.finishedAt) {
+      traced = true;
+      await traceFor(page, 8000);
     }
     if (!panelDoneAt) typing.push(await typeOne(page, 'x').catch(() => NaN));
     await sleep(200);
@@ -332,6 +359,14 @@ async function startProfiles(page, host) {
       log(`profiles in ${PROFILE}`);
     },
   };
+}
+
+/** Records a performance trace of the page for `ms` and prints where its main threads spent the time. */
+async function traceFor(page, ms) {
+  await page.context().browser().startTracing(page, { path: TRACE, categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute'] });
+  await sleep(ms);
+  await page.context().browser().stopTracing();
+  log(`trace in ${TRACE}`);
 }
 
 async function measureReopen(page, out) {

@@ -233,7 +233,14 @@ export async function runScenario(ctx: Ctx): Promise<{ steps: Step[] }> {
       // The matrix is the first thing: its first row starts right under the toolbar and the compact advisor strip
       // (the per-variant summaries sit in the sticky column headers, not in cards above it).
       // Measured with the panel 800 px wide (the window widened for it; the screenshot is taken at 1600 px).
-      const firstRow = () => frame.locator('[data-testid="matrix-row"]').first().evaluate((r) => ({ top: Math.round(r.getBoundingClientRect().top), width: window.innerWidth }));
+      const firstRow = () =>
+        frame.locator('[data-testid="matrix-row"]').first().evaluate((r) => ({
+          top: Math.round(r.getBoundingClientRect().top),
+          width: window.innerWidth,
+          // the matrix scrolls inside the panel: its scroller is no taller than the panel (or every row renders)
+          scroller: r.closest('.matrix-scroll')?.clientHeight ?? -1,
+          height: window.innerHeight,
+        }));
       const normal = page.viewportSize()!;
       const at1600 = await firstRow();
       await page.setViewportSize({ width: normal.width + 2 * (800 - at1600.width), height: normal.height });
@@ -247,6 +254,7 @@ export async function runScenario(ctx: Ctx): Promise<{ steps: Step[] }> {
       await page.waitForTimeout(300);
       ctx.log(`  first matrix row at ${at800.top} px from the panel top with the panel ${at800.width} px wide (${at1600.top} px at ${at1600.width} px)`);
       check(Math.abs(at800.width - 800) <= 20, `the panel was widened to 800 px: ${at800.width} px`);
+      for (const m of [at1600, at800]) check(m.scroller > 0 && m.scroller <= m.height, `the matrix scroller (${m.scroller} px) fits the ${m.width} px wide panel (${m.height} px high)`);
       check(at800.top <= 200, `the first matrix row starts within 200 px of the panel top: ${at800.top} px (panel ${at800.width} px wide)`);
       const header = await frame.locator('[data-testid="variant-summary"]').first().innerText();
       check(/%/.test(header) && /\d+\/\d+/.test(header) && /\$/.test(header), `a column header carries the pass rate, counts and cost: "${header}"`);

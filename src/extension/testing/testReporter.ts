@@ -4,6 +4,11 @@
 // DETAILED_MESSAGES failures and errors of a run carry their full message (verdicts, expected vs actual,
 // the eval-set line); the others carry one short line, since the results panel holds every detail.
 // No output line is written per result.
+//
+// A run of many leaves is reported light: no queued or started states and no durations, only each leaf's final
+// state. The workbench redraws every visible ancestor of an item whose state or duration changes (and the
+// file's duration is the sum of its leaves', so it changes with every result); with only final states the
+// file's row changes a few times a run instead of once per result.
 
 import * as vscode from 'vscode';
 
@@ -36,6 +41,8 @@ export interface PendingState {
 const FLUSH_MS = 250;
 const MAX_PER_FLUSH = 2000;
 const DETAILED_MESSAGES = 200;
+/** Above this many leaves a run is reported light (final states only, no durations). */
+export const LIGHT_ABOVE = 500;
 
 export class TestReporter {
   private readonly pending = new Map<vscode.TestItem, PendingState>();
@@ -45,14 +52,28 @@ export class TestReporter {
   private capped = 0;
   private ended = false;
 
+  private readonly light: boolean;
+
   constructor(
     readonly run: vscode.TestRun,
     private readonly observer: () => TestObserver | undefined,
-  ) {}
+    /** How many leaves the run reports. */
+    leaves: number,
+  ) {
+    this.light = leaves > LIGHT_ABOVE;
+  }
 
   /** Queues a state for `item`; a final state (passed, failed, errored, skipped) is never replaced. */
-  set(item: vscode.TestItem, s: PendingState): void {
+  set(item: vscode.TestItem, state: PendingState): void {
     if (this.ended) return;
+    let s = state;
+    if (this.light) {
+      if (!isFinal(s.state)) return;
+      if (s.durationMs !== undefined) {
+        const { durationMs: _, ...rest } = s;
+        s = rest;
+      }
+    }
     const prev = this.pending.get(item);
     if (prev && isFinal(prev.state) && !isFinal(s.state)) return;
     const next = s.state === 'failed' || s.state === 'errored' ? this.cap(s) : s;

@@ -81,7 +81,7 @@ export class PromptTestRunner extends Disposable {
   async runRequest(request: vscode.TestRunRequest, token: vscode.CancellationToken, mode: RunMode): Promise<void> {
     const { leaves, broken } = await this.leavesOf(request);
     const run = this.controller.createTestRun(request, mode.batch ? 'Prompt Ladder (Batch API)' : mode.noCache ? 'Prompt Ladder (no cache)' : 'Prompt Ladder', true);
-    const reporter = new TestReporter(run, this.observer);
+    const reporter = new TestReporter(run, this.observer, leaves.length);
     // A file that does not load has no cases: it is errored with its problems.
     for (const item of broken) {
       const error = item.error ?? '';
@@ -207,15 +207,15 @@ export class PromptTestRunner extends Disposable {
       });
       if (!shown.length) return;
       const run = this.controller.createTestRun(new vscode.TestRunRequest(shown), `Prompt Ladder: ${path.basename(e.promptUri.fsPath)}`, true);
-      const f: Followed = { reporter: new TestReporter(run, this.observer), byKey: new Map(), done: new Set() };
+      const byKey = new Map<string, vscode.TestItem>();
       for (const caseItem of shown) {
         caseItem.children.forEach((leaf) => {
           const v = this.tree.data.get(leaf);
-          if (v?.kind !== 'variant' || !variants.has(v.variant)) return;
-          f.byKey.set(`${v.index}${LEAF_SEP}${v.variant}`, leaf);
-          f.reporter.set(leaf, { state: 'enqueued' });
+          if (v?.kind === 'variant' && variants.has(v.variant)) byKey.set(`${v.index}${LEAF_SEP}${v.variant}`, leaf);
         });
       }
+      const f: Followed = { reporter: new TestReporter(run, this.observer, byKey.size), byKey, done: new Set() };
+      for (const leaf of byKey.values()) f.reporter.set(leaf, { state: 'enqueued' });
       this.mirrors.set(key, f);
       return;
     }
