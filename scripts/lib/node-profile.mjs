@@ -21,7 +21,8 @@ async function target() {
   throw new Error(`no inspector for process ${pid}`);
 }
 
-const ws = new WebSocket(await target());
+// Node 20 has WebSocket behind --experimental-websocket (this script is started with it).
+const ws = new globalThis.WebSocket(await target());
 await new Promise((resolve, reject) => {
   ws.onopen = resolve;
   ws.onerror = reject;
