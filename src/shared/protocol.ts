@@ -190,6 +190,14 @@ export const HostMessageSchema = z.discriminatedUnion('type', [
     summaries: z.optional(z.array(VariantSummarySchema)),
     rows: z.array(RowBriefSchema),
   }),
+  /** The run the panel followed finished: its header (status, summaries, advice) and the rows that changed at the end. */
+  z.object({
+    type: z.literal('finished'),
+    runId: z.string(),
+    record: RunRecordSchema,
+    rows: z.array(RowBriefSchema),
+    runUri: z.optional(z.string()),
+  }),
   z.object({ type: z.literal('running'), running: z.boolean() }),
   z.object({ type: z.literal('compare'), compare: z.nullable(CompareDataSchema) }),
   z.object({ type: z.literal('focus'), focus: FocusSchema }),

@@ -391,6 +391,22 @@ function init(msg: Extract<HostMessage, { type: 'init' }>): void {
   persist();
 }
 
+/** The run this panel followed finished: its header replaces the running state; a run not shown asks for all. */
+function finished(msg: Extract<HostMessage, { type: 'finished' }>): void {
+  if (msg.runId !== store.runId) {
+    client.post({ type: 'ready' });
+    return;
+  }
+  header = msg.record;
+  running = false;
+  progressState = null;
+  liveSummaries = undefined;
+  runUri = msg.runUri;
+  store.update(msg.rows);
+  refresh();
+  persist();
+}
+
 function update(msg: Extract<HostMessage, { type: 'update' }>): void {
   if (msg.runId !== store.runId) return;
   progressState = msg.progress;
@@ -405,6 +421,8 @@ function handle(msg: HostMessage): void {
       return init(msg);
     case 'update':
       return update(msg);
+    case 'finished':
+      return finished(msg);
     case 'running':
       running = msg.running;
       refresh();

@@ -235,6 +235,7 @@ export class ResultsPanel extends Disposable {
     if (ev.type === 'run-finished') void this.runFinished(ev);
     // the run controller still counts a finished run as running until its start() returns
     if (applied === 'reset') this.postInit(this.shown.running);
+    else if (applied === 'finished') this.postFinished();
     else if (applied === 'changed' && this.ready) this.updates.mark();
   }
 
@@ -310,6 +311,20 @@ export class ResultsPanel extends Disposable {
   private postUpdate(): void {
     const u = this.shown.takeUpdate();
     if (u) this.post({ type: 'update', ...u });
+  }
+
+  /** The followed run finished: its header and the rows that changed, not every row again. */
+  private postFinished(): void {
+    if (!this.ready || !this.shown.header) return this.postInit(false);
+    this.updates.clear();
+    this.post({
+      type: 'finished',
+      runId: this.shown.header.id,
+      record: this.shown.header,
+      rows: this.shown.rows?.takeChanged() ?? [],
+      ...(this.runUri ? { runUri: this.runUri.toString() } : {}),
+    });
+    this.scheduleStaleCheck();
   }
 
   private postInit(running = this.shown.running || this.deps.runs.isRunning(this.promptUri)): void {

@@ -202,6 +202,18 @@ export class RunRows {
     }
   }
 
+  /**
+   * Takes over from the rows of the same run while it ran (`live`): the rows whose brief differs from what the
+   * live rows last had (a category relabelled at the end, a cell never run), or that had a change not yet taken,
+   * are the changed ones. The panel then sends those few, not every row again.
+   */
+  carryOver(live: RunRows): void {
+    for (const [i, b] of this.briefs) {
+      const was = live.briefs.get(i);
+      if (!was || live.changed.has(i) || !sameBrief(was, b)) this.changed.add(i);
+    }
+  }
+
   /** Briefs of the rows changed since the last call. */
   takeChanged(): RowBrief[] {
     const out: RowBrief[] = [];
@@ -257,6 +269,10 @@ export class RunRows {
     this.briefs.set(caseIndex, rowBrief(c, this.variants, this.running, (v) => this.inFlight.has(`${caseIndex}\u0000${v}`)));
     this.changed.add(caseIndex);
   }
+}
+
+function sameBrief(a: RowBrief, b: RowBrief): boolean {
+  return a.line === b.line && a.file === b.file && a.cells.length === b.cells.length && a.cells.every((c, i) => JSON.stringify(c) === JSON.stringify(b.cells[i]));
 }
 
 /**

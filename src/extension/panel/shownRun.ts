@@ -18,8 +18,11 @@ export interface Progress {
   cached: number;
 }
 
-/** What an event did to the shown run: replaced it (post everything again), changed it (post an update), or nothing. */
-export type Applied = 'reset' | 'changed' | 'ignored';
+/**
+ * What an event did to the shown run: replaced it (post everything again), finished the run the panel followed
+ * (post its header and the rows that changed), changed it (post an update), or nothing.
+ */
+export type Applied = 'reset' | 'finished' | 'changed' | 'ignored';
 
 export interface RunUpdate {
   runId: string;
@@ -87,9 +90,13 @@ export class ShownRun {
       case 'progress':
         this.progress = { done: e.done, total: e.total, passed: e.passed, failed: e.failed, errors: e.errors, cached: e.cached };
         return 'changed';
-      case 'run-finished':
+      case 'run-finished': {
+        const live = this.rows?.running && this.header?.id === e.record.id ? this.rows : null;
         this.showRecord(e.record, e.path);
-        return 'reset';
+        if (!live || !this.rows) return 'reset';
+        this.rows.carryOver(live);
+        return 'finished';
+      }
     }
   }
 

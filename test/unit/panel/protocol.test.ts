@@ -63,6 +63,7 @@ test('host → webview: init with a real header and briefs, updates, compare and
     { type: 'init', promptUri: 'file:///w/a.prompt.yml', promptLabel: 'a.prompt.yml', record: { ...rec, cases: [] }, variants, rows: briefs, pinned: false, running: false, compare: null },
     { type: 'init', promptUri: 'file:///w/a.prompt.yml', promptLabel: 'a.prompt.yml', record: null, variants: [], rows: [], pinned: false, running: true, compare: null, progress: null, focus: { caseIndex: 2, variant: '3-shot', open: true } },
     { type: 'update', runId: rec.id, progress: { done: 1, total: 8, passed: 1, failed: 0, errors: 0, cached: 0 }, summaries: rec.variants, rows: briefs.slice(0, 1) },
+    { type: 'finished', runId: rec.id, record: { ...rec, cases: [] }, rows: briefs.slice(1, 2), runUri: 'file:///w/.promptladder/runs/a.json' },
     { type: 'running', running: false },
     { type: 'stale', stale: true },
     { type: 'compare', compare: null },

@@ -98,7 +98,34 @@ test('the shown run takes a merged record in memory, and events of a new run res
   const u = shown.takeUpdate();
   assert.deepEqual(u?.rows.map((b) => b.caseIndex), [0]);
   assert.equal(u?.progress?.done, 1);
-  assert.equal(shown.apply({ type: 'run-finished', record: sample() }), 'reset');
+  // a run the panel did not follow live (another id) replaces what it shows
+  assert.equal(shown.apply({ type: 'run-finished', record: { ...sample(), id: 'another-run' } }), 'reset');
   assert.equal(shown.running, false);
   assert.deepEqual(shown.header?.cases, [], 'the header holds no cases');
+});
+
+test('the run the panel followed finishes with its header and only the rows that changed at the end', () => {
+  const shown = new ShownRun();
+  const rec = emptyRun();
+  shown.apply({ type: 'run-started', runId: rec.id, total: 8, variants: ['zero-shot', '3-shot'], caseCount: 4, record: rec });
+  // every result arrives and is sent; the last one is still waiting for the next update when the run ends
+  const done = sample();
+  rec.cases.forEach((c, i) => {
+    for (const r of done.cases[i].results) {
+      c.results.push(r);
+      shown.apply({ type: 'case-finished', caseIndex: c.index, result: r });
+      if (i < 3) shown.takeUpdate();
+    }
+  });
+  // the end relabels case 1's failure: its brief differs from the one sent
+  const failing = rec.cases[1].results.find((r) => !r.passed);
+  assert.ok(failing, 'the fixture has a failure in case 1');
+  failing.category = 'reasoning';
+  assert.equal(shown.apply({ type: 'run-finished', record: rec }), 'finished');
+  assert.equal(shown.running, false);
+  assert.deepEqual(
+    shown.rows?.takeChanged().map((b) => b.caseIndex),
+    [rec.cases[1].index, rec.cases[3].index],
+    'the relabelled row and the row not yet sent, no other',
+  );
 });
