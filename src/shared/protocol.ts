@@ -22,7 +22,7 @@ import {
   WireRunRecordSchema as RunRecordSchema,
   WireVariantSummarySchema as VariantSummarySchema,
 } from './recordSchema';
-import { RowBriefSchema } from './rowBrief';
+import { PackedBriefsSchema } from './rowBrief';
 
 // ---------------------------------------------------------------------------------------------------------
 // Shared payloads
@@ -167,7 +167,7 @@ export const HostMessageSchema = z.discriminatedUnion('type', [
     /** The variants the rows' cells follow, in order. */
     variants: z.array(z.string()),
     /** One brief per case of the run, in case order (the rows' text comes on request). */
-    rows: z.array(RowBriefSchema),
+    rows: PackedBriefsSchema,
     /** The variants' summaries of a run under way (a finished run's are in its header). */
     summaries: z.optional(z.array(VariantSummarySchema)),
     runUri: z.optional(z.string()),
@@ -188,14 +188,14 @@ export const HostMessageSchema = z.discriminatedUnion('type', [
     runId: z.string(),
     progress: z.nullable(ProgressSchema),
     summaries: z.optional(z.array(VariantSummarySchema)),
-    rows: z.array(RowBriefSchema),
+    rows: PackedBriefsSchema,
   }),
   /** The run the panel followed finished: its header (status, summaries, advice) and the rows that changed at the end. */
   z.object({
     type: z.literal('finished'),
     runId: z.string(),
     record: RunRecordSchema,
-    rows: z.array(RowBriefSchema),
+    rows: PackedBriefsSchema,
     runUri: z.optional(z.string()),
   }),
   z.object({ type: z.literal('running'), running: z.boolean() }),

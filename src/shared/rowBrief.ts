@@ -96,3 +96,82 @@ export function rowBrief(c: CaseRecord, variants: readonly string[], runActive: 
     ),
   };
 }
+
+/**
+ * Briefs as they cross to the webview: numbers, with each file and category named once. A 10,000-case run's
+ * briefs as objects are megabytes (field names and the eval-set path repeated on every row), and the
+ * workbench carries every message to the webview in turn; packed they are about a third of that.
+ * A row is [caseIndex, file (index into `files`, -1 none), line, then per cell: status (index into
+ * CELL_STATUSES), category (index into `categories`, -1 none), count, passed, score (null for none), latencyMs,
+ * flags (1 cached, 2 updated)].
+ */
+export const PackedBriefsSchema = z.object({
+  files: z.array(z.string()),
+  categories: z.array(z.string()),
+  rows: z.array(z.array(z.nullable(z.number()))),
+});
+export type PackedBriefs = z.infer<typeof PackedBriefsSchema>;
+
+const CELL_FIELDS = 7;
+
+export function packBriefs(briefs: readonly RowBrief[]): PackedBriefs {
+  const files: string[] = [];
+  const categories: string[] = [];
+  const indexOf = (list: string[], value: string | undefined) => {
+    if (value === undefined) return -1;
+    let i = list.indexOf(value);
+    if (i < 0) i = list.push(value) - 1;
+    return i;
+  };
+  const rows = briefs.map((b) => {
+    const row: (number | null)[] = [b.caseIndex, indexOf(files, b.file), b.line];
+    for (const c of b.cells) {
+      row.push(
+        CELL_STATUSES.indexOf(c.status),
+        indexOf(categories, c.category),
+        c.count,
+        c.passed,
+        c.score,
+        c.latencyMs,
+        (c.cached ? 1 : 0) | (c.updated ? 2 : 0),
+      );
+    }
+    return row;
+  });
+  return { files, categories, rows };
+}
+
+/** The briefs back from their packed form; a row that does not unpack (a bad index) is left out. */
+export function unpackBriefs(p: PackedBriefs): RowBrief[] {
+  const out: RowBrief[] = [];
+  for (const row of p.rows) {
+    if (row.length < 3 || (row.length - 3) % CELL_FIELDS !== 0) continue;
+    const [caseIndex, fileAt, line] = row;
+    if (caseIndex === null || fileAt === null || line === null) continue;
+    const cells: CellBrief[] = [];
+    let ok = true;
+    for (let i = 3; i < row.length; i += CELL_FIELDS) {
+      const [status, category, count, passed, score, latencyMs, flags] = row.slice(i, i + CELL_FIELDS);
+      const s = status === null ? undefined : CELL_STATUSES[status];
+      const cat = category === null || category < 0 ? undefined : p.categories[category];
+      if (!s || count === null || passed === null || latencyMs === null || (category !== null && category >= 0 && cat === undefined)) {
+        ok = false;
+        break;
+      }
+      cells.push({
+        status: s,
+        ...(cat !== undefined ? { category: cat } : {}),
+        count,
+        passed,
+        score,
+        latencyMs,
+        ...((flags ?? 0) & 1 ? { cached: true } : {}),
+        ...((flags ?? 0) & 2 ? { updated: true } : {}),
+      });
+    }
+    const file = fileAt >= 0 ? p.files[fileAt] : undefined;
+    if (!ok || (fileAt >= 0 && file === undefined)) continue;
+    out.push({ caseIndex, ...(file !== undefined ? { file } : {}), line, cells });
+  }
+  return out;
+}

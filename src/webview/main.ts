@@ -18,6 +18,7 @@ import { ago, pct, pts } from './format';
 import { HostClient } from './hostClient';
 import { MatrixView, type FocusRef } from './matrixView';
 import { RowStore } from './rowStore';
+import { unpackBriefs } from '../shared/rowBrief';
 import { columnNotes, renderProgress, summaries } from './summaryView';
 import { caseRef } from '../core/runs/caseRef';
 
@@ -378,7 +379,7 @@ function init(msg: Extract<HostMessage, { type: 'init' }>): void {
   compare = msg.compare;
   stale = msg.stale ?? false;
   const newRun = (msg.record?.id ?? '') !== store.runId;
-  store.reset(msg.record?.id ?? '', msg.variants, msg.rows);
+  store.reset(msg.record?.id ?? '', msg.variants, unpackBriefs(msg.rows));
   if (newRun) searchHits = null;
   askSearch();
   refresh();
@@ -402,7 +403,7 @@ function finished(msg: Extract<HostMessage, { type: 'finished' }>): void {
   progressState = null;
   liveSummaries = undefined;
   runUri = msg.runUri;
-  store.update(msg.rows);
+  store.update(unpackBriefs(msg.rows));
   refresh();
   persist();
 }
@@ -411,7 +412,7 @@ function update(msg: Extract<HostMessage, { type: 'update' }>): void {
   if (msg.runId !== store.runId) return;
   progressState = msg.progress;
   if (msg.summaries) liveSummaries = msg.summaries;
-  store.update(msg.rows);
+  store.update(unpackBriefs(msg.rows));
   refresh();
 }
 

@@ -178,6 +178,46 @@ export function registerTestingTests(): void {
       assert.deepEqual(states(c2), ['errored', 'errored']);
     });
 
+    it('a file with more than 500 cases has its cases as the tests: each reports once, from every variant', async () => {
+      const a = await api();
+      const tests = a.tests;
+      const bigPrompt = path.join(workspaceRoot(), 'explorer-big.prompt.yml');
+      const bigCases = path.join(workspaceRoot(), 'explorer-big.cases.jsonl');
+      // case i: France passes in both variants, two plus two fails in both, every 7th case errors
+      const rows = Array.from({ length: 520 }, (_, i) =>
+        i % 7 === 3 ? '{"question": "what if the server explodes?", "expected": "nothing"}' : i % 2 ? '{"question": "two plus two?", "expected": "4"}' : '{"question": "capital of France?", "expected": "Paris"}',
+      );
+      writeFileSync(bigCases, rows.join('\n') + '\n');
+      writeFileSync(bigPrompt, PROMPT.replace('explorer.cases.jsonl', 'explorer-big.cases.jsonl').replace('Explorer QA', 'Explorer QA big'));
+      try {
+        const uri = vscode.Uri.file(bigPrompt);
+        const item = await waitFor('the big file is discovered', () => tests.controller.items.get(uri.toString()));
+        await tests.controller.resolveHandler!(item);
+        const cases = children(item);
+        assert.equal(cases.length, 520);
+        assert.ok(cases.every((c) => !c.canResolveChildren && c.children.size === 0), 'no case has variant items');
+        await tests.controller.resolveHandler!(cases[0]);
+        assert.equal(cases[0].children.size, 0, 'expanding a case makes no variant items');
+        testStates(tests).length = 0;
+        await vscode.commands.executeCommand('promptLadder.runEval', uri);
+        const final = testStates(tests).filter((r) => r.state !== 'enqueued' && r.state !== 'started');
+        assert.equal(final.length, 520, 'one final state per case');
+        assert.equal(new Set(final.map((r) => r.id)).size, 520);
+        const stateOf = (i: number) => final.find((r) => r.id === cases[i].id);
+        assert.equal(stateOf(0)?.state, 'passed');
+        assert.equal(stateOf(1)?.state, 'failed');
+        // the first failures carry the whole message (the rest one line): one of them names both variants
+        const detailed = final.find((r) => r.state === 'failed' && r.diff);
+        assert.match(detailed?.message ?? '', /^2 of 2 results did not pass:\nshort: .*\nlong: /);
+        assert.equal(detailed?.diff?.expected, '4');
+        assert.equal(stateOf(3)?.state, 'errored');
+        assert.ok(final.every((r) => r.durationMs === undefined), 'a run this size reports no durations');
+      } finally {
+        rmSync(bigPrompt, { force: true });
+        rmSync(bigCases, { force: true });
+      }
+    });
+
     it('a file that does not load is errored with its problem', async () => {
       const a = await api();
       const tests = a.tests;

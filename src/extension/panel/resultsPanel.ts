@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import type { RunEvent } from '../../core/events';
 import type { RunRecord } from '../../core/runs/schema';
 import { parseWebviewMessage, type HostMessage, type Request, type WebviewMessage } from '../../shared/protocol';
+import { packBriefs } from '../../shared/rowBrief';
 import type { RunEventForFile, StartRunOptions } from '../runs/types';
 import { storeModule } from '../lazy';
 import { Coalescer } from './coalescer';
@@ -310,7 +311,7 @@ export class ResultsPanel extends Disposable {
 
   private postUpdate(): void {
     const u = this.shown.takeUpdate();
-    if (u) this.post({ type: 'update', ...u });
+    if (u) this.post({ type: 'update', ...u, rows: packBriefs(u.rows) });
   }
 
   /** The followed run finished: its header and the rows that changed, not every row again. */
@@ -321,7 +322,7 @@ export class ResultsPanel extends Disposable {
       type: 'finished',
       runId: this.shown.header.id,
       record: this.shown.header,
-      rows: this.shown.rows?.takeChanged() ?? [],
+      rows: packBriefs(this.shown.rows?.takeChanged() ?? []),
       ...(this.runUri ? { runUri: this.runUri.toString() } : {}),
     });
     this.scheduleStaleCheck();
@@ -340,7 +341,7 @@ export class ResultsPanel extends Disposable {
       promptLabel: vscode.workspace.asRelativePath(this.promptUri, false),
       record: this.shown.header,
       variants: this.shown.rows?.variants ?? [],
-      rows: this.shown.rows?.all() ?? [],
+      rows: packBriefs(this.shown.rows?.all() ?? []),
       ...(summaries ? { summaries } : {}),
       ...(this.runUri ? { runUri: this.runUri.toString() } : {}),
       pinned: this.pinned,

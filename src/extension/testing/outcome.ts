@@ -53,3 +53,27 @@ export function promptFingerprint(spec: PromptSpec): string {
   const { cases: _cases, problems: _problems, keyLines: _keyLines, ...rest } = spec;
   return JSON.stringify(rest, withoutLines);
 }
+
+/**
+ * What the Test Explorer says about a case that is itself the test (a big file has no variant items): passed
+ * when every result passed; else failed (or errored, when no result failed but some errored) with one line per
+ * result that did not pass, naming its variant, and expected vs the first failing output.
+ */
+export function caseOutcomeOf(results: readonly CaseResult[], expected: string | undefined): Outcome {
+  const durationMs = results.reduce((m, r) => Math.max(m, r.latencyMs), 0);
+  const outs = results.map((r) => ({ r, o: outcomeOf(r, expected) }));
+  const bad = outs.filter((x) => x.o.state !== 'passed');
+  if (!bad.length) return { state: 'passed', durationMs };
+  const name = (r: CaseResult) => `${r.variant}${r.repeat ? ` (repeat ${r.repeat + 1})` : ''}`;
+  const head = `${bad.length} of ${results.length} result${results.length === 1 ? '' : 's'} did not pass:`;
+  const lines = bad.map((x) => `${name(x.r)}: ${x.o.state === 'passed' ? '' : (x.o.message.split('\n', 1)[0] ?? '')}`);
+  const firstFailed = bad.find((x) => x.o.state === 'failed')?.o;
+  if (firstFailed?.state !== 'failed') return { state: 'errored', durationMs, message: [head, ...lines].join('\n') };
+  return {
+    state: 'failed',
+    durationMs,
+    message: [head, ...lines].join('\n'),
+    ...(firstFailed.expected !== undefined ? { expected: firstFailed.expected } : {}),
+    actual: firstFailed.actual,
+  };
+}

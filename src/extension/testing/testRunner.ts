@@ -10,7 +10,7 @@ import type { RunEventForFile } from '../runs/types';
 import type { BatchEvent } from '../../core/batch/runBatch';
 import type { CaseResult } from '../../core/runs/schema';
 import { Disposable } from '../common/lifecycle';
-import { outcomeOf } from './outcome';
+import { caseOutcomeOf, outcomeOf } from './outcome';
 import { TestReporter, type TestObserver } from './testReporter';
 import type { ItemData, PromptTestTree } from './testTree';
 
@@ -23,14 +23,26 @@ export interface RunMode {
 /** Separates a case's index and a variant's name in keys (never in a variant name as YAML writes it). */
 const LEAF_SEP = '\u0000';
 
-type VariantData = Extract<ItemData, { kind: 'variant' }>;
+type LeafData = Extract<ItemData, { kind: 'variant' | 'case' }>;
 
-/** The leaves of one run by (case, variant), and those that have their final state. */
+/**
+ * The leaves of one run by (case, variant), or by case where the cases are the tests, and those that have their
+ * final state. A case that is a test gets its state once all its results are in (`perCase` of them).
+ */
 interface Followed {
   reporter: TestReporter;
   byKey: Map<string, vscode.TestItem>;
   done: Set<vscode.TestItem>;
+  perCase: number;
+  caseResults: Map<number, CaseResult[]>;
 }
+
+function followed(reporter: TestReporter, byKey = new Map<string, vscode.TestItem>()): Followed {
+  return { reporter, byKey, done: new Set(), perCase: 1, caseResults: new Map() };
+}
+
+/** The key of a leaf: case and variant, or the case alone where the case is the test. */
+const leafKey = (index: number, variant?: string) => (variant === undefined ? String(index) : `${index}${LEAF_SEP}${variant}`);
 
 export class PromptTestRunner extends Disposable {
   /** Prompt files being run from here (their events are followed by runFile). */
@@ -65,7 +77,7 @@ export class PromptTestRunner extends Disposable {
       const d = this.tree.data.get(item);
       if (d?.kind === 'file' && !this.tree.parsed.has(item.id)) await this.tree.refresh(d.uri);
       if (d?.kind === 'file' && item.error) broken.push(item);
-      if (d?.kind === 'variant') {
+      if (d?.kind === 'variant' || (d?.kind === 'case' && this.tree.casesAreTestsOf(d.uri.toString()))) {
         leaves.push(item);
         return;
       }
@@ -89,7 +101,7 @@ export class PromptTestRunner extends Disposable {
     }
     const byFile = new Map<string, vscode.TestItem[]>();
     for (const leaf of leaves) {
-      const key = (this.tree.data.get(leaf) as VariantData).uri.toString();
+      const key = (this.tree.data.get(leaf) as LeafData).uri.toString();
       let list = byFile.get(key);
       if (!list) byFile.set(key, (list = []));
       list.push(leaf);
@@ -110,14 +122,19 @@ export class PromptTestRunner extends Disposable {
 
   private async runFile(reporter: TestReporter, uri: vscode.Uri, leaves: vscode.TestItem[], token: vscode.CancellationToken, mode: RunMode): Promise<void> {
     const runs = this.runs;
-    const f: Followed = { reporter, byKey: new Map(), done: new Set() };
+    const f = followed(reporter);
     const cases = new Set<number>();
     const variants = new Set<string>();
     for (const leaf of leaves) {
-      const d = this.tree.data.get(leaf) as VariantData;
-      f.byKey.set(`${d.index}${LEAF_SEP}${d.variant}`, leaf);
+      const d = this.tree.data.get(leaf) as LeafData;
       cases.add(d.index);
-      variants.add(d.variant);
+      if (d.kind === 'variant') {
+        f.byKey.set(leafKey(d.index, d.variant), leaf);
+        variants.add(d.variant);
+      } else {
+        f.byKey.set(leafKey(d.index), leaf);
+        for (const v of this.tree.variantNames(uri.toString())) variants.add(v);
+      }
     }
     // Narrow the run only where the request does: the whole file is one run of every case and variant.
     const fileItem = this.controller.items.get(uri.toString());
@@ -163,7 +180,8 @@ export class PromptTestRunner extends Disposable {
       this.own.delete(uri.toString());
       sub.dispose();
       cancel.dispose();
-      // Cancelled before these ran: skipped, not failed.
+      // Cancelled before these ran: skipped, not failed (a case that is a test says what it has).
+      this.finishCases(f);
       for (const l of leaves) this.finish(f, l, { state: 'skipped' });
     }
   }
@@ -178,13 +196,34 @@ export class PromptTestRunner extends Disposable {
   /** Marks a leaf started or reports its result, from one engine event. */
   private follow(f: Followed, e: RunEventForFile): void {
     const ev = e.event;
-    if (ev.type === 'case-started') {
-      const leaf = f.byKey.get(`${ev.caseIndex}${LEAF_SEP}${ev.variant}`);
+    if (ev.type === 'run-started') {
+      f.perCase = ev.variants.length * Math.max(1, ev.record.repeat ?? 1);
+    } else if (ev.type === 'case-started') {
+      const leaf = f.byKey.get(leafKey(ev.caseIndex, ev.variant)) ?? f.byKey.get(leafKey(ev.caseIndex));
       if (leaf && !f.done.has(leaf)) f.reporter.set(leaf, { state: 'started' });
     } else if (ev.type === 'case-finished') {
-      const leaf = f.byKey.get(`${ev.caseIndex}${LEAF_SEP}${ev.result.variant}`);
-      if (leaf) this.finish(f, leaf, this.stateOf(leaf, ev.result));
+      const leaf = f.byKey.get(leafKey(ev.caseIndex, ev.result.variant));
+      if (leaf) return this.finish(f, leaf, this.stateOf(leaf, [ev.result]));
+      const caseLeaf = f.byKey.get(leafKey(ev.caseIndex));
+      if (!caseLeaf) return;
+      const results = f.caseResults.get(ev.caseIndex) ?? [];
+      results.push(ev.result);
+      if (results.length < f.perCase) {
+        f.caseResults.set(ev.caseIndex, results);
+        return;
+      }
+      f.caseResults.delete(ev.caseIndex);
+      this.finish(f, caseLeaf, this.stateOf(caseLeaf, results));
     }
+  }
+
+  /** Cases that are tests with some of their results when the run ends (cancelled): their state from those. */
+  private finishCases(f: Followed): void {
+    for (const [index, results] of f.caseResults) {
+      const leaf = f.byKey.get(leafKey(index));
+      if (leaf) this.finish(f, leaf, this.stateOf(leaf, results));
+    }
+    f.caseResults.clear();
   }
 
   private mirror(e: RunEventForFile): void {
@@ -198,23 +237,27 @@ export class PromptTestRunner extends Disposable {
       if (!file || !this.tree.parsed.has(key) || file.error) return;
       const cases = new Set(ev.record.cases.map((c) => c.index));
       const variants = new Set(ev.variants);
-      // Only the cases whose leaves exist (expanded or run from here): a request naming the file would make the
-      // workbench expand every case of it.
+      const casesAreTests = this.tree.casesAreTestsOf(key);
+      // Only the cases whose leaves exist (expanded or run from here), or every case where the cases are the
+      // tests: a request naming the file would make the workbench expand every case of it.
       const shown: vscode.TestItem[] = [];
       file.children.forEach((caseItem) => {
         const d = this.tree.data.get(caseItem);
-        if (d?.kind === 'case' && cases.has(d.index) && caseItem.children.size > 0) shown.push(caseItem);
+        if (d?.kind === 'case' && cases.has(d.index) && (casesAreTests || caseItem.children.size > 0)) shown.push(caseItem);
       });
       if (!shown.length) return;
       const run = this.controller.createTestRun(new vscode.TestRunRequest(shown), `Prompt Ladder: ${path.basename(e.promptUri.fsPath)}`, true);
       const byKey = new Map<string, vscode.TestItem>();
       for (const caseItem of shown) {
+        const d = this.tree.data.get(caseItem);
+        if (casesAreTests && d?.kind === 'case') byKey.set(leafKey(d.index), caseItem);
         caseItem.children.forEach((leaf) => {
           const v = this.tree.data.get(leaf);
-          if (v?.kind === 'variant' && variants.has(v.variant)) byKey.set(`${v.index}${LEAF_SEP}${v.variant}`, leaf);
+          if (v?.kind === 'variant' && variants.has(v.variant)) byKey.set(leafKey(v.index, v.variant), leaf);
         });
       }
-      const f: Followed = { reporter: new TestReporter(run, this.observer, byKey.size), byKey, done: new Set() };
+      const f = followed(new TestReporter(run, this.observer, byKey.size), byKey);
+      f.perCase = ev.variants.length * Math.max(1, ev.record.repeat ?? 1);
       for (const leaf of byKey.values()) f.reporter.set(leaf, { state: 'enqueued' });
       this.mirrors.set(key, f);
       return;
@@ -222,6 +265,7 @@ export class PromptTestRunner extends Disposable {
     const m = this.mirrors.get(key);
     if (!m) return;
     if (ev.type === 'run-finished') {
+      this.finishCases(m);
       for (const leaf of m.byKey.values()) this.finish(m, leaf, { state: 'skipped' });
       m.reporter.end();
       this.mirrors.delete(key);
@@ -230,11 +274,15 @@ export class PromptTestRunner extends Disposable {
     this.follow(m, e);
   }
 
-  /** The state a result gives its leaf: passed, failed (verdicts, expected vs actual, the eval-set line) or errored. */
-  private stateOf(leaf: vscode.TestItem, result: CaseResult): Parameters<TestReporter['set']>[1] {
-    const cd = leaf.parent ? this.tree.data.get(leaf.parent) : undefined;
+  /**
+   * The state results give their leaf: passed, failed (verdicts, expected vs actual, the eval-set line) or
+   * errored. A variant leaf has one result; a case that is the test has all of its own.
+   */
+  private stateOf(leaf: vscode.TestItem, results: CaseResult[]): Parameters<TestReporter['set']>[1] {
+    const own = this.tree.data.get(leaf);
+    const cd = own?.kind === 'case' ? own : leaf.parent ? this.tree.data.get(leaf.parent) : undefined;
     const c = cd?.kind === 'case' ? cd : undefined;
-    const o = outcomeOf(result, c?.expected);
+    const o = own?.kind === 'case' ? caseOutcomeOf(results, c?.expected) : outcomeOf(results[0], c?.expected);
     const location = c ? new vscode.Location(c.caseUri, new vscode.Position(c.line - 1, 0)) : undefined;
     if (o.state === 'passed') return { state: 'passed', durationMs: o.durationMs };
     return {

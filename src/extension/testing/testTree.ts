@@ -3,7 +3,10 @@
 // variants are the leaves that hold each result. Discovery is lazy: prompt files are listed (not parsed) and
 // followed by file watchers; a file is parsed when it is expanded, opened in an editor or run, and parsed
 // again (debounced) when it or one of its eval-set files changes. A case's leaves are made only when it is
-// expanded or a run's request covers it, so a 10,000-case eval set is 10,000 items, not 50,000.
+// expanded or a run's request covers it. A file with more than VARIANT_ITEMS_MAX cases has no variant items:
+// its cases are the tests. The workbench expands a file opened in an editor one level, and the extension host
+// then resolves every child of it too, so lazy leaves would still make 40,000 items of a 10,000-case file
+// each time it is opened; the results panel shows such a file's variants.
 
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -25,6 +28,9 @@ export interface Parsed {
   caseFiles: Set<string>;
 }
 
+/** Above this many cases a prompt file's cases are its tests (no variant items). */
+export const VARIANT_ITEMS_MAX = 500;
+
 /** Enough for any real workspace; findFiles stops there. */
 const MAX_DISCOVERED = 5000;
 
@@ -35,6 +41,8 @@ export class PromptTestTree extends Disposable {
   readonly pending = new Map<string, ReturnType<typeof setTimeout>>();
   /** The variants (name, model) of each parsed prompt file, for the leaves made on demand. */
   private readonly variantsOf = new Map<string, { name: string; model?: string }[]>();
+  /** Prompt files whose cases are the tests (more than VARIANT_ITEMS_MAX cases). */
+  private readonly casesAreTests = new Set<string>();
   /** What a case item was built from: an unchanged case keeps its item (and the Testing view gets no update for it). */
   private readonly printOf = new WeakMap<vscode.TestItem, string>();
   private discovery: Promise<void> | undefined;
@@ -138,6 +146,7 @@ export class PromptTestTree extends Disposable {
 
   private removeFile(id: string): void {
     this.controller.items.delete(id);
+    this.casesAreTests.delete(id);
     this.parsed.delete(id);
     this.variantsOf.delete(id);
   }
@@ -211,7 +220,10 @@ export class PromptTestTree extends Disposable {
     const ids = new Set<string>();
     const variantsPrint = JSON.stringify(spec.variants.map((v) => [v.name, v.model ?? spec.model]));
     this.variantsOf.set(item.id, spec.variants.map((v) => ({ name: v.name, ...((v.model ?? spec.model) ? { model: v.model ?? spec.model } : {}) })));
-    const cases = spec.cases.map((c) => this.caseItem(item, uri, spec, c, ids, variantsPrint));
+    const big = spec.cases.length > VARIANT_ITEMS_MAX;
+    if (big) this.casesAreTests.add(item.id);
+    else this.casesAreTests.delete(item.id);
+    const cases = spec.cases.map((c) => this.caseItem(item, uri, spec, c, ids, `${variantsPrint}${big ? ' cases' : ''}`, !big));
     item.children.replace(cases);
     const after: Parsed = {
       promptPrint: promptFingerprint(spec),
@@ -227,7 +239,7 @@ export class PromptTestTree extends Disposable {
    * (the file relative to the prompt file's folder), so it stays put when rows before it are added or removed;
    * `ids` keeps two cases on one line (a flow-style testData list) apart.
    */
-  private caseItem(file: vscode.TestItem, promptUri: vscode.Uri, spec: PromptSpec, c: EvalCase, ids: Set<string>, variantsPrint: string): vscode.TestItem {
+  private caseItem(file: vscode.TestItem, promptUri: vscode.Uri, spec: PromptSpec, c: EvalCase, ids: Set<string>, variantsPrint: string, variantItems: boolean): vscode.TestItem {
     const where = c.file === spec.file ? `line ${c.line}` : `${path.relative(path.dirname(spec.file), c.file).split(path.sep).join('/')}:${c.line}`;
     let id = `${promptUri.toString()}#${where}`;
     for (let n = 2; ids.has(id); n++) id = `${promptUri.toString()}#${where}~${n}`;
@@ -243,8 +255,18 @@ export class PromptTestTree extends Disposable {
     item.range = range;
     item.sortText = String(c.index).padStart(6, '0');
     this.data.set(item, { kind: 'case', uri: promptUri, index: c.index, caseUri, line: c.line, ...(c.expected !== undefined ? { expected: c.expected } : {}) });
-    item.canResolveChildren = true;
+    item.canResolveChildren = variantItems;
     return item;
+  }
+
+  /** Whether a prompt file's cases are its tests (it has no variant items). */
+  casesAreTestsOf(promptId: string): boolean {
+    return this.casesAreTests.has(promptId);
+  }
+
+  /** The variant names of a parsed prompt file. */
+  variantNames(promptId: string): string[] {
+    return (this.variantsOf.get(promptId) ?? []).map((v) => v.name);
   }
 
   /** The number of variants of a parsed prompt file (each case's leaves, once made). */
@@ -255,7 +277,7 @@ export class PromptTestTree extends Disposable {
   /** Makes a case item's leaves (one per variant) if it has none yet: it was expanded, or a run covers it. */
   ensureLeaves(caseItem: vscode.TestItem): void {
     const d = this.data.get(caseItem);
-    if (d?.kind !== 'case' || caseItem.children.size > 0) return;
+    if (d?.kind !== 'case' || caseItem.children.size > 0 || this.casesAreTests.has(d.uri.toString())) return;
     const variants = this.variantsOf.get(d.uri.toString()) ?? [];
     caseItem.children.replace(
       variants.map((v, i) => {

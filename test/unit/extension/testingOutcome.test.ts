@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { caseFingerprint, caseLabel, caseRefOf, outcomeOf, promptFingerprint } from '../../../src/extension/testing/outcome';
+import { caseFingerprint, caseLabel, caseOutcomeOf, caseRefOf, outcomeOf, promptFingerprint } from '../../../src/extension/testing/outcome';
 import { caseRef } from '../../../src/core/runs/caseRef';
 import type { CaseResult } from '../../../src/core/runs/schema';
 import type { EvalCase, PromptSpec } from '../../../src/core/prompt/spec';
@@ -85,4 +85,21 @@ test('fingerprints ignore where a case or key sits, not what it says', () => {
   assert.equal(promptFingerprint(spec), promptFingerprint(moved), 'moving lines or changing cases leaves the prompt itself unchanged');
   const edited = { ...spec, messages: [{ ...spec.messages[0], content: 'Classify: {{message}}' }] } as PromptSpec;
   assert.notEqual(promptFingerprint(spec), promptFingerprint(edited));
+});
+
+test('a case that is the test: passed when every variant passed, else one line per result that did not pass', () => {
+  const pass = (variant: string, latencyMs = 10) => result({ variant, passed: true, category: undefined, categoryReason: undefined, latencyMs });
+  assert.deepEqual(caseOutcomeOf([pass('a', 10), pass('b', 30)], '4'), { state: 'passed', durationMs: 30 });
+
+  const failed = caseOutcomeOf([pass('a'), result({ variant: 'b', output: '5' }), result({ variant: 'c', error: 'HTTP 400', output: '' })], '4');
+  assert.equal(failed.state, 'failed');
+  if (failed.state !== 'failed') return;
+  assert.equal(failed.message, '2 of 3 results did not pass:\nb: format: the output is not valid JSON\nc: The call failed, so the model was never judged: HTTP 400');
+  assert.equal(failed.expected, '4');
+  assert.equal(failed.actual, '5');
+  assert.equal(failed.durationMs, 42);
+
+  const errored = caseOutcomeOf([pass('a'), result({ variant: 'b', error: 'timeout', repeat: 1 })], undefined);
+  assert.equal(errored.state, 'errored');
+  assert.match(errored.state === 'errored' ? errored.message : '', /^1 of 2 results did not pass:\nb \(repeat 2\): The call failed/);
 });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { parseHostMessage, parseResult, parseWebviewMessage, type HostMessage } from '../../../src/shared/protocol';
 import { RunRecordSchema } from '../../../src/core/runs/schema';
 import { sample } from './fixtures';
-import { rowBrief } from '../../../src/shared/rowBrief';
+import { packBriefs, rowBrief, unpackBriefs } from '../../../src/shared/rowBrief';
 
 test('webview → host: every command shape the webview sends parses', () => {
   const msgs = [
@@ -58,12 +58,14 @@ test('host → webview: init with a real header and briefs, updates, compare and
   const rec = sample();
   assert.ok(RunRecordSchema.safeParse(rec).success, 'fixture is a valid core record');
   const variants = rec.variants.map((v) => v.name);
-  const briefs = rec.cases.map((c) => rowBrief(c, variants, false));
+  const all = rec.cases.map((c) => rowBrief(c, variants, false));
+  const briefs = packBriefs(all);
+  const none = packBriefs([]);
   const msgs: HostMessage[] = [
     { type: 'init', promptUri: 'file:///w/a.prompt.yml', promptLabel: 'a.prompt.yml', record: { ...rec, cases: [] }, variants, rows: briefs, pinned: false, running: false, compare: null },
-    { type: 'init', promptUri: 'file:///w/a.prompt.yml', promptLabel: 'a.prompt.yml', record: null, variants: [], rows: [], pinned: false, running: true, compare: null, progress: null, focus: { caseIndex: 2, variant: '3-shot', open: true } },
-    { type: 'update', runId: rec.id, progress: { done: 1, total: 8, passed: 1, failed: 0, errors: 0, cached: 0 }, summaries: rec.variants, rows: briefs.slice(0, 1) },
-    { type: 'finished', runId: rec.id, record: { ...rec, cases: [] }, rows: briefs.slice(1, 2), runUri: 'file:///w/.promptladder/runs/a.json' },
+    { type: 'init', promptUri: 'file:///w/a.prompt.yml', promptLabel: 'a.prompt.yml', record: null, variants: [], rows: none, pinned: false, running: true, compare: null, progress: null, focus: { caseIndex: 2, variant: '3-shot', open: true } },
+    { type: 'update', runId: rec.id, progress: { done: 1, total: 8, passed: 1, failed: 0, errors: 0, cached: 0 }, summaries: rec.variants, rows: packBriefs(all.slice(0, 1)) },
+    { type: 'finished', runId: rec.id, record: { ...rec, cases: [] }, rows: packBriefs(all.slice(1, 2)), runUri: 'file:///w/.promptladder/runs/a.json' },
     { type: 'running', running: false },
     { type: 'stale', stale: true },
     { type: 'compare', compare: null },
@@ -88,13 +90,13 @@ test('the protocol has no test messages: a probe is not a message either way', (
 test('host → webview: a record that is not a run record is rejected, naming the bad field', () => {
   const rec = sample() as unknown as { cases: { results: { passed: unknown }[] }[] };
   rec.cases[1].results[0].passed = 'yes';
-  const r = parseHostMessage({ type: 'init', promptUri: 'u', promptLabel: 'l', record: rec, variants: [], rows: [], pinned: false, running: false, compare: null });
+  const r = parseHostMessage({ type: 'init', promptUri: 'u', promptLabel: 'l', record: rec, variants: [], rows: packBriefs([]), pinned: false, running: false, compare: null });
   assert.equal(r.ok, false);
   if (!r.ok) assert.match(r.error, /record\.cases\.1\.results\.0\.passed/);
 
-  const ev = parseHostMessage({ type: 'update', runId: 'r', progress: null, rows: [{ caseIndex: 0, line: 1, cells: [{ status: 'passed' }] }] });
+  const ev = parseHostMessage({ type: 'update', runId: 'r', progress: null, rows: { files: [], categories: [], rows: [[0, -1, 1, 'passed']] } });
   assert.equal(ev.ok, false);
-  if (!ev.ok) assert.match(ev.error, /rows\.0\.cells\.0/);
+  if (!ev.ok) assert.match(ev.error, /rows\.rows\.0\.3/);
   const unknownType = parseHostMessage({ type: 'eval', code: 'alert(1)' });
   assert.equal(unknownType.ok, false);
   if (!unknownType.ok) assert.match(unknownType.error, /'eval'/);
@@ -114,4 +116,17 @@ test('unknown fields are stripped on receipt', () => {
   const r = parseWebviewMessage({ type: 'cancel', extra: '<script>' });
   assert.ok(r.ok);
   if (r.ok) assert.deepEqual(r.message, { type: 'cancel' });
+});
+
+test('briefs packed for the webview unpack to the same briefs, at a fraction of the size; a bad row is left out', () => {
+  const rec = sample();
+  const variants = rec.variants.map((v) => v.name);
+  const briefs = rec.cases.map((c) => ({ ...rowBrief(c, variants, false), file: '/w/data/cases.jsonl' }));
+  briefs[2].cells[1] = { ...briefs[2].cells[1], cached: true, updated: true };
+  const packed = packBriefs(briefs);
+  assert.deepEqual(unpackBriefs(JSON.parse(JSON.stringify(packed))), briefs);
+  assert.deepEqual(packed.files, ['/w/data/cases.jsonl'], 'the file is named once');
+  assert.ok(JSON.stringify(packed).length < JSON.stringify(briefs).length / 2, `packed ${JSON.stringify(packed).length} bytes, as objects ${JSON.stringify(briefs).length}`);
+  const bad = { ...packed, rows: [...packed.rows, [9, 5, 1, 0, -1, 1, 1, 1, 10, 0], [10, -1, 1, 99, -1, 1, 1, 1, 10, 0]] };
+  assert.equal(unpackBriefs(bad).length, briefs.length, 'a row naming a file or status that is not there is dropped');
 });
