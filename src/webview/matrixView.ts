@@ -229,7 +229,7 @@ export class MatrixView {
       el(
         'div',
         { class: 'case-top' },
-        el('span', { class: 'case-ref' }, caseRef(c)),
+        el('span', { class: 'case-ref' }, ...refParts(caseRef(c))),
         cmp && cmp.change !== 'unchanged' ? el('span', { class: `change-badge change-${cmp.change}` }, `${CHANGE_ICON[cmp.change]} ${cmp.change}`) : null,
         ...(c.tags ?? []).slice(0, 3).map((t) => el('span', { class: 'tag' }, t)),
       ),
@@ -347,4 +347,10 @@ export class MatrixView {
     if (!row) return;
     this.focusCell({ caseIndex: row.caseIndex, variant: next.col === 0 ? null : this.variants[next.col - 1] }, true);
   }
+}
+
+/** A case reference with a line-break opportunity before its line number: "cases.jsonl" / ":12" wrap whole. */
+function refParts(ref: string): (string | HTMLElement)[] {
+  const at = ref.lastIndexOf(':');
+  return at > 0 ? [ref.slice(0, at), el('wbr', {}), ref.slice(at)] : [ref];
 }

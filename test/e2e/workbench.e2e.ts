@@ -260,7 +260,14 @@ export async function runScenario(ctx: Ctx): Promise<{ steps: Step[] }> {
       check(/%/.test(header) && /\d+\/\d+/.test(header) && /\$/.test(header), `a column header carries the pass rate, counts and cost: "${header}"`);
       // Every variant name and every case reference is shown whole (wrapped, never cut to "zero-s…" or "support-intent.cases.js…").
       const clipped = await frame.locator('.col-name, .case-ref, .cached').evaluateAll((els) =>
-        els.filter((e) => e.scrollWidth > e.clientWidth + 1 || e.scrollHeight > e.clientHeight + 1).map((e) => e.textContent ?? ''),
+        els
+          .filter((e) => {
+            // cut by its own box, or running past the cell that holds it (whose overflow hides the rest)
+            const cell = e.closest('.matrix-cell, .matrix-colheader')?.getBoundingClientRect();
+            const r = e.getBoundingClientRect();
+            return e.scrollWidth > e.clientWidth + 1 || e.scrollHeight > e.clientHeight + 1 || (cell !== undefined && (r.right > cell.right + 1 || r.bottom > cell.bottom + 1));
+          })
+          .map((e) => e.textContent ?? ''),
       );
       check(clipped.length === 0, `variant names and case references are not clipped: ${JSON.stringify(clipped.slice(0, 5))}`);
     }))) return;

@@ -195,9 +195,15 @@ export class PromptTestTree extends Disposable {
     return [...this.parsed].filter(([, p]) => p.caseFiles.has(uri.fsPath)).map(([k]) => k);
   }
 
+  /**
+   * Parses a file the workbench asks to expand. Opening a prompt file in an editor asks for it at once (the
+   * editor's test decorations): the parse waits for the file's first CodeLens, which it would otherwise hold up.
+   */
   private async resolveFile(item: vscode.TestItem): Promise<void> {
     const d = this.data.get(item);
-    if (d?.kind === 'file') await this.refresh(d.uri);
+    if (d?.kind !== 'file') return;
+    await this.afterFirstLenses(d.uri);
+    await this.refresh(d.uri);
   }
 
   /** Parses a prompt file (its unsaved buffer when open) into case and variant items. Returns the parse. */
