@@ -221,6 +221,7 @@ async function oneRound(browser, serverUrl) {
   await quickOpen(page, 'big.prompt.yml');
   await sleep(1000);
   out.rssBefore = rss();
+  out.heapBefore = heapUsed(host);
   await measureRun(page, out, workspace, rss, host);
   if (verbose) log(`Testing view rows after the run: ${JSON.stringify((await testingRows(page)).slice(0, 12))}`);
   if (verbose) for (const f of page.frames()) log(`frame ${f.url().slice(0, 60)}: ${await f.evaluate(domCensus).catch(() => '?')}`);
@@ -332,7 +333,20 @@ async function measureRun(page, out, workspace, rss, host) {
   out.hostCpuS = processCpuSeconds(host) - cpuAtClick;
   await sleep(15_000);
   out.rssAfter = rss();
+  out.heapAfter = heapUsed(host);
 
+}
+
+/** The extension host's JavaScript heap after a full garbage collection (MB), through its inspector. */
+function heapUsed(host) {
+  if (!host) return NaN;
+  try {
+    const out = execFileSync(process.execPath, ['--experimental-websocket', join(root, 'scripts', 'lib', 'node-heap.mjs'), String(host)], { encoding: 'utf8', timeout: 60_000 });
+    return JSON.parse(out.trim().split('\n').pop()).usedMB;
+  } catch (err) {
+    log(`heap of the extension host: ${err.message}`);
+    return NaN;
+  }
 }
 
 /** Starts sampling the extension host (a helper process with the inspector) and the workbench page (CDP). */
@@ -420,6 +434,8 @@ const ROWS = [
   ['rssBefore', 'extension host RSS before (MB)', 0],
   ['rssPeak', 'extension host RSS peak (MB)', 0],
   ['rssAfter', 'extension host RSS 15 s after (MB)', 0],
+  ['heapBefore', 'extension host heap after GC, before the run (MB)', 0],
+  ['heapAfter', 'extension host heap after GC, 15 s after the run (MB)', 0],
   ['hostCpuS', 'extension host CPU from the click to the end of the run (s)', 1],
 ];
 
