@@ -4,12 +4,17 @@
 // eval set. It prints the window's side of a run: when the panel and the Testing API say the run completed
 // against when the engine finished, frame gaps and typing latency during the run, the time to the first
 // CodeLens of the big prompt file, typing latency in the big eval set (and whether its lenses stay), the time
-// to reopen the finished run's panel, and the extension host's RSS before, at its peak and after the run.
+// to reopen the finished run's panel, the extension host's RSS before, at its peak and after the run, and its
+// heap after a full garbage collection before and after.
 // A benchmark, not a test: nothing here passes or fails, and the machine's load shows in the figures.
 //
 //   node scripts/bench-editor.mjs [--cases 10000] [--variants 4] [--latency 50] [--repeat 1]
 //                                 [--extension DIR] [--no-build] [--markdown] [--verbose] [--headed]
-//                                 [--json FILE] [--before FILE] [--screenshots]
+//                                 [--json FILE] [--before FILE] [--screenshots] [--profile DIR] [--trace FILE]
+// --profile DIR writes CPU profiles of the extension host and the workbench page from the click on Run eval to
+// the end of the run, and summary.txt with their busiest functions; --trace FILE a Chromium performance trace
+// of the 8 s after the engine's finish. --verbose adds the browser's console (the extension host's console.log
+// reaches it), the Testing view's rows and a census of each frame's elements.
 // --screenshots saves, in the first round, the window at the first cell, mid-run, completed and with the Testing
 // view, under docs/images/ (linked from docs/benchmarks-editor.md).
 // --extension measures another checkout (e.g. an older commit, bundled there); --json saves the rounds, and
