@@ -10,11 +10,12 @@ import {
   type PersistedState,
 } from '../shared/protocol';
 import { renderAdvice } from './adviceView';
+import { renderCompare } from './compareView';
 import { DetailsView } from './detailsView';
 import { el, setChildren } from './dom';
 import { FilterBar } from './filterBar';
-import { applyFilters, defaultFilters, failingCaseIndexes, shownVariants, type ChangeFilter, type FilterState } from './filters';
-import { ago, pct, pts } from './format';
+import { applyFilters, defaultFilters, failingCaseIndexes, shownVariants, type FilterState } from './filters';
+import { ago } from './format';
 import { HostClient } from './hostClient';
 import { MatrixView, type FocusRef } from './matrixView';
 import { RowStore } from './rowStore';
@@ -272,26 +273,7 @@ function resultCount(rows: typeof shown): number {
 }
 
 function renderCompareSummary(): void {
-  compareSummary.hidden = !compare;
-  if (!compare) return;
-  const s = compare.summary;
-  const link = (label: string, change: ChangeFilter, n: number, cls: string) =>
-    el('button', { type: 'button', class: `link-button change-${cls}`, onclick: () => setFilters({ ...ui.filters, change }) }, `${label} ${n}`);
-  setChildren(
-    compareSummary,
-    `Compared with the run of ${ago(compare.baseStartedAt)}: `,
-    link('▼ regressed', 'regressed', s.regressed, 'regressed'),
-    ' · ',
-    link('▲ improved', 'improved', s.improved, 'improved'),
-    ' · ',
-    link('= unchanged', 'unchanged', s.unchanged, 'unchanged'),
-    s.added ? ' · ' : '',
-    s.added ? link('+ new', 'added', s.added, 'added') : null,
-    s.removed ? ` · − ${s.removed} not in this run` : '',
-    s.basePassRate !== null && s.headPassRate !== null
-      ? ` · pass rate ${pct(s.basePassRate)} → ${pct(s.headPassRate)} (${pts(s.headPassRate - s.basePassRate)})`
-      : '',
-  );
+  renderCompare(compareSummary, compare, (change) => setFilters({ ...ui.filters, change }));
 }
 
 // ---- details -----------------------------------------------------------------------------------------------

@@ -7,7 +7,6 @@ import * as vscode from 'vscode';
 import type { RunEvent } from '../../core/events';
 import type { RunRecord } from '../../core/runs/schema';
 import { parseWebviewMessage, type HostMessage, type Request, type WebviewMessage } from '../../shared/protocol';
-import { packBriefs } from '../../shared/rowBrief';
 import type { RunEventForFile, StartRunOptions } from '../runs/types';
 import { storeModule } from '../lazy';
 import { Coalescer } from './coalescer';
@@ -17,6 +16,7 @@ import { PanelCompare, wholeView } from './panelCompare';
 import { openStoredRun } from './rowSource';
 import { isStale } from './staleCheck';
 import { ShownRun } from './shownRun';
+import { finishedMessage, initMessage, requestResult, updateMessage } from './panelMessages';
 import { Disposable } from '../common/lifecycle';
 import type { PanelFocus, PanelRestore, ResultsPanelDeps } from './panelTypes';
 import { currentRunOf, shownStatus } from '../runs/currentRun';
@@ -310,47 +310,36 @@ export class ResultsPanel extends Disposable {
   }
 
   private postUpdate(): void {
-    const u = this.shown.takeUpdate();
-    if (u) this.post({ type: 'update', ...u, rows: packBriefs(u.rows) });
+    const m = updateMessage(this.shown);
+    if (m) this.post(m);
   }
 
   /** The followed run finished: its header and the rows that changed, not every row again. */
   private postFinished(): void {
-    if (!this.ready || !this.shown.header) return this.postInit(false);
+    const m = this.ready ? finishedMessage(this.shown, this.runUri?.toString()) : undefined;
+    if (!m) return this.postInit(false);
     this.updates.clear();
-    this.post({
-      type: 'finished',
-      runId: this.shown.header.id,
-      record: this.shown.header,
-      rows: packBriefs(this.shown.rows?.takeChanged() ?? []),
-      ...(this.runUri ? { runUri: this.runUri.toString() } : {}),
-    });
+    this.post(m);
     this.scheduleStaleCheck();
   }
 
   private postInit(running = this.shown.running || this.deps.runs.isRunning(this.promptUri)): void {
     if (!this.ready) return;
     this.updates.clear();
-    this.shown.rows?.takeChanged();
     const focus = this.pendingFocus;
     this.pendingFocus = undefined;
-    const summaries = this.shown.rows?.summaries();
-    this.post({
-      type: 'init',
-      promptUri: this.promptUri.toString(),
-      promptLabel: vscode.workspace.asRelativePath(this.promptUri, false),
-      record: this.shown.header,
-      variants: this.shown.rows?.variants ?? [],
-      rows: packBriefs(this.shown.rows?.all() ?? []),
-      ...(summaries ? { summaries } : {}),
-      ...(this.runUri ? { runUri: this.runUri.toString() } : {}),
-      pinned: this.pinned,
-      running,
-      compare: this.compare.data,
-      progress: running ? this.shown.progress : null,
-      ...(focus ? { focus } : {}),
-      stale: this.stale,
-    });
+    this.post(
+      initMessage(this.shown, {
+        promptUri: this.promptUri.toString(),
+        promptLabel: vscode.workspace.asRelativePath(this.promptUri, false),
+        ...(this.runUri ? { runUri: this.runUri.toString() } : {}),
+        pinned: this.pinned,
+        running,
+        compare: this.compare.data,
+        ...(focus ? { focus } : {}),
+        stale: this.stale,
+      }),
+    );
     this.scheduleStaleCheck();
   }
 
@@ -420,21 +409,11 @@ export class ResultsPanel extends Disposable {
     }
   }
 
-  private async resultOf(request: Request): Promise<unknown> {
-    const runId = this.shown.runId ?? '';
-    switch (request.method) {
-      case 'rows':
-        // rows of another run (the webview asked before a new run reached it) come back empty
-        return { runId, rows: request.runId === runId && this.shown.rows ? await this.shown.rows.rows(request.caseIndexes) : [] };
-      case 'search':
-        return { runId, caseIndexes: request.runId === runId && this.shown.rows ? await this.shown.rows.search(request.query, request.variant) : [] };
-      case 'details':
-        return this.shown.details(request.caseIndex, request.variant);
-      case 'pickRunToCompare':
-        return this.shown.header ? this.compare.pick(this.shown.header.id) : null;
-      case 'compareWith':
-        return this.compare.set(vscode.Uri.parse(request.runUri), false);
-    }
+  private resultOf(request: Request): Promise<unknown> {
+    return requestResult(this.shown, request, {
+      pick: (id) => this.compare.pick(id),
+      compareWith: (runUri) => this.compare.set(vscode.Uri.parse(runUri), false),
+    });
   }
 
   private async rerunFailures(variants: string[] | undefined): Promise<void> {
