@@ -402,18 +402,12 @@ export class ResultsPanel extends Disposable {
   }
 
   private async answer(id: number, request: Request): Promise<void> {
+    const compare = { pick: (shownId: string) => this.compare.pick(shownId), compareWith: (runUri: string) => this.compare.set(vscode.Uri.parse(runUri), false) };
     try {
-      this.post({ type: 'response', id, ok: true, result: await this.resultOf(request) });
+      this.post({ type: 'response', id, ok: true, result: await requestResult(this.shown, request, compare) });
     } catch (err) {
       this.post({ type: 'response', id, ok: false, error: err instanceof Error ? err.message : String(err) });
     }
-  }
-
-  private resultOf(request: Request): Promise<unknown> {
-    return requestResult(this.shown, request, {
-      pick: (id) => this.compare.pick(id),
-      compareWith: (runUri) => this.compare.set(vscode.Uri.parse(runUri), false),
-    });
   }
 
   private async rerunFailures(variants: string[] | undefined): Promise<void> {
@@ -431,8 +425,7 @@ export class ResultsPanel extends Disposable {
 
   /** Resolves once the webview has said `ready` (test hook). */
   whenReady(): Promise<void> {
-    if (this.ready) return Promise.resolve();
-    return new Promise((resolve) => this.readyWaiters.push(resolve));
+    return this.ready ? Promise.resolve() : new Promise((resolve) => this.readyWaiters.push(resolve));
   }
 
   /** Test hook: what the panel keeps of the shown run (its header and the number of rows it indexes). */
