@@ -178,7 +178,7 @@ export function registerTestingTests(): void {
       assert.deepEqual(states(c2), ['errored', 'errored']);
     });
 
-    it('a file with more than 500 cases has its cases as the tests: each reports once, from every variant', async () => {
+    it('a file with more than 500 cases is in groups of 100 cases: a run reports the groups and the cases of expanded ones', async () => {
       const a = await api();
       const tests = a.tests;
       const bigPrompt = path.join(workspaceRoot(), 'explorer-big.prompt.yml');
@@ -189,29 +189,50 @@ export function registerTestingTests(): void {
       );
       writeFileSync(bigCases, rows.join('\n') + '\n');
       writeFileSync(bigPrompt, PROMPT.replace('explorer.cases.jsonl', 'explorer-big.cases.jsonl').replace('Explorer QA', 'Explorer QA big'));
+      const final = () => testStates(tests).filter((r) => r.state !== 'enqueued' && r.state !== 'started');
       try {
         const uri = vscode.Uri.file(bigPrompt);
         const item = await waitFor('the big file is discovered', () => tests.controller.items.get(uri.toString()));
         await tests.controller.resolveHandler!(item);
-        const cases = children(item);
-        assert.equal(cases.length, 520);
-        assert.ok(cases.every((c) => !c.canResolveChildren && c.children.size === 0), 'no case has variant items');
-        await tests.controller.resolveHandler!(cases[0]);
-        assert.equal(cases[0].children.size, 0, 'expanding a case makes no variant items');
+        const groups = children(item);
+        assert.deepEqual(groups.map((g) => g.label), ['cases 1–100', 'cases 101–200', 'cases 201–300', 'cases 301–400', 'cases 401–500', 'cases 501–520']);
+        assert.equal(groups[5].description, 'explorer-big.cases.jsonl:501–520');
+        // no file of its own: opening the eval set does not make the workbench expand every group
+        assert.ok(groups.every((g) => g.uri === undefined && g.canResolveChildren && g.children.size === 0), 'groups are made without their cases');
+
+        // a run from the command: one final state per group, the first cases that did not pass named
         testStates(tests).length = 0;
         await vscode.commands.executeCommand('promptLadder.runEval', uri);
-        const final = testStates(tests).filter((r) => r.state !== 'enqueued' && r.state !== 'started');
-        assert.equal(final.length, 520, 'one final state per case');
-        assert.equal(new Set(final.map((r) => r.id)).size, 520);
-        const stateOf = (i: number) => final.find((r) => r.id === cases[i].id);
+        assert.deepEqual(final().map((r) => r.id).sort(), groups.map((g) => g.id).sort(), 'one final state per group');
+        const first = final().find((r) => r.id === groups[0].id);
+        assert.equal(first?.state, 'failed');
+        // rows 2, 4, 6, 8 (i = 1, 3, 5, 7) fail or error; i = 3 errors (every 7th from 3)
+        assert.match(first?.message ?? '', /^\d+ of 100 cases failed: explorer-big\.cases\.jsonl:2, explorer-big\.cases\.jsonl:6, /);
+        assert.match(first?.message ?? '', /\n\d+ of 100 cases errored: explorer-big\.cases\.jsonl:4, .* and \d+ more\n/);
+        assert.equal(first?.location?.file, bigCases);
+        assert.equal(first?.location?.line, 1, 'at the first case that did not pass (0-based line)');
+
+        // expanded, a group has its cases as the tests (no variant items), and a run reports each of them
+        await tests.controller.resolveHandler!(groups[0]);
+        const cases = children(groups[0]);
+        assert.equal(cases.length, 100);
+        assert.ok(cases.every((c) => !c.canResolveChildren && c.children.size === 0), 'no case has variant items');
+        testStates(tests).length = 0;
+        await vscode.commands.executeCommand('promptLadder.runEval', uri);
+        assert.equal(final().length, 105, '100 cases of the expanded group and the 5 other groups');
+        const stateOf = (i: number) => final().find((r) => r.id === cases[i].id);
         assert.equal(stateOf(0)?.state, 'passed');
         assert.equal(stateOf(1)?.state, 'failed');
-        // the first failures carry the whole message (the rest one line): one of them names both variants
-        const detailed = final.find((r) => r.state === 'failed' && r.diff);
-        assert.match(detailed?.message ?? '', /^2 of 2 results did not pass:\nshort: .*\nlong: /);
-        assert.equal(detailed?.diff?.expected, '4');
+        assert.match(stateOf(1)?.message ?? '', /^2 of 2 results did not pass:\nshort: .*\nlong: /);
+        assert.equal(stateOf(1)?.diff?.expected, '4');
         assert.equal(stateOf(3)?.state, 'errored');
-        assert.ok(final.every((r) => r.durationMs === undefined), 'a run this size reports no durations');
+        assert.equal(final().find((r) => r.id === groups[1].id)?.state, 'failed');
+
+        // a group run from the Test Explorer runs its cases alone
+        testStates(tests).length = 0;
+        await tests.runProfile.runHandler(new vscode.TestRunRequest([groups[5]], undefined, tests.runProfile), new vscode.CancellationTokenSource().token);
+        assert.deepEqual(final().map((r) => [r.id, r.state]), [[groups[5].id, 'failed']]);
+        assert.match(final()[0].message ?? '', / of 20 cases failed: explorer-big\.cases\.jsonl:502, /);
       } finally {
         rmSync(bigPrompt, { force: true });
         rmSync(bigCases, { force: true });

@@ -35,16 +35,28 @@ export function runContinuously(
     baseline.set(id, after);
     const all = before === undefined || before.promptPrint !== after.promptPrint;
     const affected: vscode.TestItem[] = [];
-    file.children.forEach((caseItem) => {
+    const changed = (index: number) => all || before?.casePrints.get(index) !== after.casePrints.get(index);
+    const take = (caseItem: vscode.TestItem) => {
       const d = tree.data.get(caseItem);
-      if (d?.kind !== 'case') return;
-      const changed = all || before?.casePrints.get(d.index) !== after.casePrints.get(d.index);
-      if (!changed) return;
+      if (d?.kind !== 'case' || !changed(d.index)) return;
       if (inScope(caseItem)) affected.push(caseItem);
-      else
-      {caseItem.children.forEach((leaf) => {
-        if (inScope(leaf)) affected.push(leaf);
-      });}
+      else {
+        caseItem.children.forEach((leaf) => {
+          if (inScope(leaf)) affected.push(leaf);
+        });
+      }
+    };
+    file.children.forEach((child) => {
+      const d = tree.data.get(child);
+      if (d?.kind !== 'group') return take(child);
+      // a big file's group: the whole group when every case of it changed, else the cases that did
+      if (!d.cases.some((e) => changed(e.case.index))) return;
+      if (d.cases.every((e) => changed(e.case.index)) && child.children.size === 0) {
+        if (inScope(child)) affected.push(child);
+        return;
+      }
+      tree.ensureCases(child);
+      child.children.forEach(take);
     });
     if (!affected.length) return;
     log.info(`continuous run: ${affected.length} affected case(s) of ${vscode.workspace.asRelativePath(vscode.Uri.parse(id))}`);

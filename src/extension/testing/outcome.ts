@@ -77,3 +77,36 @@ export function caseOutcomeOf(results: readonly CaseResult[], expected: string |
     actual: firstFailed.actual,
   };
 }
+
+/** How each case of a group ended, by the reference the product names it with. */
+export interface GroupTally {
+  /** Cases of the group in the run. */
+  total: number;
+  passed: number;
+  failed: string[];
+  errored: string[];
+}
+
+/** Case references a group's message lists before it says how many more there are. */
+const GROUP_REFS = 10;
+
+/**
+ * What the Test Explorer says about a group of a big file's cases: failed when a case failed, errored when
+ * none failed and one errored (each naming the first cases that did not pass), passed when every case of it
+ * in the run passed, and skipped when the run ended before them (`undefined` while cases are still to come).
+ */
+export function groupOutcomeOf(t: GroupTally, ended: boolean): { state: 'passed' | 'failed' | 'errored' | 'skipped'; message?: string } | undefined {
+  const done = t.passed + t.failed.length + t.errored.length;
+  if (done < t.total && !ended) return undefined;
+  const list = (refs: string[]) => `${refs.slice(0, GROUP_REFS).join(', ')}${refs.length > GROUP_REFS ? ` and ${refs.length - GROUP_REFS} more` : ''}`;
+  const lines: string[] = [];
+  if (t.failed.length) lines.push(`${t.failed.length} of ${t.total} cases failed: ${list(t.failed)}`);
+  if (t.errored.length) lines.push(`${t.errored.length} of ${t.total} cases errored: ${list(t.errored)}`);
+  if (done < t.total) lines.push(`${t.total - done} of ${t.total} cases did not run: the run ended before them.`);
+  if (t.failed.length || t.errored.length) {
+    lines.push('Expand the group for each case, or open the results panel.');
+    return { state: t.failed.length ? 'failed' : 'errored', message: lines.join('\n') };
+  }
+  if (done === t.total) return { state: 'passed' };
+  return { state: 'skipped', message: lines.join('\n') };
+}

@@ -10,8 +10,9 @@ import type { RunEventForFile } from '../runs/types';
 import type { BatchEvent } from '../../core/batch/runBatch';
 import type { CaseResult } from '../../core/runs/schema';
 import { Disposable } from '../common/lifecycle';
-import { caseOutcomeOf, outcomeOf } from './outcome';
+import { caseOutcomeOf, caseRefOf, groupOutcomeOf, outcomeOf, type GroupTally } from './outcome';
 import { TestReporter, type TestObserver } from './testReporter';
+import type { EvalCase } from '../../core/prompt/spec';
 import type { ItemData, PromptTestTree } from './testTree';
 
 /** How a request runs: through the response cache or not, live or through the provider's Batch API. */
@@ -23,22 +24,40 @@ export interface RunMode {
 /** Separates a case's index and a variant's name in keys (never in a variant name as YAML writes it). */
 const LEAF_SEP = '\u0000';
 
-type LeafData = Extract<ItemData, { kind: 'variant' | 'case' }>;
+type LeafData = Extract<ItemData, { kind: 'variant' | 'case' | 'group' }>;
+
+/** A group of a big file's cases that a run reports as one item: how its cases in the run ended so far. */
+interface GroupRun extends GroupTally {
+  item: vscode.TestItem;
+  cases: Map<number, EvalCase>;
+  specFile: string;
+  started: boolean;
+  /** Where its first case that did not pass is. */
+  location?: vscode.Location;
+}
 
 /**
- * The leaves of one run by (case, variant), or by case where the cases are the tests, and those that have their
- * final state. A case that is a test gets its state once all its results are in (`perCase` of them).
+ * The leaves of one run by (case, variant), or by case where the cases are the tests, the groups that stand for
+ * their cases, and the items that have their final state. A case that is a test (or in a group) gets its state
+ * once all its results are in (`perCase` of them).
  */
 interface Followed {
   reporter: TestReporter;
   byKey: Map<string, vscode.TestItem>;
+  groups: Map<number, GroupRun>;
   done: Set<vscode.TestItem>;
   perCase: number;
   caseResults: Map<number, CaseResult[]>;
 }
 
-function followed(reporter: TestReporter, byKey = new Map<string, vscode.TestItem>()): Followed {
-  return { reporter, byKey, done: new Set(), perCase: 1, caseResults: new Map() };
+function followed(reporter: TestReporter, byKey = new Map<string, vscode.TestItem>(), groups = new Map<number, GroupRun>()): Followed {
+  return { reporter, byKey, groups, done: new Set(), perCase: 1, caseResults: new Map() };
+}
+
+/** A group item's run, over those of its cases that `inRun` accepts. */
+function groupRun(item: vscode.TestItem, d: Extract<ItemData, { kind: 'group' }>, inRun: (index: number) => boolean): GroupRun {
+  const cases = new Map(d.cases.filter((e) => inRun(e.case.index)).map((e) => [e.case.index, e.case]));
+  return { item, cases, specFile: d.specFile, started: false, total: cases.size, passed: 0, failed: [], errored: [] };
 }
 
 /** The key of a leaf: case and variant, or the case alone where the case is the test. */
@@ -77,7 +96,8 @@ export class PromptTestRunner extends Disposable {
       const d = this.tree.data.get(item);
       if (d?.kind === 'file' && !this.tree.parsed.has(item.id)) await this.tree.refresh(d.uri);
       if (d?.kind === 'file' && item.error) broken.push(item);
-      if (d?.kind === 'variant' || (d?.kind === 'case' && this.tree.casesAreTestsOf(d.uri.toString()))) {
+      // a group not expanded stands for its cases; an expanded one for the case items it shows
+      if (d?.kind === 'variant' || (d?.kind === 'case' && this.tree.casesAreTestsOf(d.uri.toString())) || (d?.kind === 'group' && item.children.size === 0)) {
         leaves.push(item);
         return;
       }
@@ -127,18 +147,26 @@ export class PromptTestRunner extends Disposable {
     const variants = new Set<string>();
     for (const leaf of leaves) {
       const d = this.tree.data.get(leaf) as LeafData;
-      cases.add(d.index);
       if (d.kind === 'variant') {
+        cases.add(d.index);
         f.byKey.set(leafKey(d.index, d.variant), leaf);
         variants.add(d.variant);
-      } else {
-        f.byKey.set(leafKey(d.index), leaf);
-        for (const v of this.tree.variantNames(uri.toString())) variants.add(v);
+        continue;
       }
+      if (d.kind === 'case') {
+        cases.add(d.index);
+        f.byKey.set(leafKey(d.index), leaf);
+      } else {
+        const g = groupRun(leaf, d, () => true);
+        for (const index of g.cases.keys()) {
+          cases.add(index);
+          f.groups.set(index, g);
+        }
+      }
+      for (const v of this.tree.variantNames(uri.toString())) variants.add(v);
     }
     // Narrow the run only where the request does: the whole file is one run of every case and variant.
-    const fileItem = this.controller.items.get(uri.toString());
-    const allCases = fileItem?.children.size ?? 0;
+    const allCases = this.tree.caseCount(uri.toString());
     const allVariants = this.tree.variantCount(uri.toString());
     const fail = (message: string) => {
       for (const l of leaves) this.finish(f, l, { state: 'errored', message });
@@ -201,11 +229,15 @@ export class PromptTestRunner extends Disposable {
     } else if (ev.type === 'case-started') {
       const leaf = f.byKey.get(leafKey(ev.caseIndex, ev.variant)) ?? f.byKey.get(leafKey(ev.caseIndex));
       if (leaf && !f.done.has(leaf)) f.reporter.set(leaf, { state: 'started' });
+      const g = f.groups.get(ev.caseIndex);
+      if (g && !g.started && !f.done.has(g.item)) {
+        g.started = true;
+        f.reporter.set(g.item, { state: 'started' });
+      }
     } else if (ev.type === 'case-finished') {
       const leaf = f.byKey.get(leafKey(ev.caseIndex, ev.result.variant));
       if (leaf) return this.finish(f, leaf, this.stateOf(leaf, [ev.result]));
-      const caseLeaf = f.byKey.get(leafKey(ev.caseIndex));
-      if (!caseLeaf) return;
+      if (!f.byKey.has(leafKey(ev.caseIndex)) && !f.groups.has(ev.caseIndex)) return;
       const results = f.caseResults.get(ev.caseIndex) ?? [];
       results.push(ev.result);
       if (results.length < f.perCase) {
@@ -213,17 +245,73 @@ export class PromptTestRunner extends Disposable {
         return;
       }
       f.caseResults.delete(ev.caseIndex);
-      this.finish(f, caseLeaf, this.stateOf(caseLeaf, results));
+      this.caseDone(f, ev.caseIndex, results, false);
     }
+  }
+
+  /** A case that is a test has its results (all, or those of a run that ended): its state, or its group's count. */
+  private caseDone(f: Followed, index: number, results: CaseResult[], ended: boolean): void {
+    const caseLeaf = f.byKey.get(leafKey(index));
+    if (caseLeaf) return this.finish(f, caseLeaf, this.stateOf(caseLeaf, results));
+    const g = f.groups.get(index);
+    const c = g?.cases.get(index);
+    if (!g || !c || f.done.has(g.item)) return;
+    const o = caseOutcomeOf(results, c.expected);
+    if (o.state === 'passed') g.passed++;
+    else (o.state === 'failed' ? g.failed : g.errored).push(caseRefOf(c, g.specFile));
+    if (o.state !== 'passed' && !g.location) g.location = new vscode.Location(vscode.Uri.file(c.file), new vscode.Position(c.line - 1, 0));
+    this.groupDone(f, g, ended);
+  }
+
+  /** Reports a group's state once every case of it in the run is in (or the run ended). */
+  private groupDone(f: Followed, g: GroupRun, ended: boolean): void {
+    const o = groupOutcomeOf(g, ended);
+    if (!o) return;
+    const failing = o.state === 'failed' || o.state === 'errored';
+    this.finish(f, g.item, { state: o.state, ...(o.message ? { message: o.message } : {}), ...(failing && g.location ? { location: g.location } : {}) });
   }
 
   /** Cases that are tests with some of their results when the run ends (cancelled): their state from those. */
   private finishCases(f: Followed): void {
-    for (const [index, results] of f.caseResults) {
-      const leaf = f.byKey.get(leafKey(index));
-      if (leaf) this.finish(f, leaf, this.stateOf(leaf, results));
-    }
+    for (const [index, results] of f.caseResults) this.caseDone(f, index, results, true);
     f.caseResults.clear();
+    for (const g of new Set(f.groups.values())) if (!f.done.has(g.item) && g.passed + g.failed.length + g.errored.length > 0) this.groupDone(f, g, true);
+  }
+
+  /**
+   * What a run started elsewhere reports to: only the cases whose leaves exist (expanded or run from here), every
+   * case where the cases are the tests, and a group for the cases of a group not expanded. A request naming the
+   * file would make the workbench expand every case of it.
+   */
+  private mirrorItems(file: vscode.TestItem, cases: Set<number>, variants: Set<string>, casesAreTests: boolean) {
+    const shown: vscode.TestItem[] = [];
+    const byKey = new Map<string, vscode.TestItem>();
+    const groups = new Map<number, GroupRun>();
+    const take = (caseItem: vscode.TestItem) => {
+      const d = this.tree.data.get(caseItem);
+      if (d?.kind !== 'case' || !cases.has(d.index)) return;
+      if (casesAreTests) {
+        shown.push(caseItem);
+        byKey.set(leafKey(d.index), caseItem);
+        return;
+      }
+      if (caseItem.children.size === 0) return;
+      shown.push(caseItem);
+      caseItem.children.forEach((leaf) => {
+        const v = this.tree.data.get(leaf);
+        if (v?.kind === 'variant' && variants.has(v.variant)) byKey.set(leafKey(v.index, v.variant), leaf);
+      });
+    };
+    file.children.forEach((child) => {
+      const d = this.tree.data.get(child);
+      if (d?.kind !== 'group') return take(child);
+      if (child.children.size > 0) return child.children.forEach(take);
+      const g = groupRun(child, d, (i) => cases.has(i));
+      if (!g.total) return;
+      shown.push(child);
+      for (const index of g.cases.keys()) groups.set(index, g);
+    });
+    return { shown, byKey, groups };
   }
 
   private mirror(e: RunEventForFile): void {
@@ -238,27 +326,13 @@ export class PromptTestRunner extends Disposable {
       const cases = new Set(ev.record.cases.map((c) => c.index));
       const variants = new Set(ev.variants);
       const casesAreTests = this.tree.casesAreTestsOf(key);
-      // Only the cases whose leaves exist (expanded or run from here), or every case where the cases are the
-      // tests: a request naming the file would make the workbench expand every case of it.
-      const shown: vscode.TestItem[] = [];
-      file.children.forEach((caseItem) => {
-        const d = this.tree.data.get(caseItem);
-        if (d?.kind === 'case' && cases.has(d.index) && (casesAreTests || caseItem.children.size > 0)) shown.push(caseItem);
-      });
+      const { shown, byKey, groups } = this.mirrorItems(file, cases, variants, casesAreTests);
       if (!shown.length) return;
       const run = this.controller.createTestRun(new vscode.TestRunRequest(shown), `Prompt Ladder: ${path.basename(e.promptUri.fsPath)}`, true);
-      const byKey = new Map<string, vscode.TestItem>();
-      for (const caseItem of shown) {
-        const d = this.tree.data.get(caseItem);
-        if (casesAreTests && d?.kind === 'case') byKey.set(leafKey(d.index), caseItem);
-        caseItem.children.forEach((leaf) => {
-          const v = this.tree.data.get(leaf);
-          if (v?.kind === 'variant' && variants.has(v.variant)) byKey.set(leafKey(v.index, v.variant), leaf);
-        });
-      }
-      const f = followed(new TestReporter(run, this.observer, byKey.size), byKey);
+      const leaves = [...byKey.values(), ...new Set([...groups.values()].map((g) => g.item))];
+      const f = followed(new TestReporter(run, this.observer, leaves.length), byKey, groups);
       f.perCase = ev.variants.length * Math.max(1, ev.record.repeat ?? 1);
-      for (const leaf of byKey.values()) f.reporter.set(leaf, { state: 'enqueued' });
+      for (const leaf of leaves) f.reporter.set(leaf, { state: 'enqueued' });
       this.mirrors.set(key, f);
       return;
     }
@@ -267,6 +341,7 @@ export class PromptTestRunner extends Disposable {
     if (ev.type === 'run-finished') {
       this.finishCases(m);
       for (const leaf of m.byKey.values()) this.finish(m, leaf, { state: 'skipped' });
+      for (const g of m.groups.values()) this.finish(m, g.item, { state: 'skipped' });
       m.reporter.end();
       this.mirrors.delete(key);
       return;

@@ -3,10 +3,13 @@
 // variants are the leaves that hold each result. Discovery is lazy: prompt files are listed (not parsed) and
 // followed by file watchers; a file is parsed when it is expanded, opened in an editor or run, and parsed
 // again (debounced) when it or one of its eval-set files changes. A case's leaves are made only when it is
-// expanded or a run's request covers it. A file with more than VARIANT_ITEMS_MAX cases has no variant items:
-// its cases are the tests. The workbench expands a file opened in an editor one level, and the extension host
-// then resolves every child of it too, so lazy leaves would still make 40,000 items of a 10,000-case file
-// each time it is opened; the results panel shows such a file's variants.
+// expanded or a run's request covers it.
+//
+// A file with more than VARIANT_ITEMS_MAX cases is prompt file → groups of GROUP_SIZE cases → cases, with no
+// variant items (the results panel shows its variants). The workbench expands every test of a file opened in
+// an editor (for its gutter marks), so lazy leaves would still make 40,000 items of a 10,000-case file each
+// time it is opened. A group has no file of its own, so that expansion stops at it: its cases are made when
+// the user expands it, and a run reports to the groups and to the cases made so far, never to 10,000 items.
 
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -18,8 +21,15 @@ import { caseFingerprint, caseLabel, promptFingerprint } from './outcome';
 
 export type ItemData =
   | { kind: 'file'; uri: vscode.Uri }
+  | { kind: 'group'; uri: vscode.Uri; cases: GroupCase[]; specFile: string; variantsPrint: string }
   | { kind: 'case'; uri: vscode.Uri; index: number; expected?: string; caseUri: vscode.Uri; line: number }
   | { kind: 'variant'; uri: vscode.Uri; index: number; variant: string };
+
+/** A case of a group, with the id its item has once the group is expanded. */
+export interface GroupCase {
+  id: string;
+  case: EvalCase;
+}
 
 /** What a parse of a prompt file leaves behind: enough to tell which cases an edit affected. */
 export interface Parsed {
@@ -28,8 +38,10 @@ export interface Parsed {
   caseFiles: Set<string>;
 }
 
-/** Above this many cases a prompt file's cases are its tests (no variant items). */
+/** Above this many cases a prompt file's cases are its tests (no variant items), in groups. */
 export const VARIANT_ITEMS_MAX = 500;
+/** Cases per group in a file of more than VARIANT_ITEMS_MAX cases. */
+export const GROUP_SIZE = 100;
 
 /** Enough for any real workspace; findFiles stops there. */
 const MAX_DISCOVERED = 5000;
@@ -55,8 +67,10 @@ export class PromptTestTree extends Disposable {
   ) {
     super();
     controller.resolveHandler = async (item) => {
+      const kind = item && this.data.get(item)?.kind;
       if (!item) await this.discover();
-      else if (this.data.get(item)?.kind === 'case') this.ensureLeaves(item);
+      else if (kind === 'case') this.ensureLeaves(item);
+      else if (kind === 'group') this.ensureCases(item);
       else await this.resolveFile(item);
     };
     controller.refreshHandler = async () => {
@@ -229,8 +243,15 @@ export class PromptTestTree extends Disposable {
     const big = spec.cases.length > VARIANT_ITEMS_MAX;
     if (big) this.casesAreTests.add(item.id);
     else this.casesAreTests.delete(item.id);
-    const cases = spec.cases.map((c) => this.caseItem(item, uri, spec, c, ids, `${variantsPrint}${big ? ' cases' : ''}`, !big));
-    item.children.replace(cases);
+    const print = `${variantsPrint}${big ? ' cases' : ''}`;
+    const entries = spec.cases.map((c) => ({ id: this.caseId(uri, spec.file, c, ids), case: c }));
+    if (big) {
+      const groups: vscode.TestItem[] = [];
+      for (let at = 0; at < entries.length; at += GROUP_SIZE) groups.push(this.groupItem(item, uri, spec.file, entries.slice(at, at + GROUP_SIZE), at, print));
+      item.children.replace(groups);
+    } else {
+      item.children.replace(entries.map((e) => this.caseItem(item, uri, spec.file, e, print, true)));
+    }
     const after: Parsed = {
       promptPrint: promptFingerprint(spec),
       casePrints: new Map(spec.cases.map((c) => [c.index, caseFingerprint(c)])),
@@ -241,18 +262,22 @@ export class PromptTestTree extends Disposable {
   }
 
   /**
-   * A case item, named as everywhere else in the product: by its eval-set line (caseRef). Its id is that line too
-   * (the file relative to the prompt file's folder), so it stays put when rows before it are added or removed;
-   * `ids` keeps two cases on one line (a flow-style testData list) apart.
+   * A case item's id: its eval-set line (the file relative to the prompt file's folder), so it stays put when
+   * rows before it are added or removed; `ids` keeps two cases on one line (a flow-style testData list) apart.
    */
-  private caseItem(file: vscode.TestItem, promptUri: vscode.Uri, spec: PromptSpec, c: EvalCase, ids: Set<string>, variantsPrint: string, variantItems: boolean): vscode.TestItem {
-    const where = c.file === spec.file ? `line ${c.line}` : `${path.relative(path.dirname(spec.file), c.file).split(path.sep).join('/')}:${c.line}`;
+  private caseId(promptUri: vscode.Uri, specFile: string, c: EvalCase, ids: Set<string>): string {
+    const where = c.file === specFile ? `line ${c.line}` : `${path.relative(path.dirname(specFile), c.file).split(path.sep).join('/')}:${c.line}`;
     let id = `${promptUri.toString()}#${where}`;
     for (let n = 2; ids.has(id); n++) id = `${promptUri.toString()}#${where}~${n}`;
     ids.add(id);
-    const label = caseLabel(c, spec.file);
+    return id;
+  }
+
+  /** A case item, named as everywhere else in the product: by its eval-set line (caseRef). */
+  private caseItem(parent: vscode.TestItem, promptUri: vscode.Uri, specFile: string, { id, case: c }: GroupCase, variantsPrint: string, variantItems: boolean): vscode.TestItem {
+    const label = caseLabel(c, specFile);
     const print = JSON.stringify([label, c.index, c.line, c.file, c.expected ?? null, variantsPrint]);
-    const existing = file.children.get(id);
+    const existing = parent.children.get(id);
     if (existing && this.printOf.get(existing) === print) return existing;
     const caseUri = vscode.Uri.file(c.file);
     const item = this.controller.createTestItem(id, label, caseUri);
@@ -263,6 +288,43 @@ export class PromptTestTree extends Disposable {
     this.data.set(item, { kind: 'case', uri: promptUri, index: c.index, caseUri, line: c.line, ...(c.expected !== undefined ? { expected: c.expected } : {}) });
     item.canResolveChildren = variantItems;
     return item;
+  }
+
+  /**
+   * A group of a big file's cases, "cases 101–200", described by the eval-set lines it spans. It has no file, so
+   * the workbench does not expand it with the file; an expanded group keeps its case items across re-parses
+   * (unchanged cases keep theirs).
+   */
+  private groupItem(file: vscode.TestItem, promptUri: vscode.Uri, specFile: string, cases: GroupCase[], at: number, variantsPrint: string): vscode.TestItem {
+    const from = at + 1;
+    const to = at + cases.length;
+    const id = `${promptUri.toString()}#cases ${from}-${to}`;
+    const data = { kind: 'group' as const, uri: promptUri, cases, specFile, variantsPrint };
+    const existing = file.children.get(id);
+    if (existing) {
+      this.data.set(existing, data);
+      if (existing.children.size > 0) existing.children.replace(cases.map((e) => this.caseItem(existing, promptUri, specFile, e, variantsPrint, false)));
+      existing.description = groupDescription(cases, specFile);
+      return existing;
+    }
+    const item = this.controller.createTestItem(id, `cases ${from}–${to}`);
+    item.canResolveChildren = true;
+    item.sortText = String(from).padStart(6, '0');
+    item.description = groupDescription(cases, specFile);
+    this.data.set(item, data);
+    return item;
+  }
+
+  /** Makes a group's case items if it has none yet: it was expanded, or a continuous run needs some of them. */
+  ensureCases(group: vscode.TestItem): void {
+    const d = this.data.get(group);
+    if (d?.kind !== 'group' || group.children.size > 0) return;
+    group.children.replace(d.cases.map((e) => this.caseItem(group, d.uri, d.specFile, e, d.variantsPrint, false)));
+  }
+
+  /** The number of cases of a parsed prompt file. */
+  caseCount(promptId: string): number {
+    return this.parsed.get(promptId)?.casePrints.size ?? 0;
   }
 
   /** Whether a prompt file's cases are its tests (it has no variant items). */
@@ -311,4 +373,13 @@ export class PromptTestTree extends Disposable {
     for (const t of this.pending.values()) clearTimeout(t);
     super.dispose();
   }
+}
+
+/** The eval-set lines a group spans, "big.cases.jsonl:101–200", when its cases come from one file. */
+function groupDescription(cases: GroupCase[], specFile: string): string | undefined {
+  const first = cases[0]?.case;
+  const last = cases[cases.length - 1]?.case;
+  if (!first || !last || cases.some((e) => e.case.file !== first.file)) return undefined;
+  const where = first.file === specFile ? 'lines ' : `${path.basename(first.file)}:`;
+  return `${where}${first.line}–${last.line}`;
 }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { caseFingerprint, caseLabel, caseOutcomeOf, caseRefOf, outcomeOf, promptFingerprint } from '../../../src/extension/testing/outcome';
+import { caseFingerprint, caseLabel, caseOutcomeOf, caseRefOf, groupOutcomeOf, outcomeOf, promptFingerprint } from '../../../src/extension/testing/outcome';
 import { caseRef } from '../../../src/core/runs/caseRef';
 import type { CaseResult } from '../../../src/core/runs/schema';
 import type { EvalCase, PromptSpec } from '../../../src/core/prompt/spec';
@@ -102,4 +102,27 @@ test('a case that is the test: passed when every variant passed, else one line p
   const errored = caseOutcomeOf([pass('a'), result({ variant: 'b', error: 'timeout', repeat: 1 })], undefined);
   assert.equal(errored.state, 'errored');
   assert.match(errored.state === 'errored' ? errored.message : '', /^1 of 2 results did not pass:\nb \(repeat 2\): The call failed/);
+});
+
+test('a group of cases: failed or errored naming its first cases, passed when all passed, skipped or partial when the run ended', () => {
+  const tally = (passed: number, failed: string[], errored: string[], total = passed + failed.length + errored.length) => ({ total, passed, failed, errored });
+  assert.equal(groupOutcomeOf(tally(3, [], [], 5), false), undefined, 'cases still to come');
+  assert.deepEqual(groupOutcomeOf(tally(5, [], []), false), { state: 'passed' });
+
+  const refs = Array.from({ length: 12 }, (_, i) => `big.cases.jsonl:${i + 2}`);
+  const failed = groupOutcomeOf(tally(86, refs, ['big.cases.jsonl:40']), false);
+  assert.equal(failed?.state, 'failed');
+  assert.equal(
+    failed?.message,
+    '12 of 99 cases failed: big.cases.jsonl:2, big.cases.jsonl:3, big.cases.jsonl:4, big.cases.jsonl:5, big.cases.jsonl:6, big.cases.jsonl:7, ' +
+      'big.cases.jsonl:8, big.cases.jsonl:9, big.cases.jsonl:10, big.cases.jsonl:11 and 2 more\n' +
+      '1 of 99 cases errored: big.cases.jsonl:40\nExpand the group for each case, or open the results panel.',
+  );
+  assert.equal(groupOutcomeOf(tally(1, [], ['line 3']), false)?.state, 'errored', 'errored when none failed');
+
+  // the run ended (cancelled) before some of them
+  assert.deepEqual(groupOutcomeOf(tally(2, [], [], 10), true), { state: 'skipped', message: '8 of 10 cases did not run: the run ended before them.' });
+  const partial = groupOutcomeOf(tally(2, ['a.jsonl:1'], [], 10), true);
+  assert.equal(partial?.state, 'failed');
+  assert.match(partial?.message ?? '', /^1 of 10 cases failed: a\.jsonl:1\n7 of 10 cases did not run/);
 });
