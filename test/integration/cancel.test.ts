@@ -10,7 +10,7 @@ import { probePanel } from './webviewProbe';
 
 export function registerCancelTests(): void {
   describe('cancel a run', () => {
-    it('a results panel opened while a run is under way shows the results so far', async function () {
+    it('a results panel opened while a run is under way shows the results so far; the run is listed from memory', async function () {
       this.timeout(30_000);
       const a = await api();
       const slow = await startScriptedServer({ rules: [{ user: '^slow', latencyMs: 30_000, reply: 'late' }] });
@@ -39,8 +39,18 @@ export function registerCancelTests(): void {
         const fast = snap.cells.find((c) => c.caseIndex === 0);
         assert.equal(fast?.status, 'pass', `the finished case shows (${JSON.stringify(snap.cells)})`);
         assert.notEqual(snap.cells.find((c) => c.caseIndex === 1)?.status, 'pass', 'the slow case is still under way');
+        // the Runs view and the editor list the run under way from memory: its file is rewritten as cells finish
+        const live = a.runs.liveRecord(uri);
+        const listed = (await a.runs.listAllRuns()).map((r) => ({ id: r.record.id, same: r.record === live }));
         await vscode.commands.executeCommand('promptLadder.cancelRun', uri);
         await running;
+        assert.ok(
+          listed.some((r) => r.id === live?.id && r.same),
+          `the run under way is the record in memory, not its file read back (${live?.id}: ${JSON.stringify(listed)})`,
+        );
+        const after = (await a.runs.listAllRuns()).find((r) => r.record.id === live?.id);
+        assert.equal(after?.record.status, 'cancelled', 'once it ended, the record is read from its file');
+        assert.notEqual(after?.record, live);
       } finally {
         await cfg.update('providers', before.length ? before : undefined, vscode.ConfigurationTarget.Global);
         await closeAll();

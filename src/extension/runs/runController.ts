@@ -135,6 +135,13 @@ export class EditorRunController extends Disposable implements RunController {
     return this.running.has(promptUri.toString());
   }
 
+  /** The record in memory of a run under way whose record is `file` (named after the run: runFileName). */
+  private liveRecordOf(file: string): RunRecord | undefined {
+    const name = path.basename(file);
+    for (const r of this.running.values()) if (r.record && name === storeModule().runFileName(r.record)) return r.record;
+    return undefined;
+  }
+
   liveRecord(promptUri: vscode.Uri): RunRecord | undefined {
     return this.running.get(promptUri.toString())?.record;
   }
@@ -215,8 +222,8 @@ export class EditorRunController extends Disposable implements RunController {
       settle();
       this.running.delete(key);
       void vscode.commands.executeCommand('setContext', 'promptLadder.running', this.running.size > 0);
-      // Listeners that show "running" (CodeLens, tree) re-read now that it is over.
-      this.changeEmitter.fire();
+      // Listeners that show "running" (CodeLens, tree) re-read now that it is over, the record from its file.
+      this.runsChanged(true);
     }
   }
 
@@ -385,7 +392,7 @@ export class EditorRunController extends Disposable implements RunController {
       // Workspace folders (runs stored there before the run root was the project) and every project seen, each
       // also with its store in the extension's storage (runs made while the workspace was untrusted).
       const projects = [...this.folderRoots(), ...this.projectRoots.keys()];
-      this.cache = this.stored.load([...new Set([...projects, ...projects.map(privateStoreRoot).filter((r): r is string => r !== undefined)])]);
+      this.cache = this.stored.load([...new Set([...projects, ...projects.map(privateStoreRoot).filter((r): r is string => r !== undefined)])], (file) => this.liveRecordOf(file));
     }
     return this.cache;
   }

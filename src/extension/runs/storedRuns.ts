@@ -1,5 +1,7 @@
 // The stored runs of a set of run roots, as the Runs view and the editor list them: each record parsed once
-// and reused while its file's mtime and size are unchanged (a run rewrites its record as cells finish).
+// and reused while its file's mtime and size are unchanged. The record of a run under way in this window is
+// the one in memory: the run rewrites its file as cells finish, and reading it back each time cost the
+// extension host more than the run itself.
 
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
@@ -18,7 +20,8 @@ export class StoredRunCache {
   /** Parsed records by file, reused while the file's mtime and size are unchanged (runs rewrite often while running). */
   private readonly parsed = new Map<string, { mtimeMs: number; size: number; record: RunRecord }>();
 
-  async load(roots: string[]): Promise<StoredRun[]> {
+  /** `live` gives the record in memory of a run file whose run is under way in this window. */
+  async load(roots: string[], live: (file: string) => RunRecord | undefined = () => undefined): Promise<StoredRun[]> {
     const { readRun, runsDir } = storeModule();
     const seen = new Set<string>();
     const all: StoredRun[] = [];
@@ -37,6 +40,11 @@ export class StoredRunCache {
             .map(async (n) => {
               const file = path.join(dir, n);
               seen.add(file);
+              const running = live(file);
+              if (running) {
+                all.push({ uri: vscode.Uri.file(file), record: running });
+                return;
+              }
               try {
                 const st = await fs.stat(file);
                 let hit = this.parsed.get(file);

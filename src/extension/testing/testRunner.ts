@@ -96,8 +96,8 @@ export class PromptTestRunner extends Disposable {
       const d = this.tree.data.get(item);
       if (d?.kind === 'file' && !this.tree.parsed.has(item.id)) await this.tree.refresh(d.uri);
       if (d?.kind === 'file' && item.error) broken.push(item);
-      // a group not expanded stands for its cases; an expanded one for the case items it shows
-      if (d?.kind === 'variant' || (d?.kind === 'case' && this.tree.casesAreTestsOf(d.uri.toString())) || (d?.kind === 'group' && item.children.size === 0)) {
+      // a group stands for its cases (a request naming a case item runs and reports that case)
+      if (d?.kind === 'variant' || d?.kind === 'group' || (d?.kind === 'case' && this.tree.casesAreTestsOf(d.uri.toString()))) {
         leaves.push(item);
         return;
       }
@@ -279,23 +279,16 @@ export class PromptTestRunner extends Disposable {
   }
 
   /**
-   * What a run started elsewhere reports to: only the cases whose leaves exist (expanded or run from here), every
-   * case where the cases are the tests, and a group for the cases of a group not expanded. A request naming the
-   * file would make the workbench expand every case of it.
+   * What a run started elsewhere reports to: only the cases whose leaves exist (expanded or run from here), and
+   * in a big file its groups. A request naming the file would make the workbench expand every case of it.
    */
-  private mirrorItems(file: vscode.TestItem, cases: Set<number>, variants: Set<string>, casesAreTests: boolean) {
+  private mirrorItems(file: vscode.TestItem, cases: Set<number>, variants: Set<string>) {
     const shown: vscode.TestItem[] = [];
     const byKey = new Map<string, vscode.TestItem>();
     const groups = new Map<number, GroupRun>();
     const take = (caseItem: vscode.TestItem) => {
       const d = this.tree.data.get(caseItem);
-      if (d?.kind !== 'case' || !cases.has(d.index)) return;
-      if (casesAreTests) {
-        shown.push(caseItem);
-        byKey.set(leafKey(d.index), caseItem);
-        return;
-      }
-      if (caseItem.children.size === 0) return;
+      if (d?.kind !== 'case' || !cases.has(d.index) || caseItem.children.size === 0) return;
       shown.push(caseItem);
       caseItem.children.forEach((leaf) => {
         const v = this.tree.data.get(leaf);
@@ -305,7 +298,6 @@ export class PromptTestRunner extends Disposable {
     file.children.forEach((child) => {
       const d = this.tree.data.get(child);
       if (d?.kind !== 'group') return take(child);
-      if (child.children.size > 0) return child.children.forEach(take);
       const g = groupRun(child, d, (i) => cases.has(i));
       if (!g.total) return;
       shown.push(child);
@@ -325,8 +317,7 @@ export class PromptTestRunner extends Disposable {
       if (!file || !this.tree.parsed.has(key) || file.error) return;
       const cases = new Set(ev.record.cases.map((c) => c.index));
       const variants = new Set(ev.variants);
-      const casesAreTests = this.tree.casesAreTestsOf(key);
-      const { shown, byKey, groups } = this.mirrorItems(file, cases, variants, casesAreTests);
+      const { shown, byKey, groups } = this.mirrorItems(file, cases, variants);
       if (!shown.length) return;
       const run = this.controller.createTestRun(new vscode.TestRunRequest(shown), `Prompt Ladder: ${path.basename(e.promptUri.fsPath)}`, true);
       const leaves = [...byKey.values(), ...new Set([...groups.values()].map((g) => g.item))];

@@ -6,10 +6,10 @@
 // expanded or a run's request covers it.
 //
 // A file with more than VARIANT_ITEMS_MAX cases is prompt file → groups of GROUP_SIZE cases → cases, with no
-// variant items (the results panel shows its variants). The workbench expands every test of a file opened in
-// an editor (for its gutter marks), so lazy leaves would still make 40,000 items of a 10,000-case file each
-// time it is opened. A group has no file of its own, so that expansion stops at it: its cases are made when
-// the user expands it, and a run reports to the groups and to the cases made so far, never to 10,000 items.
+// variant items (the results panel shows its variants). A run reports to the groups, and to a case only when
+// its request names the case: the workbench resolves the children of every item it expands (a file opened in
+// an editor, for its gutter marks), so the case items of every group exist, and reporting to them made a
+// 10,000-item test result that the workbench then sent to every extension host.
 
 import * as path from 'node:path';
 import * as vscode from 'vscode';
