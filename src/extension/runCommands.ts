@@ -7,7 +7,7 @@ import { editsModule, engineModule } from './lazy';
 import type { PromptSpec } from '../core/prompt/spec';
 import { isPromptFile, resolvePromptUri, runRootFor, uriFromArg } from './promptFiles';
 import { RunBlockedError } from './runs/runController';
-import type { StartRunOptions } from './runs/types';
+import { runHeader, type StartRunOptions } from './runs/types';
 import { inputVariables, isCellArg, pickVariable } from './editCommands';
 import type { CommandServices, CommandTable } from './commands';
 
@@ -42,7 +42,7 @@ async function runEval(s: CommandServices, arg?: unknown, opts?: StartRunOptions
   const uri = await resolvePromptUri(arg);
   if (!uri) return undefined;
   void panels.show(uri, { preserveFocus: true }).catch((e) => log.warn(`panel: ${String(e)}`));
-  return runs.start(uri, opts);
+  return runHeader(await runs.start(uri, opts));
 }
 
 async function runCaseAtCursor(s: CommandServices, arg?: unknown) {

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { resolvePromptUri } from './promptFiles';
 import { promptPathOf } from './runs/runController';
-import type { PendingBatchRun, StoredRun } from './runs/types';
+import { runHeader, type PendingBatchRun, type StoredRun } from './runs/types';
 import type { RunsTreeNode } from './runs/runsTree';
 import { runLabel } from './runs/runsTree';
 import { isComplete, statusText } from '../core/runs/completeness';
@@ -139,7 +139,7 @@ async function collectBatchResults(s: CommandServices, node?: unknown) {
     return undefined;
   }
   void panels.show(uri, { preserveFocus: true }).catch((e) => log.warn(`panel: ${String(e)}`));
-  return runs.collectBatchResults(pending);
+  return runHeader(await runs.collectBatchResults(pending));
 }
 
 async function cancelBatch(s: CommandServices, node?: unknown) {

@@ -10,7 +10,7 @@ import type { RunsTreeNode } from '../../src/extension/runs/runsTree';
 import { runEvalViaBatch } from '../../src/core/batch/runBatch';
 import { loadPromptFile } from '../../src/core/prompt/load';
 import { startScriptedServer, type ScriptedServer } from '../fixtures/scripted-server';
-import { api, closeAll, waitFor, workspaceRoot } from './helpers';
+import { api, closeAll, storedRecord, waitFor, workspaceRoot } from './helpers';
 
 const KEY = 'sk-scripted-batch-key';
 
@@ -76,8 +76,7 @@ export function registerBatchTests(): void {
       const item = a.tree.getTreeItem(pending[0]);
       assert.equal(item.contextValue, 'pendingBatch');
       assert.match(String(item.description), /^waiting · (validating|in_progress|completed) · \d+\/5 done/);
-      const record = await running;
-      assert.ok(record, 'the command resolves with the record');
+      const record = await storedRecord(await running);
       assert.equal(record.status, 'completed');
       assert.equal(record.variants[0].passed, 5);
       assert.ok(record.cases.every((c) => c.results[0].batched === true));

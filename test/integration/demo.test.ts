@@ -13,7 +13,7 @@ import type { GenerateResult } from '../../src/core/generate/generate';
 import type { StoredFineTuneJob } from '../../src/extension/fineTune/jobsTree';
 import { startScriptedServer, type ScriptedServer } from '../fixtures/scripted-server';
 import { loadRulesFile } from '../fixtures/demoBehaviours';
-import { api, closeAll, lensTitles, waitFor, workspaceRoot } from './helpers';
+import { api, closeAll, lensTitles, storedRecord, waitFor, workspaceRoot } from './helpers';
 
 const EXAMPLES = path.resolve(__dirname, '..', '..', 'examples');
 const BATCH_LENS = /^Run via Batch API/;
@@ -86,8 +86,7 @@ export function registerDemoTests(): void {
     it('Run via Batch API completes on the demo model: one batch, every result batched, no live call', async function () {
       this.timeout(60_000);
       server.resetStats();
-      const record = await vscode.commands.executeCommand<RunRecord | undefined>('promptLadder.runEvalBatch', prompt());
-      assert.ok(record, 'the command resolves with the record');
+      const record = await storedRecord(await vscode.commands.executeCommand<RunRecord | undefined>('promptLadder.runEvalBatch', prompt()));
       assert.equal(record.status, 'completed');
       assert.ok(record.cases.length > 0 && record.cases.every((c) => c.results.every((r) => r.batched === true)));
       assert.equal(server.stats.batchesCreated, 1);

@@ -1,10 +1,12 @@
 // Shared helpers of the integration suite: the extension's API, the fixture workspace, polling.
 
+import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { PromptLadderApi } from '../../src/extension/extension';
 import { installPanelTestHost } from './webviewProbe';
 import type { PromptTests, ReportedResult } from '../../src/extension/testing/promptTests';
+import type { RunRecord } from '../../src/core/runs/schema';
 
 export const EXTENSION_ID = 'prompt-ladder.prompt-ladder';
 
@@ -75,4 +77,17 @@ export async function hoverText(uri: vscode.Uri, pos: vscode.Position): Promise<
 
 export async function closeAll(): Promise<void> {
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+}
+
+/**
+ * The whole record of a run a command reported: run commands resolve with the record's header (no cases), and
+ * the cases are read from its file, as the Runs view reads them.
+ */
+export async function storedRecord(header: { id: string } | undefined): Promise<RunRecord> {
+  assert.ok(header, 'the command resolves with the run');
+  assert.equal((header as { cases?: unknown }).cases, undefined, 'a run command resolves with the header alone');
+  const a = await api();
+  const run = (await a.runs.listAllRuns()).find((r) => r.record.id === header.id);
+  assert.ok(run, `run ${header.id} is stored`);
+  return run.record;
 }

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RunRecord } from '../../src/core/runs/schema';
 import type { SourceProblem } from '../../src/core/errors';
-import { api, closeAll, lensTitles, waitFor, workspaceRoot } from './helpers';
+import { api, closeAll, lensTitles, storedRecord, waitFor, workspaceRoot } from './helpers';
 
 /** A prompt file whose name says nothing (as gh's sample_prompt.yml), with one lint warning (an unknown key). */
 const SAMPLE = `name: Sample
@@ -77,8 +77,7 @@ export function registerPromptFileTests(): void {
       const warn = await waitFor('the lint warning', () => ours(sample).find((d) => /unknown key "evaluatrs"/.test(d.message)));
       assert.equal(warn.range.start.line, 8, 'at the line of the unknown key');
       assert.equal(warn.severity, vscode.DiagnosticSeverity.Warning);
-      const record = await vscode.commands.executeCommand<RunRecord>('promptLadder.runEval', sample);
-      assert.ok(record, 'the run starts');
+      const record = await storedRecord(await vscode.commands.executeCommand<RunRecord>('promptLadder.runEval', sample));
       assert.equal(record.cases.length, 1);
       assert.equal(record.cases[0].results[0]?.passed, true, 'the scripted reply contains the label');
       // the Test Explorer lists it through the same predicate, without the file having to be opened first

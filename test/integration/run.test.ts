@@ -8,7 +8,7 @@ import type { RunRecord } from '../../src/core/runs/schema';
 import type { RunsTreeNode } from '../../src/extension/runs/runsTree';
 import type { RunBlockedError } from '../../src/extension/runs/runController';
 import { createSettingsResolver } from '../../src/extension/providers/settingsResolver';
-import { api, closeAll, fixture, hoverText, lensTitles, open, waitFor } from './helpers';
+import { api, closeAll, fixture, hoverText, lensTitles, open, storedRecord, waitFor } from './helpers';
 
 export function registerRunTests(): void {
   describe('run eval against the scripted server', () => {
@@ -199,8 +199,7 @@ export function registerRunTests(): void {
     it('runs only the case at the cursor', async () => {
       const editor = await open('classify.prompt.yml');
       editor.selection = new vscode.Selection(11, 4, 11, 4);
-      const r = await vscode.commands.executeCommand<RunRecord>('promptLadder.runCaseAtCursor');
-      assert.ok(r);
+      const r = await storedRecord(await vscode.commands.executeCommand<RunRecord>('promptLadder.runCaseAtCursor'));
       assert.deepEqual(r.cases.map((c) => c.index), [1]);
       assert.equal(r.cases[0].results.length, 2);
     });

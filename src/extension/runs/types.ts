@@ -44,6 +44,21 @@ export interface RunEventForFile {
   event: RunEvent;
 }
 
+/** A run record without its cases: what a run command resolves with (see runHeader). */
+export type RunHeader = Omit<RunRecord, 'cases'>;
+
+/**
+ * What a command that runs a prompt file resolves with: the record's header. A command run from the workbench
+ * (a CodeLens, the palette, a key) sends its result back to the window, and a whole record of 10,000 cases took
+ * the extension host a second to serialize and the window as long to read. The cases are in the record's file
+ * (the Runs view, `prompt-ladder` and `readRun` read it).
+ */
+export function runHeader(record: RunRecord | undefined): RunHeader | undefined {
+  if (!record) return undefined;
+  const { cases: _cases, ...header } = record;
+  return header;
+}
+
 export interface StoredRun {
   /** The run record file. */
   uri: vscode.Uri;
