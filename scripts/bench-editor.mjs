@@ -405,7 +405,7 @@ async function measureReopen(page, out) {
   await command(page, 'View: Close All Editors');
   await sleep(1500);
   await quickOpen(page, 'big.prompt.yml');
-  await sleep(Number(process.env.PL_REOPEN_WAIT ?? 1500));
+  await sleep(1500);
   const reopenAt = Date.now();
   await command(page, 'Prompt Ladder: Open Results');
   const reopenDeadline = Date.now() + 120_000;
