@@ -236,9 +236,10 @@ async function runWith(spec: PromptSpec, opts: RunOptions): Promise<RunResult> {
 function adviseRecord(record: RunRecord, spec: PromptSpec): CaseRecord[] {
   let relabelled: CaseRecord[] = [];
   try {
-    relabelled = applyVariantEvidence(record, spec).cases;
+    const evidence = applyVariantEvidence(record, spec);
+    relabelled = evidence.cases;
     // a partial run's few cases are not the eval set: no advice on them (a climb advises its splits itself)
-    if (!record.partial) record.advice = advise(record, { spec });
+    if (!record.partial) record.advice = advise(record, { spec }, undefined, evidence.signals);
   } catch {
     // the record stands without advice
   }

@@ -41,7 +41,7 @@ import type { CaseRecord, CaseResult, EvaluatorVerdict, RunRecord } from '../run
 import { detectRefusal } from '../evaluators/refusal';
 import { isComputedAnswer, quantitiesIn } from './computedAnswer';
 import { CategoryReplySchema, categorizePrompt, parseJudgeJson } from './prompts';
-import { computeSignals } from './advisor/signals';
+import { computeSignals, type RunSignals } from './advisor/signals';
 import { signTestP } from './advisor/stats';
 import { confirmKnowledgeByRetrieval } from './retrievalEvidence';
 
@@ -304,7 +304,7 @@ export async function categorizeRun(
  * categories are left alone. Refreshes each variant's `categories`. Returns how many results changed and the
  * cases they are in (in record order), so a streamed run can write those cases again.
  */
-export function applyVariantEvidence(record: RunRecord, spec?: PromptSpec): { results: number; cases: CaseRecord[] } {
+export function applyVariantEvidence(record: RunRecord, spec?: PromptSpec): { results: number; cases: CaseRecord[]; signals?: RunSignals } {
   const s = computeSignals(record, spec);
   const base = s.baseline;
   let changed = 0;
@@ -345,8 +345,9 @@ export function applyVariantEvidence(record: RunRecord, spec?: PromptSpec): { re
   for (const v of record.variants) {
     v.categories = summarizeCategories(record.cases.flatMap((c) => c.results.filter((r) => r.variant === v.name)));
   }
-  // a case relabelled for two categories is in the set once, at its first place in the record
-  return { results: changed, cases: record.cases.filter((c) => cases.has(c)) };
+  // a case relabelled for two categories is in the set once, at its first place in the record; the signals
+  // still hold when nothing was relabelled (the advice reads them next)
+  return { results: changed, cases: record.cases.filter((c) => cases.has(c)), ...(changed === 0 ? { signals: s } : {}) };
 }
 
 function basisOfResult(r: CaseResult): CategoryBasis {

@@ -4,7 +4,7 @@ import { startScriptedServer, type ScriptedServer } from '../../fixtures/scripte
 import { applyVariantEvidence, categorizeResult, summarizeCategories, type CategorizeContext } from '../../../src/core/analysis/categorize';
 import { isComputedAnswer } from '../../../src/core/analysis/computedAnswer';
 import type { EvalCase, EvaluatorSpec } from '../../../src/core/prompt/spec';
-import type { EvaluatorVerdict } from '../../../src/core/runs/schema';
+import type { EvaluatorVerdict, RunRecord } from '../../../src/core/runs/schema';
 import { failing, plannedRecord, result } from './records';
 import { scriptedJudge } from './judge';
 
@@ -217,6 +217,7 @@ test("a chain-of-thought variant's evidence wins over guessed knowledge: the fai
   assert.equal(changed.results, 12, '10 in zero-shot, 2 in cot; the certain format failure is left alone');
   assert.deepEqual(changed.cases.map((c) => c.index), range(0, 10), 'the cases holding them, once each, in record order');
   assert.ok(changed.cases.every((c, i) => c === rec.cases[i]), 'the record\'s own case objects');
+  assert.equal(changed.signals, undefined, 'relabelled: the advice computes the signals again');
   const r = rec.cases[3].results[0];
   assert.equal(r.category, 'reasoning');
   assert.equal(r.categoryBasis, 'variant');
@@ -231,10 +232,16 @@ test('variant evidence inside noise, or against certain categories, changes noth
     { name: 'zero-shot', basis: 'guess', failures: failing(range(0, 4), 'knowledge') },
     { name: 'cot', chainOfThought: true, basis: 'guess', failures: { ...failing([0, 1], 'knowledge'), ...failing([10, 11], 'knowledge') } },
   ]);
-  assert.deepEqual(applyVariantEvidence(noisy), { results: 0, cases: [] }, '2 fixed, 2 broken');
+  const unchanged = (record: RunRecord) => {
+    const r = applyVariantEvidence(record);
+    // nothing relabelled: the signals it computed still hold, and the advice reuses them
+    assert.equal(r.signals?.record, record);
+    return { results: r.results, cases: r.cases };
+  };
+  assert.deepEqual(unchanged(noisy), { results: 0, cases: [] }, '2 fixed, 2 broken');
   const certain = plannedRecord(20, [
     { name: 'zero-shot', failures: failing(range(0, 10), 'knowledge') },
     { name: 'cot', chainOfThought: true, failures: {} },
   ]);
-  assert.deepEqual(applyVariantEvidence(certain), { results: 0, cases: [] });
+  assert.deepEqual(unchanged(certain), { results: 0, cases: [] });
 });

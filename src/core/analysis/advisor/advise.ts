@@ -5,7 +5,7 @@
 import type { Advice, Recommendation } from '../../runs/schema';
 import { ADVISOR_COMMANDS, commandAction } from './commands';
 import type { AdviseContext, Rule } from './rule';
-import { computeSignals } from './signals';
+import { computeSignals, type RunSignals } from './signals';
 import { rank } from './ranking';
 import { rule as evaluation } from './rules/evaluation';
 import { rule as transport } from './rules/transport';
@@ -39,8 +39,14 @@ export const RULES: readonly Rule[] = [
   distillation,
 ];
 
-export function advise(record: Parameters<typeof computeSignals>[0], ctx: AdviseContext = {}, rules: readonly Rule[] = RULES): Advice {
-  const s = computeSignals(record, ctx.spec);
+/** `signals`: the record's signals when the caller has them (computed after the record's last change). */
+export function advise(
+  record: Parameters<typeof computeSignals>[0],
+  ctx: AdviseContext = {},
+  rules: readonly Rule[] = RULES,
+  signals: RunSignals = computeSignals(record, ctx.spec),
+): Advice {
+  const s = signals;
   if (s.cells === 0) return { recommendations: [] };
   // nothing judged: only the situation rules (errors) can speak
   const active = s.caseCount === 0 ? rules.filter((r) => r.meta.id === 'transport') : rules;
