@@ -405,6 +405,8 @@ async function measureReopen(page, out) {
   await command(page, 'View: Close All Editors');
   await sleep(1500);
   await quickOpen(page, 'big.prompt.yml');
+  // the command opens the panel of the active editor's prompt file: wait until that is the big one
+  await page.waitForFunction(() => /big\.prompt\.yml/.test(document.querySelector('.editor-group-container.active .tab.active')?.getAttribute('aria-label') ?? ''), null, { timeout: 30_000 });
   await sleep(1500);
   const reopenAt = Date.now();
   await command(page, 'Prompt Ladder: Open Results');
