@@ -100,7 +100,8 @@ async function quickOpen(page, name, timeout = 30_000) {
   await page.keyboard.press('Control+P');
   await page.waitForSelector('.quick-input-widget:not([style*="display: none"]) input', { timeout });
   await page.keyboard.type(name, { delay: 5 });
-  await page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label*="${name}"]`, { timeout });
+  // the row picked by Enter is the focused one: the list still shows recent files until it has filtered
+  await page.waitForSelector(`.quick-input-list .monaco-list-row.focused[aria-label*="${name}"]`, { timeout });
   const t = Date.now();
   await page.keyboard.press('Enter');
   return t;
