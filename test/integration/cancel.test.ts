@@ -5,7 +5,8 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RunRecord } from '../../src/core/runs/schema';
 import { startScriptedServer } from '../fixtures/scripted-server';
-import { api, closeAll, workspaceRoot } from './helpers';
+import { api, closeAll, waitFor, workspaceRoot } from './helpers';
+import type { StoredRun } from '../../src/extension/runs/types';
 import { probePanel } from './webviewProbe';
 
 export function registerCancelTests(): void {
@@ -40,14 +41,16 @@ export function registerCancelTests(): void {
         assert.equal(fast?.status, 'pass', `the finished case shows (${JSON.stringify(snap.cells)})`);
         assert.notEqual(snap.cells.find((c) => c.caseIndex === 1)?.status, 'pass', 'the slow case is still under way');
         // the Runs view and the editor list the run under way from memory: its file is rewritten as cells finish
+        // (its file appears once the writer has written it: the list is read again until it has the run)
         const live = a.runs.liveRecord(uri);
-        const listed = (await a.runs.listAllRuns()).map((r) => ({ id: r.record.id, same: r.record === live }));
+        const listed = await waitFor('the run under way in the list', async () => {
+          a.runs.runsChanged(true);
+          return (await a.runs.listAllRuns()).find((r) => r.record.id === live?.id);
+        }, 10_000).catch((err: unknown) => err);
         await vscode.commands.executeCommand('promptLadder.cancelRun', uri);
         await running;
-        assert.ok(
-          listed.some((r) => r.id === live?.id && r.same),
-          `the run under way is the record in memory, not its file read back (${live?.id}: ${JSON.stringify(listed)})`,
-        );
+        assert.ok(!(listed instanceof Error), String(listed));
+        assert.equal((listed as StoredRun).record, live, 'the run under way is the record in memory, not its file read back');
         const after = (await a.runs.listAllRuns()).find((r) => r.record.id === live?.id);
         assert.equal(after?.record.status, 'cancelled', 'once it ended, the record is read from its file');
         assert.notEqual(after?.record, live);
