@@ -291,35 +291,33 @@ export class PromptTestTree extends Disposable {
   }
 
   /**
-   * A group of a big file's cases, "cases 101–200", described by the eval-set lines it spans. It has no file, so
-   * the workbench does not expand it with the file; an expanded group keeps its case items across re-parses
-   * (unchanged cases keep theirs).
+   * A group of a big file's cases, "cases 101–200", described by the eval-set lines it spans. An expanded group
+   * keeps its case items across re-parses (unchanged cases keep theirs).
    */
   private groupItem(file: vscode.TestItem, promptUri: vscode.Uri, specFile: string, cases: GroupCase[], at: number, variantsPrint: string): vscode.TestItem {
     const from = at + 1;
-    const to = at + cases.length;
-    const id = `${promptUri.toString()}#cases ${from}-${to}`;
-    const data = { kind: 'group' as const, uri: promptUri, cases, specFile, variantsPrint };
-    const existing = file.children.get(id);
-    if (existing) {
-      this.data.set(existing, data);
-      if (existing.children.size > 0) existing.children.replace(cases.map((e) => this.caseItem(existing, promptUri, specFile, e, variantsPrint, false)));
-      existing.description = groupDescription(cases, specFile);
-      return existing;
+    const id = `${promptUri.toString()}#cases ${from}-${at + cases.length}`;
+    let item = file.children.get(id);
+    if (!item) {
+      item = this.controller.createTestItem(id, `cases ${from}–${at + cases.length}`);
+      item.canResolveChildren = true;
+      item.sortText = String(from).padStart(6, '0');
     }
-    const item = this.controller.createTestItem(id, `cases ${from}–${to}`);
-    item.canResolveChildren = true;
-    item.sortText = String(from).padStart(6, '0');
+    this.data.set(item, { kind: 'group', uri: promptUri, cases, specFile, variantsPrint });
     item.description = groupDescription(cases, specFile);
-    this.data.set(item, data);
+    if (item.children.size > 0) this.fillCases(item);
     return item;
   }
 
   /** Makes a group's case items if it has none yet: it was expanded, or a continuous run needs some of them. */
   ensureCases(group: vscode.TestItem): void {
+    if (group.children.size === 0) this.fillCases(group);
+  }
+
+  /** A group's case items, from its cases as last parsed. */
+  private fillCases(group: vscode.TestItem): void {
     const d = this.data.get(group);
-    if (d?.kind !== 'group' || group.children.size > 0) return;
-    group.children.replace(d.cases.map((e) => this.caseItem(group, d.uri, d.specFile, e, d.variantsPrint, false)));
+    if (d?.kind === 'group') group.children.replace(d.cases.map((e) => this.caseItem(group, d.uri, d.specFile, e, d.variantsPrint, false)));
   }
 
   /** The number of cases of a parsed prompt file. */
