@@ -70,7 +70,8 @@ async function addFewShotVariants(s: CommandServices, arg?: unknown) {
   let text = doc.getText();
   if (!edits.hasExamples(text, prompty)) {
     const last = await runs.lastRun(uri);
-    const passing = (last?.record.cases ?? []).filter((c) => c.results.length && c.results.every((r) => r.passed));
+    const record = last && (await runs.readRun(last.uri));
+    const passing = (record?.cases ?? []).filter((c) => c.results.length && c.results.every((r) => r.passed));
     if (passing.length === 0) {
       throw new RunBlockedError(
         `${path.basename(uri.fsPath)} has no \`examples\` pool and no passing cases to make one from: add \`examples\` (input/output pairs) or run the eval first.`,

@@ -50,10 +50,15 @@ export function registerCancelTests(): void {
         await vscode.commands.executeCommand('promptLadder.cancelRun', uri);
         await running;
         assert.ok(!(listed instanceof Error), String(listed));
-        assert.equal((listed as StoredRun).record, live, 'the run under way is the record in memory, not its file read back');
+        const { record: summary, uri: runUri } = listed as StoredRun;
+        assert.equal(summary.status, 'running');
+        assert.equal('cases' in summary, false, 'the list holds the summary of the run, not its cases');
+        assert.equal(await a.runs.readRun(runUri), live, 'the run under way is the record in memory, not its file read back');
         const after = (await a.runs.listAllRuns()).find((r) => r.record.id === live?.id);
-        assert.equal(after?.record.status, 'cancelled', 'once it ended, the record is read from its file');
-        assert.notEqual(after?.record, live);
+        assert.equal(after?.record.status, 'cancelled', 'once it ended, its summary comes from its file');
+        assert.equal(after?.record.results, 1);
+        // written whole at the end: read from memory while its file stays as written
+        assert.equal(await a.runs.readRun(runUri), live);
       } finally {
         await cfg.update('providers', before.length ? before : undefined, vscode.ConfigurationTarget.Global);
         await closeAll();

@@ -89,5 +89,7 @@ export async function storedRecord(header: { id: string } | undefined): Promise<
   const a = await api();
   const run = (await a.runs.listAllRuns()).find((r) => r.record.id === header.id);
   assert.ok(run, `run ${header.id} is stored`);
-  return run.record;
+  const record = await a.runs.readRun(run.uri);
+  assert.ok(record, `run ${header.id} reads back whole`);
+  return record;
 }

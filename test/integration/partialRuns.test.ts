@@ -114,7 +114,7 @@ export function registerPartialRunTests(): void {
 
       // inline results: the current results hold every case
       await a.index.ready();
-      assert.equal(a.index.forPrompt(promptPath())?.run.record.cases.length, 4);
+      assert.equal(a.index.forPrompt(promptPath())?.run.record.caseCount, 4);
 
       // the Runs view: labelled partial, with a neutral icon
       const promptNode = (await a.tree.getChildren()).find((n): n is Extract<RunsTreeNode, { kind: 'prompt' }> => n.kind === 'prompt' && n.promptPath === promptPath());

@@ -90,6 +90,25 @@ export function registerRunTests(): void {
       assert.match(text, /command:promptLadder\.openCell\?/);
     });
 
+    it('lists runs as summaries, and indexes each case by its verdicts (the outputs stay in the run file)', async () => {
+      const a = await api();
+      const [newest] = await a.runs.listRuns(fixture('classify.prompt.yml'));
+      assert.equal('cases' in newest.record, false, 'a listed run holds no cases');
+      assert.equal(newest.record.caseCount, 3);
+      assert.equal(newest.record.results, 6);
+      await a.index.ready();
+      const cases = a.index.casesIn(await vscode.workspace.openTextDocument(fixture('classify.prompt.yml')));
+      assert.deepEqual(
+        cases.map((c) => [c.line, 'results' in c.case, c.verdicts.map((v) => `${v.variant} ${v.passed ? 'passed' : v.category}`)]),
+        [
+          [9, false, ['zero-shot format', '2-shot passed']],
+          [11, false, ['zero-shot passed', '2-shot passed']],
+          [13, false, ['zero-shot format', '2-shot format']],
+        ],
+      );
+      assert.equal(cases[0].verdicts[1], cases[1].verdicts[1], 'alike verdicts are one object');
+    });
+
     it('reports failing cases as warnings with variant, evaluator and category', async () => {
       const uri = fixture('classify.prompt.yml');
       const diags = await waitFor('result warnings', () => {
@@ -217,7 +236,9 @@ export function registerRunTests(): void {
     it('shows a run written by another process (the CLI) live, reveals its file, and deletes it', async () => {
       const a = await api();
       const [newest] = await a.runs.listRuns(fixture('classify.prompt.yml'));
-      const copy: RunRecord = { ...newest.record, id: 'cli00000-0000-0000-0000-000000000000', startedAt: new Date(Date.now() + 60_000).toISOString() };
+      const whole = await a.runs.readRun(newest.uri);
+      assert.ok(whole);
+      const copy: RunRecord = { ...whole, id: 'cli00000-0000-0000-0000-000000000000', startedAt: new Date(Date.now() + 60_000).toISOString() };
       const target = vscode.Uri.joinPath(newest.uri, '..', 'classify-cli-copy.json');
       // Written with plain fs, as another process would: only the file watcher can notice it.
       writeFileSync(target.fsPath, JSON.stringify(copy));

@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { heavyLoad, withoutHeavy } from '../lazy';
 import { isPromptFile, onDidChangePromptFiles } from '../promptFiles';
 import type { RunController } from '../runs/types';
-import { caseLensTitle, caseVerdicts, fileLensTitle } from './resultText';
+import { caseLensTitle, fileLensTitle } from './resultText';
 import type { ResultsIndex } from './resultsIndex';
 import { Disposable } from '../common/lifecycle';
 
@@ -163,7 +163,7 @@ export class ResultsCodeLensProvider extends Disposable implements vscode.CodeLe
     for (const c of cases) {
       if (w && (c.line < w.from || c.line > w.to)) continue;
       const range = new vscode.Range(c.line, 0, c.line, 0);
-      const verdicts = caseVerdicts(c.case, c.record.variants.map((v) => v.name));
+      const verdicts = c.verdicts;
       const firstFailing = verdicts.find((v) => !v.passed);
       lenses.push(
         new vscode.CodeLens(range, {

@@ -2,7 +2,7 @@
 // coloured with the theme's test colours.
 
 import * as vscode from 'vscode';
-import { caseVerdicts, decorationText } from './resultText';
+import { decorationText } from './resultText';
 import type { ResultsIndex } from './resultsIndex';
 import { Disposable } from '../common/lifecycle';
 
@@ -58,7 +58,7 @@ export class ResultDecorations extends Disposable {
     const fail: vscode.DecorationOptions[] = [];
     const shown: CaseDecoration[] = [];
     for (const c of this.index.casesIn(doc)) {
-      const verdicts = caseVerdicts(c.case, c.record.variants.map((v) => v.name));
+      const verdicts = c.verdicts;
       if (verdicts.length === 0) continue;
       const text = decorationText(verdicts);
       const passed = verdicts.every((v) => v.passed);

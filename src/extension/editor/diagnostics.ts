@@ -8,7 +8,6 @@ import { loadModule } from '../lazy';
 import type { SourceProblem } from '../../core/errors';
 import { CASES_FILE_RE, isPromptFile, onDidChangePromptFiles } from '../promptFiles';
 import { isStrict } from '../settings';
-import { caseVerdicts } from './resultText';
 import type { CaseAtLine, ResultsIndex } from './resultsIndex';
 import { caseRef } from '../../core/runs/caseRef';
 import { Disposable } from '../common/lifecycle';
@@ -214,7 +213,7 @@ function failureDiagnostics(cases: readonly CaseAtLine[], rangeAt: (line: number
   const diags: vscode.Diagnostic[] = [];
   for (const c of cases) {
     const range = rangeAt(c.line);
-    for (const v of caseVerdicts(c.case, c.record.variants.map((x) => x.name))) {
+    for (const v of c.verdicts) {
       if (v.passed) continue;
       const what = v.error ? 'call failed' : `failed${v.failedEvaluator ? ` ${v.failedEvaluator}` : ''}`;
       const d = new vscode.Diagnostic(range, `Case ${caseRef(c.case)}, variant ${v.variant}: ${what} (category: ${v.category ?? (v.error ? 'error' : 'uncategorized')})`, vscode.DiagnosticSeverity.Warning);

@@ -11,17 +11,19 @@ const MAX_OUTPUT = 600;
 export class ResultHoverProvider implements vscode.HoverProvider {
   constructor(private readonly index: ResultsIndex) {}
 
-  provideHover(doc: vscode.TextDocument, pos: vscode.Position): vscode.Hover | undefined {
-    const c = this.index.caseAt(doc, pos.line);
-    if (!c) return undefined;
+  async provideHover(doc: vscode.TextDocument, pos: vscode.Position): Promise<vscode.Hover | undefined> {
+    const at = this.index.caseAt(doc, pos.line);
+    // the index keeps verdicts; the outputs come from the run's file
+    const c = at && (await this.index.caseRecord(at));
+    if (!at || !c) return undefined;
     const md = new vscode.MarkdownString(undefined, true);
     md.isTrusted = { enabledCommands: ['promptLadder.openCell'] };
     md.supportHtml = false;
-    md.appendMarkdown(`**Prompt Ladder** · case ${escapeMd(caseRef(c.case))}\n\n`);
-    for (const r of c.case.results) {
+    md.appendMarkdown(`**Prompt Ladder** · case ${escapeMd(caseRef(c))}\n\n`);
+    for (const r of c.results) {
       const mark = r.error ? '⚠' : r.passed ? '✓' : '✗';
       const cat = !r.passed && r.category ? ` · ${r.category}` : '';
-      const args = encodeURIComponent(JSON.stringify([{ runUri: c.runUri.toString(), caseIndex: c.case.index, variant: r.variant }]));
+      const args = encodeURIComponent(JSON.stringify([{ runUri: at.runUri.toString(), caseIndex: c.index, variant: r.variant }]));
       md.appendMarkdown(`${mark} **${escapeMd(r.variant)}**${escapeMd(cat)} · ${Math.round(r.latencyMs)} ms${r.cached ? ' · cached' : ''} — [open in panel](command:promptLadder.openCell?${args})\n\n`);
       const out = r.error ? r.error : r.output.length > MAX_OUTPUT ? `${r.output.slice(0, MAX_OUTPUT)}…` : r.output;
       const fence = codeFence(out);

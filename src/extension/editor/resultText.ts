@@ -3,6 +3,9 @@
 
 import type { CaseRecord, CaseResult, RunRecord, VariantSummary } from '../../core/runs/schema';
 
+/** What these words read of a run: its header (a whole record or a listed run's summary). */
+type RunHead = Pick<RunRecord, 'variants' | 'status' | 'startedAt'>;
+
 export interface VariantVerdict {
   variant: string;
   passed: boolean;
@@ -37,7 +40,7 @@ export function caseVerdicts(c: CaseRecord, variantOrder: string[]): VariantVerd
 }
 
 /** "✓ 3/3 variants" or "✗ zero-shot: format, 3-shot: knowledge". */
-export function caseLensTitle(verdicts: VariantVerdict[]): string {
+export function caseLensTitle(verdicts: readonly VariantVerdict[]): string {
   if (verdicts.length === 0) return '… not run';
   const failing = verdicts.filter((v) => !v.passed);
   if (failing.length === 0) return `✓ ${verdicts.length}/${verdicts.length} variant${verdicts.length === 1 ? '' : 's'}`;
@@ -47,7 +50,7 @@ export function caseLensTitle(verdicts: VariantVerdict[]): string {
 }
 
 /** End-of-line text: "✓ zero-shot  ✗ 3-shot (format)". */
-export function decorationText(verdicts: VariantVerdict[]): string {
+export function decorationText(verdicts: readonly VariantVerdict[]): string {
   return verdicts
     .map((v) => (v.passed ? `✓ ${v.variant}` : `✗ ${v.variant} (${v.category ?? (v.error ? 'error' : 'failed')})`))
     .join('  ');
@@ -58,7 +61,7 @@ function total(v: VariantSummary): number {
 }
 
 /** "8/10 on 3-shot" — the best variant (ties: the first listed); "8/10" with a single variant. */
-export function bestVariantText(record: RunRecord): string {
+export function bestVariantText(record: RunHead): string {
   const vs = record.variants.filter((v) => total(v) > 0);
   if (vs.length === 0) return 'no results';
   let best = vs[0];
@@ -81,7 +84,7 @@ export function relativeTime(iso: string, now = Date.now()): string {
 }
 
 /** "▶ Run eval · last: 8/10 on 3-shot, 2 min ago". */
-export function fileLensTitle(record: RunRecord | undefined, opts: { stale?: boolean; now?: number } = {}): string {
+export function fileLensTitle(record: RunHead | undefined, opts: { stale?: boolean; now?: number } = {}): string {
   if (!record) return '▶ Run eval';
   const status = record.status === 'cancelled' ? ' (cancelled)' : record.status === 'failed' ? ' (failed)' : '';
   const stale = opts.stale ? ' · file changed since' : '';
@@ -89,7 +92,7 @@ export function fileLensTitle(record: RunRecord | undefined, opts: { stale?: boo
 }
 
 /** Pass rates per variant: "zero-shot 60% · 3-shot 100%". */
-export function passRatesText(record: RunRecord): string {
+export function passRatesText(record: RunHead): string {
   return record.variants.map((v) => `${v.name} ${Math.round(v.passRate * 100)}%`).join(' · ');
 }
 

@@ -1,22 +1,37 @@
-// Which results the editor shows where: the newest run of each prompt file, indexed by the file and line of
-// each case (inline testData lines of the prompt file, lines of JSONL/CSV/YAML eval files). Marks a prompt's
-// results stale when the file's text no longer hashes to the record's promptHash.
+// Which results the editor shows where: the current results of each prompt file (core/runs/partial.ts), indexed
+// by the file and line of each case (inline testData lines of the prompt file, lines of JSONL/CSV/YAML eval
+// files). It keeps each case's verdicts, not its results: a run's outputs stay in its file, and a hover reads
+// the case it shows (RunController.readRun keeps a record read lately for a few seconds). A prompt file's cases
+// are indexed again only when the runs its results come from changed. Marks a prompt's results stale when the
+// file's text no longer hashes to the record's promptHash.
 
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { CaseRecord, RunRecord } from '../../core/runs/schema';
+import { summaryOf, type RunSummary } from '../../core/runs/completeness';
+import type { CaseRecord } from '../../core/runs/schema';
 import { rootOfRunFile } from '../promptFiles';
 import type { RunController, StoredRun } from '../runs/types';
 import { Disposable } from '../common/lifecycle';
-import { currentRunOf } from '../runs/currentRun';
+import { currentRunOf, currentRunsOf } from '../runs/currentRun';
+import { caseVerdicts, type VariantVerdict } from './resultText';
+
+/** Where a case is: its index in the run, and its eval-set file (relative to the run root) and 1-based line. */
+export interface CaseBrief {
+  index: number;
+  file?: string;
+  line: number;
+}
 
 export interface CaseAtLine {
   /** 0-based line in the document. */
   line: number;
-  case: CaseRecord;
-  record: RunRecord;
+  case: CaseBrief;
+  /** One verdict per variant that has a result, in the run's order of variants. */
+  verdicts: readonly VariantVerdict[];
+  /** The summary of the current results the case belongs to. */
+  record: RunSummary;
   runUri: vscode.Uri;
   promptPath: string;
 }
@@ -29,12 +44,25 @@ export interface PromptResults {
   updated: ReadonlySet<string>;
 }
 
+/** A prompt file's indexed results, and what they were made from. */
+interface PromptEntry {
+  results: PromptResults;
+  /** The runs the results are made of, newest first. */
+  runs: StoredRun[];
+  /** Those runs as they were when indexed: the entry is made again when this changes. */
+  key: string;
+  /** Made while a run of the prompt file was under way in this window (its record changes in memory). */
+  live: boolean;
+  /** Cases by the absolute path of the file they are in. */
+  byFile: Map<string, CaseAtLine[]>;
+}
+
 export function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
 export class ResultsIndex extends Disposable {
-  private latest = new Map<string, PromptResults>();
+  private entries = new Map<string, PromptEntry>();
   private byCaseFile = new Map<string, CaseAtLine[]>();
   /**
    * Where the cases of an open eval-set file are now, as it is edited: the case's current 0-based line, or -1
@@ -81,36 +109,82 @@ export class ResultsIndex extends Disposable {
       byPrompt.set(promptPath, list);
     }
     // each prompt file's current results: its newest full run with the cells of later partial runs in place
-    const latest = new Map<string, PromptResults>();
-    for (const [promptPath, runs] of byPrompt) {
-      const view = currentRunOf(runs);
-      if (view) latest.set(promptPath, { run: { uri: view.uri, record: view.record }, promptPath, updated: view.updated });
-    }
+    const entries = new Map<string, PromptEntry>();
+    await Promise.all(
+      [...byPrompt].map(async ([promptPath, runs]) => {
+        const used = currentRunsOf(runs);
+        const key = used.map((r) => `${r.uri.fsPath}|${r.record.status}|${r.record.finishedAt}|${r.record.results}`).join('\n');
+        const old = this.entries.get(promptPath);
+        const entry = old && old.key === key && !old.live ? old : await this.indexed(promptPath, used, key);
+        if (entry) entries.set(promptPath, entry);
+      }),
+    );
     const byCaseFile = new Map<string, CaseAtLine[]>();
-    for (const { run, promptPath } of latest.values()) {
-      const root = rootOfRunFile(run.uri.fsPath);
-      for (const c of run.record.cases) {
-        if (c.results.length === 0) continue;
-        const file = c.file ? path.resolve(root, c.file) : promptPath;
-        const list = byCaseFile.get(file) ?? [];
-        list.push({ line: Math.max(0, c.line - 1), case: c, record: run.record, runUri: run.uri, promptPath });
-        byCaseFile.set(file, list);
+    for (const e of entries.values()) {
+      for (const [file, cases] of e.byFile) {
+        const list = byCaseFile.get(file);
+        if (list) list.push(...cases);
+        else byCaseFile.set(file, [...cases]);
       }
     }
-    this.latest = latest;
+    this.entries = entries;
     this.byCaseFile = byCaseFile;
     this.loaded = true;
     this.emitter.fire();
   }
 
+  /** Reads the runs a prompt file's current results are made of and indexes their cases' verdicts. */
+  private async indexed(promptPath: string, used: StoredRun[], key: string): Promise<PromptEntry | undefined> {
+    const live = this.runs.isRunning(vscode.Uri.file(promptPath));
+    const view = await currentRunOf(used, (r) => this.runs.readRun(r.uri));
+    if (!view) return undefined;
+    const record = summaryOf(view.record);
+    const root = rootOfRunFile(view.uri.fsPath);
+    const variants = view.record.variants.map((v) => v.name);
+    // most verdicts are alike ("passed" per variant): one object each, shared by the cases
+    const verdicts = new Map<string, VariantVerdict>();
+    const shared = (v: VariantVerdict) => {
+      const k = `${v.variant}\0${v.passed}\0${v.error}\0${v.category ?? ''}\0${v.failedEvaluator ?? ''}`;
+      let hit = verdicts.get(k);
+      if (!hit) verdicts.set(k, (hit = v));
+      return hit;
+    };
+    const files = new Map<string, { abs: string; rel?: string }>();
+    const byFile = new Map<string, CaseAtLine[]>();
+    for (const c of view.record.cases) {
+      if (c.results.length === 0) continue;
+      let f = files.get(c.file ?? '');
+      if (!f) files.set(c.file ?? '', (f = c.file ? { abs: path.resolve(root, c.file), rel: c.file } : { abs: promptPath }));
+      const list = byFile.get(f.abs) ?? [];
+      list.push({
+        line: Math.max(0, c.line - 1),
+        case: f.rel === undefined ? { index: c.index, line: c.line } : { index: c.index, file: f.rel, line: c.line },
+        verdicts: caseVerdicts(c, variants).map(shared),
+        record,
+        runUri: view.uri,
+        promptPath,
+      });
+      byFile.set(f.abs, list);
+    }
+    return { results: { run: { uri: view.uri, record }, promptPath, updated: view.updated }, runs: used, key, live, byFile };
+  }
+
+  /** The whole record of a case the editor shows (its outputs and verdicts), read from its runs' files. */
+  async caseRecord(c: CaseAtLine): Promise<CaseRecord | undefined> {
+    const entry = this.entries.get(c.promptPath);
+    if (!entry) return undefined;
+    const view = await currentRunOf(entry.runs, (r) => this.runs.readRun(r.uri));
+    return view?.record.cases.find((x) => x.index === c.case.index);
+  }
+
   /** Newest run of a prompt file (running runs included: their finished cells show live). */
   forPrompt(promptPath: string): PromptResults | undefined {
-    return this.latest.get(promptPath);
+    return this.entries.get(promptPath)?.results;
   }
 
   /** Whether the prompt file changed since its newest run (by hash of the document's text). */
   isStale(promptPath: string, text: string | undefined): boolean {
-    const hash = this.latest.get(promptPath)?.run.record.promptHash;
+    const hash = this.entries.get(promptPath)?.results.run.record.promptHash;
     if (!hash || text === undefined) return false;
     return sha256(text) !== hash;
   }
@@ -199,7 +273,7 @@ export class ResultsIndex extends Disposable {
 
   /** Whether any newest run has cases from this file (an eval-set file in use; not a prompt file's own testData). */
   hasCaseFile(file: string): boolean {
-    return this.byCaseFile.has(file) && !this.latest.has(file);
+    return this.byCaseFile.has(file) && !this.entries.has(file);
   }
 
   caseAt(doc: vscode.TextDocument, line: number): CaseAtLine | undefined {

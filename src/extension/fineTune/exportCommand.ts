@@ -52,10 +52,12 @@ export async function fineTuneExportFor(
     const choice = await vscode.window.showWarningMessage(`Prompt Ladder: the ${partial}. Export from it anyway?`, { modal: true }, anyway);
     if (choice !== anyway) throw new RunBlockedError(`Not exported: the ${partial}. Run the eval again to completion.`);
   }
+  const record = await runs.readRun(last.uri);
+  if (!record) throw new RunBlockedError(`Cannot read the run ${last.uri.fsPath} (the output channel says why).`);
   const { exportFineTuneDataset } = finetuneModule();
   let result: FineTuneExport;
   try {
-    result = exportFineTuneDataset(spec, last.record, { source: 'auto', ...options });
+    result = exportFineTuneDataset(spec, record, { source: 'auto', ...options });
   } catch (err) {
     throw new RunBlockedError(`Prompt Ladder: ${err instanceof Error ? err.message : String(err)}`);
   }

@@ -85,7 +85,7 @@ export async function pickOtherRun(runs: RunController, promptUri: vscode.Uri, s
   const items = others.map((r) => ({
     label: `$(history) ${new Date(r.record.startedAt).toLocaleString()}`,
     description: r.record.variants.map((v) => `${v.name} ${Math.round(v.passRate * 100)}%`).join(' · '),
-    detail: `${r.record.status} · ${r.record.cases.length} case${r.record.cases.length === 1 ? '' : 's'} · ${vscode.workspace.asRelativePath(r.uri, false)}`,
+    detail: `${r.record.status} · ${r.record.caseCount} case${r.record.caseCount === 1 ? '' : 's'} · ${vscode.workspace.asRelativePath(r.uri, false)}`,
     run: r,
   }));
   const picked = await vscode.window.showQuickPick(items, {

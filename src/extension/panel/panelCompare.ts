@@ -7,7 +7,8 @@ import * as vscode from 'vscode';
 import type { RunRecord } from '../../core/runs/schema';
 import { compareForPanel } from '../../shared/compareData';
 import type { CompareData } from '../../shared/protocol';
-import type { RunController } from '../runs/types';
+import { summaryOf } from '../../core/runs/completeness';
+import type { RunController, StoredRun } from '../runs/types';
 import { currentRunOf, shownStatus } from '../runs/currentRun';
 import { pickOtherRun } from './panelActions';
 
@@ -24,8 +25,9 @@ export async function wholeView(runs: RunController, promptUri: vscode.Uri, rec:
   if (!rec.partial) return { record: rec };
   let list = (await runs.listRuns(promptUri)).filter((r) => shownStatus(r.record) || r.record.id === rec.id);
   // a run that has just finished may not be listed yet
-  if (uri && !list.some((r) => r.record.id === rec.id)) list = [{ uri, record: rec }, ...list];
-  return currentRunOf(list, rec) ?? { record: rec };
+  if (uri && !list.some((r) => r.record.id === rec.id)) list = [{ uri, record: summaryOf(rec) }, ...list];
+  const read = (r: StoredRun) => (r.record.id === rec.id ? Promise.resolve(rec) : runs.readRun(r.uri));
+  return (await currentRunOf(list, read, rec)) ?? { record: rec };
 }
 
 export class PanelCompare {

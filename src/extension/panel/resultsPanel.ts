@@ -19,7 +19,7 @@ import { ShownRun } from './shownRun';
 import { finishedMessage, initMessage, requestResult, updateMessage } from './panelMessages';
 import { Disposable } from '../common/lifecycle';
 import type { PanelFocus, PanelRestore, ResultsPanelDeps } from './panelTypes';
-import { currentRunOf, shownStatus } from '../runs/currentRun';
+import { currentRunOf, currentRunsOf, shownStatus } from '../runs/currentRun';
 
 export type { PanelTestHost } from './panelTypes';
 
@@ -152,10 +152,14 @@ export class ResultsPanel extends Disposable {
 
   private async loadLatest(): Promise<boolean> {
     // the file's current results: the latest full run with the cells of later partial runs in place
-    const last = currentRunOf((await this.deps.runs.listRuns(this.promptUri)).filter((r) => shownStatus(r.record)));
+    const runs = this.deps.runs;
+    const used = currentRunsOf((await runs.listRuns(this.promptUri)).filter((r) => shownStatus(r.record)));
+    // the current results are named after their newest run: read them only when that is not the one shown
+    const newest = used[0]?.record;
+    if (!newest || this.shown.running) return false;
+    if (newest.id === this.shown.header?.id && newest.finishedAt === this.shown.header?.finishedAt && this.shown.rows) return false;
+    const last = await currentRunOf(used, (r) => runs.readRun(r.uri));
     if (!last || this.shown.running) return false;
-    const changed = last.record.id !== this.shown.header?.id || last.record.finishedAt !== this.shown.header?.finishedAt;
-    if (!changed && this.shown.rows) return false;
     this.showView(last.record, last.uri, last.updated);
     return true;
   }

@@ -82,6 +82,7 @@ export class EditorRunController extends Disposable implements RunController {
       this.eventEmitter,
       this.changeEmitter,
       { dispose: () => this.projectRoots.forEach((d) => d.dispose()) },
+      this.stored,
     );
     this.watchFolderProjects();
     for (const doc of vscode.workspace.textDocuments) if (isPromptFile(doc.uri)) this.addRunRoot(runRootFor(doc.uri));
@@ -307,6 +308,8 @@ export class EditorRunController extends Disposable implements RunController {
         });
         reported = pct;
       }
+      // the finished record is written whole: the views that refresh now read it from memory, not its file
+      if (event.type === 'run-finished' && event.path) this.stored.remember(event.path, event.record);
       this.eventEmitter.fire({ promptUri, runId: this.running.get(key)?.runId ?? '', event });
     };
     return {
@@ -411,9 +414,8 @@ export class EditorRunController extends Disposable implements RunController {
   }
 
   async readRun(runUri: vscode.Uri): Promise<RunRecord | undefined> {
-    const { readRun } = storeModule();
     try {
-      return await readRun(runUri.fsPath);
+      return await this.stored.read(runUri.fsPath, (file) => this.liveRecordOf(file));
     } catch (err) {
       this.deps.log.warn(err instanceof Error ? err.message : String(err));
       return undefined;
@@ -438,7 +440,7 @@ function isWithin(dir: string, target: string): boolean {
 }
 
 /** Absolute path of the prompt file a stored run belongs to. */
-export function promptPathOf(run: StoredRun): string {
+export function promptPathOf(run: { uri: vscode.Uri; record: { promptFile: string } }): string {
   return path.resolve(rootOfRunFile(run.uri.fsPath), run.record.promptFile);
 }
 

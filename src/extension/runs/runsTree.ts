@@ -4,6 +4,7 @@
 import * as path from 'node:path';
 import { escapeMarkdown as md } from '../../shared/markdown';
 import * as vscode from 'vscode';
+import type { CountedRun } from '../../core/runs/completeness';
 import type { RunRecord } from '../../core/runs/schema';
 import { partialText } from '../../core/runs/partial';
 import { promptPathOf } from './runController';
@@ -25,7 +26,7 @@ export function pendingBatchText(p: PendingBatchRun): string {
   return `${status} · ${done}/${total} done${failed ? ` · ${failed} failed` : ''}`;
 }
 
-export function runIcon(record: RunRecord): vscode.ThemeIcon {
+export function runIcon(record: CountedRun): vscode.ThemeIcon {
   if (record.status === 'running') return new vscode.ThemeIcon('sync~spin');
   if (record.status === 'failed') return new vscode.ThemeIcon('error', new vscode.ThemeColor('testing.iconErrored'));
   if (record.status === 'cancelled') return new vscode.ThemeIcon('circle-slash');
@@ -40,11 +41,11 @@ export function runIcon(record: RunRecord): vscode.ThemeIcon {
   return new vscode.ThemeIcon('warning', new vscode.ThemeColor('testing.iconQueued'));
 }
 
-function runModels(record: RunRecord): string {
+function runModels(record: CountedRun): string {
   return [...new Set(record.variants.map((v) => v.model))].join(', ');
 }
 
-export function runLabel(record: RunRecord): string {
+export function runLabel(record: CountedRun): string {
   const d = new Date(record.startedAt);
   const pad = (n: number) => String(n).padStart(2, '0');
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
@@ -54,7 +55,7 @@ export function runLabel(record: RunRecord): string {
  * The short line a run shows in the tree, pass rate first so it survives the default sidebar width:
  * "67% · 2-shot" (the best variant; ties go to the first). The time and details are in the description and tooltip.
  */
-export function runTreeLabel(record: RunRecord): string {
+export function runTreeLabel(record: CountedRun): string {
   const partial = partialText(record);
   if (partial) return partial;
   const best = [...record.variants].sort((a, b) => b.passRate - a.passRate)[0];
@@ -68,7 +69,7 @@ export function runTreeLabel(record: RunRecord): string {
  * zero-shot, 3-shot" (status when not completed, how long ago, the start time to the second, the start of the
  * run id, and its variants).
  */
-export function runDescription(record: RunRecord): string {
+export function runDescription(record: CountedRun): string {
   const status = record.status === 'completed' ? '' : `${record.status} · `;
   const d = new Date(record.startedAt);
   const pad = (n: number) => String(n).padStart(2, '0');
@@ -128,7 +129,7 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
     }
     if (node.kind === 'batch') {
       const p = node.pending;
-      const item = new vscode.TreeItem(`Batch API · ${runLabel({ startedAt: p.submittedAt } as RunRecord)}`, vscode.TreeItemCollapsibleState.None);
+      const item = new vscode.TreeItem(`Batch API · ${runLabel({ startedAt: p.submittedAt } as CountedRun)}`, vscode.TreeItemCollapsibleState.None);
       item.description = `${p.waiting ? 'waiting · ' : ''}${pendingBatchText(p)}`;
       item.iconPath = new vscode.ThemeIcon(p.waiting ? 'sync~spin' : 'cloud-upload');
       item.contextValue = 'pendingBatch';

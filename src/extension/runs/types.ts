@@ -4,6 +4,7 @@
 import type * as vscode from 'vscode';
 import type { BatchEvent } from '../../core/batch/runBatch';
 import type { RunEvent } from '../../core/events';
+import type { RunSummary } from '../../core/runs/completeness';
 import type { RunRecord } from '../../core/runs/schema';
 
 export interface StartRunOptions {
@@ -59,10 +60,11 @@ export function runHeader(record: RunRecord | undefined): RunHeader | undefined 
   return header;
 }
 
+/** A run as the lists of runs hold it: its file and its summary (the cases stay in the file: `readRun`). */
 export interface StoredRun {
   /** The run record file. */
   uri: vscode.Uri;
-  record: RunRecord;
+  record: RunSummary;
 }
 
 export interface RunController extends vscode.Disposable {
@@ -85,5 +87,9 @@ export interface RunController extends vscode.Disposable {
   listPendingBatches(): Promise<PendingBatchRun[]>;
   /** The newest completed/cancelled full run of a prompt file (partial runs left out). */
   lastRun(promptUri: vscode.Uri): Promise<StoredRun | undefined>;
+  /**
+   * A run's whole record: the one in memory for a run under way in this window, else its file's (a record read
+   * lately is reused for a few seconds, while its file is unchanged). Undefined, logged, when it cannot be read.
+   */
   readRun(runUri: vscode.Uri): Promise<RunRecord | undefined>;
 }
