@@ -219,12 +219,13 @@ async function runWith(spec: PromptSpec, opts: RunOptions): Promise<RunResult> {
   const reason: unknown = opts.stop?.aborted ? opts.stop.reason : signal?.reason;
   const stopReason = typeof reason === 'string' ? reason : undefined;
   writer.finish({ failure, aborted: Boolean(signal?.aborted) || (Boolean(opts.stop?.aborted) && counts.done < total), total, errors: counts.errors, warnings: calls.warnings, ...(stopReason ? { stopReason } : {}) });
-  await writer.relabelled(adviseRecord(record, spec));
+  const relabelled = adviseRecord(record, spec);
+  await writer.relabelled(relabelled);
   await Promise.all([writer.close(), calls.flush()]);
   const filePath = writer.savedTo;
   const problems = [writer.problem, calls.cacheProblem()].filter((p): p is string => p !== undefined);
   const done = { record, ...(filePath ? { path: filePath } : {}), ...(problems.length ? { problems } : {}) };
-  opts.onEvent?.({ type: 'run-finished', ...done });
+  opts.onEvent?.({ type: 'run-finished', ...done, changed: relabelled.map((c) => c.index) });
   return done;
 }
 

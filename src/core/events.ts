@@ -7,4 +7,8 @@ export type RunEvent =
   | { type: 'case-started'; caseIndex: number; variant: string; repeat: number }
   | { type: 'case-finished'; caseIndex: number; result: CaseResult }
   | { type: 'progress'; done: number; total: number; passed: number; failed: number; errors: number; cached: number }
-  | { type: 'run-finished'; record: RunRecord; path?: string; problems?: string[] };
+  /**
+   * `changed`: the cases whose results changed after their last case-finished event (categories the variants'
+   * evidence relabelled), for a view that followed the run and updates only those; absent when not known.
+   */
+  | { type: 'run-finished'; record: RunRecord; path?: string; problems?: string[]; changed?: number[] };

@@ -131,7 +131,7 @@ async function openPlain(file: string): Promise<fs.FileHandle> {
 
 /** The rows of one run: briefs in case order, what changed since the last `takeChanged`, and a reader for the rest. */
 export class RunRows {
-  private readonly briefs = new Map<number, RowBrief>();
+  private briefs = new Map<number, RowBrief>();
   private readonly changed = new Set<number>();
   private readonly inFlight = new Set<string>();
   private readonly slotOf = new Map<number, number>();
@@ -200,6 +200,29 @@ export class RunRows {
       const vi = this.variants.indexOf(variant);
       if (b && vi >= 0 && b.cells[vi]) b.cells[vi] = { ...b.cells[vi], updated: true };
     }
+  }
+
+  /**
+   * The rows of a run that has just ended, from its rows while it ran (`live`, whose briefs are current): only
+   * the cases the end changed (`changed`, relabelled) and those with cells left unrun are briefed again, and
+   * those whose brief differs count as changed, with any change not yet taken. `reader` serves the rows now.
+   */
+  static afterLive(live: RunRows, record: RunRecord, reader: CaseReader, changed: readonly number[]): RunRows {
+    const rows = new RunRows(live.variants, reader, false);
+    rows.briefs = live.briefs;
+    for (const i of live.changed) rows.changed.add(i);
+    const again = new Set(changed);
+    for (const [i, b] of rows.briefs) if (b.cells.some((c) => c.status === 'pending' || c.status === 'running')) again.add(i);
+    if (again.size === 0) return rows;
+    for (const c of record.cases) {
+      if (!again.has(c.index)) continue;
+      const b = rowBrief(c, rows.variants, false);
+      const was = rows.briefs.get(c.index);
+      if (was && sameBrief(was, b)) continue;
+      rows.briefs.set(c.index, b);
+      rows.changed.add(c.index);
+    }
+    return rows;
   }
 
   /**
@@ -280,8 +303,13 @@ function sameBrief(a: RowBrief, b: RowBrief): boolean {
  * its file when it is a streamed one (`file` set), else from the record's cases (a small run).
  */
 export function rowsAtFinish(record: RunRecord, file: string | undefined): RunRows {
+  return finishedRows(record, readerAtFinish(record, file));
+}
+
+/** Where the rows of a record that just finished are read from: its cases file when streamed, else the record. */
+export function readerAtFinish(record: RunRecord, file: string | undefined): CaseReader {
   const casesFile = file && typeof record.casesFile === 'string' && CASES_FILE.test(record.casesFile) ? path.join(path.dirname(file), record.casesFile) : undefined;
-  return finishedRows(record, casesFile ? new JsonlReader(casesFile) : new MemoryReader(record.cases));
+  return casesFile ? new JsonlReader(casesFile) : new MemoryReader(record.cases);
 }
 
 /** The rows of a finished record already in memory: briefs now, reads from `reader`. */

@@ -7,7 +7,7 @@ import type { RunEvent } from '../../core/events';
 import type { RunRecord, VariantSummary } from '../../core/runs/schema';
 import type { DetailsResult } from '../../shared/protocol';
 import type { RowBrief } from '../../shared/rowBrief';
-import { headerOf, RunRows, rowsAtFinish } from './rowSource';
+import { headerOf, readerAtFinish, RunRows, rowsAtFinish } from './rowSource';
 
 export interface Progress {
   done: number;
@@ -64,8 +64,8 @@ export class ShownRun {
     this.progress = null;
   }
 
-  /** A stored run, as `openStoredRun` read it. */
-  showStored(stored: { header: RunRecord; rows: RunRows }, path: string): void {
+  /** A stored run, as `openStoredRun` read it (or a run that ended, its rows carried over). */
+  showStored(stored: { header: RunRecord; rows: RunRows }, path: string | undefined): void {
     this.header = stored.header;
     this.rows = stored.rows;
     this.path = path;
@@ -92,6 +92,11 @@ export class ShownRun {
         return 'changed';
       case 'run-finished': {
         const live = this.rows?.running && this.header?.id === e.record.id ? this.rows : null;
+        if (live && e.changed) {
+          // followed from its start: the rows it had are current but for the cases the end changed
+          this.showStored({ header: headerOf(e.record), rows: RunRows.afterLive(live, e.record, readerAtFinish(e.record, e.path), e.changed) }, e.path);
+          return 'finished';
+        }
         this.showRecord(e.record, e.path);
         if (!live || !this.rows) return 'reset';
         this.rows.carryOver(live);

@@ -104,7 +104,8 @@ test('the shown run takes a merged record in memory, and events of a new run res
   assert.deepEqual(shown.header?.cases, [], 'the header holds no cases');
 });
 
-test('the run the panel followed finishes with its header and only the rows that changed at the end', () => {
+for (const told of [false, true]) {
+test(`the run the panel followed finishes with its header and only the rows that changed at the end (${told ? 'the engine names them' : 'found by comparing'})`, () => {
   const shown = new ShownRun();
   const rec = emptyRun();
   shown.apply({ type: 'run-started', runId: rec.id, total: 8, variants: ['zero-shot', '3-shot'], caseCount: 4, record: rec });
@@ -121,11 +122,35 @@ test('the run the panel followed finishes with its header and only the rows that
   const failing = rec.cases[1].results.find((r) => !r.passed);
   assert.ok(failing, 'the fixture has a failure in case 1');
   failing.category = 'reasoning';
-  assert.equal(shown.apply({ type: 'run-finished', record: rec }), 'finished');
+  const live = shown.rows;
+  assert.equal(shown.apply({ type: 'run-finished', record: rec, ...(told ? { changed: [rec.cases[1].index] } : {}) }), 'finished');
   assert.equal(shown.running, false);
+  assert.notEqual(shown.rows, live, 'the rows of a finished run, not the live ones');
   assert.deepEqual(
-    shown.rows?.takeChanged().map((b) => b.caseIndex),
+    shown.rows?.takeChanged().map((b) => b.caseIndex).sort((a, b) => a - b),
     [rec.cases[1].index, rec.cases[3].index],
     'the relabelled row and the row not yet sent, no other',
   );
+  assert.equal(shown.rows?.all().find((b) => b.caseIndex === rec.cases[1].index)?.cells.find((c) => c.status === 'fail')?.category, 'reasoning');
+});
+}
+
+test('a followed run cancelled before its last cells: those cells read "not run", the rows that had them change', () => {
+  const shown = new ShownRun();
+  const rec = emptyRun();
+  shown.apply({ type: 'run-started', runId: rec.id, total: 8, variants: ['zero-shot', '3-shot'], caseCount: 4, record: rec });
+  const done = sample();
+  // cases 0 and 1 get their results and are sent; cases 2 and 3 never run
+  for (const i of [0, 1]) {
+    for (const r of done.cases[i].results) {
+      rec.cases[i].results.push(r);
+      shown.apply({ type: 'case-finished', caseIndex: rec.cases[i].index, result: r });
+    }
+  }
+  shown.takeUpdate();
+  assert.ok(shown.rows?.all().find((b) => b.caseIndex === rec.cases[2].index)?.cells.every((c) => c.status === 'pending'));
+  rec.status = 'cancelled';
+  assert.equal(shown.apply({ type: 'run-finished', record: rec, changed: [] }), 'finished');
+  assert.deepEqual(shown.rows?.takeChanged().map((b) => b.caseIndex).sort((a, b) => a - b), [rec.cases[2].index, rec.cases[3].index]);
+  assert.ok(shown.rows?.all().find((b) => b.caseIndex === rec.cases[3].index)?.cells.every((c) => c.status === 'none'));
 });

@@ -38,7 +38,15 @@ test('a streamed run relabelled at its end reads back from disk with the categor
       'evaluators:', '  - name: answers', '    string:', '      contains: "ok-{{n}}"', ''].join('\n'),
   );
   const spec = await loadPromptFile(file);
-  const { record, path: recordPath } = await runEval(spec, { providers: resolverFor(scripted.server.url), root: scripted.root, cache: false });
+  let told: number[] | undefined;
+  const { record, path: recordPath } = await runEval(spec, {
+    providers: resolverFor(scripted.server.url),
+    root: scripted.root,
+    cache: false,
+    onEvent: (e) => {
+      if (e.type === 'run-finished') told = e.changed;
+    },
+  });
   assert.ok(record.casesFile && recordPath, 'the run is streamed');
   assert.equal(record.status, 'completed');
 
@@ -49,6 +57,8 @@ test('a streamed run relabelled at its end reads back from disk with the categor
   assert.equal(relabelled.length, plainFails + cotFails);
   assert.ok(relabelled.every((r) => r.category === 'reasoning' && /^inferred from cot/.test(r.categoryReason ?? '')));
   assert.deepEqual(record.variants.map((v) => v.categories), [{ reasoning: plainFails }, { reasoning: cotFails }]);
+  // the run-finished event names the cases the end changed, for a view that followed the run
+  assert.deepEqual(told, record.cases.filter((c) => c.results.some((r) => r.categoryBasis === 'variant')).map((c) => c.index));
 
   // the JSONL got one new line per relabelled case already written (cases still queued at the end, if any,
   // were written once, relabelled); none for unchanged cases
