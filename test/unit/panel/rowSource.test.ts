@@ -105,34 +105,34 @@ test('the shown run takes a merged record in memory, and events of a new run res
 });
 
 for (const told of [false, true]) {
-test(`the run the panel followed finishes with its header and only the rows that changed at the end (${told ? 'the engine names them' : 'found by comparing'})`, () => {
-  const shown = new ShownRun();
-  const rec = emptyRun();
-  shown.apply({ type: 'run-started', runId: rec.id, total: 8, variants: ['zero-shot', '3-shot'], caseCount: 4, record: rec });
-  // every result arrives and is sent; the last one is still waiting for the next update when the run ends
-  const done = sample();
-  rec.cases.forEach((c, i) => {
-    for (const r of done.cases[i].results) {
-      c.results.push(r);
-      shown.apply({ type: 'case-finished', caseIndex: c.index, result: r });
-      if (i < 3) shown.takeUpdate();
-    }
+  test(`the run the panel followed finishes with its header and only the rows that changed at the end (${told ? 'the engine names them' : 'found by comparing'})`, () => {
+    const shown = new ShownRun();
+    const rec = emptyRun();
+    shown.apply({ type: 'run-started', runId: rec.id, total: 8, variants: ['zero-shot', '3-shot'], caseCount: 4, record: rec });
+    // every result arrives and is sent; the last one is still waiting for the next update when the run ends
+    const done = sample();
+    rec.cases.forEach((c, i) => {
+      for (const r of done.cases[i].results) {
+        c.results.push(r);
+        shown.apply({ type: 'case-finished', caseIndex: c.index, result: r });
+        if (i < 3) shown.takeUpdate();
+      }
+    });
+    // the end relabels case 1's failure: its brief differs from the one sent
+    const failing = rec.cases[1].results.find((r) => !r.passed);
+    assert.ok(failing, 'the fixture has a failure in case 1');
+    failing.category = 'reasoning';
+    const live = shown.rows;
+    assert.equal(shown.apply({ type: 'run-finished', record: rec, ...(told ? { changed: [rec.cases[1].index] } : {}) }), 'finished');
+    assert.equal(shown.running, false);
+    assert.notEqual(shown.rows, live, 'the rows of a finished run, not the live ones');
+    assert.deepEqual(
+      shown.rows?.takeChanged().map((b) => b.caseIndex).sort((a, b) => a - b),
+      [rec.cases[1].index, rec.cases[3].index],
+      'the relabelled row and the row not yet sent, no other',
+    );
+    assert.equal(shown.rows?.all().find((b) => b.caseIndex === rec.cases[1].index)?.cells.find((c) => c.status === 'fail')?.category, 'reasoning');
   });
-  // the end relabels case 1's failure: its brief differs from the one sent
-  const failing = rec.cases[1].results.find((r) => !r.passed);
-  assert.ok(failing, 'the fixture has a failure in case 1');
-  failing.category = 'reasoning';
-  const live = shown.rows;
-  assert.equal(shown.apply({ type: 'run-finished', record: rec, ...(told ? { changed: [rec.cases[1].index] } : {}) }), 'finished');
-  assert.equal(shown.running, false);
-  assert.notEqual(shown.rows, live, 'the rows of a finished run, not the live ones');
-  assert.deepEqual(
-    shown.rows?.takeChanged().map((b) => b.caseIndex).sort((a, b) => a - b),
-    [rec.cases[1].index, rec.cases[3].index],
-    'the relabelled row and the row not yet sent, no other',
-  );
-  assert.equal(shown.rows?.all().find((b) => b.caseIndex === rec.cases[1].index)?.cells.find((c) => c.status === 'fail')?.category, 'reasoning');
-});
 }
 
 test('a followed run cancelled before its last cells: those cells read "not run", the rows that had them change', () => {
