@@ -45,6 +45,9 @@ interface PreparedRun {
 
 type Progress = vscode.Progress<{ message?: string; increment?: number }>;
 
+/** How often a run's progress notification is updated. */
+const PROGRESS_REPORT_MS = 250;
+
 export class EditorRunController extends Disposable implements RunController {
   private readonly running = new Map<string, { abort: AbortController; runId?: string; record?: RunRecord; askCancel?: () => void; done?: Promise<void> }>();
   private readonly eventEmitter = new vscode.EventEmitter<RunEventForFile>();
@@ -292,6 +295,7 @@ export class EditorRunController extends Disposable implements RunController {
     const { settings, root, resolver, text } = ready;
     const key = promptUri.toString();
     let reported = 0;
+    let reportedAt = 0;
     const onEvent = (event: RunEvent) => {
       if (event.type === 'run-started') {
         const r = this.running.get(key);
@@ -300,7 +304,9 @@ export class EditorRunController extends Disposable implements RunController {
           r.record = event.record;
         }
       }
-      if (event.type === 'progress') {
+      // the notification says where the run is a few times a second (each report crosses to the window), and its end
+      if (event.type === 'progress' && (event.done === event.total || performance.now() - reportedAt >= PROGRESS_REPORT_MS)) {
+        reportedAt = performance.now();
         const pct = event.total ? (event.done / event.total) * 100 : 100;
         progress.report({
           increment: pct - reported,
