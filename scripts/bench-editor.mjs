@@ -357,6 +357,8 @@ async function measureRun(page, out, workspace, rss, host) {
   await sleep(15_000);
   out.rssAfter = rss();
   out.heapAfter = heapUsed(host);
+  // after that full collection: what V8 gives back to the system at once
+  out.rssAfterGc = rss();
 
 }
 
@@ -406,21 +408,29 @@ async function traceFor(page, ms) {
   log(`trace in ${TRACE}`);
 }
 
-async function measureReopen(page, out) {
-  // Reopen the finished run's panel: close every editor, open the prompt file, open its panel.
+/** Opens the results panel of a prompt file, all editors closed first; ms until `shown` says it is shown. */
+async function openPanelOf(page, file, shown) {
   await command(page, 'View: Close All Editors');
   await sleep(1500);
-  await quickOpen(page, 'big.prompt.yml');
-  // the command opens the panel of the active editor's prompt file: wait until that is the big one
+  await quickOpen(page, file);
+  // the command opens the panel of the active editor's prompt file: wait until that is the one
+  const name = file.replace(/\./g, '\\.');
   await page
-    .waitForFunction(() => /(^|\] )big\.prompt\.yml\b/.test(document.title), null, { timeout: 30_000 })
-    .catch(async () => log(`the active editor is not big.prompt.yml (window title "${await page.title()}")`));
+    .waitForFunction((n) => new RegExp(`(^|\\] )${n}\\b`).test(document.title), name, { timeout: 30_000 })
+    .catch(async () => log(`the active editor is not ${file} (window title "${await page.title()}")`));
   await sleep(1500);
-  const reopenAt = Date.now();
+  const at = Date.now();
   await command(page, 'Prompt Ladder: Open Results');
-  const reopenDeadline = Date.now() + 120_000;
-  while (!(await panelRows(page)) && Date.now() < reopenDeadline) await sleep(50);
-  out.reopenMs = Date.now() - reopenAt - 700;
+  const deadline = Date.now() + 120_000;
+  while (!(await shown()) && Date.now() < deadline) await sleep(50);
+  return Date.now() - at - 700;
+}
+
+async function measureReopen(page, out) {
+  // the floor: the panel of a prompt file never run (the workbench's webview frame, our script, "no runs yet")
+  out.reopenTinyMs = await openPanelOf(page, 'tiny.prompt.yml', async () => (await panelState(page)) === 'empty');
+  // Reopen the finished run's panel: close every editor, open the prompt file, open its panel.
+  out.reopenMs = await openPanelOf(page, 'big.prompt.yml', () => panelRows(page));
   // the panel's own part: from its script's arrival in the new webview to the rows on screen (before that, the
   // workbench makes the webview's frame and its service worker serves the script)
   for (const f of page.frames()) {
@@ -471,10 +481,12 @@ const ROWS = [
   ['typingEvalP95', 'typing p95 in the big eval set (ms)', 0],
   ['lensesEval', 'eval-set lenses 10 s after typing (after/before)', null],
   ['reopenMs', 'reopen the finished run\'s panel (ms)', 0],
+  ['reopenTinyMs', 'open the panel of a prompt file never run (the workbench\'s floor) (ms)', 0],
   ['reopenPanelMs', 'of which the panel, from its script to its rows (ms)', 0],
   ['rssBefore', 'extension host RSS before (MB)', 0],
   ['rssPeak', 'extension host RSS peak (MB)', 0],
   ['rssAfter', 'extension host RSS 15 s after (MB)', 0],
+  ['rssAfterGc', 'extension host RSS after a full garbage collection (MB)', 0],
   ['heapBefore', 'extension host heap after GC, before the run (MB)', 0],
   ['heapAfter', 'extension host heap after GC, 15 s after the run (MB)', 0],
   ['hostCpuS', 'extension host CPU from the click to the end of the run (s)', 1],
