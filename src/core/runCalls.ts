@@ -146,7 +146,8 @@ export class RunCalls {
     repeat: number,
     origin: CallOrigin,
   ): Promise<{ result: CachedChat; cached: boolean; batched?: boolean }> {
-    const key = ResponseCache.keyOf({ endpoint: resolved.provider.endpointKey, request, repeat });
+    // the key (a hash of the whole request) only for the cache or an executor that names requests by it
+    const key = this.cache || this.opts.executor ? ResponseCache.keyOf({ endpoint: resolved.provider.endpointKey, request, repeat }) : '';
     if (this.cache) {
       const hit = await this.cache.get<CachedChat>(key);
       if (hit && typeof hit.text === 'string') return { result: hit, cached: true };
