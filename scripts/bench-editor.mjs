@@ -15,8 +15,8 @@
 // the end of the run, and summary.txt with their busiest functions; --trace FILE a Chromium performance trace
 // of the 8 s after the engine's finish. --verbose adds the browser's console (the extension host's console.log
 // reaches it), the Testing view's rows and a census of each frame's elements.
-// --screenshots saves, in the first round, the window at the first cell, mid-run, completed and with the Testing
-// view, under docs/images/ (linked from docs/benchmarks-editor.md).
+// --screenshots saves, in one more round after the measured ones, the window at the first cell, mid-run, completed
+// and with the Testing view, under docs/images/ (linked from docs/benchmarks-editor.md).
 // --extension measures another checkout (e.g. an older commit, bundled there); --json saves the rounds, and
 // --before FILE (rounds saved so) adds their medians as a "before" column; --from FILE prints (and with
 // --markdown writes) the table of rounds saved earlier instead of measuring again.
@@ -181,9 +181,12 @@ async function panelView(page) {
 }
 
 const SHOTS = flag('--screenshots') ? join(root, 'docs', 'images') : undefined;
+// Screenshots are taken in a round of their own after the measured ones: a capture mid-run left the window slower
+// to show the end of that run (seconds, in the round that took them).
+let shooting = false;
 let shotsTaken = false;
 async function shot(page, name) {
-  if (!SHOTS || shotsTaken) return;
+  if (!shooting || shotsTaken) return;
   mkdirSync(SHOTS, { recursive: true });
   await page.screenshot({ path: join(SHOTS, `bench-editor-${name}.png`) }).catch((err) => log(`screenshot ${name}: ${err.message}`));
   log(`screenshot ${name}`);
@@ -298,7 +301,7 @@ async function measureRun(page, out, workspace, rss, host) {
   let shotMid = false;
   while (Date.now() < deadline && (!panelDoneAt || (!testingDoneAt && (sawTesting || Date.now() - panelDoneAt < 5000)))) {
     peak = Math.max(peak, rss());
-    if (SHOTS && !shotsTaken && (!shotFirst || !shotMid)) {
+    if (shooting && !shotsTaken && (!shotFirst || !shotMid)) {
       const v = await panelView(page);
       const m = /Running… ([\d,]+)\/([\d,]+)/.exec(v.text);
       if (!shotFirst && v.cell && m) {
@@ -326,7 +329,7 @@ async function measureRun(page, out, workspace, rss, host) {
     await sleep(200);
   }
   await shot(page, 'completed');
-  if (SHOTS && !shotsTaken) {
+  if (shooting && !shotsTaken) {
     await command(page, 'Testing: Focus on Test Explorer View');
     await sleep(1500);
     await shot(page, 'testing');
@@ -525,6 +528,11 @@ async function main() {
       log(JSON.stringify(r));
       rounds.push(r);
     }
+    if (SHOTS) {
+      log('a round for the screenshots (its figures are not counted)');
+      shooting = true;
+      await oneRound(browser, url);
+    }
   } finally {
     await browser.close().catch(() => {});
   }
@@ -609,7 +617,7 @@ function report(rounds) {
         ? [
             '## Screenshots',
             '',
-            `From the first round at ${CASES.toLocaleString('en-US')} cases × ${VARIANTS} variants: the first cell, mid-run, completed, and the Testing view.`,
+            `From a round after the measured ones, at ${CASES.toLocaleString('en-US')} cases × ${VARIANTS} variants: the first cell, mid-run, completed, and the Testing view.`,
             '',
             '![The first cell](images/bench-editor-first-cell.png)',
             '',

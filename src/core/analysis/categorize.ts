@@ -323,16 +323,18 @@ export function applyVariantEvidence(record: RunRecord, spec?: PromptSpec): { re
       }
       if (!backing) continue;
       const how = backing.role === 'chain-of-thought' ? 'step-by-step reasoning' : backing.role === 'self-repair' ? 'checking and retrying' : 'another model';
+      // one reason for every result relabelled for this category (one string, not one per result)
+      const reason = oneLine(
+        category === 'reasoning'
+          ? `inferred from ${backing.name}: it passes ${backing.fixed} of the ${plural(guessed.length, 'case')} ${base.name} got wrong, so with ${how} the model gets them: reasoning`
+          : `inferred from ${backing.name}: it passes ${backing.fixed} of the ${plural(guessed.length, 'case')} ${base.name} failed on ${category} (a guess), so with ${how} the model gets them: reasoning, not missing facts`,
+      );
       for (const c of record.cases) {
         for (const r of c.results) {
           if (r.error || r.passed || r.category !== category || basisOfResult(r) !== 'guess') continue;
           r.category = 'reasoning';
           r.categoryBasis = 'variant';
-          r.categoryReason = oneLine(
-            category === 'reasoning'
-              ? `inferred from ${backing.name}: it passes ${backing.fixed} of the ${plural(guessed.length, 'case')} ${base.name} got wrong, so with ${how} the model gets them: reasoning`
-              : `inferred from ${backing.name}: it passes ${backing.fixed} of the ${plural(guessed.length, 'case')} ${base.name} failed on ${category} (a guess), so with ${how} the model gets them: reasoning, not missing facts`,
-          );
+          r.categoryReason = reason;
           changed++;
           cases.add(c);
         }
