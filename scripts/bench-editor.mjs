@@ -21,7 +21,7 @@
 // --before FILE (rounds saved so) adds their medians as a "before" column; --from FILE prints (and with
 // --markdown writes) the table of rounds saved earlier instead of measuring again.
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ensureCodeServer, hostMissing, isCodeServerInstalled } from './setup-code-server.mjs';
 import {
@@ -192,11 +192,15 @@ async function shot(page, name) {
   log(`screenshot ${name}`);
 }
 
-function newestRecord(workspace) {
+function newestRecordFile(workspace) {
   const dir = join(workspace, '.promptladder', 'runs');
   const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.json')).sort() : [];
-  if (!files.length) return undefined;
-  return JSON.parse(readFileSync(join(dir, files[files.length - 1]), 'utf8'));
+  return files.length ? join(dir, files[files.length - 1]) : undefined;
+}
+
+function newestRecord(workspace) {
+  const file = newestRecordFile(workspace);
+  return file ? JSON.parse(readFileSync(file, 'utf8')) : undefined;
 }
 
 async function oneRound(browser, serverUrl) {
@@ -348,6 +352,12 @@ async function measureRun(page, out, workspace, rss, host) {
   out.clickToEngineS = (engineDone - clickedAt) / 1000;
   out.panelLagS = (panelDoneAt - engineDone) / 1000;
   out.testingLagS = (testingDoneAt - engineDone) / 1000;
+  // the engine's end: its last write of the record, the advice in it (after `finishedAt` come the variants'
+  // evidence, the advice and that write)
+  const written = statSync(newestRecordFile(workspace)).mtimeMs;
+  out.adviseS = (written - engineDone) / 1000;
+  out.panelAfterWriteS = (panelDoneAt - written) / 1000;
+  out.testingAfterWriteS = (testingDoneAt - written) / 1000;
   out.results = (record?.variants ?? []).reduce((n, v) => n + v.passed + v.failed + v.errors, 0);
   out.failures = (record?.variants ?? []).reduce((n, v) => n + v.failed + v.errors, 0);
   out.gapP50 = pct(gaps, 50);
@@ -473,6 +483,9 @@ const ROWS = [
   ['engineS', 'engine: run start → finish (s)', 1],
   ['panelLagS', 'panel "Completed" after the engine (s)', 2],
   ['testingLagS', 'Testing run ended after the engine (s)', 2],
+  ['adviseS', 'of which the engine: `finishedAt` → its record written with the advice (s)', 2],
+  ['panelAfterWriteS', 'panel "Completed" after the record is written (s)', 2],
+  ['testingAfterWriteS', 'Testing run ended after the record is written (s)', 2],
   ['gapP50', 'frame gap p50 during the run (ms)', 0],
   ['gapP95', 'frame gap p95 during the run (ms)', 0],
   ['gapP99', 'frame gap p99 during the run (ms)', 0],
@@ -556,9 +569,11 @@ function report(rounds) {
       '',
       `A prompt file with ${VARIANTS} variants over a ${CASES.toLocaleString('en-US')}-case JSONL eval set (about 30 % of the results fail),`,
       `run from its CodeLens in code-server (Chromium, 1,600 × 1,000) against the scripted model at ${LATENCY} ms, the response cache off.`,
-      'Lags are measured from the engine\'s own finish time (the run record\'s `finishedAt`) to the moment the window shows the run',
-      'completed: the panel\'s progress line, and the end of the test run in the Testing view (opened before the run: its',
-      '"Cancel Test Run" action, or the status bar\'s "Running tests").',
+      'Lags are measured from the engine\'s own finish time (the run record\'s `finishedAt`, set when the last result is in) to',
+      'the moment the window shows the run; after `finishedAt` the engine still relabels by the variants\' evidence, advises',
+      'and writes the record, so the lags are also given from that last write (the record file\'s modification time).',
+      'The window shows the run completed in the panel\'s progress line, and by the end of the test run in the Testing view',
+      '(opened before the run: its "Cancel Test Run" action, or the status bar\'s "Running tests").',
       'Frame gaps are the intervals between animation frames of the workbench during the run; typing latency is a key press',
       'until the editor shows the character. RSS is the extension host process\'s. "–" is a figure the window did not show',
       '(the Testing figure needs one of the two signals above).',
