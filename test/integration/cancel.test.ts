@@ -32,7 +32,11 @@ export function registerCancelTests(): void {
         });
         const running = vscode.commands.executeCommand<RunRecord>('promptLadder.runEval', uri);
         await firstDone;
-        await closeAll(); // the Run command opened the panel: close it, then open it again mid-run
+        // The Run command opened the panel: close it, then open it again mid-run. Closed before its page has
+        // loaded, the first webview of a fresh window leaves the window's webviews unable to load (code-server:
+        // a new panel, or any other webview, then never runs its script), so it is closed once it has loaded.
+        await a.panelManager._whenReadyForTest(uri);
+        await closeAll();
         assert.equal(a.runs.isRunning(uri), true);
         await a.panelManager.show(uri);
         await a.panelManager._whenReadyForTest(uri);
