@@ -344,9 +344,10 @@ export function applyVariantEvidence(record: RunRecord, spec?: PromptSpec): { re
   const confirmed = confirmKnowledgeByRetrieval(record, changed ? computeSignals(record, spec) : s);
   changed += confirmed.results;
   for (const c of confirmed.cases) cases.add(c);
-  for (const v of record.variants) {
-    v.categories = summarizeCategories(record.cases.flatMap((c) => c.results.filter((r) => r.variant === v.name)));
-  }
+  // each variant's categories again, its results gathered in one pass over the record
+  const byVariant = new Map<string, CaseResult[]>(record.variants.map((v) => [v.name, []]));
+  for (const c of record.cases) for (const r of c.results) byVariant.get(r.variant)?.push(r);
+  for (const v of record.variants) v.categories = summarizeCategories(byVariant.get(v.name) ?? []);
   // a case relabelled for two categories is in the set once, at its first place in the record; the signals
   // still hold when nothing was relabelled (the advice reads them next)
   return { results: changed, cases: record.cases.filter((c) => cases.has(c)), ...(changed === 0 ? { signals: s } : {}) };
