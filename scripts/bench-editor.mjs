@@ -1,4 +1,4 @@
-/* global document, window, requestAnimationFrame -- these run inside the workbench page (page.evaluate) */
+/* global document, window, requestAnimationFrame, MutationObserver -- these run inside the workbench page (page.evaluate) */
 // The editor at scale, measured in a real workbench: code-server in Chromium (Playwright), the extension under
 // development, the scripted model server at a fixed latency, a prompt file with N variants over an M-case JSONL
 // eval set. It prints the window's side of a run: when the panel and the Testing API say the run completed
