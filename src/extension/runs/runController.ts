@@ -44,7 +44,6 @@ interface PreparedRun {
 }
 
 type Progress = vscode.Progress<{ message?: string; increment?: number }>;
-
 /** How often a run's progress notification is updated. */
 const PROGRESS_REPORT_MS = 250;
 
@@ -213,7 +212,6 @@ export class EditorRunController extends Disposable implements RunController {
       const ready = await this.prepare(promptUri, opts);
       if (!ready) return undefined;
       const outcome = await this.runWithProgress(promptUri, opts, ready, abort);
-      this.runsChanged(true);
       if (!outcome.record) {
         void vscode.window.showInformationMessage(
           `Prompt Ladder: the batch for ${path.basename(promptUri.fsPath)} keeps running on the provider. It is listed in the Runs view; open it there to collect the results.`,
@@ -226,7 +224,7 @@ export class EditorRunController extends Disposable implements RunController {
       settle();
       this.running.delete(key);
       void vscode.commands.executeCommand('setContext', 'promptLadder.running', this.running.size > 0);
-      // Listeners that show "running" (CodeLens, tree) re-read now that it is over, the record from its file.
+      // The views re-read the runs once it is over (those that show "running" see it ended), the record from memory.
       this.runsChanged(true);
     }
   }
