@@ -204,14 +204,15 @@ export class RunRows {
 
   /**
    * The rows of a run that has just ended, from its rows while it ran (`live`, whose briefs are current): only
-   * the cases the end changed (`changed`, relabelled) and those with cells left unrun are briefed again, and
-   * those whose brief differs count as changed, with any change not yet taken. `reader` serves the rows now.
+   * the cases the end changed (`changed`, relabelled; every case when not known) and those with cells left unrun
+   * are briefed again, and those whose brief differs count as changed, with any change not yet taken. The panel
+   * then sends those few, not every row again. `reader` serves the rows now.
    */
-  static afterLive(live: RunRows, record: RunRecord, reader: CaseReader, changed: readonly number[]): RunRows {
+  static afterLive(live: RunRows, record: RunRecord, reader: CaseReader, changed?: readonly number[]): RunRows {
     const rows = new RunRows(live.variants, reader, false);
     rows.briefs = live.briefs;
     for (const i of live.changed) rows.changed.add(i);
-    const again = new Set(changed);
+    const again = new Set(changed ?? record.cases.map((c) => c.index));
     for (const [i, b] of rows.briefs) if (b.cells.some((c) => c.status === 'pending' || c.status === 'running')) again.add(i);
     if (again.size === 0) return rows;
     for (const c of record.cases) {
@@ -223,18 +224,6 @@ export class RunRows {
       rows.changed.add(c.index);
     }
     return rows;
-  }
-
-  /**
-   * Takes over from the rows of the same run while it ran (`live`): the rows whose brief differs from what the
-   * live rows last had (a category relabelled at the end, a cell never run), or that had a change not yet taken,
-   * are the changed ones. The panel then sends those few, not every row again.
-   */
-  carryOver(live: RunRows): void {
-    for (const [i, b] of this.briefs) {
-      const was = live.briefs.get(i);
-      if (!was || live.changed.has(i) || !sameBrief(was, b)) this.changed.add(i);
-    }
   }
 
   /** Briefs of the rows changed since the last call. */

@@ -92,14 +92,12 @@ export class ShownRun {
         return 'changed';
       case 'run-finished': {
         const live = this.rows?.running && this.header?.id === e.record.id ? this.rows : null;
-        if (live && e.changed) {
-          // followed from its start: the rows it had are current but for the cases the end changed
-          this.showStored({ header: headerOf(e.record), rows: RunRows.afterLive(live, e.record, readerAtFinish(e.record, e.path), e.changed) }, e.path);
-          return 'finished';
+        if (!live) {
+          this.showRecord(e.record, e.path);
+          return 'reset';
         }
-        this.showRecord(e.record, e.path);
-        if (!live || !this.rows) return 'reset';
-        this.rows.carryOver(live);
+        // followed from its start: the rows it had are current but for the cases the end changed
+        this.showStored({ header: headerOf(e.record), rows: RunRows.afterLive(live, e.record, readerAtFinish(e.record, e.path), e.changed) }, e.path);
         return 'finished';
       }
     }

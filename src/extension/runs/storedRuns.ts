@@ -14,7 +14,7 @@ import { storeModule } from '../lazy';
 import type { StoredRun } from './types';
 
 /** How long a whole record read stays in memory after its last use. */
-export const RECENT_RECORD_MS = 8000;
+const RECENT_RECORD_MS = 8000;
 
 interface FileStamp {
   mtimeMs: number;
